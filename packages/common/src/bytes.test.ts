@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest'
+import {
+  bytesToUtf8,
+  compareBytes,
+  concatBytes,
+  equalBytes,
+  fromBase64,
+  fromHex,
+  toBase64,
+  toHex,
+  utf8ToBytes,
+} from './bytes.ts'
+import { isBaseError } from './errors.ts'
+
+function codeOf(fn: () => unknown): string | undefined {
+  try {
+    fn()
+  } catch (error) {
+    return isBaseError(error) ? error.code : 'untyped'
+  }
+  return undefined
+}
+
+describe('hex', () => {
+  it('round-trips every byte value', () => {
+    const all = Uint8Array.from({ length: 256 }, (_, i) => i)
+    expect(fromHex(toHex(all))).toEqual(all)
+    expect(toHex(Uint8Array.of(0, 15, 255))).toBe('000fff')
+  })
+  it('accepts 0x and upper case', () => {
+    expect(fromHex('0xABcd')).toEqual(Uint8Array.of(0xab, 0xcd))
+  })
+  it('rejects odd length and non-hex characters with a code', () => {
+    expect(codeOf(() => fromHex('abc'))).toBe('Common::InvalidHex')
+    expect(codeOf(() => fromHex('zz'))).toBe('Common::InvalidHex')
+  })
+})
+
+describe('base64 and utf-8', () => {
+  it('matches Buffer', () => {
+    const bytes = Uint8Array.from({ length: 70_000 }, (_, i) => (i * 31) & 255)
+    expect(toBase64(bytes)).toBe(Buffer.from(bytes).toString('base64'))
+    expect(fromBase64(toBase64(bytes))).toEqual(bytes)
+  })
+  it('rejects bad base64 and bad utf-8 with codes', () => {
+    expect(codeOf(() => fromBase64('***'))).toBe('Common::InvalidBase64')
+    expect(codeOf(() => bytesToUtf8(Uint8Array.of(0xff, 0xfe)))).toBe('Common::InvalidUtf8')
+    expect(bytesToUtf8(utf8ToBytes('gm ✓'))).toBe('gm ✓')
+  })
+})
+
+describe('comparison', () => {
+  it('orders and compares', () => {
+    expect(equalBytes(Uint8Array.of(1, 2), Uint8Array.of(1, 2))).toBe(true)
+    expect(equalBytes(Uint8Array.of(1, 2), Uint8Array.of(1, 3))).toBe(false)
+    expect(equalBytes(Uint8Array.of(1), Uint8Array.of(1, 0))).toBe(false)
+    expect(compareBytes(Uint8Array.of(1), Uint8Array.of(1, 0))).toBeLessThan(0)
+    expect(compareBytes(Uint8Array.of(2), Uint8Array.of(1, 9))).toBeGreaterThan(0)
+    expect(concatBytes(Uint8Array.of(1), Uint8Array.of(), Uint8Array.of(2, 3))).toEqual(
+      Uint8Array.of(1, 2, 3),
+    )
+  })
+})

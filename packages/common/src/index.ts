@@ -1,0 +1,26 @@
+/**
+ * `@xmtp-lite/common`: the bottom layer every other package stands on.
+ * @module
+ */
+export type { Brand, GroupId, InboxId, InstallationKey } from './brand.ts'
+export {
+  assertLength,
+  bytesToUtf8,
+  compareBytes,
+  concatBytes,
+  equalBytes,
+  fromBase64,
+  fromHex,
+  isHex,
+  toBase64,
+  toHex,
+  utf8ToBytes,
+} from './bytes.ts'
+export type {
+  BaseErrorOptions,
+  CommonErrorCode,
+  ErrorCategory,
+  ErrorCodeInfo,
+  ErrorCodeTable,
+} from './errors.ts'
+export { BaseError, CommonError, commonErrorCodes, defineErrorCodes, isBaseError } from './errors.ts'
