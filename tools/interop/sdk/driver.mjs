@@ -1,0 +1,225 @@
+// The official-SDK driver: runs under Node 22 (the SDK's engine), holds any number of official clients
+// and answers newline-delimited JSON commands on stdin: {"id":1,"op":"createClient","args":{...}}
+// -> {"id":1,"ok":true,"result":...} or {"id":1,"ok":false,"error":{"name","message"}}.
+// Bytes travel as hex, 64-bit integers as decimal strings. Only tests run this file.
+import { createInterface } from 'node:readline'
+import { Client, generateInboxId } from '@xmtp/node-sdk'
+import { hexToBytes, toHex } from 'viem'
+import { privateKeyToAccount } from 'viem/accounts'
+
+const clients = new Map()
+const streams = new Map()
+let nextStream = 1
+
+const json = (value) =>
+  JSON.stringify(value, (_k, v) => {
+    if (typeof v === 'bigint') return v.toString()
+    if (v instanceof Uint8Array) return toHex(v)
+    return v
+  })
+
+function clientOf(name) {
+  const entry = clients.get(name)
+  if (entry === undefined) throw new Error(`no client named ${name}`)
+  return entry
+}
+
+async function conversationOf(name, conversationId) {
+  const { client } = clientOf(name)
+  const conversation = await client.conversations.getConversationById(conversationId)
+  if (conversation === undefined) throw new Error(`${name} has no conversation ${conversationId}`)
+  return conversation
+}
+
+function describeMessage(m) {
+  return {
+    id: m.id,
+    senderInboxId: m.senderInboxId,
+    contentType: `${m.contentType.authorityId}/${m.contentType.typeId}:${m.contentType.versionMajor}.${m.contentType.versionMinor}`,
+    content: typeof m.content === 'string' ? m.content : (m.content ?? null),
+    fallback: m.fallback ?? null,
+    kind: m.kind,
+    sentAtNs: m.sentAtNs,
+    conversationId: m.conversationId,
+  }
+}
+
+const ops = {
+  generateInboxId: ({ address, nonce }) =>
+    generateInboxId({ identifier: address.toLowerCase(), identifierKind: 0 }, BigInt(nonce ?? 1)),
+
+  async createClient({ name, privateKey, apiUrl, nonce }) {
+    const account = privateKeyToAccount(privateKey)
+    const signer = {
+      type: 'EOA',
+      getIdentifier: () => ({ identifier: account.address.toLowerCase(), identifierKind: 0 }),
+      signMessage: async (text) => hexToBytes(await account.signMessage({ message: text })),
+    }
+    const client = await Client.create(signer, {
+      env: 'local',
+      ...(apiUrl ? { apiUrl } : {}),
+      ...(nonce !== undefined ? { nonce: BigInt(nonce) } : {}),
+      dbPath: null,
+      historySyncUrl: null,
+      disableDeviceSync: true,
+      loggingLevel: 'Off',
+    })
+    clients.set(name, { client, signer })
+    return {
+      inboxId: client.inboxId,
+      installationId: client.installationId,
+      address: account.address.toLowerCase(),
+    }
+  },
+
+  async inboxState({ name, refresh }) {
+    const { client } = clientOf(name)
+    const state = refresh ? await client.preferences.fetchInboxState() : await client.preferences.inboxState()
+    return {
+      inboxId: state.inboxId,
+      recoveryIdentifier: state.recoveryIdentifier.identifier,
+      identifiers: state.identifiers.map((i) => i.identifier),
+      installations: state.installations.map((i) => i.id),
+    }
+  },
+
+  async sync({ name }) {
+    await clientOf(name).client.conversations.sync()
+    return null
+  },
+
+  async syncAll({ name }) {
+    await clientOf(name).client.conversations.syncAll()
+    return null
+  },
+
+  async listConversations({ name }) {
+    const list = await clientOf(name).client.conversations.list()
+    return list.map((c) => ({ id: c.id, name: 'name' in c ? c.name : null }))
+  },
+
+  async newGroup({ name, inboxIds, groupName }) {
+    const group = await clientOf(name).client.conversations.createGroup(
+      inboxIds,
+      groupName === undefined ? undefined : { groupName },
+    )
+    return { id: group.id }
+  },
+
+  async newDm({ name, inboxId }) {
+    const dm = await clientOf(name).client.conversations.createDm(inboxId)
+    return { id: dm.id }
+  },
+
+  async sendText({ name, conversationId, text }) {
+    const conversation = await conversationOf(name, conversationId)
+    return { messageId: await conversation.sendText(text) }
+  },
+
+  async messages({ name, conversationId, sync }) {
+    const conversation = await conversationOf(name, conversationId)
+    if (sync !== false) await conversation.sync()
+    return (await conversation.messages()).map(describeMessage)
+  },
+
+  async groupState({ name, conversationId, sync }) {
+    const conversation = await conversationOf(name, conversationId)
+    if (sync !== false) await conversation.sync()
+    const members = await conversation.members()
+    const debug = await conversation.debugInfo()
+    return {
+      id: conversation.id,
+      name: 'name' in conversation ? conversation.name : null,
+      description: 'description' in conversation ? conversation.description : null,
+      epoch: debug.epoch,
+      maybeForked: debug.maybeForked,
+      members: members
+        .map((m) => ({ inboxId: m.inboxId, installationIds: [...m.installationIds].sort() }))
+        .sort((a, b) => a.inboxId.localeCompare(b.inboxId)),
+      admins: 'listAdmins' in conversation ? conversation.listAdmins().sort() : [],
+      superAdmins: 'listSuperAdmins' in conversation ? conversation.listSuperAdmins().sort() : [],
+    }
+  },
+
+  async addMembers({ name, conversationId, inboxIds }) {
+    await (await conversationOf(name, conversationId)).addMembers(inboxIds)
+    return null
+  },
+
+  async removeMembers({ name, conversationId, inboxIds }) {
+    await (await conversationOf(name, conversationId)).removeMembers(inboxIds)
+    return null
+  },
+
+  async updateName({ name, conversationId, groupName }) {
+    await (await conversationOf(name, conversationId)).updateName(groupName)
+    return null
+  },
+
+  async addAdmin({ name, conversationId, inboxId }) {
+    await (await conversationOf(name, conversationId)).addAdmin(inboxId)
+    return null
+  },
+
+  async streamStart({ name, conversationId }) {
+    const { client } = clientOf(name)
+    const source =
+      conversationId === undefined
+        ? await client.conversations.streamAllMessages()
+        : await (await conversationOf(name, conversationId)).stream()
+    const id = nextStream++
+    const entry = { source, buffer: [], waiters: [] }
+    streams.set(id, entry)
+    ;(async () => {
+      for await (const message of source) {
+        entry.buffer.push(describeMessage(message))
+        for (const wake of entry.waiters.splice(0)) wake()
+      }
+    })().catch(() => {})
+    return { streamId: id }
+  },
+
+  async streamTake({ streamId, count, timeoutMs }) {
+    const entry = streams.get(streamId)
+    if (entry === undefined) throw new Error(`no stream ${streamId}`)
+    const deadline = Date.now() + (timeoutMs ?? 10_000)
+    while (entry.buffer.length < count && Date.now() < deadline) {
+      await new Promise((resolve) => {
+        entry.waiters.push(resolve)
+        setTimeout(resolve, Math.max(1, deadline - Date.now()))
+      })
+    }
+    return entry.buffer.splice(0, count)
+  },
+
+  async streamStop({ streamId }) {
+    const entry = streams.get(streamId)
+    streams.delete(streamId)
+    await entry?.source.end()
+    return null
+  },
+
+  async revokeInstallations({ name, installationIds }) {
+    await clientOf(name).client.revokeInstallations(installationIds.map((id) => hexToBytes(`0x${id}`)))
+    return null
+  },
+}
+
+const rl = createInterface({ input: process.stdin })
+rl.on('line', async (line) => {
+  let id = null
+  try {
+    const command = JSON.parse(line)
+    id = command.id
+    const op = ops[command.op]
+    if (op === undefined) throw new Error(`unknown op ${command.op}`)
+    const result = await op(command.args ?? {})
+    process.stdout.write(`${json({ id, ok: true, result })}\n`)
+  } catch (error) {
+    process.stdout.write(
+      `${json({ id, ok: false, error: { name: error?.name ?? 'Error', message: String(error?.message ?? error) } })}\n`,
+    )
+  }
+})
+rl.on('close', () => process.exit(0))
+process.stdout.write(`${json({ id: 0, ok: true, result: { ready: true, node: process.version } })}\n`)
