@@ -127,6 +127,123 @@ export const mlsErrorCodes = defineErrorCodes('Mls', {
     retryable: false,
     description: 'ts-mls failed in a way our checks did not foresee.',
   },
+  // --- XMTP rules (src/xmtp/): extensions, policies, commit and welcome validation ---
+  'Mls::ExtensionMalformed': {
+    category: 'Codec',
+    retryable: false,
+    description:
+      'An XMTP group-context or leaf extension (0xF000, 0xFF00-0xFF02, required capabilities, application_id) does not parse.',
+  },
+  'Mls::MissingExtension': {
+    category: 'Validation',
+    retryable: false,
+    description:
+      'A group context lacks an XMTP extension every group must carry (metadata, mutable metadata, membership, permissions).',
+  },
+  'Mls::InvalidPolicy': {
+    category: 'Validation',
+    retryable: false,
+    description:
+      'A permission policy set is incomplete or holds an unspecified base policy or an empty condition.',
+  },
+  'Mls::PermissionDenied': {
+    category: 'Validation',
+    retryable: false,
+    description: 'The group permission policies do not allow this actor to make this change.',
+  },
+  'Mls::SuperAdminRemoved': {
+    category: 'Validation',
+    retryable: false,
+    description: 'A commit removes an inbox that is a super admin from the group.',
+  },
+  'Mls::LastSuperAdmin': {
+    category: 'Validation',
+    retryable: false,
+    description: 'A commit would leave the group without any super admin.',
+  },
+  'Mls::PskNotSupported': {
+    category: 'Validation',
+    retryable: false,
+    description: 'A commit or welcome carries a pre-shared key proposal, which XMTP never allows.',
+  },
+  'Mls::UnsupportedProposal': {
+    category: 'Validation',
+    retryable: false,
+    description:
+      'A commit carries a proposal type XMTP groups do not use (ReInit, ExternalInit, AppDataUpdate, ...).',
+  },
+  'Mls::ActorNotMember': {
+    category: 'Validation',
+    retryable: false,
+    description: 'A commit or proposal comes from a sender that is not a member leaf of the group.',
+  },
+  'Mls::SequenceIdDecreased': {
+    category: 'Validation',
+    retryable: false,
+    description: 'A commit lowers the identity sequence id of a member inbox in the membership extension.',
+  },
+  'Mls::InvalidSequenceId': {
+    category: 'Validation',
+    retryable: false,
+    description:
+      'A membership entry names an identity sequence id that cannot be checked (0 for an added or joined inbox).',
+  },
+  'Mls::UnexpectedInstallationAdded': {
+    category: 'Validation',
+    retryable: false,
+    description:
+      'A commit adds an installation that the membership change and the identity state do not call for.',
+  },
+  'Mls::UnexpectedInstallationRemoved': {
+    category: 'Validation',
+    retryable: false,
+    description:
+      'A commit removes installations other than those the membership change and identity state call for, or leaves some behind.',
+  },
+  'Mls::SubjectNotInMembership': {
+    category: 'Validation',
+    retryable: false,
+    description:
+      'The committer or an updated leaf belongs to an inbox missing from the new membership extension.',
+  },
+  'Mls::InstallationNotAssociated': {
+    category: 'Validation',
+    retryable: false,
+    description:
+      'An installation key is not associated with its inbox at the sequence id the membership extension names.',
+  },
+  'Mls::MetadataTooLong': {
+    category: 'Validation',
+    retryable: false,
+    description:
+      'A new group metadata value is longer than its limit (name 100, description 1000, image URL 2048, app data 8192 bytes).',
+  },
+  'Mls::ImmutableMetadataChanged': {
+    category: 'Validation',
+    retryable: false,
+    description: 'A commit changes the immutable group metadata extension (0xF000).',
+  },
+  'Mls::DmConstraintViolated': {
+    category: 'Validation',
+    retryable: false,
+    description:
+      'A DM breaks a DM rule: members other than its two inboxes, admins present, or the wrong pair.',
+  },
+  'Mls::InvalidGroupMembership': {
+    category: 'Validation',
+    retryable: false,
+    description: 'A welcome ratchet tree does not match its membership extension and the identity state.',
+  },
+  'Mls::ProtocolVersionTooLow': {
+    category: 'Validation',
+    retryable: false,
+    description: 'The group requires a newer protocol version than ours; the group must pause until upgrade.',
+  },
+  'Mls::IdentityLookupFailed': {
+    category: 'Dependency',
+    retryable: true,
+    description: 'The identity port failed while checking an installation against its inbox.',
+  },
 })
 
 /** A code of the `mls` package. */
