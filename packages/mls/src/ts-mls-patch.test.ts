@@ -1,0 +1,169 @@
+/**
+ * One test per fix carried in `patches/ts-mls@1.6.4.patch` (facts: protocol/ts-mls-libxmtp-interop.md,
+ * "the three fixes"; protocol/ts-mls-assessment.md §3 gaps a, b, c, f). Each test fails on unpatched ts-mls.
+ */
+import {
+  type ClientState,
+  createApplicationMessage,
+  createCommit,
+  createGroup,
+  defaultCapabilities,
+  defaultLifetime,
+  emptyPskIndex,
+  generateKeyPackage,
+  getCiphersuiteFromName,
+  getCiphersuiteImpl,
+  joinGroup,
+  type KeyPackage,
+  type MLSMessage,
+  mlsExporter,
+  type PrivateKeyPackage,
+  processPrivateMessage,
+  type Welcome,
+} from 'ts-mls'
+import { describe, expect, it } from 'vitest'
+
+const cs = await getCiphersuiteImpl(
+  getCiphersuiteFromName('MLS_128_DHKEMX25519_CHACHA20POLY1305_SHA256_Ed25519'),
+)
+
+interface Member {
+  kp: KeyPackage
+  priv: PrivateKeyPackage
+  state?: ClientState
+}
+
+async function member(name: string): Promise<Member> {
+  const credential = { credentialType: 'basic' as const, identity: new TextEncoder().encode(name) }
+  const caps = defaultCapabilities()
+  caps.extensions = [...caps.extensions, 0xff00]
+  const { publicPackage, privatePackage } = await generateKeyPackage(
+    credential,
+    caps,
+    defaultLifetime,
+    [],
+    cs,
+  )
+  return { kp: publicPackage, priv: privatePackage }
+}
+
+function state(m: Member): ClientState {
+  if (m.state === undefined) throw new Error('not joined')
+  return m.state
+}
+
+function welcomeOf(result: { welcome?: Welcome | undefined }): Welcome {
+  if (result.welcome === undefined) throw new Error('no welcome')
+  return result.welcome
+}
+
+async function processAll(commit: MLSMessage, members: readonly Member[]): Promise<void> {
+  if (commit.wireformat !== 'mls_private_message') throw new Error('expected a private message')
+  for (const m of members) {
+    const r = await processPrivateMessage(state(m), commit.privateMessage, emptyPskIndex, cs)
+    m.state = r.newState
+  }
+}
+
+async function exporter(m: Member): Promise<string> {
+  const s = state(m)
+  const bytes = await mlsExporter(s.keySchedule.exporterSecret, 'test', new Uint8Array(), 16, cs)
+  return Buffer.from(bytes).toString('hex')
+}
+
+async function twoMemberGroup(): Promise<[Member, Member]> {
+  const a = await member('a')
+  const b = await member('b')
+  a.state = await createGroup(new Uint8Array(16).fill(1), a.kp, a.priv, [], cs)
+  const add = await createCommit(
+    { state: a.state, cipherSuite: cs },
+    { extraProposals: [{ proposalType: 'add', add: { keyPackage: b.kp } }], ratchetTreeExtension: true },
+  )
+  a.state = add.newState
+  b.state = await joinGroup(welcomeOf(add), b.kp, b.priv, emptyPskIndex, cs)
+  return [a, b]
+}
+
+const gce = (data: number) => ({
+  proposalType: 'group_context_extensions' as const,
+  groupContextExtensions: { extensions: [{ extensionType: 0xff00, extensionData: new Uint8Array([data]) }] },
+})
+
+describe('ts-mls patch', () => {
+  it('gives a GroupContextExtensions commit an UpdatePath (RFC 9420 §12.4)', async () => {
+    const [a] = await twoMemberGroup()
+    const result = await createCommit(
+      { state: state(a), cipherSuite: cs },
+      { extraProposals: [gce(1)], wireAsPublicMessage: true },
+    )
+    if (result.commit.wireformat !== 'mls_public_message') throw new Error('expected a public message')
+    const content = result.commit.publicMessage.content
+    if (content.contentType !== 'commit') throw new Error('expected a commit')
+    expect(content.commit.path).toBeDefined()
+  })
+
+  it('encrypts that path under the provisional context holding the new extensions', async () => {
+    const [a, b] = await twoMemberGroup()
+    const leafKeyBefore = state(b).ratchetTree[0]
+    const result = await createCommit({ state: state(a), cipherSuite: cs }, { extraProposals: [gce(7)] })
+    a.state = result.newState
+    // Unpatched, B fails to open the path secret (HPKE open under a different context).
+    await processAll(result.commit, [b])
+    expect(state(b).groupContext.epoch).toBe(2n)
+    expect(state(b).groupContext.extensions.find((e) => e.extensionType === 0xff00)?.extensionData).toEqual(
+      new Uint8Array([7]),
+    )
+    // The commit carried a path: A's leaf has a new HPKE key in B's tree.
+    expect(state(b).ratchetTree[0]).not.toEqual(leafKeyBefore)
+    expect(await exporter(b)).toBe(await exporter(a))
+  })
+
+  it('joins a tree whose unmerged leaves differ along the direct path (RFC 9420 §7.9.2)', async () => {
+    const a = await member('a')
+    const others = await Promise.all(['b', 'c', 'd', 'e', 'f'].map(member))
+    a.state = await createGroup(new Uint8Array(16).fill(2), a.kp, a.priv, [], cs)
+    const add = await createCommit(
+      { state: a.state, cipherSuite: cs },
+      { extraProposals: others.map((m) => ({ proposalType: 'add' as const, add: { keyPackage: m.kp } })) },
+    )
+    // A removes leaves 3 and 5; its path refills node 3 (copath resolution: leaf 2) and the root 7.
+    const remove = await createCommit(
+      { state: add.newState, cipherSuite: cs },
+      {
+        extraProposals: [
+          { proposalType: 'remove', remove: { removed: 3 } },
+          { proposalType: 'remove', remove: { removed: 5 } },
+        ],
+      },
+    )
+    // A adds G (leaf 3) and H (leaf 5) without a path: node 3 lists [3], the root lists [3, 5].
+    const [g, h] = [await member('g'), await member('h')]
+    const readd = await createCommit(
+      { state: remove.newState, cipherSuite: cs },
+      {
+        extraProposals: [g, h].map((m) => ({ proposalType: 'add' as const, add: { keyPackage: m.kp } })),
+        ratchetTreeExtension: true,
+      },
+    )
+    a.state = readd.newState
+    const unmerged = (i: number) => {
+      const node = state(a).ratchetTree[i]
+      return node?.nodeType === 'parent' ? node.parent.unmergedLeaves : undefined
+    }
+    expect(unmerged(3)).toEqual([3])
+    expect(unmerged(7)).toEqual([3, 5])
+    // Unpatched: "non-blank intermediate node must list leaf node in its unmerged_leaves".
+    g.state = await joinGroup(welcomeOf(readd), g.kp, g.priv, emptyPskIndex, cs)
+    expect(await exporter(g)).toBe(await exporter(a))
+  })
+
+  it('names the sender leaf of application messages', async () => {
+    const [a, b] = await twoMemberGroup()
+    const sent = await createApplicationMessage(state(b), new Uint8Array([1, 2, 3]), cs)
+    b.state = sent.newState
+    const received = await processPrivateMessage(state(a), sent.privateMessage, emptyPskIndex, cs)
+    if (received.kind !== 'applicationMessage') throw new Error('expected an application message')
+    expect(received.message).toEqual(new Uint8Array([1, 2, 3]))
+    expect(received.senderLeafIndex).toBe(1)
+  })
+})
