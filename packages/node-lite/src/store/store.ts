@@ -1,0 +1,638 @@
+/**
+ * The node's storage on `abstract-level`: LevelDB on disk (`classic-level`) or in memory (`memory-level`).
+ *
+ * Writes go through one group-commit writer: every write request waiting while a batch is in flight joins
+ * the next batch. A batch allocates the ids of its rows in order (one increasing id per table, node-go's
+ * BIGSERIAL, §3.2), checks the dedup index (node-go's unique sha256 columns, §3.3/§3.4), and writes rows,
+ * indexes and the new id counters in ONE atomic `batch()`; only after it resolves are the callers answered
+ * and the subscribers told. So an acknowledged publish is on disk, ids never repeat after a crash, and
+ * within a topic id order equals commit order equals delivery order (invariant §6.2).
+ * @module
+ */
+import { createHash } from 'node:crypto'
+import type { AbstractBatchOperation, AbstractLevel } from 'abstract-level'
+import { ClassicLevel } from 'classic-level'
+import { MemoryLevel } from 'memory-level'
+import { NodeError } from '../errors.ts'
+import type {
+  CommitLogEntry,
+  CommitLogInput,
+  GroupMessage,
+  IdentityUpdateLog,
+  WelcomeMessage,
+  WelcomeMessageInput,
+} from '../types.ts'
+import {
+  counterKey,
+  expiryKey,
+  hashKey,
+  idOfTopicKey,
+  keyPackageHistoryKey,
+  readU64,
+  type SequencedTag,
+  sequencedTags,
+  Tag,
+  topicKey,
+  topicPrefix,
+  topicRange,
+  u64Bytes,
+} from './keys.ts'
+import { RowReader, RowWriter } from './rows.ts'
+
+type Db = AbstractLevel<Uint8Array | string, Uint8Array, Uint8Array>
+type Op = AbstractBatchOperation<Db, Uint8Array, Uint8Array>
+
+/** How to open a store. */
+export interface OpenStoreParams {
+  /** A directory for LevelDB. Ignored when `memory` is true. */
+  readonly path?: string
+  /** Keep everything in memory (`memory-level`). */
+  readonly memory?: boolean
+  /**
+   * fsync each batch before acknowledging it (LevelDB `sync: true`). Default true on disk. Without it an
+   * acknowledged write survives a killed process but not a power cut.
+   */
+  readonly sync?: boolean
+  /** The clock, in nanoseconds since the epoch (tests pass a fixed one). */
+  readonly clock?: () => bigint
+}
+
+/** A row committed to storage, told to subscribers after its batch is durable. */
+export type StoreEvent =
+  | { readonly type: 'group'; readonly message: GroupMessage }
+  | { readonly type: 'welcome'; readonly message: WelcomeMessage }
+
+/** A group message to store (parsed by the service). */
+export interface GroupMessageRow {
+  readonly groupId: Uint8Array
+  readonly data: Uint8Array
+  readonly senderHmac: Uint8Array
+  readonly shouldPush: boolean
+  readonly isCommit: boolean
+}
+
+/** Normalised query bounds. */
+export interface QueryBounds {
+  readonly ascending: boolean
+  readonly limit: number
+  /** Exclusive cursor; 0 = none. */
+  readonly idCursor: number
+}
+
+/** An address-log row (§3.1 `address_log`). */
+interface AddressRow {
+  readonly address: string
+  readonly associationSeq: number
+  readonly inboxId: string
+  readonly revocationSeq: number
+}
+
+/** What a write transaction may do while its batch is being built (synchronously). */
+interface Tx {
+  readonly now: bigint
+  /** True when the hash is already stored or earlier in this batch. */
+  seen(hash: Uint8Array): boolean
+  claim(hash: Uint8Array, id: number): void
+  nextId(tag: SequencedTag): number
+  put(key: Uint8Array, value: Uint8Array): void
+  del(key: Uint8Array): void
+  emit(event: StoreEvent): void
+}
+
+interface Job {
+  readonly hashes: readonly Uint8Array[]
+  readonly apply: (tx: Tx) => unknown
+  readonly resolve: (value: unknown) => void
+  readonly reject: (error: unknown) => void
+}
+
+function sha256(...parts: Uint8Array[]): Uint8Array {
+  const h = createHash('sha256')
+  for (const p of parts) h.update(p)
+  return new Uint8Array(h.digest())
+}
+
+function hex(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex')
+}
+
+function nowNs(): bigint {
+  return BigInt(Date.now()) * 1_000_000n
+}
+
+const encoder = new TextEncoder()
+const decoder = new TextDecoder()
+
+/** The node's storage. Create with {@link openStore}. */
+export class NodeStore {
+  readonly db: Db
+  private readonly sync: boolean
+  private readonly clock: () => bigint
+  private readonly counters = new Map<SequencedTag, number>()
+  private readonly listeners = new Set<(events: readonly StoreEvent[]) => void>()
+  private queue: Job[] = []
+  private writing: Promise<void> | undefined
+  private closed = false
+
+  constructor(db: Db, sync: boolean, clock: () => bigint) {
+    this.db = db
+    this.sync = sync
+    this.clock = clock
+  }
+
+  /** Loads the id counters. Called by {@link openStore}. */
+  async load(): Promise<void> {
+    const values = await this.db.getMany(sequencedTags.map((t) => counterKey(t)))
+    sequencedTags.forEach((tag, i) => {
+      const v = values[i]
+      this.counters.set(tag, v === undefined ? 0 : Number(readU64(v, 0)))
+    })
+  }
+
+  /** The last id assigned in each table (for health and tests). */
+  lastIds(): Record<'groupMessages' | 'welcomes' | 'inboxLog' | 'keyPackages' | 'commitLog', number> {
+    const get = (t: SequencedTag) => this.counters.get(t) ?? 0
+    return {
+      groupMessages: get(Tag.GroupMessage),
+      welcomes: get(Tag.Welcome),
+      inboxLog: get(Tag.InboxLog),
+      keyPackages: get(Tag.KeyPackageHistory),
+      commitLog: get(Tag.CommitLog),
+    }
+  }
+
+  /** Registers a listener for committed rows; returns its removal. */
+  subscribe(listener: (events: readonly StoreEvent[]) => void): () => void {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
+  }
+
+  /** Waits for queued writes, then closes the database. Acknowledged writes are on disk when it resolves. */
+  async close(): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    while (this.writing !== undefined) await this.writing
+    await this.db.close()
+  }
+
+  // ---------------------------------------------------------------------------------------------------
+  // Writes
+
+  /**
+   * Stores group messages in order. Returns, per input, the stored message, or `undefined` when the same
+   * (group id, data) was stored before: node-go skips such duplicates silently (§3.3 step 3).
+   */
+  appendGroupMessages(rows: readonly GroupMessageRow[]): Promise<(GroupMessage | undefined)[]> {
+    const hashes = rows.map((r) => hashKey(Tag.GroupMessage, sha256(r.groupId, r.data)))
+    return this.enqueue(hashes, (tx) =>
+      rows.map((r, i) => {
+        const hash = hashes[i] as Uint8Array
+        if (tx.seen(hash)) return undefined
+        const id = tx.nextId(Tag.GroupMessage)
+        tx.claim(hash, id)
+        const message: GroupMessage = { id, createdNs: tx.now, ...r }
+        tx.put(topicKey(Tag.GroupMessage, r.groupId, id), encodeGroupRow(message))
+        // Application messages expire (retention); commits and proposals are kept (XIP-69).
+        if (!r.isCommit) tx.put(expiryKey(Number(tx.now / 1_000_000n), id), r.groupId)
+        tx.emit({ type: 'group', message })
+        return message
+      }),
+    )
+  }
+
+  /**
+   * Stores welcomes (V1 and pointers) under their installation key; dedup on
+   * sha256(installation_key ‖ data or pointer) (§3.4).
+   */
+  appendWelcomes(inputs: readonly WelcomeMessageInput[]): Promise<(WelcomeMessage | undefined)[]> {
+    const hashes = inputs.map((w) =>
+      hashKey(Tag.Welcome, sha256(w.installationKey, w.kind === 'v1' ? w.data : w.welcomePointer)),
+    )
+    return this.enqueue(hashes, (tx) =>
+      inputs.map((w, i) => {
+        const hash = hashes[i] as Uint8Array
+        if (tx.seen(hash)) return undefined
+        const id = tx.nextId(Tag.Welcome)
+        tx.claim(hash, id)
+        const message: WelcomeMessage = { ...w, id, createdNs: tx.now }
+        tx.put(topicKey(Tag.Welcome, w.installationKey, id), encodeWelcomeRow(message))
+        tx.emit({ type: 'welcome', message })
+        return message
+      }),
+    )
+  }
+
+  /**
+   * Stores a key package as its installation's latest (replacing the previous one, `created_at` kept) and
+   * appends it to the history unless the same (installation, key package) is there already (§3.5).
+   */
+  async putKeyPackage(installationKey: Uint8Array, keyPackage: Uint8Array): Promise<void> {
+    const existing = await this.readInstallation(installationKey)
+    const hash = hashKey(Tag.KeyPackageHistory, sha256(installationKey, keyPackage))
+    await this.enqueue([hash], (tx) => {
+      const createdNs = existing?.createdNs ?? tx.now
+      tx.put(
+        topicPrefix(Tag.Installation, installationKey),
+        new RowWriter().u64(createdNs).u64(tx.now).bytes(keyPackage).finish(),
+      )
+      if (tx.seen(hash)) return
+      const id = tx.nextId(Tag.KeyPackageHistory)
+      tx.claim(hash, id)
+      tx.put(
+        keyPackageHistoryKey(id),
+        new RowWriter().u64(tx.now).bytes(installationKey).bytes(keyPackage).finish(),
+      )
+    })
+  }
+
+  /** Appends commit-log entries in order (§3.8; no dedup upstream). */
+  appendCommitLog(inputs: readonly CommitLogInput[]): Promise<CommitLogEntry[]> {
+    return this.enqueue([], (tx) =>
+      inputs.map((c) => {
+        const id = tx.nextId(Tag.CommitLog)
+        tx.put(
+          topicKey(Tag.CommitLog, c.groupId, id),
+          new RowWriter().u64(tx.now).bytes(c.serializedCommitLogEntry).bytes(c.serializedSignature).finish(),
+        )
+        return {
+          sequenceId: id,
+          serializedCommitLogEntry: c.serializedCommitLogEntry,
+          serializedSignature: c.serializedSignature,
+        }
+      }),
+    )
+  }
+
+  /**
+   * Appends a validated identity update to an inbox's log and updates the address index: one row per
+   * newly associated Ethereum address, and the revocation sequence set on the latest row of each removed
+   * address for this inbox (§3.10 steps 5-6). The caller serialises updates per inbox.
+   */
+  async appendIdentityUpdate(params: {
+    readonly inboxId: Uint8Array
+    readonly update: Uint8Array
+    readonly addedAddresses: readonly string[]
+    readonly removedAddresses: readonly string[]
+  }): Promise<IdentityUpdateLog> {
+    const inboxHex = hex(params.inboxId)
+    const revoked: AddressRow[] = []
+    for (const address of params.removedAddresses) {
+      const row = await this.latestAddressRow(address, (r) => r.inboxId === inboxHex)
+      if (row !== undefined) revoked.push(row)
+    }
+    return this.enqueue([], (tx) => {
+      const seq = tx.nextId(Tag.InboxLog)
+      tx.put(
+        topicKey(Tag.InboxLog, params.inboxId, seq),
+        new RowWriter().u64(tx.now).bytes(params.update).finish(),
+      )
+      for (const address of params.addedAddresses) {
+        tx.put(topicKey(Tag.AddressLog, encoder.encode(address), seq), encodeAddressRow(inboxHex, 0))
+      }
+      for (const row of revoked) {
+        tx.put(
+          topicKey(Tag.AddressLog, encoder.encode(row.address), row.associationSeq),
+          encodeAddressRow(row.inboxId, seq),
+        )
+      }
+      return { sequenceId: seq, serverTimestampNs: tx.now, update: params.update }
+    })
+  }
+
+  /**
+   * Deletes application messages created before `beforeNs` (retention), at most `max` per call.
+   * Commits and proposals are never in the expiry index, so they stay. Returns how many were deleted.
+   */
+  async pruneExpired(beforeNs: bigint, max = 1000): Promise<number> {
+    const victims: { expiry: Uint8Array; row: Uint8Array; hash: Uint8Array }[] = []
+    const lt = expiryKey(Number(beforeNs / 1_000_000n), 0)
+    for await (const [key, groupId] of this.db.iterator({
+      gte: new Uint8Array([Tag.Expiry]),
+      lt,
+      limit: max,
+    })) {
+      const id = Number(readU64(key, 9))
+      const rowKey = topicKey(Tag.GroupMessage, groupId, id)
+      const value = await this.db.get(rowKey)
+      const expiry = new Uint8Array(key)
+      if (value === undefined) {
+        victims.push({ expiry, row: rowKey, hash: new Uint8Array(0) })
+        continue
+      }
+      const message = decodeGroupRow(groupId, id, value)
+      victims.push({ expiry, row: rowKey, hash: hashKey(Tag.GroupMessage, sha256(groupId, message.data)) })
+    }
+    if (victims.length === 0) return 0
+    await this.enqueue([], (tx) => {
+      for (const v of victims) {
+        tx.del(v.expiry)
+        tx.del(v.row)
+        if (v.hash.length > 0) tx.del(v.hash)
+      }
+    })
+    return victims.length
+  }
+
+  // ---------------------------------------------------------------------------------------------------
+  // Reads
+
+  /** One page of a group's messages (§3.6). */
+  queryGroupMessages(groupId: Uint8Array, bounds: QueryBounds): Promise<GroupMessage[]> {
+    return this.queryTopic(Tag.GroupMessage, groupId, bounds, (id, v) => decodeGroupRow(groupId, id, v))
+  }
+
+  /** One page of an installation's welcomes (§3.6). */
+  queryWelcomes(installationKey: Uint8Array, bounds: QueryBounds): Promise<WelcomeMessage[]> {
+    return this.queryTopic(Tag.Welcome, installationKey, bounds, (id, v) =>
+      decodeWelcomeRow(installationKey, id, v),
+    )
+  }
+
+  /** One page of a group's commit log (§3.8). */
+  queryCommitLog(groupId: Uint8Array, bounds: QueryBounds): Promise<CommitLogEntry[]> {
+    return this.queryTopic(Tag.CommitLog, groupId, bounds, (id, v) => {
+      const r = new RowReader(v)
+      r.u64()
+      return { sequenceId: id, serializedCommitLogEntry: r.bytes(), serializedSignature: r.bytes() }
+    })
+  }
+
+  /** The newest message of a group, if any (§3.9). */
+  async newestGroupMessage(groupId: Uint8Array): Promise<GroupMessage | undefined> {
+    const [first] = await this.queryGroupMessages(groupId, { ascending: false, limit: 1, idCursor: 0 })
+    return first
+  }
+
+  /** The latest key package of an installation (§3.5), if any. */
+  async latestKeyPackage(installationKey: Uint8Array): Promise<Uint8Array | undefined> {
+    return (await this.readInstallation(installationKey))?.keyPackage
+  }
+
+  /** An inbox's identity updates with sequence id > `after`, ascending (§3.11). */
+  async inboxLog(inboxId: Uint8Array, after: number): Promise<IdentityUpdateLog[]> {
+    const out: IdentityUpdateLog[] = []
+    const range = topicRange(Tag.InboxLog, inboxId, after, undefined)
+    for await (const [key, value] of this.db.iterator(range)) {
+      const r = new RowReader(value)
+      const serverTimestampNs = r.u64()
+      out.push({ sequenceId: idOfTopicKey(key), serverTimestampNs, update: r.bytes() })
+    }
+    return out
+  }
+
+  /** How many identity updates an inbox has. */
+  async inboxLogLength(inboxId: Uint8Array): Promise<number> {
+    let n = 0
+    for await (const _ of this.db.keys(topicRange(Tag.InboxLog, inboxId, 0, undefined))) n++
+    return n
+  }
+
+  /**
+   * The inbox an address is associated with: the row with the highest association sequence id among the
+   * address's unrevoked rows (§3.11 GetInboxIds).
+   */
+  async inboxIdForAddress(address: string): Promise<string | undefined> {
+    return (await this.latestAddressRow(address, (r) => r.revocationSeq === 0))?.inboxId
+  }
+
+  // ---------------------------------------------------------------------------------------------------
+  // Internals
+
+  private async latestAddressRow(
+    address: string,
+    accept: (row: AddressRow) => boolean,
+  ): Promise<AddressRow | undefined> {
+    const range = topicRange(Tag.AddressLog, encoder.encode(address), 0, undefined)
+    for await (const [key, value] of this.db.iterator({ ...range, reverse: true })) {
+      const r = new RowReader(value)
+      const row: AddressRow = {
+        address,
+        associationSeq: idOfTopicKey(key),
+        inboxId: decoder.decode(r.bytes()),
+        revocationSeq: Number(r.u64()),
+      }
+      if (accept(row)) return row
+    }
+    return undefined
+  }
+
+  private async readInstallation(
+    installationKey: Uint8Array,
+  ): Promise<{ createdNs: bigint; updatedNs: bigint; keyPackage: Uint8Array } | undefined> {
+    const value = await this.db.get(topicPrefix(Tag.Installation, installationKey))
+    if (value === undefined) return undefined
+    const r = new RowReader(value)
+    return { createdNs: r.u64(), updatedNs: r.u64(), keyPackage: r.bytes() }
+  }
+
+  private async queryTopic<T>(
+    tag: number,
+    topic: Uint8Array,
+    bounds: QueryBounds,
+    decode: (id: number, value: Uint8Array) => T,
+  ): Promise<T[]> {
+    // Exclusive cursor: `id > cursor` ascending, `id < cursor` descending; 0 means no cursor (§3.6).
+    const range = bounds.ascending
+      ? topicRange(tag, topic, bounds.idCursor, undefined)
+      : topicRange(tag, topic, 0, bounds.idCursor === 0 ? undefined : bounds.idCursor)
+    const out: T[] = []
+    try {
+      const entries = await this.db
+        .iterator({ ...range, reverse: !bounds.ascending, limit: bounds.limit })
+        .all()
+      for (const [key, value] of entries) out.push(decode(idOfTopicKey(key), value))
+    } catch (error) {
+      throw storageError(error)
+    }
+    return out
+  }
+
+  private enqueue<R>(hashes: readonly Uint8Array[], apply: (tx: Tx) => R): Promise<R> {
+    if (this.closed) return Promise.reject(new NodeError('Node::ShuttingDown', 'the store is closed'))
+    return new Promise<R>((resolve, reject) => {
+      this.queue.push({ hashes, apply, resolve: resolve as (v: unknown) => void, reject })
+      if (this.writing === undefined) this.writing = this.drain()
+    })
+  }
+
+  private async drain(): Promise<void> {
+    while (this.queue.length > 0) {
+      const jobs = this.queue
+      this.queue = []
+      await this.commit(jobs)
+    }
+    this.writing = undefined
+  }
+
+  private async commit(jobs: Job[]): Promise<void> {
+    const allHashes = jobs.flatMap((j) => j.hashes)
+    let stored: (Uint8Array | undefined)[]
+    try {
+      stored = allHashes.length === 0 ? [] : await this.db.getMany(allHashes)
+    } catch (error) {
+      for (const j of jobs) j.reject(storageError(error))
+      return
+    }
+    const known = new Set<string>()
+    allHashes.forEach((h, i) => {
+      if (stored[i] !== undefined) known.add(hex(h))
+    })
+    const counters = new Map(this.counters)
+    const touched = new Set<SequencedTag>()
+    const ops: Op[] = []
+    const events: StoreEvent[] = []
+    const now = this.clock()
+    const tx: Tx = {
+      now,
+      seen: (h) => known.has(hex(h)),
+      claim: (h, id) => {
+        known.add(hex(h))
+        ops.push({ type: 'put', key: h, value: u64Bytes(id) })
+      },
+      nextId: (tag) => {
+        const id = (counters.get(tag) ?? 0) + 1
+        counters.set(tag, id)
+        touched.add(tag)
+        return id
+      },
+      put: (key, value) => ops.push({ type: 'put', key, value }),
+      del: (key) => ops.push({ type: 'del', key }),
+      emit: (e) => events.push(e),
+    }
+    const results: { job: Job; ok: boolean; value: unknown }[] = []
+    for (const job of jobs) {
+      const before = ops.length
+      try {
+        results.push({ job, ok: true, value: job.apply(tx) })
+      } catch (error) {
+        ops.length = before
+        results.push({ job, ok: false, value: error })
+      }
+    }
+    for (const tag of touched)
+      ops.push({ type: 'put', key: counterKey(tag), value: u64Bytes(counters.get(tag) ?? 0) })
+    try {
+      if (ops.length > 0) await this.db.batch(ops, { sync: this.sync } as never)
+    } catch (error) {
+      const failure = storageError(error)
+      for (const j of jobs) j.reject(failure)
+      return
+    }
+    for (const [tag, id] of counters) this.counters.set(tag, id)
+    if (events.length > 0) {
+      for (const listener of this.listeners) {
+        try {
+          listener(events)
+        } catch {
+          // A listener's failure is its own; the batch is durable and the callers are answered anyway.
+        }
+      }
+    }
+    for (const r of results) {
+      if (r.ok) r.job.resolve(r.value)
+      else r.job.reject(r.value)
+    }
+  }
+}
+
+function storageError(error: unknown): NodeError {
+  if (error instanceof NodeError) return error
+  return new NodeError('Node::StorageFailure', 'the database failed', { cause: error })
+}
+
+function encodeGroupRow(m: GroupMessage): Uint8Array {
+  return new RowWriter()
+    .u64(m.createdNs)
+    .u8((m.isCommit ? 1 : 0) | (m.shouldPush ? 2 : 0))
+    .bytes(m.senderHmac)
+    .bytes(m.data)
+    .finish()
+}
+
+function decodeGroupRow(groupId: Uint8Array, id: number, value: Uint8Array): GroupMessage {
+  const r = new RowReader(value)
+  const createdNs = r.u64()
+  const flags = r.u8()
+  const senderHmac = r.bytes()
+  const data = r.bytes()
+  return {
+    id,
+    createdNs,
+    groupId: new Uint8Array(groupId),
+    data,
+    senderHmac,
+    shouldPush: (flags & 2) !== 0,
+    isCommit: (flags & 1) !== 0,
+  }
+}
+
+function encodeWelcomeRow(w: WelcomeMessage): Uint8Array {
+  const out = new RowWriter()
+    .u64(w.createdNs)
+    .u8(w.kind === 'v1' ? 0 : 1)
+    .u8(w.wrapperAlgorithm)
+  if (w.kind === 'v1') return out.bytes(w.data).bytes(w.hpkePublicKey).bytes(w.welcomeMetadata).finish()
+  return out.bytes(w.welcomePointer).bytes(w.hpkePublicKey).finish()
+}
+
+function decodeWelcomeRow(installationKey: Uint8Array, id: number, value: Uint8Array): WelcomeMessage {
+  const r = new RowReader(value)
+  const createdNs = r.u64()
+  const type = r.u8()
+  const wrapperAlgorithm = r.u8()
+  if (type === 0) {
+    return {
+      kind: 'v1',
+      id,
+      createdNs,
+      installationKey: new Uint8Array(installationKey),
+      wrapperAlgorithm,
+      data: r.bytes(),
+      hpkePublicKey: r.bytes(),
+      welcomeMetadata: r.bytes(),
+    }
+  }
+  return {
+    kind: 'pointer',
+    id,
+    createdNs,
+    installationKey: new Uint8Array(installationKey),
+    wrapperAlgorithm,
+    welcomePointer: r.bytes(),
+    hpkePublicKey: r.bytes(),
+  }
+}
+
+function encodeAddressRow(inboxIdHex: string, revocationSeq: number): Uint8Array {
+  return new RowWriter().bytes(encoder.encode(inboxIdHex)).u64(revocationSeq).finish()
+}
+
+/** Opens the node's storage: LevelDB at `path`, or memory when `memory` is set. */
+export async function openStore(params: OpenStoreParams): Promise<NodeStore> {
+  let db: Db
+  if (params.memory === true) {
+    db = new MemoryLevel<Uint8Array, Uint8Array>({
+      keyEncoding: 'view',
+      valueEncoding: 'view',
+    }) as unknown as Db
+  } else {
+    if (params.path === undefined)
+      throw new NodeError('Node::InvalidArgument', 'a store needs a path or memory')
+    db = new ClassicLevel<Uint8Array, Uint8Array>(params.path, {
+      keyEncoding: 'view',
+      valueEncoding: 'view',
+    }) as unknown as Db
+  }
+  try {
+    await db.open()
+  } catch (error) {
+    throw storageError(error)
+  }
+  const store = new NodeStore(
+    db,
+    params.memory === true ? false : (params.sync ?? true),
+    params.clock ?? nowNs,
+  )
+  await store.load()
+  return store
+}
