@@ -1,1 +1,14 @@
-export {}
+/**
+ * `@xmtp-lite/proto`: the XMTP protobuf schemas of `proto/`, as protobufjs static code.
+ *
+ * `xmtp` is the root namespace (`xmtp.identity.associations.IdentityUpdate.encode(...)`), `xmtplite` holds
+ * this project's own schemas. 64-bit fields are `Long`; convert with {@link toBigInt} / {@link toLong}.
+ * Decode untrusted bytes with {@link decodeMessage} for typed errors.
+ * @module
+ */
+export type { Decodable, DecodeOptions } from './decode.ts'
+export { decodeMessage } from './decode.ts'
+export type { ProtoErrorCode } from './errors.ts'
+export { ProtoError, protoErrorCodes } from './errors.ts'
+export { xmtp } from './gen/index.js'
+export { Long, toBigInt, toLong } from './long.ts'
