@@ -1,0 +1,5 @@
+/**
+ * `@xmtp-lite/content-types/markdown`.
+ * @module
+ */
+export { ContentTypeMarkdown, MarkdownCodec } from './markdown.ts'

@@ -1,0 +1,5 @@
+/**
+ * `@xmtp-lite/content-types/text`.
+ * @module
+ */
+export { ContentTypeText, TextCodec } from './text.ts'
