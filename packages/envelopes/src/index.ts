@@ -1,1 +1,61 @@
-export {}
+/**
+ * `@xmtp-lite/envelopes`: XMTP topics (V3 string topics and xmtpd kind-prefixed byte topics), the xmtpd
+ * envelope layers, and cursors (V3 per-topic ids and per-originator vector clocks).
+ * @module
+ */
+export type {
+  ClockOrder,
+  DecodeCursorOptions,
+  IdCursor,
+  IdCursorOrder,
+  V3OriginatorName,
+  VectorClock,
+} from './cursor.ts'
+export {
+  advanceIdCursor,
+  advanceVectorClock,
+  compareIdCursors,
+  compareVectorClocks,
+  createIdCursor,
+  createVectorClock,
+  decodeCursor,
+  dominates,
+  encodeCursor,
+  getSequenceId,
+  idCursorToString,
+  idCursorToVectorClock,
+  MAX_VECTOR_CLOCK_LENGTH,
+  mergeIdCursors,
+  mergeVectorClocks,
+  parseIdCursor,
+  parseVectorClock,
+  V3Originator,
+  vectorClockToString,
+} from './cursor.ts'
+export type { EnvelopeErrorCode } from './errors.ts'
+export { EnvelopeError, envelopesErrorCodes } from './errors.ts'
+export type { Topic, TopicKindName, TopicKindValue, V3Topic } from './topic.ts'
+export {
+  buildTopic,
+  groupMessagesTopic,
+  identityUpdatesTopic,
+  isReservedTopic,
+  isTopicKind,
+  keyPackagesTopic,
+  MAX_TOPIC_LENGTH,
+  parseTopic,
+  parseTopicString,
+  parseV3Topic,
+  payerReportAttestationsTopic,
+  payerReportsTopic,
+  TopicKind,
+  topicKindLabels,
+  topicToString,
+  topicToV3Topic,
+  V3_TOPIC_PREFIX,
+  v3GroupTopic,
+  v3TopicToTopic,
+  v3WelcomeTopic,
+  welcomeMessagesTopic,
+} from './topic.ts'
+export { PROTOCOL_VERSION } from './version.ts'
