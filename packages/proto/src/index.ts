@@ -2,7 +2,7 @@
  * `@xmtp-lite/proto`: the XMTP protobuf schemas of `proto/`, as protobufjs static code.
  *
  * `xmtp` is the root namespace (`xmtp.identity.associations.IdentityUpdate.encode(...)`), `xmtplite` holds
- * this project's own schemas. 64-bit fields are `Long`; convert with {@link toBigInt} / {@link toLong}.
+ * this project's own schemas, `google` the well-known types they use (`google.protobuf.Empty`). 64-bit fields are `Long`; convert with {@link toBigInt} / {@link toLong}.
  * Decode untrusted bytes with {@link decodeMessage} for typed errors.
  * @module
  */
@@ -10,5 +10,5 @@ export type { Decodable, DecodeOptions } from './decode.ts'
 export { decodeMessage } from './decode.ts'
 export type { ProtoErrorCode } from './errors.ts'
 export { ProtoError, protoErrorCodes } from './errors.ts'
-export { xmtp } from './gen/index.js'
+export { google, xmtp } from './gen/index.js'
 export { Long, toBigInt, toLong } from './long.ts'

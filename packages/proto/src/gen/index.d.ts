@@ -773,6 +773,525 @@ export namespace xmtp {
 
     namespace identity {
 
+        namespace api {
+
+            namespace v1 {
+
+                class IdentityApi extends $protobuf.rpc.Service {
+                    constructor(rpcImpl: $protobuf.RPCImpl, requestDelimited?: boolean, responseDelimited?: boolean);
+                    static create(rpcImpl: $protobuf.RPCImpl, requestDelimited?: boolean, responseDelimited?: boolean): IdentityApi;
+                    publishIdentityUpdate: xmtp.identity.api.v1.IdentityApi.PublishIdentityUpdate;
+                    getIdentityUpdates: xmtp.identity.api.v1.IdentityApi.GetIdentityUpdates;
+                    getInboxIds: xmtp.identity.api.v1.IdentityApi.GetInboxIds;
+                    verifySmartContractWalletSignatures: xmtp.identity.api.v1.IdentityApi.VerifySmartContractWalletSignatures;
+                }
+
+                namespace IdentityApi {
+                    type PublishIdentityUpdateCallback = (error: (Error|null), response?: xmtp.identity.api.v1.PublishIdentityUpdateResponse) => void;
+                    type PublishIdentityUpdate = {
+                      (request: xmtp.identity.api.v1.IPublishIdentityUpdateRequest, callback: xmtp.identity.api.v1.IdentityApi.PublishIdentityUpdateCallback): void;
+                      (request: xmtp.identity.api.v1.IPublishIdentityUpdateRequest): Promise<xmtp.identity.api.v1.PublishIdentityUpdateResponse>;
+                      readonly name: "PublishIdentityUpdate";
+                      readonly path: "/xmtp.identity.api.v1.IdentityApi/PublishIdentityUpdate";
+                      readonly requestType: "PublishIdentityUpdateRequest";
+                      readonly responseType: "PublishIdentityUpdateResponse";
+                      readonly requestStream: undefined;
+                      readonly responseStream: undefined;
+                    };
+                    type GetIdentityUpdatesCallback = (error: (Error|null), response?: xmtp.identity.api.v1.GetIdentityUpdatesResponse) => void;
+                    type GetIdentityUpdates = {
+                      (request: xmtp.identity.api.v1.IGetIdentityUpdatesRequest, callback: xmtp.identity.api.v1.IdentityApi.GetIdentityUpdatesCallback): void;
+                      (request: xmtp.identity.api.v1.IGetIdentityUpdatesRequest): Promise<xmtp.identity.api.v1.GetIdentityUpdatesResponse>;
+                      readonly name: "GetIdentityUpdates";
+                      readonly path: "/xmtp.identity.api.v1.IdentityApi/GetIdentityUpdates";
+                      readonly requestType: "GetIdentityUpdatesRequest";
+                      readonly responseType: "GetIdentityUpdatesResponse";
+                      readonly requestStream: undefined;
+                      readonly responseStream: undefined;
+                    };
+                    type GetInboxIdsCallback = (error: (Error|null), response?: xmtp.identity.api.v1.GetInboxIdsResponse) => void;
+                    type GetInboxIds = {
+                      (request: xmtp.identity.api.v1.IGetInboxIdsRequest, callback: xmtp.identity.api.v1.IdentityApi.GetInboxIdsCallback): void;
+                      (request: xmtp.identity.api.v1.IGetInboxIdsRequest): Promise<xmtp.identity.api.v1.GetInboxIdsResponse>;
+                      readonly name: "GetInboxIds";
+                      readonly path: "/xmtp.identity.api.v1.IdentityApi/GetInboxIds";
+                      readonly requestType: "GetInboxIdsRequest";
+                      readonly responseType: "GetInboxIdsResponse";
+                      readonly requestStream: undefined;
+                      readonly responseStream: undefined;
+                    };
+                    type VerifySmartContractWalletSignaturesCallback = (error: (Error|null), response?: xmtp.identity.api.v1.VerifySmartContractWalletSignaturesResponse) => void;
+                    type VerifySmartContractWalletSignatures = {
+                      (request: xmtp.identity.api.v1.IVerifySmartContractWalletSignaturesRequest, callback: xmtp.identity.api.v1.IdentityApi.VerifySmartContractWalletSignaturesCallback): void;
+                      (request: xmtp.identity.api.v1.IVerifySmartContractWalletSignaturesRequest): Promise<xmtp.identity.api.v1.VerifySmartContractWalletSignaturesResponse>;
+                      readonly name: "VerifySmartContractWalletSignatures";
+                      readonly path: "/xmtp.identity.api.v1.IdentityApi/VerifySmartContractWalletSignatures";
+                      readonly requestType: "VerifySmartContractWalletSignaturesRequest";
+                      readonly responseType: "VerifySmartContractWalletSignaturesResponse";
+                      readonly requestStream: undefined;
+                      readonly responseStream: undefined;
+                    };
+                }
+
+                interface IVerifySmartContractWalletSignaturesRequest extends xmtp.identity.api.v1.VerifySmartContractWalletSignaturesRequest.$Properties {
+                }
+
+                class VerifySmartContractWalletSignaturesRequest {
+                    constructor(properties?: xmtp.identity.api.v1.VerifySmartContractWalletSignaturesRequest.$Properties);
+                    $unknowns?: Uint8Array[];
+                    signatures: xmtp.identity.api.v1.VerifySmartContractWalletSignatureRequestSignature[];
+                    static create(properties: xmtp.identity.api.v1.VerifySmartContractWalletSignaturesRequest.$Shape): xmtp.identity.api.v1.VerifySmartContractWalletSignaturesRequest & xmtp.identity.api.v1.VerifySmartContractWalletSignaturesRequest.$Shape;
+                    static create(properties?: xmtp.identity.api.v1.VerifySmartContractWalletSignaturesRequest.$Properties): xmtp.identity.api.v1.VerifySmartContractWalletSignaturesRequest;
+                    static encode(message: xmtp.identity.api.v1.VerifySmartContractWalletSignaturesRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static encodeDelimited(message: xmtp.identity.api.v1.VerifySmartContractWalletSignaturesRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.identity.api.v1.VerifySmartContractWalletSignaturesRequest & xmtp.identity.api.v1.VerifySmartContractWalletSignaturesRequest.$Shape;
+                    static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.identity.api.v1.VerifySmartContractWalletSignaturesRequest & xmtp.identity.api.v1.VerifySmartContractWalletSignaturesRequest.$Shape;
+                    static verify(message: { [k: string]: any }): (string|null);
+                    static fromObject(object: { [k: string]: any }): xmtp.identity.api.v1.VerifySmartContractWalletSignaturesRequest;
+                    static toObject(message: xmtp.identity.api.v1.VerifySmartContractWalletSignaturesRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                    toJSON(): { [k: string]: any };
+                    static getTypeUrl(prefix?: string): string;
+                }
+
+                namespace VerifySmartContractWalletSignaturesRequest {
+                    interface $Properties {
+                        signatures?: xmtp.identity.api.v1.VerifySmartContractWalletSignatureRequestSignature.$Properties[];
+                        $unknowns?: Uint8Array[];
+                    }
+                    type $Shape = xmtp.identity.api.v1.VerifySmartContractWalletSignaturesRequest.$Properties;
+                }
+
+                interface IVerifySmartContractWalletSignatureRequestSignature extends xmtp.identity.api.v1.VerifySmartContractWalletSignatureRequestSignature.$Properties {
+                }
+
+                class VerifySmartContractWalletSignatureRequestSignature {
+                    constructor(properties?: xmtp.identity.api.v1.VerifySmartContractWalletSignatureRequestSignature.$Properties);
+                    $unknowns?: Uint8Array[];
+                    accountId: string;
+                    blockNumber: (Long|null);
+                    signature: Uint8Array;
+                    hash: Uint8Array;
+                    static create(properties: xmtp.identity.api.v1.VerifySmartContractWalletSignatureRequestSignature.$Shape): xmtp.identity.api.v1.VerifySmartContractWalletSignatureRequestSignature & xmtp.identity.api.v1.VerifySmartContractWalletSignatureRequestSignature.$Shape;
+                    static create(properties?: xmtp.identity.api.v1.VerifySmartContractWalletSignatureRequestSignature.$Properties): xmtp.identity.api.v1.VerifySmartContractWalletSignatureRequestSignature;
+                    static encode(message: xmtp.identity.api.v1.VerifySmartContractWalletSignatureRequestSignature.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static encodeDelimited(message: xmtp.identity.api.v1.VerifySmartContractWalletSignatureRequestSignature.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.identity.api.v1.VerifySmartContractWalletSignatureRequestSignature & xmtp.identity.api.v1.VerifySmartContractWalletSignatureRequestSignature.$Shape;
+                    static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.identity.api.v1.VerifySmartContractWalletSignatureRequestSignature & xmtp.identity.api.v1.VerifySmartContractWalletSignatureRequestSignature.$Shape;
+                    static verify(message: { [k: string]: any }): (string|null);
+                    static fromObject(object: { [k: string]: any }): xmtp.identity.api.v1.VerifySmartContractWalletSignatureRequestSignature;
+                    static toObject(message: xmtp.identity.api.v1.VerifySmartContractWalletSignatureRequestSignature, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                    toJSON(): { [k: string]: any };
+                    static getTypeUrl(prefix?: string): string;
+                }
+
+                namespace VerifySmartContractWalletSignatureRequestSignature {
+                    interface $Properties {
+                        accountId?: string;
+                        blockNumber?: (Long|null);
+                        signature?: Uint8Array;
+                        hash?: Uint8Array;
+                        $unknowns?: Uint8Array[];
+                    }
+                    type $Shape = xmtp.identity.api.v1.VerifySmartContractWalletSignatureRequestSignature.$Properties;
+                }
+
+                interface IVerifySmartContractWalletSignaturesResponse extends xmtp.identity.api.v1.VerifySmartContractWalletSignaturesResponse.$Properties {
+                }
+
+                class VerifySmartContractWalletSignaturesResponse {
+                    constructor(properties?: xmtp.identity.api.v1.VerifySmartContractWalletSignaturesResponse.$Properties);
+                    $unknowns?: Uint8Array[];
+                    responses: xmtp.identity.api.v1.VerifySmartContractWalletSignaturesResponse.ValidationResponse[];
+                    static create(properties: xmtp.identity.api.v1.VerifySmartContractWalletSignaturesResponse.$Shape): xmtp.identity.api.v1.VerifySmartContractWalletSignaturesResponse & xmtp.identity.api.v1.VerifySmartContractWalletSignaturesResponse.$Shape;
+                    static create(properties?: xmtp.identity.api.v1.VerifySmartContractWalletSignaturesResponse.$Properties): xmtp.identity.api.v1.VerifySmartContractWalletSignaturesResponse;
+                    static encode(message: xmtp.identity.api.v1.VerifySmartContractWalletSignaturesResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static encodeDelimited(message: xmtp.identity.api.v1.VerifySmartContractWalletSignaturesResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.identity.api.v1.VerifySmartContractWalletSignaturesResponse & xmtp.identity.api.v1.VerifySmartContractWalletSignaturesResponse.$Shape;
+                    static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.identity.api.v1.VerifySmartContractWalletSignaturesResponse & xmtp.identity.api.v1.VerifySmartContractWalletSignaturesResponse.$Shape;
+                    static verify(message: { [k: string]: any }): (string|null);
+                    static fromObject(object: { [k: string]: any }): xmtp.identity.api.v1.VerifySmartContractWalletSignaturesResponse;
+                    static toObject(message: xmtp.identity.api.v1.VerifySmartContractWalletSignaturesResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                    toJSON(): { [k: string]: any };
+                    static getTypeUrl(prefix?: string): string;
+                }
+
+                namespace VerifySmartContractWalletSignaturesResponse {
+                    interface $Properties {
+                        responses?: xmtp.identity.api.v1.VerifySmartContractWalletSignaturesResponse.ValidationResponse.$Properties[];
+                        $unknowns?: Uint8Array[];
+                    }
+                    type $Shape = xmtp.identity.api.v1.VerifySmartContractWalletSignaturesResponse.$Properties;
+
+                    interface IValidationResponse extends xmtp.identity.api.v1.VerifySmartContractWalletSignaturesResponse.ValidationResponse.$Properties {
+                    }
+
+                    class ValidationResponse {
+                        constructor(properties?: xmtp.identity.api.v1.VerifySmartContractWalletSignaturesResponse.ValidationResponse.$Properties);
+                        $unknowns?: Uint8Array[];
+                        isValid: boolean;
+                        blockNumber: (Long|null);
+                        error: (string|null);
+                        static create(properties: xmtp.identity.api.v1.VerifySmartContractWalletSignaturesResponse.ValidationResponse.$Shape): xmtp.identity.api.v1.VerifySmartContractWalletSignaturesResponse.ValidationResponse & xmtp.identity.api.v1.VerifySmartContractWalletSignaturesResponse.ValidationResponse.$Shape;
+                        static create(properties?: xmtp.identity.api.v1.VerifySmartContractWalletSignaturesResponse.ValidationResponse.$Properties): xmtp.identity.api.v1.VerifySmartContractWalletSignaturesResponse.ValidationResponse;
+                        static encode(message: xmtp.identity.api.v1.VerifySmartContractWalletSignaturesResponse.ValidationResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                        static encodeDelimited(message: xmtp.identity.api.v1.VerifySmartContractWalletSignaturesResponse.ValidationResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.identity.api.v1.VerifySmartContractWalletSignaturesResponse.ValidationResponse & xmtp.identity.api.v1.VerifySmartContractWalletSignaturesResponse.ValidationResponse.$Shape;
+                        static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.identity.api.v1.VerifySmartContractWalletSignaturesResponse.ValidationResponse & xmtp.identity.api.v1.VerifySmartContractWalletSignaturesResponse.ValidationResponse.$Shape;
+                        static verify(message: { [k: string]: any }): (string|null);
+                        static fromObject(object: { [k: string]: any }): xmtp.identity.api.v1.VerifySmartContractWalletSignaturesResponse.ValidationResponse;
+                        static toObject(message: xmtp.identity.api.v1.VerifySmartContractWalletSignaturesResponse.ValidationResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                        toJSON(): { [k: string]: any };
+                        static getTypeUrl(prefix?: string): string;
+                    }
+
+                    namespace ValidationResponse {
+                        interface $Properties {
+                            isValid?: boolean;
+                            blockNumber?: (Long|null);
+                            error?: (string|null);
+                            $unknowns?: Uint8Array[];
+                        }
+                        type $Shape = xmtp.identity.api.v1.VerifySmartContractWalletSignaturesResponse.ValidationResponse.$Properties;
+                    }
+                }
+
+                interface IPublishIdentityUpdateRequest extends xmtp.identity.api.v1.PublishIdentityUpdateRequest.$Properties {
+                }
+
+                class PublishIdentityUpdateRequest {
+                    constructor(properties?: xmtp.identity.api.v1.PublishIdentityUpdateRequest.$Properties);
+                    $unknowns?: Uint8Array[];
+                    identityUpdate: xmtp.identity.associations.IdentityUpdate;
+                    static create(properties: xmtp.identity.api.v1.PublishIdentityUpdateRequest.$Shape): xmtp.identity.api.v1.PublishIdentityUpdateRequest & xmtp.identity.api.v1.PublishIdentityUpdateRequest.$Shape;
+                    static create(properties?: xmtp.identity.api.v1.PublishIdentityUpdateRequest.$Properties): xmtp.identity.api.v1.PublishIdentityUpdateRequest;
+                    static encode(message: xmtp.identity.api.v1.PublishIdentityUpdateRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static encodeDelimited(message: xmtp.identity.api.v1.PublishIdentityUpdateRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.identity.api.v1.PublishIdentityUpdateRequest & xmtp.identity.api.v1.PublishIdentityUpdateRequest.$Shape;
+                    static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.identity.api.v1.PublishIdentityUpdateRequest & xmtp.identity.api.v1.PublishIdentityUpdateRequest.$Shape;
+                    static verify(message: { [k: string]: any }): (string|null);
+                    static fromObject(object: { [k: string]: any }): xmtp.identity.api.v1.PublishIdentityUpdateRequest;
+                    static toObject(message: xmtp.identity.api.v1.PublishIdentityUpdateRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                    toJSON(): { [k: string]: any };
+                    static getTypeUrl(prefix?: string): string;
+                }
+
+                namespace PublishIdentityUpdateRequest {
+                    interface $Properties {
+                        identityUpdate?: xmtp.identity.associations.IdentityUpdate.$Properties;
+                        $unknowns?: Uint8Array[];
+                    }
+                    type $Shape = {
+                      identityUpdate?: xmtp.identity.associations.IdentityUpdate.$Shape;
+                      $unknowns?: Uint8Array[];
+                    };
+                }
+
+                interface IPublishIdentityUpdateResponse extends xmtp.identity.api.v1.PublishIdentityUpdateResponse.$Properties {
+                }
+
+                class PublishIdentityUpdateResponse {
+                    constructor(properties?: xmtp.identity.api.v1.PublishIdentityUpdateResponse.$Properties);
+                    $unknowns?: Uint8Array[];
+                    static create(properties: xmtp.identity.api.v1.PublishIdentityUpdateResponse.$Shape): xmtp.identity.api.v1.PublishIdentityUpdateResponse & xmtp.identity.api.v1.PublishIdentityUpdateResponse.$Shape;
+                    static create(properties?: xmtp.identity.api.v1.PublishIdentityUpdateResponse.$Properties): xmtp.identity.api.v1.PublishIdentityUpdateResponse;
+                    static encode(message: xmtp.identity.api.v1.PublishIdentityUpdateResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static encodeDelimited(message: xmtp.identity.api.v1.PublishIdentityUpdateResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.identity.api.v1.PublishIdentityUpdateResponse & xmtp.identity.api.v1.PublishIdentityUpdateResponse.$Shape;
+                    static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.identity.api.v1.PublishIdentityUpdateResponse & xmtp.identity.api.v1.PublishIdentityUpdateResponse.$Shape;
+                    static verify(message: { [k: string]: any }): (string|null);
+                    static fromObject(object: { [k: string]: any }): xmtp.identity.api.v1.PublishIdentityUpdateResponse;
+                    static toObject(message: xmtp.identity.api.v1.PublishIdentityUpdateResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                    toJSON(): { [k: string]: any };
+                    static getTypeUrl(prefix?: string): string;
+                }
+
+                namespace PublishIdentityUpdateResponse {
+                    interface $Properties {
+                        $unknowns?: Uint8Array[];
+                    }
+                    type $Shape = xmtp.identity.api.v1.PublishIdentityUpdateResponse.$Properties;
+                }
+
+                interface IGetIdentityUpdatesRequest extends xmtp.identity.api.v1.GetIdentityUpdatesRequest.$Properties {
+                }
+
+                class GetIdentityUpdatesRequest {
+                    constructor(properties?: xmtp.identity.api.v1.GetIdentityUpdatesRequest.$Properties);
+                    $unknowns?: Uint8Array[];
+                    requests: xmtp.identity.api.v1.GetIdentityUpdatesRequest.Request[];
+                    static create(properties: xmtp.identity.api.v1.GetIdentityUpdatesRequest.$Shape): xmtp.identity.api.v1.GetIdentityUpdatesRequest & xmtp.identity.api.v1.GetIdentityUpdatesRequest.$Shape;
+                    static create(properties?: xmtp.identity.api.v1.GetIdentityUpdatesRequest.$Properties): xmtp.identity.api.v1.GetIdentityUpdatesRequest;
+                    static encode(message: xmtp.identity.api.v1.GetIdentityUpdatesRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static encodeDelimited(message: xmtp.identity.api.v1.GetIdentityUpdatesRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.identity.api.v1.GetIdentityUpdatesRequest & xmtp.identity.api.v1.GetIdentityUpdatesRequest.$Shape;
+                    static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.identity.api.v1.GetIdentityUpdatesRequest & xmtp.identity.api.v1.GetIdentityUpdatesRequest.$Shape;
+                    static verify(message: { [k: string]: any }): (string|null);
+                    static fromObject(object: { [k: string]: any }): xmtp.identity.api.v1.GetIdentityUpdatesRequest;
+                    static toObject(message: xmtp.identity.api.v1.GetIdentityUpdatesRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                    toJSON(): { [k: string]: any };
+                    static getTypeUrl(prefix?: string): string;
+                }
+
+                namespace GetIdentityUpdatesRequest {
+                    interface $Properties {
+                        requests?: xmtp.identity.api.v1.GetIdentityUpdatesRequest.Request.$Properties[];
+                        $unknowns?: Uint8Array[];
+                    }
+                    type $Shape = xmtp.identity.api.v1.GetIdentityUpdatesRequest.$Properties;
+
+                    interface IRequest extends xmtp.identity.api.v1.GetIdentityUpdatesRequest.Request.$Properties {
+                    }
+
+                    class Request {
+                        constructor(properties?: xmtp.identity.api.v1.GetIdentityUpdatesRequest.Request.$Properties);
+                        $unknowns?: Uint8Array[];
+                        inboxId: string;
+                        sequenceId: Long;
+                        static create(properties: xmtp.identity.api.v1.GetIdentityUpdatesRequest.Request.$Shape): xmtp.identity.api.v1.GetIdentityUpdatesRequest.Request & xmtp.identity.api.v1.GetIdentityUpdatesRequest.Request.$Shape;
+                        static create(properties?: xmtp.identity.api.v1.GetIdentityUpdatesRequest.Request.$Properties): xmtp.identity.api.v1.GetIdentityUpdatesRequest.Request;
+                        static encode(message: xmtp.identity.api.v1.GetIdentityUpdatesRequest.Request.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                        static encodeDelimited(message: xmtp.identity.api.v1.GetIdentityUpdatesRequest.Request.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.identity.api.v1.GetIdentityUpdatesRequest.Request & xmtp.identity.api.v1.GetIdentityUpdatesRequest.Request.$Shape;
+                        static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.identity.api.v1.GetIdentityUpdatesRequest.Request & xmtp.identity.api.v1.GetIdentityUpdatesRequest.Request.$Shape;
+                        static verify(message: { [k: string]: any }): (string|null);
+                        static fromObject(object: { [k: string]: any }): xmtp.identity.api.v1.GetIdentityUpdatesRequest.Request;
+                        static toObject(message: xmtp.identity.api.v1.GetIdentityUpdatesRequest.Request, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                        toJSON(): { [k: string]: any };
+                        static getTypeUrl(prefix?: string): string;
+                    }
+
+                    namespace Request {
+                        interface $Properties {
+                            inboxId?: string;
+                            sequenceId?: Long;
+                            $unknowns?: Uint8Array[];
+                        }
+                        type $Shape = xmtp.identity.api.v1.GetIdentityUpdatesRequest.Request.$Properties;
+                    }
+                }
+
+                interface IGetIdentityUpdatesResponse extends xmtp.identity.api.v1.GetIdentityUpdatesResponse.$Properties {
+                }
+
+                class GetIdentityUpdatesResponse {
+                    constructor(properties?: xmtp.identity.api.v1.GetIdentityUpdatesResponse.$Properties);
+                    $unknowns?: Uint8Array[];
+                    responses: xmtp.identity.api.v1.GetIdentityUpdatesResponse.Response[];
+                    static create(properties: xmtp.identity.api.v1.GetIdentityUpdatesResponse.$Shape): xmtp.identity.api.v1.GetIdentityUpdatesResponse & xmtp.identity.api.v1.GetIdentityUpdatesResponse.$Shape;
+                    static create(properties?: xmtp.identity.api.v1.GetIdentityUpdatesResponse.$Properties): xmtp.identity.api.v1.GetIdentityUpdatesResponse;
+                    static encode(message: xmtp.identity.api.v1.GetIdentityUpdatesResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static encodeDelimited(message: xmtp.identity.api.v1.GetIdentityUpdatesResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.identity.api.v1.GetIdentityUpdatesResponse & xmtp.identity.api.v1.GetIdentityUpdatesResponse.$Shape;
+                    static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.identity.api.v1.GetIdentityUpdatesResponse & xmtp.identity.api.v1.GetIdentityUpdatesResponse.$Shape;
+                    static verify(message: { [k: string]: any }): (string|null);
+                    static fromObject(object: { [k: string]: any }): xmtp.identity.api.v1.GetIdentityUpdatesResponse;
+                    static toObject(message: xmtp.identity.api.v1.GetIdentityUpdatesResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                    toJSON(): { [k: string]: any };
+                    static getTypeUrl(prefix?: string): string;
+                }
+
+                namespace GetIdentityUpdatesResponse {
+                    interface $Properties {
+                        responses?: xmtp.identity.api.v1.GetIdentityUpdatesResponse.Response.$Properties[];
+                        $unknowns?: Uint8Array[];
+                    }
+                    type $Shape = {
+                      responses?: xmtp.identity.api.v1.GetIdentityUpdatesResponse.Response.$Shape[];
+                      $unknowns?: Uint8Array[];
+                    };
+
+                    interface IIdentityUpdateLog extends xmtp.identity.api.v1.GetIdentityUpdatesResponse.IdentityUpdateLog.$Properties {
+                    }
+
+                    class IdentityUpdateLog {
+                        constructor(properties?: xmtp.identity.api.v1.GetIdentityUpdatesResponse.IdentityUpdateLog.$Properties);
+                        $unknowns?: Uint8Array[];
+                        sequenceId: Long;
+                        serverTimestampNs: Long;
+                        update: xmtp.identity.associations.IdentityUpdate;
+                        static create(properties: xmtp.identity.api.v1.GetIdentityUpdatesResponse.IdentityUpdateLog.$Shape): xmtp.identity.api.v1.GetIdentityUpdatesResponse.IdentityUpdateLog & xmtp.identity.api.v1.GetIdentityUpdatesResponse.IdentityUpdateLog.$Shape;
+                        static create(properties?: xmtp.identity.api.v1.GetIdentityUpdatesResponse.IdentityUpdateLog.$Properties): xmtp.identity.api.v1.GetIdentityUpdatesResponse.IdentityUpdateLog;
+                        static encode(message: xmtp.identity.api.v1.GetIdentityUpdatesResponse.IdentityUpdateLog.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                        static encodeDelimited(message: xmtp.identity.api.v1.GetIdentityUpdatesResponse.IdentityUpdateLog.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.identity.api.v1.GetIdentityUpdatesResponse.IdentityUpdateLog & xmtp.identity.api.v1.GetIdentityUpdatesResponse.IdentityUpdateLog.$Shape;
+                        static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.identity.api.v1.GetIdentityUpdatesResponse.IdentityUpdateLog & xmtp.identity.api.v1.GetIdentityUpdatesResponse.IdentityUpdateLog.$Shape;
+                        static verify(message: { [k: string]: any }): (string|null);
+                        static fromObject(object: { [k: string]: any }): xmtp.identity.api.v1.GetIdentityUpdatesResponse.IdentityUpdateLog;
+                        static toObject(message: xmtp.identity.api.v1.GetIdentityUpdatesResponse.IdentityUpdateLog, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                        toJSON(): { [k: string]: any };
+                        static getTypeUrl(prefix?: string): string;
+                    }
+
+                    namespace IdentityUpdateLog {
+                        interface $Properties {
+                            sequenceId?: Long;
+                            serverTimestampNs?: Long;
+                            update?: xmtp.identity.associations.IdentityUpdate.$Properties;
+                            $unknowns?: Uint8Array[];
+                        }
+                        type $Shape = {
+                          sequenceId?: Long;
+                          serverTimestampNs?: Long;
+                          update?: xmtp.identity.associations.IdentityUpdate.$Shape;
+                          $unknowns?: Uint8Array[];
+                        };
+                    }
+
+                    interface IResponse extends xmtp.identity.api.v1.GetIdentityUpdatesResponse.Response.$Properties {
+                    }
+
+                    class Response {
+                        constructor(properties?: xmtp.identity.api.v1.GetIdentityUpdatesResponse.Response.$Properties);
+                        $unknowns?: Uint8Array[];
+                        inboxId: string;
+                        updates: xmtp.identity.api.v1.GetIdentityUpdatesResponse.IdentityUpdateLog[];
+                        static create(properties: xmtp.identity.api.v1.GetIdentityUpdatesResponse.Response.$Shape): xmtp.identity.api.v1.GetIdentityUpdatesResponse.Response & xmtp.identity.api.v1.GetIdentityUpdatesResponse.Response.$Shape;
+                        static create(properties?: xmtp.identity.api.v1.GetIdentityUpdatesResponse.Response.$Properties): xmtp.identity.api.v1.GetIdentityUpdatesResponse.Response;
+                        static encode(message: xmtp.identity.api.v1.GetIdentityUpdatesResponse.Response.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                        static encodeDelimited(message: xmtp.identity.api.v1.GetIdentityUpdatesResponse.Response.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.identity.api.v1.GetIdentityUpdatesResponse.Response & xmtp.identity.api.v1.GetIdentityUpdatesResponse.Response.$Shape;
+                        static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.identity.api.v1.GetIdentityUpdatesResponse.Response & xmtp.identity.api.v1.GetIdentityUpdatesResponse.Response.$Shape;
+                        static verify(message: { [k: string]: any }): (string|null);
+                        static fromObject(object: { [k: string]: any }): xmtp.identity.api.v1.GetIdentityUpdatesResponse.Response;
+                        static toObject(message: xmtp.identity.api.v1.GetIdentityUpdatesResponse.Response, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                        toJSON(): { [k: string]: any };
+                        static getTypeUrl(prefix?: string): string;
+                    }
+
+                    namespace Response {
+                        interface $Properties {
+                            inboxId?: string;
+                            updates?: xmtp.identity.api.v1.GetIdentityUpdatesResponse.IdentityUpdateLog.$Properties[];
+                            $unknowns?: Uint8Array[];
+                        }
+                        type $Shape = {
+                          inboxId?: string;
+                          updates?: xmtp.identity.api.v1.GetIdentityUpdatesResponse.IdentityUpdateLog.$Shape[];
+                          $unknowns?: Uint8Array[];
+                        };
+                    }
+                }
+
+                interface IGetInboxIdsRequest extends xmtp.identity.api.v1.GetInboxIdsRequest.$Properties {
+                }
+
+                class GetInboxIdsRequest {
+                    constructor(properties?: xmtp.identity.api.v1.GetInboxIdsRequest.$Properties);
+                    $unknowns?: Uint8Array[];
+                    requests: xmtp.identity.api.v1.GetInboxIdsRequest.Request[];
+                    static create(properties: xmtp.identity.api.v1.GetInboxIdsRequest.$Shape): xmtp.identity.api.v1.GetInboxIdsRequest & xmtp.identity.api.v1.GetInboxIdsRequest.$Shape;
+                    static create(properties?: xmtp.identity.api.v1.GetInboxIdsRequest.$Properties): xmtp.identity.api.v1.GetInboxIdsRequest;
+                    static encode(message: xmtp.identity.api.v1.GetInboxIdsRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static encodeDelimited(message: xmtp.identity.api.v1.GetInboxIdsRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.identity.api.v1.GetInboxIdsRequest & xmtp.identity.api.v1.GetInboxIdsRequest.$Shape;
+                    static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.identity.api.v1.GetInboxIdsRequest & xmtp.identity.api.v1.GetInboxIdsRequest.$Shape;
+                    static verify(message: { [k: string]: any }): (string|null);
+                    static fromObject(object: { [k: string]: any }): xmtp.identity.api.v1.GetInboxIdsRequest;
+                    static toObject(message: xmtp.identity.api.v1.GetInboxIdsRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                    toJSON(): { [k: string]: any };
+                    static getTypeUrl(prefix?: string): string;
+                }
+
+                namespace GetInboxIdsRequest {
+                    interface $Properties {
+                        requests?: xmtp.identity.api.v1.GetInboxIdsRequest.Request.$Properties[];
+                        $unknowns?: Uint8Array[];
+                    }
+                    type $Shape = xmtp.identity.api.v1.GetInboxIdsRequest.$Properties;
+
+                    interface IRequest extends xmtp.identity.api.v1.GetInboxIdsRequest.Request.$Properties {
+                    }
+
+                    class Request {
+                        constructor(properties?: xmtp.identity.api.v1.GetInboxIdsRequest.Request.$Properties);
+                        $unknowns?: Uint8Array[];
+                        identifier: string;
+                        identifierKind: xmtp.identity.associations.IdentifierKind;
+                        static create(properties: xmtp.identity.api.v1.GetInboxIdsRequest.Request.$Shape): xmtp.identity.api.v1.GetInboxIdsRequest.Request & xmtp.identity.api.v1.GetInboxIdsRequest.Request.$Shape;
+                        static create(properties?: xmtp.identity.api.v1.GetInboxIdsRequest.Request.$Properties): xmtp.identity.api.v1.GetInboxIdsRequest.Request;
+                        static encode(message: xmtp.identity.api.v1.GetInboxIdsRequest.Request.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                        static encodeDelimited(message: xmtp.identity.api.v1.GetInboxIdsRequest.Request.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.identity.api.v1.GetInboxIdsRequest.Request & xmtp.identity.api.v1.GetInboxIdsRequest.Request.$Shape;
+                        static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.identity.api.v1.GetInboxIdsRequest.Request & xmtp.identity.api.v1.GetInboxIdsRequest.Request.$Shape;
+                        static verify(message: { [k: string]: any }): (string|null);
+                        static fromObject(object: { [k: string]: any }): xmtp.identity.api.v1.GetInboxIdsRequest.Request;
+                        static toObject(message: xmtp.identity.api.v1.GetInboxIdsRequest.Request, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                        toJSON(): { [k: string]: any };
+                        static getTypeUrl(prefix?: string): string;
+                    }
+
+                    namespace Request {
+                        interface $Properties {
+                            identifier?: string;
+                            identifierKind?: xmtp.identity.associations.IdentifierKind;
+                            $unknowns?: Uint8Array[];
+                        }
+                        type $Shape = xmtp.identity.api.v1.GetInboxIdsRequest.Request.$Properties;
+                    }
+                }
+
+                interface IGetInboxIdsResponse extends xmtp.identity.api.v1.GetInboxIdsResponse.$Properties {
+                }
+
+                class GetInboxIdsResponse {
+                    constructor(properties?: xmtp.identity.api.v1.GetInboxIdsResponse.$Properties);
+                    $unknowns?: Uint8Array[];
+                    responses: xmtp.identity.api.v1.GetInboxIdsResponse.Response[];
+                    static create(properties: xmtp.identity.api.v1.GetInboxIdsResponse.$Shape): xmtp.identity.api.v1.GetInboxIdsResponse & xmtp.identity.api.v1.GetInboxIdsResponse.$Shape;
+                    static create(properties?: xmtp.identity.api.v1.GetInboxIdsResponse.$Properties): xmtp.identity.api.v1.GetInboxIdsResponse;
+                    static encode(message: xmtp.identity.api.v1.GetInboxIdsResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static encodeDelimited(message: xmtp.identity.api.v1.GetInboxIdsResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.identity.api.v1.GetInboxIdsResponse & xmtp.identity.api.v1.GetInboxIdsResponse.$Shape;
+                    static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.identity.api.v1.GetInboxIdsResponse & xmtp.identity.api.v1.GetInboxIdsResponse.$Shape;
+                    static verify(message: { [k: string]: any }): (string|null);
+                    static fromObject(object: { [k: string]: any }): xmtp.identity.api.v1.GetInboxIdsResponse;
+                    static toObject(message: xmtp.identity.api.v1.GetInboxIdsResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                    toJSON(): { [k: string]: any };
+                    static getTypeUrl(prefix?: string): string;
+                }
+
+                namespace GetInboxIdsResponse {
+                    interface $Properties {
+                        responses?: xmtp.identity.api.v1.GetInboxIdsResponse.Response.$Properties[];
+                        $unknowns?: Uint8Array[];
+                    }
+                    type $Shape = xmtp.identity.api.v1.GetInboxIdsResponse.$Properties;
+
+                    interface IResponse extends xmtp.identity.api.v1.GetInboxIdsResponse.Response.$Properties {
+                    }
+
+                    class Response {
+                        constructor(properties?: xmtp.identity.api.v1.GetInboxIdsResponse.Response.$Properties);
+                        $unknowns?: Uint8Array[];
+                        identifier: string;
+                        inboxId: (string|null);
+                        identifierKind: xmtp.identity.associations.IdentifierKind;
+                        static create(properties: xmtp.identity.api.v1.GetInboxIdsResponse.Response.$Shape): xmtp.identity.api.v1.GetInboxIdsResponse.Response & xmtp.identity.api.v1.GetInboxIdsResponse.Response.$Shape;
+                        static create(properties?: xmtp.identity.api.v1.GetInboxIdsResponse.Response.$Properties): xmtp.identity.api.v1.GetInboxIdsResponse.Response;
+                        static encode(message: xmtp.identity.api.v1.GetInboxIdsResponse.Response.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                        static encodeDelimited(message: xmtp.identity.api.v1.GetInboxIdsResponse.Response.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.identity.api.v1.GetInboxIdsResponse.Response & xmtp.identity.api.v1.GetInboxIdsResponse.Response.$Shape;
+                        static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.identity.api.v1.GetInboxIdsResponse.Response & xmtp.identity.api.v1.GetInboxIdsResponse.Response.$Shape;
+                        static verify(message: { [k: string]: any }): (string|null);
+                        static fromObject(object: { [k: string]: any }): xmtp.identity.api.v1.GetInboxIdsResponse.Response;
+                        static toObject(message: xmtp.identity.api.v1.GetInboxIdsResponse.Response, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                        toJSON(): { [k: string]: any };
+                        static getTypeUrl(prefix?: string): string;
+                    }
+
+                    namespace Response {
+                        interface $Properties {
+                            identifier?: string;
+                            inboxId?: (string|null);
+                            identifierKind?: xmtp.identity.associations.IdentifierKind;
+                            $unknowns?: Uint8Array[];
+                        }
+                        type $Shape = xmtp.identity.api.v1.GetInboxIdsResponse.Response.$Properties;
+                    }
+                }
+            }
+        }
+
         namespace associations {
 
             interface IMemberIdentifier extends xmtp.identity.associations.MemberIdentifier.$Properties {
@@ -1819,7 +2338,2266 @@ export namespace xmtp {
 
     namespace mls {
 
+        namespace api {
+
+            namespace v1 {
+
+                class MlsApi extends $protobuf.rpc.Service {
+                    constructor(rpcImpl: $protobuf.RPCImpl, requestDelimited?: boolean, responseDelimited?: boolean);
+                    static create(rpcImpl: $protobuf.RPCImpl, requestDelimited?: boolean, responseDelimited?: boolean): MlsApi;
+                    sendGroupMessages: xmtp.mls.api.v1.MlsApi.SendGroupMessages;
+                    sendWelcomeMessages: xmtp.mls.api.v1.MlsApi.SendWelcomeMessages;
+                    registerInstallation: xmtp.mls.api.v1.MlsApi.RegisterInstallation;
+                    uploadKeyPackage: xmtp.mls.api.v1.MlsApi.UploadKeyPackage;
+                    fetchKeyPackages: xmtp.mls.api.v1.MlsApi.FetchKeyPackages;
+                    revokeInstallation: xmtp.mls.api.v1.MlsApi.RevokeInstallation;
+                    getIdentityUpdates: xmtp.mls.api.v1.MlsApi.GetIdentityUpdates;
+                    queryGroupMessages: xmtp.mls.api.v1.MlsApi.QueryGroupMessages;
+                    queryWelcomeMessages: xmtp.mls.api.v1.MlsApi.QueryWelcomeMessages;
+                    subscribeGroupMessages: xmtp.mls.api.v1.MlsApi.SubscribeGroupMessages;
+                    subscribeWelcomeMessages: xmtp.mls.api.v1.MlsApi.SubscribeWelcomeMessages;
+                    subscribe: xmtp.mls.api.v1.MlsApi.Subscribe;
+                    batchPublishCommitLog: xmtp.mls.api.v1.MlsApi.BatchPublishCommitLog;
+                    batchQueryCommitLog: xmtp.mls.api.v1.MlsApi.BatchQueryCommitLog;
+                    getNewestGroupMessage: xmtp.mls.api.v1.MlsApi.GetNewestGroupMessage;
+                }
+
+                namespace MlsApi {
+                    type SendGroupMessagesCallback = (error: (Error|null), response?: google.protobuf.Empty) => void;
+                    type SendGroupMessages = {
+                      (request: xmtp.mls.api.v1.ISendGroupMessagesRequest, callback: xmtp.mls.api.v1.MlsApi.SendGroupMessagesCallback): void;
+                      (request: xmtp.mls.api.v1.ISendGroupMessagesRequest): Promise<google.protobuf.Empty>;
+                      readonly name: "SendGroupMessages";
+                      readonly path: "/xmtp.mls.api.v1.MlsApi/SendGroupMessages";
+                      readonly requestType: "SendGroupMessagesRequest";
+                      readonly responseType: "google.protobuf.Empty";
+                      readonly requestStream: undefined;
+                      readonly responseStream: undefined;
+                    };
+                    type SendWelcomeMessagesCallback = (error: (Error|null), response?: google.protobuf.Empty) => void;
+                    type SendWelcomeMessages = {
+                      (request: xmtp.mls.api.v1.ISendWelcomeMessagesRequest, callback: xmtp.mls.api.v1.MlsApi.SendWelcomeMessagesCallback): void;
+                      (request: xmtp.mls.api.v1.ISendWelcomeMessagesRequest): Promise<google.protobuf.Empty>;
+                      readonly name: "SendWelcomeMessages";
+                      readonly path: "/xmtp.mls.api.v1.MlsApi/SendWelcomeMessages";
+                      readonly requestType: "SendWelcomeMessagesRequest";
+                      readonly responseType: "google.protobuf.Empty";
+                      readonly requestStream: undefined;
+                      readonly responseStream: undefined;
+                    };
+                    type RegisterInstallationCallback = (error: (Error|null), response?: xmtp.mls.api.v1.RegisterInstallationResponse) => void;
+                    type RegisterInstallation = {
+                      (request: xmtp.mls.api.v1.IRegisterInstallationRequest, callback: xmtp.mls.api.v1.MlsApi.RegisterInstallationCallback): void;
+                      (request: xmtp.mls.api.v1.IRegisterInstallationRequest): Promise<xmtp.mls.api.v1.RegisterInstallationResponse>;
+                      readonly name: "RegisterInstallation";
+                      readonly path: "/xmtp.mls.api.v1.MlsApi/RegisterInstallation";
+                      readonly requestType: "RegisterInstallationRequest";
+                      readonly responseType: "RegisterInstallationResponse";
+                      readonly requestStream: undefined;
+                      readonly responseStream: undefined;
+                    };
+                    type UploadKeyPackageCallback = (error: (Error|null), response?: google.protobuf.Empty) => void;
+                    type UploadKeyPackage = {
+                      (request: xmtp.mls.api.v1.IUploadKeyPackageRequest, callback: xmtp.mls.api.v1.MlsApi.UploadKeyPackageCallback): void;
+                      (request: xmtp.mls.api.v1.IUploadKeyPackageRequest): Promise<google.protobuf.Empty>;
+                      readonly name: "UploadKeyPackage";
+                      readonly path: "/xmtp.mls.api.v1.MlsApi/UploadKeyPackage";
+                      readonly requestType: "UploadKeyPackageRequest";
+                      readonly responseType: "google.protobuf.Empty";
+                      readonly requestStream: undefined;
+                      readonly responseStream: undefined;
+                    };
+                    type FetchKeyPackagesCallback = (error: (Error|null), response?: xmtp.mls.api.v1.FetchKeyPackagesResponse) => void;
+                    type FetchKeyPackages = {
+                      (request: xmtp.mls.api.v1.IFetchKeyPackagesRequest, callback: xmtp.mls.api.v1.MlsApi.FetchKeyPackagesCallback): void;
+                      (request: xmtp.mls.api.v1.IFetchKeyPackagesRequest): Promise<xmtp.mls.api.v1.FetchKeyPackagesResponse>;
+                      readonly name: "FetchKeyPackages";
+                      readonly path: "/xmtp.mls.api.v1.MlsApi/FetchKeyPackages";
+                      readonly requestType: "FetchKeyPackagesRequest";
+                      readonly responseType: "FetchKeyPackagesResponse";
+                      readonly requestStream: undefined;
+                      readonly responseStream: undefined;
+                    };
+                    type RevokeInstallationCallback = (error: (Error|null), response?: google.protobuf.Empty) => void;
+                    type RevokeInstallation = {
+                      (request: xmtp.mls.api.v1.IRevokeInstallationRequest, callback: xmtp.mls.api.v1.MlsApi.RevokeInstallationCallback): void;
+                      (request: xmtp.mls.api.v1.IRevokeInstallationRequest): Promise<google.protobuf.Empty>;
+                      readonly name: "RevokeInstallation";
+                      readonly path: "/xmtp.mls.api.v1.MlsApi/RevokeInstallation";
+                      readonly requestType: "RevokeInstallationRequest";
+                      readonly responseType: "google.protobuf.Empty";
+                      readonly requestStream: undefined;
+                      readonly responseStream: undefined;
+                    };
+                    type GetIdentityUpdatesCallback = (error: (Error|null), response?: xmtp.mls.api.v1.GetIdentityUpdatesResponse) => void;
+                    type GetIdentityUpdates = {
+                      (request: xmtp.mls.api.v1.IGetIdentityUpdatesRequest, callback: xmtp.mls.api.v1.MlsApi.GetIdentityUpdatesCallback): void;
+                      (request: xmtp.mls.api.v1.IGetIdentityUpdatesRequest): Promise<xmtp.mls.api.v1.GetIdentityUpdatesResponse>;
+                      readonly name: "GetIdentityUpdates";
+                      readonly path: "/xmtp.mls.api.v1.MlsApi/GetIdentityUpdates";
+                      readonly requestType: "GetIdentityUpdatesRequest";
+                      readonly responseType: "GetIdentityUpdatesResponse";
+                      readonly requestStream: undefined;
+                      readonly responseStream: undefined;
+                    };
+                    type QueryGroupMessagesCallback = (error: (Error|null), response?: xmtp.mls.api.v1.QueryGroupMessagesResponse) => void;
+                    type QueryGroupMessages = {
+                      (request: xmtp.mls.api.v1.IQueryGroupMessagesRequest, callback: xmtp.mls.api.v1.MlsApi.QueryGroupMessagesCallback): void;
+                      (request: xmtp.mls.api.v1.IQueryGroupMessagesRequest): Promise<xmtp.mls.api.v1.QueryGroupMessagesResponse>;
+                      readonly name: "QueryGroupMessages";
+                      readonly path: "/xmtp.mls.api.v1.MlsApi/QueryGroupMessages";
+                      readonly requestType: "QueryGroupMessagesRequest";
+                      readonly responseType: "QueryGroupMessagesResponse";
+                      readonly requestStream: undefined;
+                      readonly responseStream: undefined;
+                    };
+                    type QueryWelcomeMessagesCallback = (error: (Error|null), response?: xmtp.mls.api.v1.QueryWelcomeMessagesResponse) => void;
+                    type QueryWelcomeMessages = {
+                      (request: xmtp.mls.api.v1.IQueryWelcomeMessagesRequest, callback: xmtp.mls.api.v1.MlsApi.QueryWelcomeMessagesCallback): void;
+                      (request: xmtp.mls.api.v1.IQueryWelcomeMessagesRequest): Promise<xmtp.mls.api.v1.QueryWelcomeMessagesResponse>;
+                      readonly name: "QueryWelcomeMessages";
+                      readonly path: "/xmtp.mls.api.v1.MlsApi/QueryWelcomeMessages";
+                      readonly requestType: "QueryWelcomeMessagesRequest";
+                      readonly responseType: "QueryWelcomeMessagesResponse";
+                      readonly requestStream: undefined;
+                      readonly responseStream: undefined;
+                    };
+                    type SubscribeGroupMessagesCallback = (error: (Error|null), response?: xmtp.mls.api.v1.GroupMessage) => void;
+                    type SubscribeGroupMessages = {
+                      (request: xmtp.mls.api.v1.ISubscribeGroupMessagesRequest, callback: xmtp.mls.api.v1.MlsApi.SubscribeGroupMessagesCallback): void;
+                      (request: xmtp.mls.api.v1.ISubscribeGroupMessagesRequest): Promise<xmtp.mls.api.v1.GroupMessage>;
+                      readonly name: "SubscribeGroupMessages";
+                      readonly path: "/xmtp.mls.api.v1.MlsApi/SubscribeGroupMessages";
+                      readonly requestType: "SubscribeGroupMessagesRequest";
+                      readonly responseType: "GroupMessage";
+                      readonly requestStream: undefined;
+                      readonly responseStream: true;
+                    };
+                    type SubscribeWelcomeMessagesCallback = (error: (Error|null), response?: xmtp.mls.api.v1.WelcomeMessage) => void;
+                    type SubscribeWelcomeMessages = {
+                      (request: xmtp.mls.api.v1.ISubscribeWelcomeMessagesRequest, callback: xmtp.mls.api.v1.MlsApi.SubscribeWelcomeMessagesCallback): void;
+                      (request: xmtp.mls.api.v1.ISubscribeWelcomeMessagesRequest): Promise<xmtp.mls.api.v1.WelcomeMessage>;
+                      readonly name: "SubscribeWelcomeMessages";
+                      readonly path: "/xmtp.mls.api.v1.MlsApi/SubscribeWelcomeMessages";
+                      readonly requestType: "SubscribeWelcomeMessagesRequest";
+                      readonly responseType: "WelcomeMessage";
+                      readonly requestStream: undefined;
+                      readonly responseStream: true;
+                    };
+                    type SubscribeCallback = (error: (Error|null), response?: xmtp.mls.api.v1.SubscribeResponse) => void;
+                    type Subscribe = {
+                      (request: xmtp.mls.api.v1.ISubscribeRequest, callback: xmtp.mls.api.v1.MlsApi.SubscribeCallback): void;
+                      (request: xmtp.mls.api.v1.ISubscribeRequest): Promise<xmtp.mls.api.v1.SubscribeResponse>;
+                      readonly name: "Subscribe";
+                      readonly path: "/xmtp.mls.api.v1.MlsApi/Subscribe";
+                      readonly requestType: "SubscribeRequest";
+                      readonly responseType: "SubscribeResponse";
+                      readonly requestStream: true;
+                      readonly responseStream: true;
+                    };
+                    type BatchPublishCommitLogCallback = (error: (Error|null), response?: google.protobuf.Empty) => void;
+                    type BatchPublishCommitLog = {
+                      (request: xmtp.mls.api.v1.IBatchPublishCommitLogRequest, callback: xmtp.mls.api.v1.MlsApi.BatchPublishCommitLogCallback): void;
+                      (request: xmtp.mls.api.v1.IBatchPublishCommitLogRequest): Promise<google.protobuf.Empty>;
+                      readonly name: "BatchPublishCommitLog";
+                      readonly path: "/xmtp.mls.api.v1.MlsApi/BatchPublishCommitLog";
+                      readonly requestType: "BatchPublishCommitLogRequest";
+                      readonly responseType: "google.protobuf.Empty";
+                      readonly requestStream: undefined;
+                      readonly responseStream: undefined;
+                    };
+                    type BatchQueryCommitLogCallback = (error: (Error|null), response?: xmtp.mls.api.v1.BatchQueryCommitLogResponse) => void;
+                    type BatchQueryCommitLog = {
+                      (request: xmtp.mls.api.v1.IBatchQueryCommitLogRequest, callback: xmtp.mls.api.v1.MlsApi.BatchQueryCommitLogCallback): void;
+                      (request: xmtp.mls.api.v1.IBatchQueryCommitLogRequest): Promise<xmtp.mls.api.v1.BatchQueryCommitLogResponse>;
+                      readonly name: "BatchQueryCommitLog";
+                      readonly path: "/xmtp.mls.api.v1.MlsApi/BatchQueryCommitLog";
+                      readonly requestType: "BatchQueryCommitLogRequest";
+                      readonly responseType: "BatchQueryCommitLogResponse";
+                      readonly requestStream: undefined;
+                      readonly responseStream: undefined;
+                    };
+                    type GetNewestGroupMessageCallback = (error: (Error|null), response?: xmtp.mls.api.v1.GetNewestGroupMessageResponse) => void;
+                    type GetNewestGroupMessage = {
+                      (request: xmtp.mls.api.v1.IGetNewestGroupMessageRequest, callback: xmtp.mls.api.v1.MlsApi.GetNewestGroupMessageCallback): void;
+                      (request: xmtp.mls.api.v1.IGetNewestGroupMessageRequest): Promise<xmtp.mls.api.v1.GetNewestGroupMessageResponse>;
+                      readonly name: "GetNewestGroupMessage";
+                      readonly path: "/xmtp.mls.api.v1.MlsApi/GetNewestGroupMessage";
+                      readonly requestType: "GetNewestGroupMessageRequest";
+                      readonly responseType: "GetNewestGroupMessageResponse";
+                      readonly requestStream: undefined;
+                      readonly responseStream: undefined;
+                    };
+                }
+
+                interface IWelcomeMessage extends xmtp.mls.api.v1.WelcomeMessage.$Properties {
+                }
+
+                class WelcomeMessage {
+                    constructor(properties?: xmtp.mls.api.v1.WelcomeMessage.$Properties);
+                    $unknowns?: Uint8Array[];
+                    v1: (xmtp.mls.api.v1.WelcomeMessage.V1|null);
+                    welcomePointer: (xmtp.mls.api.v1.WelcomeMessage.WelcomePointer|null);
+                    version?: ("v1"|"welcomePointer");
+                    static create(properties: xmtp.mls.api.v1.WelcomeMessage.$Shape): xmtp.mls.api.v1.WelcomeMessage & xmtp.mls.api.v1.WelcomeMessage.$Shape;
+                    static create(properties?: xmtp.mls.api.v1.WelcomeMessage.$Properties): xmtp.mls.api.v1.WelcomeMessage;
+                    static encode(message: xmtp.mls.api.v1.WelcomeMessage.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static encodeDelimited(message: xmtp.mls.api.v1.WelcomeMessage.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.mls.api.v1.WelcomeMessage & xmtp.mls.api.v1.WelcomeMessage.$Shape;
+                    static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.mls.api.v1.WelcomeMessage & xmtp.mls.api.v1.WelcomeMessage.$Shape;
+                    static verify(message: { [k: string]: any }): (string|null);
+                    static fromObject(object: { [k: string]: any }): xmtp.mls.api.v1.WelcomeMessage;
+                    static toObject(message: xmtp.mls.api.v1.WelcomeMessage, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                    toJSON(): { [k: string]: any };
+                    static getTypeUrl(prefix?: string): string;
+                }
+
+                namespace WelcomeMessage {
+                    interface $Properties {
+                        v1?: (xmtp.mls.api.v1.WelcomeMessage.V1.$Properties|null);
+                        welcomePointer?: (xmtp.mls.api.v1.WelcomeMessage.WelcomePointer.$Properties|null);
+                        version?: ("v1"|"welcomePointer");
+                        $unknowns?: Uint8Array[];
+                    }
+                    type $Shape = {
+                      v1?: xmtp.mls.api.v1.WelcomeMessage.V1.$Shape|null;
+                      welcomePointer?: xmtp.mls.api.v1.WelcomeMessage.WelcomePointer.$Shape|null;
+                      $unknowns?: Uint8Array[];
+                    } & (
+                      ({ version?: undefined; v1?: null; welcomePointer?: null }|{ version?: "v1"; v1: xmtp.mls.api.v1.WelcomeMessage.V1.$Shape; welcomePointer?: null }|{ version?: "welcomePointer"; v1?: null; welcomePointer: xmtp.mls.api.v1.WelcomeMessage.WelcomePointer.$Shape })
+                    );
+
+                    interface IV1 extends xmtp.mls.api.v1.WelcomeMessage.V1.$Properties {
+                    }
+
+                    class V1 {
+                        constructor(properties?: xmtp.mls.api.v1.WelcomeMessage.V1.$Properties);
+                        $unknowns?: Uint8Array[];
+                        id: Long;
+                        createdNs: Long;
+                        installationKey: Uint8Array;
+                        data: Uint8Array;
+                        hpkePublicKey: Uint8Array;
+                        wrapperAlgorithm: xmtp.mls.message_contents.WelcomeWrapperAlgorithm;
+                        welcomeMetadata: Uint8Array;
+                        static create(properties: xmtp.mls.api.v1.WelcomeMessage.V1.$Shape): xmtp.mls.api.v1.WelcomeMessage.V1 & xmtp.mls.api.v1.WelcomeMessage.V1.$Shape;
+                        static create(properties?: xmtp.mls.api.v1.WelcomeMessage.V1.$Properties): xmtp.mls.api.v1.WelcomeMessage.V1;
+                        static encode(message: xmtp.mls.api.v1.WelcomeMessage.V1.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                        static encodeDelimited(message: xmtp.mls.api.v1.WelcomeMessage.V1.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.mls.api.v1.WelcomeMessage.V1 & xmtp.mls.api.v1.WelcomeMessage.V1.$Shape;
+                        static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.mls.api.v1.WelcomeMessage.V1 & xmtp.mls.api.v1.WelcomeMessage.V1.$Shape;
+                        static verify(message: { [k: string]: any }): (string|null);
+                        static fromObject(object: { [k: string]: any }): xmtp.mls.api.v1.WelcomeMessage.V1;
+                        static toObject(message: xmtp.mls.api.v1.WelcomeMessage.V1, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                        toJSON(): { [k: string]: any };
+                        static getTypeUrl(prefix?: string): string;
+                    }
+
+                    namespace V1 {
+                        interface $Properties {
+                            id?: Long;
+                            createdNs?: Long;
+                            installationKey?: Uint8Array;
+                            data?: Uint8Array;
+                            hpkePublicKey?: Uint8Array;
+                            wrapperAlgorithm?: xmtp.mls.message_contents.WelcomeWrapperAlgorithm;
+                            welcomeMetadata?: Uint8Array;
+                            $unknowns?: Uint8Array[];
+                        }
+                        type $Shape = xmtp.mls.api.v1.WelcomeMessage.V1.$Properties;
+                    }
+
+                    interface IWelcomePointer extends xmtp.mls.api.v1.WelcomeMessage.WelcomePointer.$Properties {
+                    }
+
+                    class WelcomePointer {
+                        constructor(properties?: xmtp.mls.api.v1.WelcomeMessage.WelcomePointer.$Properties);
+                        $unknowns?: Uint8Array[];
+                        id: Long;
+                        createdNs: Long;
+                        installationKey: Uint8Array;
+                        welcomePointer: Uint8Array;
+                        hpkePublicKey: Uint8Array;
+                        wrapperAlgorithm: xmtp.mls.message_contents.WelcomePointerWrapperAlgorithm;
+                        static create(properties: xmtp.mls.api.v1.WelcomeMessage.WelcomePointer.$Shape): xmtp.mls.api.v1.WelcomeMessage.WelcomePointer & xmtp.mls.api.v1.WelcomeMessage.WelcomePointer.$Shape;
+                        static create(properties?: xmtp.mls.api.v1.WelcomeMessage.WelcomePointer.$Properties): xmtp.mls.api.v1.WelcomeMessage.WelcomePointer;
+                        static encode(message: xmtp.mls.api.v1.WelcomeMessage.WelcomePointer.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                        static encodeDelimited(message: xmtp.mls.api.v1.WelcomeMessage.WelcomePointer.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.mls.api.v1.WelcomeMessage.WelcomePointer & xmtp.mls.api.v1.WelcomeMessage.WelcomePointer.$Shape;
+                        static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.mls.api.v1.WelcomeMessage.WelcomePointer & xmtp.mls.api.v1.WelcomeMessage.WelcomePointer.$Shape;
+                        static verify(message: { [k: string]: any }): (string|null);
+                        static fromObject(object: { [k: string]: any }): xmtp.mls.api.v1.WelcomeMessage.WelcomePointer;
+                        static toObject(message: xmtp.mls.api.v1.WelcomeMessage.WelcomePointer, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                        toJSON(): { [k: string]: any };
+                        static getTypeUrl(prefix?: string): string;
+                    }
+
+                    namespace WelcomePointer {
+                        interface $Properties {
+                            id?: Long;
+                            createdNs?: Long;
+                            installationKey?: Uint8Array;
+                            welcomePointer?: Uint8Array;
+                            hpkePublicKey?: Uint8Array;
+                            wrapperAlgorithm?: xmtp.mls.message_contents.WelcomePointerWrapperAlgorithm;
+                            $unknowns?: Uint8Array[];
+                        }
+                        type $Shape = xmtp.mls.api.v1.WelcomeMessage.WelcomePointer.$Properties;
+                    }
+                }
+
+                interface IWelcomeMessageInput extends xmtp.mls.api.v1.WelcomeMessageInput.$Properties {
+                }
+
+                class WelcomeMessageInput {
+                    constructor(properties?: xmtp.mls.api.v1.WelcomeMessageInput.$Properties);
+                    $unknowns?: Uint8Array[];
+                    v1: (xmtp.mls.api.v1.WelcomeMessageInput.V1|null);
+                    welcomePointer: (xmtp.mls.api.v1.WelcomeMessageInput.WelcomePointer|null);
+                    version?: ("v1"|"welcomePointer");
+                    static create(properties: xmtp.mls.api.v1.WelcomeMessageInput.$Shape): xmtp.mls.api.v1.WelcomeMessageInput & xmtp.mls.api.v1.WelcomeMessageInput.$Shape;
+                    static create(properties?: xmtp.mls.api.v1.WelcomeMessageInput.$Properties): xmtp.mls.api.v1.WelcomeMessageInput;
+                    static encode(message: xmtp.mls.api.v1.WelcomeMessageInput.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static encodeDelimited(message: xmtp.mls.api.v1.WelcomeMessageInput.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.mls.api.v1.WelcomeMessageInput & xmtp.mls.api.v1.WelcomeMessageInput.$Shape;
+                    static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.mls.api.v1.WelcomeMessageInput & xmtp.mls.api.v1.WelcomeMessageInput.$Shape;
+                    static verify(message: { [k: string]: any }): (string|null);
+                    static fromObject(object: { [k: string]: any }): xmtp.mls.api.v1.WelcomeMessageInput;
+                    static toObject(message: xmtp.mls.api.v1.WelcomeMessageInput, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                    toJSON(): { [k: string]: any };
+                    static getTypeUrl(prefix?: string): string;
+                }
+
+                namespace WelcomeMessageInput {
+                    interface $Properties {
+                        v1?: (xmtp.mls.api.v1.WelcomeMessageInput.V1.$Properties|null);
+                        welcomePointer?: (xmtp.mls.api.v1.WelcomeMessageInput.WelcomePointer.$Properties|null);
+                        version?: ("v1"|"welcomePointer");
+                        $unknowns?: Uint8Array[];
+                    }
+                    type $Shape = {
+                      v1?: xmtp.mls.api.v1.WelcomeMessageInput.V1.$Shape|null;
+                      welcomePointer?: xmtp.mls.api.v1.WelcomeMessageInput.WelcomePointer.$Shape|null;
+                      $unknowns?: Uint8Array[];
+                    } & (
+                      ({ version?: undefined; v1?: null; welcomePointer?: null }|{ version?: "v1"; v1: xmtp.mls.api.v1.WelcomeMessageInput.V1.$Shape; welcomePointer?: null }|{ version?: "welcomePointer"; v1?: null; welcomePointer: xmtp.mls.api.v1.WelcomeMessageInput.WelcomePointer.$Shape })
+                    );
+
+                    interface IV1 extends xmtp.mls.api.v1.WelcomeMessageInput.V1.$Properties {
+                    }
+
+                    class V1 {
+                        constructor(properties?: xmtp.mls.api.v1.WelcomeMessageInput.V1.$Properties);
+                        $unknowns?: Uint8Array[];
+                        installationKey: Uint8Array;
+                        data: Uint8Array;
+                        hpkePublicKey: Uint8Array;
+                        wrapperAlgorithm: xmtp.mls.message_contents.WelcomeWrapperAlgorithm;
+                        welcomeMetadata: Uint8Array;
+                        static create(properties: xmtp.mls.api.v1.WelcomeMessageInput.V1.$Shape): xmtp.mls.api.v1.WelcomeMessageInput.V1 & xmtp.mls.api.v1.WelcomeMessageInput.V1.$Shape;
+                        static create(properties?: xmtp.mls.api.v1.WelcomeMessageInput.V1.$Properties): xmtp.mls.api.v1.WelcomeMessageInput.V1;
+                        static encode(message: xmtp.mls.api.v1.WelcomeMessageInput.V1.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                        static encodeDelimited(message: xmtp.mls.api.v1.WelcomeMessageInput.V1.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.mls.api.v1.WelcomeMessageInput.V1 & xmtp.mls.api.v1.WelcomeMessageInput.V1.$Shape;
+                        static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.mls.api.v1.WelcomeMessageInput.V1 & xmtp.mls.api.v1.WelcomeMessageInput.V1.$Shape;
+                        static verify(message: { [k: string]: any }): (string|null);
+                        static fromObject(object: { [k: string]: any }): xmtp.mls.api.v1.WelcomeMessageInput.V1;
+                        static toObject(message: xmtp.mls.api.v1.WelcomeMessageInput.V1, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                        toJSON(): { [k: string]: any };
+                        static getTypeUrl(prefix?: string): string;
+                    }
+
+                    namespace V1 {
+                        interface $Properties {
+                            installationKey?: Uint8Array;
+                            data?: Uint8Array;
+                            hpkePublicKey?: Uint8Array;
+                            wrapperAlgorithm?: xmtp.mls.message_contents.WelcomeWrapperAlgorithm;
+                            welcomeMetadata?: Uint8Array;
+                            $unknowns?: Uint8Array[];
+                        }
+                        type $Shape = xmtp.mls.api.v1.WelcomeMessageInput.V1.$Properties;
+                    }
+
+                    interface IWelcomePointer extends xmtp.mls.api.v1.WelcomeMessageInput.WelcomePointer.$Properties {
+                    }
+
+                    class WelcomePointer {
+                        constructor(properties?: xmtp.mls.api.v1.WelcomeMessageInput.WelcomePointer.$Properties);
+                        $unknowns?: Uint8Array[];
+                        installationKey: Uint8Array;
+                        welcomePointer: Uint8Array;
+                        hpkePublicKey: Uint8Array;
+                        wrapperAlgorithm: xmtp.mls.message_contents.WelcomePointerWrapperAlgorithm;
+                        static create(properties: xmtp.mls.api.v1.WelcomeMessageInput.WelcomePointer.$Shape): xmtp.mls.api.v1.WelcomeMessageInput.WelcomePointer & xmtp.mls.api.v1.WelcomeMessageInput.WelcomePointer.$Shape;
+                        static create(properties?: xmtp.mls.api.v1.WelcomeMessageInput.WelcomePointer.$Properties): xmtp.mls.api.v1.WelcomeMessageInput.WelcomePointer;
+                        static encode(message: xmtp.mls.api.v1.WelcomeMessageInput.WelcomePointer.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                        static encodeDelimited(message: xmtp.mls.api.v1.WelcomeMessageInput.WelcomePointer.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.mls.api.v1.WelcomeMessageInput.WelcomePointer & xmtp.mls.api.v1.WelcomeMessageInput.WelcomePointer.$Shape;
+                        static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.mls.api.v1.WelcomeMessageInput.WelcomePointer & xmtp.mls.api.v1.WelcomeMessageInput.WelcomePointer.$Shape;
+                        static verify(message: { [k: string]: any }): (string|null);
+                        static fromObject(object: { [k: string]: any }): xmtp.mls.api.v1.WelcomeMessageInput.WelcomePointer;
+                        static toObject(message: xmtp.mls.api.v1.WelcomeMessageInput.WelcomePointer, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                        toJSON(): { [k: string]: any };
+                        static getTypeUrl(prefix?: string): string;
+                    }
+
+                    namespace WelcomePointer {
+                        interface $Properties {
+                            installationKey?: Uint8Array;
+                            welcomePointer?: Uint8Array;
+                            hpkePublicKey?: Uint8Array;
+                            wrapperAlgorithm?: xmtp.mls.message_contents.WelcomePointerWrapperAlgorithm;
+                            $unknowns?: Uint8Array[];
+                        }
+                        type $Shape = xmtp.mls.api.v1.WelcomeMessageInput.WelcomePointer.$Properties;
+                    }
+                }
+
+                interface IWelcomeMetadata extends xmtp.mls.api.v1.WelcomeMetadata.$Properties {
+                }
+
+                class WelcomeMetadata {
+                    constructor(properties?: xmtp.mls.api.v1.WelcomeMetadata.$Properties);
+                    $unknowns?: Uint8Array[];
+                    messageCursor: Long;
+                    static create(properties: xmtp.mls.api.v1.WelcomeMetadata.$Shape): xmtp.mls.api.v1.WelcomeMetadata & xmtp.mls.api.v1.WelcomeMetadata.$Shape;
+                    static create(properties?: xmtp.mls.api.v1.WelcomeMetadata.$Properties): xmtp.mls.api.v1.WelcomeMetadata;
+                    static encode(message: xmtp.mls.api.v1.WelcomeMetadata.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static encodeDelimited(message: xmtp.mls.api.v1.WelcomeMetadata.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.mls.api.v1.WelcomeMetadata & xmtp.mls.api.v1.WelcomeMetadata.$Shape;
+                    static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.mls.api.v1.WelcomeMetadata & xmtp.mls.api.v1.WelcomeMetadata.$Shape;
+                    static verify(message: { [k: string]: any }): (string|null);
+                    static fromObject(object: { [k: string]: any }): xmtp.mls.api.v1.WelcomeMetadata;
+                    static toObject(message: xmtp.mls.api.v1.WelcomeMetadata, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                    toJSON(): { [k: string]: any };
+                    static getTypeUrl(prefix?: string): string;
+                }
+
+                namespace WelcomeMetadata {
+                    interface $Properties {
+                        messageCursor?: Long;
+                        $unknowns?: Uint8Array[];
+                    }
+                    type $Shape = xmtp.mls.api.v1.WelcomeMetadata.$Properties;
+                }
+
+                interface IGroupMessage extends xmtp.mls.api.v1.GroupMessage.$Properties {
+                }
+
+                class GroupMessage {
+                    constructor(properties?: xmtp.mls.api.v1.GroupMessage.$Properties);
+                    $unknowns?: Uint8Array[];
+                    v1: (xmtp.mls.api.v1.GroupMessage.V1|null);
+                    version?: "v1";
+                    static create(properties: xmtp.mls.api.v1.GroupMessage.$Shape): xmtp.mls.api.v1.GroupMessage & xmtp.mls.api.v1.GroupMessage.$Shape;
+                    static create(properties?: xmtp.mls.api.v1.GroupMessage.$Properties): xmtp.mls.api.v1.GroupMessage;
+                    static encode(message: xmtp.mls.api.v1.GroupMessage.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static encodeDelimited(message: xmtp.mls.api.v1.GroupMessage.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.mls.api.v1.GroupMessage & xmtp.mls.api.v1.GroupMessage.$Shape;
+                    static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.mls.api.v1.GroupMessage & xmtp.mls.api.v1.GroupMessage.$Shape;
+                    static verify(message: { [k: string]: any }): (string|null);
+                    static fromObject(object: { [k: string]: any }): xmtp.mls.api.v1.GroupMessage;
+                    static toObject(message: xmtp.mls.api.v1.GroupMessage, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                    toJSON(): { [k: string]: any };
+                    static getTypeUrl(prefix?: string): string;
+                }
+
+                namespace GroupMessage {
+                    interface $Properties {
+                        v1?: (xmtp.mls.api.v1.GroupMessage.V1.$Properties|null);
+                        version?: "v1";
+                        $unknowns?: Uint8Array[];
+                    }
+                    type $Shape = {
+                      v1?: xmtp.mls.api.v1.GroupMessage.V1.$Shape|null;
+                      $unknowns?: Uint8Array[];
+                    } & (
+                      ({ version?: undefined; v1?: null }|{ version?: "v1"; v1: xmtp.mls.api.v1.GroupMessage.V1.$Shape })
+                    );
+
+                    interface IV1 extends xmtp.mls.api.v1.GroupMessage.V1.$Properties {
+                    }
+
+                    class V1 {
+                        constructor(properties?: xmtp.mls.api.v1.GroupMessage.V1.$Properties);
+                        $unknowns?: Uint8Array[];
+                        id: Long;
+                        createdNs: Long;
+                        groupId: Uint8Array;
+                        data: Uint8Array;
+                        senderHmac: Uint8Array;
+                        shouldPush: boolean;
+                        isCommit: boolean;
+                        static create(properties: xmtp.mls.api.v1.GroupMessage.V1.$Shape): xmtp.mls.api.v1.GroupMessage.V1 & xmtp.mls.api.v1.GroupMessage.V1.$Shape;
+                        static create(properties?: xmtp.mls.api.v1.GroupMessage.V1.$Properties): xmtp.mls.api.v1.GroupMessage.V1;
+                        static encode(message: xmtp.mls.api.v1.GroupMessage.V1.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                        static encodeDelimited(message: xmtp.mls.api.v1.GroupMessage.V1.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.mls.api.v1.GroupMessage.V1 & xmtp.mls.api.v1.GroupMessage.V1.$Shape;
+                        static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.mls.api.v1.GroupMessage.V1 & xmtp.mls.api.v1.GroupMessage.V1.$Shape;
+                        static verify(message: { [k: string]: any }): (string|null);
+                        static fromObject(object: { [k: string]: any }): xmtp.mls.api.v1.GroupMessage.V1;
+                        static toObject(message: xmtp.mls.api.v1.GroupMessage.V1, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                        toJSON(): { [k: string]: any };
+                        static getTypeUrl(prefix?: string): string;
+                    }
+
+                    namespace V1 {
+                        interface $Properties {
+                            id?: Long;
+                            createdNs?: Long;
+                            groupId?: Uint8Array;
+                            data?: Uint8Array;
+                            senderHmac?: Uint8Array;
+                            shouldPush?: boolean;
+                            isCommit?: boolean;
+                            $unknowns?: Uint8Array[];
+                        }
+                        type $Shape = xmtp.mls.api.v1.GroupMessage.V1.$Properties;
+                    }
+                }
+
+                interface IGroupMessageInput extends xmtp.mls.api.v1.GroupMessageInput.$Properties {
+                }
+
+                class GroupMessageInput {
+                    constructor(properties?: xmtp.mls.api.v1.GroupMessageInput.$Properties);
+                    $unknowns?: Uint8Array[];
+                    v1: (xmtp.mls.api.v1.GroupMessageInput.V1|null);
+                    version?: "v1";
+                    static create(properties: xmtp.mls.api.v1.GroupMessageInput.$Shape): xmtp.mls.api.v1.GroupMessageInput & xmtp.mls.api.v1.GroupMessageInput.$Shape;
+                    static create(properties?: xmtp.mls.api.v1.GroupMessageInput.$Properties): xmtp.mls.api.v1.GroupMessageInput;
+                    static encode(message: xmtp.mls.api.v1.GroupMessageInput.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static encodeDelimited(message: xmtp.mls.api.v1.GroupMessageInput.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.mls.api.v1.GroupMessageInput & xmtp.mls.api.v1.GroupMessageInput.$Shape;
+                    static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.mls.api.v1.GroupMessageInput & xmtp.mls.api.v1.GroupMessageInput.$Shape;
+                    static verify(message: { [k: string]: any }): (string|null);
+                    static fromObject(object: { [k: string]: any }): xmtp.mls.api.v1.GroupMessageInput;
+                    static toObject(message: xmtp.mls.api.v1.GroupMessageInput, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                    toJSON(): { [k: string]: any };
+                    static getTypeUrl(prefix?: string): string;
+                }
+
+                namespace GroupMessageInput {
+                    interface $Properties {
+                        v1?: (xmtp.mls.api.v1.GroupMessageInput.V1.$Properties|null);
+                        version?: "v1";
+                        $unknowns?: Uint8Array[];
+                    }
+                    type $Shape = {
+                      v1?: xmtp.mls.api.v1.GroupMessageInput.V1.$Shape|null;
+                      $unknowns?: Uint8Array[];
+                    } & (
+                      ({ version?: undefined; v1?: null }|{ version?: "v1"; v1: xmtp.mls.api.v1.GroupMessageInput.V1.$Shape })
+                    );
+
+                    interface IV1 extends xmtp.mls.api.v1.GroupMessageInput.V1.$Properties {
+                    }
+
+                    class V1 {
+                        constructor(properties?: xmtp.mls.api.v1.GroupMessageInput.V1.$Properties);
+                        $unknowns?: Uint8Array[];
+                        data: Uint8Array;
+                        senderHmac: Uint8Array;
+                        shouldPush: boolean;
+                        static create(properties: xmtp.mls.api.v1.GroupMessageInput.V1.$Shape): xmtp.mls.api.v1.GroupMessageInput.V1 & xmtp.mls.api.v1.GroupMessageInput.V1.$Shape;
+                        static create(properties?: xmtp.mls.api.v1.GroupMessageInput.V1.$Properties): xmtp.mls.api.v1.GroupMessageInput.V1;
+                        static encode(message: xmtp.mls.api.v1.GroupMessageInput.V1.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                        static encodeDelimited(message: xmtp.mls.api.v1.GroupMessageInput.V1.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.mls.api.v1.GroupMessageInput.V1 & xmtp.mls.api.v1.GroupMessageInput.V1.$Shape;
+                        static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.mls.api.v1.GroupMessageInput.V1 & xmtp.mls.api.v1.GroupMessageInput.V1.$Shape;
+                        static verify(message: { [k: string]: any }): (string|null);
+                        static fromObject(object: { [k: string]: any }): xmtp.mls.api.v1.GroupMessageInput.V1;
+                        static toObject(message: xmtp.mls.api.v1.GroupMessageInput.V1, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                        toJSON(): { [k: string]: any };
+                        static getTypeUrl(prefix?: string): string;
+                    }
+
+                    namespace V1 {
+                        interface $Properties {
+                            data?: Uint8Array;
+                            senderHmac?: Uint8Array;
+                            shouldPush?: boolean;
+                            $unknowns?: Uint8Array[];
+                        }
+                        type $Shape = xmtp.mls.api.v1.GroupMessageInput.V1.$Properties;
+                    }
+                }
+
+                interface ISendGroupMessagesRequest extends xmtp.mls.api.v1.SendGroupMessagesRequest.$Properties {
+                }
+
+                class SendGroupMessagesRequest {
+                    constructor(properties?: xmtp.mls.api.v1.SendGroupMessagesRequest.$Properties);
+                    $unknowns?: Uint8Array[];
+                    messages: xmtp.mls.api.v1.GroupMessageInput[];
+                    static create(properties: xmtp.mls.api.v1.SendGroupMessagesRequest.$Shape): xmtp.mls.api.v1.SendGroupMessagesRequest & xmtp.mls.api.v1.SendGroupMessagesRequest.$Shape;
+                    static create(properties?: xmtp.mls.api.v1.SendGroupMessagesRequest.$Properties): xmtp.mls.api.v1.SendGroupMessagesRequest;
+                    static encode(message: xmtp.mls.api.v1.SendGroupMessagesRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static encodeDelimited(message: xmtp.mls.api.v1.SendGroupMessagesRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.mls.api.v1.SendGroupMessagesRequest & xmtp.mls.api.v1.SendGroupMessagesRequest.$Shape;
+                    static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.mls.api.v1.SendGroupMessagesRequest & xmtp.mls.api.v1.SendGroupMessagesRequest.$Shape;
+                    static verify(message: { [k: string]: any }): (string|null);
+                    static fromObject(object: { [k: string]: any }): xmtp.mls.api.v1.SendGroupMessagesRequest;
+                    static toObject(message: xmtp.mls.api.v1.SendGroupMessagesRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                    toJSON(): { [k: string]: any };
+                    static getTypeUrl(prefix?: string): string;
+                }
+
+                namespace SendGroupMessagesRequest {
+                    interface $Properties {
+                        messages?: xmtp.mls.api.v1.GroupMessageInput.$Properties[];
+                        $unknowns?: Uint8Array[];
+                    }
+                    type $Shape = {
+                      messages?: xmtp.mls.api.v1.GroupMessageInput.$Shape[];
+                      $unknowns?: Uint8Array[];
+                    };
+                }
+
+                interface ISendWelcomeMessagesRequest extends xmtp.mls.api.v1.SendWelcomeMessagesRequest.$Properties {
+                }
+
+                class SendWelcomeMessagesRequest {
+                    constructor(properties?: xmtp.mls.api.v1.SendWelcomeMessagesRequest.$Properties);
+                    $unknowns?: Uint8Array[];
+                    messages: xmtp.mls.api.v1.WelcomeMessageInput[];
+                    static create(properties: xmtp.mls.api.v1.SendWelcomeMessagesRequest.$Shape): xmtp.mls.api.v1.SendWelcomeMessagesRequest & xmtp.mls.api.v1.SendWelcomeMessagesRequest.$Shape;
+                    static create(properties?: xmtp.mls.api.v1.SendWelcomeMessagesRequest.$Properties): xmtp.mls.api.v1.SendWelcomeMessagesRequest;
+                    static encode(message: xmtp.mls.api.v1.SendWelcomeMessagesRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static encodeDelimited(message: xmtp.mls.api.v1.SendWelcomeMessagesRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.mls.api.v1.SendWelcomeMessagesRequest & xmtp.mls.api.v1.SendWelcomeMessagesRequest.$Shape;
+                    static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.mls.api.v1.SendWelcomeMessagesRequest & xmtp.mls.api.v1.SendWelcomeMessagesRequest.$Shape;
+                    static verify(message: { [k: string]: any }): (string|null);
+                    static fromObject(object: { [k: string]: any }): xmtp.mls.api.v1.SendWelcomeMessagesRequest;
+                    static toObject(message: xmtp.mls.api.v1.SendWelcomeMessagesRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                    toJSON(): { [k: string]: any };
+                    static getTypeUrl(prefix?: string): string;
+                }
+
+                namespace SendWelcomeMessagesRequest {
+                    interface $Properties {
+                        messages?: xmtp.mls.api.v1.WelcomeMessageInput.$Properties[];
+                        $unknowns?: Uint8Array[];
+                    }
+                    type $Shape = {
+                      messages?: xmtp.mls.api.v1.WelcomeMessageInput.$Shape[];
+                      $unknowns?: Uint8Array[];
+                    };
+                }
+
+                interface IKeyPackageUpload extends xmtp.mls.api.v1.KeyPackageUpload.$Properties {
+                }
+
+                class KeyPackageUpload {
+                    constructor(properties?: xmtp.mls.api.v1.KeyPackageUpload.$Properties);
+                    $unknowns?: Uint8Array[];
+                    keyPackageTlsSerialized: Uint8Array;
+                    static create(properties: xmtp.mls.api.v1.KeyPackageUpload.$Shape): xmtp.mls.api.v1.KeyPackageUpload & xmtp.mls.api.v1.KeyPackageUpload.$Shape;
+                    static create(properties?: xmtp.mls.api.v1.KeyPackageUpload.$Properties): xmtp.mls.api.v1.KeyPackageUpload;
+                    static encode(message: xmtp.mls.api.v1.KeyPackageUpload.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static encodeDelimited(message: xmtp.mls.api.v1.KeyPackageUpload.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.mls.api.v1.KeyPackageUpload & xmtp.mls.api.v1.KeyPackageUpload.$Shape;
+                    static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.mls.api.v1.KeyPackageUpload & xmtp.mls.api.v1.KeyPackageUpload.$Shape;
+                    static verify(message: { [k: string]: any }): (string|null);
+                    static fromObject(object: { [k: string]: any }): xmtp.mls.api.v1.KeyPackageUpload;
+                    static toObject(message: xmtp.mls.api.v1.KeyPackageUpload, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                    toJSON(): { [k: string]: any };
+                    static getTypeUrl(prefix?: string): string;
+                }
+
+                namespace KeyPackageUpload {
+                    interface $Properties {
+                        keyPackageTlsSerialized?: Uint8Array;
+                        $unknowns?: Uint8Array[];
+                    }
+                    type $Shape = xmtp.mls.api.v1.KeyPackageUpload.$Properties;
+                }
+
+                interface IRegisterInstallationRequest extends xmtp.mls.api.v1.RegisterInstallationRequest.$Properties {
+                }
+
+                class RegisterInstallationRequest {
+                    constructor(properties?: xmtp.mls.api.v1.RegisterInstallationRequest.$Properties);
+                    $unknowns?: Uint8Array[];
+                    keyPackage: xmtp.mls.api.v1.KeyPackageUpload;
+                    isInboxIdCredential: boolean;
+                    static create(properties: xmtp.mls.api.v1.RegisterInstallationRequest.$Shape): xmtp.mls.api.v1.RegisterInstallationRequest & xmtp.mls.api.v1.RegisterInstallationRequest.$Shape;
+                    static create(properties?: xmtp.mls.api.v1.RegisterInstallationRequest.$Properties): xmtp.mls.api.v1.RegisterInstallationRequest;
+                    static encode(message: xmtp.mls.api.v1.RegisterInstallationRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static encodeDelimited(message: xmtp.mls.api.v1.RegisterInstallationRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.mls.api.v1.RegisterInstallationRequest & xmtp.mls.api.v1.RegisterInstallationRequest.$Shape;
+                    static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.mls.api.v1.RegisterInstallationRequest & xmtp.mls.api.v1.RegisterInstallationRequest.$Shape;
+                    static verify(message: { [k: string]: any }): (string|null);
+                    static fromObject(object: { [k: string]: any }): xmtp.mls.api.v1.RegisterInstallationRequest;
+                    static toObject(message: xmtp.mls.api.v1.RegisterInstallationRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                    toJSON(): { [k: string]: any };
+                    static getTypeUrl(prefix?: string): string;
+                }
+
+                namespace RegisterInstallationRequest {
+                    interface $Properties {
+                        keyPackage?: xmtp.mls.api.v1.KeyPackageUpload.$Properties;
+                        isInboxIdCredential?: boolean;
+                        $unknowns?: Uint8Array[];
+                    }
+                    type $Shape = xmtp.mls.api.v1.RegisterInstallationRequest.$Properties;
+                }
+
+                interface IRegisterInstallationResponse extends xmtp.mls.api.v1.RegisterInstallationResponse.$Properties {
+                }
+
+                class RegisterInstallationResponse {
+                    constructor(properties?: xmtp.mls.api.v1.RegisterInstallationResponse.$Properties);
+                    $unknowns?: Uint8Array[];
+                    installationKey: Uint8Array;
+                    static create(properties: xmtp.mls.api.v1.RegisterInstallationResponse.$Shape): xmtp.mls.api.v1.RegisterInstallationResponse & xmtp.mls.api.v1.RegisterInstallationResponse.$Shape;
+                    static create(properties?: xmtp.mls.api.v1.RegisterInstallationResponse.$Properties): xmtp.mls.api.v1.RegisterInstallationResponse;
+                    static encode(message: xmtp.mls.api.v1.RegisterInstallationResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static encodeDelimited(message: xmtp.mls.api.v1.RegisterInstallationResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.mls.api.v1.RegisterInstallationResponse & xmtp.mls.api.v1.RegisterInstallationResponse.$Shape;
+                    static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.mls.api.v1.RegisterInstallationResponse & xmtp.mls.api.v1.RegisterInstallationResponse.$Shape;
+                    static verify(message: { [k: string]: any }): (string|null);
+                    static fromObject(object: { [k: string]: any }): xmtp.mls.api.v1.RegisterInstallationResponse;
+                    static toObject(message: xmtp.mls.api.v1.RegisterInstallationResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                    toJSON(): { [k: string]: any };
+                    static getTypeUrl(prefix?: string): string;
+                }
+
+                namespace RegisterInstallationResponse {
+                    interface $Properties {
+                        installationKey?: Uint8Array;
+                        $unknowns?: Uint8Array[];
+                    }
+                    type $Shape = xmtp.mls.api.v1.RegisterInstallationResponse.$Properties;
+                }
+
+                interface IUploadKeyPackageRequest extends xmtp.mls.api.v1.UploadKeyPackageRequest.$Properties {
+                }
+
+                class UploadKeyPackageRequest {
+                    constructor(properties?: xmtp.mls.api.v1.UploadKeyPackageRequest.$Properties);
+                    $unknowns?: Uint8Array[];
+                    keyPackage: xmtp.mls.api.v1.KeyPackageUpload;
+                    isInboxIdCredential: boolean;
+                    static create(properties: xmtp.mls.api.v1.UploadKeyPackageRequest.$Shape): xmtp.mls.api.v1.UploadKeyPackageRequest & xmtp.mls.api.v1.UploadKeyPackageRequest.$Shape;
+                    static create(properties?: xmtp.mls.api.v1.UploadKeyPackageRequest.$Properties): xmtp.mls.api.v1.UploadKeyPackageRequest;
+                    static encode(message: xmtp.mls.api.v1.UploadKeyPackageRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static encodeDelimited(message: xmtp.mls.api.v1.UploadKeyPackageRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.mls.api.v1.UploadKeyPackageRequest & xmtp.mls.api.v1.UploadKeyPackageRequest.$Shape;
+                    static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.mls.api.v1.UploadKeyPackageRequest & xmtp.mls.api.v1.UploadKeyPackageRequest.$Shape;
+                    static verify(message: { [k: string]: any }): (string|null);
+                    static fromObject(object: { [k: string]: any }): xmtp.mls.api.v1.UploadKeyPackageRequest;
+                    static toObject(message: xmtp.mls.api.v1.UploadKeyPackageRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                    toJSON(): { [k: string]: any };
+                    static getTypeUrl(prefix?: string): string;
+                }
+
+                namespace UploadKeyPackageRequest {
+                    interface $Properties {
+                        keyPackage?: xmtp.mls.api.v1.KeyPackageUpload.$Properties;
+                        isInboxIdCredential?: boolean;
+                        $unknowns?: Uint8Array[];
+                    }
+                    type $Shape = xmtp.mls.api.v1.UploadKeyPackageRequest.$Properties;
+                }
+
+                interface IFetchKeyPackagesRequest extends xmtp.mls.api.v1.FetchKeyPackagesRequest.$Properties {
+                }
+
+                class FetchKeyPackagesRequest {
+                    constructor(properties?: xmtp.mls.api.v1.FetchKeyPackagesRequest.$Properties);
+                    $unknowns?: Uint8Array[];
+                    installationKeys: Uint8Array[];
+                    static create(properties: xmtp.mls.api.v1.FetchKeyPackagesRequest.$Shape): xmtp.mls.api.v1.FetchKeyPackagesRequest & xmtp.mls.api.v1.FetchKeyPackagesRequest.$Shape;
+                    static create(properties?: xmtp.mls.api.v1.FetchKeyPackagesRequest.$Properties): xmtp.mls.api.v1.FetchKeyPackagesRequest;
+                    static encode(message: xmtp.mls.api.v1.FetchKeyPackagesRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static encodeDelimited(message: xmtp.mls.api.v1.FetchKeyPackagesRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.mls.api.v1.FetchKeyPackagesRequest & xmtp.mls.api.v1.FetchKeyPackagesRequest.$Shape;
+                    static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.mls.api.v1.FetchKeyPackagesRequest & xmtp.mls.api.v1.FetchKeyPackagesRequest.$Shape;
+                    static verify(message: { [k: string]: any }): (string|null);
+                    static fromObject(object: { [k: string]: any }): xmtp.mls.api.v1.FetchKeyPackagesRequest;
+                    static toObject(message: xmtp.mls.api.v1.FetchKeyPackagesRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                    toJSON(): { [k: string]: any };
+                    static getTypeUrl(prefix?: string): string;
+                }
+
+                namespace FetchKeyPackagesRequest {
+                    interface $Properties {
+                        installationKeys?: Uint8Array[];
+                        $unknowns?: Uint8Array[];
+                    }
+                    type $Shape = xmtp.mls.api.v1.FetchKeyPackagesRequest.$Properties;
+                }
+
+                interface IFetchKeyPackagesResponse extends xmtp.mls.api.v1.FetchKeyPackagesResponse.$Properties {
+                }
+
+                class FetchKeyPackagesResponse {
+                    constructor(properties?: xmtp.mls.api.v1.FetchKeyPackagesResponse.$Properties);
+                    $unknowns?: Uint8Array[];
+                    keyPackages: xmtp.mls.api.v1.FetchKeyPackagesResponse.KeyPackage[];
+                    static create(properties: xmtp.mls.api.v1.FetchKeyPackagesResponse.$Shape): xmtp.mls.api.v1.FetchKeyPackagesResponse & xmtp.mls.api.v1.FetchKeyPackagesResponse.$Shape;
+                    static create(properties?: xmtp.mls.api.v1.FetchKeyPackagesResponse.$Properties): xmtp.mls.api.v1.FetchKeyPackagesResponse;
+                    static encode(message: xmtp.mls.api.v1.FetchKeyPackagesResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static encodeDelimited(message: xmtp.mls.api.v1.FetchKeyPackagesResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.mls.api.v1.FetchKeyPackagesResponse & xmtp.mls.api.v1.FetchKeyPackagesResponse.$Shape;
+                    static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.mls.api.v1.FetchKeyPackagesResponse & xmtp.mls.api.v1.FetchKeyPackagesResponse.$Shape;
+                    static verify(message: { [k: string]: any }): (string|null);
+                    static fromObject(object: { [k: string]: any }): xmtp.mls.api.v1.FetchKeyPackagesResponse;
+                    static toObject(message: xmtp.mls.api.v1.FetchKeyPackagesResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                    toJSON(): { [k: string]: any };
+                    static getTypeUrl(prefix?: string): string;
+                }
+
+                namespace FetchKeyPackagesResponse {
+                    interface $Properties {
+                        keyPackages?: xmtp.mls.api.v1.FetchKeyPackagesResponse.KeyPackage.$Properties[];
+                        $unknowns?: Uint8Array[];
+                    }
+                    type $Shape = xmtp.mls.api.v1.FetchKeyPackagesResponse.$Properties;
+
+                    interface IKeyPackage extends xmtp.mls.api.v1.FetchKeyPackagesResponse.KeyPackage.$Properties {
+                    }
+
+                    class KeyPackage {
+                        constructor(properties?: xmtp.mls.api.v1.FetchKeyPackagesResponse.KeyPackage.$Properties);
+                        $unknowns?: Uint8Array[];
+                        keyPackageTlsSerialized: Uint8Array;
+                        static create(properties: xmtp.mls.api.v1.FetchKeyPackagesResponse.KeyPackage.$Shape): xmtp.mls.api.v1.FetchKeyPackagesResponse.KeyPackage & xmtp.mls.api.v1.FetchKeyPackagesResponse.KeyPackage.$Shape;
+                        static create(properties?: xmtp.mls.api.v1.FetchKeyPackagesResponse.KeyPackage.$Properties): xmtp.mls.api.v1.FetchKeyPackagesResponse.KeyPackage;
+                        static encode(message: xmtp.mls.api.v1.FetchKeyPackagesResponse.KeyPackage.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                        static encodeDelimited(message: xmtp.mls.api.v1.FetchKeyPackagesResponse.KeyPackage.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.mls.api.v1.FetchKeyPackagesResponse.KeyPackage & xmtp.mls.api.v1.FetchKeyPackagesResponse.KeyPackage.$Shape;
+                        static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.mls.api.v1.FetchKeyPackagesResponse.KeyPackage & xmtp.mls.api.v1.FetchKeyPackagesResponse.KeyPackage.$Shape;
+                        static verify(message: { [k: string]: any }): (string|null);
+                        static fromObject(object: { [k: string]: any }): xmtp.mls.api.v1.FetchKeyPackagesResponse.KeyPackage;
+                        static toObject(message: xmtp.mls.api.v1.FetchKeyPackagesResponse.KeyPackage, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                        toJSON(): { [k: string]: any };
+                        static getTypeUrl(prefix?: string): string;
+                    }
+
+                    namespace KeyPackage {
+                        interface $Properties {
+                            keyPackageTlsSerialized?: Uint8Array;
+                            $unknowns?: Uint8Array[];
+                        }
+                        type $Shape = xmtp.mls.api.v1.FetchKeyPackagesResponse.KeyPackage.$Properties;
+                    }
+                }
+
+                interface IRevokeInstallationRequest extends xmtp.mls.api.v1.RevokeInstallationRequest.$Properties {
+                }
+
+                class RevokeInstallationRequest {
+                    constructor(properties?: xmtp.mls.api.v1.RevokeInstallationRequest.$Properties);
+                    $unknowns?: Uint8Array[];
+                    installationKey: Uint8Array;
+                    walletSignature: xmtp.message_contents.Signature;
+                    static create(properties: xmtp.mls.api.v1.RevokeInstallationRequest.$Shape): xmtp.mls.api.v1.RevokeInstallationRequest & xmtp.mls.api.v1.RevokeInstallationRequest.$Shape;
+                    static create(properties?: xmtp.mls.api.v1.RevokeInstallationRequest.$Properties): xmtp.mls.api.v1.RevokeInstallationRequest;
+                    static encode(message: xmtp.mls.api.v1.RevokeInstallationRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static encodeDelimited(message: xmtp.mls.api.v1.RevokeInstallationRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.mls.api.v1.RevokeInstallationRequest & xmtp.mls.api.v1.RevokeInstallationRequest.$Shape;
+                    static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.mls.api.v1.RevokeInstallationRequest & xmtp.mls.api.v1.RevokeInstallationRequest.$Shape;
+                    static verify(message: { [k: string]: any }): (string|null);
+                    static fromObject(object: { [k: string]: any }): xmtp.mls.api.v1.RevokeInstallationRequest;
+                    static toObject(message: xmtp.mls.api.v1.RevokeInstallationRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                    toJSON(): { [k: string]: any };
+                    static getTypeUrl(prefix?: string): string;
+                }
+
+                namespace RevokeInstallationRequest {
+                    interface $Properties {
+                        installationKey?: Uint8Array;
+                        walletSignature?: xmtp.message_contents.Signature.$Properties;
+                        $unknowns?: Uint8Array[];
+                    }
+                    type $Shape = {
+                      installationKey?: Uint8Array;
+                      walletSignature?: xmtp.message_contents.Signature.$Shape;
+                      $unknowns?: Uint8Array[];
+                    };
+                }
+
+                interface IGetIdentityUpdatesRequest extends xmtp.mls.api.v1.GetIdentityUpdatesRequest.$Properties {
+                }
+
+                class GetIdentityUpdatesRequest {
+                    constructor(properties?: xmtp.mls.api.v1.GetIdentityUpdatesRequest.$Properties);
+                    $unknowns?: Uint8Array[];
+                    accountAddresses: string[];
+                    startTimeNs: Long;
+                    static create(properties: xmtp.mls.api.v1.GetIdentityUpdatesRequest.$Shape): xmtp.mls.api.v1.GetIdentityUpdatesRequest & xmtp.mls.api.v1.GetIdentityUpdatesRequest.$Shape;
+                    static create(properties?: xmtp.mls.api.v1.GetIdentityUpdatesRequest.$Properties): xmtp.mls.api.v1.GetIdentityUpdatesRequest;
+                    static encode(message: xmtp.mls.api.v1.GetIdentityUpdatesRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static encodeDelimited(message: xmtp.mls.api.v1.GetIdentityUpdatesRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.mls.api.v1.GetIdentityUpdatesRequest & xmtp.mls.api.v1.GetIdentityUpdatesRequest.$Shape;
+                    static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.mls.api.v1.GetIdentityUpdatesRequest & xmtp.mls.api.v1.GetIdentityUpdatesRequest.$Shape;
+                    static verify(message: { [k: string]: any }): (string|null);
+                    static fromObject(object: { [k: string]: any }): xmtp.mls.api.v1.GetIdentityUpdatesRequest;
+                    static toObject(message: xmtp.mls.api.v1.GetIdentityUpdatesRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                    toJSON(): { [k: string]: any };
+                    static getTypeUrl(prefix?: string): string;
+                }
+
+                namespace GetIdentityUpdatesRequest {
+                    interface $Properties {
+                        accountAddresses?: string[];
+                        startTimeNs?: Long;
+                        $unknowns?: Uint8Array[];
+                    }
+                    type $Shape = xmtp.mls.api.v1.GetIdentityUpdatesRequest.$Properties;
+                }
+
+                interface IGetIdentityUpdatesResponse extends xmtp.mls.api.v1.GetIdentityUpdatesResponse.$Properties {
+                }
+
+                class GetIdentityUpdatesResponse {
+                    constructor(properties?: xmtp.mls.api.v1.GetIdentityUpdatesResponse.$Properties);
+                    $unknowns?: Uint8Array[];
+                    updates: xmtp.mls.api.v1.GetIdentityUpdatesResponse.WalletUpdates[];
+                    static create(properties: xmtp.mls.api.v1.GetIdentityUpdatesResponse.$Shape): xmtp.mls.api.v1.GetIdentityUpdatesResponse & xmtp.mls.api.v1.GetIdentityUpdatesResponse.$Shape;
+                    static create(properties?: xmtp.mls.api.v1.GetIdentityUpdatesResponse.$Properties): xmtp.mls.api.v1.GetIdentityUpdatesResponse;
+                    static encode(message: xmtp.mls.api.v1.GetIdentityUpdatesResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static encodeDelimited(message: xmtp.mls.api.v1.GetIdentityUpdatesResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.mls.api.v1.GetIdentityUpdatesResponse & xmtp.mls.api.v1.GetIdentityUpdatesResponse.$Shape;
+                    static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.mls.api.v1.GetIdentityUpdatesResponse & xmtp.mls.api.v1.GetIdentityUpdatesResponse.$Shape;
+                    static verify(message: { [k: string]: any }): (string|null);
+                    static fromObject(object: { [k: string]: any }): xmtp.mls.api.v1.GetIdentityUpdatesResponse;
+                    static toObject(message: xmtp.mls.api.v1.GetIdentityUpdatesResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                    toJSON(): { [k: string]: any };
+                    static getTypeUrl(prefix?: string): string;
+                }
+
+                namespace GetIdentityUpdatesResponse {
+                    interface $Properties {
+                        updates?: xmtp.mls.api.v1.GetIdentityUpdatesResponse.WalletUpdates.$Properties[];
+                        $unknowns?: Uint8Array[];
+                    }
+                    type $Shape = {
+                      updates?: xmtp.mls.api.v1.GetIdentityUpdatesResponse.WalletUpdates.$Shape[];
+                      $unknowns?: Uint8Array[];
+                    };
+
+                    interface INewInstallationUpdate extends xmtp.mls.api.v1.GetIdentityUpdatesResponse.NewInstallationUpdate.$Properties {
+                    }
+
+                    class NewInstallationUpdate {
+                        constructor(properties?: xmtp.mls.api.v1.GetIdentityUpdatesResponse.NewInstallationUpdate.$Properties);
+                        $unknowns?: Uint8Array[];
+                        installationKey: Uint8Array;
+                        credentialIdentity: Uint8Array;
+                        static create(properties: xmtp.mls.api.v1.GetIdentityUpdatesResponse.NewInstallationUpdate.$Shape): xmtp.mls.api.v1.GetIdentityUpdatesResponse.NewInstallationUpdate & xmtp.mls.api.v1.GetIdentityUpdatesResponse.NewInstallationUpdate.$Shape;
+                        static create(properties?: xmtp.mls.api.v1.GetIdentityUpdatesResponse.NewInstallationUpdate.$Properties): xmtp.mls.api.v1.GetIdentityUpdatesResponse.NewInstallationUpdate;
+                        static encode(message: xmtp.mls.api.v1.GetIdentityUpdatesResponse.NewInstallationUpdate.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                        static encodeDelimited(message: xmtp.mls.api.v1.GetIdentityUpdatesResponse.NewInstallationUpdate.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.mls.api.v1.GetIdentityUpdatesResponse.NewInstallationUpdate & xmtp.mls.api.v1.GetIdentityUpdatesResponse.NewInstallationUpdate.$Shape;
+                        static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.mls.api.v1.GetIdentityUpdatesResponse.NewInstallationUpdate & xmtp.mls.api.v1.GetIdentityUpdatesResponse.NewInstallationUpdate.$Shape;
+                        static verify(message: { [k: string]: any }): (string|null);
+                        static fromObject(object: { [k: string]: any }): xmtp.mls.api.v1.GetIdentityUpdatesResponse.NewInstallationUpdate;
+                        static toObject(message: xmtp.mls.api.v1.GetIdentityUpdatesResponse.NewInstallationUpdate, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                        toJSON(): { [k: string]: any };
+                        static getTypeUrl(prefix?: string): string;
+                    }
+
+                    namespace NewInstallationUpdate {
+                        interface $Properties {
+                            installationKey?: Uint8Array;
+                            credentialIdentity?: Uint8Array;
+                            $unknowns?: Uint8Array[];
+                        }
+                        type $Shape = xmtp.mls.api.v1.GetIdentityUpdatesResponse.NewInstallationUpdate.$Properties;
+                    }
+
+                    interface IRevokedInstallationUpdate extends xmtp.mls.api.v1.GetIdentityUpdatesResponse.RevokedInstallationUpdate.$Properties {
+                    }
+
+                    class RevokedInstallationUpdate {
+                        constructor(properties?: xmtp.mls.api.v1.GetIdentityUpdatesResponse.RevokedInstallationUpdate.$Properties);
+                        $unknowns?: Uint8Array[];
+                        installationKey: Uint8Array;
+                        static create(properties: xmtp.mls.api.v1.GetIdentityUpdatesResponse.RevokedInstallationUpdate.$Shape): xmtp.mls.api.v1.GetIdentityUpdatesResponse.RevokedInstallationUpdate & xmtp.mls.api.v1.GetIdentityUpdatesResponse.RevokedInstallationUpdate.$Shape;
+                        static create(properties?: xmtp.mls.api.v1.GetIdentityUpdatesResponse.RevokedInstallationUpdate.$Properties): xmtp.mls.api.v1.GetIdentityUpdatesResponse.RevokedInstallationUpdate;
+                        static encode(message: xmtp.mls.api.v1.GetIdentityUpdatesResponse.RevokedInstallationUpdate.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                        static encodeDelimited(message: xmtp.mls.api.v1.GetIdentityUpdatesResponse.RevokedInstallationUpdate.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.mls.api.v1.GetIdentityUpdatesResponse.RevokedInstallationUpdate & xmtp.mls.api.v1.GetIdentityUpdatesResponse.RevokedInstallationUpdate.$Shape;
+                        static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.mls.api.v1.GetIdentityUpdatesResponse.RevokedInstallationUpdate & xmtp.mls.api.v1.GetIdentityUpdatesResponse.RevokedInstallationUpdate.$Shape;
+                        static verify(message: { [k: string]: any }): (string|null);
+                        static fromObject(object: { [k: string]: any }): xmtp.mls.api.v1.GetIdentityUpdatesResponse.RevokedInstallationUpdate;
+                        static toObject(message: xmtp.mls.api.v1.GetIdentityUpdatesResponse.RevokedInstallationUpdate, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                        toJSON(): { [k: string]: any };
+                        static getTypeUrl(prefix?: string): string;
+                    }
+
+                    namespace RevokedInstallationUpdate {
+                        interface $Properties {
+                            installationKey?: Uint8Array;
+                            $unknowns?: Uint8Array[];
+                        }
+                        type $Shape = xmtp.mls.api.v1.GetIdentityUpdatesResponse.RevokedInstallationUpdate.$Properties;
+                    }
+
+                    interface IUpdate extends xmtp.mls.api.v1.GetIdentityUpdatesResponse.Update.$Properties {
+                    }
+
+                    class Update {
+                        constructor(properties?: xmtp.mls.api.v1.GetIdentityUpdatesResponse.Update.$Properties);
+                        $unknowns?: Uint8Array[];
+                        timestampNs: Long;
+                        newInstallation: (xmtp.mls.api.v1.GetIdentityUpdatesResponse.NewInstallationUpdate|null);
+                        revokedInstallation: (xmtp.mls.api.v1.GetIdentityUpdatesResponse.RevokedInstallationUpdate|null);
+                        kind?: ("newInstallation"|"revokedInstallation");
+                        static create(properties: xmtp.mls.api.v1.GetIdentityUpdatesResponse.Update.$Shape): xmtp.mls.api.v1.GetIdentityUpdatesResponse.Update & xmtp.mls.api.v1.GetIdentityUpdatesResponse.Update.$Shape;
+                        static create(properties?: xmtp.mls.api.v1.GetIdentityUpdatesResponse.Update.$Properties): xmtp.mls.api.v1.GetIdentityUpdatesResponse.Update;
+                        static encode(message: xmtp.mls.api.v1.GetIdentityUpdatesResponse.Update.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                        static encodeDelimited(message: xmtp.mls.api.v1.GetIdentityUpdatesResponse.Update.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.mls.api.v1.GetIdentityUpdatesResponse.Update & xmtp.mls.api.v1.GetIdentityUpdatesResponse.Update.$Shape;
+                        static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.mls.api.v1.GetIdentityUpdatesResponse.Update & xmtp.mls.api.v1.GetIdentityUpdatesResponse.Update.$Shape;
+                        static verify(message: { [k: string]: any }): (string|null);
+                        static fromObject(object: { [k: string]: any }): xmtp.mls.api.v1.GetIdentityUpdatesResponse.Update;
+                        static toObject(message: xmtp.mls.api.v1.GetIdentityUpdatesResponse.Update, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                        toJSON(): { [k: string]: any };
+                        static getTypeUrl(prefix?: string): string;
+                    }
+
+                    namespace Update {
+                        interface $Properties {
+                            timestampNs?: Long;
+                            newInstallation?: (xmtp.mls.api.v1.GetIdentityUpdatesResponse.NewInstallationUpdate.$Properties|null);
+                            revokedInstallation?: (xmtp.mls.api.v1.GetIdentityUpdatesResponse.RevokedInstallationUpdate.$Properties|null);
+                            kind?: ("newInstallation"|"revokedInstallation");
+                            $unknowns?: Uint8Array[];
+                        }
+                        type $Shape = {
+                          timestampNs?: Long;
+                          newInstallation?: xmtp.mls.api.v1.GetIdentityUpdatesResponse.NewInstallationUpdate.$Shape|null;
+                          revokedInstallation?: xmtp.mls.api.v1.GetIdentityUpdatesResponse.RevokedInstallationUpdate.$Shape|null;
+                          $unknowns?: Uint8Array[];
+                        } & (
+                          ({ kind?: undefined; newInstallation?: null; revokedInstallation?: null }|{ kind?: "newInstallation"; newInstallation: xmtp.mls.api.v1.GetIdentityUpdatesResponse.NewInstallationUpdate.$Shape; revokedInstallation?: null }|{ kind?: "revokedInstallation"; newInstallation?: null; revokedInstallation: xmtp.mls.api.v1.GetIdentityUpdatesResponse.RevokedInstallationUpdate.$Shape })
+                        );
+                    }
+
+                    interface IWalletUpdates extends xmtp.mls.api.v1.GetIdentityUpdatesResponse.WalletUpdates.$Properties {
+                    }
+
+                    class WalletUpdates {
+                        constructor(properties?: xmtp.mls.api.v1.GetIdentityUpdatesResponse.WalletUpdates.$Properties);
+                        $unknowns?: Uint8Array[];
+                        updates: xmtp.mls.api.v1.GetIdentityUpdatesResponse.Update[];
+                        static create(properties: xmtp.mls.api.v1.GetIdentityUpdatesResponse.WalletUpdates.$Shape): xmtp.mls.api.v1.GetIdentityUpdatesResponse.WalletUpdates & xmtp.mls.api.v1.GetIdentityUpdatesResponse.WalletUpdates.$Shape;
+                        static create(properties?: xmtp.mls.api.v1.GetIdentityUpdatesResponse.WalletUpdates.$Properties): xmtp.mls.api.v1.GetIdentityUpdatesResponse.WalletUpdates;
+                        static encode(message: xmtp.mls.api.v1.GetIdentityUpdatesResponse.WalletUpdates.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                        static encodeDelimited(message: xmtp.mls.api.v1.GetIdentityUpdatesResponse.WalletUpdates.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.mls.api.v1.GetIdentityUpdatesResponse.WalletUpdates & xmtp.mls.api.v1.GetIdentityUpdatesResponse.WalletUpdates.$Shape;
+                        static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.mls.api.v1.GetIdentityUpdatesResponse.WalletUpdates & xmtp.mls.api.v1.GetIdentityUpdatesResponse.WalletUpdates.$Shape;
+                        static verify(message: { [k: string]: any }): (string|null);
+                        static fromObject(object: { [k: string]: any }): xmtp.mls.api.v1.GetIdentityUpdatesResponse.WalletUpdates;
+                        static toObject(message: xmtp.mls.api.v1.GetIdentityUpdatesResponse.WalletUpdates, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                        toJSON(): { [k: string]: any };
+                        static getTypeUrl(prefix?: string): string;
+                    }
+
+                    namespace WalletUpdates {
+                        interface $Properties {
+                            updates?: xmtp.mls.api.v1.GetIdentityUpdatesResponse.Update.$Properties[];
+                            $unknowns?: Uint8Array[];
+                        }
+                        type $Shape = {
+                          updates?: xmtp.mls.api.v1.GetIdentityUpdatesResponse.Update.$Shape[];
+                          $unknowns?: Uint8Array[];
+                        };
+                    }
+                }
+
+                enum SortDirection {
+                    SORT_DIRECTION_UNSPECIFIED = 0,
+                    SORT_DIRECTION_ASCENDING = 1,
+                    SORT_DIRECTION_DESCENDING = 2
+                }
+
+                interface IPagingInfo extends xmtp.mls.api.v1.PagingInfo.$Properties {
+                }
+
+                class PagingInfo {
+                    constructor(properties?: xmtp.mls.api.v1.PagingInfo.$Properties);
+                    $unknowns?: Uint8Array[];
+                    direction: xmtp.mls.api.v1.SortDirection;
+                    limit: number;
+                    idCursor: Long;
+                    static create(properties: xmtp.mls.api.v1.PagingInfo.$Shape): xmtp.mls.api.v1.PagingInfo & xmtp.mls.api.v1.PagingInfo.$Shape;
+                    static create(properties?: xmtp.mls.api.v1.PagingInfo.$Properties): xmtp.mls.api.v1.PagingInfo;
+                    static encode(message: xmtp.mls.api.v1.PagingInfo.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static encodeDelimited(message: xmtp.mls.api.v1.PagingInfo.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.mls.api.v1.PagingInfo & xmtp.mls.api.v1.PagingInfo.$Shape;
+                    static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.mls.api.v1.PagingInfo & xmtp.mls.api.v1.PagingInfo.$Shape;
+                    static verify(message: { [k: string]: any }): (string|null);
+                    static fromObject(object: { [k: string]: any }): xmtp.mls.api.v1.PagingInfo;
+                    static toObject(message: xmtp.mls.api.v1.PagingInfo, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                    toJSON(): { [k: string]: any };
+                    static getTypeUrl(prefix?: string): string;
+                }
+
+                namespace PagingInfo {
+                    interface $Properties {
+                        direction?: xmtp.mls.api.v1.SortDirection;
+                        limit?: number;
+                        idCursor?: Long;
+                        $unknowns?: Uint8Array[];
+                    }
+                    type $Shape = xmtp.mls.api.v1.PagingInfo.$Properties;
+                }
+
+                interface IQueryGroupMessagesRequest extends xmtp.mls.api.v1.QueryGroupMessagesRequest.$Properties {
+                }
+
+                class QueryGroupMessagesRequest {
+                    constructor(properties?: xmtp.mls.api.v1.QueryGroupMessagesRequest.$Properties);
+                    $unknowns?: Uint8Array[];
+                    groupId: Uint8Array;
+                    pagingInfo: xmtp.mls.api.v1.PagingInfo;
+                    static create(properties: xmtp.mls.api.v1.QueryGroupMessagesRequest.$Shape): xmtp.mls.api.v1.QueryGroupMessagesRequest & xmtp.mls.api.v1.QueryGroupMessagesRequest.$Shape;
+                    static create(properties?: xmtp.mls.api.v1.QueryGroupMessagesRequest.$Properties): xmtp.mls.api.v1.QueryGroupMessagesRequest;
+                    static encode(message: xmtp.mls.api.v1.QueryGroupMessagesRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static encodeDelimited(message: xmtp.mls.api.v1.QueryGroupMessagesRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.mls.api.v1.QueryGroupMessagesRequest & xmtp.mls.api.v1.QueryGroupMessagesRequest.$Shape;
+                    static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.mls.api.v1.QueryGroupMessagesRequest & xmtp.mls.api.v1.QueryGroupMessagesRequest.$Shape;
+                    static verify(message: { [k: string]: any }): (string|null);
+                    static fromObject(object: { [k: string]: any }): xmtp.mls.api.v1.QueryGroupMessagesRequest;
+                    static toObject(message: xmtp.mls.api.v1.QueryGroupMessagesRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                    toJSON(): { [k: string]: any };
+                    static getTypeUrl(prefix?: string): string;
+                }
+
+                namespace QueryGroupMessagesRequest {
+                    interface $Properties {
+                        groupId?: Uint8Array;
+                        pagingInfo?: xmtp.mls.api.v1.PagingInfo.$Properties;
+                        $unknowns?: Uint8Array[];
+                    }
+                    type $Shape = xmtp.mls.api.v1.QueryGroupMessagesRequest.$Properties;
+                }
+
+                interface IQueryGroupMessagesResponse extends xmtp.mls.api.v1.QueryGroupMessagesResponse.$Properties {
+                }
+
+                class QueryGroupMessagesResponse {
+                    constructor(properties?: xmtp.mls.api.v1.QueryGroupMessagesResponse.$Properties);
+                    $unknowns?: Uint8Array[];
+                    messages: xmtp.mls.api.v1.GroupMessage[];
+                    pagingInfo: xmtp.mls.api.v1.PagingInfo;
+                    static create(properties: xmtp.mls.api.v1.QueryGroupMessagesResponse.$Shape): xmtp.mls.api.v1.QueryGroupMessagesResponse & xmtp.mls.api.v1.QueryGroupMessagesResponse.$Shape;
+                    static create(properties?: xmtp.mls.api.v1.QueryGroupMessagesResponse.$Properties): xmtp.mls.api.v1.QueryGroupMessagesResponse;
+                    static encode(message: xmtp.mls.api.v1.QueryGroupMessagesResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static encodeDelimited(message: xmtp.mls.api.v1.QueryGroupMessagesResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.mls.api.v1.QueryGroupMessagesResponse & xmtp.mls.api.v1.QueryGroupMessagesResponse.$Shape;
+                    static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.mls.api.v1.QueryGroupMessagesResponse & xmtp.mls.api.v1.QueryGroupMessagesResponse.$Shape;
+                    static verify(message: { [k: string]: any }): (string|null);
+                    static fromObject(object: { [k: string]: any }): xmtp.mls.api.v1.QueryGroupMessagesResponse;
+                    static toObject(message: xmtp.mls.api.v1.QueryGroupMessagesResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                    toJSON(): { [k: string]: any };
+                    static getTypeUrl(prefix?: string): string;
+                }
+
+                namespace QueryGroupMessagesResponse {
+                    interface $Properties {
+                        messages?: xmtp.mls.api.v1.GroupMessage.$Properties[];
+                        pagingInfo?: xmtp.mls.api.v1.PagingInfo.$Properties;
+                        $unknowns?: Uint8Array[];
+                    }
+                    type $Shape = {
+                      messages?: xmtp.mls.api.v1.GroupMessage.$Shape[];
+                      pagingInfo?: xmtp.mls.api.v1.PagingInfo.$Shape;
+                      $unknowns?: Uint8Array[];
+                    };
+                }
+
+                interface IQueryWelcomeMessagesRequest extends xmtp.mls.api.v1.QueryWelcomeMessagesRequest.$Properties {
+                }
+
+                class QueryWelcomeMessagesRequest {
+                    constructor(properties?: xmtp.mls.api.v1.QueryWelcomeMessagesRequest.$Properties);
+                    $unknowns?: Uint8Array[];
+                    installationKey: Uint8Array;
+                    pagingInfo: xmtp.mls.api.v1.PagingInfo;
+                    static create(properties: xmtp.mls.api.v1.QueryWelcomeMessagesRequest.$Shape): xmtp.mls.api.v1.QueryWelcomeMessagesRequest & xmtp.mls.api.v1.QueryWelcomeMessagesRequest.$Shape;
+                    static create(properties?: xmtp.mls.api.v1.QueryWelcomeMessagesRequest.$Properties): xmtp.mls.api.v1.QueryWelcomeMessagesRequest;
+                    static encode(message: xmtp.mls.api.v1.QueryWelcomeMessagesRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static encodeDelimited(message: xmtp.mls.api.v1.QueryWelcomeMessagesRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.mls.api.v1.QueryWelcomeMessagesRequest & xmtp.mls.api.v1.QueryWelcomeMessagesRequest.$Shape;
+                    static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.mls.api.v1.QueryWelcomeMessagesRequest & xmtp.mls.api.v1.QueryWelcomeMessagesRequest.$Shape;
+                    static verify(message: { [k: string]: any }): (string|null);
+                    static fromObject(object: { [k: string]: any }): xmtp.mls.api.v1.QueryWelcomeMessagesRequest;
+                    static toObject(message: xmtp.mls.api.v1.QueryWelcomeMessagesRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                    toJSON(): { [k: string]: any };
+                    static getTypeUrl(prefix?: string): string;
+                }
+
+                namespace QueryWelcomeMessagesRequest {
+                    interface $Properties {
+                        installationKey?: Uint8Array;
+                        pagingInfo?: xmtp.mls.api.v1.PagingInfo.$Properties;
+                        $unknowns?: Uint8Array[];
+                    }
+                    type $Shape = xmtp.mls.api.v1.QueryWelcomeMessagesRequest.$Properties;
+                }
+
+                interface IQueryWelcomeMessagesResponse extends xmtp.mls.api.v1.QueryWelcomeMessagesResponse.$Properties {
+                }
+
+                class QueryWelcomeMessagesResponse {
+                    constructor(properties?: xmtp.mls.api.v1.QueryWelcomeMessagesResponse.$Properties);
+                    $unknowns?: Uint8Array[];
+                    messages: xmtp.mls.api.v1.WelcomeMessage[];
+                    pagingInfo: xmtp.mls.api.v1.PagingInfo;
+                    static create(properties: xmtp.mls.api.v1.QueryWelcomeMessagesResponse.$Shape): xmtp.mls.api.v1.QueryWelcomeMessagesResponse & xmtp.mls.api.v1.QueryWelcomeMessagesResponse.$Shape;
+                    static create(properties?: xmtp.mls.api.v1.QueryWelcomeMessagesResponse.$Properties): xmtp.mls.api.v1.QueryWelcomeMessagesResponse;
+                    static encode(message: xmtp.mls.api.v1.QueryWelcomeMessagesResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static encodeDelimited(message: xmtp.mls.api.v1.QueryWelcomeMessagesResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.mls.api.v1.QueryWelcomeMessagesResponse & xmtp.mls.api.v1.QueryWelcomeMessagesResponse.$Shape;
+                    static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.mls.api.v1.QueryWelcomeMessagesResponse & xmtp.mls.api.v1.QueryWelcomeMessagesResponse.$Shape;
+                    static verify(message: { [k: string]: any }): (string|null);
+                    static fromObject(object: { [k: string]: any }): xmtp.mls.api.v1.QueryWelcomeMessagesResponse;
+                    static toObject(message: xmtp.mls.api.v1.QueryWelcomeMessagesResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                    toJSON(): { [k: string]: any };
+                    static getTypeUrl(prefix?: string): string;
+                }
+
+                namespace QueryWelcomeMessagesResponse {
+                    interface $Properties {
+                        messages?: xmtp.mls.api.v1.WelcomeMessage.$Properties[];
+                        pagingInfo?: xmtp.mls.api.v1.PagingInfo.$Properties;
+                        $unknowns?: Uint8Array[];
+                    }
+                    type $Shape = {
+                      messages?: xmtp.mls.api.v1.WelcomeMessage.$Shape[];
+                      pagingInfo?: xmtp.mls.api.v1.PagingInfo.$Shape;
+                      $unknowns?: Uint8Array[];
+                    };
+                }
+
+                interface ISubscribeGroupMessagesRequest extends xmtp.mls.api.v1.SubscribeGroupMessagesRequest.$Properties {
+                }
+
+                class SubscribeGroupMessagesRequest {
+                    constructor(properties?: xmtp.mls.api.v1.SubscribeGroupMessagesRequest.$Properties);
+                    $unknowns?: Uint8Array[];
+                    filters: xmtp.mls.api.v1.SubscribeGroupMessagesRequest.Filter[];
+                    static create(properties: xmtp.mls.api.v1.SubscribeGroupMessagesRequest.$Shape): xmtp.mls.api.v1.SubscribeGroupMessagesRequest & xmtp.mls.api.v1.SubscribeGroupMessagesRequest.$Shape;
+                    static create(properties?: xmtp.mls.api.v1.SubscribeGroupMessagesRequest.$Properties): xmtp.mls.api.v1.SubscribeGroupMessagesRequest;
+                    static encode(message: xmtp.mls.api.v1.SubscribeGroupMessagesRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static encodeDelimited(message: xmtp.mls.api.v1.SubscribeGroupMessagesRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.mls.api.v1.SubscribeGroupMessagesRequest & xmtp.mls.api.v1.SubscribeGroupMessagesRequest.$Shape;
+                    static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.mls.api.v1.SubscribeGroupMessagesRequest & xmtp.mls.api.v1.SubscribeGroupMessagesRequest.$Shape;
+                    static verify(message: { [k: string]: any }): (string|null);
+                    static fromObject(object: { [k: string]: any }): xmtp.mls.api.v1.SubscribeGroupMessagesRequest;
+                    static toObject(message: xmtp.mls.api.v1.SubscribeGroupMessagesRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                    toJSON(): { [k: string]: any };
+                    static getTypeUrl(prefix?: string): string;
+                }
+
+                namespace SubscribeGroupMessagesRequest {
+                    interface $Properties {
+                        filters?: xmtp.mls.api.v1.SubscribeGroupMessagesRequest.Filter.$Properties[];
+                        $unknowns?: Uint8Array[];
+                    }
+                    type $Shape = xmtp.mls.api.v1.SubscribeGroupMessagesRequest.$Properties;
+
+                    interface IFilter extends xmtp.mls.api.v1.SubscribeGroupMessagesRequest.Filter.$Properties {
+                    }
+
+                    class Filter {
+                        constructor(properties?: xmtp.mls.api.v1.SubscribeGroupMessagesRequest.Filter.$Properties);
+                        $unknowns?: Uint8Array[];
+                        groupId: Uint8Array;
+                        idCursor: Long;
+                        static create(properties: xmtp.mls.api.v1.SubscribeGroupMessagesRequest.Filter.$Shape): xmtp.mls.api.v1.SubscribeGroupMessagesRequest.Filter & xmtp.mls.api.v1.SubscribeGroupMessagesRequest.Filter.$Shape;
+                        static create(properties?: xmtp.mls.api.v1.SubscribeGroupMessagesRequest.Filter.$Properties): xmtp.mls.api.v1.SubscribeGroupMessagesRequest.Filter;
+                        static encode(message: xmtp.mls.api.v1.SubscribeGroupMessagesRequest.Filter.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                        static encodeDelimited(message: xmtp.mls.api.v1.SubscribeGroupMessagesRequest.Filter.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.mls.api.v1.SubscribeGroupMessagesRequest.Filter & xmtp.mls.api.v1.SubscribeGroupMessagesRequest.Filter.$Shape;
+                        static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.mls.api.v1.SubscribeGroupMessagesRequest.Filter & xmtp.mls.api.v1.SubscribeGroupMessagesRequest.Filter.$Shape;
+                        static verify(message: { [k: string]: any }): (string|null);
+                        static fromObject(object: { [k: string]: any }): xmtp.mls.api.v1.SubscribeGroupMessagesRequest.Filter;
+                        static toObject(message: xmtp.mls.api.v1.SubscribeGroupMessagesRequest.Filter, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                        toJSON(): { [k: string]: any };
+                        static getTypeUrl(prefix?: string): string;
+                    }
+
+                    namespace Filter {
+                        interface $Properties {
+                            groupId?: Uint8Array;
+                            idCursor?: Long;
+                            $unknowns?: Uint8Array[];
+                        }
+                        type $Shape = xmtp.mls.api.v1.SubscribeGroupMessagesRequest.Filter.$Properties;
+                    }
+                }
+
+                interface ISubscribeWelcomeMessagesRequest extends xmtp.mls.api.v1.SubscribeWelcomeMessagesRequest.$Properties {
+                }
+
+                class SubscribeWelcomeMessagesRequest {
+                    constructor(properties?: xmtp.mls.api.v1.SubscribeWelcomeMessagesRequest.$Properties);
+                    $unknowns?: Uint8Array[];
+                    filters: xmtp.mls.api.v1.SubscribeWelcomeMessagesRequest.Filter[];
+                    static create(properties: xmtp.mls.api.v1.SubscribeWelcomeMessagesRequest.$Shape): xmtp.mls.api.v1.SubscribeWelcomeMessagesRequest & xmtp.mls.api.v1.SubscribeWelcomeMessagesRequest.$Shape;
+                    static create(properties?: xmtp.mls.api.v1.SubscribeWelcomeMessagesRequest.$Properties): xmtp.mls.api.v1.SubscribeWelcomeMessagesRequest;
+                    static encode(message: xmtp.mls.api.v1.SubscribeWelcomeMessagesRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static encodeDelimited(message: xmtp.mls.api.v1.SubscribeWelcomeMessagesRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.mls.api.v1.SubscribeWelcomeMessagesRequest & xmtp.mls.api.v1.SubscribeWelcomeMessagesRequest.$Shape;
+                    static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.mls.api.v1.SubscribeWelcomeMessagesRequest & xmtp.mls.api.v1.SubscribeWelcomeMessagesRequest.$Shape;
+                    static verify(message: { [k: string]: any }): (string|null);
+                    static fromObject(object: { [k: string]: any }): xmtp.mls.api.v1.SubscribeWelcomeMessagesRequest;
+                    static toObject(message: xmtp.mls.api.v1.SubscribeWelcomeMessagesRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                    toJSON(): { [k: string]: any };
+                    static getTypeUrl(prefix?: string): string;
+                }
+
+                namespace SubscribeWelcomeMessagesRequest {
+                    interface $Properties {
+                        filters?: xmtp.mls.api.v1.SubscribeWelcomeMessagesRequest.Filter.$Properties[];
+                        $unknowns?: Uint8Array[];
+                    }
+                    type $Shape = xmtp.mls.api.v1.SubscribeWelcomeMessagesRequest.$Properties;
+
+                    interface IFilter extends xmtp.mls.api.v1.SubscribeWelcomeMessagesRequest.Filter.$Properties {
+                    }
+
+                    class Filter {
+                        constructor(properties?: xmtp.mls.api.v1.SubscribeWelcomeMessagesRequest.Filter.$Properties);
+                        $unknowns?: Uint8Array[];
+                        installationKey: Uint8Array;
+                        idCursor: Long;
+                        static create(properties: xmtp.mls.api.v1.SubscribeWelcomeMessagesRequest.Filter.$Shape): xmtp.mls.api.v1.SubscribeWelcomeMessagesRequest.Filter & xmtp.mls.api.v1.SubscribeWelcomeMessagesRequest.Filter.$Shape;
+                        static create(properties?: xmtp.mls.api.v1.SubscribeWelcomeMessagesRequest.Filter.$Properties): xmtp.mls.api.v1.SubscribeWelcomeMessagesRequest.Filter;
+                        static encode(message: xmtp.mls.api.v1.SubscribeWelcomeMessagesRequest.Filter.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                        static encodeDelimited(message: xmtp.mls.api.v1.SubscribeWelcomeMessagesRequest.Filter.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.mls.api.v1.SubscribeWelcomeMessagesRequest.Filter & xmtp.mls.api.v1.SubscribeWelcomeMessagesRequest.Filter.$Shape;
+                        static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.mls.api.v1.SubscribeWelcomeMessagesRequest.Filter & xmtp.mls.api.v1.SubscribeWelcomeMessagesRequest.Filter.$Shape;
+                        static verify(message: { [k: string]: any }): (string|null);
+                        static fromObject(object: { [k: string]: any }): xmtp.mls.api.v1.SubscribeWelcomeMessagesRequest.Filter;
+                        static toObject(message: xmtp.mls.api.v1.SubscribeWelcomeMessagesRequest.Filter, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                        toJSON(): { [k: string]: any };
+                        static getTypeUrl(prefix?: string): string;
+                    }
+
+                    namespace Filter {
+                        interface $Properties {
+                            installationKey?: Uint8Array;
+                            idCursor?: Long;
+                            $unknowns?: Uint8Array[];
+                        }
+                        type $Shape = xmtp.mls.api.v1.SubscribeWelcomeMessagesRequest.Filter.$Properties;
+                    }
+                }
+
+                interface ISubscribeRequest extends xmtp.mls.api.v1.SubscribeRequest.$Properties {
+                }
+
+                class SubscribeRequest {
+                    constructor(properties?: xmtp.mls.api.v1.SubscribeRequest.$Properties);
+                    $unknowns?: Uint8Array[];
+                    v1: (xmtp.mls.api.v1.SubscribeRequest.V1|null);
+                    version?: "v1";
+                    static create(properties: xmtp.mls.api.v1.SubscribeRequest.$Shape): xmtp.mls.api.v1.SubscribeRequest & xmtp.mls.api.v1.SubscribeRequest.$Shape;
+                    static create(properties?: xmtp.mls.api.v1.SubscribeRequest.$Properties): xmtp.mls.api.v1.SubscribeRequest;
+                    static encode(message: xmtp.mls.api.v1.SubscribeRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static encodeDelimited(message: xmtp.mls.api.v1.SubscribeRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.mls.api.v1.SubscribeRequest & xmtp.mls.api.v1.SubscribeRequest.$Shape;
+                    static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.mls.api.v1.SubscribeRequest & xmtp.mls.api.v1.SubscribeRequest.$Shape;
+                    static verify(message: { [k: string]: any }): (string|null);
+                    static fromObject(object: { [k: string]: any }): xmtp.mls.api.v1.SubscribeRequest;
+                    static toObject(message: xmtp.mls.api.v1.SubscribeRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                    toJSON(): { [k: string]: any };
+                    static getTypeUrl(prefix?: string): string;
+                }
+
+                namespace SubscribeRequest {
+                    interface $Properties {
+                        v1?: (xmtp.mls.api.v1.SubscribeRequest.V1.$Properties|null);
+                        version?: "v1";
+                        $unknowns?: Uint8Array[];
+                    }
+                    type $Shape = {
+                      v1?: xmtp.mls.api.v1.SubscribeRequest.V1.$Shape|null;
+                      $unknowns?: Uint8Array[];
+                    } & (
+                      ({ version?: undefined; v1?: null }|{ version?: "v1"; v1: xmtp.mls.api.v1.SubscribeRequest.V1.$Shape })
+                    );
+
+                    interface IV1 extends xmtp.mls.api.v1.SubscribeRequest.V1.$Properties {
+                    }
+
+                    class V1 {
+                        constructor(properties?: xmtp.mls.api.v1.SubscribeRequest.V1.$Properties);
+                        $unknowns?: Uint8Array[];
+                        mutate: (xmtp.mls.api.v1.SubscribeRequest.V1.Mutate|null);
+                        ping: (xmtp.mls.api.v1.Ping|null);
+                        pong: (xmtp.mls.api.v1.Pong|null);
+                        request?: ("mutate"|"ping"|"pong");
+                        static create(properties: xmtp.mls.api.v1.SubscribeRequest.V1.$Shape): xmtp.mls.api.v1.SubscribeRequest.V1 & xmtp.mls.api.v1.SubscribeRequest.V1.$Shape;
+                        static create(properties?: xmtp.mls.api.v1.SubscribeRequest.V1.$Properties): xmtp.mls.api.v1.SubscribeRequest.V1;
+                        static encode(message: xmtp.mls.api.v1.SubscribeRequest.V1.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                        static encodeDelimited(message: xmtp.mls.api.v1.SubscribeRequest.V1.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.mls.api.v1.SubscribeRequest.V1 & xmtp.mls.api.v1.SubscribeRequest.V1.$Shape;
+                        static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.mls.api.v1.SubscribeRequest.V1 & xmtp.mls.api.v1.SubscribeRequest.V1.$Shape;
+                        static verify(message: { [k: string]: any }): (string|null);
+                        static fromObject(object: { [k: string]: any }): xmtp.mls.api.v1.SubscribeRequest.V1;
+                        static toObject(message: xmtp.mls.api.v1.SubscribeRequest.V1, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                        toJSON(): { [k: string]: any };
+                        static getTypeUrl(prefix?: string): string;
+                    }
+
+                    namespace V1 {
+                        interface $Properties {
+                            mutate?: (xmtp.mls.api.v1.SubscribeRequest.V1.Mutate.$Properties|null);
+                            ping?: (xmtp.mls.api.v1.Ping.$Properties|null);
+                            pong?: (xmtp.mls.api.v1.Pong.$Properties|null);
+                            request?: ("mutate"|"ping"|"pong");
+                            $unknowns?: Uint8Array[];
+                        }
+                        type $Shape = {
+                          mutate?: xmtp.mls.api.v1.SubscribeRequest.V1.Mutate.$Shape|null;
+                          ping?: xmtp.mls.api.v1.Ping.$Shape|null;
+                          pong?: xmtp.mls.api.v1.Pong.$Shape|null;
+                          $unknowns?: Uint8Array[];
+                        } & (
+                          ({ request?: undefined; mutate?: null; ping?: null; pong?: null }|{ request?: "mutate"; mutate: xmtp.mls.api.v1.SubscribeRequest.V1.Mutate.$Shape; ping?: null; pong?: null }|{ request?: "ping"; mutate?: null; ping: xmtp.mls.api.v1.Ping.$Shape; pong?: null }|{ request?: "pong"; mutate?: null; ping?: null; pong: xmtp.mls.api.v1.Pong.$Shape })
+                        );
+
+                        interface IMutate extends xmtp.mls.api.v1.SubscribeRequest.V1.Mutate.$Properties {
+                        }
+
+                        class Mutate {
+                            constructor(properties?: xmtp.mls.api.v1.SubscribeRequest.V1.Mutate.$Properties);
+                            $unknowns?: Uint8Array[];
+                            adds: xmtp.mls.api.v1.SubscribeRequest.V1.Mutate.Subscription[];
+                            removes: Uint8Array[];
+                            historyOnly: boolean;
+                            mutateId: Long;
+                            static create(properties: xmtp.mls.api.v1.SubscribeRequest.V1.Mutate.$Shape): xmtp.mls.api.v1.SubscribeRequest.V1.Mutate & xmtp.mls.api.v1.SubscribeRequest.V1.Mutate.$Shape;
+                            static create(properties?: xmtp.mls.api.v1.SubscribeRequest.V1.Mutate.$Properties): xmtp.mls.api.v1.SubscribeRequest.V1.Mutate;
+                            static encode(message: xmtp.mls.api.v1.SubscribeRequest.V1.Mutate.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                            static encodeDelimited(message: xmtp.mls.api.v1.SubscribeRequest.V1.Mutate.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.mls.api.v1.SubscribeRequest.V1.Mutate & xmtp.mls.api.v1.SubscribeRequest.V1.Mutate.$Shape;
+                            static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.mls.api.v1.SubscribeRequest.V1.Mutate & xmtp.mls.api.v1.SubscribeRequest.V1.Mutate.$Shape;
+                            static verify(message: { [k: string]: any }): (string|null);
+                            static fromObject(object: { [k: string]: any }): xmtp.mls.api.v1.SubscribeRequest.V1.Mutate;
+                            static toObject(message: xmtp.mls.api.v1.SubscribeRequest.V1.Mutate, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                            toJSON(): { [k: string]: any };
+                            static getTypeUrl(prefix?: string): string;
+                        }
+
+                        namespace Mutate {
+                            interface $Properties {
+                                adds?: xmtp.mls.api.v1.SubscribeRequest.V1.Mutate.Subscription.$Properties[];
+                                removes?: Uint8Array[];
+                                historyOnly?: boolean;
+                                mutateId?: Long;
+                                $unknowns?: Uint8Array[];
+                            }
+                            type $Shape = xmtp.mls.api.v1.SubscribeRequest.V1.Mutate.$Properties;
+
+                            interface ISubscription extends xmtp.mls.api.v1.SubscribeRequest.V1.Mutate.Subscription.$Properties {
+                            }
+
+                            class Subscription {
+                                constructor(properties?: xmtp.mls.api.v1.SubscribeRequest.V1.Mutate.Subscription.$Properties);
+                                $unknowns?: Uint8Array[];
+                                topic: Uint8Array;
+                                idCursor: Long;
+                                static create(properties: xmtp.mls.api.v1.SubscribeRequest.V1.Mutate.Subscription.$Shape): xmtp.mls.api.v1.SubscribeRequest.V1.Mutate.Subscription & xmtp.mls.api.v1.SubscribeRequest.V1.Mutate.Subscription.$Shape;
+                                static create(properties?: xmtp.mls.api.v1.SubscribeRequest.V1.Mutate.Subscription.$Properties): xmtp.mls.api.v1.SubscribeRequest.V1.Mutate.Subscription;
+                                static encode(message: xmtp.mls.api.v1.SubscribeRequest.V1.Mutate.Subscription.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                                static encodeDelimited(message: xmtp.mls.api.v1.SubscribeRequest.V1.Mutate.Subscription.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                                static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.mls.api.v1.SubscribeRequest.V1.Mutate.Subscription & xmtp.mls.api.v1.SubscribeRequest.V1.Mutate.Subscription.$Shape;
+                                static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.mls.api.v1.SubscribeRequest.V1.Mutate.Subscription & xmtp.mls.api.v1.SubscribeRequest.V1.Mutate.Subscription.$Shape;
+                                static verify(message: { [k: string]: any }): (string|null);
+                                static fromObject(object: { [k: string]: any }): xmtp.mls.api.v1.SubscribeRequest.V1.Mutate.Subscription;
+                                static toObject(message: xmtp.mls.api.v1.SubscribeRequest.V1.Mutate.Subscription, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                                toJSON(): { [k: string]: any };
+                                static getTypeUrl(prefix?: string): string;
+                            }
+
+                            namespace Subscription {
+                                interface $Properties {
+                                    topic?: Uint8Array;
+                                    idCursor?: Long;
+                                    $unknowns?: Uint8Array[];
+                                }
+                                type $Shape = xmtp.mls.api.v1.SubscribeRequest.V1.Mutate.Subscription.$Properties;
+                            }
+                        }
+                    }
+                }
+
+                interface ISubscribeResponse extends xmtp.mls.api.v1.SubscribeResponse.$Properties {
+                }
+
+                class SubscribeResponse {
+                    constructor(properties?: xmtp.mls.api.v1.SubscribeResponse.$Properties);
+                    $unknowns?: Uint8Array[];
+                    v1: (xmtp.mls.api.v1.SubscribeResponse.V1|null);
+                    version?: "v1";
+                    static create(properties: xmtp.mls.api.v1.SubscribeResponse.$Shape): xmtp.mls.api.v1.SubscribeResponse & xmtp.mls.api.v1.SubscribeResponse.$Shape;
+                    static create(properties?: xmtp.mls.api.v1.SubscribeResponse.$Properties): xmtp.mls.api.v1.SubscribeResponse;
+                    static encode(message: xmtp.mls.api.v1.SubscribeResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static encodeDelimited(message: xmtp.mls.api.v1.SubscribeResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.mls.api.v1.SubscribeResponse & xmtp.mls.api.v1.SubscribeResponse.$Shape;
+                    static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.mls.api.v1.SubscribeResponse & xmtp.mls.api.v1.SubscribeResponse.$Shape;
+                    static verify(message: { [k: string]: any }): (string|null);
+                    static fromObject(object: { [k: string]: any }): xmtp.mls.api.v1.SubscribeResponse;
+                    static toObject(message: xmtp.mls.api.v1.SubscribeResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                    toJSON(): { [k: string]: any };
+                    static getTypeUrl(prefix?: string): string;
+                }
+
+                namespace SubscribeResponse {
+                    interface $Properties {
+                        v1?: (xmtp.mls.api.v1.SubscribeResponse.V1.$Properties|null);
+                        version?: "v1";
+                        $unknowns?: Uint8Array[];
+                    }
+                    type $Shape = {
+                      v1?: xmtp.mls.api.v1.SubscribeResponse.V1.$Shape|null;
+                      $unknowns?: Uint8Array[];
+                    } & (
+                      ({ version?: undefined; v1?: null }|{ version?: "v1"; v1: xmtp.mls.api.v1.SubscribeResponse.V1.$Shape })
+                    );
+
+                    interface IV1 extends xmtp.mls.api.v1.SubscribeResponse.V1.$Properties {
+                    }
+
+                    class V1 {
+                        constructor(properties?: xmtp.mls.api.v1.SubscribeResponse.V1.$Properties);
+                        $unknowns?: Uint8Array[];
+                        messages: (xmtp.mls.api.v1.SubscribeResponse.V1.Messages|null);
+                        started: (xmtp.mls.api.v1.SubscribeResponse.V1.Started|null);
+                        ping: (xmtp.mls.api.v1.Ping|null);
+                        pong: (xmtp.mls.api.v1.Pong|null);
+                        topicsLive: (xmtp.mls.api.v1.SubscribeResponse.V1.TopicsLive|null);
+                        catchupComplete: (xmtp.mls.api.v1.SubscribeResponse.V1.CatchupComplete|null);
+                        response?: ("messages"|"started"|"ping"|"pong"|"topicsLive"|"catchupComplete");
+                        static create(properties: xmtp.mls.api.v1.SubscribeResponse.V1.$Shape): xmtp.mls.api.v1.SubscribeResponse.V1 & xmtp.mls.api.v1.SubscribeResponse.V1.$Shape;
+                        static create(properties?: xmtp.mls.api.v1.SubscribeResponse.V1.$Properties): xmtp.mls.api.v1.SubscribeResponse.V1;
+                        static encode(message: xmtp.mls.api.v1.SubscribeResponse.V1.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                        static encodeDelimited(message: xmtp.mls.api.v1.SubscribeResponse.V1.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.mls.api.v1.SubscribeResponse.V1 & xmtp.mls.api.v1.SubscribeResponse.V1.$Shape;
+                        static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.mls.api.v1.SubscribeResponse.V1 & xmtp.mls.api.v1.SubscribeResponse.V1.$Shape;
+                        static verify(message: { [k: string]: any }): (string|null);
+                        static fromObject(object: { [k: string]: any }): xmtp.mls.api.v1.SubscribeResponse.V1;
+                        static toObject(message: xmtp.mls.api.v1.SubscribeResponse.V1, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                        toJSON(): { [k: string]: any };
+                        static getTypeUrl(prefix?: string): string;
+                    }
+
+                    namespace V1 {
+                        interface $Properties {
+                            messages?: (xmtp.mls.api.v1.SubscribeResponse.V1.Messages.$Properties|null);
+                            started?: (xmtp.mls.api.v1.SubscribeResponse.V1.Started.$Properties|null);
+                            ping?: (xmtp.mls.api.v1.Ping.$Properties|null);
+                            pong?: (xmtp.mls.api.v1.Pong.$Properties|null);
+                            topicsLive?: (xmtp.mls.api.v1.SubscribeResponse.V1.TopicsLive.$Properties|null);
+                            catchupComplete?: (xmtp.mls.api.v1.SubscribeResponse.V1.CatchupComplete.$Properties|null);
+                            response?: ("messages"|"started"|"ping"|"pong"|"topicsLive"|"catchupComplete");
+                            $unknowns?: Uint8Array[];
+                        }
+                        type $Shape = {
+                          messages?: xmtp.mls.api.v1.SubscribeResponse.V1.Messages.$Shape|null;
+                          started?: xmtp.mls.api.v1.SubscribeResponse.V1.Started.$Shape|null;
+                          ping?: xmtp.mls.api.v1.Ping.$Shape|null;
+                          pong?: xmtp.mls.api.v1.Pong.$Shape|null;
+                          topicsLive?: xmtp.mls.api.v1.SubscribeResponse.V1.TopicsLive.$Shape|null;
+                          catchupComplete?: xmtp.mls.api.v1.SubscribeResponse.V1.CatchupComplete.$Shape|null;
+                          $unknowns?: Uint8Array[];
+                        } & (
+                          ({ response?: undefined; messages?: null; started?: null; ping?: null; pong?: null; topicsLive?: null; catchupComplete?: null }|{ response?: "messages"; messages: xmtp.mls.api.v1.SubscribeResponse.V1.Messages.$Shape; started?: null; ping?: null; pong?: null; topicsLive?: null; catchupComplete?: null }|{ response?: "started"; messages?: null; started: xmtp.mls.api.v1.SubscribeResponse.V1.Started.$Shape; ping?: null; pong?: null; topicsLive?: null; catchupComplete?: null }|{ response?: "ping"; messages?: null; started?: null; ping: xmtp.mls.api.v1.Ping.$Shape; pong?: null; topicsLive?: null; catchupComplete?: null }|{ response?: "pong"; messages?: null; started?: null; ping?: null; pong: xmtp.mls.api.v1.Pong.$Shape; topicsLive?: null; catchupComplete?: null }|{ response?: "topicsLive"; messages?: null; started?: null; ping?: null; pong?: null; topicsLive: xmtp.mls.api.v1.SubscribeResponse.V1.TopicsLive.$Shape; catchupComplete?: null }|{ response?: "catchupComplete"; messages?: null; started?: null; ping?: null; pong?: null; topicsLive?: null; catchupComplete: xmtp.mls.api.v1.SubscribeResponse.V1.CatchupComplete.$Shape })
+                        );
+
+                        interface IMessages extends xmtp.mls.api.v1.SubscribeResponse.V1.Messages.$Properties {
+                        }
+
+                        class Messages {
+                            constructor(properties?: xmtp.mls.api.v1.SubscribeResponse.V1.Messages.$Properties);
+                            $unknowns?: Uint8Array[];
+                            groupMessages: xmtp.mls.api.v1.GroupMessage[];
+                            welcomeMessages: xmtp.mls.api.v1.WelcomeMessage[];
+                            mutateId: Long;
+                            static create(properties: xmtp.mls.api.v1.SubscribeResponse.V1.Messages.$Shape): xmtp.mls.api.v1.SubscribeResponse.V1.Messages & xmtp.mls.api.v1.SubscribeResponse.V1.Messages.$Shape;
+                            static create(properties?: xmtp.mls.api.v1.SubscribeResponse.V1.Messages.$Properties): xmtp.mls.api.v1.SubscribeResponse.V1.Messages;
+                            static encode(message: xmtp.mls.api.v1.SubscribeResponse.V1.Messages.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                            static encodeDelimited(message: xmtp.mls.api.v1.SubscribeResponse.V1.Messages.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.mls.api.v1.SubscribeResponse.V1.Messages & xmtp.mls.api.v1.SubscribeResponse.V1.Messages.$Shape;
+                            static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.mls.api.v1.SubscribeResponse.V1.Messages & xmtp.mls.api.v1.SubscribeResponse.V1.Messages.$Shape;
+                            static verify(message: { [k: string]: any }): (string|null);
+                            static fromObject(object: { [k: string]: any }): xmtp.mls.api.v1.SubscribeResponse.V1.Messages;
+                            static toObject(message: xmtp.mls.api.v1.SubscribeResponse.V1.Messages, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                            toJSON(): { [k: string]: any };
+                            static getTypeUrl(prefix?: string): string;
+                        }
+
+                        namespace Messages {
+                            interface $Properties {
+                                groupMessages?: xmtp.mls.api.v1.GroupMessage.$Properties[];
+                                welcomeMessages?: xmtp.mls.api.v1.WelcomeMessage.$Properties[];
+                                mutateId?: Long;
+                                $unknowns?: Uint8Array[];
+                            }
+                            type $Shape = {
+                              groupMessages?: xmtp.mls.api.v1.GroupMessage.$Shape[];
+                              welcomeMessages?: xmtp.mls.api.v1.WelcomeMessage.$Shape[];
+                              mutateId?: Long;
+                              $unknowns?: Uint8Array[];
+                            };
+                        }
+
+                        interface IStarted extends xmtp.mls.api.v1.SubscribeResponse.V1.Started.$Properties {
+                        }
+
+                        class Started {
+                            constructor(properties?: xmtp.mls.api.v1.SubscribeResponse.V1.Started.$Properties);
+                            $unknowns?: Uint8Array[];
+                            keepaliveIntervalMs: number;
+                            capabilities: xmtp.mls.api.v1.SubscribeResponse.V1.Capability[];
+                            static create(properties: xmtp.mls.api.v1.SubscribeResponse.V1.Started.$Shape): xmtp.mls.api.v1.SubscribeResponse.V1.Started & xmtp.mls.api.v1.SubscribeResponse.V1.Started.$Shape;
+                            static create(properties?: xmtp.mls.api.v1.SubscribeResponse.V1.Started.$Properties): xmtp.mls.api.v1.SubscribeResponse.V1.Started;
+                            static encode(message: xmtp.mls.api.v1.SubscribeResponse.V1.Started.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                            static encodeDelimited(message: xmtp.mls.api.v1.SubscribeResponse.V1.Started.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.mls.api.v1.SubscribeResponse.V1.Started & xmtp.mls.api.v1.SubscribeResponse.V1.Started.$Shape;
+                            static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.mls.api.v1.SubscribeResponse.V1.Started & xmtp.mls.api.v1.SubscribeResponse.V1.Started.$Shape;
+                            static verify(message: { [k: string]: any }): (string|null);
+                            static fromObject(object: { [k: string]: any }): xmtp.mls.api.v1.SubscribeResponse.V1.Started;
+                            static toObject(message: xmtp.mls.api.v1.SubscribeResponse.V1.Started, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                            toJSON(): { [k: string]: any };
+                            static getTypeUrl(prefix?: string): string;
+                        }
+
+                        namespace Started {
+                            interface $Properties {
+                                keepaliveIntervalMs?: number;
+                                capabilities?: xmtp.mls.api.v1.SubscribeResponse.V1.Capability[];
+                                $unknowns?: Uint8Array[];
+                            }
+                            type $Shape = xmtp.mls.api.v1.SubscribeResponse.V1.Started.$Properties;
+                        }
+
+                        interface ICatchupComplete extends xmtp.mls.api.v1.SubscribeResponse.V1.CatchupComplete.$Properties {
+                        }
+
+                        class CatchupComplete {
+                            constructor(properties?: xmtp.mls.api.v1.SubscribeResponse.V1.CatchupComplete.$Properties);
+                            $unknowns?: Uint8Array[];
+                            mutateId: Long;
+                            static create(properties: xmtp.mls.api.v1.SubscribeResponse.V1.CatchupComplete.$Shape): xmtp.mls.api.v1.SubscribeResponse.V1.CatchupComplete & xmtp.mls.api.v1.SubscribeResponse.V1.CatchupComplete.$Shape;
+                            static create(properties?: xmtp.mls.api.v1.SubscribeResponse.V1.CatchupComplete.$Properties): xmtp.mls.api.v1.SubscribeResponse.V1.CatchupComplete;
+                            static encode(message: xmtp.mls.api.v1.SubscribeResponse.V1.CatchupComplete.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                            static encodeDelimited(message: xmtp.mls.api.v1.SubscribeResponse.V1.CatchupComplete.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.mls.api.v1.SubscribeResponse.V1.CatchupComplete & xmtp.mls.api.v1.SubscribeResponse.V1.CatchupComplete.$Shape;
+                            static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.mls.api.v1.SubscribeResponse.V1.CatchupComplete & xmtp.mls.api.v1.SubscribeResponse.V1.CatchupComplete.$Shape;
+                            static verify(message: { [k: string]: any }): (string|null);
+                            static fromObject(object: { [k: string]: any }): xmtp.mls.api.v1.SubscribeResponse.V1.CatchupComplete;
+                            static toObject(message: xmtp.mls.api.v1.SubscribeResponse.V1.CatchupComplete, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                            toJSON(): { [k: string]: any };
+                            static getTypeUrl(prefix?: string): string;
+                        }
+
+                        namespace CatchupComplete {
+                            interface $Properties {
+                                mutateId?: Long;
+                                $unknowns?: Uint8Array[];
+                            }
+                            type $Shape = xmtp.mls.api.v1.SubscribeResponse.V1.CatchupComplete.$Properties;
+                        }
+
+                        interface ITopicsLive extends xmtp.mls.api.v1.SubscribeResponse.V1.TopicsLive.$Properties {
+                        }
+
+                        class TopicsLive {
+                            constructor(properties?: xmtp.mls.api.v1.SubscribeResponse.V1.TopicsLive.$Properties);
+                            $unknowns?: Uint8Array[];
+                            topics: Uint8Array[];
+                            static create(properties: xmtp.mls.api.v1.SubscribeResponse.V1.TopicsLive.$Shape): xmtp.mls.api.v1.SubscribeResponse.V1.TopicsLive & xmtp.mls.api.v1.SubscribeResponse.V1.TopicsLive.$Shape;
+                            static create(properties?: xmtp.mls.api.v1.SubscribeResponse.V1.TopicsLive.$Properties): xmtp.mls.api.v1.SubscribeResponse.V1.TopicsLive;
+                            static encode(message: xmtp.mls.api.v1.SubscribeResponse.V1.TopicsLive.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                            static encodeDelimited(message: xmtp.mls.api.v1.SubscribeResponse.V1.TopicsLive.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.mls.api.v1.SubscribeResponse.V1.TopicsLive & xmtp.mls.api.v1.SubscribeResponse.V1.TopicsLive.$Shape;
+                            static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.mls.api.v1.SubscribeResponse.V1.TopicsLive & xmtp.mls.api.v1.SubscribeResponse.V1.TopicsLive.$Shape;
+                            static verify(message: { [k: string]: any }): (string|null);
+                            static fromObject(object: { [k: string]: any }): xmtp.mls.api.v1.SubscribeResponse.V1.TopicsLive;
+                            static toObject(message: xmtp.mls.api.v1.SubscribeResponse.V1.TopicsLive, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                            toJSON(): { [k: string]: any };
+                            static getTypeUrl(prefix?: string): string;
+                        }
+
+                        namespace TopicsLive {
+                            interface $Properties {
+                                topics?: Uint8Array[];
+                                $unknowns?: Uint8Array[];
+                            }
+                            type $Shape = xmtp.mls.api.v1.SubscribeResponse.V1.TopicsLive.$Properties;
+                        }
+
+                        enum Capability {
+                            CAPABILITY_UNSPECIFIED = 0
+                        }
+                    }
+                }
+
+                interface IPing extends xmtp.mls.api.v1.Ping.$Properties {
+                }
+
+                class Ping {
+                    constructor(properties?: xmtp.mls.api.v1.Ping.$Properties);
+                    $unknowns?: Uint8Array[];
+                    nonce: Long;
+                    static create(properties: xmtp.mls.api.v1.Ping.$Shape): xmtp.mls.api.v1.Ping & xmtp.mls.api.v1.Ping.$Shape;
+                    static create(properties?: xmtp.mls.api.v1.Ping.$Properties): xmtp.mls.api.v1.Ping;
+                    static encode(message: xmtp.mls.api.v1.Ping.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static encodeDelimited(message: xmtp.mls.api.v1.Ping.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.mls.api.v1.Ping & xmtp.mls.api.v1.Ping.$Shape;
+                    static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.mls.api.v1.Ping & xmtp.mls.api.v1.Ping.$Shape;
+                    static verify(message: { [k: string]: any }): (string|null);
+                    static fromObject(object: { [k: string]: any }): xmtp.mls.api.v1.Ping;
+                    static toObject(message: xmtp.mls.api.v1.Ping, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                    toJSON(): { [k: string]: any };
+                    static getTypeUrl(prefix?: string): string;
+                }
+
+                namespace Ping {
+                    interface $Properties {
+                        nonce?: Long;
+                        $unknowns?: Uint8Array[];
+                    }
+                    type $Shape = xmtp.mls.api.v1.Ping.$Properties;
+                }
+
+                interface IPong extends xmtp.mls.api.v1.Pong.$Properties {
+                }
+
+                class Pong {
+                    constructor(properties?: xmtp.mls.api.v1.Pong.$Properties);
+                    $unknowns?: Uint8Array[];
+                    nonce: Long;
+                    static create(properties: xmtp.mls.api.v1.Pong.$Shape): xmtp.mls.api.v1.Pong & xmtp.mls.api.v1.Pong.$Shape;
+                    static create(properties?: xmtp.mls.api.v1.Pong.$Properties): xmtp.mls.api.v1.Pong;
+                    static encode(message: xmtp.mls.api.v1.Pong.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static encodeDelimited(message: xmtp.mls.api.v1.Pong.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.mls.api.v1.Pong & xmtp.mls.api.v1.Pong.$Shape;
+                    static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.mls.api.v1.Pong & xmtp.mls.api.v1.Pong.$Shape;
+                    static verify(message: { [k: string]: any }): (string|null);
+                    static fromObject(object: { [k: string]: any }): xmtp.mls.api.v1.Pong;
+                    static toObject(message: xmtp.mls.api.v1.Pong, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                    toJSON(): { [k: string]: any };
+                    static getTypeUrl(prefix?: string): string;
+                }
+
+                namespace Pong {
+                    interface $Properties {
+                        nonce?: Long;
+                        $unknowns?: Uint8Array[];
+                    }
+                    type $Shape = xmtp.mls.api.v1.Pong.$Properties;
+                }
+
+                interface IBatchPublishCommitLogRequest extends xmtp.mls.api.v1.BatchPublishCommitLogRequest.$Properties {
+                }
+
+                class BatchPublishCommitLogRequest {
+                    constructor(properties?: xmtp.mls.api.v1.BatchPublishCommitLogRequest.$Properties);
+                    $unknowns?: Uint8Array[];
+                    requests: xmtp.mls.api.v1.PublishCommitLogRequest[];
+                    static create(properties: xmtp.mls.api.v1.BatchPublishCommitLogRequest.$Shape): xmtp.mls.api.v1.BatchPublishCommitLogRequest & xmtp.mls.api.v1.BatchPublishCommitLogRequest.$Shape;
+                    static create(properties?: xmtp.mls.api.v1.BatchPublishCommitLogRequest.$Properties): xmtp.mls.api.v1.BatchPublishCommitLogRequest;
+                    static encode(message: xmtp.mls.api.v1.BatchPublishCommitLogRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static encodeDelimited(message: xmtp.mls.api.v1.BatchPublishCommitLogRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.mls.api.v1.BatchPublishCommitLogRequest & xmtp.mls.api.v1.BatchPublishCommitLogRequest.$Shape;
+                    static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.mls.api.v1.BatchPublishCommitLogRequest & xmtp.mls.api.v1.BatchPublishCommitLogRequest.$Shape;
+                    static verify(message: { [k: string]: any }): (string|null);
+                    static fromObject(object: { [k: string]: any }): xmtp.mls.api.v1.BatchPublishCommitLogRequest;
+                    static toObject(message: xmtp.mls.api.v1.BatchPublishCommitLogRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                    toJSON(): { [k: string]: any };
+                    static getTypeUrl(prefix?: string): string;
+                }
+
+                namespace BatchPublishCommitLogRequest {
+                    interface $Properties {
+                        requests?: xmtp.mls.api.v1.PublishCommitLogRequest.$Properties[];
+                        $unknowns?: Uint8Array[];
+                    }
+                    type $Shape = xmtp.mls.api.v1.BatchPublishCommitLogRequest.$Properties;
+                }
+
+                interface IPublishCommitLogRequest extends xmtp.mls.api.v1.PublishCommitLogRequest.$Properties {
+                }
+
+                class PublishCommitLogRequest {
+                    constructor(properties?: xmtp.mls.api.v1.PublishCommitLogRequest.$Properties);
+                    $unknowns?: Uint8Array[];
+                    groupId: Uint8Array;
+                    serializedCommitLogEntry: Uint8Array;
+                    signature: xmtp.identity.associations.RecoverableEd25519Signature;
+                    static create(properties: xmtp.mls.api.v1.PublishCommitLogRequest.$Shape): xmtp.mls.api.v1.PublishCommitLogRequest & xmtp.mls.api.v1.PublishCommitLogRequest.$Shape;
+                    static create(properties?: xmtp.mls.api.v1.PublishCommitLogRequest.$Properties): xmtp.mls.api.v1.PublishCommitLogRequest;
+                    static encode(message: xmtp.mls.api.v1.PublishCommitLogRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static encodeDelimited(message: xmtp.mls.api.v1.PublishCommitLogRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.mls.api.v1.PublishCommitLogRequest & xmtp.mls.api.v1.PublishCommitLogRequest.$Shape;
+                    static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.mls.api.v1.PublishCommitLogRequest & xmtp.mls.api.v1.PublishCommitLogRequest.$Shape;
+                    static verify(message: { [k: string]: any }): (string|null);
+                    static fromObject(object: { [k: string]: any }): xmtp.mls.api.v1.PublishCommitLogRequest;
+                    static toObject(message: xmtp.mls.api.v1.PublishCommitLogRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                    toJSON(): { [k: string]: any };
+                    static getTypeUrl(prefix?: string): string;
+                }
+
+                namespace PublishCommitLogRequest {
+                    interface $Properties {
+                        groupId?: Uint8Array;
+                        serializedCommitLogEntry?: Uint8Array;
+                        signature?: xmtp.identity.associations.RecoverableEd25519Signature.$Properties;
+                        $unknowns?: Uint8Array[];
+                    }
+                    type $Shape = xmtp.mls.api.v1.PublishCommitLogRequest.$Properties;
+                }
+
+                interface IQueryCommitLogRequest extends xmtp.mls.api.v1.QueryCommitLogRequest.$Properties {
+                }
+
+                class QueryCommitLogRequest {
+                    constructor(properties?: xmtp.mls.api.v1.QueryCommitLogRequest.$Properties);
+                    $unknowns?: Uint8Array[];
+                    groupId: Uint8Array;
+                    pagingInfo: xmtp.mls.api.v1.PagingInfo;
+                    static create(properties: xmtp.mls.api.v1.QueryCommitLogRequest.$Shape): xmtp.mls.api.v1.QueryCommitLogRequest & xmtp.mls.api.v1.QueryCommitLogRequest.$Shape;
+                    static create(properties?: xmtp.mls.api.v1.QueryCommitLogRequest.$Properties): xmtp.mls.api.v1.QueryCommitLogRequest;
+                    static encode(message: xmtp.mls.api.v1.QueryCommitLogRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static encodeDelimited(message: xmtp.mls.api.v1.QueryCommitLogRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.mls.api.v1.QueryCommitLogRequest & xmtp.mls.api.v1.QueryCommitLogRequest.$Shape;
+                    static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.mls.api.v1.QueryCommitLogRequest & xmtp.mls.api.v1.QueryCommitLogRequest.$Shape;
+                    static verify(message: { [k: string]: any }): (string|null);
+                    static fromObject(object: { [k: string]: any }): xmtp.mls.api.v1.QueryCommitLogRequest;
+                    static toObject(message: xmtp.mls.api.v1.QueryCommitLogRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                    toJSON(): { [k: string]: any };
+                    static getTypeUrl(prefix?: string): string;
+                }
+
+                namespace QueryCommitLogRequest {
+                    interface $Properties {
+                        groupId?: Uint8Array;
+                        pagingInfo?: xmtp.mls.api.v1.PagingInfo.$Properties;
+                        $unknowns?: Uint8Array[];
+                    }
+                    type $Shape = xmtp.mls.api.v1.QueryCommitLogRequest.$Properties;
+                }
+
+                interface IQueryCommitLogResponse extends xmtp.mls.api.v1.QueryCommitLogResponse.$Properties {
+                }
+
+                class QueryCommitLogResponse {
+                    constructor(properties?: xmtp.mls.api.v1.QueryCommitLogResponse.$Properties);
+                    $unknowns?: Uint8Array[];
+                    groupId: Uint8Array;
+                    commitLogEntries: xmtp.mls.message_contents.CommitLogEntry[];
+                    pagingInfo: xmtp.mls.api.v1.PagingInfo;
+                    static create(properties: xmtp.mls.api.v1.QueryCommitLogResponse.$Shape): xmtp.mls.api.v1.QueryCommitLogResponse & xmtp.mls.api.v1.QueryCommitLogResponse.$Shape;
+                    static create(properties?: xmtp.mls.api.v1.QueryCommitLogResponse.$Properties): xmtp.mls.api.v1.QueryCommitLogResponse;
+                    static encode(message: xmtp.mls.api.v1.QueryCommitLogResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static encodeDelimited(message: xmtp.mls.api.v1.QueryCommitLogResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.mls.api.v1.QueryCommitLogResponse & xmtp.mls.api.v1.QueryCommitLogResponse.$Shape;
+                    static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.mls.api.v1.QueryCommitLogResponse & xmtp.mls.api.v1.QueryCommitLogResponse.$Shape;
+                    static verify(message: { [k: string]: any }): (string|null);
+                    static fromObject(object: { [k: string]: any }): xmtp.mls.api.v1.QueryCommitLogResponse;
+                    static toObject(message: xmtp.mls.api.v1.QueryCommitLogResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                    toJSON(): { [k: string]: any };
+                    static getTypeUrl(prefix?: string): string;
+                }
+
+                namespace QueryCommitLogResponse {
+                    interface $Properties {
+                        groupId?: Uint8Array;
+                        commitLogEntries?: xmtp.mls.message_contents.CommitLogEntry.$Properties[];
+                        pagingInfo?: xmtp.mls.api.v1.PagingInfo.$Properties;
+                        $unknowns?: Uint8Array[];
+                    }
+                    type $Shape = xmtp.mls.api.v1.QueryCommitLogResponse.$Properties;
+                }
+
+                interface IBatchQueryCommitLogRequest extends xmtp.mls.api.v1.BatchQueryCommitLogRequest.$Properties {
+                }
+
+                class BatchQueryCommitLogRequest {
+                    constructor(properties?: xmtp.mls.api.v1.BatchQueryCommitLogRequest.$Properties);
+                    $unknowns?: Uint8Array[];
+                    requests: xmtp.mls.api.v1.QueryCommitLogRequest[];
+                    static create(properties: xmtp.mls.api.v1.BatchQueryCommitLogRequest.$Shape): xmtp.mls.api.v1.BatchQueryCommitLogRequest & xmtp.mls.api.v1.BatchQueryCommitLogRequest.$Shape;
+                    static create(properties?: xmtp.mls.api.v1.BatchQueryCommitLogRequest.$Properties): xmtp.mls.api.v1.BatchQueryCommitLogRequest;
+                    static encode(message: xmtp.mls.api.v1.BatchQueryCommitLogRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static encodeDelimited(message: xmtp.mls.api.v1.BatchQueryCommitLogRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.mls.api.v1.BatchQueryCommitLogRequest & xmtp.mls.api.v1.BatchQueryCommitLogRequest.$Shape;
+                    static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.mls.api.v1.BatchQueryCommitLogRequest & xmtp.mls.api.v1.BatchQueryCommitLogRequest.$Shape;
+                    static verify(message: { [k: string]: any }): (string|null);
+                    static fromObject(object: { [k: string]: any }): xmtp.mls.api.v1.BatchQueryCommitLogRequest;
+                    static toObject(message: xmtp.mls.api.v1.BatchQueryCommitLogRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                    toJSON(): { [k: string]: any };
+                    static getTypeUrl(prefix?: string): string;
+                }
+
+                namespace BatchQueryCommitLogRequest {
+                    interface $Properties {
+                        requests?: xmtp.mls.api.v1.QueryCommitLogRequest.$Properties[];
+                        $unknowns?: Uint8Array[];
+                    }
+                    type $Shape = xmtp.mls.api.v1.BatchQueryCommitLogRequest.$Properties;
+                }
+
+                interface IBatchQueryCommitLogResponse extends xmtp.mls.api.v1.BatchQueryCommitLogResponse.$Properties {
+                }
+
+                class BatchQueryCommitLogResponse {
+                    constructor(properties?: xmtp.mls.api.v1.BatchQueryCommitLogResponse.$Properties);
+                    $unknowns?: Uint8Array[];
+                    responses: xmtp.mls.api.v1.QueryCommitLogResponse[];
+                    static create(properties: xmtp.mls.api.v1.BatchQueryCommitLogResponse.$Shape): xmtp.mls.api.v1.BatchQueryCommitLogResponse & xmtp.mls.api.v1.BatchQueryCommitLogResponse.$Shape;
+                    static create(properties?: xmtp.mls.api.v1.BatchQueryCommitLogResponse.$Properties): xmtp.mls.api.v1.BatchQueryCommitLogResponse;
+                    static encode(message: xmtp.mls.api.v1.BatchQueryCommitLogResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static encodeDelimited(message: xmtp.mls.api.v1.BatchQueryCommitLogResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.mls.api.v1.BatchQueryCommitLogResponse & xmtp.mls.api.v1.BatchQueryCommitLogResponse.$Shape;
+                    static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.mls.api.v1.BatchQueryCommitLogResponse & xmtp.mls.api.v1.BatchQueryCommitLogResponse.$Shape;
+                    static verify(message: { [k: string]: any }): (string|null);
+                    static fromObject(object: { [k: string]: any }): xmtp.mls.api.v1.BatchQueryCommitLogResponse;
+                    static toObject(message: xmtp.mls.api.v1.BatchQueryCommitLogResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                    toJSON(): { [k: string]: any };
+                    static getTypeUrl(prefix?: string): string;
+                }
+
+                namespace BatchQueryCommitLogResponse {
+                    interface $Properties {
+                        responses?: xmtp.mls.api.v1.QueryCommitLogResponse.$Properties[];
+                        $unknowns?: Uint8Array[];
+                    }
+                    type $Shape = xmtp.mls.api.v1.BatchQueryCommitLogResponse.$Properties;
+                }
+
+                interface IGetNewestGroupMessageRequest extends xmtp.mls.api.v1.GetNewestGroupMessageRequest.$Properties {
+                }
+
+                class GetNewestGroupMessageRequest {
+                    constructor(properties?: xmtp.mls.api.v1.GetNewestGroupMessageRequest.$Properties);
+                    $unknowns?: Uint8Array[];
+                    groupIds: Uint8Array[];
+                    includeContent: boolean;
+                    static create(properties: xmtp.mls.api.v1.GetNewestGroupMessageRequest.$Shape): xmtp.mls.api.v1.GetNewestGroupMessageRequest & xmtp.mls.api.v1.GetNewestGroupMessageRequest.$Shape;
+                    static create(properties?: xmtp.mls.api.v1.GetNewestGroupMessageRequest.$Properties): xmtp.mls.api.v1.GetNewestGroupMessageRequest;
+                    static encode(message: xmtp.mls.api.v1.GetNewestGroupMessageRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static encodeDelimited(message: xmtp.mls.api.v1.GetNewestGroupMessageRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.mls.api.v1.GetNewestGroupMessageRequest & xmtp.mls.api.v1.GetNewestGroupMessageRequest.$Shape;
+                    static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.mls.api.v1.GetNewestGroupMessageRequest & xmtp.mls.api.v1.GetNewestGroupMessageRequest.$Shape;
+                    static verify(message: { [k: string]: any }): (string|null);
+                    static fromObject(object: { [k: string]: any }): xmtp.mls.api.v1.GetNewestGroupMessageRequest;
+                    static toObject(message: xmtp.mls.api.v1.GetNewestGroupMessageRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                    toJSON(): { [k: string]: any };
+                    static getTypeUrl(prefix?: string): string;
+                }
+
+                namespace GetNewestGroupMessageRequest {
+                    interface $Properties {
+                        groupIds?: Uint8Array[];
+                        includeContent?: boolean;
+                        $unknowns?: Uint8Array[];
+                    }
+                    type $Shape = xmtp.mls.api.v1.GetNewestGroupMessageRequest.$Properties;
+                }
+
+                interface IGetNewestGroupMessageResponse extends xmtp.mls.api.v1.GetNewestGroupMessageResponse.$Properties {
+                }
+
+                class GetNewestGroupMessageResponse {
+                    constructor(properties?: xmtp.mls.api.v1.GetNewestGroupMessageResponse.$Properties);
+                    $unknowns?: Uint8Array[];
+                    responses: xmtp.mls.api.v1.GetNewestGroupMessageResponse.Response[];
+                    static create(properties: xmtp.mls.api.v1.GetNewestGroupMessageResponse.$Shape): xmtp.mls.api.v1.GetNewestGroupMessageResponse & xmtp.mls.api.v1.GetNewestGroupMessageResponse.$Shape;
+                    static create(properties?: xmtp.mls.api.v1.GetNewestGroupMessageResponse.$Properties): xmtp.mls.api.v1.GetNewestGroupMessageResponse;
+                    static encode(message: xmtp.mls.api.v1.GetNewestGroupMessageResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static encodeDelimited(message: xmtp.mls.api.v1.GetNewestGroupMessageResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.mls.api.v1.GetNewestGroupMessageResponse & xmtp.mls.api.v1.GetNewestGroupMessageResponse.$Shape;
+                    static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.mls.api.v1.GetNewestGroupMessageResponse & xmtp.mls.api.v1.GetNewestGroupMessageResponse.$Shape;
+                    static verify(message: { [k: string]: any }): (string|null);
+                    static fromObject(object: { [k: string]: any }): xmtp.mls.api.v1.GetNewestGroupMessageResponse;
+                    static toObject(message: xmtp.mls.api.v1.GetNewestGroupMessageResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                    toJSON(): { [k: string]: any };
+                    static getTypeUrl(prefix?: string): string;
+                }
+
+                namespace GetNewestGroupMessageResponse {
+                    interface $Properties {
+                        responses?: xmtp.mls.api.v1.GetNewestGroupMessageResponse.Response.$Properties[];
+                        $unknowns?: Uint8Array[];
+                    }
+                    type $Shape = {
+                      responses?: xmtp.mls.api.v1.GetNewestGroupMessageResponse.Response.$Shape[];
+                      $unknowns?: Uint8Array[];
+                    };
+
+                    interface IResponse extends xmtp.mls.api.v1.GetNewestGroupMessageResponse.Response.$Properties {
+                    }
+
+                    class Response {
+                        constructor(properties?: xmtp.mls.api.v1.GetNewestGroupMessageResponse.Response.$Properties);
+                        $unknowns?: Uint8Array[];
+                        groupMessage: (xmtp.mls.api.v1.GroupMessage|null);
+                        static create(properties: xmtp.mls.api.v1.GetNewestGroupMessageResponse.Response.$Shape): xmtp.mls.api.v1.GetNewestGroupMessageResponse.Response & xmtp.mls.api.v1.GetNewestGroupMessageResponse.Response.$Shape;
+                        static create(properties?: xmtp.mls.api.v1.GetNewestGroupMessageResponse.Response.$Properties): xmtp.mls.api.v1.GetNewestGroupMessageResponse.Response;
+                        static encode(message: xmtp.mls.api.v1.GetNewestGroupMessageResponse.Response.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                        static encodeDelimited(message: xmtp.mls.api.v1.GetNewestGroupMessageResponse.Response.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.mls.api.v1.GetNewestGroupMessageResponse.Response & xmtp.mls.api.v1.GetNewestGroupMessageResponse.Response.$Shape;
+                        static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.mls.api.v1.GetNewestGroupMessageResponse.Response & xmtp.mls.api.v1.GetNewestGroupMessageResponse.Response.$Shape;
+                        static verify(message: { [k: string]: any }): (string|null);
+                        static fromObject(object: { [k: string]: any }): xmtp.mls.api.v1.GetNewestGroupMessageResponse.Response;
+                        static toObject(message: xmtp.mls.api.v1.GetNewestGroupMessageResponse.Response, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                        toJSON(): { [k: string]: any };
+                        static getTypeUrl(prefix?: string): string;
+                    }
+
+                    namespace Response {
+                        interface $Properties {
+                            groupMessage?: (xmtp.mls.api.v1.GroupMessage.$Properties|null);
+                            $unknowns?: Uint8Array[];
+                        }
+                        type $Shape = {
+                          groupMessage?: xmtp.mls.api.v1.GroupMessage.$Shape|null;
+                          $unknowns?: Uint8Array[];
+                        };
+                    }
+                }
+            }
+        }
+
         namespace message_contents {
+
+            enum CommitResult {
+                COMMIT_RESULT_UNSPECIFIED = 0,
+                COMMIT_RESULT_APPLIED = 1,
+                COMMIT_RESULT_WRONG_EPOCH = 2,
+                COMMIT_RESULT_UNDECRYPTABLE = 3,
+                COMMIT_RESULT_INVALID = 4
+            }
+
+            interface IPlaintextCommitLogEntry extends xmtp.mls.message_contents.PlaintextCommitLogEntry.$Properties {
+            }
+
+            class PlaintextCommitLogEntry {
+                constructor(properties?: xmtp.mls.message_contents.PlaintextCommitLogEntry.$Properties);
+                $unknowns?: Uint8Array[];
+                groupId: Uint8Array;
+                commitSequenceId: Long;
+                lastEpochAuthenticator: Uint8Array;
+                commitResult: xmtp.mls.message_contents.CommitResult;
+                appliedEpochNumber: Long;
+                appliedEpochAuthenticator: Uint8Array;
+                static create(properties: xmtp.mls.message_contents.PlaintextCommitLogEntry.$Shape): xmtp.mls.message_contents.PlaintextCommitLogEntry & xmtp.mls.message_contents.PlaintextCommitLogEntry.$Shape;
+                static create(properties?: xmtp.mls.message_contents.PlaintextCommitLogEntry.$Properties): xmtp.mls.message_contents.PlaintextCommitLogEntry;
+                static encode(message: xmtp.mls.message_contents.PlaintextCommitLogEntry.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static encodeDelimited(message: xmtp.mls.message_contents.PlaintextCommitLogEntry.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.mls.message_contents.PlaintextCommitLogEntry & xmtp.mls.message_contents.PlaintextCommitLogEntry.$Shape;
+                static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.mls.message_contents.PlaintextCommitLogEntry & xmtp.mls.message_contents.PlaintextCommitLogEntry.$Shape;
+                static verify(message: { [k: string]: any }): (string|null);
+                static fromObject(object: { [k: string]: any }): xmtp.mls.message_contents.PlaintextCommitLogEntry;
+                static toObject(message: xmtp.mls.message_contents.PlaintextCommitLogEntry, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                toJSON(): { [k: string]: any };
+                static getTypeUrl(prefix?: string): string;
+            }
+
+            namespace PlaintextCommitLogEntry {
+                interface $Properties {
+                    groupId?: Uint8Array;
+                    commitSequenceId?: Long;
+                    lastEpochAuthenticator?: Uint8Array;
+                    commitResult?: xmtp.mls.message_contents.CommitResult;
+                    appliedEpochNumber?: Long;
+                    appliedEpochAuthenticator?: Uint8Array;
+                    $unknowns?: Uint8Array[];
+                }
+                type $Shape = xmtp.mls.message_contents.PlaintextCommitLogEntry.$Properties;
+            }
+
+            interface ICommitLogEntry extends xmtp.mls.message_contents.CommitLogEntry.$Properties {
+            }
+
+            class CommitLogEntry {
+                constructor(properties?: xmtp.mls.message_contents.CommitLogEntry.$Properties);
+                $unknowns?: Uint8Array[];
+                sequenceId: Long;
+                serializedCommitLogEntry: Uint8Array;
+                signature: xmtp.identity.associations.RecoverableEd25519Signature;
+                static create(properties: xmtp.mls.message_contents.CommitLogEntry.$Shape): xmtp.mls.message_contents.CommitLogEntry & xmtp.mls.message_contents.CommitLogEntry.$Shape;
+                static create(properties?: xmtp.mls.message_contents.CommitLogEntry.$Properties): xmtp.mls.message_contents.CommitLogEntry;
+                static encode(message: xmtp.mls.message_contents.CommitLogEntry.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static encodeDelimited(message: xmtp.mls.message_contents.CommitLogEntry.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.mls.message_contents.CommitLogEntry & xmtp.mls.message_contents.CommitLogEntry.$Shape;
+                static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.mls.message_contents.CommitLogEntry & xmtp.mls.message_contents.CommitLogEntry.$Shape;
+                static verify(message: { [k: string]: any }): (string|null);
+                static fromObject(object: { [k: string]: any }): xmtp.mls.message_contents.CommitLogEntry;
+                static toObject(message: xmtp.mls.message_contents.CommitLogEntry, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                toJSON(): { [k: string]: any };
+                static getTypeUrl(prefix?: string): string;
+            }
+
+            namespace CommitLogEntry {
+                interface $Properties {
+                    sequenceId?: Long;
+                    serializedCommitLogEntry?: Uint8Array;
+                    signature?: xmtp.identity.associations.RecoverableEd25519Signature.$Properties;
+                    $unknowns?: Uint8Array[];
+                }
+                type $Shape = xmtp.mls.message_contents.CommitLogEntry.$Properties;
+            }
+
+            interface IWelcomePointer extends xmtp.mls.message_contents.WelcomePointer.$Properties {
+            }
+
+            class WelcomePointer {
+                constructor(properties?: xmtp.mls.message_contents.WelcomePointer.$Properties);
+                $unknowns?: Uint8Array[];
+                welcomeV1Pointer: (xmtp.mls.message_contents.WelcomePointer.WelcomeV1Pointer|null);
+                version?: "welcomeV1Pointer";
+                static create(properties: xmtp.mls.message_contents.WelcomePointer.$Shape): xmtp.mls.message_contents.WelcomePointer & xmtp.mls.message_contents.WelcomePointer.$Shape;
+                static create(properties?: xmtp.mls.message_contents.WelcomePointer.$Properties): xmtp.mls.message_contents.WelcomePointer;
+                static encode(message: xmtp.mls.message_contents.WelcomePointer.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static encodeDelimited(message: xmtp.mls.message_contents.WelcomePointer.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.mls.message_contents.WelcomePointer & xmtp.mls.message_contents.WelcomePointer.$Shape;
+                static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.mls.message_contents.WelcomePointer & xmtp.mls.message_contents.WelcomePointer.$Shape;
+                static verify(message: { [k: string]: any }): (string|null);
+                static fromObject(object: { [k: string]: any }): xmtp.mls.message_contents.WelcomePointer;
+                static toObject(message: xmtp.mls.message_contents.WelcomePointer, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                toJSON(): { [k: string]: any };
+                static getTypeUrl(prefix?: string): string;
+            }
+
+            namespace WelcomePointer {
+                interface $Properties {
+                    welcomeV1Pointer?: (xmtp.mls.message_contents.WelcomePointer.WelcomeV1Pointer.$Properties|null);
+                    version?: "welcomeV1Pointer";
+                    $unknowns?: Uint8Array[];
+                }
+                type $Shape = {
+                  welcomeV1Pointer?: xmtp.mls.message_contents.WelcomePointer.WelcomeV1Pointer.$Shape|null;
+                  $unknowns?: Uint8Array[];
+                } & (
+                  ({ version?: undefined; welcomeV1Pointer?: null }|{ version?: "welcomeV1Pointer"; welcomeV1Pointer: xmtp.mls.message_contents.WelcomePointer.WelcomeV1Pointer.$Shape })
+                );
+
+                interface IWelcomeV1Pointer extends xmtp.mls.message_contents.WelcomePointer.WelcomeV1Pointer.$Properties {
+                }
+
+                class WelcomeV1Pointer {
+                    constructor(properties?: xmtp.mls.message_contents.WelcomePointer.WelcomeV1Pointer.$Properties);
+                    $unknowns?: Uint8Array[];
+                    destination: Uint8Array;
+                    aeadType: xmtp.mls.message_contents.WelcomePointeeEncryptionAeadType;
+                    encryptionKey: Uint8Array;
+                    dataNonce: Uint8Array;
+                    welcomeMetadataNonce: Uint8Array;
+                    static create(properties: xmtp.mls.message_contents.WelcomePointer.WelcomeV1Pointer.$Shape): xmtp.mls.message_contents.WelcomePointer.WelcomeV1Pointer & xmtp.mls.message_contents.WelcomePointer.WelcomeV1Pointer.$Shape;
+                    static create(properties?: xmtp.mls.message_contents.WelcomePointer.WelcomeV1Pointer.$Properties): xmtp.mls.message_contents.WelcomePointer.WelcomeV1Pointer;
+                    static encode(message: xmtp.mls.message_contents.WelcomePointer.WelcomeV1Pointer.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static encodeDelimited(message: xmtp.mls.message_contents.WelcomePointer.WelcomeV1Pointer.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.mls.message_contents.WelcomePointer.WelcomeV1Pointer & xmtp.mls.message_contents.WelcomePointer.WelcomeV1Pointer.$Shape;
+                    static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.mls.message_contents.WelcomePointer.WelcomeV1Pointer & xmtp.mls.message_contents.WelcomePointer.WelcomeV1Pointer.$Shape;
+                    static verify(message: { [k: string]: any }): (string|null);
+                    static fromObject(object: { [k: string]: any }): xmtp.mls.message_contents.WelcomePointer.WelcomeV1Pointer;
+                    static toObject(message: xmtp.mls.message_contents.WelcomePointer.WelcomeV1Pointer, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                    toJSON(): { [k: string]: any };
+                    static getTypeUrl(prefix?: string): string;
+                }
+
+                namespace WelcomeV1Pointer {
+                    interface $Properties {
+                        destination?: Uint8Array;
+                        aeadType?: xmtp.mls.message_contents.WelcomePointeeEncryptionAeadType;
+                        encryptionKey?: Uint8Array;
+                        dataNonce?: Uint8Array;
+                        welcomeMetadataNonce?: Uint8Array;
+                        $unknowns?: Uint8Array[];
+                    }
+                    type $Shape = xmtp.mls.message_contents.WelcomePointer.WelcomeV1Pointer.$Properties;
+                }
+            }
+
+            enum WelcomePointeeEncryptionAeadType {
+                WELCOME_POINTEE_ENCRYPTION_AEAD_TYPE_UNSPECIFIED = 0,
+                WELCOME_POINTEE_ENCRYPTION_AEAD_TYPE_CHACHA20_POLY1305 = 3
+            }
+
+            enum WelcomePointerWrapperAlgorithm {
+                WELCOME_POINTER_WRAPPER_ALGORITHM_UNSPECIFIED = 0,
+                WELCOME_POINTER_WRAPPER_ALGORITHM_XWING_MLKEM_768_DRAFT_6 = 2
+            }
+
+            interface IWelcomePointeeEncryptionAeadTypesExtension extends xmtp.mls.message_contents.WelcomePointeeEncryptionAeadTypesExtension.$Properties {
+            }
+
+            class WelcomePointeeEncryptionAeadTypesExtension {
+                constructor(properties?: xmtp.mls.message_contents.WelcomePointeeEncryptionAeadTypesExtension.$Properties);
+                $unknowns?: Uint8Array[];
+                supportedAeadTypes: xmtp.mls.message_contents.WelcomePointeeEncryptionAeadType[];
+                static create(properties: xmtp.mls.message_contents.WelcomePointeeEncryptionAeadTypesExtension.$Shape): xmtp.mls.message_contents.WelcomePointeeEncryptionAeadTypesExtension & xmtp.mls.message_contents.WelcomePointeeEncryptionAeadTypesExtension.$Shape;
+                static create(properties?: xmtp.mls.message_contents.WelcomePointeeEncryptionAeadTypesExtension.$Properties): xmtp.mls.message_contents.WelcomePointeeEncryptionAeadTypesExtension;
+                static encode(message: xmtp.mls.message_contents.WelcomePointeeEncryptionAeadTypesExtension.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static encodeDelimited(message: xmtp.mls.message_contents.WelcomePointeeEncryptionAeadTypesExtension.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.mls.message_contents.WelcomePointeeEncryptionAeadTypesExtension & xmtp.mls.message_contents.WelcomePointeeEncryptionAeadTypesExtension.$Shape;
+                static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.mls.message_contents.WelcomePointeeEncryptionAeadTypesExtension & xmtp.mls.message_contents.WelcomePointeeEncryptionAeadTypesExtension.$Shape;
+                static verify(message: { [k: string]: any }): (string|null);
+                static fromObject(object: { [k: string]: any }): xmtp.mls.message_contents.WelcomePointeeEncryptionAeadTypesExtension;
+                static toObject(message: xmtp.mls.message_contents.WelcomePointeeEncryptionAeadTypesExtension, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                toJSON(): { [k: string]: any };
+                static getTypeUrl(prefix?: string): string;
+            }
+
+            namespace WelcomePointeeEncryptionAeadTypesExtension {
+                interface $Properties {
+                    supportedAeadTypes?: xmtp.mls.message_contents.WelcomePointeeEncryptionAeadType[];
+                    $unknowns?: Uint8Array[];
+                }
+                type $Shape = xmtp.mls.message_contents.WelcomePointeeEncryptionAeadTypesExtension.$Properties;
+            }
+
+            enum WelcomeWrapperAlgorithm {
+                WELCOME_WRAPPER_ALGORITHM_UNSPECIFIED = 0,
+                WELCOME_WRAPPER_ALGORITHM_CURVE25519 = 1,
+                WELCOME_WRAPPER_ALGORITHM_XWING_MLKEM_768_DRAFT_6 = 2,
+                WELCOME_WRAPPER_ALGORITHM_SYMMETRIC_KEY = 3
+            }
+
+            interface IWelcomeWrapperEncryption extends xmtp.mls.message_contents.WelcomeWrapperEncryption.$Properties {
+            }
+
+            class WelcomeWrapperEncryption {
+                constructor(properties?: xmtp.mls.message_contents.WelcomeWrapperEncryption.$Properties);
+                $unknowns?: Uint8Array[];
+                pubKey: Uint8Array;
+                algorithm: xmtp.mls.message_contents.WelcomeWrapperAlgorithm;
+                static create(properties: xmtp.mls.message_contents.WelcomeWrapperEncryption.$Shape): xmtp.mls.message_contents.WelcomeWrapperEncryption & xmtp.mls.message_contents.WelcomeWrapperEncryption.$Shape;
+                static create(properties?: xmtp.mls.message_contents.WelcomeWrapperEncryption.$Properties): xmtp.mls.message_contents.WelcomeWrapperEncryption;
+                static encode(message: xmtp.mls.message_contents.WelcomeWrapperEncryption.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static encodeDelimited(message: xmtp.mls.message_contents.WelcomeWrapperEncryption.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.mls.message_contents.WelcomeWrapperEncryption & xmtp.mls.message_contents.WelcomeWrapperEncryption.$Shape;
+                static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.mls.message_contents.WelcomeWrapperEncryption & xmtp.mls.message_contents.WelcomeWrapperEncryption.$Shape;
+                static verify(message: { [k: string]: any }): (string|null);
+                static fromObject(object: { [k: string]: any }): xmtp.mls.message_contents.WelcomeWrapperEncryption;
+                static toObject(message: xmtp.mls.message_contents.WelcomeWrapperEncryption, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                toJSON(): { [k: string]: any };
+                static getTypeUrl(prefix?: string): string;
+            }
+
+            namespace WelcomeWrapperEncryption {
+                interface $Properties {
+                    pubKey?: Uint8Array;
+                    algorithm?: xmtp.mls.message_contents.WelcomeWrapperAlgorithm;
+                    $unknowns?: Uint8Array[];
+                }
+                type $Shape = xmtp.mls.message_contents.WelcomeWrapperEncryption.$Properties;
+            }
 
             interface IContentTypeId extends xmtp.mls.message_contents.ContentTypeId.$Properties {
             }
@@ -2010,6 +4788,367 @@ export namespace xmtp {
                     );
                 }
             }
+
+            interface IGroupMembership extends xmtp.mls.message_contents.GroupMembership.$Properties {
+            }
+
+            class GroupMembership {
+                constructor(properties?: xmtp.mls.message_contents.GroupMembership.$Properties);
+                $unknowns?: Uint8Array[];
+                members: { [k: string]: Long };
+                failedInstallations: Uint8Array[];
+                static create(properties: xmtp.mls.message_contents.GroupMembership.$Shape): xmtp.mls.message_contents.GroupMembership & xmtp.mls.message_contents.GroupMembership.$Shape;
+                static create(properties?: xmtp.mls.message_contents.GroupMembership.$Properties): xmtp.mls.message_contents.GroupMembership;
+                static encode(message: xmtp.mls.message_contents.GroupMembership.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static encodeDelimited(message: xmtp.mls.message_contents.GroupMembership.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.mls.message_contents.GroupMembership & xmtp.mls.message_contents.GroupMembership.$Shape;
+                static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.mls.message_contents.GroupMembership & xmtp.mls.message_contents.GroupMembership.$Shape;
+                static verify(message: { [k: string]: any }): (string|null);
+                static fromObject(object: { [k: string]: any }): xmtp.mls.message_contents.GroupMembership;
+                static toObject(message: xmtp.mls.message_contents.GroupMembership, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                toJSON(): { [k: string]: any };
+                static getTypeUrl(prefix?: string): string;
+            }
+
+            namespace GroupMembership {
+                interface $Properties {
+                    members?: { [k: string]: Long };
+                    failedInstallations?: Uint8Array[];
+                    $unknowns?: Uint8Array[];
+                }
+                type $Shape = xmtp.mls.message_contents.GroupMembership.$Properties;
+            }
+
+            interface IGroupMembershipEntry extends xmtp.mls.message_contents.GroupMembershipEntry.$Properties {
+            }
+
+            class GroupMembershipEntry {
+                constructor(properties?: xmtp.mls.message_contents.GroupMembershipEntry.$Properties);
+                $unknowns?: Uint8Array[];
+                v1: (xmtp.mls.message_contents.GroupMembershipEntry.V1|null);
+                version?: "v1";
+                static create(properties: xmtp.mls.message_contents.GroupMembershipEntry.$Shape): xmtp.mls.message_contents.GroupMembershipEntry & xmtp.mls.message_contents.GroupMembershipEntry.$Shape;
+                static create(properties?: xmtp.mls.message_contents.GroupMembershipEntry.$Properties): xmtp.mls.message_contents.GroupMembershipEntry;
+                static encode(message: xmtp.mls.message_contents.GroupMembershipEntry.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static encodeDelimited(message: xmtp.mls.message_contents.GroupMembershipEntry.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.mls.message_contents.GroupMembershipEntry & xmtp.mls.message_contents.GroupMembershipEntry.$Shape;
+                static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.mls.message_contents.GroupMembershipEntry & xmtp.mls.message_contents.GroupMembershipEntry.$Shape;
+                static verify(message: { [k: string]: any }): (string|null);
+                static fromObject(object: { [k: string]: any }): xmtp.mls.message_contents.GroupMembershipEntry;
+                static toObject(message: xmtp.mls.message_contents.GroupMembershipEntry, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                toJSON(): { [k: string]: any };
+                static getTypeUrl(prefix?: string): string;
+            }
+
+            namespace GroupMembershipEntry {
+                interface $Properties {
+                    v1?: (xmtp.mls.message_contents.GroupMembershipEntry.V1.$Properties|null);
+                    version?: "v1";
+                    $unknowns?: Uint8Array[];
+                }
+                type $Shape = {
+                  v1?: xmtp.mls.message_contents.GroupMembershipEntry.V1.$Shape|null;
+                  $unknowns?: Uint8Array[];
+                } & (
+                  ({ version?: undefined; v1?: null }|{ version?: "v1"; v1: xmtp.mls.message_contents.GroupMembershipEntry.V1.$Shape })
+                );
+
+                interface IV1 extends xmtp.mls.message_contents.GroupMembershipEntry.V1.$Properties {
+                }
+
+                class V1 {
+                    constructor(properties?: xmtp.mls.message_contents.GroupMembershipEntry.V1.$Properties);
+                    $unknowns?: Uint8Array[];
+                    sequenceId: Long;
+                    failedInstallations: Uint8Array[];
+                    static create(properties: xmtp.mls.message_contents.GroupMembershipEntry.V1.$Shape): xmtp.mls.message_contents.GroupMembershipEntry.V1 & xmtp.mls.message_contents.GroupMembershipEntry.V1.$Shape;
+                    static create(properties?: xmtp.mls.message_contents.GroupMembershipEntry.V1.$Properties): xmtp.mls.message_contents.GroupMembershipEntry.V1;
+                    static encode(message: xmtp.mls.message_contents.GroupMembershipEntry.V1.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static encodeDelimited(message: xmtp.mls.message_contents.GroupMembershipEntry.V1.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.mls.message_contents.GroupMembershipEntry.V1 & xmtp.mls.message_contents.GroupMembershipEntry.V1.$Shape;
+                    static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.mls.message_contents.GroupMembershipEntry.V1 & xmtp.mls.message_contents.GroupMembershipEntry.V1.$Shape;
+                    static verify(message: { [k: string]: any }): (string|null);
+                    static fromObject(object: { [k: string]: any }): xmtp.mls.message_contents.GroupMembershipEntry.V1;
+                    static toObject(message: xmtp.mls.message_contents.GroupMembershipEntry.V1, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                    toJSON(): { [k: string]: any };
+                    static getTypeUrl(prefix?: string): string;
+                }
+
+                namespace V1 {
+                    interface $Properties {
+                        sequenceId?: Long;
+                        failedInstallations?: Uint8Array[];
+                        $unknowns?: Uint8Array[];
+                    }
+                    type $Shape = xmtp.mls.message_contents.GroupMembershipEntry.V1.$Properties;
+                }
+            }
+
+            interface IGroupMetadataV1 extends xmtp.mls.message_contents.GroupMetadataV1.$Properties {
+            }
+
+            class GroupMetadataV1 {
+                constructor(properties?: xmtp.mls.message_contents.GroupMetadataV1.$Properties);
+                $unknowns?: Uint8Array[];
+                conversationType: xmtp.mls.message_contents.ConversationType;
+                creatorAccountAddress: string;
+                creatorInboxId: string;
+                dmMembers: (xmtp.mls.message_contents.DmMembers|null);
+                oneshotMessage: (xmtp.mls.message_contents.OneshotMessage|null);
+                static create(properties: xmtp.mls.message_contents.GroupMetadataV1.$Shape): xmtp.mls.message_contents.GroupMetadataV1 & xmtp.mls.message_contents.GroupMetadataV1.$Shape;
+                static create(properties?: xmtp.mls.message_contents.GroupMetadataV1.$Properties): xmtp.mls.message_contents.GroupMetadataV1;
+                static encode(message: xmtp.mls.message_contents.GroupMetadataV1.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static encodeDelimited(message: xmtp.mls.message_contents.GroupMetadataV1.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.mls.message_contents.GroupMetadataV1 & xmtp.mls.message_contents.GroupMetadataV1.$Shape;
+                static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.mls.message_contents.GroupMetadataV1 & xmtp.mls.message_contents.GroupMetadataV1.$Shape;
+                static verify(message: { [k: string]: any }): (string|null);
+                static fromObject(object: { [k: string]: any }): xmtp.mls.message_contents.GroupMetadataV1;
+                static toObject(message: xmtp.mls.message_contents.GroupMetadataV1, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                toJSON(): { [k: string]: any };
+                static getTypeUrl(prefix?: string): string;
+            }
+
+            namespace GroupMetadataV1 {
+                interface $Properties {
+                    conversationType?: xmtp.mls.message_contents.ConversationType;
+                    creatorAccountAddress?: string;
+                    creatorInboxId?: string;
+                    dmMembers?: (xmtp.mls.message_contents.DmMembers.$Properties|null);
+                    oneshotMessage?: (xmtp.mls.message_contents.OneshotMessage.$Properties|null);
+                    $unknowns?: Uint8Array[];
+                }
+                type $Shape = {
+                  conversationType?: xmtp.mls.message_contents.ConversationType;
+                  creatorAccountAddress?: string;
+                  creatorInboxId?: string;
+                  dmMembers?: xmtp.mls.message_contents.DmMembers.$Shape|null;
+                  oneshotMessage?: xmtp.mls.message_contents.OneshotMessage.$Shape|null;
+                  $unknowns?: Uint8Array[];
+                };
+            }
+
+            enum ConversationType {
+                CONVERSATION_TYPE_UNSPECIFIED = 0,
+                CONVERSATION_TYPE_GROUP = 1,
+                CONVERSATION_TYPE_DM = 2,
+                CONVERSATION_TYPE_SYNC = 3,
+                CONVERSATION_TYPE_ONESHOT = 4
+            }
+
+            interface IInbox extends xmtp.mls.message_contents.Inbox.$Properties {
+            }
+
+            class Inbox {
+                constructor(properties?: xmtp.mls.message_contents.Inbox.$Properties);
+                $unknowns?: Uint8Array[];
+                inboxId: string;
+                static create(properties: xmtp.mls.message_contents.Inbox.$Shape): xmtp.mls.message_contents.Inbox & xmtp.mls.message_contents.Inbox.$Shape;
+                static create(properties?: xmtp.mls.message_contents.Inbox.$Properties): xmtp.mls.message_contents.Inbox;
+                static encode(message: xmtp.mls.message_contents.Inbox.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static encodeDelimited(message: xmtp.mls.message_contents.Inbox.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.mls.message_contents.Inbox & xmtp.mls.message_contents.Inbox.$Shape;
+                static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.mls.message_contents.Inbox & xmtp.mls.message_contents.Inbox.$Shape;
+                static verify(message: { [k: string]: any }): (string|null);
+                static fromObject(object: { [k: string]: any }): xmtp.mls.message_contents.Inbox;
+                static toObject(message: xmtp.mls.message_contents.Inbox, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                toJSON(): { [k: string]: any };
+                static getTypeUrl(prefix?: string): string;
+            }
+
+            namespace Inbox {
+                interface $Properties {
+                    inboxId?: string;
+                    $unknowns?: Uint8Array[];
+                }
+                type $Shape = xmtp.mls.message_contents.Inbox.$Properties;
+            }
+
+            interface IDmMembers extends xmtp.mls.message_contents.DmMembers.$Properties {
+            }
+
+            class DmMembers {
+                constructor(properties?: xmtp.mls.message_contents.DmMembers.$Properties);
+                $unknowns?: Uint8Array[];
+                dmMemberOne: xmtp.mls.message_contents.Inbox;
+                dmMemberTwo: xmtp.mls.message_contents.Inbox;
+                static create(properties: xmtp.mls.message_contents.DmMembers.$Shape): xmtp.mls.message_contents.DmMembers & xmtp.mls.message_contents.DmMembers.$Shape;
+                static create(properties?: xmtp.mls.message_contents.DmMembers.$Properties): xmtp.mls.message_contents.DmMembers;
+                static encode(message: xmtp.mls.message_contents.DmMembers.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static encodeDelimited(message: xmtp.mls.message_contents.DmMembers.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.mls.message_contents.DmMembers & xmtp.mls.message_contents.DmMembers.$Shape;
+                static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.mls.message_contents.DmMembers & xmtp.mls.message_contents.DmMembers.$Shape;
+                static verify(message: { [k: string]: any }): (string|null);
+                static fromObject(object: { [k: string]: any }): xmtp.mls.message_contents.DmMembers;
+                static toObject(message: xmtp.mls.message_contents.DmMembers, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                toJSON(): { [k: string]: any };
+                static getTypeUrl(prefix?: string): string;
+            }
+
+            namespace DmMembers {
+                interface $Properties {
+                    dmMemberOne?: xmtp.mls.message_contents.Inbox.$Properties;
+                    dmMemberTwo?: xmtp.mls.message_contents.Inbox.$Properties;
+                    $unknowns?: Uint8Array[];
+                }
+                type $Shape = xmtp.mls.message_contents.DmMembers.$Properties;
+            }
+
+            interface IOneshotMessage extends xmtp.mls.message_contents.OneshotMessage.$Properties {
+            }
+
+            class OneshotMessage {
+                constructor(properties?: xmtp.mls.message_contents.OneshotMessage.$Properties);
+                $unknowns?: Uint8Array[];
+                readdRequest: (xmtp.mls.message_contents.ReaddRequest|null);
+                messageType?: "readdRequest";
+                static create(properties: xmtp.mls.message_contents.OneshotMessage.$Shape): xmtp.mls.message_contents.OneshotMessage & xmtp.mls.message_contents.OneshotMessage.$Shape;
+                static create(properties?: xmtp.mls.message_contents.OneshotMessage.$Properties): xmtp.mls.message_contents.OneshotMessage;
+                static encode(message: xmtp.mls.message_contents.OneshotMessage.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static encodeDelimited(message: xmtp.mls.message_contents.OneshotMessage.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.mls.message_contents.OneshotMessage & xmtp.mls.message_contents.OneshotMessage.$Shape;
+                static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.mls.message_contents.OneshotMessage & xmtp.mls.message_contents.OneshotMessage.$Shape;
+                static verify(message: { [k: string]: any }): (string|null);
+                static fromObject(object: { [k: string]: any }): xmtp.mls.message_contents.OneshotMessage;
+                static toObject(message: xmtp.mls.message_contents.OneshotMessage, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                toJSON(): { [k: string]: any };
+                static getTypeUrl(prefix?: string): string;
+            }
+
+            namespace OneshotMessage {
+                interface $Properties {
+                    readdRequest?: (xmtp.mls.message_contents.ReaddRequest.$Properties|null);
+                    messageType?: "readdRequest";
+                    $unknowns?: Uint8Array[];
+                }
+                type $Shape = {
+                  readdRequest?: xmtp.mls.message_contents.ReaddRequest.$Shape|null;
+                  $unknowns?: Uint8Array[];
+                } & (
+                  ({ messageType?: undefined; readdRequest?: null }|{ messageType?: "readdRequest"; readdRequest: xmtp.mls.message_contents.ReaddRequest.$Shape })
+                );
+            }
+
+            interface IReaddRequest extends xmtp.mls.message_contents.ReaddRequest.$Properties {
+            }
+
+            class ReaddRequest {
+                constructor(properties?: xmtp.mls.message_contents.ReaddRequest.$Properties);
+                $unknowns?: Uint8Array[];
+                groupId: Uint8Array;
+                latestCommitSequenceId: Long;
+                static create(properties: xmtp.mls.message_contents.ReaddRequest.$Shape): xmtp.mls.message_contents.ReaddRequest & xmtp.mls.message_contents.ReaddRequest.$Shape;
+                static create(properties?: xmtp.mls.message_contents.ReaddRequest.$Properties): xmtp.mls.message_contents.ReaddRequest;
+                static encode(message: xmtp.mls.message_contents.ReaddRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static encodeDelimited(message: xmtp.mls.message_contents.ReaddRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.mls.message_contents.ReaddRequest & xmtp.mls.message_contents.ReaddRequest.$Shape;
+                static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.mls.message_contents.ReaddRequest & xmtp.mls.message_contents.ReaddRequest.$Shape;
+                static verify(message: { [k: string]: any }): (string|null);
+                static fromObject(object: { [k: string]: any }): xmtp.mls.message_contents.ReaddRequest;
+                static toObject(message: xmtp.mls.message_contents.ReaddRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                toJSON(): { [k: string]: any };
+                static getTypeUrl(prefix?: string): string;
+            }
+
+            namespace ReaddRequest {
+                interface $Properties {
+                    groupId?: Uint8Array;
+                    latestCommitSequenceId?: Long;
+                    $unknowns?: Uint8Array[];
+                }
+                type $Shape = xmtp.mls.message_contents.ReaddRequest.$Properties;
+            }
+
+            interface IGroupMutableMetadataV1 extends xmtp.mls.message_contents.GroupMutableMetadataV1.$Properties {
+            }
+
+            class GroupMutableMetadataV1 {
+                constructor(properties?: xmtp.mls.message_contents.GroupMutableMetadataV1.$Properties);
+                $unknowns?: Uint8Array[];
+                attributes: { [k: string]: string };
+                adminList: xmtp.mls.message_contents.Inboxes;
+                superAdminList: xmtp.mls.message_contents.Inboxes;
+                static create(properties: xmtp.mls.message_contents.GroupMutableMetadataV1.$Shape): xmtp.mls.message_contents.GroupMutableMetadataV1 & xmtp.mls.message_contents.GroupMutableMetadataV1.$Shape;
+                static create(properties?: xmtp.mls.message_contents.GroupMutableMetadataV1.$Properties): xmtp.mls.message_contents.GroupMutableMetadataV1;
+                static encode(message: xmtp.mls.message_contents.GroupMutableMetadataV1.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static encodeDelimited(message: xmtp.mls.message_contents.GroupMutableMetadataV1.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.mls.message_contents.GroupMutableMetadataV1 & xmtp.mls.message_contents.GroupMutableMetadataV1.$Shape;
+                static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.mls.message_contents.GroupMutableMetadataV1 & xmtp.mls.message_contents.GroupMutableMetadataV1.$Shape;
+                static verify(message: { [k: string]: any }): (string|null);
+                static fromObject(object: { [k: string]: any }): xmtp.mls.message_contents.GroupMutableMetadataV1;
+                static toObject(message: xmtp.mls.message_contents.GroupMutableMetadataV1, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                toJSON(): { [k: string]: any };
+                static getTypeUrl(prefix?: string): string;
+            }
+
+            namespace GroupMutableMetadataV1 {
+                interface $Properties {
+                    attributes?: { [k: string]: string };
+                    adminList?: xmtp.mls.message_contents.Inboxes.$Properties;
+                    superAdminList?: xmtp.mls.message_contents.Inboxes.$Properties;
+                    $unknowns?: Uint8Array[];
+                }
+                type $Shape = xmtp.mls.message_contents.GroupMutableMetadataV1.$Properties;
+            }
+
+            interface IInboxes extends xmtp.mls.message_contents.Inboxes.$Properties {
+            }
+
+            class Inboxes {
+                constructor(properties?: xmtp.mls.message_contents.Inboxes.$Properties);
+                $unknowns?: Uint8Array[];
+                inboxIds: string[];
+                static create(properties: xmtp.mls.message_contents.Inboxes.$Shape): xmtp.mls.message_contents.Inboxes & xmtp.mls.message_contents.Inboxes.$Shape;
+                static create(properties?: xmtp.mls.message_contents.Inboxes.$Properties): xmtp.mls.message_contents.Inboxes;
+                static encode(message: xmtp.mls.message_contents.Inboxes.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static encodeDelimited(message: xmtp.mls.message_contents.Inboxes.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.mls.message_contents.Inboxes & xmtp.mls.message_contents.Inboxes.$Shape;
+                static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.mls.message_contents.Inboxes & xmtp.mls.message_contents.Inboxes.$Shape;
+                static verify(message: { [k: string]: any }): (string|null);
+                static fromObject(object: { [k: string]: any }): xmtp.mls.message_contents.Inboxes;
+                static toObject(message: xmtp.mls.message_contents.Inboxes, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                toJSON(): { [k: string]: any };
+                static getTypeUrl(prefix?: string): string;
+            }
+
+            namespace Inboxes {
+                interface $Properties {
+                    inboxIds?: string[];
+                    $unknowns?: Uint8Array[];
+                }
+                type $Shape = xmtp.mls.message_contents.Inboxes.$Properties;
+            }
+        }
+    }
+}
+
+export namespace google {
+
+    namespace protobuf {
+
+        interface IEmpty extends google.protobuf.Empty.$Properties {
+        }
+
+        class Empty {
+            constructor(properties?: google.protobuf.Empty.$Properties);
+            $unknowns?: Uint8Array[];
+            static create(properties: google.protobuf.Empty.$Shape): google.protobuf.Empty & google.protobuf.Empty.$Shape;
+            static create(properties?: google.protobuf.Empty.$Properties): google.protobuf.Empty;
+            static encode(message: google.protobuf.Empty.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static encodeDelimited(message: google.protobuf.Empty.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): google.protobuf.Empty & google.protobuf.Empty.$Shape;
+            static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): google.protobuf.Empty & google.protobuf.Empty.$Shape;
+            static verify(message: { [k: string]: any }): (string|null);
+            static fromObject(object: { [k: string]: any }): google.protobuf.Empty;
+            static toObject(message: google.protobuf.Empty, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            toJSON(): { [k: string]: any };
+            static getTypeUrl(prefix?: string): string;
+        }
+
+        namespace Empty {
+            interface $Properties {
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = google.protobuf.Empty.$Properties;
         }
     }
 }
