@@ -145,6 +145,12 @@ export const commonErrorCodes = defineErrorCodes('Common', {
     retryable: false,
     description: 'A cryptographic operation failed: a bad key, a failed AEAD tag, a bad signature encoding.',
   },
+  'Common::AeadTagMismatch': {
+    category: 'Crypto',
+    retryable: false,
+    description:
+      'AEAD decryption failed: the tag does not match (wrong key, nonce or aad, or a tampered or truncated ciphertext).',
+  },
   'Common::Unsupported': {
     category: 'Usage',
     retryable: false,

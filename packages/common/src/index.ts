@@ -16,6 +16,17 @@ export {
   toHex,
   utf8ToBytes,
 } from './bytes.ts'
+export { nobleCrypto } from './crypto/noble.ts'
+export { nodeCrypto } from './crypto/node.ts'
+export type { Aead, CryptoProvider, Ed25519, Secp256k1, X25519 } from './crypto/types.ts'
+export {
+  defaultCrypto,
+  ethereumAddressFromPublicKey,
+  keccak256,
+  randomBytes,
+  sha256,
+  sha512,
+} from './crypto.ts'
 export type {
   BaseErrorOptions,
   CommonErrorCode,

@@ -1,0 +1,309 @@
+/**
+ * The node:crypto provider: OpenSSL through node:crypto wherever Node has the primitive (SHA-2, HMAC, HKDF,
+ * Ed25519, X25519, AES-GCM, ChaCha20-Poly1305), noble where it has not (keccak, secp256k1, Ed25519ph).
+ *
+ * node:crypto is reached through `process.getBuiltinModule` (Node >= 20.16, Bun, Deno), never through an
+ * import statement: this module loads unchanged in a browser bundle (where `nodeCrypto` is `undefined`),
+ * has no top-level await (so `require()` of the package works on Node >= 20.19), and no bundler tries to
+ * resolve `node:crypto`.
+ * @module
+ */
+import type * as NodeCryptoModule from 'node:crypto'
+import { fromHex } from '../bytes.ts'
+import { CommonError } from '../errors.ts'
+import {
+  aeadNonceLength,
+  aeadTagLength,
+  aesKeyLengths,
+  checkAad,
+  checkBytes,
+  checkOutputLength,
+  hkdfSha256MaxLength,
+  ownBytes,
+} from './checks.ts'
+import {
+  nobleKeccak256,
+  nobleSecp256k1,
+  nobleSignEd25519Ph,
+  nobleVerifyEd25519Ph,
+  verifyEd25519Cofactorless,
+} from './noble.ts'
+import type { Aead, CryptoProvider, Ed25519, X25519 } from './types.ts'
+
+type NodeCrypto = typeof NodeCryptoModule
+type KeyObject = NodeCryptoModule.KeyObject
+
+// RFC 8410 §7 / §10: the DER of a PKCS#8 private key and of an SPKI public key for Ed25519 (OID 1.3.101.112)
+// and X25519 (OID 1.3.101.110) are a fixed prefix followed by the 32 raw key bytes.
+const ed25519Pkcs8Prefix = fromHex('302e020100300506032b657004220420')
+const ed25519SpkiPrefix = fromHex('302a300506032b6570032100')
+const x25519Pkcs8Prefix = fromHex('302e020100300506032b656e04220420')
+const x25519SpkiPrefix = fromHex('302a300506032b656e032100')
+
+/** The largest `info` node's `hkdfSync` takes (Node's documented limit); longer ones take the HMAC path. */
+const nodeHkdfMaxInfo = 1024
+
+const maxRandomLength = 2 ** 30
+
+function loadNodeCrypto(): NodeCrypto | undefined {
+  const proc = (
+    globalThis as {
+      process?: { versions?: { node?: unknown }; getBuiltinModule?: (id: string) => unknown }
+    }
+  ).process
+  if (typeof proc?.versions?.node !== 'string' || typeof proc.getBuiltinModule !== 'function')
+    return undefined
+  try {
+    const nc = proc.getBuiltinModule('node:crypto') as NodeCrypto | undefined
+    if (nc === undefined || typeof nc.createPrivateKey !== 'function') return undefined
+    // Probe what we rely on once, so that a runtime with a partial node:crypto falls back to noble as a
+    // whole instead of failing on first use.
+    const probe = new Uint8Array(32).fill(7)
+    const key = nc.createPrivateKey({ key: der(ed25519Pkcs8Prefix, probe), format: 'der', type: 'pkcs8' })
+    const pub = nc.createPublicKey(key)
+    if (!nc.verify(null, probe, pub, nc.sign(null, probe, key))) return undefined
+    nc.createPrivateKey({ key: der(x25519Pkcs8Prefix, probe), format: 'der', type: 'pkcs8' })
+    const ciphers = nc.getCiphers()
+    for (const c of ['chacha20-poly1305', 'aes-128-gcm', 'aes-192-gcm', 'aes-256-gcm']) {
+      if (!ciphers.includes(c)) return undefined
+    }
+    return nc
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * `prefix || key` as a key input for createPrivateKey/createPublicKey. Node takes any TypedArray there (its
+ * documentation); @types/node 20 only admits Buffer, hence the cast.
+ */
+function der(prefix: Uint8Array, key: Uint8Array): Buffer {
+  const out = new Uint8Array(prefix.length + key.length)
+  out.set(prefix, 0)
+  out.set(key, prefix.length)
+  return out as Buffer
+}
+
+/**
+ * A small least-recently-used map. Verifying many signatures under the same public key is the hot path of
+ * identity and MLS, and building a KeyObject costs about as much as an OpenSSL verify; bounded so that a
+ * peer sending fresh keys cannot grow memory.
+ */
+class KeyCache {
+  readonly #max: number
+  readonly #map = new Map<string, KeyObject>()
+  constructor(max: number) {
+    this.#max = max
+  }
+  get(id: string, make: () => KeyObject): KeyObject {
+    const hit = this.#map.get(id)
+    if (hit !== undefined) {
+      // Re-insert: Map iterates in insertion order, so the first key is the least recently used.
+      this.#map.delete(id)
+      this.#map.set(id, hit)
+      return hit
+    }
+    const made = make()
+    this.#map.set(id, made)
+    if (this.#map.size > this.#max) {
+      const oldest = this.#map.keys().next()
+      if (oldest.done !== true) this.#map.delete(oldest.value)
+    }
+    return made
+  }
+}
+
+/** Public keys only: private keys are never cached (they would outlive the caller's zeroing). */
+const publicKeyCacheSize = 512
+
+function cacheId(bytes: Uint8Array): string {
+  return String.fromCharCode(...bytes)
+}
+
+function makeNodeCrypto(nc: NodeCrypto): CryptoProvider {
+  const ed25519PublicKeys = new KeyCache(publicKeyCacheSize)
+
+  function privateKey(prefix: Uint8Array, raw: Uint8Array): KeyObject {
+    const encoded = der(prefix, raw)
+    try {
+      return nc.createPrivateKey({ key: encoded, format: 'der', type: 'pkcs8' })
+    } finally {
+      encoded.fill(0)
+    }
+  }
+  function publicKey(prefix: Uint8Array, raw: Uint8Array): KeyObject {
+    return nc.createPublicKey({ key: der(prefix, raw), format: 'der', type: 'spki' })
+  }
+  function rawPublicKey(key: KeyObject): Uint8Array {
+    // SPKI = fixed 12-byte prefix || 32 raw bytes (RFC 8410 §4).
+    const spki = key.export({ format: 'der', type: 'spki' })
+    return new Uint8Array(spki.subarray(spki.length - 32))
+  }
+
+  const digest =
+    typeof nc.hash === 'function'
+      ? (algorithm: string, data: Uint8Array) => ownBytes(nc.hash(algorithm, data, 'buffer'))
+      : (algorithm: string, data: Uint8Array) => ownBytes(nc.createHash(algorithm).update(data).digest())
+
+  function hmacSha256(key: Uint8Array, data: Uint8Array): Uint8Array {
+    checkBytes(key, 'key')
+    checkBytes(data, 'data')
+    return ownBytes(nc.createHmac('sha256', key).update(data).digest())
+  }
+
+  function hkdfExpandSha256(prk: Uint8Array, info: Uint8Array, length: number): Uint8Array {
+    checkBytes(prk, 'prk')
+    checkBytes(info, 'info')
+    checkOutputLength(length, hkdfSha256MaxLength, 'length')
+    // RFC 5869 §2.3: T(i) = HMAC(PRK, T(i-1) || info || i), OKM = first L bytes of T(1) || T(2) || ...
+    const out = new Uint8Array(length)
+    let previous: Uint8Array = new Uint8Array(0)
+    for (let i = 1, offset = 0; offset < length; i++, offset += 32) {
+      previous = nc.createHmac('sha256', prk).update(previous).update(info).update(Uint8Array.of(i)).digest()
+      out.set(previous.subarray(0, Math.min(32, length - offset)), offset)
+    }
+    return out
+  }
+
+  const ed: Ed25519 = {
+    randomPrivateKey: () => randomBytes(32),
+    getPublicKey(secret) {
+      checkBytes(secret, 'privateKey', 32)
+      return rawPublicKey(nc.createPublicKey(privateKey(ed25519Pkcs8Prefix, secret)))
+    },
+    sign(message, secret) {
+      checkBytes(message, 'message')
+      checkBytes(secret, 'privateKey', 32)
+      return ownBytes(nc.sign(null, message, privateKey(ed25519Pkcs8Prefix, secret)))
+    },
+    verify(signature, message, publicKeyBytes) {
+      checkBytes(signature, 'signature', 64)
+      checkBytes(message, 'message')
+      checkBytes(publicKeyBytes, 'publicKey', 32)
+      let key: KeyObject
+      try {
+        key = ed25519PublicKeys.get(cacheId(publicKeyBytes), () =>
+          publicKey(ed25519SpkiPrefix, publicKeyBytes),
+        )
+      } catch {
+        // A runtime whose OpenSSL refuses to import these bytes: decide with the shared rule instead.
+        return verifyEd25519Cofactorless(signature, message, publicKeyBytes, new Uint8Array(0))
+      }
+      try {
+        // OpenSSL: S < L, cofactorless, A decoded mod p (see verifyEd25519Cofactorless for the rule).
+        return nc.verify(null, message, key, signature)
+      } catch {
+        return false
+      }
+    },
+    signPh: nobleSignEd25519Ph,
+    verifyPh: nobleVerifyEd25519Ph,
+  }
+
+  const x: X25519 = {
+    randomPrivateKey: () => randomBytes(32),
+    getPublicKey(secret) {
+      checkBytes(secret, 'privateKey', 32)
+      return rawPublicKey(nc.createPublicKey(privateKey(x25519Pkcs8Prefix, secret)))
+    },
+    sharedSecret(secret, peer) {
+      checkBytes(secret, 'privateKey', 32)
+      checkBytes(peer, 'publicKey', 32)
+      try {
+        return ownBytes(
+          nc.diffieHellman({
+            privateKey: privateKey(x25519Pkcs8Prefix, secret),
+            publicKey: publicKey(x25519SpkiPrefix, peer),
+          }),
+        )
+      } catch (cause) {
+        // OpenSSL refuses an all-zero result (RFC 7748 §6.1), i.e. a low-order public key.
+        throw new CommonError('Common::CryptoFailure', 'X25519 public key is of low order', { cause })
+      }
+    },
+  }
+
+  function aead(name: string, keyLengths: readonly number[], algorithm: (key: Uint8Array) => string): Aead {
+    const options = { authTagLength: aeadTagLength } as const
+    return {
+      encrypt(key, nonce, plaintext, aad) {
+        checkBytes(key, 'key', ...keyLengths)
+        checkBytes(nonce, 'nonce', aeadNonceLength)
+        checkBytes(plaintext, 'plaintext')
+        const additional = checkAad(aad)
+        const cipher = nc.createCipheriv(algorithm(key) as 'chacha20-poly1305', key, nonce, options)
+        if (additional.length > 0) cipher.setAAD(additional, { plaintextLength: plaintext.length })
+        const out = new Uint8Array(plaintext.length + aeadTagLength)
+        const body = cipher.update(plaintext)
+        out.set(body, 0)
+        const rest = cipher.final()
+        out.set(rest, body.length)
+        out.set(cipher.getAuthTag(), body.length + rest.length)
+        return out
+      },
+      decrypt(key, nonce, ciphertextWithTag, aad) {
+        checkBytes(key, 'key', ...keyLengths)
+        checkBytes(nonce, 'nonce', aeadNonceLength)
+        checkBytes(ciphertextWithTag, 'ciphertextWithTag')
+        const additional = checkAad(aad)
+        if (ciphertextWithTag.length < aeadTagLength) {
+          throw new CommonError('Common::AeadTagMismatch', `${name} input is shorter than its tag`)
+        }
+        const split = ciphertextWithTag.length - aeadTagLength
+        const decipher = nc.createDecipheriv(algorithm(key) as 'chacha20-poly1305', key, nonce, options)
+        decipher.setAuthTag(ciphertextWithTag.subarray(split))
+        if (additional.length > 0) decipher.setAAD(additional, { plaintextLength: split })
+        const out = new Uint8Array(split)
+        const body = decipher.update(ciphertextWithTag.subarray(0, split))
+        try {
+          const rest = decipher.final()
+          out.set(body, 0)
+          out.set(rest, body.length)
+        } catch (cause) {
+          body.fill(0)
+          throw new CommonError('Common::AeadTagMismatch', `${name} tag does not verify`, { cause })
+        }
+        return out
+      },
+    }
+  }
+
+  function randomBytes(length: number): Uint8Array {
+    checkOutputLength(length, maxRandomLength, 'length')
+    return nc.randomFillSync(new Uint8Array(length))
+  }
+
+  return Object.freeze({
+    name: 'node',
+    randomBytes,
+    sha256: (data: Uint8Array) => digest('sha256', checkBytes(data, 'data')),
+    sha512: (data: Uint8Array) => digest('sha512', checkBytes(data, 'data')),
+    keccak256: nobleKeccak256,
+    hmacSha256,
+    hkdfSha256(ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, length: number) {
+      checkBytes(ikm, 'ikm')
+      checkBytes(salt, 'salt')
+      checkBytes(info, 'info')
+      checkOutputLength(length, hkdfSha256MaxLength, 'length')
+      if (length === 0) return new Uint8Array(0)
+      if (info.length > nodeHkdfMaxInfo) return hkdfExpandSha256(hmacSha256(salt, ikm), info, length)
+      return new Uint8Array(nc.hkdfSync('sha256', ikm, salt, info, length))
+    },
+    hkdfExtractSha256: (salt: Uint8Array, ikm: Uint8Array) => hmacSha256(salt, ikm),
+    hkdfExpandSha256,
+    ed25519: Object.freeze(ed),
+    x25519: Object.freeze(x),
+    secp256k1: nobleSecp256k1,
+    aesGcm: Object.freeze(aead('AES-GCM', aesKeyLengths, (key) => `aes-${key.length * 8}-gcm`)),
+    chacha20poly1305: Object.freeze(aead('ChaCha20-Poly1305', [32], () => 'chacha20-poly1305')),
+  })
+}
+
+const loaded = loadNodeCrypto()
+
+/**
+ * The node:crypto provider, or `undefined` where node:crypto is absent (browsers, workers) or lacks a
+ * primitive we rely on.
+ */
+export const nodeCrypto: CryptoProvider | undefined =
+  loaded === undefined ? undefined : makeNodeCrypto(loaded)
