@@ -3,8 +3,7 @@
  * (protocol/v3-node-api-and-identity.md §4.4; libxmtp `Identifier::inbox_id`).
  * @module
  */
-import { toHex, utf8ToBytes } from '@xmtp-lite/common'
-import { sha256 } from './crypto.ts'
+import { sha256, toHex, utf8ToBytes } from '@xmtp-lite/common'
 import { IdentityError } from './errors.ts'
 import {
   type EthereumIdentifier,

@@ -44,7 +44,42 @@ export {
   SignatureKind,
   sameMember,
 } from './model.ts'
+export {
+  associationStateDiffToProto,
+  associationStateToProto,
+  decodeIdentityUpdate,
+  encodeIdentityUpdate,
+  identityUpdateFromProto,
+  identityUpdateToProto,
+  maxIdentityUpdateBytes,
+  memberIdentifierFromProto,
+  memberIdentifierToProto,
+  signatureFromProto,
+  signatureToProto,
+} from './proto.ts'
+export type { CreateInboxRequestParams, SignatureRequestParams, UnsignedAction } from './request.ts'
+export {
+  addAssociationRequest,
+  changeRecoveryAddressRequest,
+  createInboxRequest,
+  revokeAssociationRequest,
+  SignatureRequest,
+} from './request.ts'
 export { actionText, formatTimestampNs, signatureText } from './signatureText.ts'
+export type {
+  InstallationKeySigner,
+  MessageSigningAccount,
+  PasskeySignerParams,
+  Signer,
+  SmartContractWalletSignerParams,
+} from './signers.ts'
+export {
+  createAccountSigner,
+  createInstallationKeySigner,
+  createPasskeySigner,
+  createSmartContractWalletSigner,
+  createWalletSigner,
+} from './signers.ts'
 export type { ApplyResult, AssociationState, AssociationStateDiff, Member } from './state.ts'
 export {
   applyAction,
@@ -56,3 +91,19 @@ export {
   installationKeys,
   listMembers,
 } from './state.ts'
+export type {
+  ScwVerifyParams,
+  ScwVerifyResult,
+  SignatureCache,
+  SmartContractWalletVerifier,
+  VerifyOptions,
+} from './verify.ts'
+export {
+  createSignatureCache,
+  hashPersonalMessage,
+  installationKeyContext,
+  legacyCreateIdentityText,
+  parseAccountId,
+  verifyIdentityUpdate,
+  verifySignature,
+} from './verify.ts'
