@@ -8,7 +8,7 @@
 // Deterministic by construction: the .proto list is sorted by byte order, paths are given relative to
 // proto/ (so no absolute path reaches the output), and line endings are normalised. Two runs on any
 // machine give identical bytes.
-import { spawnSync } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
@@ -41,15 +41,23 @@ const pbjs = join(cliDir, 'bin', 'pbjs')
 const pbts = join(cliDir, 'bin', 'pbts')
 
 function run(bin, args, cwd) {
-  const r = spawnSync(process.execPath, [bin, ...args], {
-    cwd,
-    encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '1' },
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [bin, ...args], {
+      cwd,
+      env: { ...process.env, NO_COLOR: '1' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    })
+    let stderr = ''
+    child.stderr.setEncoding('utf8')
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk
+    })
+    child.on('error', reject)
+    child.on('close', (status) => {
+      if (status === 0) resolvePromise()
+      else reject(new Error(`${bin} ${args.join(' ')} failed with status ${status}\n${stderr}`))
+    })
   })
-  if (r.status !== 0) {
-    process.stderr.write(r.stderr ?? '')
-    throw new Error(`${bin} ${args.join(' ')} failed with status ${r.status}`)
-  }
 }
 
 // 64-bit integers: --force-long types every (s|u)int64/(s)fixed64 as Long, never as a lossy number.
@@ -74,17 +82,21 @@ const header = [
   '// Regenerate with `pnpm gen`; src/gen.test.ts fails when this file is stale.',
 ].join('\n')
 
-export function generate(outDir) {
+export async function generate(outDir) {
   const files = listProtos(protoDir).sort()
   if (files.length === 0) throw new Error(`no .proto files under ${protoDir}`)
   const work = mkdtempSync(join(tmpdir(), 'xmtp-lite-proto-gen-'))
   try {
-    // With comments for pbts (it reads types from JSDoc), then without for the shipped module.
+    // With comments for pbts (it reads types from JSDoc), and without for the shipped module; in parallel,
+    // since pbts (jsdoc) is the slow step.
     const documented = join(work, 'documented.js')
-    run(pbjs, [...common, '-o', documented, ...files], protoDir)
-    run(pbts, ['--no-comments', '-o', join(work, 'index.d.ts'), documented], work)
     const plain = join(work, 'index.js')
-    run(pbjs, [...common, '--no-comments', '-o', plain, ...files], protoDir)
+    await Promise.all([
+      run(pbjs, [...common, '-o', documented, ...files], protoDir).then(() =>
+        run(pbts, ['--no-comments', '-o', join(work, 'index.d.ts'), documented], work),
+      ),
+      run(pbjs, [...common, '--no-comments', '-o', plain, ...files], protoDir),
+    ])
 
     let js = readFileSync(plain, 'utf8').replace(/\r\n/g, '\n')
     const importLine = 'import $protobuf from "protobufjs/minimal.js";'
@@ -105,6 +117,6 @@ export function generate(outDir) {
 
 if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const outDir = parseOut(process.argv.slice(2))
-  const files = generate(outDir)
+  const files = await generate(outDir)
   console.log(`generated ${relative(process.cwd(), outDir) || '.'} from ${files.length} .proto files`)
 }

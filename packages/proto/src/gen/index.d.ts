@@ -4599,6 +4599,499 @@ export namespace xmtp {
                 type $Shape = xmtp.mls.message_contents.WelcomeWrapperEncryption.$Properties;
             }
 
+            enum ComponentType {
+                COMPONENT_TYPE_UNSPECIFIED = 0,
+                COMPONENT_TYPE_BYTES = 1,
+                COMPONENT_TYPE_STRING = 2,
+                COMPONENT_TYPE_TLS_MAP_BYTES_BYTES = 3,
+                COMPONENT_TYPE_TLS_MAP_INBOX_ID_BYTES = 4,
+                COMPONENT_TYPE_TLS_SET_BYTES = 5,
+                COMPONENT_TYPE_TLS_SET_INBOX_ID = 6
+            }
+
+            interface IComponentPermissions extends xmtp.mls.message_contents.ComponentPermissions.$Properties {
+            }
+
+            class ComponentPermissions {
+                constructor(properties?: xmtp.mls.message_contents.ComponentPermissions.$Properties);
+                $unknowns?: Uint8Array[];
+                insertPolicy: xmtp.mls.message_contents.MetadataPolicy;
+                updatePolicy: xmtp.mls.message_contents.MetadataPolicy;
+                deletePolicy: xmtp.mls.message_contents.MetadataPolicy;
+                static create(properties: xmtp.mls.message_contents.ComponentPermissions.$Shape): xmtp.mls.message_contents.ComponentPermissions & xmtp.mls.message_contents.ComponentPermissions.$Shape;
+                static create(properties?: xmtp.mls.message_contents.ComponentPermissions.$Properties): xmtp.mls.message_contents.ComponentPermissions;
+                static encode(message: xmtp.mls.message_contents.ComponentPermissions.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static encodeDelimited(message: xmtp.mls.message_contents.ComponentPermissions.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.mls.message_contents.ComponentPermissions & xmtp.mls.message_contents.ComponentPermissions.$Shape;
+                static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.mls.message_contents.ComponentPermissions & xmtp.mls.message_contents.ComponentPermissions.$Shape;
+                static verify(message: { [k: string]: any }): (string|null);
+                static fromObject(object: { [k: string]: any }): xmtp.mls.message_contents.ComponentPermissions;
+                static toObject(message: xmtp.mls.message_contents.ComponentPermissions, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                toJSON(): { [k: string]: any };
+                static getTypeUrl(prefix?: string): string;
+            }
+
+            namespace ComponentPermissions {
+                interface $Properties {
+                    insertPolicy?: xmtp.mls.message_contents.MetadataPolicy.$Properties;
+                    updatePolicy?: xmtp.mls.message_contents.MetadataPolicy.$Properties;
+                    deletePolicy?: xmtp.mls.message_contents.MetadataPolicy.$Properties;
+                    $unknowns?: Uint8Array[];
+                }
+                type $Shape = {
+                  insertPolicy?: xmtp.mls.message_contents.MetadataPolicy.$Shape;
+                  updatePolicy?: xmtp.mls.message_contents.MetadataPolicy.$Shape;
+                  deletePolicy?: xmtp.mls.message_contents.MetadataPolicy.$Shape;
+                  $unknowns?: Uint8Array[];
+                };
+            }
+
+            interface IComponentMetadata extends xmtp.mls.message_contents.ComponentMetadata.$Properties {
+            }
+
+            class ComponentMetadata {
+                constructor(properties?: xmtp.mls.message_contents.ComponentMetadata.$Properties);
+                $unknowns?: Uint8Array[];
+                componentType: xmtp.mls.message_contents.ComponentType;
+                permissions: xmtp.mls.message_contents.ComponentPermissions;
+                externalCommitterPermissions: xmtp.mls.message_contents.ComponentPermissions;
+                static create(properties: xmtp.mls.message_contents.ComponentMetadata.$Shape): xmtp.mls.message_contents.ComponentMetadata & xmtp.mls.message_contents.ComponentMetadata.$Shape;
+                static create(properties?: xmtp.mls.message_contents.ComponentMetadata.$Properties): xmtp.mls.message_contents.ComponentMetadata;
+                static encode(message: xmtp.mls.message_contents.ComponentMetadata.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static encodeDelimited(message: xmtp.mls.message_contents.ComponentMetadata.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.mls.message_contents.ComponentMetadata & xmtp.mls.message_contents.ComponentMetadata.$Shape;
+                static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.mls.message_contents.ComponentMetadata & xmtp.mls.message_contents.ComponentMetadata.$Shape;
+                static verify(message: { [k: string]: any }): (string|null);
+                static fromObject(object: { [k: string]: any }): xmtp.mls.message_contents.ComponentMetadata;
+                static toObject(message: xmtp.mls.message_contents.ComponentMetadata, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                toJSON(): { [k: string]: any };
+                static getTypeUrl(prefix?: string): string;
+            }
+
+            namespace ComponentMetadata {
+                interface $Properties {
+                    componentType?: xmtp.mls.message_contents.ComponentType;
+                    permissions?: xmtp.mls.message_contents.ComponentPermissions.$Properties;
+                    externalCommitterPermissions?: xmtp.mls.message_contents.ComponentPermissions.$Properties;
+                    $unknowns?: Uint8Array[];
+                }
+                type $Shape = {
+                  componentType?: xmtp.mls.message_contents.ComponentType;
+                  permissions?: xmtp.mls.message_contents.ComponentPermissions.$Shape;
+                  externalCommitterPermissions?: xmtp.mls.message_contents.ComponentPermissions.$Shape;
+                  $unknowns?: Uint8Array[];
+                };
+            }
+
+            interface IGroupMutablePermissionsV1 extends xmtp.mls.message_contents.GroupMutablePermissionsV1.$Properties {
+            }
+
+            class GroupMutablePermissionsV1 {
+                constructor(properties?: xmtp.mls.message_contents.GroupMutablePermissionsV1.$Properties);
+                $unknowns?: Uint8Array[];
+                policies: xmtp.mls.message_contents.PolicySet;
+                static create(properties: xmtp.mls.message_contents.GroupMutablePermissionsV1.$Shape): xmtp.mls.message_contents.GroupMutablePermissionsV1 & xmtp.mls.message_contents.GroupMutablePermissionsV1.$Shape;
+                static create(properties?: xmtp.mls.message_contents.GroupMutablePermissionsV1.$Properties): xmtp.mls.message_contents.GroupMutablePermissionsV1;
+                static encode(message: xmtp.mls.message_contents.GroupMutablePermissionsV1.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static encodeDelimited(message: xmtp.mls.message_contents.GroupMutablePermissionsV1.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.mls.message_contents.GroupMutablePermissionsV1 & xmtp.mls.message_contents.GroupMutablePermissionsV1.$Shape;
+                static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.mls.message_contents.GroupMutablePermissionsV1 & xmtp.mls.message_contents.GroupMutablePermissionsV1.$Shape;
+                static verify(message: { [k: string]: any }): (string|null);
+                static fromObject(object: { [k: string]: any }): xmtp.mls.message_contents.GroupMutablePermissionsV1;
+                static toObject(message: xmtp.mls.message_contents.GroupMutablePermissionsV1, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                toJSON(): { [k: string]: any };
+                static getTypeUrl(prefix?: string): string;
+            }
+
+            namespace GroupMutablePermissionsV1 {
+                interface $Properties {
+                    policies?: xmtp.mls.message_contents.PolicySet.$Properties;
+                    $unknowns?: Uint8Array[];
+                }
+                type $Shape = {
+                  policies?: xmtp.mls.message_contents.PolicySet.$Shape;
+                  $unknowns?: Uint8Array[];
+                };
+            }
+
+            interface IPolicySet extends xmtp.mls.message_contents.PolicySet.$Properties {
+            }
+
+            class PolicySet {
+                constructor(properties?: xmtp.mls.message_contents.PolicySet.$Properties);
+                $unknowns?: Uint8Array[];
+                addMemberPolicy: xmtp.mls.message_contents.MembershipPolicy;
+                removeMemberPolicy: xmtp.mls.message_contents.MembershipPolicy;
+                updateMetadataPolicy: { [k: string]: xmtp.mls.message_contents.MetadataPolicy };
+                addAdminPolicy: xmtp.mls.message_contents.PermissionsUpdatePolicy;
+                removeAdminPolicy: xmtp.mls.message_contents.PermissionsUpdatePolicy;
+                updatePermissionsPolicy: xmtp.mls.message_contents.PermissionsUpdatePolicy;
+                static create(properties: xmtp.mls.message_contents.PolicySet.$Shape): xmtp.mls.message_contents.PolicySet & xmtp.mls.message_contents.PolicySet.$Shape;
+                static create(properties?: xmtp.mls.message_contents.PolicySet.$Properties): xmtp.mls.message_contents.PolicySet;
+                static encode(message: xmtp.mls.message_contents.PolicySet.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static encodeDelimited(message: xmtp.mls.message_contents.PolicySet.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.mls.message_contents.PolicySet & xmtp.mls.message_contents.PolicySet.$Shape;
+                static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.mls.message_contents.PolicySet & xmtp.mls.message_contents.PolicySet.$Shape;
+                static verify(message: { [k: string]: any }): (string|null);
+                static fromObject(object: { [k: string]: any }): xmtp.mls.message_contents.PolicySet;
+                static toObject(message: xmtp.mls.message_contents.PolicySet, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                toJSON(): { [k: string]: any };
+                static getTypeUrl(prefix?: string): string;
+            }
+
+            namespace PolicySet {
+                interface $Properties {
+                    addMemberPolicy?: xmtp.mls.message_contents.MembershipPolicy.$Properties;
+                    removeMemberPolicy?: xmtp.mls.message_contents.MembershipPolicy.$Properties;
+                    updateMetadataPolicy?: { [k: string]: xmtp.mls.message_contents.MetadataPolicy.$Properties };
+                    addAdminPolicy?: xmtp.mls.message_contents.PermissionsUpdatePolicy.$Properties;
+                    removeAdminPolicy?: xmtp.mls.message_contents.PermissionsUpdatePolicy.$Properties;
+                    updatePermissionsPolicy?: xmtp.mls.message_contents.PermissionsUpdatePolicy.$Properties;
+                    $unknowns?: Uint8Array[];
+                }
+                type $Shape = {
+                  addMemberPolicy?: xmtp.mls.message_contents.MembershipPolicy.$Shape;
+                  removeMemberPolicy?: xmtp.mls.message_contents.MembershipPolicy.$Shape;
+                  updateMetadataPolicy?: { [k: string]: xmtp.mls.message_contents.MetadataPolicy.$Shape };
+                  addAdminPolicy?: xmtp.mls.message_contents.PermissionsUpdatePolicy.$Shape;
+                  removeAdminPolicy?: xmtp.mls.message_contents.PermissionsUpdatePolicy.$Shape;
+                  updatePermissionsPolicy?: xmtp.mls.message_contents.PermissionsUpdatePolicy.$Shape;
+                  $unknowns?: Uint8Array[];
+                };
+            }
+
+            interface IMembershipPolicy extends xmtp.mls.message_contents.MembershipPolicy.$Properties {
+            }
+
+            class MembershipPolicy {
+                constructor(properties?: xmtp.mls.message_contents.MembershipPolicy.$Properties);
+                $unknowns?: Uint8Array[];
+                base: (xmtp.mls.message_contents.MembershipPolicy.BasePolicy|null);
+                andCondition: (xmtp.mls.message_contents.MembershipPolicy.AndCondition|null);
+                anyCondition: (xmtp.mls.message_contents.MembershipPolicy.AnyCondition|null);
+                kind?: ("base"|"andCondition"|"anyCondition");
+                static create(properties: xmtp.mls.message_contents.MembershipPolicy.$Shape): xmtp.mls.message_contents.MembershipPolicy & xmtp.mls.message_contents.MembershipPolicy.$Shape;
+                static create(properties?: xmtp.mls.message_contents.MembershipPolicy.$Properties): xmtp.mls.message_contents.MembershipPolicy;
+                static encode(message: xmtp.mls.message_contents.MembershipPolicy.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static encodeDelimited(message: xmtp.mls.message_contents.MembershipPolicy.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.mls.message_contents.MembershipPolicy & xmtp.mls.message_contents.MembershipPolicy.$Shape;
+                static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.mls.message_contents.MembershipPolicy & xmtp.mls.message_contents.MembershipPolicy.$Shape;
+                static verify(message: { [k: string]: any }): (string|null);
+                static fromObject(object: { [k: string]: any }): xmtp.mls.message_contents.MembershipPolicy;
+                static toObject(message: xmtp.mls.message_contents.MembershipPolicy, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                toJSON(): { [k: string]: any };
+                static getTypeUrl(prefix?: string): string;
+            }
+
+            namespace MembershipPolicy {
+                interface $Properties {
+                    base?: (xmtp.mls.message_contents.MembershipPolicy.BasePolicy|null);
+                    andCondition?: (xmtp.mls.message_contents.MembershipPolicy.AndCondition.$Properties|null);
+                    anyCondition?: (xmtp.mls.message_contents.MembershipPolicy.AnyCondition.$Properties|null);
+                    kind?: ("base"|"andCondition"|"anyCondition");
+                    $unknowns?: Uint8Array[];
+                }
+                type $Shape = {
+                  base?: xmtp.mls.message_contents.MembershipPolicy.BasePolicy|null;
+                  andCondition?: xmtp.mls.message_contents.MembershipPolicy.AndCondition.$Shape|null;
+                  anyCondition?: xmtp.mls.message_contents.MembershipPolicy.AnyCondition.$Shape|null;
+                  $unknowns?: Uint8Array[];
+                } & (
+                  ({ kind?: undefined; base?: null; andCondition?: null; anyCondition?: null }|{ kind?: "base"; base: xmtp.mls.message_contents.MembershipPolicy.BasePolicy; andCondition?: null; anyCondition?: null }|{ kind?: "andCondition"; base?: null; andCondition: xmtp.mls.message_contents.MembershipPolicy.AndCondition.$Shape; anyCondition?: null }|{ kind?: "anyCondition"; base?: null; andCondition?: null; anyCondition: xmtp.mls.message_contents.MembershipPolicy.AnyCondition.$Shape })
+                );
+
+                enum BasePolicy {
+                    BASE_POLICY_UNSPECIFIED = 0,
+                    BASE_POLICY_ALLOW = 1,
+                    BASE_POLICY_DENY = 2,
+                    BASE_POLICY_ALLOW_IF_ADMIN_OR_SUPER_ADMIN = 3,
+                    BASE_POLICY_ALLOW_IF_SUPER_ADMIN = 4
+                }
+
+                interface IAndCondition extends xmtp.mls.message_contents.MembershipPolicy.AndCondition.$Properties {
+                }
+
+                class AndCondition {
+                    constructor(properties?: xmtp.mls.message_contents.MembershipPolicy.AndCondition.$Properties);
+                    $unknowns?: Uint8Array[];
+                    policies: xmtp.mls.message_contents.MembershipPolicy[];
+                    static create(properties: xmtp.mls.message_contents.MembershipPolicy.AndCondition.$Shape): xmtp.mls.message_contents.MembershipPolicy.AndCondition & xmtp.mls.message_contents.MembershipPolicy.AndCondition.$Shape;
+                    static create(properties?: xmtp.mls.message_contents.MembershipPolicy.AndCondition.$Properties): xmtp.mls.message_contents.MembershipPolicy.AndCondition;
+                    static encode(message: xmtp.mls.message_contents.MembershipPolicy.AndCondition.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static encodeDelimited(message: xmtp.mls.message_contents.MembershipPolicy.AndCondition.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.mls.message_contents.MembershipPolicy.AndCondition & xmtp.mls.message_contents.MembershipPolicy.AndCondition.$Shape;
+                    static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.mls.message_contents.MembershipPolicy.AndCondition & xmtp.mls.message_contents.MembershipPolicy.AndCondition.$Shape;
+                    static verify(message: { [k: string]: any }): (string|null);
+                    static fromObject(object: { [k: string]: any }): xmtp.mls.message_contents.MembershipPolicy.AndCondition;
+                    static toObject(message: xmtp.mls.message_contents.MembershipPolicy.AndCondition, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                    toJSON(): { [k: string]: any };
+                    static getTypeUrl(prefix?: string): string;
+                }
+
+                namespace AndCondition {
+                    interface $Properties {
+                        policies?: xmtp.mls.message_contents.MembershipPolicy.$Properties[];
+                        $unknowns?: Uint8Array[];
+                    }
+                    type $Shape = {
+                      policies?: xmtp.mls.message_contents.MembershipPolicy.$Shape[];
+                      $unknowns?: Uint8Array[];
+                    };
+                }
+
+                interface IAnyCondition extends xmtp.mls.message_contents.MembershipPolicy.AnyCondition.$Properties {
+                }
+
+                class AnyCondition {
+                    constructor(properties?: xmtp.mls.message_contents.MembershipPolicy.AnyCondition.$Properties);
+                    $unknowns?: Uint8Array[];
+                    policies: xmtp.mls.message_contents.MembershipPolicy[];
+                    static create(properties: xmtp.mls.message_contents.MembershipPolicy.AnyCondition.$Shape): xmtp.mls.message_contents.MembershipPolicy.AnyCondition & xmtp.mls.message_contents.MembershipPolicy.AnyCondition.$Shape;
+                    static create(properties?: xmtp.mls.message_contents.MembershipPolicy.AnyCondition.$Properties): xmtp.mls.message_contents.MembershipPolicy.AnyCondition;
+                    static encode(message: xmtp.mls.message_contents.MembershipPolicy.AnyCondition.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static encodeDelimited(message: xmtp.mls.message_contents.MembershipPolicy.AnyCondition.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.mls.message_contents.MembershipPolicy.AnyCondition & xmtp.mls.message_contents.MembershipPolicy.AnyCondition.$Shape;
+                    static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.mls.message_contents.MembershipPolicy.AnyCondition & xmtp.mls.message_contents.MembershipPolicy.AnyCondition.$Shape;
+                    static verify(message: { [k: string]: any }): (string|null);
+                    static fromObject(object: { [k: string]: any }): xmtp.mls.message_contents.MembershipPolicy.AnyCondition;
+                    static toObject(message: xmtp.mls.message_contents.MembershipPolicy.AnyCondition, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                    toJSON(): { [k: string]: any };
+                    static getTypeUrl(prefix?: string): string;
+                }
+
+                namespace AnyCondition {
+                    interface $Properties {
+                        policies?: xmtp.mls.message_contents.MembershipPolicy.$Properties[];
+                        $unknowns?: Uint8Array[];
+                    }
+                    type $Shape = {
+                      policies?: xmtp.mls.message_contents.MembershipPolicy.$Shape[];
+                      $unknowns?: Uint8Array[];
+                    };
+                }
+            }
+
+            interface IMetadataPolicy extends xmtp.mls.message_contents.MetadataPolicy.$Properties {
+            }
+
+            class MetadataPolicy {
+                constructor(properties?: xmtp.mls.message_contents.MetadataPolicy.$Properties);
+                $unknowns?: Uint8Array[];
+                base: (xmtp.mls.message_contents.MetadataPolicy.MetadataBasePolicy|null);
+                andCondition: (xmtp.mls.message_contents.MetadataPolicy.AndCondition|null);
+                anyCondition: (xmtp.mls.message_contents.MetadataPolicy.AnyCondition|null);
+                kind?: ("base"|"andCondition"|"anyCondition");
+                static create(properties: xmtp.mls.message_contents.MetadataPolicy.$Shape): xmtp.mls.message_contents.MetadataPolicy & xmtp.mls.message_contents.MetadataPolicy.$Shape;
+                static create(properties?: xmtp.mls.message_contents.MetadataPolicy.$Properties): xmtp.mls.message_contents.MetadataPolicy;
+                static encode(message: xmtp.mls.message_contents.MetadataPolicy.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static encodeDelimited(message: xmtp.mls.message_contents.MetadataPolicy.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.mls.message_contents.MetadataPolicy & xmtp.mls.message_contents.MetadataPolicy.$Shape;
+                static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.mls.message_contents.MetadataPolicy & xmtp.mls.message_contents.MetadataPolicy.$Shape;
+                static verify(message: { [k: string]: any }): (string|null);
+                static fromObject(object: { [k: string]: any }): xmtp.mls.message_contents.MetadataPolicy;
+                static toObject(message: xmtp.mls.message_contents.MetadataPolicy, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                toJSON(): { [k: string]: any };
+                static getTypeUrl(prefix?: string): string;
+            }
+
+            namespace MetadataPolicy {
+                interface $Properties {
+                    base?: (xmtp.mls.message_contents.MetadataPolicy.MetadataBasePolicy|null);
+                    andCondition?: (xmtp.mls.message_contents.MetadataPolicy.AndCondition.$Properties|null);
+                    anyCondition?: (xmtp.mls.message_contents.MetadataPolicy.AnyCondition.$Properties|null);
+                    kind?: ("base"|"andCondition"|"anyCondition");
+                    $unknowns?: Uint8Array[];
+                }
+                type $Shape = {
+                  base?: xmtp.mls.message_contents.MetadataPolicy.MetadataBasePolicy|null;
+                  andCondition?: xmtp.mls.message_contents.MetadataPolicy.AndCondition.$Shape|null;
+                  anyCondition?: xmtp.mls.message_contents.MetadataPolicy.AnyCondition.$Shape|null;
+                  $unknowns?: Uint8Array[];
+                } & (
+                  ({ kind?: undefined; base?: null; andCondition?: null; anyCondition?: null }|{ kind?: "base"; base: xmtp.mls.message_contents.MetadataPolicy.MetadataBasePolicy; andCondition?: null; anyCondition?: null }|{ kind?: "andCondition"; base?: null; andCondition: xmtp.mls.message_contents.MetadataPolicy.AndCondition.$Shape; anyCondition?: null }|{ kind?: "anyCondition"; base?: null; andCondition?: null; anyCondition: xmtp.mls.message_contents.MetadataPolicy.AnyCondition.$Shape })
+                );
+
+                enum MetadataBasePolicy {
+                    METADATA_BASE_POLICY_UNSPECIFIED = 0,
+                    METADATA_BASE_POLICY_ALLOW = 1,
+                    METADATA_BASE_POLICY_DENY = 2,
+                    METADATA_BASE_POLICY_ALLOW_IF_ADMIN = 3,
+                    METADATA_BASE_POLICY_ALLOW_IF_SUPER_ADMIN = 4
+                }
+
+                interface IAndCondition extends xmtp.mls.message_contents.MetadataPolicy.AndCondition.$Properties {
+                }
+
+                class AndCondition {
+                    constructor(properties?: xmtp.mls.message_contents.MetadataPolicy.AndCondition.$Properties);
+                    $unknowns?: Uint8Array[];
+                    policies: xmtp.mls.message_contents.MetadataPolicy[];
+                    static create(properties: xmtp.mls.message_contents.MetadataPolicy.AndCondition.$Shape): xmtp.mls.message_contents.MetadataPolicy.AndCondition & xmtp.mls.message_contents.MetadataPolicy.AndCondition.$Shape;
+                    static create(properties?: xmtp.mls.message_contents.MetadataPolicy.AndCondition.$Properties): xmtp.mls.message_contents.MetadataPolicy.AndCondition;
+                    static encode(message: xmtp.mls.message_contents.MetadataPolicy.AndCondition.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static encodeDelimited(message: xmtp.mls.message_contents.MetadataPolicy.AndCondition.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.mls.message_contents.MetadataPolicy.AndCondition & xmtp.mls.message_contents.MetadataPolicy.AndCondition.$Shape;
+                    static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.mls.message_contents.MetadataPolicy.AndCondition & xmtp.mls.message_contents.MetadataPolicy.AndCondition.$Shape;
+                    static verify(message: { [k: string]: any }): (string|null);
+                    static fromObject(object: { [k: string]: any }): xmtp.mls.message_contents.MetadataPolicy.AndCondition;
+                    static toObject(message: xmtp.mls.message_contents.MetadataPolicy.AndCondition, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                    toJSON(): { [k: string]: any };
+                    static getTypeUrl(prefix?: string): string;
+                }
+
+                namespace AndCondition {
+                    interface $Properties {
+                        policies?: xmtp.mls.message_contents.MetadataPolicy.$Properties[];
+                        $unknowns?: Uint8Array[];
+                    }
+                    type $Shape = {
+                      policies?: xmtp.mls.message_contents.MetadataPolicy.$Shape[];
+                      $unknowns?: Uint8Array[];
+                    };
+                }
+
+                interface IAnyCondition extends xmtp.mls.message_contents.MetadataPolicy.AnyCondition.$Properties {
+                }
+
+                class AnyCondition {
+                    constructor(properties?: xmtp.mls.message_contents.MetadataPolicy.AnyCondition.$Properties);
+                    $unknowns?: Uint8Array[];
+                    policies: xmtp.mls.message_contents.MetadataPolicy[];
+                    static create(properties: xmtp.mls.message_contents.MetadataPolicy.AnyCondition.$Shape): xmtp.mls.message_contents.MetadataPolicy.AnyCondition & xmtp.mls.message_contents.MetadataPolicy.AnyCondition.$Shape;
+                    static create(properties?: xmtp.mls.message_contents.MetadataPolicy.AnyCondition.$Properties): xmtp.mls.message_contents.MetadataPolicy.AnyCondition;
+                    static encode(message: xmtp.mls.message_contents.MetadataPolicy.AnyCondition.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static encodeDelimited(message: xmtp.mls.message_contents.MetadataPolicy.AnyCondition.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.mls.message_contents.MetadataPolicy.AnyCondition & xmtp.mls.message_contents.MetadataPolicy.AnyCondition.$Shape;
+                    static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.mls.message_contents.MetadataPolicy.AnyCondition & xmtp.mls.message_contents.MetadataPolicy.AnyCondition.$Shape;
+                    static verify(message: { [k: string]: any }): (string|null);
+                    static fromObject(object: { [k: string]: any }): xmtp.mls.message_contents.MetadataPolicy.AnyCondition;
+                    static toObject(message: xmtp.mls.message_contents.MetadataPolicy.AnyCondition, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                    toJSON(): { [k: string]: any };
+                    static getTypeUrl(prefix?: string): string;
+                }
+
+                namespace AnyCondition {
+                    interface $Properties {
+                        policies?: xmtp.mls.message_contents.MetadataPolicy.$Properties[];
+                        $unknowns?: Uint8Array[];
+                    }
+                    type $Shape = {
+                      policies?: xmtp.mls.message_contents.MetadataPolicy.$Shape[];
+                      $unknowns?: Uint8Array[];
+                    };
+                }
+            }
+
+            interface IPermissionsUpdatePolicy extends xmtp.mls.message_contents.PermissionsUpdatePolicy.$Properties {
+            }
+
+            class PermissionsUpdatePolicy {
+                constructor(properties?: xmtp.mls.message_contents.PermissionsUpdatePolicy.$Properties);
+                $unknowns?: Uint8Array[];
+                base: (xmtp.mls.message_contents.PermissionsUpdatePolicy.PermissionsBasePolicy|null);
+                andCondition: (xmtp.mls.message_contents.PermissionsUpdatePolicy.AndCondition|null);
+                anyCondition: (xmtp.mls.message_contents.PermissionsUpdatePolicy.AnyCondition|null);
+                kind?: ("base"|"andCondition"|"anyCondition");
+                static create(properties: xmtp.mls.message_contents.PermissionsUpdatePolicy.$Shape): xmtp.mls.message_contents.PermissionsUpdatePolicy & xmtp.mls.message_contents.PermissionsUpdatePolicy.$Shape;
+                static create(properties?: xmtp.mls.message_contents.PermissionsUpdatePolicy.$Properties): xmtp.mls.message_contents.PermissionsUpdatePolicy;
+                static encode(message: xmtp.mls.message_contents.PermissionsUpdatePolicy.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static encodeDelimited(message: xmtp.mls.message_contents.PermissionsUpdatePolicy.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.mls.message_contents.PermissionsUpdatePolicy & xmtp.mls.message_contents.PermissionsUpdatePolicy.$Shape;
+                static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.mls.message_contents.PermissionsUpdatePolicy & xmtp.mls.message_contents.PermissionsUpdatePolicy.$Shape;
+                static verify(message: { [k: string]: any }): (string|null);
+                static fromObject(object: { [k: string]: any }): xmtp.mls.message_contents.PermissionsUpdatePolicy;
+                static toObject(message: xmtp.mls.message_contents.PermissionsUpdatePolicy, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                toJSON(): { [k: string]: any };
+                static getTypeUrl(prefix?: string): string;
+            }
+
+            namespace PermissionsUpdatePolicy {
+                interface $Properties {
+                    base?: (xmtp.mls.message_contents.PermissionsUpdatePolicy.PermissionsBasePolicy|null);
+                    andCondition?: (xmtp.mls.message_contents.PermissionsUpdatePolicy.AndCondition.$Properties|null);
+                    anyCondition?: (xmtp.mls.message_contents.PermissionsUpdatePolicy.AnyCondition.$Properties|null);
+                    kind?: ("base"|"andCondition"|"anyCondition");
+                    $unknowns?: Uint8Array[];
+                }
+                type $Shape = {
+                  base?: xmtp.mls.message_contents.PermissionsUpdatePolicy.PermissionsBasePolicy|null;
+                  andCondition?: xmtp.mls.message_contents.PermissionsUpdatePolicy.AndCondition.$Shape|null;
+                  anyCondition?: xmtp.mls.message_contents.PermissionsUpdatePolicy.AnyCondition.$Shape|null;
+                  $unknowns?: Uint8Array[];
+                } & (
+                  ({ kind?: undefined; base?: null; andCondition?: null; anyCondition?: null }|{ kind?: "base"; base: xmtp.mls.message_contents.PermissionsUpdatePolicy.PermissionsBasePolicy; andCondition?: null; anyCondition?: null }|{ kind?: "andCondition"; base?: null; andCondition: xmtp.mls.message_contents.PermissionsUpdatePolicy.AndCondition.$Shape; anyCondition?: null }|{ kind?: "anyCondition"; base?: null; andCondition?: null; anyCondition: xmtp.mls.message_contents.PermissionsUpdatePolicy.AnyCondition.$Shape })
+                );
+
+                enum PermissionsBasePolicy {
+                    PERMISSIONS_BASE_POLICY_UNSPECIFIED = 0,
+                    PERMISSIONS_BASE_POLICY_DENY = 1,
+                    PERMISSIONS_BASE_POLICY_ALLOW_IF_ADMIN = 2,
+                    PERMISSIONS_BASE_POLICY_ALLOW_IF_SUPER_ADMIN = 3
+                }
+
+                interface IAndCondition extends xmtp.mls.message_contents.PermissionsUpdatePolicy.AndCondition.$Properties {
+                }
+
+                class AndCondition {
+                    constructor(properties?: xmtp.mls.message_contents.PermissionsUpdatePolicy.AndCondition.$Properties);
+                    $unknowns?: Uint8Array[];
+                    policies: xmtp.mls.message_contents.PermissionsUpdatePolicy[];
+                    static create(properties: xmtp.mls.message_contents.PermissionsUpdatePolicy.AndCondition.$Shape): xmtp.mls.message_contents.PermissionsUpdatePolicy.AndCondition & xmtp.mls.message_contents.PermissionsUpdatePolicy.AndCondition.$Shape;
+                    static create(properties?: xmtp.mls.message_contents.PermissionsUpdatePolicy.AndCondition.$Properties): xmtp.mls.message_contents.PermissionsUpdatePolicy.AndCondition;
+                    static encode(message: xmtp.mls.message_contents.PermissionsUpdatePolicy.AndCondition.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static encodeDelimited(message: xmtp.mls.message_contents.PermissionsUpdatePolicy.AndCondition.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.mls.message_contents.PermissionsUpdatePolicy.AndCondition & xmtp.mls.message_contents.PermissionsUpdatePolicy.AndCondition.$Shape;
+                    static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.mls.message_contents.PermissionsUpdatePolicy.AndCondition & xmtp.mls.message_contents.PermissionsUpdatePolicy.AndCondition.$Shape;
+                    static verify(message: { [k: string]: any }): (string|null);
+                    static fromObject(object: { [k: string]: any }): xmtp.mls.message_contents.PermissionsUpdatePolicy.AndCondition;
+                    static toObject(message: xmtp.mls.message_contents.PermissionsUpdatePolicy.AndCondition, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                    toJSON(): { [k: string]: any };
+                    static getTypeUrl(prefix?: string): string;
+                }
+
+                namespace AndCondition {
+                    interface $Properties {
+                        policies?: xmtp.mls.message_contents.PermissionsUpdatePolicy.$Properties[];
+                        $unknowns?: Uint8Array[];
+                    }
+                    type $Shape = {
+                      policies?: xmtp.mls.message_contents.PermissionsUpdatePolicy.$Shape[];
+                      $unknowns?: Uint8Array[];
+                    };
+                }
+
+                interface IAnyCondition extends xmtp.mls.message_contents.PermissionsUpdatePolicy.AnyCondition.$Properties {
+                }
+
+                class AnyCondition {
+                    constructor(properties?: xmtp.mls.message_contents.PermissionsUpdatePolicy.AnyCondition.$Properties);
+                    $unknowns?: Uint8Array[];
+                    policies: xmtp.mls.message_contents.PermissionsUpdatePolicy[];
+                    static create(properties: xmtp.mls.message_contents.PermissionsUpdatePolicy.AnyCondition.$Shape): xmtp.mls.message_contents.PermissionsUpdatePolicy.AnyCondition & xmtp.mls.message_contents.PermissionsUpdatePolicy.AnyCondition.$Shape;
+                    static create(properties?: xmtp.mls.message_contents.PermissionsUpdatePolicy.AnyCondition.$Properties): xmtp.mls.message_contents.PermissionsUpdatePolicy.AnyCondition;
+                    static encode(message: xmtp.mls.message_contents.PermissionsUpdatePolicy.AnyCondition.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static encodeDelimited(message: xmtp.mls.message_contents.PermissionsUpdatePolicy.AnyCondition.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.mls.message_contents.PermissionsUpdatePolicy.AnyCondition & xmtp.mls.message_contents.PermissionsUpdatePolicy.AnyCondition.$Shape;
+                    static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.mls.message_contents.PermissionsUpdatePolicy.AnyCondition & xmtp.mls.message_contents.PermissionsUpdatePolicy.AnyCondition.$Shape;
+                    static verify(message: { [k: string]: any }): (string|null);
+                    static fromObject(object: { [k: string]: any }): xmtp.mls.message_contents.PermissionsUpdatePolicy.AnyCondition;
+                    static toObject(message: xmtp.mls.message_contents.PermissionsUpdatePolicy.AnyCondition, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                    toJSON(): { [k: string]: any };
+                    static getTypeUrl(prefix?: string): string;
+                }
+
+                namespace AnyCondition {
+                    interface $Properties {
+                        policies?: xmtp.mls.message_contents.PermissionsUpdatePolicy.$Properties[];
+                        $unknowns?: Uint8Array[];
+                    }
+                    type $Shape = {
+                      policies?: xmtp.mls.message_contents.PermissionsUpdatePolicy.$Shape[];
+                      $unknowns?: Uint8Array[];
+                    };
+                }
+            }
+
             interface IContentTypeId extends xmtp.mls.message_contents.ContentTypeId.$Properties {
             }
 
@@ -4787,6 +5280,495 @@ export namespace xmtp {
                       ({ messageType?: undefined; content?: null; deviceSyncRequest?: null; deviceSyncReply?: null; userPreferenceUpdate?: null }|{ messageType?: "content"; content: Uint8Array; deviceSyncRequest?: null; deviceSyncReply?: null; userPreferenceUpdate?: null }|{ messageType?: "deviceSyncRequest"; content?: null; deviceSyncRequest: xmtp.device_sync.content.DeviceSyncRequest.$Shape; deviceSyncReply?: null; userPreferenceUpdate?: null }|{ messageType?: "deviceSyncReply"; content?: null; deviceSyncRequest?: null; deviceSyncReply: xmtp.device_sync.content.DeviceSyncReply.$Shape; userPreferenceUpdate?: null }|{ messageType?: "userPreferenceUpdate"; content?: null; deviceSyncRequest?: null; deviceSyncReply?: null; userPreferenceUpdate: xmtp.device_sync.content.V1UserPreferenceUpdate.$Shape })
                     );
                 }
+            }
+
+            namespace content_types {
+
+                interface IDeleteMessage extends xmtp.mls.message_contents.content_types.DeleteMessage.$Properties {
+                }
+
+                class DeleteMessage {
+                    constructor(properties?: xmtp.mls.message_contents.content_types.DeleteMessage.$Properties);
+                    $unknowns?: Uint8Array[];
+                    messageId: string;
+                    static create(properties: xmtp.mls.message_contents.content_types.DeleteMessage.$Shape): xmtp.mls.message_contents.content_types.DeleteMessage & xmtp.mls.message_contents.content_types.DeleteMessage.$Shape;
+                    static create(properties?: xmtp.mls.message_contents.content_types.DeleteMessage.$Properties): xmtp.mls.message_contents.content_types.DeleteMessage;
+                    static encode(message: xmtp.mls.message_contents.content_types.DeleteMessage.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static encodeDelimited(message: xmtp.mls.message_contents.content_types.DeleteMessage.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.mls.message_contents.content_types.DeleteMessage & xmtp.mls.message_contents.content_types.DeleteMessage.$Shape;
+                    static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.mls.message_contents.content_types.DeleteMessage & xmtp.mls.message_contents.content_types.DeleteMessage.$Shape;
+                    static verify(message: { [k: string]: any }): (string|null);
+                    static fromObject(object: { [k: string]: any }): xmtp.mls.message_contents.content_types.DeleteMessage;
+                    static toObject(message: xmtp.mls.message_contents.content_types.DeleteMessage, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                    toJSON(): { [k: string]: any };
+                    static getTypeUrl(prefix?: string): string;
+                }
+
+                namespace DeleteMessage {
+                    interface $Properties {
+                        messageId?: string;
+                        $unknowns?: Uint8Array[];
+                    }
+                    type $Shape = xmtp.mls.message_contents.content_types.DeleteMessage.$Properties;
+                }
+
+                interface IEditMessage extends xmtp.mls.message_contents.content_types.EditMessage.$Properties {
+                }
+
+                class EditMessage {
+                    constructor(properties?: xmtp.mls.message_contents.content_types.EditMessage.$Properties);
+                    $unknowns?: Uint8Array[];
+                    messageId: string;
+                    editedContent: xmtp.mls.message_contents.EncodedContent;
+                    static create(properties: xmtp.mls.message_contents.content_types.EditMessage.$Shape): xmtp.mls.message_contents.content_types.EditMessage & xmtp.mls.message_contents.content_types.EditMessage.$Shape;
+                    static create(properties?: xmtp.mls.message_contents.content_types.EditMessage.$Properties): xmtp.mls.message_contents.content_types.EditMessage;
+                    static encode(message: xmtp.mls.message_contents.content_types.EditMessage.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static encodeDelimited(message: xmtp.mls.message_contents.content_types.EditMessage.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.mls.message_contents.content_types.EditMessage & xmtp.mls.message_contents.content_types.EditMessage.$Shape;
+                    static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.mls.message_contents.content_types.EditMessage & xmtp.mls.message_contents.content_types.EditMessage.$Shape;
+                    static verify(message: { [k: string]: any }): (string|null);
+                    static fromObject(object: { [k: string]: any }): xmtp.mls.message_contents.content_types.EditMessage;
+                    static toObject(message: xmtp.mls.message_contents.content_types.EditMessage, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                    toJSON(): { [k: string]: any };
+                    static getTypeUrl(prefix?: string): string;
+                }
+
+                namespace EditMessage {
+                    interface $Properties {
+                        messageId?: string;
+                        editedContent?: xmtp.mls.message_contents.EncodedContent.$Properties;
+                        $unknowns?: Uint8Array[];
+                    }
+                    type $Shape = xmtp.mls.message_contents.content_types.EditMessage.$Properties;
+                }
+
+                interface ILeaveRequest extends xmtp.mls.message_contents.content_types.LeaveRequest.$Properties {
+                }
+
+                class LeaveRequest {
+                    constructor(properties?: xmtp.mls.message_contents.content_types.LeaveRequest.$Properties);
+                    $unknowns?: Uint8Array[];
+                    authenticatedNote: (Uint8Array|null);
+                    static create(properties: xmtp.mls.message_contents.content_types.LeaveRequest.$Shape): xmtp.mls.message_contents.content_types.LeaveRequest & xmtp.mls.message_contents.content_types.LeaveRequest.$Shape;
+                    static create(properties?: xmtp.mls.message_contents.content_types.LeaveRequest.$Properties): xmtp.mls.message_contents.content_types.LeaveRequest;
+                    static encode(message: xmtp.mls.message_contents.content_types.LeaveRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static encodeDelimited(message: xmtp.mls.message_contents.content_types.LeaveRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.mls.message_contents.content_types.LeaveRequest & xmtp.mls.message_contents.content_types.LeaveRequest.$Shape;
+                    static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.mls.message_contents.content_types.LeaveRequest & xmtp.mls.message_contents.content_types.LeaveRequest.$Shape;
+                    static verify(message: { [k: string]: any }): (string|null);
+                    static fromObject(object: { [k: string]: any }): xmtp.mls.message_contents.content_types.LeaveRequest;
+                    static toObject(message: xmtp.mls.message_contents.content_types.LeaveRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                    toJSON(): { [k: string]: any };
+                    static getTypeUrl(prefix?: string): string;
+                }
+
+                namespace LeaveRequest {
+                    interface $Properties {
+                        authenticatedNote?: (Uint8Array|null);
+                        $unknowns?: Uint8Array[];
+                    }
+                    type $Shape = xmtp.mls.message_contents.content_types.LeaveRequest.$Properties;
+                }
+
+                interface IMultiRemoteAttachment extends xmtp.mls.message_contents.content_types.MultiRemoteAttachment.$Properties {
+                }
+
+                class MultiRemoteAttachment {
+                    constructor(properties?: xmtp.mls.message_contents.content_types.MultiRemoteAttachment.$Properties);
+                    $unknowns?: Uint8Array[];
+                    attachments: xmtp.mls.message_contents.content_types.RemoteAttachmentInfo[];
+                    static create(properties: xmtp.mls.message_contents.content_types.MultiRemoteAttachment.$Shape): xmtp.mls.message_contents.content_types.MultiRemoteAttachment & xmtp.mls.message_contents.content_types.MultiRemoteAttachment.$Shape;
+                    static create(properties?: xmtp.mls.message_contents.content_types.MultiRemoteAttachment.$Properties): xmtp.mls.message_contents.content_types.MultiRemoteAttachment;
+                    static encode(message: xmtp.mls.message_contents.content_types.MultiRemoteAttachment.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static encodeDelimited(message: xmtp.mls.message_contents.content_types.MultiRemoteAttachment.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.mls.message_contents.content_types.MultiRemoteAttachment & xmtp.mls.message_contents.content_types.MultiRemoteAttachment.$Shape;
+                    static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.mls.message_contents.content_types.MultiRemoteAttachment & xmtp.mls.message_contents.content_types.MultiRemoteAttachment.$Shape;
+                    static verify(message: { [k: string]: any }): (string|null);
+                    static fromObject(object: { [k: string]: any }): xmtp.mls.message_contents.content_types.MultiRemoteAttachment;
+                    static toObject(message: xmtp.mls.message_contents.content_types.MultiRemoteAttachment, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                    toJSON(): { [k: string]: any };
+                    static getTypeUrl(prefix?: string): string;
+                }
+
+                namespace MultiRemoteAttachment {
+                    interface $Properties {
+                        attachments?: xmtp.mls.message_contents.content_types.RemoteAttachmentInfo.$Properties[];
+                        $unknowns?: Uint8Array[];
+                    }
+                    type $Shape = xmtp.mls.message_contents.content_types.MultiRemoteAttachment.$Properties;
+                }
+
+                interface IRemoteAttachmentInfo extends xmtp.mls.message_contents.content_types.RemoteAttachmentInfo.$Properties {
+                }
+
+                class RemoteAttachmentInfo {
+                    constructor(properties?: xmtp.mls.message_contents.content_types.RemoteAttachmentInfo.$Properties);
+                    $unknowns?: Uint8Array[];
+                    contentDigest: string;
+                    secret: Uint8Array;
+                    nonce: Uint8Array;
+                    salt: Uint8Array;
+                    scheme: string;
+                    url: string;
+                    contentLength: (number|null);
+                    filename: (string|null);
+                    static create(properties: xmtp.mls.message_contents.content_types.RemoteAttachmentInfo.$Shape): xmtp.mls.message_contents.content_types.RemoteAttachmentInfo & xmtp.mls.message_contents.content_types.RemoteAttachmentInfo.$Shape;
+                    static create(properties?: xmtp.mls.message_contents.content_types.RemoteAttachmentInfo.$Properties): xmtp.mls.message_contents.content_types.RemoteAttachmentInfo;
+                    static encode(message: xmtp.mls.message_contents.content_types.RemoteAttachmentInfo.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static encodeDelimited(message: xmtp.mls.message_contents.content_types.RemoteAttachmentInfo.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.mls.message_contents.content_types.RemoteAttachmentInfo & xmtp.mls.message_contents.content_types.RemoteAttachmentInfo.$Shape;
+                    static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.mls.message_contents.content_types.RemoteAttachmentInfo & xmtp.mls.message_contents.content_types.RemoteAttachmentInfo.$Shape;
+                    static verify(message: { [k: string]: any }): (string|null);
+                    static fromObject(object: { [k: string]: any }): xmtp.mls.message_contents.content_types.RemoteAttachmentInfo;
+                    static toObject(message: xmtp.mls.message_contents.content_types.RemoteAttachmentInfo, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                    toJSON(): { [k: string]: any };
+                    static getTypeUrl(prefix?: string): string;
+                }
+
+                namespace RemoteAttachmentInfo {
+                    interface $Properties {
+                        contentDigest?: string;
+                        secret?: Uint8Array;
+                        nonce?: Uint8Array;
+                        salt?: Uint8Array;
+                        scheme?: string;
+                        url?: string;
+                        contentLength?: (number|null);
+                        filename?: (string|null);
+                        $unknowns?: Uint8Array[];
+                    }
+                    type $Shape = xmtp.mls.message_contents.content_types.RemoteAttachmentInfo.$Properties;
+                }
+
+                enum ReactionAction {
+                    REACTION_ACTION_UNSPECIFIED = 0,
+                    REACTION_ACTION_ADDED = 1,
+                    REACTION_ACTION_REMOVED = 2
+                }
+
+                enum ReactionSchema {
+                    REACTION_SCHEMA_UNSPECIFIED = 0,
+                    REACTION_SCHEMA_UNICODE = 1,
+                    REACTION_SCHEMA_SHORTCODE = 2,
+                    REACTION_SCHEMA_CUSTOM = 3
+                }
+
+                interface IReactionV2 extends xmtp.mls.message_contents.content_types.ReactionV2.$Properties {
+                }
+
+                class ReactionV2 {
+                    constructor(properties?: xmtp.mls.message_contents.content_types.ReactionV2.$Properties);
+                    $unknowns?: Uint8Array[];
+                    reference: string;
+                    referenceInboxId: string;
+                    action: xmtp.mls.message_contents.content_types.ReactionAction;
+                    content: string;
+                    schema: xmtp.mls.message_contents.content_types.ReactionSchema;
+                    static create(properties: xmtp.mls.message_contents.content_types.ReactionV2.$Shape): xmtp.mls.message_contents.content_types.ReactionV2 & xmtp.mls.message_contents.content_types.ReactionV2.$Shape;
+                    static create(properties?: xmtp.mls.message_contents.content_types.ReactionV2.$Properties): xmtp.mls.message_contents.content_types.ReactionV2;
+                    static encode(message: xmtp.mls.message_contents.content_types.ReactionV2.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static encodeDelimited(message: xmtp.mls.message_contents.content_types.ReactionV2.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.mls.message_contents.content_types.ReactionV2 & xmtp.mls.message_contents.content_types.ReactionV2.$Shape;
+                    static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.mls.message_contents.content_types.ReactionV2 & xmtp.mls.message_contents.content_types.ReactionV2.$Shape;
+                    static verify(message: { [k: string]: any }): (string|null);
+                    static fromObject(object: { [k: string]: any }): xmtp.mls.message_contents.content_types.ReactionV2;
+                    static toObject(message: xmtp.mls.message_contents.content_types.ReactionV2, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                    toJSON(): { [k: string]: any };
+                    static getTypeUrl(prefix?: string): string;
+                }
+
+                namespace ReactionV2 {
+                    interface $Properties {
+                        reference?: string;
+                        referenceInboxId?: string;
+                        action?: xmtp.mls.message_contents.content_types.ReactionAction;
+                        content?: string;
+                        schema?: xmtp.mls.message_contents.content_types.ReactionSchema;
+                        $unknowns?: Uint8Array[];
+                    }
+                    type $Shape = xmtp.mls.message_contents.content_types.ReactionV2.$Properties;
+                }
+
+                interface IWalletSendCalls extends xmtp.mls.message_contents.content_types.WalletSendCalls.$Properties {
+                }
+
+                class WalletSendCalls {
+                    constructor(properties?: xmtp.mls.message_contents.content_types.WalletSendCalls.$Properties);
+                    $unknowns?: Uint8Array[];
+                    version: string;
+                    chainId: string;
+                    from: string;
+                    calls: xmtp.mls.message_contents.content_types.Call[];
+                    capabilities: { [k: string]: string };
+                    static create(properties: xmtp.mls.message_contents.content_types.WalletSendCalls.$Shape): xmtp.mls.message_contents.content_types.WalletSendCalls & xmtp.mls.message_contents.content_types.WalletSendCalls.$Shape;
+                    static create(properties?: xmtp.mls.message_contents.content_types.WalletSendCalls.$Properties): xmtp.mls.message_contents.content_types.WalletSendCalls;
+                    static encode(message: xmtp.mls.message_contents.content_types.WalletSendCalls.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static encodeDelimited(message: xmtp.mls.message_contents.content_types.WalletSendCalls.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.mls.message_contents.content_types.WalletSendCalls & xmtp.mls.message_contents.content_types.WalletSendCalls.$Shape;
+                    static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.mls.message_contents.content_types.WalletSendCalls & xmtp.mls.message_contents.content_types.WalletSendCalls.$Shape;
+                    static verify(message: { [k: string]: any }): (string|null);
+                    static fromObject(object: { [k: string]: any }): xmtp.mls.message_contents.content_types.WalletSendCalls;
+                    static toObject(message: xmtp.mls.message_contents.content_types.WalletSendCalls, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                    toJSON(): { [k: string]: any };
+                    static getTypeUrl(prefix?: string): string;
+                }
+
+                namespace WalletSendCalls {
+                    interface $Properties {
+                        version?: string;
+                        chainId?: string;
+                        from?: string;
+                        calls?: xmtp.mls.message_contents.content_types.Call.$Properties[];
+                        capabilities?: { [k: string]: string };
+                        $unknowns?: Uint8Array[];
+                    }
+                    type $Shape = xmtp.mls.message_contents.content_types.WalletSendCalls.$Properties;
+                }
+
+                interface ICall extends xmtp.mls.message_contents.content_types.Call.$Properties {
+                }
+
+                class Call {
+                    constructor(properties?: xmtp.mls.message_contents.content_types.Call.$Properties);
+                    $unknowns?: Uint8Array[];
+                    to: string;
+                    data: string;
+                    value: string;
+                    gas: string;
+                    metadata: { [k: string]: string };
+                    static create(properties: xmtp.mls.message_contents.content_types.Call.$Shape): xmtp.mls.message_contents.content_types.Call & xmtp.mls.message_contents.content_types.Call.$Shape;
+                    static create(properties?: xmtp.mls.message_contents.content_types.Call.$Properties): xmtp.mls.message_contents.content_types.Call;
+                    static encode(message: xmtp.mls.message_contents.content_types.Call.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static encodeDelimited(message: xmtp.mls.message_contents.content_types.Call.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.mls.message_contents.content_types.Call & xmtp.mls.message_contents.content_types.Call.$Shape;
+                    static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.mls.message_contents.content_types.Call & xmtp.mls.message_contents.content_types.Call.$Shape;
+                    static verify(message: { [k: string]: any }): (string|null);
+                    static fromObject(object: { [k: string]: any }): xmtp.mls.message_contents.content_types.Call;
+                    static toObject(message: xmtp.mls.message_contents.content_types.Call, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                    toJSON(): { [k: string]: any };
+                    static getTypeUrl(prefix?: string): string;
+                }
+
+                namespace Call {
+                    interface $Properties {
+                        to?: string;
+                        data?: string;
+                        value?: string;
+                        gas?: string;
+                        metadata?: { [k: string]: string };
+                        $unknowns?: Uint8Array[];
+                    }
+                    type $Shape = xmtp.mls.message_contents.content_types.Call.$Properties;
+                }
+            }
+
+            interface IExternalCommitPolicyV1 extends xmtp.mls.message_contents.ExternalCommitPolicyV1.$Properties {
+            }
+
+            class ExternalCommitPolicyV1 {
+                constructor(properties?: xmtp.mls.message_contents.ExternalCommitPolicyV1.$Properties);
+                $unknowns?: Uint8Array[];
+                allowExternalCommit: boolean;
+                expiresAtNs: Long;
+                expireInNs: Long;
+                symmetricKey: Uint8Array;
+                externalGroupId: Uint8Array;
+                static create(properties: xmtp.mls.message_contents.ExternalCommitPolicyV1.$Shape): xmtp.mls.message_contents.ExternalCommitPolicyV1 & xmtp.mls.message_contents.ExternalCommitPolicyV1.$Shape;
+                static create(properties?: xmtp.mls.message_contents.ExternalCommitPolicyV1.$Properties): xmtp.mls.message_contents.ExternalCommitPolicyV1;
+                static encode(message: xmtp.mls.message_contents.ExternalCommitPolicyV1.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static encodeDelimited(message: xmtp.mls.message_contents.ExternalCommitPolicyV1.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.mls.message_contents.ExternalCommitPolicyV1 & xmtp.mls.message_contents.ExternalCommitPolicyV1.$Shape;
+                static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.mls.message_contents.ExternalCommitPolicyV1 & xmtp.mls.message_contents.ExternalCommitPolicyV1.$Shape;
+                static verify(message: { [k: string]: any }): (string|null);
+                static fromObject(object: { [k: string]: any }): xmtp.mls.message_contents.ExternalCommitPolicyV1;
+                static toObject(message: xmtp.mls.message_contents.ExternalCommitPolicyV1, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                toJSON(): { [k: string]: any };
+                static getTypeUrl(prefix?: string): string;
+            }
+
+            namespace ExternalCommitPolicyV1 {
+                interface $Properties {
+                    allowExternalCommit?: boolean;
+                    expiresAtNs?: Long;
+                    expireInNs?: Long;
+                    symmetricKey?: Uint8Array;
+                    externalGroupId?: Uint8Array;
+                    $unknowns?: Uint8Array[];
+                }
+                type $Shape = xmtp.mls.message_contents.ExternalCommitPolicyV1.$Properties;
+            }
+
+            interface IExternalCommitPolicyEntry extends xmtp.mls.message_contents.ExternalCommitPolicyEntry.$Properties {
+            }
+
+            class ExternalCommitPolicyEntry {
+                constructor(properties?: xmtp.mls.message_contents.ExternalCommitPolicyEntry.$Properties);
+                $unknowns?: Uint8Array[];
+                v1: (xmtp.mls.message_contents.ExternalCommitPolicyV1|null);
+                version?: "v1";
+                static create(properties: xmtp.mls.message_contents.ExternalCommitPolicyEntry.$Shape): xmtp.mls.message_contents.ExternalCommitPolicyEntry & xmtp.mls.message_contents.ExternalCommitPolicyEntry.$Shape;
+                static create(properties?: xmtp.mls.message_contents.ExternalCommitPolicyEntry.$Properties): xmtp.mls.message_contents.ExternalCommitPolicyEntry;
+                static encode(message: xmtp.mls.message_contents.ExternalCommitPolicyEntry.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static encodeDelimited(message: xmtp.mls.message_contents.ExternalCommitPolicyEntry.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.mls.message_contents.ExternalCommitPolicyEntry & xmtp.mls.message_contents.ExternalCommitPolicyEntry.$Shape;
+                static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.mls.message_contents.ExternalCommitPolicyEntry & xmtp.mls.message_contents.ExternalCommitPolicyEntry.$Shape;
+                static verify(message: { [k: string]: any }): (string|null);
+                static fromObject(object: { [k: string]: any }): xmtp.mls.message_contents.ExternalCommitPolicyEntry;
+                static toObject(message: xmtp.mls.message_contents.ExternalCommitPolicyEntry, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                toJSON(): { [k: string]: any };
+                static getTypeUrl(prefix?: string): string;
+            }
+
+            namespace ExternalCommitPolicyEntry {
+                interface $Properties {
+                    v1?: (xmtp.mls.message_contents.ExternalCommitPolicyV1.$Properties|null);
+                    version?: "v1";
+                    $unknowns?: Uint8Array[];
+                }
+                type $Shape = {
+                  v1?: xmtp.mls.message_contents.ExternalCommitPolicyV1.$Shape|null;
+                  $unknowns?: Uint8Array[];
+                } & (
+                  ({ version?: undefined; v1?: null }|{ version?: "v1"; v1: xmtp.mls.message_contents.ExternalCommitPolicyV1.$Shape })
+                );
+            }
+
+            interface IExternalInvitePayloadV1 extends xmtp.mls.message_contents.ExternalInvitePayloadV1.$Properties {
+            }
+
+            class ExternalInvitePayloadV1 {
+                constructor(properties?: xmtp.mls.message_contents.ExternalInvitePayloadV1.$Properties);
+                $unknowns?: Uint8Array[];
+                servicePointer: Uint8Array;
+                externalGroupId: Uint8Array;
+                symmetricKey: Uint8Array;
+                static create(properties: xmtp.mls.message_contents.ExternalInvitePayloadV1.$Shape): xmtp.mls.message_contents.ExternalInvitePayloadV1 & xmtp.mls.message_contents.ExternalInvitePayloadV1.$Shape;
+                static create(properties?: xmtp.mls.message_contents.ExternalInvitePayloadV1.$Properties): xmtp.mls.message_contents.ExternalInvitePayloadV1;
+                static encode(message: xmtp.mls.message_contents.ExternalInvitePayloadV1.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static encodeDelimited(message: xmtp.mls.message_contents.ExternalInvitePayloadV1.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.mls.message_contents.ExternalInvitePayloadV1 & xmtp.mls.message_contents.ExternalInvitePayloadV1.$Shape;
+                static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.mls.message_contents.ExternalInvitePayloadV1 & xmtp.mls.message_contents.ExternalInvitePayloadV1.$Shape;
+                static verify(message: { [k: string]: any }): (string|null);
+                static fromObject(object: { [k: string]: any }): xmtp.mls.message_contents.ExternalInvitePayloadV1;
+                static toObject(message: xmtp.mls.message_contents.ExternalInvitePayloadV1, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                toJSON(): { [k: string]: any };
+                static getTypeUrl(prefix?: string): string;
+            }
+
+            namespace ExternalInvitePayloadV1 {
+                interface $Properties {
+                    servicePointer?: Uint8Array;
+                    externalGroupId?: Uint8Array;
+                    symmetricKey?: Uint8Array;
+                    $unknowns?: Uint8Array[];
+                }
+                type $Shape = xmtp.mls.message_contents.ExternalInvitePayloadV1.$Properties;
+            }
+
+            interface IExternalInvitePayload extends xmtp.mls.message_contents.ExternalInvitePayload.$Properties {
+            }
+
+            class ExternalInvitePayload {
+                constructor(properties?: xmtp.mls.message_contents.ExternalInvitePayload.$Properties);
+                $unknowns?: Uint8Array[];
+                v1: (xmtp.mls.message_contents.ExternalInvitePayloadV1|null);
+                version?: "v1";
+                static create(properties: xmtp.mls.message_contents.ExternalInvitePayload.$Shape): xmtp.mls.message_contents.ExternalInvitePayload & xmtp.mls.message_contents.ExternalInvitePayload.$Shape;
+                static create(properties?: xmtp.mls.message_contents.ExternalInvitePayload.$Properties): xmtp.mls.message_contents.ExternalInvitePayload;
+                static encode(message: xmtp.mls.message_contents.ExternalInvitePayload.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static encodeDelimited(message: xmtp.mls.message_contents.ExternalInvitePayload.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.mls.message_contents.ExternalInvitePayload & xmtp.mls.message_contents.ExternalInvitePayload.$Shape;
+                static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.mls.message_contents.ExternalInvitePayload & xmtp.mls.message_contents.ExternalInvitePayload.$Shape;
+                static verify(message: { [k: string]: any }): (string|null);
+                static fromObject(object: { [k: string]: any }): xmtp.mls.message_contents.ExternalInvitePayload;
+                static toObject(message: xmtp.mls.message_contents.ExternalInvitePayload, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                toJSON(): { [k: string]: any };
+                static getTypeUrl(prefix?: string): string;
+            }
+
+            namespace ExternalInvitePayload {
+                interface $Properties {
+                    v1?: (xmtp.mls.message_contents.ExternalInvitePayloadV1.$Properties|null);
+                    version?: "v1";
+                    $unknowns?: Uint8Array[];
+                }
+                type $Shape = {
+                  v1?: xmtp.mls.message_contents.ExternalInvitePayloadV1.$Shape|null;
+                  $unknowns?: Uint8Array[];
+                } & (
+                  ({ version?: undefined; v1?: null }|{ version?: "v1"; v1: xmtp.mls.message_contents.ExternalInvitePayloadV1.$Shape })
+                );
+            }
+
+            interface IEncryptedGroupInfoBlobV1 extends xmtp.mls.message_contents.EncryptedGroupInfoBlobV1.$Properties {
+            }
+
+            class EncryptedGroupInfoBlobV1 {
+                constructor(properties?: xmtp.mls.message_contents.EncryptedGroupInfoBlobV1.$Properties);
+                $unknowns?: Uint8Array[];
+                nonce: Uint8Array;
+                ciphertext: Uint8Array;
+                epoch: Long;
+                groupStateHash: Uint8Array;
+                expiresAtNs: Long;
+                static create(properties: xmtp.mls.message_contents.EncryptedGroupInfoBlobV1.$Shape): xmtp.mls.message_contents.EncryptedGroupInfoBlobV1 & xmtp.mls.message_contents.EncryptedGroupInfoBlobV1.$Shape;
+                static create(properties?: xmtp.mls.message_contents.EncryptedGroupInfoBlobV1.$Properties): xmtp.mls.message_contents.EncryptedGroupInfoBlobV1;
+                static encode(message: xmtp.mls.message_contents.EncryptedGroupInfoBlobV1.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static encodeDelimited(message: xmtp.mls.message_contents.EncryptedGroupInfoBlobV1.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.mls.message_contents.EncryptedGroupInfoBlobV1 & xmtp.mls.message_contents.EncryptedGroupInfoBlobV1.$Shape;
+                static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.mls.message_contents.EncryptedGroupInfoBlobV1 & xmtp.mls.message_contents.EncryptedGroupInfoBlobV1.$Shape;
+                static verify(message: { [k: string]: any }): (string|null);
+                static fromObject(object: { [k: string]: any }): xmtp.mls.message_contents.EncryptedGroupInfoBlobV1;
+                static toObject(message: xmtp.mls.message_contents.EncryptedGroupInfoBlobV1, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                toJSON(): { [k: string]: any };
+                static getTypeUrl(prefix?: string): string;
+            }
+
+            namespace EncryptedGroupInfoBlobV1 {
+                interface $Properties {
+                    nonce?: Uint8Array;
+                    ciphertext?: Uint8Array;
+                    epoch?: Long;
+                    groupStateHash?: Uint8Array;
+                    expiresAtNs?: Long;
+                    $unknowns?: Uint8Array[];
+                }
+                type $Shape = xmtp.mls.message_contents.EncryptedGroupInfoBlobV1.$Properties;
+            }
+
+            interface IEncryptedGroupInfoBlob extends xmtp.mls.message_contents.EncryptedGroupInfoBlob.$Properties {
+            }
+
+            class EncryptedGroupInfoBlob {
+                constructor(properties?: xmtp.mls.message_contents.EncryptedGroupInfoBlob.$Properties);
+                $unknowns?: Uint8Array[];
+                v1: (xmtp.mls.message_contents.EncryptedGroupInfoBlobV1|null);
+                version?: "v1";
+                static create(properties: xmtp.mls.message_contents.EncryptedGroupInfoBlob.$Shape): xmtp.mls.message_contents.EncryptedGroupInfoBlob & xmtp.mls.message_contents.EncryptedGroupInfoBlob.$Shape;
+                static create(properties?: xmtp.mls.message_contents.EncryptedGroupInfoBlob.$Properties): xmtp.mls.message_contents.EncryptedGroupInfoBlob;
+                static encode(message: xmtp.mls.message_contents.EncryptedGroupInfoBlob.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static encodeDelimited(message: xmtp.mls.message_contents.EncryptedGroupInfoBlob.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.mls.message_contents.EncryptedGroupInfoBlob & xmtp.mls.message_contents.EncryptedGroupInfoBlob.$Shape;
+                static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.mls.message_contents.EncryptedGroupInfoBlob & xmtp.mls.message_contents.EncryptedGroupInfoBlob.$Shape;
+                static verify(message: { [k: string]: any }): (string|null);
+                static fromObject(object: { [k: string]: any }): xmtp.mls.message_contents.EncryptedGroupInfoBlob;
+                static toObject(message: xmtp.mls.message_contents.EncryptedGroupInfoBlob, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                toJSON(): { [k: string]: any };
+                static getTypeUrl(prefix?: string): string;
+            }
+
+            namespace EncryptedGroupInfoBlob {
+                interface $Properties {
+                    v1?: (xmtp.mls.message_contents.EncryptedGroupInfoBlobV1.$Properties|null);
+                    version?: "v1";
+                    $unknowns?: Uint8Array[];
+                }
+                type $Shape = {
+                  v1?: xmtp.mls.message_contents.EncryptedGroupInfoBlobV1.$Shape|null;
+                  $unknowns?: Uint8Array[];
+                } & (
+                  ({ version?: undefined; v1?: null }|{ version?: "v1"; v1: xmtp.mls.message_contents.EncryptedGroupInfoBlobV1.$Shape })
+                );
             }
 
             interface IGroupMembership extends xmtp.mls.message_contents.GroupMembership.$Properties {
@@ -5116,6 +6098,204 @@ export namespace xmtp {
                     $unknowns?: Uint8Array[];
                 }
                 type $Shape = xmtp.mls.message_contents.Inboxes.$Properties;
+            }
+
+            interface IProposalSupport extends xmtp.mls.message_contents.ProposalSupport.$Properties {
+            }
+
+            class ProposalSupport {
+                constructor(properties?: xmtp.mls.message_contents.ProposalSupport.$Properties);
+                $unknowns?: Uint8Array[];
+                version: number;
+                static create(properties: xmtp.mls.message_contents.ProposalSupport.$Shape): xmtp.mls.message_contents.ProposalSupport & xmtp.mls.message_contents.ProposalSupport.$Shape;
+                static create(properties?: xmtp.mls.message_contents.ProposalSupport.$Properties): xmtp.mls.message_contents.ProposalSupport;
+                static encode(message: xmtp.mls.message_contents.ProposalSupport.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static encodeDelimited(message: xmtp.mls.message_contents.ProposalSupport.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.mls.message_contents.ProposalSupport & xmtp.mls.message_contents.ProposalSupport.$Shape;
+                static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.mls.message_contents.ProposalSupport & xmtp.mls.message_contents.ProposalSupport.$Shape;
+                static verify(message: { [k: string]: any }): (string|null);
+                static fromObject(object: { [k: string]: any }): xmtp.mls.message_contents.ProposalSupport;
+                static toObject(message: xmtp.mls.message_contents.ProposalSupport, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                toJSON(): { [k: string]: any };
+                static getTypeUrl(prefix?: string): string;
+            }
+
+            namespace ProposalSupport {
+                interface $Properties {
+                    version?: number;
+                    $unknowns?: Uint8Array[];
+                }
+                type $Shape = xmtp.mls.message_contents.ProposalSupport.$Properties;
+            }
+
+            interface IMembershipChange extends xmtp.mls.message_contents.MembershipChange.$Properties {
+            }
+
+            class MembershipChange {
+                constructor(properties?: xmtp.mls.message_contents.MembershipChange.$Properties);
+                $unknowns?: Uint8Array[];
+                installationIds: Uint8Array[];
+                accountAddress: string;
+                initiatedByAccountAddress: string;
+                static create(properties: xmtp.mls.message_contents.MembershipChange.$Shape): xmtp.mls.message_contents.MembershipChange & xmtp.mls.message_contents.MembershipChange.$Shape;
+                static create(properties?: xmtp.mls.message_contents.MembershipChange.$Properties): xmtp.mls.message_contents.MembershipChange;
+                static encode(message: xmtp.mls.message_contents.MembershipChange.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static encodeDelimited(message: xmtp.mls.message_contents.MembershipChange.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.mls.message_contents.MembershipChange & xmtp.mls.message_contents.MembershipChange.$Shape;
+                static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.mls.message_contents.MembershipChange & xmtp.mls.message_contents.MembershipChange.$Shape;
+                static verify(message: { [k: string]: any }): (string|null);
+                static fromObject(object: { [k: string]: any }): xmtp.mls.message_contents.MembershipChange;
+                static toObject(message: xmtp.mls.message_contents.MembershipChange, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                toJSON(): { [k: string]: any };
+                static getTypeUrl(prefix?: string): string;
+            }
+
+            namespace MembershipChange {
+                interface $Properties {
+                    installationIds?: Uint8Array[];
+                    accountAddress?: string;
+                    initiatedByAccountAddress?: string;
+                    $unknowns?: Uint8Array[];
+                }
+                type $Shape = xmtp.mls.message_contents.MembershipChange.$Properties;
+            }
+
+            interface IGroupMembershipChanges extends xmtp.mls.message_contents.GroupMembershipChanges.$Properties {
+            }
+
+            class GroupMembershipChanges {
+                constructor(properties?: xmtp.mls.message_contents.GroupMembershipChanges.$Properties);
+                $unknowns?: Uint8Array[];
+                membersAdded: xmtp.mls.message_contents.MembershipChange[];
+                membersRemoved: xmtp.mls.message_contents.MembershipChange[];
+                installationsAdded: xmtp.mls.message_contents.MembershipChange[];
+                installationsRemoved: xmtp.mls.message_contents.MembershipChange[];
+                static create(properties: xmtp.mls.message_contents.GroupMembershipChanges.$Shape): xmtp.mls.message_contents.GroupMembershipChanges & xmtp.mls.message_contents.GroupMembershipChanges.$Shape;
+                static create(properties?: xmtp.mls.message_contents.GroupMembershipChanges.$Properties): xmtp.mls.message_contents.GroupMembershipChanges;
+                static encode(message: xmtp.mls.message_contents.GroupMembershipChanges.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static encodeDelimited(message: xmtp.mls.message_contents.GroupMembershipChanges.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.mls.message_contents.GroupMembershipChanges & xmtp.mls.message_contents.GroupMembershipChanges.$Shape;
+                static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.mls.message_contents.GroupMembershipChanges & xmtp.mls.message_contents.GroupMembershipChanges.$Shape;
+                static verify(message: { [k: string]: any }): (string|null);
+                static fromObject(object: { [k: string]: any }): xmtp.mls.message_contents.GroupMembershipChanges;
+                static toObject(message: xmtp.mls.message_contents.GroupMembershipChanges, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                toJSON(): { [k: string]: any };
+                static getTypeUrl(prefix?: string): string;
+            }
+
+            namespace GroupMembershipChanges {
+                interface $Properties {
+                    membersAdded?: xmtp.mls.message_contents.MembershipChange.$Properties[];
+                    membersRemoved?: xmtp.mls.message_contents.MembershipChange.$Properties[];
+                    installationsAdded?: xmtp.mls.message_contents.MembershipChange.$Properties[];
+                    installationsRemoved?: xmtp.mls.message_contents.MembershipChange.$Properties[];
+                    $unknowns?: Uint8Array[];
+                }
+                type $Shape = xmtp.mls.message_contents.GroupMembershipChanges.$Properties;
+            }
+
+            interface IGroupUpdated extends xmtp.mls.message_contents.GroupUpdated.$Properties {
+            }
+
+            class GroupUpdated {
+                constructor(properties?: xmtp.mls.message_contents.GroupUpdated.$Properties);
+                $unknowns?: Uint8Array[];
+                initiatedByInboxId: string;
+                addedInboxes: xmtp.mls.message_contents.GroupUpdated.Inbox[];
+                removedInboxes: xmtp.mls.message_contents.GroupUpdated.Inbox[];
+                metadataFieldChanges: xmtp.mls.message_contents.GroupUpdated.MetadataFieldChange[];
+                leftInboxes: xmtp.mls.message_contents.GroupUpdated.Inbox[];
+                addedAdminInboxes: xmtp.mls.message_contents.GroupUpdated.Inbox[];
+                removedAdminInboxes: xmtp.mls.message_contents.GroupUpdated.Inbox[];
+                addedSuperAdminInboxes: xmtp.mls.message_contents.GroupUpdated.Inbox[];
+                removedSuperAdminInboxes: xmtp.mls.message_contents.GroupUpdated.Inbox[];
+                static create(properties: xmtp.mls.message_contents.GroupUpdated.$Shape): xmtp.mls.message_contents.GroupUpdated & xmtp.mls.message_contents.GroupUpdated.$Shape;
+                static create(properties?: xmtp.mls.message_contents.GroupUpdated.$Properties): xmtp.mls.message_contents.GroupUpdated;
+                static encode(message: xmtp.mls.message_contents.GroupUpdated.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static encodeDelimited(message: xmtp.mls.message_contents.GroupUpdated.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.mls.message_contents.GroupUpdated & xmtp.mls.message_contents.GroupUpdated.$Shape;
+                static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.mls.message_contents.GroupUpdated & xmtp.mls.message_contents.GroupUpdated.$Shape;
+                static verify(message: { [k: string]: any }): (string|null);
+                static fromObject(object: { [k: string]: any }): xmtp.mls.message_contents.GroupUpdated;
+                static toObject(message: xmtp.mls.message_contents.GroupUpdated, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                toJSON(): { [k: string]: any };
+                static getTypeUrl(prefix?: string): string;
+            }
+
+            namespace GroupUpdated {
+                interface $Properties {
+                    initiatedByInboxId?: string;
+                    addedInboxes?: xmtp.mls.message_contents.GroupUpdated.Inbox.$Properties[];
+                    removedInboxes?: xmtp.mls.message_contents.GroupUpdated.Inbox.$Properties[];
+                    metadataFieldChanges?: xmtp.mls.message_contents.GroupUpdated.MetadataFieldChange.$Properties[];
+                    leftInboxes?: xmtp.mls.message_contents.GroupUpdated.Inbox.$Properties[];
+                    addedAdminInboxes?: xmtp.mls.message_contents.GroupUpdated.Inbox.$Properties[];
+                    removedAdminInboxes?: xmtp.mls.message_contents.GroupUpdated.Inbox.$Properties[];
+                    addedSuperAdminInboxes?: xmtp.mls.message_contents.GroupUpdated.Inbox.$Properties[];
+                    removedSuperAdminInboxes?: xmtp.mls.message_contents.GroupUpdated.Inbox.$Properties[];
+                    $unknowns?: Uint8Array[];
+                }
+                type $Shape = xmtp.mls.message_contents.GroupUpdated.$Properties;
+
+                interface IInbox extends xmtp.mls.message_contents.GroupUpdated.Inbox.$Properties {
+                }
+
+                class Inbox {
+                    constructor(properties?: xmtp.mls.message_contents.GroupUpdated.Inbox.$Properties);
+                    $unknowns?: Uint8Array[];
+                    inboxId: string;
+                    static create(properties: xmtp.mls.message_contents.GroupUpdated.Inbox.$Shape): xmtp.mls.message_contents.GroupUpdated.Inbox & xmtp.mls.message_contents.GroupUpdated.Inbox.$Shape;
+                    static create(properties?: xmtp.mls.message_contents.GroupUpdated.Inbox.$Properties): xmtp.mls.message_contents.GroupUpdated.Inbox;
+                    static encode(message: xmtp.mls.message_contents.GroupUpdated.Inbox.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static encodeDelimited(message: xmtp.mls.message_contents.GroupUpdated.Inbox.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.mls.message_contents.GroupUpdated.Inbox & xmtp.mls.message_contents.GroupUpdated.Inbox.$Shape;
+                    static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.mls.message_contents.GroupUpdated.Inbox & xmtp.mls.message_contents.GroupUpdated.Inbox.$Shape;
+                    static verify(message: { [k: string]: any }): (string|null);
+                    static fromObject(object: { [k: string]: any }): xmtp.mls.message_contents.GroupUpdated.Inbox;
+                    static toObject(message: xmtp.mls.message_contents.GroupUpdated.Inbox, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                    toJSON(): { [k: string]: any };
+                    static getTypeUrl(prefix?: string): string;
+                }
+
+                namespace Inbox {
+                    interface $Properties {
+                        inboxId?: string;
+                        $unknowns?: Uint8Array[];
+                    }
+                    type $Shape = xmtp.mls.message_contents.GroupUpdated.Inbox.$Properties;
+                }
+
+                interface IMetadataFieldChange extends xmtp.mls.message_contents.GroupUpdated.MetadataFieldChange.$Properties {
+                }
+
+                class MetadataFieldChange {
+                    constructor(properties?: xmtp.mls.message_contents.GroupUpdated.MetadataFieldChange.$Properties);
+                    $unknowns?: Uint8Array[];
+                    fieldName: string;
+                    oldValue: (string|null);
+                    newValue: (string|null);
+                    static create(properties: xmtp.mls.message_contents.GroupUpdated.MetadataFieldChange.$Shape): xmtp.mls.message_contents.GroupUpdated.MetadataFieldChange & xmtp.mls.message_contents.GroupUpdated.MetadataFieldChange.$Shape;
+                    static create(properties?: xmtp.mls.message_contents.GroupUpdated.MetadataFieldChange.$Properties): xmtp.mls.message_contents.GroupUpdated.MetadataFieldChange;
+                    static encode(message: xmtp.mls.message_contents.GroupUpdated.MetadataFieldChange.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static encodeDelimited(message: xmtp.mls.message_contents.GroupUpdated.MetadataFieldChange.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.mls.message_contents.GroupUpdated.MetadataFieldChange & xmtp.mls.message_contents.GroupUpdated.MetadataFieldChange.$Shape;
+                    static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.mls.message_contents.GroupUpdated.MetadataFieldChange & xmtp.mls.message_contents.GroupUpdated.MetadataFieldChange.$Shape;
+                    static verify(message: { [k: string]: any }): (string|null);
+                    static fromObject(object: { [k: string]: any }): xmtp.mls.message_contents.GroupUpdated.MetadataFieldChange;
+                    static toObject(message: xmtp.mls.message_contents.GroupUpdated.MetadataFieldChange, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                    toJSON(): { [k: string]: any };
+                    static getTypeUrl(prefix?: string): string;
+                }
+
+                namespace MetadataFieldChange {
+                    interface $Properties {
+                        fieldName?: string;
+                        oldValue?: (string|null);
+                        newValue?: (string|null);
+                        $unknowns?: Uint8Array[];
+                    }
+                    type $Shape = xmtp.mls.message_contents.GroupUpdated.MetadataFieldChange.$Properties;
+                }
             }
         }
     }

@@ -26834,6 +26834,2657 @@ export const xmtp = $root.xmtp = (() => {
                 return WelcomeWrapperEncryption;
             })();
 
+            message_contents.ComponentType = (function() {
+                const valuesById = $Object.create(null), values = $Object.create(valuesById);
+                values[valuesById[0] = "COMPONENT_TYPE_UNSPECIFIED"] = 0;
+                values[valuesById[1] = "COMPONENT_TYPE_BYTES"] = 1;
+                values[valuesById[2] = "COMPONENT_TYPE_STRING"] = 2;
+                values[valuesById[3] = "COMPONENT_TYPE_TLS_MAP_BYTES_BYTES"] = 3;
+                values[valuesById[4] = "COMPONENT_TYPE_TLS_MAP_INBOX_ID_BYTES"] = 4;
+                values[valuesById[5] = "COMPONENT_TYPE_TLS_SET_BYTES"] = 5;
+                values[valuesById[6] = "COMPONENT_TYPE_TLS_SET_INBOX_ID"] = 6;
+                return values;
+            })();
+
+            message_contents.ComponentPermissions = (function() {
+
+                const ComponentPermissions = function (properties) {
+                    if (properties)
+                        for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                            if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                this[keys[i]] = properties[keys[i]];
+                };
+
+                ComponentPermissions.prototype.insertPolicy = null;
+                ComponentPermissions.prototype.updatePolicy = null;
+                ComponentPermissions.prototype.deletePolicy = null;
+
+                ComponentPermissions.create = function(properties) {
+                    return new ComponentPermissions(properties);
+                };
+
+                ComponentPermissions.encode = function (message, writer, _depth) {
+                    if (!writer)
+                        writer = $Writer.create();
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    if (message.insertPolicy != null && $Object.hasOwnProperty.call(message, "insertPolicy"))
+                        $root.xmtp.mls.message_contents.MetadataPolicy.encode(message.insertPolicy, writer.uint32(10).fork(), _depth + 1).ldelim();
+                    if (message.updatePolicy != null && $Object.hasOwnProperty.call(message, "updatePolicy"))
+                        $root.xmtp.mls.message_contents.MetadataPolicy.encode(message.updatePolicy, writer.uint32(18).fork(), _depth + 1).ldelim();
+                    if (message.deletePolicy != null && $Object.hasOwnProperty.call(message, "deletePolicy"))
+                        $root.xmtp.mls.message_contents.MetadataPolicy.encode(message.deletePolicy, writer.uint32(26).fork(), _depth + 1).ldelim();
+                    if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                        for (let i = 0; i < message.$unknowns.length; ++i)
+                            writer.raw(message.$unknowns[i]);
+                    return writer;
+                };
+
+                ComponentPermissions.encodeDelimited = function(message, writer) {
+                    return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+                };
+
+                ComponentPermissions.decode = function (reader, length, _end, _depth, _target) {
+                    if (!(reader instanceof $Reader))
+                        reader = $Reader.create(reader);
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $Reader.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let end, message, value;
+                    if (length === $undefined)
+                        end = reader.len;
+                    else {
+                        end = reader.pos + length;
+                        if (end > reader.len)
+                            throw $RangeError("index out of range");
+                        length = reader.len;
+                        reader.len = end;
+                    }
+                    message = _target || new $root.xmtp.mls.message_contents.ComponentPermissions();
+                    while (reader.pos < end) {
+                        let start = reader.pos;
+                        let tag = reader.tag();
+                        if (tag === _end) {
+                            _end = $undefined;
+                            break;
+                        }
+                        let wireType = tag & 7;
+                        switch (tag >>>= 3) {
+                        case 1: {
+                                if (wireType !== 2)
+                                    break;
+                                message.insertPolicy = $root.xmtp.mls.message_contents.MetadataPolicy.decode(reader, reader.size(), $undefined, _depth + 1, message.insertPolicy);
+                                continue;
+                            }
+                        case 2: {
+                                if (wireType !== 2)
+                                    break;
+                                message.updatePolicy = $root.xmtp.mls.message_contents.MetadataPolicy.decode(reader, reader.size(), $undefined, _depth + 1, message.updatePolicy);
+                                continue;
+                            }
+                        case 3: {
+                                if (wireType !== 2)
+                                    break;
+                                message.deletePolicy = $root.xmtp.mls.message_contents.MetadataPolicy.decode(reader, reader.size(), $undefined, _depth + 1, message.deletePolicy);
+                                continue;
+                            }
+                        }
+                        reader.skipType(wireType, _depth, tag);
+                        if (!reader.discardUnknown) {
+                            $util.makeProp(message, "$unknowns", false);
+                            (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                        }
+                    }
+                    if (length !== $undefined) {
+                        if (reader.pos !== end)
+                            throw $RangeError("index out of range");
+                        reader.len = length;
+                    }
+                    if (_end !== $undefined)
+                        throw $Error("missing end group");
+                    return message;
+                };
+
+                ComponentPermissions.decodeDelimited = function(reader) {
+                    if (!(reader instanceof $Reader))
+                        reader = new $Reader(reader);
+                    return this.decode(reader, reader.size());
+                };
+
+                ComponentPermissions.verify = function (message, _depth) {
+                    if (typeof message !== "object" || message === null)
+                        return "object expected";
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        return "max depth exceeded";
+                    if (message.insertPolicy != null && $Object.hasOwnProperty.call(message, "insertPolicy")) {
+                        let error = $root.xmtp.mls.message_contents.MetadataPolicy.verify(message.insertPolicy, _depth + 1);
+                        if (error)
+                            return "insertPolicy." + error;
+                    }
+                    if (message.updatePolicy != null && $Object.hasOwnProperty.call(message, "updatePolicy")) {
+                        let error = $root.xmtp.mls.message_contents.MetadataPolicy.verify(message.updatePolicy, _depth + 1);
+                        if (error)
+                            return "updatePolicy." + error;
+                    }
+                    if (message.deletePolicy != null && $Object.hasOwnProperty.call(message, "deletePolicy")) {
+                        let error = $root.xmtp.mls.message_contents.MetadataPolicy.verify(message.deletePolicy, _depth + 1);
+                        if (error)
+                            return "deletePolicy." + error;
+                    }
+                    return null;
+                };
+
+                ComponentPermissions.fromObject = function (object, _depth) {
+                    if (object instanceof $root.xmtp.mls.message_contents.ComponentPermissions)
+                        return object;
+                    if (!$util.isObject(object))
+                        throw $TypeError(".xmtp.mls.message_contents.ComponentPermissions: object expected");
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let message = new $root.xmtp.mls.message_contents.ComponentPermissions();
+                    if (object.insertPolicy != null) {
+                        if (!$util.isObject(object.insertPolicy))
+                            throw $TypeError(".xmtp.mls.message_contents.ComponentPermissions.insertPolicy: object expected");
+                        message.insertPolicy = $root.xmtp.mls.message_contents.MetadataPolicy.fromObject(object.insertPolicy, _depth + 1);
+                    }
+                    if (object.updatePolicy != null) {
+                        if (!$util.isObject(object.updatePolicy))
+                            throw $TypeError(".xmtp.mls.message_contents.ComponentPermissions.updatePolicy: object expected");
+                        message.updatePolicy = $root.xmtp.mls.message_contents.MetadataPolicy.fromObject(object.updatePolicy, _depth + 1);
+                    }
+                    if (object.deletePolicy != null) {
+                        if (!$util.isObject(object.deletePolicy))
+                            throw $TypeError(".xmtp.mls.message_contents.ComponentPermissions.deletePolicy: object expected");
+                        message.deletePolicy = $root.xmtp.mls.message_contents.MetadataPolicy.fromObject(object.deletePolicy, _depth + 1);
+                    }
+                    return message;
+                };
+
+                ComponentPermissions.toObject = function (message, options, _depth) {
+                    if (!options)
+                        options = {};
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let object = {};
+                    if (options.defaults) {
+                        object.insertPolicy = null;
+                        object.updatePolicy = null;
+                        object.deletePolicy = null;
+                    }
+                    if (message.insertPolicy != null && $Object.hasOwnProperty.call(message, "insertPolicy"))
+                        object.insertPolicy = $root.xmtp.mls.message_contents.MetadataPolicy.toObject(message.insertPolicy, options, _depth + 1);
+                    if (message.updatePolicy != null && $Object.hasOwnProperty.call(message, "updatePolicy"))
+                        object.updatePolicy = $root.xmtp.mls.message_contents.MetadataPolicy.toObject(message.updatePolicy, options, _depth + 1);
+                    if (message.deletePolicy != null && $Object.hasOwnProperty.call(message, "deletePolicy"))
+                        object.deletePolicy = $root.xmtp.mls.message_contents.MetadataPolicy.toObject(message.deletePolicy, options, _depth + 1);
+                    return object;
+                };
+
+                ComponentPermissions.prototype.toJSON = function() {
+                    return ComponentPermissions.toObject(this, $protobuf.util.toJSONOptions);
+                };
+
+                ComponentPermissions.getTypeUrl = function(prefix) {
+                    if (prefix === $undefined)
+                        prefix = "type.googleapis.com";
+                    return prefix + "/xmtp.mls.message_contents.ComponentPermissions";
+                };
+
+                return ComponentPermissions;
+            })();
+
+            message_contents.ComponentMetadata = (function() {
+
+                const ComponentMetadata = function (properties) {
+                    if (properties)
+                        for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                            if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                this[keys[i]] = properties[keys[i]];
+                };
+
+                ComponentMetadata.prototype.componentType = 0;
+                ComponentMetadata.prototype.permissions = null;
+                ComponentMetadata.prototype.externalCommitterPermissions = null;
+
+                ComponentMetadata.create = function(properties) {
+                    return new ComponentMetadata(properties);
+                };
+
+                ComponentMetadata.encode = function (message, writer, _depth) {
+                    if (!writer)
+                        writer = $Writer.create();
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    if (message.componentType != null && $Object.hasOwnProperty.call(message, "componentType") && message.componentType !== 0)
+                        writer.uint32(8).int32(message.componentType);
+                    if (message.permissions != null && $Object.hasOwnProperty.call(message, "permissions"))
+                        $root.xmtp.mls.message_contents.ComponentPermissions.encode(message.permissions, writer.uint32(18).fork(), _depth + 1).ldelim();
+                    if (message.externalCommitterPermissions != null && $Object.hasOwnProperty.call(message, "externalCommitterPermissions"))
+                        $root.xmtp.mls.message_contents.ComponentPermissions.encode(message.externalCommitterPermissions, writer.uint32(26).fork(), _depth + 1).ldelim();
+                    if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                        for (let i = 0; i < message.$unknowns.length; ++i)
+                            writer.raw(message.$unknowns[i]);
+                    return writer;
+                };
+
+                ComponentMetadata.encodeDelimited = function(message, writer) {
+                    return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+                };
+
+                ComponentMetadata.decode = function (reader, length, _end, _depth, _target) {
+                    if (!(reader instanceof $Reader))
+                        reader = $Reader.create(reader);
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $Reader.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let end, message, value;
+                    if (length === $undefined)
+                        end = reader.len;
+                    else {
+                        end = reader.pos + length;
+                        if (end > reader.len)
+                            throw $RangeError("index out of range");
+                        length = reader.len;
+                        reader.len = end;
+                    }
+                    message = _target || new $root.xmtp.mls.message_contents.ComponentMetadata();
+                    while (reader.pos < end) {
+                        let start = reader.pos;
+                        let tag = reader.tag();
+                        if (tag === _end) {
+                            _end = $undefined;
+                            break;
+                        }
+                        let wireType = tag & 7;
+                        switch (tag >>>= 3) {
+                        case 1: {
+                                if (wireType !== 0)
+                                    break;
+                                if (value = reader.int32())
+                                    message.componentType = value;
+                                else
+                                    delete message.componentType;
+                                continue;
+                            }
+                        case 2: {
+                                if (wireType !== 2)
+                                    break;
+                                message.permissions = $root.xmtp.mls.message_contents.ComponentPermissions.decode(reader, reader.size(), $undefined, _depth + 1, message.permissions);
+                                continue;
+                            }
+                        case 3: {
+                                if (wireType !== 2)
+                                    break;
+                                message.externalCommitterPermissions = $root.xmtp.mls.message_contents.ComponentPermissions.decode(reader, reader.size(), $undefined, _depth + 1, message.externalCommitterPermissions);
+                                continue;
+                            }
+                        }
+                        reader.skipType(wireType, _depth, tag);
+                        if (!reader.discardUnknown) {
+                            $util.makeProp(message, "$unknowns", false);
+                            (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                        }
+                    }
+                    if (length !== $undefined) {
+                        if (reader.pos !== end)
+                            throw $RangeError("index out of range");
+                        reader.len = length;
+                    }
+                    if (_end !== $undefined)
+                        throw $Error("missing end group");
+                    return message;
+                };
+
+                ComponentMetadata.decodeDelimited = function(reader) {
+                    if (!(reader instanceof $Reader))
+                        reader = new $Reader(reader);
+                    return this.decode(reader, reader.size());
+                };
+
+                ComponentMetadata.verify = function (message, _depth) {
+                    if (typeof message !== "object" || message === null)
+                        return "object expected";
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        return "max depth exceeded";
+                    if (message.componentType != null && $Object.hasOwnProperty.call(message, "componentType"))
+                        if (typeof message.componentType !== "number" || (message.componentType | 0) !== message.componentType)
+                            return "componentType: enum value expected";
+                    if (message.permissions != null && $Object.hasOwnProperty.call(message, "permissions")) {
+                        let error = $root.xmtp.mls.message_contents.ComponentPermissions.verify(message.permissions, _depth + 1);
+                        if (error)
+                            return "permissions." + error;
+                    }
+                    if (message.externalCommitterPermissions != null && $Object.hasOwnProperty.call(message, "externalCommitterPermissions")) {
+                        let error = $root.xmtp.mls.message_contents.ComponentPermissions.verify(message.externalCommitterPermissions, _depth + 1);
+                        if (error)
+                            return "externalCommitterPermissions." + error;
+                    }
+                    return null;
+                };
+
+                ComponentMetadata.fromObject = function (object, _depth) {
+                    if (object instanceof $root.xmtp.mls.message_contents.ComponentMetadata)
+                        return object;
+                    if (!$util.isObject(object))
+                        throw $TypeError(".xmtp.mls.message_contents.ComponentMetadata: object expected");
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let message = new $root.xmtp.mls.message_contents.ComponentMetadata();
+                    if (object.componentType !== 0 && (typeof object.componentType !== "string" || $root.xmtp.mls.message_contents.ComponentType[object.componentType] !== 0))
+                        switch (object.componentType) {
+                        case "COMPONENT_TYPE_UNSPECIFIED":
+                        case 0:
+                            message.componentType = 0;
+                            break;
+                        case "COMPONENT_TYPE_BYTES":
+                        case 1:
+                            message.componentType = 1;
+                            break;
+                        case "COMPONENT_TYPE_STRING":
+                        case 2:
+                            message.componentType = 2;
+                            break;
+                        case "COMPONENT_TYPE_TLS_MAP_BYTES_BYTES":
+                        case 3:
+                            message.componentType = 3;
+                            break;
+                        case "COMPONENT_TYPE_TLS_MAP_INBOX_ID_BYTES":
+                        case 4:
+                            message.componentType = 4;
+                            break;
+                        case "COMPONENT_TYPE_TLS_SET_BYTES":
+                        case 5:
+                            message.componentType = 5;
+                            break;
+                        case "COMPONENT_TYPE_TLS_SET_INBOX_ID":
+                        case 6:
+                            message.componentType = 6;
+                            break;
+                        default:
+                            if (typeof object.componentType === "number" && (object.componentType | 0) === object.componentType)
+                                message.componentType = object.componentType;
+                        }
+                    if (object.permissions != null) {
+                        if (!$util.isObject(object.permissions))
+                            throw $TypeError(".xmtp.mls.message_contents.ComponentMetadata.permissions: object expected");
+                        message.permissions = $root.xmtp.mls.message_contents.ComponentPermissions.fromObject(object.permissions, _depth + 1);
+                    }
+                    if (object.externalCommitterPermissions != null) {
+                        if (!$util.isObject(object.externalCommitterPermissions))
+                            throw $TypeError(".xmtp.mls.message_contents.ComponentMetadata.externalCommitterPermissions: object expected");
+                        message.externalCommitterPermissions = $root.xmtp.mls.message_contents.ComponentPermissions.fromObject(object.externalCommitterPermissions, _depth + 1);
+                    }
+                    return message;
+                };
+
+                ComponentMetadata.toObject = function (message, options, _depth) {
+                    if (!options)
+                        options = {};
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let object = {};
+                    if (options.defaults) {
+                        object.componentType = options.enums === $String ? "COMPONENT_TYPE_UNSPECIFIED" : 0;
+                        object.permissions = null;
+                        object.externalCommitterPermissions = null;
+                    }
+                    if (message.componentType != null && $Object.hasOwnProperty.call(message, "componentType"))
+                        object.componentType = options.enums === $String ? $root.xmtp.mls.message_contents.ComponentType[message.componentType] === $undefined ? message.componentType : $root.xmtp.mls.message_contents.ComponentType[message.componentType] : message.componentType;
+                    if (message.permissions != null && $Object.hasOwnProperty.call(message, "permissions"))
+                        object.permissions = $root.xmtp.mls.message_contents.ComponentPermissions.toObject(message.permissions, options, _depth + 1);
+                    if (message.externalCommitterPermissions != null && $Object.hasOwnProperty.call(message, "externalCommitterPermissions"))
+                        object.externalCommitterPermissions = $root.xmtp.mls.message_contents.ComponentPermissions.toObject(message.externalCommitterPermissions, options, _depth + 1);
+                    return object;
+                };
+
+                ComponentMetadata.prototype.toJSON = function() {
+                    return ComponentMetadata.toObject(this, $protobuf.util.toJSONOptions);
+                };
+
+                ComponentMetadata.getTypeUrl = function(prefix) {
+                    if (prefix === $undefined)
+                        prefix = "type.googleapis.com";
+                    return prefix + "/xmtp.mls.message_contents.ComponentMetadata";
+                };
+
+                return ComponentMetadata;
+            })();
+
+            message_contents.GroupMutablePermissionsV1 = (function() {
+
+                const GroupMutablePermissionsV1 = function (properties) {
+                    if (properties)
+                        for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                            if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                this[keys[i]] = properties[keys[i]];
+                };
+
+                GroupMutablePermissionsV1.prototype.policies = null;
+
+                GroupMutablePermissionsV1.create = function(properties) {
+                    return new GroupMutablePermissionsV1(properties);
+                };
+
+                GroupMutablePermissionsV1.encode = function (message, writer, _depth) {
+                    if (!writer)
+                        writer = $Writer.create();
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    if (message.policies != null && $Object.hasOwnProperty.call(message, "policies"))
+                        $root.xmtp.mls.message_contents.PolicySet.encode(message.policies, writer.uint32(10).fork(), _depth + 1).ldelim();
+                    if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                        for (let i = 0; i < message.$unknowns.length; ++i)
+                            writer.raw(message.$unknowns[i]);
+                    return writer;
+                };
+
+                GroupMutablePermissionsV1.encodeDelimited = function(message, writer) {
+                    return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+                };
+
+                GroupMutablePermissionsV1.decode = function (reader, length, _end, _depth, _target) {
+                    if (!(reader instanceof $Reader))
+                        reader = $Reader.create(reader);
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $Reader.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let end, message, value;
+                    if (length === $undefined)
+                        end = reader.len;
+                    else {
+                        end = reader.pos + length;
+                        if (end > reader.len)
+                            throw $RangeError("index out of range");
+                        length = reader.len;
+                        reader.len = end;
+                    }
+                    message = _target || new $root.xmtp.mls.message_contents.GroupMutablePermissionsV1();
+                    while (reader.pos < end) {
+                        let start = reader.pos;
+                        let tag = reader.tag();
+                        if (tag === _end) {
+                            _end = $undefined;
+                            break;
+                        }
+                        let wireType = tag & 7;
+                        switch (tag >>>= 3) {
+                        case 1: {
+                                if (wireType !== 2)
+                                    break;
+                                message.policies = $root.xmtp.mls.message_contents.PolicySet.decode(reader, reader.size(), $undefined, _depth + 1, message.policies);
+                                continue;
+                            }
+                        }
+                        reader.skipType(wireType, _depth, tag);
+                        if (!reader.discardUnknown) {
+                            $util.makeProp(message, "$unknowns", false);
+                            (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                        }
+                    }
+                    if (length !== $undefined) {
+                        if (reader.pos !== end)
+                            throw $RangeError("index out of range");
+                        reader.len = length;
+                    }
+                    if (_end !== $undefined)
+                        throw $Error("missing end group");
+                    return message;
+                };
+
+                GroupMutablePermissionsV1.decodeDelimited = function(reader) {
+                    if (!(reader instanceof $Reader))
+                        reader = new $Reader(reader);
+                    return this.decode(reader, reader.size());
+                };
+
+                GroupMutablePermissionsV1.verify = function (message, _depth) {
+                    if (typeof message !== "object" || message === null)
+                        return "object expected";
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        return "max depth exceeded";
+                    if (message.policies != null && $Object.hasOwnProperty.call(message, "policies")) {
+                        let error = $root.xmtp.mls.message_contents.PolicySet.verify(message.policies, _depth + 1);
+                        if (error)
+                            return "policies." + error;
+                    }
+                    return null;
+                };
+
+                GroupMutablePermissionsV1.fromObject = function (object, _depth) {
+                    if (object instanceof $root.xmtp.mls.message_contents.GroupMutablePermissionsV1)
+                        return object;
+                    if (!$util.isObject(object))
+                        throw $TypeError(".xmtp.mls.message_contents.GroupMutablePermissionsV1: object expected");
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let message = new $root.xmtp.mls.message_contents.GroupMutablePermissionsV1();
+                    if (object.policies != null) {
+                        if (!$util.isObject(object.policies))
+                            throw $TypeError(".xmtp.mls.message_contents.GroupMutablePermissionsV1.policies: object expected");
+                        message.policies = $root.xmtp.mls.message_contents.PolicySet.fromObject(object.policies, _depth + 1);
+                    }
+                    return message;
+                };
+
+                GroupMutablePermissionsV1.toObject = function (message, options, _depth) {
+                    if (!options)
+                        options = {};
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let object = {};
+                    if (options.defaults)
+                        object.policies = null;
+                    if (message.policies != null && $Object.hasOwnProperty.call(message, "policies"))
+                        object.policies = $root.xmtp.mls.message_contents.PolicySet.toObject(message.policies, options, _depth + 1);
+                    return object;
+                };
+
+                GroupMutablePermissionsV1.prototype.toJSON = function() {
+                    return GroupMutablePermissionsV1.toObject(this, $protobuf.util.toJSONOptions);
+                };
+
+                GroupMutablePermissionsV1.getTypeUrl = function(prefix) {
+                    if (prefix === $undefined)
+                        prefix = "type.googleapis.com";
+                    return prefix + "/xmtp.mls.message_contents.GroupMutablePermissionsV1";
+                };
+
+                return GroupMutablePermissionsV1;
+            })();
+
+            message_contents.PolicySet = (function() {
+
+                const PolicySet = function (properties) {
+                    this.updateMetadataPolicy = {};
+                    if (properties)
+                        for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                            if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                this[keys[i]] = properties[keys[i]];
+                };
+
+                PolicySet.prototype.addMemberPolicy = null;
+                PolicySet.prototype.removeMemberPolicy = null;
+                PolicySet.prototype.updateMetadataPolicy = $util.emptyObject;
+                PolicySet.prototype.addAdminPolicy = null;
+                PolicySet.prototype.removeAdminPolicy = null;
+                PolicySet.prototype.updatePermissionsPolicy = null;
+
+                PolicySet.create = function(properties) {
+                    return new PolicySet(properties);
+                };
+
+                PolicySet.encode = function (message, writer, _depth) {
+                    if (!writer)
+                        writer = $Writer.create();
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    if (message.addMemberPolicy != null && $Object.hasOwnProperty.call(message, "addMemberPolicy"))
+                        $root.xmtp.mls.message_contents.MembershipPolicy.encode(message.addMemberPolicy, writer.uint32(10).fork(), _depth + 1).ldelim();
+                    if (message.removeMemberPolicy != null && $Object.hasOwnProperty.call(message, "removeMemberPolicy"))
+                        $root.xmtp.mls.message_contents.MembershipPolicy.encode(message.removeMemberPolicy, writer.uint32(18).fork(), _depth + 1).ldelim();
+                    if (message.updateMetadataPolicy != null && $Object.hasOwnProperty.call(message, "updateMetadataPolicy"))
+                        for (let keys = $Object.keys(message.updateMetadataPolicy), i = 0; i < keys.length; ++i) {
+                            writer.uint32(26).fork().uint32(10).string(keys[i]);
+                            $root.xmtp.mls.message_contents.MetadataPolicy.encode(message.updateMetadataPolicy[keys[i]], writer.uint32(18).fork(), _depth + 1).ldelim().ldelim();
+                        }
+                    if (message.addAdminPolicy != null && $Object.hasOwnProperty.call(message, "addAdminPolicy"))
+                        $root.xmtp.mls.message_contents.PermissionsUpdatePolicy.encode(message.addAdminPolicy, writer.uint32(34).fork(), _depth + 1).ldelim();
+                    if (message.removeAdminPolicy != null && $Object.hasOwnProperty.call(message, "removeAdminPolicy"))
+                        $root.xmtp.mls.message_contents.PermissionsUpdatePolicy.encode(message.removeAdminPolicy, writer.uint32(42).fork(), _depth + 1).ldelim();
+                    if (message.updatePermissionsPolicy != null && $Object.hasOwnProperty.call(message, "updatePermissionsPolicy"))
+                        $root.xmtp.mls.message_contents.PermissionsUpdatePolicy.encode(message.updatePermissionsPolicy, writer.uint32(50).fork(), _depth + 1).ldelim();
+                    if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                        for (let i = 0; i < message.$unknowns.length; ++i)
+                            writer.raw(message.$unknowns[i]);
+                    return writer;
+                };
+
+                PolicySet.encodeDelimited = function(message, writer) {
+                    return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+                };
+
+                PolicySet.decode = function (reader, length, _end, _depth, _target) {
+                    if (!(reader instanceof $Reader))
+                        reader = $Reader.create(reader);
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $Reader.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let end, message, key, value;
+                    if (length === $undefined)
+                        end = reader.len;
+                    else {
+                        end = reader.pos + length;
+                        if (end > reader.len)
+                            throw $RangeError("index out of range");
+                        length = reader.len;
+                        reader.len = end;
+                    }
+                    message = _target || new $root.xmtp.mls.message_contents.PolicySet();
+                    while (reader.pos < end) {
+                        let start = reader.pos;
+                        let tag = reader.tag();
+                        if (tag === _end) {
+                            _end = $undefined;
+                            break;
+                        }
+                        let wireType = tag & 7;
+                        switch (tag >>>= 3) {
+                        case 1: {
+                                if (wireType !== 2)
+                                    break;
+                                message.addMemberPolicy = $root.xmtp.mls.message_contents.MembershipPolicy.decode(reader, reader.size(), $undefined, _depth + 1, message.addMemberPolicy);
+                                continue;
+                            }
+                        case 2: {
+                                if (wireType !== 2)
+                                    break;
+                                message.removeMemberPolicy = $root.xmtp.mls.message_contents.MembershipPolicy.decode(reader, reader.size(), $undefined, _depth + 1, message.removeMemberPolicy);
+                                continue;
+                            }
+                        case 3: {
+                                if (wireType !== 2)
+                                    break;
+                                if (message.updateMetadataPolicy === $util.emptyObject)
+                                    message.updateMetadataPolicy = {};
+                                let end2 = reader.size() + reader.pos;
+                                if (end2 > reader.len)
+                                    throw $RangeError("index out of range");
+                                reader.len = end2;
+                                key = "";
+                                value = null;
+                                while (reader.pos < end2) {
+                                    let tag2 = reader.tag();
+                                    wireType = tag2 & 7;
+                                    switch (tag2 >>>= 3) {
+                                    case 1:
+                                        if (wireType !== 2)
+                                            break;
+                                        key = reader.stringVerify();
+                                        continue;
+                                    case 2:
+                                        if (wireType !== 2)
+                                            break;
+                                        value = $root.xmtp.mls.message_contents.MetadataPolicy.decode(reader, reader.size(), $undefined, _depth + 1, value);
+                                        continue;
+                                    }
+                                    reader.skipType(wireType, _depth, tag2);
+                                }
+                                if (reader.pos !== end2)
+                                    throw $RangeError("index out of range");
+                                reader.len = end;
+                                if (key === "__proto__")
+                                    $util.makeProp(message.updateMetadataPolicy, key);
+                                message.updateMetadataPolicy[key] = value || new $root.xmtp.mls.message_contents.MetadataPolicy();
+                                continue;
+                            }
+                        case 4: {
+                                if (wireType !== 2)
+                                    break;
+                                message.addAdminPolicy = $root.xmtp.mls.message_contents.PermissionsUpdatePolicy.decode(reader, reader.size(), $undefined, _depth + 1, message.addAdminPolicy);
+                                continue;
+                            }
+                        case 5: {
+                                if (wireType !== 2)
+                                    break;
+                                message.removeAdminPolicy = $root.xmtp.mls.message_contents.PermissionsUpdatePolicy.decode(reader, reader.size(), $undefined, _depth + 1, message.removeAdminPolicy);
+                                continue;
+                            }
+                        case 6: {
+                                if (wireType !== 2)
+                                    break;
+                                message.updatePermissionsPolicy = $root.xmtp.mls.message_contents.PermissionsUpdatePolicy.decode(reader, reader.size(), $undefined, _depth + 1, message.updatePermissionsPolicy);
+                                continue;
+                            }
+                        }
+                        reader.skipType(wireType, _depth, tag);
+                        if (!reader.discardUnknown) {
+                            $util.makeProp(message, "$unknowns", false);
+                            (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                        }
+                    }
+                    if (length !== $undefined) {
+                        if (reader.pos !== end)
+                            throw $RangeError("index out of range");
+                        reader.len = length;
+                    }
+                    if (_end !== $undefined)
+                        throw $Error("missing end group");
+                    return message;
+                };
+
+                PolicySet.decodeDelimited = function(reader) {
+                    if (!(reader instanceof $Reader))
+                        reader = new $Reader(reader);
+                    return this.decode(reader, reader.size());
+                };
+
+                PolicySet.verify = function (message, _depth) {
+                    if (typeof message !== "object" || message === null)
+                        return "object expected";
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        return "max depth exceeded";
+                    if (message.addMemberPolicy != null && $Object.hasOwnProperty.call(message, "addMemberPolicy")) {
+                        let error = $root.xmtp.mls.message_contents.MembershipPolicy.verify(message.addMemberPolicy, _depth + 1);
+                        if (error)
+                            return "addMemberPolicy." + error;
+                    }
+                    if (message.removeMemberPolicy != null && $Object.hasOwnProperty.call(message, "removeMemberPolicy")) {
+                        let error = $root.xmtp.mls.message_contents.MembershipPolicy.verify(message.removeMemberPolicy, _depth + 1);
+                        if (error)
+                            return "removeMemberPolicy." + error;
+                    }
+                    if (message.updateMetadataPolicy != null && $Object.hasOwnProperty.call(message, "updateMetadataPolicy")) {
+                        if (!$util.isObject(message.updateMetadataPolicy))
+                            return "updateMetadataPolicy: object expected";
+                        let key = $Object.keys(message.updateMetadataPolicy);
+                        for (let i = 0; i < key.length; ++i) {
+                            let error = $root.xmtp.mls.message_contents.MetadataPolicy.verify(message.updateMetadataPolicy[key[i]], _depth + 1);
+                            if (error)
+                                return "updateMetadataPolicy." + error;
+                        }
+                    }
+                    if (message.addAdminPolicy != null && $Object.hasOwnProperty.call(message, "addAdminPolicy")) {
+                        let error = $root.xmtp.mls.message_contents.PermissionsUpdatePolicy.verify(message.addAdminPolicy, _depth + 1);
+                        if (error)
+                            return "addAdminPolicy." + error;
+                    }
+                    if (message.removeAdminPolicy != null && $Object.hasOwnProperty.call(message, "removeAdminPolicy")) {
+                        let error = $root.xmtp.mls.message_contents.PermissionsUpdatePolicy.verify(message.removeAdminPolicy, _depth + 1);
+                        if (error)
+                            return "removeAdminPolicy." + error;
+                    }
+                    if (message.updatePermissionsPolicy != null && $Object.hasOwnProperty.call(message, "updatePermissionsPolicy")) {
+                        let error = $root.xmtp.mls.message_contents.PermissionsUpdatePolicy.verify(message.updatePermissionsPolicy, _depth + 1);
+                        if (error)
+                            return "updatePermissionsPolicy." + error;
+                    }
+                    return null;
+                };
+
+                PolicySet.fromObject = function (object, _depth) {
+                    if (object instanceof $root.xmtp.mls.message_contents.PolicySet)
+                        return object;
+                    if (!$util.isObject(object))
+                        throw $TypeError(".xmtp.mls.message_contents.PolicySet: object expected");
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let message = new $root.xmtp.mls.message_contents.PolicySet();
+                    if (object.addMemberPolicy != null) {
+                        if (!$util.isObject(object.addMemberPolicy))
+                            throw $TypeError(".xmtp.mls.message_contents.PolicySet.addMemberPolicy: object expected");
+                        message.addMemberPolicy = $root.xmtp.mls.message_contents.MembershipPolicy.fromObject(object.addMemberPolicy, _depth + 1);
+                    }
+                    if (object.removeMemberPolicy != null) {
+                        if (!$util.isObject(object.removeMemberPolicy))
+                            throw $TypeError(".xmtp.mls.message_contents.PolicySet.removeMemberPolicy: object expected");
+                        message.removeMemberPolicy = $root.xmtp.mls.message_contents.MembershipPolicy.fromObject(object.removeMemberPolicy, _depth + 1);
+                    }
+                    if (object.updateMetadataPolicy) {
+                        if (!$util.isObject(object.updateMetadataPolicy))
+                            throw $TypeError(".xmtp.mls.message_contents.PolicySet.updateMetadataPolicy: object expected");
+                        message.updateMetadataPolicy = {};
+                        for (let keys = $Object.keys(object.updateMetadataPolicy), i = 0; i < keys.length; ++i) {
+                            if (keys[i] === "__proto__")
+                                $util.makeProp(message.updateMetadataPolicy, keys[i]);
+                            if (!$util.isObject(object.updateMetadataPolicy[keys[i]]))
+                                throw $TypeError(".xmtp.mls.message_contents.PolicySet.updateMetadataPolicy: object expected");
+                            message.updateMetadataPolicy[keys[i]] = $root.xmtp.mls.message_contents.MetadataPolicy.fromObject(object.updateMetadataPolicy[keys[i]], _depth + 1);
+                        }
+                    }
+                    if (object.addAdminPolicy != null) {
+                        if (!$util.isObject(object.addAdminPolicy))
+                            throw $TypeError(".xmtp.mls.message_contents.PolicySet.addAdminPolicy: object expected");
+                        message.addAdminPolicy = $root.xmtp.mls.message_contents.PermissionsUpdatePolicy.fromObject(object.addAdminPolicy, _depth + 1);
+                    }
+                    if (object.removeAdminPolicy != null) {
+                        if (!$util.isObject(object.removeAdminPolicy))
+                            throw $TypeError(".xmtp.mls.message_contents.PolicySet.removeAdminPolicy: object expected");
+                        message.removeAdminPolicy = $root.xmtp.mls.message_contents.PermissionsUpdatePolicy.fromObject(object.removeAdminPolicy, _depth + 1);
+                    }
+                    if (object.updatePermissionsPolicy != null) {
+                        if (!$util.isObject(object.updatePermissionsPolicy))
+                            throw $TypeError(".xmtp.mls.message_contents.PolicySet.updatePermissionsPolicy: object expected");
+                        message.updatePermissionsPolicy = $root.xmtp.mls.message_contents.PermissionsUpdatePolicy.fromObject(object.updatePermissionsPolicy, _depth + 1);
+                    }
+                    return message;
+                };
+
+                PolicySet.toObject = function (message, options, _depth) {
+                    if (!options)
+                        options = {};
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let object = {};
+                    if (options.objects || options.defaults)
+                        object.updateMetadataPolicy = {};
+                    if (options.defaults) {
+                        object.addMemberPolicy = null;
+                        object.removeMemberPolicy = null;
+                        object.addAdminPolicy = null;
+                        object.removeAdminPolicy = null;
+                        object.updatePermissionsPolicy = null;
+                    }
+                    if (message.addMemberPolicy != null && $Object.hasOwnProperty.call(message, "addMemberPolicy"))
+                        object.addMemberPolicy = $root.xmtp.mls.message_contents.MembershipPolicy.toObject(message.addMemberPolicy, options, _depth + 1);
+                    if (message.removeMemberPolicy != null && $Object.hasOwnProperty.call(message, "removeMemberPolicy"))
+                        object.removeMemberPolicy = $root.xmtp.mls.message_contents.MembershipPolicy.toObject(message.removeMemberPolicy, options, _depth + 1);
+                    let keys2;
+                    if (message.updateMetadataPolicy && (keys2 = $Object.keys(message.updateMetadataPolicy)).length) {
+                        object.updateMetadataPolicy = {};
+                        for (let j = 0; j < keys2.length; ++j) {
+                            if (keys2[j] === "__proto__")
+                                $util.makeProp(object.updateMetadataPolicy, keys2[j]);
+                            object.updateMetadataPolicy[keys2[j]] = $root.xmtp.mls.message_contents.MetadataPolicy.toObject(message.updateMetadataPolicy[keys2[j]], options, _depth + 1);
+                        }
+                    }
+                    if (message.addAdminPolicy != null && $Object.hasOwnProperty.call(message, "addAdminPolicy"))
+                        object.addAdminPolicy = $root.xmtp.mls.message_contents.PermissionsUpdatePolicy.toObject(message.addAdminPolicy, options, _depth + 1);
+                    if (message.removeAdminPolicy != null && $Object.hasOwnProperty.call(message, "removeAdminPolicy"))
+                        object.removeAdminPolicy = $root.xmtp.mls.message_contents.PermissionsUpdatePolicy.toObject(message.removeAdminPolicy, options, _depth + 1);
+                    if (message.updatePermissionsPolicy != null && $Object.hasOwnProperty.call(message, "updatePermissionsPolicy"))
+                        object.updatePermissionsPolicy = $root.xmtp.mls.message_contents.PermissionsUpdatePolicy.toObject(message.updatePermissionsPolicy, options, _depth + 1);
+                    return object;
+                };
+
+                PolicySet.prototype.toJSON = function() {
+                    return PolicySet.toObject(this, $protobuf.util.toJSONOptions);
+                };
+
+                PolicySet.getTypeUrl = function(prefix) {
+                    if (prefix === $undefined)
+                        prefix = "type.googleapis.com";
+                    return prefix + "/xmtp.mls.message_contents.PolicySet";
+                };
+
+                return PolicySet;
+            })();
+
+            message_contents.MembershipPolicy = (function() {
+
+                const MembershipPolicy = function (properties) {
+                    if (properties)
+                        for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                            if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                this[keys[i]] = properties[keys[i]];
+                };
+
+                MembershipPolicy.prototype.base = null;
+                MembershipPolicy.prototype.andCondition = null;
+                MembershipPolicy.prototype.anyCondition = null;
+
+                let $oneOfFields;
+
+                $Object.defineProperty(MembershipPolicy.prototype, "kind", {
+                    get: $util.oneOfGetter($oneOfFields = ["base", "andCondition", "anyCondition"]),
+                    set: $util.oneOfSetter($oneOfFields)
+                });
+
+                MembershipPolicy.create = function(properties) {
+                    return new MembershipPolicy(properties);
+                };
+
+                MembershipPolicy.encode = function (message, writer, _depth) {
+                    if (!writer)
+                        writer = $Writer.create();
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    if (message.base != null && $Object.hasOwnProperty.call(message, "base"))
+                        writer.uint32(8).int32(message.base);
+                    if (message.andCondition != null && $Object.hasOwnProperty.call(message, "andCondition"))
+                        $root.xmtp.mls.message_contents.MembershipPolicy.AndCondition.encode(message.andCondition, writer.uint32(18).fork(), _depth + 1).ldelim();
+                    if (message.anyCondition != null && $Object.hasOwnProperty.call(message, "anyCondition"))
+                        $root.xmtp.mls.message_contents.MembershipPolicy.AnyCondition.encode(message.anyCondition, writer.uint32(26).fork(), _depth + 1).ldelim();
+                    if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                        for (let i = 0; i < message.$unknowns.length; ++i)
+                            writer.raw(message.$unknowns[i]);
+                    return writer;
+                };
+
+                MembershipPolicy.encodeDelimited = function(message, writer) {
+                    return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+                };
+
+                MembershipPolicy.decode = function (reader, length, _end, _depth, _target) {
+                    if (!(reader instanceof $Reader))
+                        reader = $Reader.create(reader);
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $Reader.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let end, message, value;
+                    if (length === $undefined)
+                        end = reader.len;
+                    else {
+                        end = reader.pos + length;
+                        if (end > reader.len)
+                            throw $RangeError("index out of range");
+                        length = reader.len;
+                        reader.len = end;
+                    }
+                    message = _target || new $root.xmtp.mls.message_contents.MembershipPolicy();
+                    while (reader.pos < end) {
+                        let start = reader.pos;
+                        let tag = reader.tag();
+                        if (tag === _end) {
+                            _end = $undefined;
+                            break;
+                        }
+                        let wireType = tag & 7;
+                        switch (tag >>>= 3) {
+                        case 1: {
+                                if (wireType !== 0)
+                                    break;
+                                message.base = reader.int32();
+                                message.kind = "base";
+                                continue;
+                            }
+                        case 2: {
+                                if (wireType !== 2)
+                                    break;
+                                message.andCondition = $root.xmtp.mls.message_contents.MembershipPolicy.AndCondition.decode(reader, reader.size(), $undefined, _depth + 1, message.andCondition);
+                                message.kind = "andCondition";
+                                continue;
+                            }
+                        case 3: {
+                                if (wireType !== 2)
+                                    break;
+                                message.anyCondition = $root.xmtp.mls.message_contents.MembershipPolicy.AnyCondition.decode(reader, reader.size(), $undefined, _depth + 1, message.anyCondition);
+                                message.kind = "anyCondition";
+                                continue;
+                            }
+                        }
+                        reader.skipType(wireType, _depth, tag);
+                        if (!reader.discardUnknown) {
+                            $util.makeProp(message, "$unknowns", false);
+                            (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                        }
+                    }
+                    if (length !== $undefined) {
+                        if (reader.pos !== end)
+                            throw $RangeError("index out of range");
+                        reader.len = length;
+                    }
+                    if (_end !== $undefined)
+                        throw $Error("missing end group");
+                    return message;
+                };
+
+                MembershipPolicy.decodeDelimited = function(reader) {
+                    if (!(reader instanceof $Reader))
+                        reader = new $Reader(reader);
+                    return this.decode(reader, reader.size());
+                };
+
+                MembershipPolicy.verify = function (message, _depth) {
+                    if (typeof message !== "object" || message === null)
+                        return "object expected";
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        return "max depth exceeded";
+                    let properties = {};
+                    if (message.base != null && $Object.hasOwnProperty.call(message, "base")) {
+                        properties.kind = 1;
+                        if (typeof message.base !== "number" || (message.base | 0) !== message.base)
+                            return "base: enum value expected";
+                    }
+                    if (message.andCondition != null && $Object.hasOwnProperty.call(message, "andCondition")) {
+                        if (properties.kind === 1)
+                            return "kind: multiple values";
+                        properties.kind = 1;
+                        {
+                            let error = $root.xmtp.mls.message_contents.MembershipPolicy.AndCondition.verify(message.andCondition, _depth + 1);
+                            if (error)
+                                return "andCondition." + error;
+                        }
+                    }
+                    if (message.anyCondition != null && $Object.hasOwnProperty.call(message, "anyCondition")) {
+                        if (properties.kind === 1)
+                            return "kind: multiple values";
+                        properties.kind = 1;
+                        {
+                            let error = $root.xmtp.mls.message_contents.MembershipPolicy.AnyCondition.verify(message.anyCondition, _depth + 1);
+                            if (error)
+                                return "anyCondition." + error;
+                        }
+                    }
+                    return null;
+                };
+
+                MembershipPolicy.fromObject = function (object, _depth) {
+                    if (object instanceof $root.xmtp.mls.message_contents.MembershipPolicy)
+                        return object;
+                    if (!$util.isObject(object))
+                        throw $TypeError(".xmtp.mls.message_contents.MembershipPolicy: object expected");
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let message = new $root.xmtp.mls.message_contents.MembershipPolicy();
+                    switch (object.base) {
+                    case "BASE_POLICY_UNSPECIFIED":
+                    case 0:
+                        message.base = 0;
+                        break;
+                    case "BASE_POLICY_ALLOW":
+                    case 1:
+                        message.base = 1;
+                        break;
+                    case "BASE_POLICY_DENY":
+                    case 2:
+                        message.base = 2;
+                        break;
+                    case "BASE_POLICY_ALLOW_IF_ADMIN_OR_SUPER_ADMIN":
+                    case 3:
+                        message.base = 3;
+                        break;
+                    case "BASE_POLICY_ALLOW_IF_SUPER_ADMIN":
+                    case 4:
+                        message.base = 4;
+                        break;
+                    default:
+                        if (typeof object.base === "number" && (object.base | 0) === object.base)
+                            message.base = object.base;
+                    }
+                    if (object.andCondition != null) {
+                        if (!$util.isObject(object.andCondition))
+                            throw $TypeError(".xmtp.mls.message_contents.MembershipPolicy.andCondition: object expected");
+                        message.andCondition = $root.xmtp.mls.message_contents.MembershipPolicy.AndCondition.fromObject(object.andCondition, _depth + 1);
+                    }
+                    if (object.anyCondition != null) {
+                        if (!$util.isObject(object.anyCondition))
+                            throw $TypeError(".xmtp.mls.message_contents.MembershipPolicy.anyCondition: object expected");
+                        message.anyCondition = $root.xmtp.mls.message_contents.MembershipPolicy.AnyCondition.fromObject(object.anyCondition, _depth + 1);
+                    }
+                    return message;
+                };
+
+                MembershipPolicy.toObject = function (message, options, _depth) {
+                    if (!options)
+                        options = {};
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let object = {};
+                    if (message.base != null && $Object.hasOwnProperty.call(message, "base")) {
+                        object.base = options.enums === $String ? $root.xmtp.mls.message_contents.MembershipPolicy.BasePolicy[message.base] === $undefined ? message.base : $root.xmtp.mls.message_contents.MembershipPolicy.BasePolicy[message.base] : message.base;
+                        if (options.oneofs)
+                            object.kind = "base";
+                    }
+                    if (message.andCondition != null && $Object.hasOwnProperty.call(message, "andCondition")) {
+                        object.andCondition = $root.xmtp.mls.message_contents.MembershipPolicy.AndCondition.toObject(message.andCondition, options, _depth + 1);
+                        if (options.oneofs)
+                            object.kind = "andCondition";
+                    }
+                    if (message.anyCondition != null && $Object.hasOwnProperty.call(message, "anyCondition")) {
+                        object.anyCondition = $root.xmtp.mls.message_contents.MembershipPolicy.AnyCondition.toObject(message.anyCondition, options, _depth + 1);
+                        if (options.oneofs)
+                            object.kind = "anyCondition";
+                    }
+                    return object;
+                };
+
+                MembershipPolicy.prototype.toJSON = function() {
+                    return MembershipPolicy.toObject(this, $protobuf.util.toJSONOptions);
+                };
+
+                MembershipPolicy.getTypeUrl = function(prefix) {
+                    if (prefix === $undefined)
+                        prefix = "type.googleapis.com";
+                    return prefix + "/xmtp.mls.message_contents.MembershipPolicy";
+                };
+
+                MembershipPolicy.BasePolicy = (function() {
+                    const valuesById = $Object.create(null), values = $Object.create(valuesById);
+                    values[valuesById[0] = "BASE_POLICY_UNSPECIFIED"] = 0;
+                    values[valuesById[1] = "BASE_POLICY_ALLOW"] = 1;
+                    values[valuesById[2] = "BASE_POLICY_DENY"] = 2;
+                    values[valuesById[3] = "BASE_POLICY_ALLOW_IF_ADMIN_OR_SUPER_ADMIN"] = 3;
+                    values[valuesById[4] = "BASE_POLICY_ALLOW_IF_SUPER_ADMIN"] = 4;
+                    return values;
+                })();
+
+                MembershipPolicy.AndCondition = (function() {
+
+                    const AndCondition = function (properties) {
+                        this.policies = [];
+                        if (properties)
+                            for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                                if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                    this[keys[i]] = properties[keys[i]];
+                    };
+
+                    AndCondition.prototype.policies = $util.emptyArray;
+
+                    AndCondition.create = function(properties) {
+                        return new AndCondition(properties);
+                    };
+
+                    AndCondition.encode = function (message, writer, _depth) {
+                        if (!writer)
+                            writer = $Writer.create();
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $util.recursionLimit)
+                            throw $Error("max depth exceeded");
+                        if (message.policies != null && message.policies.length)
+                            for (let i = 0; i < message.policies.length; ++i)
+                                $root.xmtp.mls.message_contents.MembershipPolicy.encode(message.policies[i], writer.uint32(10).fork(), _depth + 1).ldelim();
+                        if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                            for (let i = 0; i < message.$unknowns.length; ++i)
+                                writer.raw(message.$unknowns[i]);
+                        return writer;
+                    };
+
+                    AndCondition.encodeDelimited = function(message, writer) {
+                        return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+                    };
+
+                    AndCondition.decode = function (reader, length, _end, _depth, _target) {
+                        if (!(reader instanceof $Reader))
+                            reader = $Reader.create(reader);
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $Reader.recursionLimit)
+                            throw $Error("max depth exceeded");
+                        let end, message;
+                        if (length === $undefined)
+                            end = reader.len;
+                        else {
+                            end = reader.pos + length;
+                            if (end > reader.len)
+                                throw $RangeError("index out of range");
+                            length = reader.len;
+                            reader.len = end;
+                        }
+                        message = _target || new $root.xmtp.mls.message_contents.MembershipPolicy.AndCondition();
+                        while (reader.pos < end) {
+                            let start = reader.pos;
+                            let tag = reader.tag();
+                            if (tag === _end) {
+                                _end = $undefined;
+                                break;
+                            }
+                            let wireType = tag & 7;
+                            switch (tag >>>= 3) {
+                            case 1: {
+                                    if (wireType !== 2)
+                                        break;
+                                    if (!(message.policies && message.policies.length))
+                                        message.policies = [];
+                                    message.policies.push($root.xmtp.mls.message_contents.MembershipPolicy.decode(reader, reader.size(), $undefined, _depth + 1));
+                                    continue;
+                                }
+                            }
+                            reader.skipType(wireType, _depth, tag);
+                            if (!reader.discardUnknown) {
+                                $util.makeProp(message, "$unknowns", false);
+                                (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                            }
+                        }
+                        if (length !== $undefined) {
+                            if (reader.pos !== end)
+                                throw $RangeError("index out of range");
+                            reader.len = length;
+                        }
+                        if (_end !== $undefined)
+                            throw $Error("missing end group");
+                        return message;
+                    };
+
+                    AndCondition.decodeDelimited = function(reader) {
+                        if (!(reader instanceof $Reader))
+                            reader = new $Reader(reader);
+                        return this.decode(reader, reader.size());
+                    };
+
+                    AndCondition.verify = function (message, _depth) {
+                        if (typeof message !== "object" || message === null)
+                            return "object expected";
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $util.recursionLimit)
+                            return "max depth exceeded";
+                        if (message.policies != null && $Object.hasOwnProperty.call(message, "policies")) {
+                            if (!$Array.isArray(message.policies))
+                                return "policies: array expected";
+                            for (let i = 0; i < message.policies.length; ++i) {
+                                let error = $root.xmtp.mls.message_contents.MembershipPolicy.verify(message.policies[i], _depth + 1);
+                                if (error)
+                                    return "policies." + error;
+                            }
+                        }
+                        return null;
+                    };
+
+                    AndCondition.fromObject = function (object, _depth) {
+                        if (object instanceof $root.xmtp.mls.message_contents.MembershipPolicy.AndCondition)
+                            return object;
+                        if (!$util.isObject(object))
+                            throw $TypeError(".xmtp.mls.message_contents.MembershipPolicy.AndCondition: object expected");
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $util.recursionLimit)
+                            throw $Error("max depth exceeded");
+                        let message = new $root.xmtp.mls.message_contents.MembershipPolicy.AndCondition();
+                        if (object.policies) {
+                            if (!$Array.isArray(object.policies))
+                                throw $TypeError(".xmtp.mls.message_contents.MembershipPolicy.AndCondition.policies: array expected");
+                            message.policies = $Array(object.policies.length);
+                            for (let i = 0; i < object.policies.length; ++i) {
+                                if (!$util.isObject(object.policies[i]))
+                                    throw $TypeError(".xmtp.mls.message_contents.MembershipPolicy.AndCondition.policies: object expected");
+                                message.policies[i] = $root.xmtp.mls.message_contents.MembershipPolicy.fromObject(object.policies[i], _depth + 1);
+                            }
+                        }
+                        return message;
+                    };
+
+                    AndCondition.toObject = function (message, options, _depth) {
+                        if (!options)
+                            options = {};
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $util.recursionLimit)
+                            throw $Error("max depth exceeded");
+                        let object = {};
+                        if (options.arrays || options.defaults)
+                            object.policies = [];
+                        if (message.policies && message.policies.length) {
+                            object.policies = $Array(message.policies.length);
+                            for (let j = 0; j < message.policies.length; ++j)
+                                object.policies[j] = $root.xmtp.mls.message_contents.MembershipPolicy.toObject(message.policies[j], options, _depth + 1);
+                        }
+                        return object;
+                    };
+
+                    AndCondition.prototype.toJSON = function() {
+                        return AndCondition.toObject(this, $protobuf.util.toJSONOptions);
+                    };
+
+                    AndCondition.getTypeUrl = function(prefix) {
+                        if (prefix === $undefined)
+                            prefix = "type.googleapis.com";
+                        return prefix + "/xmtp.mls.message_contents.MembershipPolicy.AndCondition";
+                    };
+
+                    return AndCondition;
+                })();
+
+                MembershipPolicy.AnyCondition = (function() {
+
+                    const AnyCondition = function (properties) {
+                        this.policies = [];
+                        if (properties)
+                            for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                                if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                    this[keys[i]] = properties[keys[i]];
+                    };
+
+                    AnyCondition.prototype.policies = $util.emptyArray;
+
+                    AnyCondition.create = function(properties) {
+                        return new AnyCondition(properties);
+                    };
+
+                    AnyCondition.encode = function (message, writer, _depth) {
+                        if (!writer)
+                            writer = $Writer.create();
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $util.recursionLimit)
+                            throw $Error("max depth exceeded");
+                        if (message.policies != null && message.policies.length)
+                            for (let i = 0; i < message.policies.length; ++i)
+                                $root.xmtp.mls.message_contents.MembershipPolicy.encode(message.policies[i], writer.uint32(10).fork(), _depth + 1).ldelim();
+                        if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                            for (let i = 0; i < message.$unknowns.length; ++i)
+                                writer.raw(message.$unknowns[i]);
+                        return writer;
+                    };
+
+                    AnyCondition.encodeDelimited = function(message, writer) {
+                        return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+                    };
+
+                    AnyCondition.decode = function (reader, length, _end, _depth, _target) {
+                        if (!(reader instanceof $Reader))
+                            reader = $Reader.create(reader);
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $Reader.recursionLimit)
+                            throw $Error("max depth exceeded");
+                        let end, message;
+                        if (length === $undefined)
+                            end = reader.len;
+                        else {
+                            end = reader.pos + length;
+                            if (end > reader.len)
+                                throw $RangeError("index out of range");
+                            length = reader.len;
+                            reader.len = end;
+                        }
+                        message = _target || new $root.xmtp.mls.message_contents.MembershipPolicy.AnyCondition();
+                        while (reader.pos < end) {
+                            let start = reader.pos;
+                            let tag = reader.tag();
+                            if (tag === _end) {
+                                _end = $undefined;
+                                break;
+                            }
+                            let wireType = tag & 7;
+                            switch (tag >>>= 3) {
+                            case 1: {
+                                    if (wireType !== 2)
+                                        break;
+                                    if (!(message.policies && message.policies.length))
+                                        message.policies = [];
+                                    message.policies.push($root.xmtp.mls.message_contents.MembershipPolicy.decode(reader, reader.size(), $undefined, _depth + 1));
+                                    continue;
+                                }
+                            }
+                            reader.skipType(wireType, _depth, tag);
+                            if (!reader.discardUnknown) {
+                                $util.makeProp(message, "$unknowns", false);
+                                (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                            }
+                        }
+                        if (length !== $undefined) {
+                            if (reader.pos !== end)
+                                throw $RangeError("index out of range");
+                            reader.len = length;
+                        }
+                        if (_end !== $undefined)
+                            throw $Error("missing end group");
+                        return message;
+                    };
+
+                    AnyCondition.decodeDelimited = function(reader) {
+                        if (!(reader instanceof $Reader))
+                            reader = new $Reader(reader);
+                        return this.decode(reader, reader.size());
+                    };
+
+                    AnyCondition.verify = function (message, _depth) {
+                        if (typeof message !== "object" || message === null)
+                            return "object expected";
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $util.recursionLimit)
+                            return "max depth exceeded";
+                        if (message.policies != null && $Object.hasOwnProperty.call(message, "policies")) {
+                            if (!$Array.isArray(message.policies))
+                                return "policies: array expected";
+                            for (let i = 0; i < message.policies.length; ++i) {
+                                let error = $root.xmtp.mls.message_contents.MembershipPolicy.verify(message.policies[i], _depth + 1);
+                                if (error)
+                                    return "policies." + error;
+                            }
+                        }
+                        return null;
+                    };
+
+                    AnyCondition.fromObject = function (object, _depth) {
+                        if (object instanceof $root.xmtp.mls.message_contents.MembershipPolicy.AnyCondition)
+                            return object;
+                        if (!$util.isObject(object))
+                            throw $TypeError(".xmtp.mls.message_contents.MembershipPolicy.AnyCondition: object expected");
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $util.recursionLimit)
+                            throw $Error("max depth exceeded");
+                        let message = new $root.xmtp.mls.message_contents.MembershipPolicy.AnyCondition();
+                        if (object.policies) {
+                            if (!$Array.isArray(object.policies))
+                                throw $TypeError(".xmtp.mls.message_contents.MembershipPolicy.AnyCondition.policies: array expected");
+                            message.policies = $Array(object.policies.length);
+                            for (let i = 0; i < object.policies.length; ++i) {
+                                if (!$util.isObject(object.policies[i]))
+                                    throw $TypeError(".xmtp.mls.message_contents.MembershipPolicy.AnyCondition.policies: object expected");
+                                message.policies[i] = $root.xmtp.mls.message_contents.MembershipPolicy.fromObject(object.policies[i], _depth + 1);
+                            }
+                        }
+                        return message;
+                    };
+
+                    AnyCondition.toObject = function (message, options, _depth) {
+                        if (!options)
+                            options = {};
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $util.recursionLimit)
+                            throw $Error("max depth exceeded");
+                        let object = {};
+                        if (options.arrays || options.defaults)
+                            object.policies = [];
+                        if (message.policies && message.policies.length) {
+                            object.policies = $Array(message.policies.length);
+                            for (let j = 0; j < message.policies.length; ++j)
+                                object.policies[j] = $root.xmtp.mls.message_contents.MembershipPolicy.toObject(message.policies[j], options, _depth + 1);
+                        }
+                        return object;
+                    };
+
+                    AnyCondition.prototype.toJSON = function() {
+                        return AnyCondition.toObject(this, $protobuf.util.toJSONOptions);
+                    };
+
+                    AnyCondition.getTypeUrl = function(prefix) {
+                        if (prefix === $undefined)
+                            prefix = "type.googleapis.com";
+                        return prefix + "/xmtp.mls.message_contents.MembershipPolicy.AnyCondition";
+                    };
+
+                    return AnyCondition;
+                })();
+
+                return MembershipPolicy;
+            })();
+
+            message_contents.MetadataPolicy = (function() {
+
+                const MetadataPolicy = function (properties) {
+                    if (properties)
+                        for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                            if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                this[keys[i]] = properties[keys[i]];
+                };
+
+                MetadataPolicy.prototype.base = null;
+                MetadataPolicy.prototype.andCondition = null;
+                MetadataPolicy.prototype.anyCondition = null;
+
+                let $oneOfFields;
+
+                $Object.defineProperty(MetadataPolicy.prototype, "kind", {
+                    get: $util.oneOfGetter($oneOfFields = ["base", "andCondition", "anyCondition"]),
+                    set: $util.oneOfSetter($oneOfFields)
+                });
+
+                MetadataPolicy.create = function(properties) {
+                    return new MetadataPolicy(properties);
+                };
+
+                MetadataPolicy.encode = function (message, writer, _depth) {
+                    if (!writer)
+                        writer = $Writer.create();
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    if (message.base != null && $Object.hasOwnProperty.call(message, "base"))
+                        writer.uint32(8).int32(message.base);
+                    if (message.andCondition != null && $Object.hasOwnProperty.call(message, "andCondition"))
+                        $root.xmtp.mls.message_contents.MetadataPolicy.AndCondition.encode(message.andCondition, writer.uint32(18).fork(), _depth + 1).ldelim();
+                    if (message.anyCondition != null && $Object.hasOwnProperty.call(message, "anyCondition"))
+                        $root.xmtp.mls.message_contents.MetadataPolicy.AnyCondition.encode(message.anyCondition, writer.uint32(26).fork(), _depth + 1).ldelim();
+                    if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                        for (let i = 0; i < message.$unknowns.length; ++i)
+                            writer.raw(message.$unknowns[i]);
+                    return writer;
+                };
+
+                MetadataPolicy.encodeDelimited = function(message, writer) {
+                    return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+                };
+
+                MetadataPolicy.decode = function (reader, length, _end, _depth, _target) {
+                    if (!(reader instanceof $Reader))
+                        reader = $Reader.create(reader);
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $Reader.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let end, message, value;
+                    if (length === $undefined)
+                        end = reader.len;
+                    else {
+                        end = reader.pos + length;
+                        if (end > reader.len)
+                            throw $RangeError("index out of range");
+                        length = reader.len;
+                        reader.len = end;
+                    }
+                    message = _target || new $root.xmtp.mls.message_contents.MetadataPolicy();
+                    while (reader.pos < end) {
+                        let start = reader.pos;
+                        let tag = reader.tag();
+                        if (tag === _end) {
+                            _end = $undefined;
+                            break;
+                        }
+                        let wireType = tag & 7;
+                        switch (tag >>>= 3) {
+                        case 1: {
+                                if (wireType !== 0)
+                                    break;
+                                message.base = reader.int32();
+                                message.kind = "base";
+                                continue;
+                            }
+                        case 2: {
+                                if (wireType !== 2)
+                                    break;
+                                message.andCondition = $root.xmtp.mls.message_contents.MetadataPolicy.AndCondition.decode(reader, reader.size(), $undefined, _depth + 1, message.andCondition);
+                                message.kind = "andCondition";
+                                continue;
+                            }
+                        case 3: {
+                                if (wireType !== 2)
+                                    break;
+                                message.anyCondition = $root.xmtp.mls.message_contents.MetadataPolicy.AnyCondition.decode(reader, reader.size(), $undefined, _depth + 1, message.anyCondition);
+                                message.kind = "anyCondition";
+                                continue;
+                            }
+                        }
+                        reader.skipType(wireType, _depth, tag);
+                        if (!reader.discardUnknown) {
+                            $util.makeProp(message, "$unknowns", false);
+                            (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                        }
+                    }
+                    if (length !== $undefined) {
+                        if (reader.pos !== end)
+                            throw $RangeError("index out of range");
+                        reader.len = length;
+                    }
+                    if (_end !== $undefined)
+                        throw $Error("missing end group");
+                    return message;
+                };
+
+                MetadataPolicy.decodeDelimited = function(reader) {
+                    if (!(reader instanceof $Reader))
+                        reader = new $Reader(reader);
+                    return this.decode(reader, reader.size());
+                };
+
+                MetadataPolicy.verify = function (message, _depth) {
+                    if (typeof message !== "object" || message === null)
+                        return "object expected";
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        return "max depth exceeded";
+                    let properties = {};
+                    if (message.base != null && $Object.hasOwnProperty.call(message, "base")) {
+                        properties.kind = 1;
+                        if (typeof message.base !== "number" || (message.base | 0) !== message.base)
+                            return "base: enum value expected";
+                    }
+                    if (message.andCondition != null && $Object.hasOwnProperty.call(message, "andCondition")) {
+                        if (properties.kind === 1)
+                            return "kind: multiple values";
+                        properties.kind = 1;
+                        {
+                            let error = $root.xmtp.mls.message_contents.MetadataPolicy.AndCondition.verify(message.andCondition, _depth + 1);
+                            if (error)
+                                return "andCondition." + error;
+                        }
+                    }
+                    if (message.anyCondition != null && $Object.hasOwnProperty.call(message, "anyCondition")) {
+                        if (properties.kind === 1)
+                            return "kind: multiple values";
+                        properties.kind = 1;
+                        {
+                            let error = $root.xmtp.mls.message_contents.MetadataPolicy.AnyCondition.verify(message.anyCondition, _depth + 1);
+                            if (error)
+                                return "anyCondition." + error;
+                        }
+                    }
+                    return null;
+                };
+
+                MetadataPolicy.fromObject = function (object, _depth) {
+                    if (object instanceof $root.xmtp.mls.message_contents.MetadataPolicy)
+                        return object;
+                    if (!$util.isObject(object))
+                        throw $TypeError(".xmtp.mls.message_contents.MetadataPolicy: object expected");
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let message = new $root.xmtp.mls.message_contents.MetadataPolicy();
+                    switch (object.base) {
+                    case "METADATA_BASE_POLICY_UNSPECIFIED":
+                    case 0:
+                        message.base = 0;
+                        break;
+                    case "METADATA_BASE_POLICY_ALLOW":
+                    case 1:
+                        message.base = 1;
+                        break;
+                    case "METADATA_BASE_POLICY_DENY":
+                    case 2:
+                        message.base = 2;
+                        break;
+                    case "METADATA_BASE_POLICY_ALLOW_IF_ADMIN":
+                    case 3:
+                        message.base = 3;
+                        break;
+                    case "METADATA_BASE_POLICY_ALLOW_IF_SUPER_ADMIN":
+                    case 4:
+                        message.base = 4;
+                        break;
+                    default:
+                        if (typeof object.base === "number" && (object.base | 0) === object.base)
+                            message.base = object.base;
+                    }
+                    if (object.andCondition != null) {
+                        if (!$util.isObject(object.andCondition))
+                            throw $TypeError(".xmtp.mls.message_contents.MetadataPolicy.andCondition: object expected");
+                        message.andCondition = $root.xmtp.mls.message_contents.MetadataPolicy.AndCondition.fromObject(object.andCondition, _depth + 1);
+                    }
+                    if (object.anyCondition != null) {
+                        if (!$util.isObject(object.anyCondition))
+                            throw $TypeError(".xmtp.mls.message_contents.MetadataPolicy.anyCondition: object expected");
+                        message.anyCondition = $root.xmtp.mls.message_contents.MetadataPolicy.AnyCondition.fromObject(object.anyCondition, _depth + 1);
+                    }
+                    return message;
+                };
+
+                MetadataPolicy.toObject = function (message, options, _depth) {
+                    if (!options)
+                        options = {};
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let object = {};
+                    if (message.base != null && $Object.hasOwnProperty.call(message, "base")) {
+                        object.base = options.enums === $String ? $root.xmtp.mls.message_contents.MetadataPolicy.MetadataBasePolicy[message.base] === $undefined ? message.base : $root.xmtp.mls.message_contents.MetadataPolicy.MetadataBasePolicy[message.base] : message.base;
+                        if (options.oneofs)
+                            object.kind = "base";
+                    }
+                    if (message.andCondition != null && $Object.hasOwnProperty.call(message, "andCondition")) {
+                        object.andCondition = $root.xmtp.mls.message_contents.MetadataPolicy.AndCondition.toObject(message.andCondition, options, _depth + 1);
+                        if (options.oneofs)
+                            object.kind = "andCondition";
+                    }
+                    if (message.anyCondition != null && $Object.hasOwnProperty.call(message, "anyCondition")) {
+                        object.anyCondition = $root.xmtp.mls.message_contents.MetadataPolicy.AnyCondition.toObject(message.anyCondition, options, _depth + 1);
+                        if (options.oneofs)
+                            object.kind = "anyCondition";
+                    }
+                    return object;
+                };
+
+                MetadataPolicy.prototype.toJSON = function() {
+                    return MetadataPolicy.toObject(this, $protobuf.util.toJSONOptions);
+                };
+
+                MetadataPolicy.getTypeUrl = function(prefix) {
+                    if (prefix === $undefined)
+                        prefix = "type.googleapis.com";
+                    return prefix + "/xmtp.mls.message_contents.MetadataPolicy";
+                };
+
+                MetadataPolicy.MetadataBasePolicy = (function() {
+                    const valuesById = $Object.create(null), values = $Object.create(valuesById);
+                    values[valuesById[0] = "METADATA_BASE_POLICY_UNSPECIFIED"] = 0;
+                    values[valuesById[1] = "METADATA_BASE_POLICY_ALLOW"] = 1;
+                    values[valuesById[2] = "METADATA_BASE_POLICY_DENY"] = 2;
+                    values[valuesById[3] = "METADATA_BASE_POLICY_ALLOW_IF_ADMIN"] = 3;
+                    values[valuesById[4] = "METADATA_BASE_POLICY_ALLOW_IF_SUPER_ADMIN"] = 4;
+                    return values;
+                })();
+
+                MetadataPolicy.AndCondition = (function() {
+
+                    const AndCondition = function (properties) {
+                        this.policies = [];
+                        if (properties)
+                            for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                                if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                    this[keys[i]] = properties[keys[i]];
+                    };
+
+                    AndCondition.prototype.policies = $util.emptyArray;
+
+                    AndCondition.create = function(properties) {
+                        return new AndCondition(properties);
+                    };
+
+                    AndCondition.encode = function (message, writer, _depth) {
+                        if (!writer)
+                            writer = $Writer.create();
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $util.recursionLimit)
+                            throw $Error("max depth exceeded");
+                        if (message.policies != null && message.policies.length)
+                            for (let i = 0; i < message.policies.length; ++i)
+                                $root.xmtp.mls.message_contents.MetadataPolicy.encode(message.policies[i], writer.uint32(10).fork(), _depth + 1).ldelim();
+                        if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                            for (let i = 0; i < message.$unknowns.length; ++i)
+                                writer.raw(message.$unknowns[i]);
+                        return writer;
+                    };
+
+                    AndCondition.encodeDelimited = function(message, writer) {
+                        return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+                    };
+
+                    AndCondition.decode = function (reader, length, _end, _depth, _target) {
+                        if (!(reader instanceof $Reader))
+                            reader = $Reader.create(reader);
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $Reader.recursionLimit)
+                            throw $Error("max depth exceeded");
+                        let end, message;
+                        if (length === $undefined)
+                            end = reader.len;
+                        else {
+                            end = reader.pos + length;
+                            if (end > reader.len)
+                                throw $RangeError("index out of range");
+                            length = reader.len;
+                            reader.len = end;
+                        }
+                        message = _target || new $root.xmtp.mls.message_contents.MetadataPolicy.AndCondition();
+                        while (reader.pos < end) {
+                            let start = reader.pos;
+                            let tag = reader.tag();
+                            if (tag === _end) {
+                                _end = $undefined;
+                                break;
+                            }
+                            let wireType = tag & 7;
+                            switch (tag >>>= 3) {
+                            case 1: {
+                                    if (wireType !== 2)
+                                        break;
+                                    if (!(message.policies && message.policies.length))
+                                        message.policies = [];
+                                    message.policies.push($root.xmtp.mls.message_contents.MetadataPolicy.decode(reader, reader.size(), $undefined, _depth + 1));
+                                    continue;
+                                }
+                            }
+                            reader.skipType(wireType, _depth, tag);
+                            if (!reader.discardUnknown) {
+                                $util.makeProp(message, "$unknowns", false);
+                                (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                            }
+                        }
+                        if (length !== $undefined) {
+                            if (reader.pos !== end)
+                                throw $RangeError("index out of range");
+                            reader.len = length;
+                        }
+                        if (_end !== $undefined)
+                            throw $Error("missing end group");
+                        return message;
+                    };
+
+                    AndCondition.decodeDelimited = function(reader) {
+                        if (!(reader instanceof $Reader))
+                            reader = new $Reader(reader);
+                        return this.decode(reader, reader.size());
+                    };
+
+                    AndCondition.verify = function (message, _depth) {
+                        if (typeof message !== "object" || message === null)
+                            return "object expected";
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $util.recursionLimit)
+                            return "max depth exceeded";
+                        if (message.policies != null && $Object.hasOwnProperty.call(message, "policies")) {
+                            if (!$Array.isArray(message.policies))
+                                return "policies: array expected";
+                            for (let i = 0; i < message.policies.length; ++i) {
+                                let error = $root.xmtp.mls.message_contents.MetadataPolicy.verify(message.policies[i], _depth + 1);
+                                if (error)
+                                    return "policies." + error;
+                            }
+                        }
+                        return null;
+                    };
+
+                    AndCondition.fromObject = function (object, _depth) {
+                        if (object instanceof $root.xmtp.mls.message_contents.MetadataPolicy.AndCondition)
+                            return object;
+                        if (!$util.isObject(object))
+                            throw $TypeError(".xmtp.mls.message_contents.MetadataPolicy.AndCondition: object expected");
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $util.recursionLimit)
+                            throw $Error("max depth exceeded");
+                        let message = new $root.xmtp.mls.message_contents.MetadataPolicy.AndCondition();
+                        if (object.policies) {
+                            if (!$Array.isArray(object.policies))
+                                throw $TypeError(".xmtp.mls.message_contents.MetadataPolicy.AndCondition.policies: array expected");
+                            message.policies = $Array(object.policies.length);
+                            for (let i = 0; i < object.policies.length; ++i) {
+                                if (!$util.isObject(object.policies[i]))
+                                    throw $TypeError(".xmtp.mls.message_contents.MetadataPolicy.AndCondition.policies: object expected");
+                                message.policies[i] = $root.xmtp.mls.message_contents.MetadataPolicy.fromObject(object.policies[i], _depth + 1);
+                            }
+                        }
+                        return message;
+                    };
+
+                    AndCondition.toObject = function (message, options, _depth) {
+                        if (!options)
+                            options = {};
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $util.recursionLimit)
+                            throw $Error("max depth exceeded");
+                        let object = {};
+                        if (options.arrays || options.defaults)
+                            object.policies = [];
+                        if (message.policies && message.policies.length) {
+                            object.policies = $Array(message.policies.length);
+                            for (let j = 0; j < message.policies.length; ++j)
+                                object.policies[j] = $root.xmtp.mls.message_contents.MetadataPolicy.toObject(message.policies[j], options, _depth + 1);
+                        }
+                        return object;
+                    };
+
+                    AndCondition.prototype.toJSON = function() {
+                        return AndCondition.toObject(this, $protobuf.util.toJSONOptions);
+                    };
+
+                    AndCondition.getTypeUrl = function(prefix) {
+                        if (prefix === $undefined)
+                            prefix = "type.googleapis.com";
+                        return prefix + "/xmtp.mls.message_contents.MetadataPolicy.AndCondition";
+                    };
+
+                    return AndCondition;
+                })();
+
+                MetadataPolicy.AnyCondition = (function() {
+
+                    const AnyCondition = function (properties) {
+                        this.policies = [];
+                        if (properties)
+                            for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                                if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                    this[keys[i]] = properties[keys[i]];
+                    };
+
+                    AnyCondition.prototype.policies = $util.emptyArray;
+
+                    AnyCondition.create = function(properties) {
+                        return new AnyCondition(properties);
+                    };
+
+                    AnyCondition.encode = function (message, writer, _depth) {
+                        if (!writer)
+                            writer = $Writer.create();
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $util.recursionLimit)
+                            throw $Error("max depth exceeded");
+                        if (message.policies != null && message.policies.length)
+                            for (let i = 0; i < message.policies.length; ++i)
+                                $root.xmtp.mls.message_contents.MetadataPolicy.encode(message.policies[i], writer.uint32(10).fork(), _depth + 1).ldelim();
+                        if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                            for (let i = 0; i < message.$unknowns.length; ++i)
+                                writer.raw(message.$unknowns[i]);
+                        return writer;
+                    };
+
+                    AnyCondition.encodeDelimited = function(message, writer) {
+                        return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+                    };
+
+                    AnyCondition.decode = function (reader, length, _end, _depth, _target) {
+                        if (!(reader instanceof $Reader))
+                            reader = $Reader.create(reader);
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $Reader.recursionLimit)
+                            throw $Error("max depth exceeded");
+                        let end, message;
+                        if (length === $undefined)
+                            end = reader.len;
+                        else {
+                            end = reader.pos + length;
+                            if (end > reader.len)
+                                throw $RangeError("index out of range");
+                            length = reader.len;
+                            reader.len = end;
+                        }
+                        message = _target || new $root.xmtp.mls.message_contents.MetadataPolicy.AnyCondition();
+                        while (reader.pos < end) {
+                            let start = reader.pos;
+                            let tag = reader.tag();
+                            if (tag === _end) {
+                                _end = $undefined;
+                                break;
+                            }
+                            let wireType = tag & 7;
+                            switch (tag >>>= 3) {
+                            case 1: {
+                                    if (wireType !== 2)
+                                        break;
+                                    if (!(message.policies && message.policies.length))
+                                        message.policies = [];
+                                    message.policies.push($root.xmtp.mls.message_contents.MetadataPolicy.decode(reader, reader.size(), $undefined, _depth + 1));
+                                    continue;
+                                }
+                            }
+                            reader.skipType(wireType, _depth, tag);
+                            if (!reader.discardUnknown) {
+                                $util.makeProp(message, "$unknowns", false);
+                                (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                            }
+                        }
+                        if (length !== $undefined) {
+                            if (reader.pos !== end)
+                                throw $RangeError("index out of range");
+                            reader.len = length;
+                        }
+                        if (_end !== $undefined)
+                            throw $Error("missing end group");
+                        return message;
+                    };
+
+                    AnyCondition.decodeDelimited = function(reader) {
+                        if (!(reader instanceof $Reader))
+                            reader = new $Reader(reader);
+                        return this.decode(reader, reader.size());
+                    };
+
+                    AnyCondition.verify = function (message, _depth) {
+                        if (typeof message !== "object" || message === null)
+                            return "object expected";
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $util.recursionLimit)
+                            return "max depth exceeded";
+                        if (message.policies != null && $Object.hasOwnProperty.call(message, "policies")) {
+                            if (!$Array.isArray(message.policies))
+                                return "policies: array expected";
+                            for (let i = 0; i < message.policies.length; ++i) {
+                                let error = $root.xmtp.mls.message_contents.MetadataPolicy.verify(message.policies[i], _depth + 1);
+                                if (error)
+                                    return "policies." + error;
+                            }
+                        }
+                        return null;
+                    };
+
+                    AnyCondition.fromObject = function (object, _depth) {
+                        if (object instanceof $root.xmtp.mls.message_contents.MetadataPolicy.AnyCondition)
+                            return object;
+                        if (!$util.isObject(object))
+                            throw $TypeError(".xmtp.mls.message_contents.MetadataPolicy.AnyCondition: object expected");
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $util.recursionLimit)
+                            throw $Error("max depth exceeded");
+                        let message = new $root.xmtp.mls.message_contents.MetadataPolicy.AnyCondition();
+                        if (object.policies) {
+                            if (!$Array.isArray(object.policies))
+                                throw $TypeError(".xmtp.mls.message_contents.MetadataPolicy.AnyCondition.policies: array expected");
+                            message.policies = $Array(object.policies.length);
+                            for (let i = 0; i < object.policies.length; ++i) {
+                                if (!$util.isObject(object.policies[i]))
+                                    throw $TypeError(".xmtp.mls.message_contents.MetadataPolicy.AnyCondition.policies: object expected");
+                                message.policies[i] = $root.xmtp.mls.message_contents.MetadataPolicy.fromObject(object.policies[i], _depth + 1);
+                            }
+                        }
+                        return message;
+                    };
+
+                    AnyCondition.toObject = function (message, options, _depth) {
+                        if (!options)
+                            options = {};
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $util.recursionLimit)
+                            throw $Error("max depth exceeded");
+                        let object = {};
+                        if (options.arrays || options.defaults)
+                            object.policies = [];
+                        if (message.policies && message.policies.length) {
+                            object.policies = $Array(message.policies.length);
+                            for (let j = 0; j < message.policies.length; ++j)
+                                object.policies[j] = $root.xmtp.mls.message_contents.MetadataPolicy.toObject(message.policies[j], options, _depth + 1);
+                        }
+                        return object;
+                    };
+
+                    AnyCondition.prototype.toJSON = function() {
+                        return AnyCondition.toObject(this, $protobuf.util.toJSONOptions);
+                    };
+
+                    AnyCondition.getTypeUrl = function(prefix) {
+                        if (prefix === $undefined)
+                            prefix = "type.googleapis.com";
+                        return prefix + "/xmtp.mls.message_contents.MetadataPolicy.AnyCondition";
+                    };
+
+                    return AnyCondition;
+                })();
+
+                return MetadataPolicy;
+            })();
+
+            message_contents.PermissionsUpdatePolicy = (function() {
+
+                const PermissionsUpdatePolicy = function (properties) {
+                    if (properties)
+                        for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                            if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                this[keys[i]] = properties[keys[i]];
+                };
+
+                PermissionsUpdatePolicy.prototype.base = null;
+                PermissionsUpdatePolicy.prototype.andCondition = null;
+                PermissionsUpdatePolicy.prototype.anyCondition = null;
+
+                let $oneOfFields;
+
+                $Object.defineProperty(PermissionsUpdatePolicy.prototype, "kind", {
+                    get: $util.oneOfGetter($oneOfFields = ["base", "andCondition", "anyCondition"]),
+                    set: $util.oneOfSetter($oneOfFields)
+                });
+
+                PermissionsUpdatePolicy.create = function(properties) {
+                    return new PermissionsUpdatePolicy(properties);
+                };
+
+                PermissionsUpdatePolicy.encode = function (message, writer, _depth) {
+                    if (!writer)
+                        writer = $Writer.create();
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    if (message.base != null && $Object.hasOwnProperty.call(message, "base"))
+                        writer.uint32(8).int32(message.base);
+                    if (message.andCondition != null && $Object.hasOwnProperty.call(message, "andCondition"))
+                        $root.xmtp.mls.message_contents.PermissionsUpdatePolicy.AndCondition.encode(message.andCondition, writer.uint32(18).fork(), _depth + 1).ldelim();
+                    if (message.anyCondition != null && $Object.hasOwnProperty.call(message, "anyCondition"))
+                        $root.xmtp.mls.message_contents.PermissionsUpdatePolicy.AnyCondition.encode(message.anyCondition, writer.uint32(26).fork(), _depth + 1).ldelim();
+                    if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                        for (let i = 0; i < message.$unknowns.length; ++i)
+                            writer.raw(message.$unknowns[i]);
+                    return writer;
+                };
+
+                PermissionsUpdatePolicy.encodeDelimited = function(message, writer) {
+                    return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+                };
+
+                PermissionsUpdatePolicy.decode = function (reader, length, _end, _depth, _target) {
+                    if (!(reader instanceof $Reader))
+                        reader = $Reader.create(reader);
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $Reader.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let end, message, value;
+                    if (length === $undefined)
+                        end = reader.len;
+                    else {
+                        end = reader.pos + length;
+                        if (end > reader.len)
+                            throw $RangeError("index out of range");
+                        length = reader.len;
+                        reader.len = end;
+                    }
+                    message = _target || new $root.xmtp.mls.message_contents.PermissionsUpdatePolicy();
+                    while (reader.pos < end) {
+                        let start = reader.pos;
+                        let tag = reader.tag();
+                        if (tag === _end) {
+                            _end = $undefined;
+                            break;
+                        }
+                        let wireType = tag & 7;
+                        switch (tag >>>= 3) {
+                        case 1: {
+                                if (wireType !== 0)
+                                    break;
+                                message.base = reader.int32();
+                                message.kind = "base";
+                                continue;
+                            }
+                        case 2: {
+                                if (wireType !== 2)
+                                    break;
+                                message.andCondition = $root.xmtp.mls.message_contents.PermissionsUpdatePolicy.AndCondition.decode(reader, reader.size(), $undefined, _depth + 1, message.andCondition);
+                                message.kind = "andCondition";
+                                continue;
+                            }
+                        case 3: {
+                                if (wireType !== 2)
+                                    break;
+                                message.anyCondition = $root.xmtp.mls.message_contents.PermissionsUpdatePolicy.AnyCondition.decode(reader, reader.size(), $undefined, _depth + 1, message.anyCondition);
+                                message.kind = "anyCondition";
+                                continue;
+                            }
+                        }
+                        reader.skipType(wireType, _depth, tag);
+                        if (!reader.discardUnknown) {
+                            $util.makeProp(message, "$unknowns", false);
+                            (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                        }
+                    }
+                    if (length !== $undefined) {
+                        if (reader.pos !== end)
+                            throw $RangeError("index out of range");
+                        reader.len = length;
+                    }
+                    if (_end !== $undefined)
+                        throw $Error("missing end group");
+                    return message;
+                };
+
+                PermissionsUpdatePolicy.decodeDelimited = function(reader) {
+                    if (!(reader instanceof $Reader))
+                        reader = new $Reader(reader);
+                    return this.decode(reader, reader.size());
+                };
+
+                PermissionsUpdatePolicy.verify = function (message, _depth) {
+                    if (typeof message !== "object" || message === null)
+                        return "object expected";
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        return "max depth exceeded";
+                    let properties = {};
+                    if (message.base != null && $Object.hasOwnProperty.call(message, "base")) {
+                        properties.kind = 1;
+                        if (typeof message.base !== "number" || (message.base | 0) !== message.base)
+                            return "base: enum value expected";
+                    }
+                    if (message.andCondition != null && $Object.hasOwnProperty.call(message, "andCondition")) {
+                        if (properties.kind === 1)
+                            return "kind: multiple values";
+                        properties.kind = 1;
+                        {
+                            let error = $root.xmtp.mls.message_contents.PermissionsUpdatePolicy.AndCondition.verify(message.andCondition, _depth + 1);
+                            if (error)
+                                return "andCondition." + error;
+                        }
+                    }
+                    if (message.anyCondition != null && $Object.hasOwnProperty.call(message, "anyCondition")) {
+                        if (properties.kind === 1)
+                            return "kind: multiple values";
+                        properties.kind = 1;
+                        {
+                            let error = $root.xmtp.mls.message_contents.PermissionsUpdatePolicy.AnyCondition.verify(message.anyCondition, _depth + 1);
+                            if (error)
+                                return "anyCondition." + error;
+                        }
+                    }
+                    return null;
+                };
+
+                PermissionsUpdatePolicy.fromObject = function (object, _depth) {
+                    if (object instanceof $root.xmtp.mls.message_contents.PermissionsUpdatePolicy)
+                        return object;
+                    if (!$util.isObject(object))
+                        throw $TypeError(".xmtp.mls.message_contents.PermissionsUpdatePolicy: object expected");
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let message = new $root.xmtp.mls.message_contents.PermissionsUpdatePolicy();
+                    switch (object.base) {
+                    case "PERMISSIONS_BASE_POLICY_UNSPECIFIED":
+                    case 0:
+                        message.base = 0;
+                        break;
+                    case "PERMISSIONS_BASE_POLICY_DENY":
+                    case 1:
+                        message.base = 1;
+                        break;
+                    case "PERMISSIONS_BASE_POLICY_ALLOW_IF_ADMIN":
+                    case 2:
+                        message.base = 2;
+                        break;
+                    case "PERMISSIONS_BASE_POLICY_ALLOW_IF_SUPER_ADMIN":
+                    case 3:
+                        message.base = 3;
+                        break;
+                    default:
+                        if (typeof object.base === "number" && (object.base | 0) === object.base)
+                            message.base = object.base;
+                    }
+                    if (object.andCondition != null) {
+                        if (!$util.isObject(object.andCondition))
+                            throw $TypeError(".xmtp.mls.message_contents.PermissionsUpdatePolicy.andCondition: object expected");
+                        message.andCondition = $root.xmtp.mls.message_contents.PermissionsUpdatePolicy.AndCondition.fromObject(object.andCondition, _depth + 1);
+                    }
+                    if (object.anyCondition != null) {
+                        if (!$util.isObject(object.anyCondition))
+                            throw $TypeError(".xmtp.mls.message_contents.PermissionsUpdatePolicy.anyCondition: object expected");
+                        message.anyCondition = $root.xmtp.mls.message_contents.PermissionsUpdatePolicy.AnyCondition.fromObject(object.anyCondition, _depth + 1);
+                    }
+                    return message;
+                };
+
+                PermissionsUpdatePolicy.toObject = function (message, options, _depth) {
+                    if (!options)
+                        options = {};
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let object = {};
+                    if (message.base != null && $Object.hasOwnProperty.call(message, "base")) {
+                        object.base = options.enums === $String ? $root.xmtp.mls.message_contents.PermissionsUpdatePolicy.PermissionsBasePolicy[message.base] === $undefined ? message.base : $root.xmtp.mls.message_contents.PermissionsUpdatePolicy.PermissionsBasePolicy[message.base] : message.base;
+                        if (options.oneofs)
+                            object.kind = "base";
+                    }
+                    if (message.andCondition != null && $Object.hasOwnProperty.call(message, "andCondition")) {
+                        object.andCondition = $root.xmtp.mls.message_contents.PermissionsUpdatePolicy.AndCondition.toObject(message.andCondition, options, _depth + 1);
+                        if (options.oneofs)
+                            object.kind = "andCondition";
+                    }
+                    if (message.anyCondition != null && $Object.hasOwnProperty.call(message, "anyCondition")) {
+                        object.anyCondition = $root.xmtp.mls.message_contents.PermissionsUpdatePolicy.AnyCondition.toObject(message.anyCondition, options, _depth + 1);
+                        if (options.oneofs)
+                            object.kind = "anyCondition";
+                    }
+                    return object;
+                };
+
+                PermissionsUpdatePolicy.prototype.toJSON = function() {
+                    return PermissionsUpdatePolicy.toObject(this, $protobuf.util.toJSONOptions);
+                };
+
+                PermissionsUpdatePolicy.getTypeUrl = function(prefix) {
+                    if (prefix === $undefined)
+                        prefix = "type.googleapis.com";
+                    return prefix + "/xmtp.mls.message_contents.PermissionsUpdatePolicy";
+                };
+
+                PermissionsUpdatePolicy.PermissionsBasePolicy = (function() {
+                    const valuesById = $Object.create(null), values = $Object.create(valuesById);
+                    values[valuesById[0] = "PERMISSIONS_BASE_POLICY_UNSPECIFIED"] = 0;
+                    values[valuesById[1] = "PERMISSIONS_BASE_POLICY_DENY"] = 1;
+                    values[valuesById[2] = "PERMISSIONS_BASE_POLICY_ALLOW_IF_ADMIN"] = 2;
+                    values[valuesById[3] = "PERMISSIONS_BASE_POLICY_ALLOW_IF_SUPER_ADMIN"] = 3;
+                    return values;
+                })();
+
+                PermissionsUpdatePolicy.AndCondition = (function() {
+
+                    const AndCondition = function (properties) {
+                        this.policies = [];
+                        if (properties)
+                            for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                                if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                    this[keys[i]] = properties[keys[i]];
+                    };
+
+                    AndCondition.prototype.policies = $util.emptyArray;
+
+                    AndCondition.create = function(properties) {
+                        return new AndCondition(properties);
+                    };
+
+                    AndCondition.encode = function (message, writer, _depth) {
+                        if (!writer)
+                            writer = $Writer.create();
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $util.recursionLimit)
+                            throw $Error("max depth exceeded");
+                        if (message.policies != null && message.policies.length)
+                            for (let i = 0; i < message.policies.length; ++i)
+                                $root.xmtp.mls.message_contents.PermissionsUpdatePolicy.encode(message.policies[i], writer.uint32(10).fork(), _depth + 1).ldelim();
+                        if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                            for (let i = 0; i < message.$unknowns.length; ++i)
+                                writer.raw(message.$unknowns[i]);
+                        return writer;
+                    };
+
+                    AndCondition.encodeDelimited = function(message, writer) {
+                        return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+                    };
+
+                    AndCondition.decode = function (reader, length, _end, _depth, _target) {
+                        if (!(reader instanceof $Reader))
+                            reader = $Reader.create(reader);
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $Reader.recursionLimit)
+                            throw $Error("max depth exceeded");
+                        let end, message;
+                        if (length === $undefined)
+                            end = reader.len;
+                        else {
+                            end = reader.pos + length;
+                            if (end > reader.len)
+                                throw $RangeError("index out of range");
+                            length = reader.len;
+                            reader.len = end;
+                        }
+                        message = _target || new $root.xmtp.mls.message_contents.PermissionsUpdatePolicy.AndCondition();
+                        while (reader.pos < end) {
+                            let start = reader.pos;
+                            let tag = reader.tag();
+                            if (tag === _end) {
+                                _end = $undefined;
+                                break;
+                            }
+                            let wireType = tag & 7;
+                            switch (tag >>>= 3) {
+                            case 1: {
+                                    if (wireType !== 2)
+                                        break;
+                                    if (!(message.policies && message.policies.length))
+                                        message.policies = [];
+                                    message.policies.push($root.xmtp.mls.message_contents.PermissionsUpdatePolicy.decode(reader, reader.size(), $undefined, _depth + 1));
+                                    continue;
+                                }
+                            }
+                            reader.skipType(wireType, _depth, tag);
+                            if (!reader.discardUnknown) {
+                                $util.makeProp(message, "$unknowns", false);
+                                (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                            }
+                        }
+                        if (length !== $undefined) {
+                            if (reader.pos !== end)
+                                throw $RangeError("index out of range");
+                            reader.len = length;
+                        }
+                        if (_end !== $undefined)
+                            throw $Error("missing end group");
+                        return message;
+                    };
+
+                    AndCondition.decodeDelimited = function(reader) {
+                        if (!(reader instanceof $Reader))
+                            reader = new $Reader(reader);
+                        return this.decode(reader, reader.size());
+                    };
+
+                    AndCondition.verify = function (message, _depth) {
+                        if (typeof message !== "object" || message === null)
+                            return "object expected";
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $util.recursionLimit)
+                            return "max depth exceeded";
+                        if (message.policies != null && $Object.hasOwnProperty.call(message, "policies")) {
+                            if (!$Array.isArray(message.policies))
+                                return "policies: array expected";
+                            for (let i = 0; i < message.policies.length; ++i) {
+                                let error = $root.xmtp.mls.message_contents.PermissionsUpdatePolicy.verify(message.policies[i], _depth + 1);
+                                if (error)
+                                    return "policies." + error;
+                            }
+                        }
+                        return null;
+                    };
+
+                    AndCondition.fromObject = function (object, _depth) {
+                        if (object instanceof $root.xmtp.mls.message_contents.PermissionsUpdatePolicy.AndCondition)
+                            return object;
+                        if (!$util.isObject(object))
+                            throw $TypeError(".xmtp.mls.message_contents.PermissionsUpdatePolicy.AndCondition: object expected");
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $util.recursionLimit)
+                            throw $Error("max depth exceeded");
+                        let message = new $root.xmtp.mls.message_contents.PermissionsUpdatePolicy.AndCondition();
+                        if (object.policies) {
+                            if (!$Array.isArray(object.policies))
+                                throw $TypeError(".xmtp.mls.message_contents.PermissionsUpdatePolicy.AndCondition.policies: array expected");
+                            message.policies = $Array(object.policies.length);
+                            for (let i = 0; i < object.policies.length; ++i) {
+                                if (!$util.isObject(object.policies[i]))
+                                    throw $TypeError(".xmtp.mls.message_contents.PermissionsUpdatePolicy.AndCondition.policies: object expected");
+                                message.policies[i] = $root.xmtp.mls.message_contents.PermissionsUpdatePolicy.fromObject(object.policies[i], _depth + 1);
+                            }
+                        }
+                        return message;
+                    };
+
+                    AndCondition.toObject = function (message, options, _depth) {
+                        if (!options)
+                            options = {};
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $util.recursionLimit)
+                            throw $Error("max depth exceeded");
+                        let object = {};
+                        if (options.arrays || options.defaults)
+                            object.policies = [];
+                        if (message.policies && message.policies.length) {
+                            object.policies = $Array(message.policies.length);
+                            for (let j = 0; j < message.policies.length; ++j)
+                                object.policies[j] = $root.xmtp.mls.message_contents.PermissionsUpdatePolicy.toObject(message.policies[j], options, _depth + 1);
+                        }
+                        return object;
+                    };
+
+                    AndCondition.prototype.toJSON = function() {
+                        return AndCondition.toObject(this, $protobuf.util.toJSONOptions);
+                    };
+
+                    AndCondition.getTypeUrl = function(prefix) {
+                        if (prefix === $undefined)
+                            prefix = "type.googleapis.com";
+                        return prefix + "/xmtp.mls.message_contents.PermissionsUpdatePolicy.AndCondition";
+                    };
+
+                    return AndCondition;
+                })();
+
+                PermissionsUpdatePolicy.AnyCondition = (function() {
+
+                    const AnyCondition = function (properties) {
+                        this.policies = [];
+                        if (properties)
+                            for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                                if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                    this[keys[i]] = properties[keys[i]];
+                    };
+
+                    AnyCondition.prototype.policies = $util.emptyArray;
+
+                    AnyCondition.create = function(properties) {
+                        return new AnyCondition(properties);
+                    };
+
+                    AnyCondition.encode = function (message, writer, _depth) {
+                        if (!writer)
+                            writer = $Writer.create();
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $util.recursionLimit)
+                            throw $Error("max depth exceeded");
+                        if (message.policies != null && message.policies.length)
+                            for (let i = 0; i < message.policies.length; ++i)
+                                $root.xmtp.mls.message_contents.PermissionsUpdatePolicy.encode(message.policies[i], writer.uint32(10).fork(), _depth + 1).ldelim();
+                        if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                            for (let i = 0; i < message.$unknowns.length; ++i)
+                                writer.raw(message.$unknowns[i]);
+                        return writer;
+                    };
+
+                    AnyCondition.encodeDelimited = function(message, writer) {
+                        return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+                    };
+
+                    AnyCondition.decode = function (reader, length, _end, _depth, _target) {
+                        if (!(reader instanceof $Reader))
+                            reader = $Reader.create(reader);
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $Reader.recursionLimit)
+                            throw $Error("max depth exceeded");
+                        let end, message;
+                        if (length === $undefined)
+                            end = reader.len;
+                        else {
+                            end = reader.pos + length;
+                            if (end > reader.len)
+                                throw $RangeError("index out of range");
+                            length = reader.len;
+                            reader.len = end;
+                        }
+                        message = _target || new $root.xmtp.mls.message_contents.PermissionsUpdatePolicy.AnyCondition();
+                        while (reader.pos < end) {
+                            let start = reader.pos;
+                            let tag = reader.tag();
+                            if (tag === _end) {
+                                _end = $undefined;
+                                break;
+                            }
+                            let wireType = tag & 7;
+                            switch (tag >>>= 3) {
+                            case 1: {
+                                    if (wireType !== 2)
+                                        break;
+                                    if (!(message.policies && message.policies.length))
+                                        message.policies = [];
+                                    message.policies.push($root.xmtp.mls.message_contents.PermissionsUpdatePolicy.decode(reader, reader.size(), $undefined, _depth + 1));
+                                    continue;
+                                }
+                            }
+                            reader.skipType(wireType, _depth, tag);
+                            if (!reader.discardUnknown) {
+                                $util.makeProp(message, "$unknowns", false);
+                                (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                            }
+                        }
+                        if (length !== $undefined) {
+                            if (reader.pos !== end)
+                                throw $RangeError("index out of range");
+                            reader.len = length;
+                        }
+                        if (_end !== $undefined)
+                            throw $Error("missing end group");
+                        return message;
+                    };
+
+                    AnyCondition.decodeDelimited = function(reader) {
+                        if (!(reader instanceof $Reader))
+                            reader = new $Reader(reader);
+                        return this.decode(reader, reader.size());
+                    };
+
+                    AnyCondition.verify = function (message, _depth) {
+                        if (typeof message !== "object" || message === null)
+                            return "object expected";
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $util.recursionLimit)
+                            return "max depth exceeded";
+                        if (message.policies != null && $Object.hasOwnProperty.call(message, "policies")) {
+                            if (!$Array.isArray(message.policies))
+                                return "policies: array expected";
+                            for (let i = 0; i < message.policies.length; ++i) {
+                                let error = $root.xmtp.mls.message_contents.PermissionsUpdatePolicy.verify(message.policies[i], _depth + 1);
+                                if (error)
+                                    return "policies." + error;
+                            }
+                        }
+                        return null;
+                    };
+
+                    AnyCondition.fromObject = function (object, _depth) {
+                        if (object instanceof $root.xmtp.mls.message_contents.PermissionsUpdatePolicy.AnyCondition)
+                            return object;
+                        if (!$util.isObject(object))
+                            throw $TypeError(".xmtp.mls.message_contents.PermissionsUpdatePolicy.AnyCondition: object expected");
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $util.recursionLimit)
+                            throw $Error("max depth exceeded");
+                        let message = new $root.xmtp.mls.message_contents.PermissionsUpdatePolicy.AnyCondition();
+                        if (object.policies) {
+                            if (!$Array.isArray(object.policies))
+                                throw $TypeError(".xmtp.mls.message_contents.PermissionsUpdatePolicy.AnyCondition.policies: array expected");
+                            message.policies = $Array(object.policies.length);
+                            for (let i = 0; i < object.policies.length; ++i) {
+                                if (!$util.isObject(object.policies[i]))
+                                    throw $TypeError(".xmtp.mls.message_contents.PermissionsUpdatePolicy.AnyCondition.policies: object expected");
+                                message.policies[i] = $root.xmtp.mls.message_contents.PermissionsUpdatePolicy.fromObject(object.policies[i], _depth + 1);
+                            }
+                        }
+                        return message;
+                    };
+
+                    AnyCondition.toObject = function (message, options, _depth) {
+                        if (!options)
+                            options = {};
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $util.recursionLimit)
+                            throw $Error("max depth exceeded");
+                        let object = {};
+                        if (options.arrays || options.defaults)
+                            object.policies = [];
+                        if (message.policies && message.policies.length) {
+                            object.policies = $Array(message.policies.length);
+                            for (let j = 0; j < message.policies.length; ++j)
+                                object.policies[j] = $root.xmtp.mls.message_contents.PermissionsUpdatePolicy.toObject(message.policies[j], options, _depth + 1);
+                        }
+                        return object;
+                    };
+
+                    AnyCondition.prototype.toJSON = function() {
+                        return AnyCondition.toObject(this, $protobuf.util.toJSONOptions);
+                    };
+
+                    AnyCondition.getTypeUrl = function(prefix) {
+                        if (prefix === $undefined)
+                            prefix = "type.googleapis.com";
+                        return prefix + "/xmtp.mls.message_contents.PermissionsUpdatePolicy.AnyCondition";
+                    };
+
+                    return AnyCondition;
+                })();
+
+                return PermissionsUpdatePolicy;
+            })();
+
             message_contents.ContentTypeId = (function() {
 
                 const ContentTypeId = function (properties) {
@@ -28017,6 +30668,3161 @@ export const xmtp = $root.xmtp = (() => {
                 })();
 
                 return PlaintextEnvelope;
+            })();
+
+            message_contents.content_types = (function() {
+
+                const content_types = {};
+
+                content_types.DeleteMessage = (function() {
+
+                    const DeleteMessage = function (properties) {
+                        if (properties)
+                            for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                                if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                    this[keys[i]] = properties[keys[i]];
+                    };
+
+                    DeleteMessage.prototype.messageId = "";
+
+                    DeleteMessage.create = function(properties) {
+                        return new DeleteMessage(properties);
+                    };
+
+                    DeleteMessage.encode = function (message, writer, _depth) {
+                        if (!writer)
+                            writer = $Writer.create();
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $util.recursionLimit)
+                            throw $Error("max depth exceeded");
+                        if (message.messageId != null && $Object.hasOwnProperty.call(message, "messageId") && message.messageId !== "")
+                            writer.uint32(10).string(message.messageId);
+                        if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                            for (let i = 0; i < message.$unknowns.length; ++i)
+                                writer.raw(message.$unknowns[i]);
+                        return writer;
+                    };
+
+                    DeleteMessage.encodeDelimited = function(message, writer) {
+                        return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+                    };
+
+                    DeleteMessage.decode = function (reader, length, _end, _depth, _target) {
+                        if (!(reader instanceof $Reader))
+                            reader = $Reader.create(reader);
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $Reader.recursionLimit)
+                            throw $Error("max depth exceeded");
+                        let end, message, value;
+                        if (length === $undefined)
+                            end = reader.len;
+                        else {
+                            end = reader.pos + length;
+                            if (end > reader.len)
+                                throw $RangeError("index out of range");
+                            length = reader.len;
+                            reader.len = end;
+                        }
+                        message = _target || new $root.xmtp.mls.message_contents.content_types.DeleteMessage();
+                        while (reader.pos < end) {
+                            let start = reader.pos;
+                            let tag = reader.tag();
+                            if (tag === _end) {
+                                _end = $undefined;
+                                break;
+                            }
+                            let wireType = tag & 7;
+                            switch (tag >>>= 3) {
+                            case 1: {
+                                    if (wireType !== 2)
+                                        break;
+                                    if ((value = reader.stringVerify()).length)
+                                        message.messageId = value;
+                                    else
+                                        delete message.messageId;
+                                    continue;
+                                }
+                            }
+                            reader.skipType(wireType, _depth, tag);
+                            if (!reader.discardUnknown) {
+                                $util.makeProp(message, "$unknowns", false);
+                                (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                            }
+                        }
+                        if (length !== $undefined) {
+                            if (reader.pos !== end)
+                                throw $RangeError("index out of range");
+                            reader.len = length;
+                        }
+                        if (_end !== $undefined)
+                            throw $Error("missing end group");
+                        return message;
+                    };
+
+                    DeleteMessage.decodeDelimited = function(reader) {
+                        if (!(reader instanceof $Reader))
+                            reader = new $Reader(reader);
+                        return this.decode(reader, reader.size());
+                    };
+
+                    DeleteMessage.verify = function (message, _depth) {
+                        if (typeof message !== "object" || message === null)
+                            return "object expected";
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $util.recursionLimit)
+                            return "max depth exceeded";
+                        if (message.messageId != null && $Object.hasOwnProperty.call(message, "messageId"))
+                            if (!$util.isString(message.messageId))
+                                return "messageId: string expected";
+                        return null;
+                    };
+
+                    DeleteMessage.fromObject = function (object, _depth) {
+                        if (object instanceof $root.xmtp.mls.message_contents.content_types.DeleteMessage)
+                            return object;
+                        if (!$util.isObject(object))
+                            throw $TypeError(".xmtp.mls.message_contents.content_types.DeleteMessage: object expected");
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $util.recursionLimit)
+                            throw $Error("max depth exceeded");
+                        let message = new $root.xmtp.mls.message_contents.content_types.DeleteMessage();
+                        if (object.messageId != null)
+                            if (typeof object.messageId !== "string" || object.messageId.length)
+                                message.messageId = $String(object.messageId);
+                        return message;
+                    };
+
+                    DeleteMessage.toObject = function (message, options, _depth) {
+                        if (!options)
+                            options = {};
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $util.recursionLimit)
+                            throw $Error("max depth exceeded");
+                        let object = {};
+                        if (options.defaults)
+                            object.messageId = "";
+                        if (message.messageId != null && $Object.hasOwnProperty.call(message, "messageId"))
+                            object.messageId = message.messageId;
+                        return object;
+                    };
+
+                    DeleteMessage.prototype.toJSON = function() {
+                        return DeleteMessage.toObject(this, $protobuf.util.toJSONOptions);
+                    };
+
+                    DeleteMessage.getTypeUrl = function(prefix) {
+                        if (prefix === $undefined)
+                            prefix = "type.googleapis.com";
+                        return prefix + "/xmtp.mls.message_contents.content_types.DeleteMessage";
+                    };
+
+                    return DeleteMessage;
+                })();
+
+                content_types.EditMessage = (function() {
+
+                    const EditMessage = function (properties) {
+                        if (properties)
+                            for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                                if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                    this[keys[i]] = properties[keys[i]];
+                    };
+
+                    EditMessage.prototype.messageId = "";
+                    EditMessage.prototype.editedContent = null;
+
+                    EditMessage.create = function(properties) {
+                        return new EditMessage(properties);
+                    };
+
+                    EditMessage.encode = function (message, writer, _depth) {
+                        if (!writer)
+                            writer = $Writer.create();
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $util.recursionLimit)
+                            throw $Error("max depth exceeded");
+                        if (message.messageId != null && $Object.hasOwnProperty.call(message, "messageId") && message.messageId !== "")
+                            writer.uint32(10).string(message.messageId);
+                        if (message.editedContent != null && $Object.hasOwnProperty.call(message, "editedContent"))
+                            $root.xmtp.mls.message_contents.EncodedContent.encode(message.editedContent, writer.uint32(18).fork(), _depth + 1).ldelim();
+                        if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                            for (let i = 0; i < message.$unknowns.length; ++i)
+                                writer.raw(message.$unknowns[i]);
+                        return writer;
+                    };
+
+                    EditMessage.encodeDelimited = function(message, writer) {
+                        return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+                    };
+
+                    EditMessage.decode = function (reader, length, _end, _depth, _target) {
+                        if (!(reader instanceof $Reader))
+                            reader = $Reader.create(reader);
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $Reader.recursionLimit)
+                            throw $Error("max depth exceeded");
+                        let end, message, value;
+                        if (length === $undefined)
+                            end = reader.len;
+                        else {
+                            end = reader.pos + length;
+                            if (end > reader.len)
+                                throw $RangeError("index out of range");
+                            length = reader.len;
+                            reader.len = end;
+                        }
+                        message = _target || new $root.xmtp.mls.message_contents.content_types.EditMessage();
+                        while (reader.pos < end) {
+                            let start = reader.pos;
+                            let tag = reader.tag();
+                            if (tag === _end) {
+                                _end = $undefined;
+                                break;
+                            }
+                            let wireType = tag & 7;
+                            switch (tag >>>= 3) {
+                            case 1: {
+                                    if (wireType !== 2)
+                                        break;
+                                    if ((value = reader.stringVerify()).length)
+                                        message.messageId = value;
+                                    else
+                                        delete message.messageId;
+                                    continue;
+                                }
+                            case 2: {
+                                    if (wireType !== 2)
+                                        break;
+                                    message.editedContent = $root.xmtp.mls.message_contents.EncodedContent.decode(reader, reader.size(), $undefined, _depth + 1, message.editedContent);
+                                    continue;
+                                }
+                            }
+                            reader.skipType(wireType, _depth, tag);
+                            if (!reader.discardUnknown) {
+                                $util.makeProp(message, "$unknowns", false);
+                                (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                            }
+                        }
+                        if (length !== $undefined) {
+                            if (reader.pos !== end)
+                                throw $RangeError("index out of range");
+                            reader.len = length;
+                        }
+                        if (_end !== $undefined)
+                            throw $Error("missing end group");
+                        return message;
+                    };
+
+                    EditMessage.decodeDelimited = function(reader) {
+                        if (!(reader instanceof $Reader))
+                            reader = new $Reader(reader);
+                        return this.decode(reader, reader.size());
+                    };
+
+                    EditMessage.verify = function (message, _depth) {
+                        if (typeof message !== "object" || message === null)
+                            return "object expected";
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $util.recursionLimit)
+                            return "max depth exceeded";
+                        if (message.messageId != null && $Object.hasOwnProperty.call(message, "messageId"))
+                            if (!$util.isString(message.messageId))
+                                return "messageId: string expected";
+                        if (message.editedContent != null && $Object.hasOwnProperty.call(message, "editedContent")) {
+                            let error = $root.xmtp.mls.message_contents.EncodedContent.verify(message.editedContent, _depth + 1);
+                            if (error)
+                                return "editedContent." + error;
+                        }
+                        return null;
+                    };
+
+                    EditMessage.fromObject = function (object, _depth) {
+                        if (object instanceof $root.xmtp.mls.message_contents.content_types.EditMessage)
+                            return object;
+                        if (!$util.isObject(object))
+                            throw $TypeError(".xmtp.mls.message_contents.content_types.EditMessage: object expected");
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $util.recursionLimit)
+                            throw $Error("max depth exceeded");
+                        let message = new $root.xmtp.mls.message_contents.content_types.EditMessage();
+                        if (object.messageId != null)
+                            if (typeof object.messageId !== "string" || object.messageId.length)
+                                message.messageId = $String(object.messageId);
+                        if (object.editedContent != null) {
+                            if (!$util.isObject(object.editedContent))
+                                throw $TypeError(".xmtp.mls.message_contents.content_types.EditMessage.editedContent: object expected");
+                            message.editedContent = $root.xmtp.mls.message_contents.EncodedContent.fromObject(object.editedContent, _depth + 1);
+                        }
+                        return message;
+                    };
+
+                    EditMessage.toObject = function (message, options, _depth) {
+                        if (!options)
+                            options = {};
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $util.recursionLimit)
+                            throw $Error("max depth exceeded");
+                        let object = {};
+                        if (options.defaults) {
+                            object.messageId = "";
+                            object.editedContent = null;
+                        }
+                        if (message.messageId != null && $Object.hasOwnProperty.call(message, "messageId"))
+                            object.messageId = message.messageId;
+                        if (message.editedContent != null && $Object.hasOwnProperty.call(message, "editedContent"))
+                            object.editedContent = $root.xmtp.mls.message_contents.EncodedContent.toObject(message.editedContent, options, _depth + 1);
+                        return object;
+                    };
+
+                    EditMessage.prototype.toJSON = function() {
+                        return EditMessage.toObject(this, $protobuf.util.toJSONOptions);
+                    };
+
+                    EditMessage.getTypeUrl = function(prefix) {
+                        if (prefix === $undefined)
+                            prefix = "type.googleapis.com";
+                        return prefix + "/xmtp.mls.message_contents.content_types.EditMessage";
+                    };
+
+                    return EditMessage;
+                })();
+
+                content_types.LeaveRequest = (function() {
+
+                    const LeaveRequest = function (properties) {
+                        if (properties)
+                            for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                                if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                    this[keys[i]] = properties[keys[i]];
+                    };
+
+                    LeaveRequest.prototype.authenticatedNote = null;
+
+                    let $oneOfFields;
+
+                    // Virtual OneOf for proto3 optional field
+                    $Object.defineProperty(LeaveRequest.prototype, "_authenticatedNote", {
+                        get: $util.oneOfGetter($oneOfFields = ["authenticatedNote"]),
+                        set: $util.oneOfSetter($oneOfFields)
+                    });
+
+                    LeaveRequest.create = function(properties) {
+                        return new LeaveRequest(properties);
+                    };
+
+                    LeaveRequest.encode = function (message, writer, _depth) {
+                        if (!writer)
+                            writer = $Writer.create();
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $util.recursionLimit)
+                            throw $Error("max depth exceeded");
+                        if (message.authenticatedNote != null && $Object.hasOwnProperty.call(message, "authenticatedNote"))
+                            writer.uint32(10).bytes(message.authenticatedNote);
+                        if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                            for (let i = 0; i < message.$unknowns.length; ++i)
+                                writer.raw(message.$unknowns[i]);
+                        return writer;
+                    };
+
+                    LeaveRequest.encodeDelimited = function(message, writer) {
+                        return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+                    };
+
+                    LeaveRequest.decode = function (reader, length, _end, _depth, _target) {
+                        if (!(reader instanceof $Reader))
+                            reader = $Reader.create(reader);
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $Reader.recursionLimit)
+                            throw $Error("max depth exceeded");
+                        let end, message;
+                        if (length === $undefined)
+                            end = reader.len;
+                        else {
+                            end = reader.pos + length;
+                            if (end > reader.len)
+                                throw $RangeError("index out of range");
+                            length = reader.len;
+                            reader.len = end;
+                        }
+                        message = _target || new $root.xmtp.mls.message_contents.content_types.LeaveRequest();
+                        while (reader.pos < end) {
+                            let start = reader.pos;
+                            let tag = reader.tag();
+                            if (tag === _end) {
+                                _end = $undefined;
+                                break;
+                            }
+                            let wireType = tag & 7;
+                            switch (tag >>>= 3) {
+                            case 1: {
+                                    if (wireType !== 2)
+                                        break;
+                                    message.authenticatedNote = reader.bytes();
+                                    message._authenticatedNote = "authenticatedNote";
+                                    continue;
+                                }
+                            }
+                            reader.skipType(wireType, _depth, tag);
+                            if (!reader.discardUnknown) {
+                                $util.makeProp(message, "$unknowns", false);
+                                (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                            }
+                        }
+                        if (length !== $undefined) {
+                            if (reader.pos !== end)
+                                throw $RangeError("index out of range");
+                            reader.len = length;
+                        }
+                        if (_end !== $undefined)
+                            throw $Error("missing end group");
+                        return message;
+                    };
+
+                    LeaveRequest.decodeDelimited = function(reader) {
+                        if (!(reader instanceof $Reader))
+                            reader = new $Reader(reader);
+                        return this.decode(reader, reader.size());
+                    };
+
+                    LeaveRequest.verify = function (message, _depth) {
+                        if (typeof message !== "object" || message === null)
+                            return "object expected";
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $util.recursionLimit)
+                            return "max depth exceeded";
+                        let properties = {};
+                        if (message.authenticatedNote != null && $Object.hasOwnProperty.call(message, "authenticatedNote")) {
+                            properties._authenticatedNote = 1;
+                            if (!(message.authenticatedNote && typeof message.authenticatedNote.length === "number" || $util.isString(message.authenticatedNote)))
+                                return "authenticatedNote: buffer expected";
+                        }
+                        return null;
+                    };
+
+                    LeaveRequest.fromObject = function (object, _depth) {
+                        if (object instanceof $root.xmtp.mls.message_contents.content_types.LeaveRequest)
+                            return object;
+                        if (!$util.isObject(object))
+                            throw $TypeError(".xmtp.mls.message_contents.content_types.LeaveRequest: object expected");
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $util.recursionLimit)
+                            throw $Error("max depth exceeded");
+                        let message = new $root.xmtp.mls.message_contents.content_types.LeaveRequest();
+                        if (object.authenticatedNote != null)
+                            if (typeof object.authenticatedNote === "string")
+                                $util.base64.decode(object.authenticatedNote, message.authenticatedNote = $util.newBuffer($util.base64.length(object.authenticatedNote)), 0);
+                            else if (object.authenticatedNote.length >= 0)
+                                message.authenticatedNote = object.authenticatedNote;
+                        return message;
+                    };
+
+                    LeaveRequest.toObject = function (message, options, _depth) {
+                        if (!options)
+                            options = {};
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $util.recursionLimit)
+                            throw $Error("max depth exceeded");
+                        let object = {};
+                        if (message.authenticatedNote != null && $Object.hasOwnProperty.call(message, "authenticatedNote"))
+                            object.authenticatedNote = options.bytes === $String ? $util.base64.encode(message.authenticatedNote, 0, message.authenticatedNote.length) : options.bytes === $Array ? $Array.prototype.slice.call(message.authenticatedNote) : message.authenticatedNote;
+                        return object;
+                    };
+
+                    LeaveRequest.prototype.toJSON = function() {
+                        return LeaveRequest.toObject(this, $protobuf.util.toJSONOptions);
+                    };
+
+                    LeaveRequest.getTypeUrl = function(prefix) {
+                        if (prefix === $undefined)
+                            prefix = "type.googleapis.com";
+                        return prefix + "/xmtp.mls.message_contents.content_types.LeaveRequest";
+                    };
+
+                    return LeaveRequest;
+                })();
+
+                content_types.MultiRemoteAttachment = (function() {
+
+                    const MultiRemoteAttachment = function (properties) {
+                        this.attachments = [];
+                        if (properties)
+                            for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                                if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                    this[keys[i]] = properties[keys[i]];
+                    };
+
+                    MultiRemoteAttachment.prototype.attachments = $util.emptyArray;
+
+                    MultiRemoteAttachment.create = function(properties) {
+                        return new MultiRemoteAttachment(properties);
+                    };
+
+                    MultiRemoteAttachment.encode = function (message, writer, _depth) {
+                        if (!writer)
+                            writer = $Writer.create();
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $util.recursionLimit)
+                            throw $Error("max depth exceeded");
+                        if (message.attachments != null && message.attachments.length)
+                            for (let i = 0; i < message.attachments.length; ++i)
+                                $root.xmtp.mls.message_contents.content_types.RemoteAttachmentInfo.encode(message.attachments[i], writer.uint32(10).fork(), _depth + 1).ldelim();
+                        if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                            for (let i = 0; i < message.$unknowns.length; ++i)
+                                writer.raw(message.$unknowns[i]);
+                        return writer;
+                    };
+
+                    MultiRemoteAttachment.encodeDelimited = function(message, writer) {
+                        return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+                    };
+
+                    MultiRemoteAttachment.decode = function (reader, length, _end, _depth, _target) {
+                        if (!(reader instanceof $Reader))
+                            reader = $Reader.create(reader);
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $Reader.recursionLimit)
+                            throw $Error("max depth exceeded");
+                        let end, message;
+                        if (length === $undefined)
+                            end = reader.len;
+                        else {
+                            end = reader.pos + length;
+                            if (end > reader.len)
+                                throw $RangeError("index out of range");
+                            length = reader.len;
+                            reader.len = end;
+                        }
+                        message = _target || new $root.xmtp.mls.message_contents.content_types.MultiRemoteAttachment();
+                        while (reader.pos < end) {
+                            let start = reader.pos;
+                            let tag = reader.tag();
+                            if (tag === _end) {
+                                _end = $undefined;
+                                break;
+                            }
+                            let wireType = tag & 7;
+                            switch (tag >>>= 3) {
+                            case 1: {
+                                    if (wireType !== 2)
+                                        break;
+                                    if (!(message.attachments && message.attachments.length))
+                                        message.attachments = [];
+                                    message.attachments.push($root.xmtp.mls.message_contents.content_types.RemoteAttachmentInfo.decode(reader, reader.size(), $undefined, _depth + 1));
+                                    continue;
+                                }
+                            }
+                            reader.skipType(wireType, _depth, tag);
+                            if (!reader.discardUnknown) {
+                                $util.makeProp(message, "$unknowns", false);
+                                (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                            }
+                        }
+                        if (length !== $undefined) {
+                            if (reader.pos !== end)
+                                throw $RangeError("index out of range");
+                            reader.len = length;
+                        }
+                        if (_end !== $undefined)
+                            throw $Error("missing end group");
+                        return message;
+                    };
+
+                    MultiRemoteAttachment.decodeDelimited = function(reader) {
+                        if (!(reader instanceof $Reader))
+                            reader = new $Reader(reader);
+                        return this.decode(reader, reader.size());
+                    };
+
+                    MultiRemoteAttachment.verify = function (message, _depth) {
+                        if (typeof message !== "object" || message === null)
+                            return "object expected";
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $util.recursionLimit)
+                            return "max depth exceeded";
+                        if (message.attachments != null && $Object.hasOwnProperty.call(message, "attachments")) {
+                            if (!$Array.isArray(message.attachments))
+                                return "attachments: array expected";
+                            for (let i = 0; i < message.attachments.length; ++i) {
+                                let error = $root.xmtp.mls.message_contents.content_types.RemoteAttachmentInfo.verify(message.attachments[i], _depth + 1);
+                                if (error)
+                                    return "attachments." + error;
+                            }
+                        }
+                        return null;
+                    };
+
+                    MultiRemoteAttachment.fromObject = function (object, _depth) {
+                        if (object instanceof $root.xmtp.mls.message_contents.content_types.MultiRemoteAttachment)
+                            return object;
+                        if (!$util.isObject(object))
+                            throw $TypeError(".xmtp.mls.message_contents.content_types.MultiRemoteAttachment: object expected");
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $util.recursionLimit)
+                            throw $Error("max depth exceeded");
+                        let message = new $root.xmtp.mls.message_contents.content_types.MultiRemoteAttachment();
+                        if (object.attachments) {
+                            if (!$Array.isArray(object.attachments))
+                                throw $TypeError(".xmtp.mls.message_contents.content_types.MultiRemoteAttachment.attachments: array expected");
+                            message.attachments = $Array(object.attachments.length);
+                            for (let i = 0; i < object.attachments.length; ++i) {
+                                if (!$util.isObject(object.attachments[i]))
+                                    throw $TypeError(".xmtp.mls.message_contents.content_types.MultiRemoteAttachment.attachments: object expected");
+                                message.attachments[i] = $root.xmtp.mls.message_contents.content_types.RemoteAttachmentInfo.fromObject(object.attachments[i], _depth + 1);
+                            }
+                        }
+                        return message;
+                    };
+
+                    MultiRemoteAttachment.toObject = function (message, options, _depth) {
+                        if (!options)
+                            options = {};
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $util.recursionLimit)
+                            throw $Error("max depth exceeded");
+                        let object = {};
+                        if (options.arrays || options.defaults)
+                            object.attachments = [];
+                        if (message.attachments && message.attachments.length) {
+                            object.attachments = $Array(message.attachments.length);
+                            for (let j = 0; j < message.attachments.length; ++j)
+                                object.attachments[j] = $root.xmtp.mls.message_contents.content_types.RemoteAttachmentInfo.toObject(message.attachments[j], options, _depth + 1);
+                        }
+                        return object;
+                    };
+
+                    MultiRemoteAttachment.prototype.toJSON = function() {
+                        return MultiRemoteAttachment.toObject(this, $protobuf.util.toJSONOptions);
+                    };
+
+                    MultiRemoteAttachment.getTypeUrl = function(prefix) {
+                        if (prefix === $undefined)
+                            prefix = "type.googleapis.com";
+                        return prefix + "/xmtp.mls.message_contents.content_types.MultiRemoteAttachment";
+                    };
+
+                    return MultiRemoteAttachment;
+                })();
+
+                content_types.RemoteAttachmentInfo = (function() {
+
+                    const RemoteAttachmentInfo = function (properties) {
+                        if (properties)
+                            for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                                if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                    this[keys[i]] = properties[keys[i]];
+                    };
+
+                    RemoteAttachmentInfo.prototype.contentDigest = "";
+                    RemoteAttachmentInfo.prototype.secret = $util.newBuffer([]);
+                    RemoteAttachmentInfo.prototype.nonce = $util.newBuffer([]);
+                    RemoteAttachmentInfo.prototype.salt = $util.newBuffer([]);
+                    RemoteAttachmentInfo.prototype.scheme = "";
+                    RemoteAttachmentInfo.prototype.url = "";
+                    RemoteAttachmentInfo.prototype.contentLength = null;
+                    RemoteAttachmentInfo.prototype.filename = null;
+
+                    let $oneOfFields;
+
+                    // Virtual OneOf for proto3 optional field
+                    $Object.defineProperty(RemoteAttachmentInfo.prototype, "_contentLength", {
+                        get: $util.oneOfGetter($oneOfFields = ["contentLength"]),
+                        set: $util.oneOfSetter($oneOfFields)
+                    });
+
+                    // Virtual OneOf for proto3 optional field
+                    $Object.defineProperty(RemoteAttachmentInfo.prototype, "_filename", {
+                        get: $util.oneOfGetter($oneOfFields = ["filename"]),
+                        set: $util.oneOfSetter($oneOfFields)
+                    });
+
+                    RemoteAttachmentInfo.create = function(properties) {
+                        return new RemoteAttachmentInfo(properties);
+                    };
+
+                    RemoteAttachmentInfo.encode = function (message, writer, _depth) {
+                        if (!writer)
+                            writer = $Writer.create();
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $util.recursionLimit)
+                            throw $Error("max depth exceeded");
+                        if (message.contentDigest != null && $Object.hasOwnProperty.call(message, "contentDigest") && message.contentDigest !== "")
+                            writer.uint32(10).string(message.contentDigest);
+                        if (message.secret != null && $Object.hasOwnProperty.call(message, "secret") && message.secret.length)
+                            writer.uint32(18).bytes(message.secret);
+                        if (message.nonce != null && $Object.hasOwnProperty.call(message, "nonce") && message.nonce.length)
+                            writer.uint32(26).bytes(message.nonce);
+                        if (message.salt != null && $Object.hasOwnProperty.call(message, "salt") && message.salt.length)
+                            writer.uint32(34).bytes(message.salt);
+                        if (message.scheme != null && $Object.hasOwnProperty.call(message, "scheme") && message.scheme !== "")
+                            writer.uint32(42).string(message.scheme);
+                        if (message.url != null && $Object.hasOwnProperty.call(message, "url") && message.url !== "")
+                            writer.uint32(50).string(message.url);
+                        if (message.contentLength != null && $Object.hasOwnProperty.call(message, "contentLength"))
+                            writer.uint32(56).uint32(message.contentLength);
+                        if (message.filename != null && $Object.hasOwnProperty.call(message, "filename"))
+                            writer.uint32(66).string(message.filename);
+                        if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                            for (let i = 0; i < message.$unknowns.length; ++i)
+                                writer.raw(message.$unknowns[i]);
+                        return writer;
+                    };
+
+                    RemoteAttachmentInfo.encodeDelimited = function(message, writer) {
+                        return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+                    };
+
+                    RemoteAttachmentInfo.decode = function (reader, length, _end, _depth, _target) {
+                        if (!(reader instanceof $Reader))
+                            reader = $Reader.create(reader);
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $Reader.recursionLimit)
+                            throw $Error("max depth exceeded");
+                        let end, message, value;
+                        if (length === $undefined)
+                            end = reader.len;
+                        else {
+                            end = reader.pos + length;
+                            if (end > reader.len)
+                                throw $RangeError("index out of range");
+                            length = reader.len;
+                            reader.len = end;
+                        }
+                        message = _target || new $root.xmtp.mls.message_contents.content_types.RemoteAttachmentInfo();
+                        while (reader.pos < end) {
+                            let start = reader.pos;
+                            let tag = reader.tag();
+                            if (tag === _end) {
+                                _end = $undefined;
+                                break;
+                            }
+                            let wireType = tag & 7;
+                            switch (tag >>>= 3) {
+                            case 1: {
+                                    if (wireType !== 2)
+                                        break;
+                                    if ((value = reader.stringVerify()).length)
+                                        message.contentDigest = value;
+                                    else
+                                        delete message.contentDigest;
+                                    continue;
+                                }
+                            case 2: {
+                                    if (wireType !== 2)
+                                        break;
+                                    if ((value = reader.bytes()).length)
+                                        message.secret = value;
+                                    else
+                                        delete message.secret;
+                                    continue;
+                                }
+                            case 3: {
+                                    if (wireType !== 2)
+                                        break;
+                                    if ((value = reader.bytes()).length)
+                                        message.nonce = value;
+                                    else
+                                        delete message.nonce;
+                                    continue;
+                                }
+                            case 4: {
+                                    if (wireType !== 2)
+                                        break;
+                                    if ((value = reader.bytes()).length)
+                                        message.salt = value;
+                                    else
+                                        delete message.salt;
+                                    continue;
+                                }
+                            case 5: {
+                                    if (wireType !== 2)
+                                        break;
+                                    if ((value = reader.stringVerify()).length)
+                                        message.scheme = value;
+                                    else
+                                        delete message.scheme;
+                                    continue;
+                                }
+                            case 6: {
+                                    if (wireType !== 2)
+                                        break;
+                                    if ((value = reader.stringVerify()).length)
+                                        message.url = value;
+                                    else
+                                        delete message.url;
+                                    continue;
+                                }
+                            case 7: {
+                                    if (wireType !== 0)
+                                        break;
+                                    message.contentLength = reader.uint32();
+                                    message._contentLength = "contentLength";
+                                    continue;
+                                }
+                            case 8: {
+                                    if (wireType !== 2)
+                                        break;
+                                    message.filename = reader.stringVerify();
+                                    message._filename = "filename";
+                                    continue;
+                                }
+                            }
+                            reader.skipType(wireType, _depth, tag);
+                            if (!reader.discardUnknown) {
+                                $util.makeProp(message, "$unknowns", false);
+                                (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                            }
+                        }
+                        if (length !== $undefined) {
+                            if (reader.pos !== end)
+                                throw $RangeError("index out of range");
+                            reader.len = length;
+                        }
+                        if (_end !== $undefined)
+                            throw $Error("missing end group");
+                        return message;
+                    };
+
+                    RemoteAttachmentInfo.decodeDelimited = function(reader) {
+                        if (!(reader instanceof $Reader))
+                            reader = new $Reader(reader);
+                        return this.decode(reader, reader.size());
+                    };
+
+                    RemoteAttachmentInfo.verify = function (message, _depth) {
+                        if (typeof message !== "object" || message === null)
+                            return "object expected";
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $util.recursionLimit)
+                            return "max depth exceeded";
+                        let properties = {};
+                        if (message.contentDigest != null && $Object.hasOwnProperty.call(message, "contentDigest"))
+                            if (!$util.isString(message.contentDigest))
+                                return "contentDigest: string expected";
+                        if (message.secret != null && $Object.hasOwnProperty.call(message, "secret"))
+                            if (!(message.secret && typeof message.secret.length === "number" || $util.isString(message.secret)))
+                                return "secret: buffer expected";
+                        if (message.nonce != null && $Object.hasOwnProperty.call(message, "nonce"))
+                            if (!(message.nonce && typeof message.nonce.length === "number" || $util.isString(message.nonce)))
+                                return "nonce: buffer expected";
+                        if (message.salt != null && $Object.hasOwnProperty.call(message, "salt"))
+                            if (!(message.salt && typeof message.salt.length === "number" || $util.isString(message.salt)))
+                                return "salt: buffer expected";
+                        if (message.scheme != null && $Object.hasOwnProperty.call(message, "scheme"))
+                            if (!$util.isString(message.scheme))
+                                return "scheme: string expected";
+                        if (message.url != null && $Object.hasOwnProperty.call(message, "url"))
+                            if (!$util.isString(message.url))
+                                return "url: string expected";
+                        if (message.contentLength != null && $Object.hasOwnProperty.call(message, "contentLength")) {
+                            properties._contentLength = 1;
+                            if (!$util.isInteger(message.contentLength))
+                                return "contentLength: integer expected";
+                        }
+                        if (message.filename != null && $Object.hasOwnProperty.call(message, "filename")) {
+                            properties._filename = 1;
+                            if (!$util.isString(message.filename))
+                                return "filename: string expected";
+                        }
+                        return null;
+                    };
+
+                    RemoteAttachmentInfo.fromObject = function (object, _depth) {
+                        if (object instanceof $root.xmtp.mls.message_contents.content_types.RemoteAttachmentInfo)
+                            return object;
+                        if (!$util.isObject(object))
+                            throw $TypeError(".xmtp.mls.message_contents.content_types.RemoteAttachmentInfo: object expected");
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $util.recursionLimit)
+                            throw $Error("max depth exceeded");
+                        let message = new $root.xmtp.mls.message_contents.content_types.RemoteAttachmentInfo();
+                        if (object.contentDigest != null)
+                            if (typeof object.contentDigest !== "string" || object.contentDigest.length)
+                                message.contentDigest = $String(object.contentDigest);
+                        if (object.secret != null)
+                            if (object.secret.length)
+                                if (typeof object.secret === "string")
+                                    $util.base64.decode(object.secret, message.secret = $util.newBuffer($util.base64.length(object.secret)), 0);
+                                else if (object.secret.length >= 0)
+                                    message.secret = object.secret;
+                        if (object.nonce != null)
+                            if (object.nonce.length)
+                                if (typeof object.nonce === "string")
+                                    $util.base64.decode(object.nonce, message.nonce = $util.newBuffer($util.base64.length(object.nonce)), 0);
+                                else if (object.nonce.length >= 0)
+                                    message.nonce = object.nonce;
+                        if (object.salt != null)
+                            if (object.salt.length)
+                                if (typeof object.salt === "string")
+                                    $util.base64.decode(object.salt, message.salt = $util.newBuffer($util.base64.length(object.salt)), 0);
+                                else if (object.salt.length >= 0)
+                                    message.salt = object.salt;
+                        if (object.scheme != null)
+                            if (typeof object.scheme !== "string" || object.scheme.length)
+                                message.scheme = $String(object.scheme);
+                        if (object.url != null)
+                            if (typeof object.url !== "string" || object.url.length)
+                                message.url = $String(object.url);
+                        if (object.contentLength != null)
+                            message.contentLength = object.contentLength >>> 0;
+                        if (object.filename != null)
+                            message.filename = $String(object.filename);
+                        return message;
+                    };
+
+                    RemoteAttachmentInfo.toObject = function (message, options, _depth) {
+                        if (!options)
+                            options = {};
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $util.recursionLimit)
+                            throw $Error("max depth exceeded");
+                        let object = {};
+                        if (options.defaults) {
+                            object.contentDigest = "";
+                            if (options.bytes === $String)
+                                object.secret = "";
+                            else {
+                                object.secret = [];
+                                if (options.bytes !== $Array)
+                                    object.secret = $util.newBuffer(object.secret);
+                            }
+                            if (options.bytes === $String)
+                                object.nonce = "";
+                            else {
+                                object.nonce = [];
+                                if (options.bytes !== $Array)
+                                    object.nonce = $util.newBuffer(object.nonce);
+                            }
+                            if (options.bytes === $String)
+                                object.salt = "";
+                            else {
+                                object.salt = [];
+                                if (options.bytes !== $Array)
+                                    object.salt = $util.newBuffer(object.salt);
+                            }
+                            object.scheme = "";
+                            object.url = "";
+                        }
+                        if (message.contentDigest != null && $Object.hasOwnProperty.call(message, "contentDigest"))
+                            object.contentDigest = message.contentDigest;
+                        if (message.secret != null && $Object.hasOwnProperty.call(message, "secret"))
+                            object.secret = options.bytes === $String ? $util.base64.encode(message.secret, 0, message.secret.length) : options.bytes === $Array ? $Array.prototype.slice.call(message.secret) : message.secret;
+                        if (message.nonce != null && $Object.hasOwnProperty.call(message, "nonce"))
+                            object.nonce = options.bytes === $String ? $util.base64.encode(message.nonce, 0, message.nonce.length) : options.bytes === $Array ? $Array.prototype.slice.call(message.nonce) : message.nonce;
+                        if (message.salt != null && $Object.hasOwnProperty.call(message, "salt"))
+                            object.salt = options.bytes === $String ? $util.base64.encode(message.salt, 0, message.salt.length) : options.bytes === $Array ? $Array.prototype.slice.call(message.salt) : message.salt;
+                        if (message.scheme != null && $Object.hasOwnProperty.call(message, "scheme"))
+                            object.scheme = message.scheme;
+                        if (message.url != null && $Object.hasOwnProperty.call(message, "url"))
+                            object.url = message.url;
+                        if (message.contentLength != null && $Object.hasOwnProperty.call(message, "contentLength"))
+                            object.contentLength = message.contentLength;
+                        if (message.filename != null && $Object.hasOwnProperty.call(message, "filename"))
+                            object.filename = message.filename;
+                        return object;
+                    };
+
+                    RemoteAttachmentInfo.prototype.toJSON = function() {
+                        return RemoteAttachmentInfo.toObject(this, $protobuf.util.toJSONOptions);
+                    };
+
+                    RemoteAttachmentInfo.getTypeUrl = function(prefix) {
+                        if (prefix === $undefined)
+                            prefix = "type.googleapis.com";
+                        return prefix + "/xmtp.mls.message_contents.content_types.RemoteAttachmentInfo";
+                    };
+
+                    return RemoteAttachmentInfo;
+                })();
+
+                content_types.ReactionAction = (function() {
+                    const valuesById = $Object.create(null), values = $Object.create(valuesById);
+                    values[valuesById[0] = "REACTION_ACTION_UNSPECIFIED"] = 0;
+                    values[valuesById[1] = "REACTION_ACTION_ADDED"] = 1;
+                    values[valuesById[2] = "REACTION_ACTION_REMOVED"] = 2;
+                    return values;
+                })();
+
+                content_types.ReactionSchema = (function() {
+                    const valuesById = $Object.create(null), values = $Object.create(valuesById);
+                    values[valuesById[0] = "REACTION_SCHEMA_UNSPECIFIED"] = 0;
+                    values[valuesById[1] = "REACTION_SCHEMA_UNICODE"] = 1;
+                    values[valuesById[2] = "REACTION_SCHEMA_SHORTCODE"] = 2;
+                    values[valuesById[3] = "REACTION_SCHEMA_CUSTOM"] = 3;
+                    return values;
+                })();
+
+                content_types.ReactionV2 = (function() {
+
+                    const ReactionV2 = function (properties) {
+                        if (properties)
+                            for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                                if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                    this[keys[i]] = properties[keys[i]];
+                    };
+
+                    ReactionV2.prototype.reference = "";
+                    ReactionV2.prototype.referenceInboxId = "";
+                    ReactionV2.prototype.action = 0;
+                    ReactionV2.prototype.content = "";
+                    ReactionV2.prototype.schema = 0;
+
+                    ReactionV2.create = function(properties) {
+                        return new ReactionV2(properties);
+                    };
+
+                    ReactionV2.encode = function (message, writer, _depth) {
+                        if (!writer)
+                            writer = $Writer.create();
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $util.recursionLimit)
+                            throw $Error("max depth exceeded");
+                        if (message.reference != null && $Object.hasOwnProperty.call(message, "reference") && message.reference !== "")
+                            writer.uint32(10).string(message.reference);
+                        if (message.referenceInboxId != null && $Object.hasOwnProperty.call(message, "referenceInboxId") && message.referenceInboxId !== "")
+                            writer.uint32(18).string(message.referenceInboxId);
+                        if (message.action != null && $Object.hasOwnProperty.call(message, "action") && message.action !== 0)
+                            writer.uint32(24).int32(message.action);
+                        if (message.content != null && $Object.hasOwnProperty.call(message, "content") && message.content !== "")
+                            writer.uint32(34).string(message.content);
+                        if (message.schema != null && $Object.hasOwnProperty.call(message, "schema") && message.schema !== 0)
+                            writer.uint32(40).int32(message.schema);
+                        if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                            for (let i = 0; i < message.$unknowns.length; ++i)
+                                writer.raw(message.$unknowns[i]);
+                        return writer;
+                    };
+
+                    ReactionV2.encodeDelimited = function(message, writer) {
+                        return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+                    };
+
+                    ReactionV2.decode = function (reader, length, _end, _depth, _target) {
+                        if (!(reader instanceof $Reader))
+                            reader = $Reader.create(reader);
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $Reader.recursionLimit)
+                            throw $Error("max depth exceeded");
+                        let end, message, value;
+                        if (length === $undefined)
+                            end = reader.len;
+                        else {
+                            end = reader.pos + length;
+                            if (end > reader.len)
+                                throw $RangeError("index out of range");
+                            length = reader.len;
+                            reader.len = end;
+                        }
+                        message = _target || new $root.xmtp.mls.message_contents.content_types.ReactionV2();
+                        while (reader.pos < end) {
+                            let start = reader.pos;
+                            let tag = reader.tag();
+                            if (tag === _end) {
+                                _end = $undefined;
+                                break;
+                            }
+                            let wireType = tag & 7;
+                            switch (tag >>>= 3) {
+                            case 1: {
+                                    if (wireType !== 2)
+                                        break;
+                                    if ((value = reader.stringVerify()).length)
+                                        message.reference = value;
+                                    else
+                                        delete message.reference;
+                                    continue;
+                                }
+                            case 2: {
+                                    if (wireType !== 2)
+                                        break;
+                                    if ((value = reader.stringVerify()).length)
+                                        message.referenceInboxId = value;
+                                    else
+                                        delete message.referenceInboxId;
+                                    continue;
+                                }
+                            case 3: {
+                                    if (wireType !== 0)
+                                        break;
+                                    if (value = reader.int32())
+                                        message.action = value;
+                                    else
+                                        delete message.action;
+                                    continue;
+                                }
+                            case 4: {
+                                    if (wireType !== 2)
+                                        break;
+                                    if ((value = reader.stringVerify()).length)
+                                        message.content = value;
+                                    else
+                                        delete message.content;
+                                    continue;
+                                }
+                            case 5: {
+                                    if (wireType !== 0)
+                                        break;
+                                    if (value = reader.int32())
+                                        message.schema = value;
+                                    else
+                                        delete message.schema;
+                                    continue;
+                                }
+                            }
+                            reader.skipType(wireType, _depth, tag);
+                            if (!reader.discardUnknown) {
+                                $util.makeProp(message, "$unknowns", false);
+                                (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                            }
+                        }
+                        if (length !== $undefined) {
+                            if (reader.pos !== end)
+                                throw $RangeError("index out of range");
+                            reader.len = length;
+                        }
+                        if (_end !== $undefined)
+                            throw $Error("missing end group");
+                        return message;
+                    };
+
+                    ReactionV2.decodeDelimited = function(reader) {
+                        if (!(reader instanceof $Reader))
+                            reader = new $Reader(reader);
+                        return this.decode(reader, reader.size());
+                    };
+
+                    ReactionV2.verify = function (message, _depth) {
+                        if (typeof message !== "object" || message === null)
+                            return "object expected";
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $util.recursionLimit)
+                            return "max depth exceeded";
+                        if (message.reference != null && $Object.hasOwnProperty.call(message, "reference"))
+                            if (!$util.isString(message.reference))
+                                return "reference: string expected";
+                        if (message.referenceInboxId != null && $Object.hasOwnProperty.call(message, "referenceInboxId"))
+                            if (!$util.isString(message.referenceInboxId))
+                                return "referenceInboxId: string expected";
+                        if (message.action != null && $Object.hasOwnProperty.call(message, "action"))
+                            if (typeof message.action !== "number" || (message.action | 0) !== message.action)
+                                return "action: enum value expected";
+                        if (message.content != null && $Object.hasOwnProperty.call(message, "content"))
+                            if (!$util.isString(message.content))
+                                return "content: string expected";
+                        if (message.schema != null && $Object.hasOwnProperty.call(message, "schema"))
+                            if (typeof message.schema !== "number" || (message.schema | 0) !== message.schema)
+                                return "schema: enum value expected";
+                        return null;
+                    };
+
+                    ReactionV2.fromObject = function (object, _depth) {
+                        if (object instanceof $root.xmtp.mls.message_contents.content_types.ReactionV2)
+                            return object;
+                        if (!$util.isObject(object))
+                            throw $TypeError(".xmtp.mls.message_contents.content_types.ReactionV2: object expected");
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $util.recursionLimit)
+                            throw $Error("max depth exceeded");
+                        let message = new $root.xmtp.mls.message_contents.content_types.ReactionV2();
+                        if (object.reference != null)
+                            if (typeof object.reference !== "string" || object.reference.length)
+                                message.reference = $String(object.reference);
+                        if (object.referenceInboxId != null)
+                            if (typeof object.referenceInboxId !== "string" || object.referenceInboxId.length)
+                                message.referenceInboxId = $String(object.referenceInboxId);
+                        if (object.action !== 0 && (typeof object.action !== "string" || $root.xmtp.mls.message_contents.content_types.ReactionAction[object.action] !== 0))
+                            switch (object.action) {
+                            case "REACTION_ACTION_UNSPECIFIED":
+                            case 0:
+                                message.action = 0;
+                                break;
+                            case "REACTION_ACTION_ADDED":
+                            case 1:
+                                message.action = 1;
+                                break;
+                            case "REACTION_ACTION_REMOVED":
+                            case 2:
+                                message.action = 2;
+                                break;
+                            default:
+                                if (typeof object.action === "number" && (object.action | 0) === object.action)
+                                    message.action = object.action;
+                            }
+                        if (object.content != null)
+                            if (typeof object.content !== "string" || object.content.length)
+                                message.content = $String(object.content);
+                        if (object.schema !== 0 && (typeof object.schema !== "string" || $root.xmtp.mls.message_contents.content_types.ReactionSchema[object.schema] !== 0))
+                            switch (object.schema) {
+                            case "REACTION_SCHEMA_UNSPECIFIED":
+                            case 0:
+                                message.schema = 0;
+                                break;
+                            case "REACTION_SCHEMA_UNICODE":
+                            case 1:
+                                message.schema = 1;
+                                break;
+                            case "REACTION_SCHEMA_SHORTCODE":
+                            case 2:
+                                message.schema = 2;
+                                break;
+                            case "REACTION_SCHEMA_CUSTOM":
+                            case 3:
+                                message.schema = 3;
+                                break;
+                            default:
+                                if (typeof object.schema === "number" && (object.schema | 0) === object.schema)
+                                    message.schema = object.schema;
+                            }
+                        return message;
+                    };
+
+                    ReactionV2.toObject = function (message, options, _depth) {
+                        if (!options)
+                            options = {};
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $util.recursionLimit)
+                            throw $Error("max depth exceeded");
+                        let object = {};
+                        if (options.defaults) {
+                            object.reference = "";
+                            object.referenceInboxId = "";
+                            object.action = options.enums === $String ? "REACTION_ACTION_UNSPECIFIED" : 0;
+                            object.content = "";
+                            object.schema = options.enums === $String ? "REACTION_SCHEMA_UNSPECIFIED" : 0;
+                        }
+                        if (message.reference != null && $Object.hasOwnProperty.call(message, "reference"))
+                            object.reference = message.reference;
+                        if (message.referenceInboxId != null && $Object.hasOwnProperty.call(message, "referenceInboxId"))
+                            object.referenceInboxId = message.referenceInboxId;
+                        if (message.action != null && $Object.hasOwnProperty.call(message, "action"))
+                            object.action = options.enums === $String ? $root.xmtp.mls.message_contents.content_types.ReactionAction[message.action] === $undefined ? message.action : $root.xmtp.mls.message_contents.content_types.ReactionAction[message.action] : message.action;
+                        if (message.content != null && $Object.hasOwnProperty.call(message, "content"))
+                            object.content = message.content;
+                        if (message.schema != null && $Object.hasOwnProperty.call(message, "schema"))
+                            object.schema = options.enums === $String ? $root.xmtp.mls.message_contents.content_types.ReactionSchema[message.schema] === $undefined ? message.schema : $root.xmtp.mls.message_contents.content_types.ReactionSchema[message.schema] : message.schema;
+                        return object;
+                    };
+
+                    ReactionV2.prototype.toJSON = function() {
+                        return ReactionV2.toObject(this, $protobuf.util.toJSONOptions);
+                    };
+
+                    ReactionV2.getTypeUrl = function(prefix) {
+                        if (prefix === $undefined)
+                            prefix = "type.googleapis.com";
+                        return prefix + "/xmtp.mls.message_contents.content_types.ReactionV2";
+                    };
+
+                    return ReactionV2;
+                })();
+
+                content_types.WalletSendCalls = (function() {
+
+                    const WalletSendCalls = function (properties) {
+                        this.calls = [];
+                        this.capabilities = {};
+                        if (properties)
+                            for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                                if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                    this[keys[i]] = properties[keys[i]];
+                    };
+
+                    WalletSendCalls.prototype.version = "";
+                    WalletSendCalls.prototype.chainId = "";
+                    WalletSendCalls.prototype.from = "";
+                    WalletSendCalls.prototype.calls = $util.emptyArray;
+                    WalletSendCalls.prototype.capabilities = $util.emptyObject;
+
+                    WalletSendCalls.create = function(properties) {
+                        return new WalletSendCalls(properties);
+                    };
+
+                    WalletSendCalls.encode = function (message, writer, _depth) {
+                        if (!writer)
+                            writer = $Writer.create();
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $util.recursionLimit)
+                            throw $Error("max depth exceeded");
+                        if (message.version != null && $Object.hasOwnProperty.call(message, "version") && message.version !== "")
+                            writer.uint32(10).string(message.version);
+                        if (message.chainId != null && $Object.hasOwnProperty.call(message, "chainId") && message.chainId !== "")
+                            writer.uint32(18).string(message.chainId);
+                        if (message.from != null && $Object.hasOwnProperty.call(message, "from") && message.from !== "")
+                            writer.uint32(26).string(message.from);
+                        if (message.calls != null && message.calls.length)
+                            for (let i = 0; i < message.calls.length; ++i)
+                                $root.xmtp.mls.message_contents.content_types.Call.encode(message.calls[i], writer.uint32(34).fork(), _depth + 1).ldelim();
+                        if (message.capabilities != null && $Object.hasOwnProperty.call(message, "capabilities"))
+                            for (let keys = $Object.keys(message.capabilities), i = 0; i < keys.length; ++i)
+                                writer.uint32(42).fork().uint32(10).string(keys[i]).uint32(18).string(message.capabilities[keys[i]]).ldelim();
+                        if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                            for (let i = 0; i < message.$unknowns.length; ++i)
+                                writer.raw(message.$unknowns[i]);
+                        return writer;
+                    };
+
+                    WalletSendCalls.encodeDelimited = function(message, writer) {
+                        return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+                    };
+
+                    WalletSendCalls.decode = function (reader, length, _end, _depth, _target) {
+                        if (!(reader instanceof $Reader))
+                            reader = $Reader.create(reader);
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $Reader.recursionLimit)
+                            throw $Error("max depth exceeded");
+                        let end, message, key, value;
+                        if (length === $undefined)
+                            end = reader.len;
+                        else {
+                            end = reader.pos + length;
+                            if (end > reader.len)
+                                throw $RangeError("index out of range");
+                            length = reader.len;
+                            reader.len = end;
+                        }
+                        message = _target || new $root.xmtp.mls.message_contents.content_types.WalletSendCalls();
+                        while (reader.pos < end) {
+                            let start = reader.pos;
+                            let tag = reader.tag();
+                            if (tag === _end) {
+                                _end = $undefined;
+                                break;
+                            }
+                            let wireType = tag & 7;
+                            switch (tag >>>= 3) {
+                            case 1: {
+                                    if (wireType !== 2)
+                                        break;
+                                    if ((value = reader.stringVerify()).length)
+                                        message.version = value;
+                                    else
+                                        delete message.version;
+                                    continue;
+                                }
+                            case 2: {
+                                    if (wireType !== 2)
+                                        break;
+                                    if ((value = reader.stringVerify()).length)
+                                        message.chainId = value;
+                                    else
+                                        delete message.chainId;
+                                    continue;
+                                }
+                            case 3: {
+                                    if (wireType !== 2)
+                                        break;
+                                    if ((value = reader.stringVerify()).length)
+                                        message.from = value;
+                                    else
+                                        delete message.from;
+                                    continue;
+                                }
+                            case 4: {
+                                    if (wireType !== 2)
+                                        break;
+                                    if (!(message.calls && message.calls.length))
+                                        message.calls = [];
+                                    message.calls.push($root.xmtp.mls.message_contents.content_types.Call.decode(reader, reader.size(), $undefined, _depth + 1));
+                                    continue;
+                                }
+                            case 5: {
+                                    if (wireType !== 2)
+                                        break;
+                                    if (message.capabilities === $util.emptyObject)
+                                        message.capabilities = {};
+                                    let end2 = reader.size() + reader.pos;
+                                    if (end2 > reader.len)
+                                        throw $RangeError("index out of range");
+                                    reader.len = end2;
+                                    key = "";
+                                    value = "";
+                                    while (reader.pos < end2) {
+                                        let tag2 = reader.tag();
+                                        wireType = tag2 & 7;
+                                        switch (tag2 >>>= 3) {
+                                        case 1:
+                                            if (wireType !== 2)
+                                                break;
+                                            key = reader.stringVerify();
+                                            continue;
+                                        case 2:
+                                            if (wireType !== 2)
+                                                break;
+                                            value = reader.stringVerify();
+                                            continue;
+                                        }
+                                        reader.skipType(wireType, _depth, tag2);
+                                    }
+                                    if (reader.pos !== end2)
+                                        throw $RangeError("index out of range");
+                                    reader.len = end;
+                                    if (key === "__proto__")
+                                        $util.makeProp(message.capabilities, key);
+                                    message.capabilities[key] = value;
+                                    continue;
+                                }
+                            }
+                            reader.skipType(wireType, _depth, tag);
+                            if (!reader.discardUnknown) {
+                                $util.makeProp(message, "$unknowns", false);
+                                (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                            }
+                        }
+                        if (length !== $undefined) {
+                            if (reader.pos !== end)
+                                throw $RangeError("index out of range");
+                            reader.len = length;
+                        }
+                        if (_end !== $undefined)
+                            throw $Error("missing end group");
+                        return message;
+                    };
+
+                    WalletSendCalls.decodeDelimited = function(reader) {
+                        if (!(reader instanceof $Reader))
+                            reader = new $Reader(reader);
+                        return this.decode(reader, reader.size());
+                    };
+
+                    WalletSendCalls.verify = function (message, _depth) {
+                        if (typeof message !== "object" || message === null)
+                            return "object expected";
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $util.recursionLimit)
+                            return "max depth exceeded";
+                        if (message.version != null && $Object.hasOwnProperty.call(message, "version"))
+                            if (!$util.isString(message.version))
+                                return "version: string expected";
+                        if (message.chainId != null && $Object.hasOwnProperty.call(message, "chainId"))
+                            if (!$util.isString(message.chainId))
+                                return "chainId: string expected";
+                        if (message.from != null && $Object.hasOwnProperty.call(message, "from"))
+                            if (!$util.isString(message.from))
+                                return "from: string expected";
+                        if (message.calls != null && $Object.hasOwnProperty.call(message, "calls")) {
+                            if (!$Array.isArray(message.calls))
+                                return "calls: array expected";
+                            for (let i = 0; i < message.calls.length; ++i) {
+                                let error = $root.xmtp.mls.message_contents.content_types.Call.verify(message.calls[i], _depth + 1);
+                                if (error)
+                                    return "calls." + error;
+                            }
+                        }
+                        if (message.capabilities != null && $Object.hasOwnProperty.call(message, "capabilities")) {
+                            if (!$util.isObject(message.capabilities))
+                                return "capabilities: object expected";
+                            let key = $Object.keys(message.capabilities);
+                            for (let i = 0; i < key.length; ++i)
+                                if (!$util.isString(message.capabilities[key[i]]))
+                                    return "capabilities: string{k:string} expected";
+                        }
+                        return null;
+                    };
+
+                    WalletSendCalls.fromObject = function (object, _depth) {
+                        if (object instanceof $root.xmtp.mls.message_contents.content_types.WalletSendCalls)
+                            return object;
+                        if (!$util.isObject(object))
+                            throw $TypeError(".xmtp.mls.message_contents.content_types.WalletSendCalls: object expected");
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $util.recursionLimit)
+                            throw $Error("max depth exceeded");
+                        let message = new $root.xmtp.mls.message_contents.content_types.WalletSendCalls();
+                        if (object.version != null)
+                            if (typeof object.version !== "string" || object.version.length)
+                                message.version = $String(object.version);
+                        if (object.chainId != null)
+                            if (typeof object.chainId !== "string" || object.chainId.length)
+                                message.chainId = $String(object.chainId);
+                        if (object.from != null)
+                            if (typeof object.from !== "string" || object.from.length)
+                                message.from = $String(object.from);
+                        if (object.calls) {
+                            if (!$Array.isArray(object.calls))
+                                throw $TypeError(".xmtp.mls.message_contents.content_types.WalletSendCalls.calls: array expected");
+                            message.calls = $Array(object.calls.length);
+                            for (let i = 0; i < object.calls.length; ++i) {
+                                if (!$util.isObject(object.calls[i]))
+                                    throw $TypeError(".xmtp.mls.message_contents.content_types.WalletSendCalls.calls: object expected");
+                                message.calls[i] = $root.xmtp.mls.message_contents.content_types.Call.fromObject(object.calls[i], _depth + 1);
+                            }
+                        }
+                        if (object.capabilities) {
+                            if (!$util.isObject(object.capabilities))
+                                throw $TypeError(".xmtp.mls.message_contents.content_types.WalletSendCalls.capabilities: object expected");
+                            message.capabilities = {};
+                            for (let keys = $Object.keys(object.capabilities), i = 0; i < keys.length; ++i) {
+                                if (keys[i] === "__proto__")
+                                    $util.makeProp(message.capabilities, keys[i]);
+                                message.capabilities[keys[i]] = $String(object.capabilities[keys[i]]);
+                            }
+                        }
+                        return message;
+                    };
+
+                    WalletSendCalls.toObject = function (message, options, _depth) {
+                        if (!options)
+                            options = {};
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $util.recursionLimit)
+                            throw $Error("max depth exceeded");
+                        let object = {};
+                        if (options.arrays || options.defaults)
+                            object.calls = [];
+                        if (options.objects || options.defaults)
+                            object.capabilities = {};
+                        if (options.defaults) {
+                            object.version = "";
+                            object.chainId = "";
+                            object.from = "";
+                        }
+                        if (message.version != null && $Object.hasOwnProperty.call(message, "version"))
+                            object.version = message.version;
+                        if (message.chainId != null && $Object.hasOwnProperty.call(message, "chainId"))
+                            object.chainId = message.chainId;
+                        if (message.from != null && $Object.hasOwnProperty.call(message, "from"))
+                            object.from = message.from;
+                        if (message.calls && message.calls.length) {
+                            object.calls = $Array(message.calls.length);
+                            for (let j = 0; j < message.calls.length; ++j)
+                                object.calls[j] = $root.xmtp.mls.message_contents.content_types.Call.toObject(message.calls[j], options, _depth + 1);
+                        }
+                        let keys2;
+                        if (message.capabilities && (keys2 = $Object.keys(message.capabilities)).length) {
+                            object.capabilities = {};
+                            for (let j = 0; j < keys2.length; ++j) {
+                                if (keys2[j] === "__proto__")
+                                    $util.makeProp(object.capabilities, keys2[j]);
+                                object.capabilities[keys2[j]] = message.capabilities[keys2[j]];
+                            }
+                        }
+                        return object;
+                    };
+
+                    WalletSendCalls.prototype.toJSON = function() {
+                        return WalletSendCalls.toObject(this, $protobuf.util.toJSONOptions);
+                    };
+
+                    WalletSendCalls.getTypeUrl = function(prefix) {
+                        if (prefix === $undefined)
+                            prefix = "type.googleapis.com";
+                        return prefix + "/xmtp.mls.message_contents.content_types.WalletSendCalls";
+                    };
+
+                    return WalletSendCalls;
+                })();
+
+                content_types.Call = (function() {
+
+                    const Call = function (properties) {
+                        this.metadata = {};
+                        if (properties)
+                            for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                                if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                    this[keys[i]] = properties[keys[i]];
+                    };
+
+                    Call.prototype.to = "";
+                    Call.prototype.data = "";
+                    Call.prototype.value = "";
+                    Call.prototype.gas = "";
+                    Call.prototype.metadata = $util.emptyObject;
+
+                    Call.create = function(properties) {
+                        return new Call(properties);
+                    };
+
+                    Call.encode = function (message, writer, _depth) {
+                        if (!writer)
+                            writer = $Writer.create();
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $util.recursionLimit)
+                            throw $Error("max depth exceeded");
+                        if (message.to != null && $Object.hasOwnProperty.call(message, "to") && message.to !== "")
+                            writer.uint32(10).string(message.to);
+                        if (message.data != null && $Object.hasOwnProperty.call(message, "data") && message.data !== "")
+                            writer.uint32(18).string(message.data);
+                        if (message.value != null && $Object.hasOwnProperty.call(message, "value") && message.value !== "")
+                            writer.uint32(26).string(message.value);
+                        if (message.gas != null && $Object.hasOwnProperty.call(message, "gas") && message.gas !== "")
+                            writer.uint32(34).string(message.gas);
+                        if (message.metadata != null && $Object.hasOwnProperty.call(message, "metadata"))
+                            for (let keys = $Object.keys(message.metadata), i = 0; i < keys.length; ++i)
+                                writer.uint32(42).fork().uint32(10).string(keys[i]).uint32(18).string(message.metadata[keys[i]]).ldelim();
+                        if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                            for (let i = 0; i < message.$unknowns.length; ++i)
+                                writer.raw(message.$unknowns[i]);
+                        return writer;
+                    };
+
+                    Call.encodeDelimited = function(message, writer) {
+                        return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+                    };
+
+                    Call.decode = function (reader, length, _end, _depth, _target) {
+                        if (!(reader instanceof $Reader))
+                            reader = $Reader.create(reader);
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $Reader.recursionLimit)
+                            throw $Error("max depth exceeded");
+                        let end, message, key, value;
+                        if (length === $undefined)
+                            end = reader.len;
+                        else {
+                            end = reader.pos + length;
+                            if (end > reader.len)
+                                throw $RangeError("index out of range");
+                            length = reader.len;
+                            reader.len = end;
+                        }
+                        message = _target || new $root.xmtp.mls.message_contents.content_types.Call();
+                        while (reader.pos < end) {
+                            let start = reader.pos;
+                            let tag = reader.tag();
+                            if (tag === _end) {
+                                _end = $undefined;
+                                break;
+                            }
+                            let wireType = tag & 7;
+                            switch (tag >>>= 3) {
+                            case 1: {
+                                    if (wireType !== 2)
+                                        break;
+                                    if ((value = reader.stringVerify()).length)
+                                        message.to = value;
+                                    else
+                                        delete message.to;
+                                    continue;
+                                }
+                            case 2: {
+                                    if (wireType !== 2)
+                                        break;
+                                    if ((value = reader.stringVerify()).length)
+                                        message.data = value;
+                                    else
+                                        delete message.data;
+                                    continue;
+                                }
+                            case 3: {
+                                    if (wireType !== 2)
+                                        break;
+                                    if ((value = reader.stringVerify()).length)
+                                        message.value = value;
+                                    else
+                                        delete message.value;
+                                    continue;
+                                }
+                            case 4: {
+                                    if (wireType !== 2)
+                                        break;
+                                    if ((value = reader.stringVerify()).length)
+                                        message.gas = value;
+                                    else
+                                        delete message.gas;
+                                    continue;
+                                }
+                            case 5: {
+                                    if (wireType !== 2)
+                                        break;
+                                    if (message.metadata === $util.emptyObject)
+                                        message.metadata = {};
+                                    let end2 = reader.size() + reader.pos;
+                                    if (end2 > reader.len)
+                                        throw $RangeError("index out of range");
+                                    reader.len = end2;
+                                    key = "";
+                                    value = "";
+                                    while (reader.pos < end2) {
+                                        let tag2 = reader.tag();
+                                        wireType = tag2 & 7;
+                                        switch (tag2 >>>= 3) {
+                                        case 1:
+                                            if (wireType !== 2)
+                                                break;
+                                            key = reader.stringVerify();
+                                            continue;
+                                        case 2:
+                                            if (wireType !== 2)
+                                                break;
+                                            value = reader.stringVerify();
+                                            continue;
+                                        }
+                                        reader.skipType(wireType, _depth, tag2);
+                                    }
+                                    if (reader.pos !== end2)
+                                        throw $RangeError("index out of range");
+                                    reader.len = end;
+                                    if (key === "__proto__")
+                                        $util.makeProp(message.metadata, key);
+                                    message.metadata[key] = value;
+                                    continue;
+                                }
+                            }
+                            reader.skipType(wireType, _depth, tag);
+                            if (!reader.discardUnknown) {
+                                $util.makeProp(message, "$unknowns", false);
+                                (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                            }
+                        }
+                        if (length !== $undefined) {
+                            if (reader.pos !== end)
+                                throw $RangeError("index out of range");
+                            reader.len = length;
+                        }
+                        if (_end !== $undefined)
+                            throw $Error("missing end group");
+                        return message;
+                    };
+
+                    Call.decodeDelimited = function(reader) {
+                        if (!(reader instanceof $Reader))
+                            reader = new $Reader(reader);
+                        return this.decode(reader, reader.size());
+                    };
+
+                    Call.verify = function (message, _depth) {
+                        if (typeof message !== "object" || message === null)
+                            return "object expected";
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $util.recursionLimit)
+                            return "max depth exceeded";
+                        if (message.to != null && $Object.hasOwnProperty.call(message, "to"))
+                            if (!$util.isString(message.to))
+                                return "to: string expected";
+                        if (message.data != null && $Object.hasOwnProperty.call(message, "data"))
+                            if (!$util.isString(message.data))
+                                return "data: string expected";
+                        if (message.value != null && $Object.hasOwnProperty.call(message, "value"))
+                            if (!$util.isString(message.value))
+                                return "value: string expected";
+                        if (message.gas != null && $Object.hasOwnProperty.call(message, "gas"))
+                            if (!$util.isString(message.gas))
+                                return "gas: string expected";
+                        if (message.metadata != null && $Object.hasOwnProperty.call(message, "metadata")) {
+                            if (!$util.isObject(message.metadata))
+                                return "metadata: object expected";
+                            let key = $Object.keys(message.metadata);
+                            for (let i = 0; i < key.length; ++i)
+                                if (!$util.isString(message.metadata[key[i]]))
+                                    return "metadata: string{k:string} expected";
+                        }
+                        return null;
+                    };
+
+                    Call.fromObject = function (object, _depth) {
+                        if (object instanceof $root.xmtp.mls.message_contents.content_types.Call)
+                            return object;
+                        if (!$util.isObject(object))
+                            throw $TypeError(".xmtp.mls.message_contents.content_types.Call: object expected");
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $util.recursionLimit)
+                            throw $Error("max depth exceeded");
+                        let message = new $root.xmtp.mls.message_contents.content_types.Call();
+                        if (object.to != null)
+                            if (typeof object.to !== "string" || object.to.length)
+                                message.to = $String(object.to);
+                        if (object.data != null)
+                            if (typeof object.data !== "string" || object.data.length)
+                                message.data = $String(object.data);
+                        if (object.value != null)
+                            if (typeof object.value !== "string" || object.value.length)
+                                message.value = $String(object.value);
+                        if (object.gas != null)
+                            if (typeof object.gas !== "string" || object.gas.length)
+                                message.gas = $String(object.gas);
+                        if (object.metadata) {
+                            if (!$util.isObject(object.metadata))
+                                throw $TypeError(".xmtp.mls.message_contents.content_types.Call.metadata: object expected");
+                            message.metadata = {};
+                            for (let keys = $Object.keys(object.metadata), i = 0; i < keys.length; ++i) {
+                                if (keys[i] === "__proto__")
+                                    $util.makeProp(message.metadata, keys[i]);
+                                message.metadata[keys[i]] = $String(object.metadata[keys[i]]);
+                            }
+                        }
+                        return message;
+                    };
+
+                    Call.toObject = function (message, options, _depth) {
+                        if (!options)
+                            options = {};
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $util.recursionLimit)
+                            throw $Error("max depth exceeded");
+                        let object = {};
+                        if (options.objects || options.defaults)
+                            object.metadata = {};
+                        if (options.defaults) {
+                            object.to = "";
+                            object.data = "";
+                            object.value = "";
+                            object.gas = "";
+                        }
+                        if (message.to != null && $Object.hasOwnProperty.call(message, "to"))
+                            object.to = message.to;
+                        if (message.data != null && $Object.hasOwnProperty.call(message, "data"))
+                            object.data = message.data;
+                        if (message.value != null && $Object.hasOwnProperty.call(message, "value"))
+                            object.value = message.value;
+                        if (message.gas != null && $Object.hasOwnProperty.call(message, "gas"))
+                            object.gas = message.gas;
+                        let keys2;
+                        if (message.metadata && (keys2 = $Object.keys(message.metadata)).length) {
+                            object.metadata = {};
+                            for (let j = 0; j < keys2.length; ++j) {
+                                if (keys2[j] === "__proto__")
+                                    $util.makeProp(object.metadata, keys2[j]);
+                                object.metadata[keys2[j]] = message.metadata[keys2[j]];
+                            }
+                        }
+                        return object;
+                    };
+
+                    Call.prototype.toJSON = function() {
+                        return Call.toObject(this, $protobuf.util.toJSONOptions);
+                    };
+
+                    Call.getTypeUrl = function(prefix) {
+                        if (prefix === $undefined)
+                            prefix = "type.googleapis.com";
+                        return prefix + "/xmtp.mls.message_contents.content_types.Call";
+                    };
+
+                    return Call;
+                })();
+
+                return content_types;
+            })();
+
+            message_contents.ExternalCommitPolicyV1 = (function() {
+
+                const ExternalCommitPolicyV1 = function (properties) {
+                    if (properties)
+                        for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                            if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                this[keys[i]] = properties[keys[i]];
+                };
+
+                ExternalCommitPolicyV1.prototype.allowExternalCommit = false;
+                ExternalCommitPolicyV1.prototype.expiresAtNs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+                ExternalCommitPolicyV1.prototype.expireInNs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+                ExternalCommitPolicyV1.prototype.symmetricKey = $util.newBuffer([]);
+                ExternalCommitPolicyV1.prototype.externalGroupId = $util.newBuffer([]);
+
+                ExternalCommitPolicyV1.create = function(properties) {
+                    return new ExternalCommitPolicyV1(properties);
+                };
+
+                ExternalCommitPolicyV1.encode = function (message, writer, _depth) {
+                    if (!writer)
+                        writer = $Writer.create();
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    if (message.allowExternalCommit != null && $Object.hasOwnProperty.call(message, "allowExternalCommit") && message.allowExternalCommit !== false)
+                        writer.uint32(8).bool(message.allowExternalCommit);
+                    if (message.expiresAtNs != null && $Object.hasOwnProperty.call(message, "expiresAtNs") && (typeof message.expiresAtNs === "object" ? message.expiresAtNs.low || message.expiresAtNs.high : message.expiresAtNs !== 0))
+                        writer.uint32(16).uint64(message.expiresAtNs);
+                    if (message.expireInNs != null && $Object.hasOwnProperty.call(message, "expireInNs") && (typeof message.expireInNs === "object" ? message.expireInNs.low || message.expireInNs.high : message.expireInNs !== 0))
+                        writer.uint32(24).uint64(message.expireInNs);
+                    if (message.symmetricKey != null && $Object.hasOwnProperty.call(message, "symmetricKey") && message.symmetricKey.length)
+                        writer.uint32(34).bytes(message.symmetricKey);
+                    if (message.externalGroupId != null && $Object.hasOwnProperty.call(message, "externalGroupId") && message.externalGroupId.length)
+                        writer.uint32(42).bytes(message.externalGroupId);
+                    if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                        for (let i = 0; i < message.$unknowns.length; ++i)
+                            writer.raw(message.$unknowns[i]);
+                    return writer;
+                };
+
+                ExternalCommitPolicyV1.encodeDelimited = function(message, writer) {
+                    return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+                };
+
+                ExternalCommitPolicyV1.decode = function (reader, length, _end, _depth, _target) {
+                    if (!(reader instanceof $Reader))
+                        reader = $Reader.create(reader);
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $Reader.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let end, message, value;
+                    if (length === $undefined)
+                        end = reader.len;
+                    else {
+                        end = reader.pos + length;
+                        if (end > reader.len)
+                            throw $RangeError("index out of range");
+                        length = reader.len;
+                        reader.len = end;
+                    }
+                    message = _target || new $root.xmtp.mls.message_contents.ExternalCommitPolicyV1();
+                    while (reader.pos < end) {
+                        let start = reader.pos;
+                        let tag = reader.tag();
+                        if (tag === _end) {
+                            _end = $undefined;
+                            break;
+                        }
+                        let wireType = tag & 7;
+                        switch (tag >>>= 3) {
+                        case 1: {
+                                if (wireType !== 0)
+                                    break;
+                                if (value = reader.bool())
+                                    message.allowExternalCommit = value;
+                                else
+                                    delete message.allowExternalCommit;
+                                continue;
+                            }
+                        case 2: {
+                                if (wireType !== 0)
+                                    break;
+                                if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                    message.expiresAtNs = value;
+                                else
+                                    delete message.expiresAtNs;
+                                continue;
+                            }
+                        case 3: {
+                                if (wireType !== 0)
+                                    break;
+                                if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                    message.expireInNs = value;
+                                else
+                                    delete message.expireInNs;
+                                continue;
+                            }
+                        case 4: {
+                                if (wireType !== 2)
+                                    break;
+                                if ((value = reader.bytes()).length)
+                                    message.symmetricKey = value;
+                                else
+                                    delete message.symmetricKey;
+                                continue;
+                            }
+                        case 5: {
+                                if (wireType !== 2)
+                                    break;
+                                if ((value = reader.bytes()).length)
+                                    message.externalGroupId = value;
+                                else
+                                    delete message.externalGroupId;
+                                continue;
+                            }
+                        }
+                        reader.skipType(wireType, _depth, tag);
+                        if (!reader.discardUnknown) {
+                            $util.makeProp(message, "$unknowns", false);
+                            (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                        }
+                    }
+                    if (length !== $undefined) {
+                        if (reader.pos !== end)
+                            throw $RangeError("index out of range");
+                        reader.len = length;
+                    }
+                    if (_end !== $undefined)
+                        throw $Error("missing end group");
+                    return message;
+                };
+
+                ExternalCommitPolicyV1.decodeDelimited = function(reader) {
+                    if (!(reader instanceof $Reader))
+                        reader = new $Reader(reader);
+                    return this.decode(reader, reader.size());
+                };
+
+                ExternalCommitPolicyV1.verify = function (message, _depth) {
+                    if (typeof message !== "object" || message === null)
+                        return "object expected";
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        return "max depth exceeded";
+                    if (message.allowExternalCommit != null && $Object.hasOwnProperty.call(message, "allowExternalCommit"))
+                        if (typeof message.allowExternalCommit !== "boolean")
+                            return "allowExternalCommit: boolean expected";
+                    if (message.expiresAtNs != null && $Object.hasOwnProperty.call(message, "expiresAtNs"))
+                        if (!$util.isInteger(message.expiresAtNs) && !(message.expiresAtNs && $util.isInteger(message.expiresAtNs.low) && $util.isInteger(message.expiresAtNs.high)))
+                            return "expiresAtNs: integer|Long expected";
+                    if (message.expireInNs != null && $Object.hasOwnProperty.call(message, "expireInNs"))
+                        if (!$util.isInteger(message.expireInNs) && !(message.expireInNs && $util.isInteger(message.expireInNs.low) && $util.isInteger(message.expireInNs.high)))
+                            return "expireInNs: integer|Long expected";
+                    if (message.symmetricKey != null && $Object.hasOwnProperty.call(message, "symmetricKey"))
+                        if (!(message.symmetricKey && typeof message.symmetricKey.length === "number" || $util.isString(message.symmetricKey)))
+                            return "symmetricKey: buffer expected";
+                    if (message.externalGroupId != null && $Object.hasOwnProperty.call(message, "externalGroupId"))
+                        if (!(message.externalGroupId && typeof message.externalGroupId.length === "number" || $util.isString(message.externalGroupId)))
+                            return "externalGroupId: buffer expected";
+                    return null;
+                };
+
+                ExternalCommitPolicyV1.fromObject = function (object, _depth) {
+                    if (object instanceof $root.xmtp.mls.message_contents.ExternalCommitPolicyV1)
+                        return object;
+                    if (!$util.isObject(object))
+                        throw $TypeError(".xmtp.mls.message_contents.ExternalCommitPolicyV1: object expected");
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let message = new $root.xmtp.mls.message_contents.ExternalCommitPolicyV1();
+                    if (object.allowExternalCommit != null)
+                        if (object.allowExternalCommit)
+                            message.allowExternalCommit = $Boolean(object.allowExternalCommit);
+                    if (object.expiresAtNs != null)
+                        if (typeof object.expiresAtNs === "object" ? object.expiresAtNs.low || object.expiresAtNs.high : $Number(object.expiresAtNs) !== 0)
+                            if ($util.Long)
+                                message.expiresAtNs = $util.Long.fromValue(object.expiresAtNs, true);
+                            else if (typeof object.expiresAtNs === "string")
+                                message.expiresAtNs = $parseInt(object.expiresAtNs, 10);
+                            else if (typeof object.expiresAtNs === "number")
+                                message.expiresAtNs = object.expiresAtNs;
+                            else if (typeof object.expiresAtNs === "object")
+                                message.expiresAtNs = new $util.LongBits(object.expiresAtNs.low >>> 0, object.expiresAtNs.high >>> 0).toNumber(true);
+                    if (object.expireInNs != null)
+                        if (typeof object.expireInNs === "object" ? object.expireInNs.low || object.expireInNs.high : $Number(object.expireInNs) !== 0)
+                            if ($util.Long)
+                                message.expireInNs = $util.Long.fromValue(object.expireInNs, true);
+                            else if (typeof object.expireInNs === "string")
+                                message.expireInNs = $parseInt(object.expireInNs, 10);
+                            else if (typeof object.expireInNs === "number")
+                                message.expireInNs = object.expireInNs;
+                            else if (typeof object.expireInNs === "object")
+                                message.expireInNs = new $util.LongBits(object.expireInNs.low >>> 0, object.expireInNs.high >>> 0).toNumber(true);
+                    if (object.symmetricKey != null)
+                        if (object.symmetricKey.length)
+                            if (typeof object.symmetricKey === "string")
+                                $util.base64.decode(object.symmetricKey, message.symmetricKey = $util.newBuffer($util.base64.length(object.symmetricKey)), 0);
+                            else if (object.symmetricKey.length >= 0)
+                                message.symmetricKey = object.symmetricKey;
+                    if (object.externalGroupId != null)
+                        if (object.externalGroupId.length)
+                            if (typeof object.externalGroupId === "string")
+                                $util.base64.decode(object.externalGroupId, message.externalGroupId = $util.newBuffer($util.base64.length(object.externalGroupId)), 0);
+                            else if (object.externalGroupId.length >= 0)
+                                message.externalGroupId = object.externalGroupId;
+                    return message;
+                };
+
+                ExternalCommitPolicyV1.toObject = function (message, options, _depth) {
+                    if (!options)
+                        options = {};
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let object = {};
+                    if (options.defaults) {
+                        object.allowExternalCommit = false;
+                        if ($util.Long) {
+                            let long = new $util.Long(0, 0, true);
+                            object.expiresAtNs = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
+                        } else
+                            object.expiresAtNs = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
+                        if ($util.Long) {
+                            let long = new $util.Long(0, 0, true);
+                            object.expireInNs = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
+                        } else
+                            object.expireInNs = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
+                        if (options.bytes === $String)
+                            object.symmetricKey = "";
+                        else {
+                            object.symmetricKey = [];
+                            if (options.bytes !== $Array)
+                                object.symmetricKey = $util.newBuffer(object.symmetricKey);
+                        }
+                        if (options.bytes === $String)
+                            object.externalGroupId = "";
+                        else {
+                            object.externalGroupId = [];
+                            if (options.bytes !== $Array)
+                                object.externalGroupId = $util.newBuffer(object.externalGroupId);
+                        }
+                    }
+                    if (message.allowExternalCommit != null && $Object.hasOwnProperty.call(message, "allowExternalCommit"))
+                        object.allowExternalCommit = message.allowExternalCommit;
+                    if (message.expiresAtNs != null && $Object.hasOwnProperty.call(message, "expiresAtNs"))
+                        if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
+                            object.expiresAtNs = typeof message.expiresAtNs === "number" ? $BigInt(message.expiresAtNs) : $util.Long.fromBits(message.expiresAtNs.low >>> 0, message.expiresAtNs.high >>> 0, true).toBigInt();
+                        else if (typeof message.expiresAtNs === "number")
+                            object.expiresAtNs = options.longs === $String ? $String(message.expiresAtNs) : message.expiresAtNs;
+                        else
+                            object.expiresAtNs = options.longs === $String ? $util.Long.prototype.toString.call(message.expiresAtNs) : options.longs === $Number ? new $util.LongBits(message.expiresAtNs.low >>> 0, message.expiresAtNs.high >>> 0).toNumber(true) : message.expiresAtNs;
+                    if (message.expireInNs != null && $Object.hasOwnProperty.call(message, "expireInNs"))
+                        if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
+                            object.expireInNs = typeof message.expireInNs === "number" ? $BigInt(message.expireInNs) : $util.Long.fromBits(message.expireInNs.low >>> 0, message.expireInNs.high >>> 0, true).toBigInt();
+                        else if (typeof message.expireInNs === "number")
+                            object.expireInNs = options.longs === $String ? $String(message.expireInNs) : message.expireInNs;
+                        else
+                            object.expireInNs = options.longs === $String ? $util.Long.prototype.toString.call(message.expireInNs) : options.longs === $Number ? new $util.LongBits(message.expireInNs.low >>> 0, message.expireInNs.high >>> 0).toNumber(true) : message.expireInNs;
+                    if (message.symmetricKey != null && $Object.hasOwnProperty.call(message, "symmetricKey"))
+                        object.symmetricKey = options.bytes === $String ? $util.base64.encode(message.symmetricKey, 0, message.symmetricKey.length) : options.bytes === $Array ? $Array.prototype.slice.call(message.symmetricKey) : message.symmetricKey;
+                    if (message.externalGroupId != null && $Object.hasOwnProperty.call(message, "externalGroupId"))
+                        object.externalGroupId = options.bytes === $String ? $util.base64.encode(message.externalGroupId, 0, message.externalGroupId.length) : options.bytes === $Array ? $Array.prototype.slice.call(message.externalGroupId) : message.externalGroupId;
+                    return object;
+                };
+
+                ExternalCommitPolicyV1.prototype.toJSON = function() {
+                    return ExternalCommitPolicyV1.toObject(this, $protobuf.util.toJSONOptions);
+                };
+
+                ExternalCommitPolicyV1.getTypeUrl = function(prefix) {
+                    if (prefix === $undefined)
+                        prefix = "type.googleapis.com";
+                    return prefix + "/xmtp.mls.message_contents.ExternalCommitPolicyV1";
+                };
+
+                return ExternalCommitPolicyV1;
+            })();
+
+            message_contents.ExternalCommitPolicyEntry = (function() {
+
+                const ExternalCommitPolicyEntry = function (properties) {
+                    if (properties)
+                        for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                            if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                this[keys[i]] = properties[keys[i]];
+                };
+
+                ExternalCommitPolicyEntry.prototype.v1 = null;
+
+                let $oneOfFields;
+
+                $Object.defineProperty(ExternalCommitPolicyEntry.prototype, "version", {
+                    get: $util.oneOfGetter($oneOfFields = ["v1"]),
+                    set: $util.oneOfSetter($oneOfFields)
+                });
+
+                ExternalCommitPolicyEntry.create = function(properties) {
+                    return new ExternalCommitPolicyEntry(properties);
+                };
+
+                ExternalCommitPolicyEntry.encode = function (message, writer, _depth) {
+                    if (!writer)
+                        writer = $Writer.create();
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    if (message.v1 != null && $Object.hasOwnProperty.call(message, "v1"))
+                        $root.xmtp.mls.message_contents.ExternalCommitPolicyV1.encode(message.v1, writer.uint32(10).fork(), _depth + 1).ldelim();
+                    if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                        for (let i = 0; i < message.$unknowns.length; ++i)
+                            writer.raw(message.$unknowns[i]);
+                    return writer;
+                };
+
+                ExternalCommitPolicyEntry.encodeDelimited = function(message, writer) {
+                    return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+                };
+
+                ExternalCommitPolicyEntry.decode = function (reader, length, _end, _depth, _target) {
+                    if (!(reader instanceof $Reader))
+                        reader = $Reader.create(reader);
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $Reader.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let end, message;
+                    if (length === $undefined)
+                        end = reader.len;
+                    else {
+                        end = reader.pos + length;
+                        if (end > reader.len)
+                            throw $RangeError("index out of range");
+                        length = reader.len;
+                        reader.len = end;
+                    }
+                    message = _target || new $root.xmtp.mls.message_contents.ExternalCommitPolicyEntry();
+                    while (reader.pos < end) {
+                        let start = reader.pos;
+                        let tag = reader.tag();
+                        if (tag === _end) {
+                            _end = $undefined;
+                            break;
+                        }
+                        let wireType = tag & 7;
+                        switch (tag >>>= 3) {
+                        case 1: {
+                                if (wireType !== 2)
+                                    break;
+                                message.v1 = $root.xmtp.mls.message_contents.ExternalCommitPolicyV1.decode(reader, reader.size(), $undefined, _depth + 1, message.v1);
+                                message.version = "v1";
+                                continue;
+                            }
+                        }
+                        reader.skipType(wireType, _depth, tag);
+                        if (!reader.discardUnknown) {
+                            $util.makeProp(message, "$unknowns", false);
+                            (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                        }
+                    }
+                    if (length !== $undefined) {
+                        if (reader.pos !== end)
+                            throw $RangeError("index out of range");
+                        reader.len = length;
+                    }
+                    if (_end !== $undefined)
+                        throw $Error("missing end group");
+                    return message;
+                };
+
+                ExternalCommitPolicyEntry.decodeDelimited = function(reader) {
+                    if (!(reader instanceof $Reader))
+                        reader = new $Reader(reader);
+                    return this.decode(reader, reader.size());
+                };
+
+                ExternalCommitPolicyEntry.verify = function (message, _depth) {
+                    if (typeof message !== "object" || message === null)
+                        return "object expected";
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        return "max depth exceeded";
+                    let properties = {};
+                    if (message.v1 != null && $Object.hasOwnProperty.call(message, "v1")) {
+                        properties.version = 1;
+                        {
+                            let error = $root.xmtp.mls.message_contents.ExternalCommitPolicyV1.verify(message.v1, _depth + 1);
+                            if (error)
+                                return "v1." + error;
+                        }
+                    }
+                    return null;
+                };
+
+                ExternalCommitPolicyEntry.fromObject = function (object, _depth) {
+                    if (object instanceof $root.xmtp.mls.message_contents.ExternalCommitPolicyEntry)
+                        return object;
+                    if (!$util.isObject(object))
+                        throw $TypeError(".xmtp.mls.message_contents.ExternalCommitPolicyEntry: object expected");
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let message = new $root.xmtp.mls.message_contents.ExternalCommitPolicyEntry();
+                    if (object.v1 != null) {
+                        if (!$util.isObject(object.v1))
+                            throw $TypeError(".xmtp.mls.message_contents.ExternalCommitPolicyEntry.v1: object expected");
+                        message.v1 = $root.xmtp.mls.message_contents.ExternalCommitPolicyV1.fromObject(object.v1, _depth + 1);
+                    }
+                    return message;
+                };
+
+                ExternalCommitPolicyEntry.toObject = function (message, options, _depth) {
+                    if (!options)
+                        options = {};
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let object = {};
+                    if (message.v1 != null && $Object.hasOwnProperty.call(message, "v1")) {
+                        object.v1 = $root.xmtp.mls.message_contents.ExternalCommitPolicyV1.toObject(message.v1, options, _depth + 1);
+                        if (options.oneofs)
+                            object.version = "v1";
+                    }
+                    return object;
+                };
+
+                ExternalCommitPolicyEntry.prototype.toJSON = function() {
+                    return ExternalCommitPolicyEntry.toObject(this, $protobuf.util.toJSONOptions);
+                };
+
+                ExternalCommitPolicyEntry.getTypeUrl = function(prefix) {
+                    if (prefix === $undefined)
+                        prefix = "type.googleapis.com";
+                    return prefix + "/xmtp.mls.message_contents.ExternalCommitPolicyEntry";
+                };
+
+                return ExternalCommitPolicyEntry;
+            })();
+
+            message_contents.ExternalInvitePayloadV1 = (function() {
+
+                const ExternalInvitePayloadV1 = function (properties) {
+                    if (properties)
+                        for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                            if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                this[keys[i]] = properties[keys[i]];
+                };
+
+                ExternalInvitePayloadV1.prototype.servicePointer = $util.newBuffer([]);
+                ExternalInvitePayloadV1.prototype.externalGroupId = $util.newBuffer([]);
+                ExternalInvitePayloadV1.prototype.symmetricKey = $util.newBuffer([]);
+
+                ExternalInvitePayloadV1.create = function(properties) {
+                    return new ExternalInvitePayloadV1(properties);
+                };
+
+                ExternalInvitePayloadV1.encode = function (message, writer, _depth) {
+                    if (!writer)
+                        writer = $Writer.create();
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    if (message.servicePointer != null && $Object.hasOwnProperty.call(message, "servicePointer") && message.servicePointer.length)
+                        writer.uint32(10).bytes(message.servicePointer);
+                    if (message.externalGroupId != null && $Object.hasOwnProperty.call(message, "externalGroupId") && message.externalGroupId.length)
+                        writer.uint32(18).bytes(message.externalGroupId);
+                    if (message.symmetricKey != null && $Object.hasOwnProperty.call(message, "symmetricKey") && message.symmetricKey.length)
+                        writer.uint32(26).bytes(message.symmetricKey);
+                    if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                        for (let i = 0; i < message.$unknowns.length; ++i)
+                            writer.raw(message.$unknowns[i]);
+                    return writer;
+                };
+
+                ExternalInvitePayloadV1.encodeDelimited = function(message, writer) {
+                    return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+                };
+
+                ExternalInvitePayloadV1.decode = function (reader, length, _end, _depth, _target) {
+                    if (!(reader instanceof $Reader))
+                        reader = $Reader.create(reader);
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $Reader.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let end, message, value;
+                    if (length === $undefined)
+                        end = reader.len;
+                    else {
+                        end = reader.pos + length;
+                        if (end > reader.len)
+                            throw $RangeError("index out of range");
+                        length = reader.len;
+                        reader.len = end;
+                    }
+                    message = _target || new $root.xmtp.mls.message_contents.ExternalInvitePayloadV1();
+                    while (reader.pos < end) {
+                        let start = reader.pos;
+                        let tag = reader.tag();
+                        if (tag === _end) {
+                            _end = $undefined;
+                            break;
+                        }
+                        let wireType = tag & 7;
+                        switch (tag >>>= 3) {
+                        case 1: {
+                                if (wireType !== 2)
+                                    break;
+                                if ((value = reader.bytes()).length)
+                                    message.servicePointer = value;
+                                else
+                                    delete message.servicePointer;
+                                continue;
+                            }
+                        case 2: {
+                                if (wireType !== 2)
+                                    break;
+                                if ((value = reader.bytes()).length)
+                                    message.externalGroupId = value;
+                                else
+                                    delete message.externalGroupId;
+                                continue;
+                            }
+                        case 3: {
+                                if (wireType !== 2)
+                                    break;
+                                if ((value = reader.bytes()).length)
+                                    message.symmetricKey = value;
+                                else
+                                    delete message.symmetricKey;
+                                continue;
+                            }
+                        }
+                        reader.skipType(wireType, _depth, tag);
+                        if (!reader.discardUnknown) {
+                            $util.makeProp(message, "$unknowns", false);
+                            (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                        }
+                    }
+                    if (length !== $undefined) {
+                        if (reader.pos !== end)
+                            throw $RangeError("index out of range");
+                        reader.len = length;
+                    }
+                    if (_end !== $undefined)
+                        throw $Error("missing end group");
+                    return message;
+                };
+
+                ExternalInvitePayloadV1.decodeDelimited = function(reader) {
+                    if (!(reader instanceof $Reader))
+                        reader = new $Reader(reader);
+                    return this.decode(reader, reader.size());
+                };
+
+                ExternalInvitePayloadV1.verify = function (message, _depth) {
+                    if (typeof message !== "object" || message === null)
+                        return "object expected";
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        return "max depth exceeded";
+                    if (message.servicePointer != null && $Object.hasOwnProperty.call(message, "servicePointer"))
+                        if (!(message.servicePointer && typeof message.servicePointer.length === "number" || $util.isString(message.servicePointer)))
+                            return "servicePointer: buffer expected";
+                    if (message.externalGroupId != null && $Object.hasOwnProperty.call(message, "externalGroupId"))
+                        if (!(message.externalGroupId && typeof message.externalGroupId.length === "number" || $util.isString(message.externalGroupId)))
+                            return "externalGroupId: buffer expected";
+                    if (message.symmetricKey != null && $Object.hasOwnProperty.call(message, "symmetricKey"))
+                        if (!(message.symmetricKey && typeof message.symmetricKey.length === "number" || $util.isString(message.symmetricKey)))
+                            return "symmetricKey: buffer expected";
+                    return null;
+                };
+
+                ExternalInvitePayloadV1.fromObject = function (object, _depth) {
+                    if (object instanceof $root.xmtp.mls.message_contents.ExternalInvitePayloadV1)
+                        return object;
+                    if (!$util.isObject(object))
+                        throw $TypeError(".xmtp.mls.message_contents.ExternalInvitePayloadV1: object expected");
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let message = new $root.xmtp.mls.message_contents.ExternalInvitePayloadV1();
+                    if (object.servicePointer != null)
+                        if (object.servicePointer.length)
+                            if (typeof object.servicePointer === "string")
+                                $util.base64.decode(object.servicePointer, message.servicePointer = $util.newBuffer($util.base64.length(object.servicePointer)), 0);
+                            else if (object.servicePointer.length >= 0)
+                                message.servicePointer = object.servicePointer;
+                    if (object.externalGroupId != null)
+                        if (object.externalGroupId.length)
+                            if (typeof object.externalGroupId === "string")
+                                $util.base64.decode(object.externalGroupId, message.externalGroupId = $util.newBuffer($util.base64.length(object.externalGroupId)), 0);
+                            else if (object.externalGroupId.length >= 0)
+                                message.externalGroupId = object.externalGroupId;
+                    if (object.symmetricKey != null)
+                        if (object.symmetricKey.length)
+                            if (typeof object.symmetricKey === "string")
+                                $util.base64.decode(object.symmetricKey, message.symmetricKey = $util.newBuffer($util.base64.length(object.symmetricKey)), 0);
+                            else if (object.symmetricKey.length >= 0)
+                                message.symmetricKey = object.symmetricKey;
+                    return message;
+                };
+
+                ExternalInvitePayloadV1.toObject = function (message, options, _depth) {
+                    if (!options)
+                        options = {};
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let object = {};
+                    if (options.defaults) {
+                        if (options.bytes === $String)
+                            object.servicePointer = "";
+                        else {
+                            object.servicePointer = [];
+                            if (options.bytes !== $Array)
+                                object.servicePointer = $util.newBuffer(object.servicePointer);
+                        }
+                        if (options.bytes === $String)
+                            object.externalGroupId = "";
+                        else {
+                            object.externalGroupId = [];
+                            if (options.bytes !== $Array)
+                                object.externalGroupId = $util.newBuffer(object.externalGroupId);
+                        }
+                        if (options.bytes === $String)
+                            object.symmetricKey = "";
+                        else {
+                            object.symmetricKey = [];
+                            if (options.bytes !== $Array)
+                                object.symmetricKey = $util.newBuffer(object.symmetricKey);
+                        }
+                    }
+                    if (message.servicePointer != null && $Object.hasOwnProperty.call(message, "servicePointer"))
+                        object.servicePointer = options.bytes === $String ? $util.base64.encode(message.servicePointer, 0, message.servicePointer.length) : options.bytes === $Array ? $Array.prototype.slice.call(message.servicePointer) : message.servicePointer;
+                    if (message.externalGroupId != null && $Object.hasOwnProperty.call(message, "externalGroupId"))
+                        object.externalGroupId = options.bytes === $String ? $util.base64.encode(message.externalGroupId, 0, message.externalGroupId.length) : options.bytes === $Array ? $Array.prototype.slice.call(message.externalGroupId) : message.externalGroupId;
+                    if (message.symmetricKey != null && $Object.hasOwnProperty.call(message, "symmetricKey"))
+                        object.symmetricKey = options.bytes === $String ? $util.base64.encode(message.symmetricKey, 0, message.symmetricKey.length) : options.bytes === $Array ? $Array.prototype.slice.call(message.symmetricKey) : message.symmetricKey;
+                    return object;
+                };
+
+                ExternalInvitePayloadV1.prototype.toJSON = function() {
+                    return ExternalInvitePayloadV1.toObject(this, $protobuf.util.toJSONOptions);
+                };
+
+                ExternalInvitePayloadV1.getTypeUrl = function(prefix) {
+                    if (prefix === $undefined)
+                        prefix = "type.googleapis.com";
+                    return prefix + "/xmtp.mls.message_contents.ExternalInvitePayloadV1";
+                };
+
+                return ExternalInvitePayloadV1;
+            })();
+
+            message_contents.ExternalInvitePayload = (function() {
+
+                const ExternalInvitePayload = function (properties) {
+                    if (properties)
+                        for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                            if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                this[keys[i]] = properties[keys[i]];
+                };
+
+                ExternalInvitePayload.prototype.v1 = null;
+
+                let $oneOfFields;
+
+                $Object.defineProperty(ExternalInvitePayload.prototype, "version", {
+                    get: $util.oneOfGetter($oneOfFields = ["v1"]),
+                    set: $util.oneOfSetter($oneOfFields)
+                });
+
+                ExternalInvitePayload.create = function(properties) {
+                    return new ExternalInvitePayload(properties);
+                };
+
+                ExternalInvitePayload.encode = function (message, writer, _depth) {
+                    if (!writer)
+                        writer = $Writer.create();
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    if (message.v1 != null && $Object.hasOwnProperty.call(message, "v1"))
+                        $root.xmtp.mls.message_contents.ExternalInvitePayloadV1.encode(message.v1, writer.uint32(10).fork(), _depth + 1).ldelim();
+                    if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                        for (let i = 0; i < message.$unknowns.length; ++i)
+                            writer.raw(message.$unknowns[i]);
+                    return writer;
+                };
+
+                ExternalInvitePayload.encodeDelimited = function(message, writer) {
+                    return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+                };
+
+                ExternalInvitePayload.decode = function (reader, length, _end, _depth, _target) {
+                    if (!(reader instanceof $Reader))
+                        reader = $Reader.create(reader);
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $Reader.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let end, message;
+                    if (length === $undefined)
+                        end = reader.len;
+                    else {
+                        end = reader.pos + length;
+                        if (end > reader.len)
+                            throw $RangeError("index out of range");
+                        length = reader.len;
+                        reader.len = end;
+                    }
+                    message = _target || new $root.xmtp.mls.message_contents.ExternalInvitePayload();
+                    while (reader.pos < end) {
+                        let start = reader.pos;
+                        let tag = reader.tag();
+                        if (tag === _end) {
+                            _end = $undefined;
+                            break;
+                        }
+                        let wireType = tag & 7;
+                        switch (tag >>>= 3) {
+                        case 1: {
+                                if (wireType !== 2)
+                                    break;
+                                message.v1 = $root.xmtp.mls.message_contents.ExternalInvitePayloadV1.decode(reader, reader.size(), $undefined, _depth + 1, message.v1);
+                                message.version = "v1";
+                                continue;
+                            }
+                        }
+                        reader.skipType(wireType, _depth, tag);
+                        if (!reader.discardUnknown) {
+                            $util.makeProp(message, "$unknowns", false);
+                            (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                        }
+                    }
+                    if (length !== $undefined) {
+                        if (reader.pos !== end)
+                            throw $RangeError("index out of range");
+                        reader.len = length;
+                    }
+                    if (_end !== $undefined)
+                        throw $Error("missing end group");
+                    return message;
+                };
+
+                ExternalInvitePayload.decodeDelimited = function(reader) {
+                    if (!(reader instanceof $Reader))
+                        reader = new $Reader(reader);
+                    return this.decode(reader, reader.size());
+                };
+
+                ExternalInvitePayload.verify = function (message, _depth) {
+                    if (typeof message !== "object" || message === null)
+                        return "object expected";
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        return "max depth exceeded";
+                    let properties = {};
+                    if (message.v1 != null && $Object.hasOwnProperty.call(message, "v1")) {
+                        properties.version = 1;
+                        {
+                            let error = $root.xmtp.mls.message_contents.ExternalInvitePayloadV1.verify(message.v1, _depth + 1);
+                            if (error)
+                                return "v1." + error;
+                        }
+                    }
+                    return null;
+                };
+
+                ExternalInvitePayload.fromObject = function (object, _depth) {
+                    if (object instanceof $root.xmtp.mls.message_contents.ExternalInvitePayload)
+                        return object;
+                    if (!$util.isObject(object))
+                        throw $TypeError(".xmtp.mls.message_contents.ExternalInvitePayload: object expected");
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let message = new $root.xmtp.mls.message_contents.ExternalInvitePayload();
+                    if (object.v1 != null) {
+                        if (!$util.isObject(object.v1))
+                            throw $TypeError(".xmtp.mls.message_contents.ExternalInvitePayload.v1: object expected");
+                        message.v1 = $root.xmtp.mls.message_contents.ExternalInvitePayloadV1.fromObject(object.v1, _depth + 1);
+                    }
+                    return message;
+                };
+
+                ExternalInvitePayload.toObject = function (message, options, _depth) {
+                    if (!options)
+                        options = {};
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let object = {};
+                    if (message.v1 != null && $Object.hasOwnProperty.call(message, "v1")) {
+                        object.v1 = $root.xmtp.mls.message_contents.ExternalInvitePayloadV1.toObject(message.v1, options, _depth + 1);
+                        if (options.oneofs)
+                            object.version = "v1";
+                    }
+                    return object;
+                };
+
+                ExternalInvitePayload.prototype.toJSON = function() {
+                    return ExternalInvitePayload.toObject(this, $protobuf.util.toJSONOptions);
+                };
+
+                ExternalInvitePayload.getTypeUrl = function(prefix) {
+                    if (prefix === $undefined)
+                        prefix = "type.googleapis.com";
+                    return prefix + "/xmtp.mls.message_contents.ExternalInvitePayload";
+                };
+
+                return ExternalInvitePayload;
+            })();
+
+            message_contents.EncryptedGroupInfoBlobV1 = (function() {
+
+                const EncryptedGroupInfoBlobV1 = function (properties) {
+                    if (properties)
+                        for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                            if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                this[keys[i]] = properties[keys[i]];
+                };
+
+                EncryptedGroupInfoBlobV1.prototype.nonce = $util.newBuffer([]);
+                EncryptedGroupInfoBlobV1.prototype.ciphertext = $util.newBuffer([]);
+                EncryptedGroupInfoBlobV1.prototype.epoch = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+                EncryptedGroupInfoBlobV1.prototype.groupStateHash = $util.newBuffer([]);
+                EncryptedGroupInfoBlobV1.prototype.expiresAtNs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+                EncryptedGroupInfoBlobV1.create = function(properties) {
+                    return new EncryptedGroupInfoBlobV1(properties);
+                };
+
+                EncryptedGroupInfoBlobV1.encode = function (message, writer, _depth) {
+                    if (!writer)
+                        writer = $Writer.create();
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    if (message.nonce != null && $Object.hasOwnProperty.call(message, "nonce") && message.nonce.length)
+                        writer.uint32(10).bytes(message.nonce);
+                    if (message.ciphertext != null && $Object.hasOwnProperty.call(message, "ciphertext") && message.ciphertext.length)
+                        writer.uint32(18).bytes(message.ciphertext);
+                    if (message.epoch != null && $Object.hasOwnProperty.call(message, "epoch") && (typeof message.epoch === "object" ? message.epoch.low || message.epoch.high : message.epoch !== 0))
+                        writer.uint32(24).uint64(message.epoch);
+                    if (message.groupStateHash != null && $Object.hasOwnProperty.call(message, "groupStateHash") && message.groupStateHash.length)
+                        writer.uint32(34).bytes(message.groupStateHash);
+                    if (message.expiresAtNs != null && $Object.hasOwnProperty.call(message, "expiresAtNs") && (typeof message.expiresAtNs === "object" ? message.expiresAtNs.low || message.expiresAtNs.high : message.expiresAtNs !== 0))
+                        writer.uint32(40).uint64(message.expiresAtNs);
+                    if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                        for (let i = 0; i < message.$unknowns.length; ++i)
+                            writer.raw(message.$unknowns[i]);
+                    return writer;
+                };
+
+                EncryptedGroupInfoBlobV1.encodeDelimited = function(message, writer) {
+                    return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+                };
+
+                EncryptedGroupInfoBlobV1.decode = function (reader, length, _end, _depth, _target) {
+                    if (!(reader instanceof $Reader))
+                        reader = $Reader.create(reader);
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $Reader.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let end, message, value;
+                    if (length === $undefined)
+                        end = reader.len;
+                    else {
+                        end = reader.pos + length;
+                        if (end > reader.len)
+                            throw $RangeError("index out of range");
+                        length = reader.len;
+                        reader.len = end;
+                    }
+                    message = _target || new $root.xmtp.mls.message_contents.EncryptedGroupInfoBlobV1();
+                    while (reader.pos < end) {
+                        let start = reader.pos;
+                        let tag = reader.tag();
+                        if (tag === _end) {
+                            _end = $undefined;
+                            break;
+                        }
+                        let wireType = tag & 7;
+                        switch (tag >>>= 3) {
+                        case 1: {
+                                if (wireType !== 2)
+                                    break;
+                                if ((value = reader.bytes()).length)
+                                    message.nonce = value;
+                                else
+                                    delete message.nonce;
+                                continue;
+                            }
+                        case 2: {
+                                if (wireType !== 2)
+                                    break;
+                                if ((value = reader.bytes()).length)
+                                    message.ciphertext = value;
+                                else
+                                    delete message.ciphertext;
+                                continue;
+                            }
+                        case 3: {
+                                if (wireType !== 0)
+                                    break;
+                                if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                    message.epoch = value;
+                                else
+                                    delete message.epoch;
+                                continue;
+                            }
+                        case 4: {
+                                if (wireType !== 2)
+                                    break;
+                                if ((value = reader.bytes()).length)
+                                    message.groupStateHash = value;
+                                else
+                                    delete message.groupStateHash;
+                                continue;
+                            }
+                        case 5: {
+                                if (wireType !== 0)
+                                    break;
+                                if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                    message.expiresAtNs = value;
+                                else
+                                    delete message.expiresAtNs;
+                                continue;
+                            }
+                        }
+                        reader.skipType(wireType, _depth, tag);
+                        if (!reader.discardUnknown) {
+                            $util.makeProp(message, "$unknowns", false);
+                            (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                        }
+                    }
+                    if (length !== $undefined) {
+                        if (reader.pos !== end)
+                            throw $RangeError("index out of range");
+                        reader.len = length;
+                    }
+                    if (_end !== $undefined)
+                        throw $Error("missing end group");
+                    return message;
+                };
+
+                EncryptedGroupInfoBlobV1.decodeDelimited = function(reader) {
+                    if (!(reader instanceof $Reader))
+                        reader = new $Reader(reader);
+                    return this.decode(reader, reader.size());
+                };
+
+                EncryptedGroupInfoBlobV1.verify = function (message, _depth) {
+                    if (typeof message !== "object" || message === null)
+                        return "object expected";
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        return "max depth exceeded";
+                    if (message.nonce != null && $Object.hasOwnProperty.call(message, "nonce"))
+                        if (!(message.nonce && typeof message.nonce.length === "number" || $util.isString(message.nonce)))
+                            return "nonce: buffer expected";
+                    if (message.ciphertext != null && $Object.hasOwnProperty.call(message, "ciphertext"))
+                        if (!(message.ciphertext && typeof message.ciphertext.length === "number" || $util.isString(message.ciphertext)))
+                            return "ciphertext: buffer expected";
+                    if (message.epoch != null && $Object.hasOwnProperty.call(message, "epoch"))
+                        if (!$util.isInteger(message.epoch) && !(message.epoch && $util.isInteger(message.epoch.low) && $util.isInteger(message.epoch.high)))
+                            return "epoch: integer|Long expected";
+                    if (message.groupStateHash != null && $Object.hasOwnProperty.call(message, "groupStateHash"))
+                        if (!(message.groupStateHash && typeof message.groupStateHash.length === "number" || $util.isString(message.groupStateHash)))
+                            return "groupStateHash: buffer expected";
+                    if (message.expiresAtNs != null && $Object.hasOwnProperty.call(message, "expiresAtNs"))
+                        if (!$util.isInteger(message.expiresAtNs) && !(message.expiresAtNs && $util.isInteger(message.expiresAtNs.low) && $util.isInteger(message.expiresAtNs.high)))
+                            return "expiresAtNs: integer|Long expected";
+                    return null;
+                };
+
+                EncryptedGroupInfoBlobV1.fromObject = function (object, _depth) {
+                    if (object instanceof $root.xmtp.mls.message_contents.EncryptedGroupInfoBlobV1)
+                        return object;
+                    if (!$util.isObject(object))
+                        throw $TypeError(".xmtp.mls.message_contents.EncryptedGroupInfoBlobV1: object expected");
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let message = new $root.xmtp.mls.message_contents.EncryptedGroupInfoBlobV1();
+                    if (object.nonce != null)
+                        if (object.nonce.length)
+                            if (typeof object.nonce === "string")
+                                $util.base64.decode(object.nonce, message.nonce = $util.newBuffer($util.base64.length(object.nonce)), 0);
+                            else if (object.nonce.length >= 0)
+                                message.nonce = object.nonce;
+                    if (object.ciphertext != null)
+                        if (object.ciphertext.length)
+                            if (typeof object.ciphertext === "string")
+                                $util.base64.decode(object.ciphertext, message.ciphertext = $util.newBuffer($util.base64.length(object.ciphertext)), 0);
+                            else if (object.ciphertext.length >= 0)
+                                message.ciphertext = object.ciphertext;
+                    if (object.epoch != null)
+                        if (typeof object.epoch === "object" ? object.epoch.low || object.epoch.high : $Number(object.epoch) !== 0)
+                            if ($util.Long)
+                                message.epoch = $util.Long.fromValue(object.epoch, true);
+                            else if (typeof object.epoch === "string")
+                                message.epoch = $parseInt(object.epoch, 10);
+                            else if (typeof object.epoch === "number")
+                                message.epoch = object.epoch;
+                            else if (typeof object.epoch === "object")
+                                message.epoch = new $util.LongBits(object.epoch.low >>> 0, object.epoch.high >>> 0).toNumber(true);
+                    if (object.groupStateHash != null)
+                        if (object.groupStateHash.length)
+                            if (typeof object.groupStateHash === "string")
+                                $util.base64.decode(object.groupStateHash, message.groupStateHash = $util.newBuffer($util.base64.length(object.groupStateHash)), 0);
+                            else if (object.groupStateHash.length >= 0)
+                                message.groupStateHash = object.groupStateHash;
+                    if (object.expiresAtNs != null)
+                        if (typeof object.expiresAtNs === "object" ? object.expiresAtNs.low || object.expiresAtNs.high : $Number(object.expiresAtNs) !== 0)
+                            if ($util.Long)
+                                message.expiresAtNs = $util.Long.fromValue(object.expiresAtNs, true);
+                            else if (typeof object.expiresAtNs === "string")
+                                message.expiresAtNs = $parseInt(object.expiresAtNs, 10);
+                            else if (typeof object.expiresAtNs === "number")
+                                message.expiresAtNs = object.expiresAtNs;
+                            else if (typeof object.expiresAtNs === "object")
+                                message.expiresAtNs = new $util.LongBits(object.expiresAtNs.low >>> 0, object.expiresAtNs.high >>> 0).toNumber(true);
+                    return message;
+                };
+
+                EncryptedGroupInfoBlobV1.toObject = function (message, options, _depth) {
+                    if (!options)
+                        options = {};
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let object = {};
+                    if (options.defaults) {
+                        if (options.bytes === $String)
+                            object.nonce = "";
+                        else {
+                            object.nonce = [];
+                            if (options.bytes !== $Array)
+                                object.nonce = $util.newBuffer(object.nonce);
+                        }
+                        if (options.bytes === $String)
+                            object.ciphertext = "";
+                        else {
+                            object.ciphertext = [];
+                            if (options.bytes !== $Array)
+                                object.ciphertext = $util.newBuffer(object.ciphertext);
+                        }
+                        if ($util.Long) {
+                            let long = new $util.Long(0, 0, true);
+                            object.epoch = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
+                        } else
+                            object.epoch = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
+                        if (options.bytes === $String)
+                            object.groupStateHash = "";
+                        else {
+                            object.groupStateHash = [];
+                            if (options.bytes !== $Array)
+                                object.groupStateHash = $util.newBuffer(object.groupStateHash);
+                        }
+                        if ($util.Long) {
+                            let long = new $util.Long(0, 0, true);
+                            object.expiresAtNs = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
+                        } else
+                            object.expiresAtNs = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
+                    }
+                    if (message.nonce != null && $Object.hasOwnProperty.call(message, "nonce"))
+                        object.nonce = options.bytes === $String ? $util.base64.encode(message.nonce, 0, message.nonce.length) : options.bytes === $Array ? $Array.prototype.slice.call(message.nonce) : message.nonce;
+                    if (message.ciphertext != null && $Object.hasOwnProperty.call(message, "ciphertext"))
+                        object.ciphertext = options.bytes === $String ? $util.base64.encode(message.ciphertext, 0, message.ciphertext.length) : options.bytes === $Array ? $Array.prototype.slice.call(message.ciphertext) : message.ciphertext;
+                    if (message.epoch != null && $Object.hasOwnProperty.call(message, "epoch"))
+                        if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
+                            object.epoch = typeof message.epoch === "number" ? $BigInt(message.epoch) : $util.Long.fromBits(message.epoch.low >>> 0, message.epoch.high >>> 0, true).toBigInt();
+                        else if (typeof message.epoch === "number")
+                            object.epoch = options.longs === $String ? $String(message.epoch) : message.epoch;
+                        else
+                            object.epoch = options.longs === $String ? $util.Long.prototype.toString.call(message.epoch) : options.longs === $Number ? new $util.LongBits(message.epoch.low >>> 0, message.epoch.high >>> 0).toNumber(true) : message.epoch;
+                    if (message.groupStateHash != null && $Object.hasOwnProperty.call(message, "groupStateHash"))
+                        object.groupStateHash = options.bytes === $String ? $util.base64.encode(message.groupStateHash, 0, message.groupStateHash.length) : options.bytes === $Array ? $Array.prototype.slice.call(message.groupStateHash) : message.groupStateHash;
+                    if (message.expiresAtNs != null && $Object.hasOwnProperty.call(message, "expiresAtNs"))
+                        if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
+                            object.expiresAtNs = typeof message.expiresAtNs === "number" ? $BigInt(message.expiresAtNs) : $util.Long.fromBits(message.expiresAtNs.low >>> 0, message.expiresAtNs.high >>> 0, true).toBigInt();
+                        else if (typeof message.expiresAtNs === "number")
+                            object.expiresAtNs = options.longs === $String ? $String(message.expiresAtNs) : message.expiresAtNs;
+                        else
+                            object.expiresAtNs = options.longs === $String ? $util.Long.prototype.toString.call(message.expiresAtNs) : options.longs === $Number ? new $util.LongBits(message.expiresAtNs.low >>> 0, message.expiresAtNs.high >>> 0).toNumber(true) : message.expiresAtNs;
+                    return object;
+                };
+
+                EncryptedGroupInfoBlobV1.prototype.toJSON = function() {
+                    return EncryptedGroupInfoBlobV1.toObject(this, $protobuf.util.toJSONOptions);
+                };
+
+                EncryptedGroupInfoBlobV1.getTypeUrl = function(prefix) {
+                    if (prefix === $undefined)
+                        prefix = "type.googleapis.com";
+                    return prefix + "/xmtp.mls.message_contents.EncryptedGroupInfoBlobV1";
+                };
+
+                return EncryptedGroupInfoBlobV1;
+            })();
+
+            message_contents.EncryptedGroupInfoBlob = (function() {
+
+                const EncryptedGroupInfoBlob = function (properties) {
+                    if (properties)
+                        for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                            if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                this[keys[i]] = properties[keys[i]];
+                };
+
+                EncryptedGroupInfoBlob.prototype.v1 = null;
+
+                let $oneOfFields;
+
+                $Object.defineProperty(EncryptedGroupInfoBlob.prototype, "version", {
+                    get: $util.oneOfGetter($oneOfFields = ["v1"]),
+                    set: $util.oneOfSetter($oneOfFields)
+                });
+
+                EncryptedGroupInfoBlob.create = function(properties) {
+                    return new EncryptedGroupInfoBlob(properties);
+                };
+
+                EncryptedGroupInfoBlob.encode = function (message, writer, _depth) {
+                    if (!writer)
+                        writer = $Writer.create();
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    if (message.v1 != null && $Object.hasOwnProperty.call(message, "v1"))
+                        $root.xmtp.mls.message_contents.EncryptedGroupInfoBlobV1.encode(message.v1, writer.uint32(10).fork(), _depth + 1).ldelim();
+                    if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                        for (let i = 0; i < message.$unknowns.length; ++i)
+                            writer.raw(message.$unknowns[i]);
+                    return writer;
+                };
+
+                EncryptedGroupInfoBlob.encodeDelimited = function(message, writer) {
+                    return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+                };
+
+                EncryptedGroupInfoBlob.decode = function (reader, length, _end, _depth, _target) {
+                    if (!(reader instanceof $Reader))
+                        reader = $Reader.create(reader);
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $Reader.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let end, message;
+                    if (length === $undefined)
+                        end = reader.len;
+                    else {
+                        end = reader.pos + length;
+                        if (end > reader.len)
+                            throw $RangeError("index out of range");
+                        length = reader.len;
+                        reader.len = end;
+                    }
+                    message = _target || new $root.xmtp.mls.message_contents.EncryptedGroupInfoBlob();
+                    while (reader.pos < end) {
+                        let start = reader.pos;
+                        let tag = reader.tag();
+                        if (tag === _end) {
+                            _end = $undefined;
+                            break;
+                        }
+                        let wireType = tag & 7;
+                        switch (tag >>>= 3) {
+                        case 1: {
+                                if (wireType !== 2)
+                                    break;
+                                message.v1 = $root.xmtp.mls.message_contents.EncryptedGroupInfoBlobV1.decode(reader, reader.size(), $undefined, _depth + 1, message.v1);
+                                message.version = "v1";
+                                continue;
+                            }
+                        }
+                        reader.skipType(wireType, _depth, tag);
+                        if (!reader.discardUnknown) {
+                            $util.makeProp(message, "$unknowns", false);
+                            (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                        }
+                    }
+                    if (length !== $undefined) {
+                        if (reader.pos !== end)
+                            throw $RangeError("index out of range");
+                        reader.len = length;
+                    }
+                    if (_end !== $undefined)
+                        throw $Error("missing end group");
+                    return message;
+                };
+
+                EncryptedGroupInfoBlob.decodeDelimited = function(reader) {
+                    if (!(reader instanceof $Reader))
+                        reader = new $Reader(reader);
+                    return this.decode(reader, reader.size());
+                };
+
+                EncryptedGroupInfoBlob.verify = function (message, _depth) {
+                    if (typeof message !== "object" || message === null)
+                        return "object expected";
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        return "max depth exceeded";
+                    let properties = {};
+                    if (message.v1 != null && $Object.hasOwnProperty.call(message, "v1")) {
+                        properties.version = 1;
+                        {
+                            let error = $root.xmtp.mls.message_contents.EncryptedGroupInfoBlobV1.verify(message.v1, _depth + 1);
+                            if (error)
+                                return "v1." + error;
+                        }
+                    }
+                    return null;
+                };
+
+                EncryptedGroupInfoBlob.fromObject = function (object, _depth) {
+                    if (object instanceof $root.xmtp.mls.message_contents.EncryptedGroupInfoBlob)
+                        return object;
+                    if (!$util.isObject(object))
+                        throw $TypeError(".xmtp.mls.message_contents.EncryptedGroupInfoBlob: object expected");
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let message = new $root.xmtp.mls.message_contents.EncryptedGroupInfoBlob();
+                    if (object.v1 != null) {
+                        if (!$util.isObject(object.v1))
+                            throw $TypeError(".xmtp.mls.message_contents.EncryptedGroupInfoBlob.v1: object expected");
+                        message.v1 = $root.xmtp.mls.message_contents.EncryptedGroupInfoBlobV1.fromObject(object.v1, _depth + 1);
+                    }
+                    return message;
+                };
+
+                EncryptedGroupInfoBlob.toObject = function (message, options, _depth) {
+                    if (!options)
+                        options = {};
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let object = {};
+                    if (message.v1 != null && $Object.hasOwnProperty.call(message, "v1")) {
+                        object.v1 = $root.xmtp.mls.message_contents.EncryptedGroupInfoBlobV1.toObject(message.v1, options, _depth + 1);
+                        if (options.oneofs)
+                            object.version = "v1";
+                    }
+                    return object;
+                };
+
+                EncryptedGroupInfoBlob.prototype.toJSON = function() {
+                    return EncryptedGroupInfoBlob.toObject(this, $protobuf.util.toJSONOptions);
+                };
+
+                EncryptedGroupInfoBlob.getTypeUrl = function(prefix) {
+                    if (prefix === $undefined)
+                        prefix = "type.googleapis.com";
+                    return prefix + "/xmtp.mls.message_contents.EncryptedGroupInfoBlob";
+                };
+
+                return EncryptedGroupInfoBlob;
             })();
 
             message_contents.GroupMembership = (function() {
@@ -30013,6 +35819,1456 @@ export const xmtp = $root.xmtp = (() => {
                 };
 
                 return Inboxes;
+            })();
+
+            message_contents.ProposalSupport = (function() {
+
+                const ProposalSupport = function (properties) {
+                    if (properties)
+                        for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                            if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                this[keys[i]] = properties[keys[i]];
+                };
+
+                ProposalSupport.prototype.version = 0;
+
+                ProposalSupport.create = function(properties) {
+                    return new ProposalSupport(properties);
+                };
+
+                ProposalSupport.encode = function (message, writer, _depth) {
+                    if (!writer)
+                        writer = $Writer.create();
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    if (message.version != null && $Object.hasOwnProperty.call(message, "version") && message.version !== 0)
+                        writer.uint32(8).uint32(message.version);
+                    if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                        for (let i = 0; i < message.$unknowns.length; ++i)
+                            writer.raw(message.$unknowns[i]);
+                    return writer;
+                };
+
+                ProposalSupport.encodeDelimited = function(message, writer) {
+                    return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+                };
+
+                ProposalSupport.decode = function (reader, length, _end, _depth, _target) {
+                    if (!(reader instanceof $Reader))
+                        reader = $Reader.create(reader);
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $Reader.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let end, message, value;
+                    if (length === $undefined)
+                        end = reader.len;
+                    else {
+                        end = reader.pos + length;
+                        if (end > reader.len)
+                            throw $RangeError("index out of range");
+                        length = reader.len;
+                        reader.len = end;
+                    }
+                    message = _target || new $root.xmtp.mls.message_contents.ProposalSupport();
+                    while (reader.pos < end) {
+                        let start = reader.pos;
+                        let tag = reader.tag();
+                        if (tag === _end) {
+                            _end = $undefined;
+                            break;
+                        }
+                        let wireType = tag & 7;
+                        switch (tag >>>= 3) {
+                        case 1: {
+                                if (wireType !== 0)
+                                    break;
+                                if (value = reader.uint32())
+                                    message.version = value;
+                                else
+                                    delete message.version;
+                                continue;
+                            }
+                        }
+                        reader.skipType(wireType, _depth, tag);
+                        if (!reader.discardUnknown) {
+                            $util.makeProp(message, "$unknowns", false);
+                            (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                        }
+                    }
+                    if (length !== $undefined) {
+                        if (reader.pos !== end)
+                            throw $RangeError("index out of range");
+                        reader.len = length;
+                    }
+                    if (_end !== $undefined)
+                        throw $Error("missing end group");
+                    return message;
+                };
+
+                ProposalSupport.decodeDelimited = function(reader) {
+                    if (!(reader instanceof $Reader))
+                        reader = new $Reader(reader);
+                    return this.decode(reader, reader.size());
+                };
+
+                ProposalSupport.verify = function (message, _depth) {
+                    if (typeof message !== "object" || message === null)
+                        return "object expected";
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        return "max depth exceeded";
+                    if (message.version != null && $Object.hasOwnProperty.call(message, "version"))
+                        if (!$util.isInteger(message.version))
+                            return "version: integer expected";
+                    return null;
+                };
+
+                ProposalSupport.fromObject = function (object, _depth) {
+                    if (object instanceof $root.xmtp.mls.message_contents.ProposalSupport)
+                        return object;
+                    if (!$util.isObject(object))
+                        throw $TypeError(".xmtp.mls.message_contents.ProposalSupport: object expected");
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let message = new $root.xmtp.mls.message_contents.ProposalSupport();
+                    if (object.version != null)
+                        if ($Number(object.version) !== 0)
+                            message.version = object.version >>> 0;
+                    return message;
+                };
+
+                ProposalSupport.toObject = function (message, options, _depth) {
+                    if (!options)
+                        options = {};
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let object = {};
+                    if (options.defaults)
+                        object.version = 0;
+                    if (message.version != null && $Object.hasOwnProperty.call(message, "version"))
+                        object.version = message.version;
+                    return object;
+                };
+
+                ProposalSupport.prototype.toJSON = function() {
+                    return ProposalSupport.toObject(this, $protobuf.util.toJSONOptions);
+                };
+
+                ProposalSupport.getTypeUrl = function(prefix) {
+                    if (prefix === $undefined)
+                        prefix = "type.googleapis.com";
+                    return prefix + "/xmtp.mls.message_contents.ProposalSupport";
+                };
+
+                return ProposalSupport;
+            })();
+
+            message_contents.MembershipChange = (function() {
+
+                const MembershipChange = function (properties) {
+                    this.installationIds = [];
+                    if (properties)
+                        for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                            if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                this[keys[i]] = properties[keys[i]];
+                };
+
+                MembershipChange.prototype.installationIds = $util.emptyArray;
+                MembershipChange.prototype.accountAddress = "";
+                MembershipChange.prototype.initiatedByAccountAddress = "";
+
+                MembershipChange.create = function(properties) {
+                    return new MembershipChange(properties);
+                };
+
+                MembershipChange.encode = function (message, writer, _depth) {
+                    if (!writer)
+                        writer = $Writer.create();
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    if (message.installationIds != null && message.installationIds.length)
+                        for (let i = 0; i < message.installationIds.length; ++i)
+                            writer.uint32(10).bytes(message.installationIds[i]);
+                    if (message.accountAddress != null && $Object.hasOwnProperty.call(message, "accountAddress") && message.accountAddress !== "")
+                        writer.uint32(18).string(message.accountAddress);
+                    if (message.initiatedByAccountAddress != null && $Object.hasOwnProperty.call(message, "initiatedByAccountAddress") && message.initiatedByAccountAddress !== "")
+                        writer.uint32(26).string(message.initiatedByAccountAddress);
+                    if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                        for (let i = 0; i < message.$unknowns.length; ++i)
+                            writer.raw(message.$unknowns[i]);
+                    return writer;
+                };
+
+                MembershipChange.encodeDelimited = function(message, writer) {
+                    return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+                };
+
+                MembershipChange.decode = function (reader, length, _end, _depth, _target) {
+                    if (!(reader instanceof $Reader))
+                        reader = $Reader.create(reader);
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $Reader.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let end, message, value;
+                    if (length === $undefined)
+                        end = reader.len;
+                    else {
+                        end = reader.pos + length;
+                        if (end > reader.len)
+                            throw $RangeError("index out of range");
+                        length = reader.len;
+                        reader.len = end;
+                    }
+                    message = _target || new $root.xmtp.mls.message_contents.MembershipChange();
+                    while (reader.pos < end) {
+                        let start = reader.pos;
+                        let tag = reader.tag();
+                        if (tag === _end) {
+                            _end = $undefined;
+                            break;
+                        }
+                        let wireType = tag & 7;
+                        switch (tag >>>= 3) {
+                        case 1: {
+                                if (wireType !== 2)
+                                    break;
+                                if (!(message.installationIds && message.installationIds.length))
+                                    message.installationIds = [];
+                                message.installationIds.push(reader.bytes());
+                                continue;
+                            }
+                        case 2: {
+                                if (wireType !== 2)
+                                    break;
+                                if ((value = reader.stringVerify()).length)
+                                    message.accountAddress = value;
+                                else
+                                    delete message.accountAddress;
+                                continue;
+                            }
+                        case 3: {
+                                if (wireType !== 2)
+                                    break;
+                                if ((value = reader.stringVerify()).length)
+                                    message.initiatedByAccountAddress = value;
+                                else
+                                    delete message.initiatedByAccountAddress;
+                                continue;
+                            }
+                        }
+                        reader.skipType(wireType, _depth, tag);
+                        if (!reader.discardUnknown) {
+                            $util.makeProp(message, "$unknowns", false);
+                            (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                        }
+                    }
+                    if (length !== $undefined) {
+                        if (reader.pos !== end)
+                            throw $RangeError("index out of range");
+                        reader.len = length;
+                    }
+                    if (_end !== $undefined)
+                        throw $Error("missing end group");
+                    return message;
+                };
+
+                MembershipChange.decodeDelimited = function(reader) {
+                    if (!(reader instanceof $Reader))
+                        reader = new $Reader(reader);
+                    return this.decode(reader, reader.size());
+                };
+
+                MembershipChange.verify = function (message, _depth) {
+                    if (typeof message !== "object" || message === null)
+                        return "object expected";
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        return "max depth exceeded";
+                    if (message.installationIds != null && $Object.hasOwnProperty.call(message, "installationIds")) {
+                        if (!$Array.isArray(message.installationIds))
+                            return "installationIds: array expected";
+                        for (let i = 0; i < message.installationIds.length; ++i)
+                            if (!(message.installationIds[i] && typeof message.installationIds[i].length === "number" || $util.isString(message.installationIds[i])))
+                                return "installationIds: buffer[] expected";
+                    }
+                    if (message.accountAddress != null && $Object.hasOwnProperty.call(message, "accountAddress"))
+                        if (!$util.isString(message.accountAddress))
+                            return "accountAddress: string expected";
+                    if (message.initiatedByAccountAddress != null && $Object.hasOwnProperty.call(message, "initiatedByAccountAddress"))
+                        if (!$util.isString(message.initiatedByAccountAddress))
+                            return "initiatedByAccountAddress: string expected";
+                    return null;
+                };
+
+                MembershipChange.fromObject = function (object, _depth) {
+                    if (object instanceof $root.xmtp.mls.message_contents.MembershipChange)
+                        return object;
+                    if (!$util.isObject(object))
+                        throw $TypeError(".xmtp.mls.message_contents.MembershipChange: object expected");
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let message = new $root.xmtp.mls.message_contents.MembershipChange();
+                    if (object.installationIds) {
+                        if (!$Array.isArray(object.installationIds))
+                            throw $TypeError(".xmtp.mls.message_contents.MembershipChange.installationIds: array expected");
+                        message.installationIds = $Array(object.installationIds.length);
+                        for (let i = 0; i < object.installationIds.length; ++i)
+                            if (typeof object.installationIds[i] === "string")
+                                $util.base64.decode(object.installationIds[i], message.installationIds[i] = $util.newBuffer($util.base64.length(object.installationIds[i])), 0);
+                            else if (object.installationIds[i].length >= 0)
+                                message.installationIds[i] = object.installationIds[i];
+                    }
+                    if (object.accountAddress != null)
+                        if (typeof object.accountAddress !== "string" || object.accountAddress.length)
+                            message.accountAddress = $String(object.accountAddress);
+                    if (object.initiatedByAccountAddress != null)
+                        if (typeof object.initiatedByAccountAddress !== "string" || object.initiatedByAccountAddress.length)
+                            message.initiatedByAccountAddress = $String(object.initiatedByAccountAddress);
+                    return message;
+                };
+
+                MembershipChange.toObject = function (message, options, _depth) {
+                    if (!options)
+                        options = {};
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let object = {};
+                    if (options.arrays || options.defaults)
+                        object.installationIds = [];
+                    if (options.defaults) {
+                        object.accountAddress = "";
+                        object.initiatedByAccountAddress = "";
+                    }
+                    if (message.installationIds && message.installationIds.length) {
+                        object.installationIds = $Array(message.installationIds.length);
+                        for (let j = 0; j < message.installationIds.length; ++j)
+                            object.installationIds[j] = options.bytes === $String ? $util.base64.encode(message.installationIds[j], 0, message.installationIds[j].length) : options.bytes === $Array ? $Array.prototype.slice.call(message.installationIds[j]) : message.installationIds[j];
+                    }
+                    if (message.accountAddress != null && $Object.hasOwnProperty.call(message, "accountAddress"))
+                        object.accountAddress = message.accountAddress;
+                    if (message.initiatedByAccountAddress != null && $Object.hasOwnProperty.call(message, "initiatedByAccountAddress"))
+                        object.initiatedByAccountAddress = message.initiatedByAccountAddress;
+                    return object;
+                };
+
+                MembershipChange.prototype.toJSON = function() {
+                    return MembershipChange.toObject(this, $protobuf.util.toJSONOptions);
+                };
+
+                MembershipChange.getTypeUrl = function(prefix) {
+                    if (prefix === $undefined)
+                        prefix = "type.googleapis.com";
+                    return prefix + "/xmtp.mls.message_contents.MembershipChange";
+                };
+
+                return MembershipChange;
+            })();
+
+            message_contents.GroupMembershipChanges = (function() {
+
+                const GroupMembershipChanges = function (properties) {
+                    this.membersAdded = [];
+                    this.membersRemoved = [];
+                    this.installationsAdded = [];
+                    this.installationsRemoved = [];
+                    if (properties)
+                        for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                            if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                this[keys[i]] = properties[keys[i]];
+                };
+
+                GroupMembershipChanges.prototype.membersAdded = $util.emptyArray;
+                GroupMembershipChanges.prototype.membersRemoved = $util.emptyArray;
+                GroupMembershipChanges.prototype.installationsAdded = $util.emptyArray;
+                GroupMembershipChanges.prototype.installationsRemoved = $util.emptyArray;
+
+                GroupMembershipChanges.create = function(properties) {
+                    return new GroupMembershipChanges(properties);
+                };
+
+                GroupMembershipChanges.encode = function (message, writer, _depth) {
+                    if (!writer)
+                        writer = $Writer.create();
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    if (message.membersAdded != null && message.membersAdded.length)
+                        for (let i = 0; i < message.membersAdded.length; ++i)
+                            $root.xmtp.mls.message_contents.MembershipChange.encode(message.membersAdded[i], writer.uint32(10).fork(), _depth + 1).ldelim();
+                    if (message.membersRemoved != null && message.membersRemoved.length)
+                        for (let i = 0; i < message.membersRemoved.length; ++i)
+                            $root.xmtp.mls.message_contents.MembershipChange.encode(message.membersRemoved[i], writer.uint32(18).fork(), _depth + 1).ldelim();
+                    if (message.installationsAdded != null && message.installationsAdded.length)
+                        for (let i = 0; i < message.installationsAdded.length; ++i)
+                            $root.xmtp.mls.message_contents.MembershipChange.encode(message.installationsAdded[i], writer.uint32(26).fork(), _depth + 1).ldelim();
+                    if (message.installationsRemoved != null && message.installationsRemoved.length)
+                        for (let i = 0; i < message.installationsRemoved.length; ++i)
+                            $root.xmtp.mls.message_contents.MembershipChange.encode(message.installationsRemoved[i], writer.uint32(34).fork(), _depth + 1).ldelim();
+                    if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                        for (let i = 0; i < message.$unknowns.length; ++i)
+                            writer.raw(message.$unknowns[i]);
+                    return writer;
+                };
+
+                GroupMembershipChanges.encodeDelimited = function(message, writer) {
+                    return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+                };
+
+                GroupMembershipChanges.decode = function (reader, length, _end, _depth, _target) {
+                    if (!(reader instanceof $Reader))
+                        reader = $Reader.create(reader);
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $Reader.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let end, message;
+                    if (length === $undefined)
+                        end = reader.len;
+                    else {
+                        end = reader.pos + length;
+                        if (end > reader.len)
+                            throw $RangeError("index out of range");
+                        length = reader.len;
+                        reader.len = end;
+                    }
+                    message = _target || new $root.xmtp.mls.message_contents.GroupMembershipChanges();
+                    while (reader.pos < end) {
+                        let start = reader.pos;
+                        let tag = reader.tag();
+                        if (tag === _end) {
+                            _end = $undefined;
+                            break;
+                        }
+                        let wireType = tag & 7;
+                        switch (tag >>>= 3) {
+                        case 1: {
+                                if (wireType !== 2)
+                                    break;
+                                if (!(message.membersAdded && message.membersAdded.length))
+                                    message.membersAdded = [];
+                                message.membersAdded.push($root.xmtp.mls.message_contents.MembershipChange.decode(reader, reader.size(), $undefined, _depth + 1));
+                                continue;
+                            }
+                        case 2: {
+                                if (wireType !== 2)
+                                    break;
+                                if (!(message.membersRemoved && message.membersRemoved.length))
+                                    message.membersRemoved = [];
+                                message.membersRemoved.push($root.xmtp.mls.message_contents.MembershipChange.decode(reader, reader.size(), $undefined, _depth + 1));
+                                continue;
+                            }
+                        case 3: {
+                                if (wireType !== 2)
+                                    break;
+                                if (!(message.installationsAdded && message.installationsAdded.length))
+                                    message.installationsAdded = [];
+                                message.installationsAdded.push($root.xmtp.mls.message_contents.MembershipChange.decode(reader, reader.size(), $undefined, _depth + 1));
+                                continue;
+                            }
+                        case 4: {
+                                if (wireType !== 2)
+                                    break;
+                                if (!(message.installationsRemoved && message.installationsRemoved.length))
+                                    message.installationsRemoved = [];
+                                message.installationsRemoved.push($root.xmtp.mls.message_contents.MembershipChange.decode(reader, reader.size(), $undefined, _depth + 1));
+                                continue;
+                            }
+                        }
+                        reader.skipType(wireType, _depth, tag);
+                        if (!reader.discardUnknown) {
+                            $util.makeProp(message, "$unknowns", false);
+                            (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                        }
+                    }
+                    if (length !== $undefined) {
+                        if (reader.pos !== end)
+                            throw $RangeError("index out of range");
+                        reader.len = length;
+                    }
+                    if (_end !== $undefined)
+                        throw $Error("missing end group");
+                    return message;
+                };
+
+                GroupMembershipChanges.decodeDelimited = function(reader) {
+                    if (!(reader instanceof $Reader))
+                        reader = new $Reader(reader);
+                    return this.decode(reader, reader.size());
+                };
+
+                GroupMembershipChanges.verify = function (message, _depth) {
+                    if (typeof message !== "object" || message === null)
+                        return "object expected";
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        return "max depth exceeded";
+                    if (message.membersAdded != null && $Object.hasOwnProperty.call(message, "membersAdded")) {
+                        if (!$Array.isArray(message.membersAdded))
+                            return "membersAdded: array expected";
+                        for (let i = 0; i < message.membersAdded.length; ++i) {
+                            let error = $root.xmtp.mls.message_contents.MembershipChange.verify(message.membersAdded[i], _depth + 1);
+                            if (error)
+                                return "membersAdded." + error;
+                        }
+                    }
+                    if (message.membersRemoved != null && $Object.hasOwnProperty.call(message, "membersRemoved")) {
+                        if (!$Array.isArray(message.membersRemoved))
+                            return "membersRemoved: array expected";
+                        for (let i = 0; i < message.membersRemoved.length; ++i) {
+                            let error = $root.xmtp.mls.message_contents.MembershipChange.verify(message.membersRemoved[i], _depth + 1);
+                            if (error)
+                                return "membersRemoved." + error;
+                        }
+                    }
+                    if (message.installationsAdded != null && $Object.hasOwnProperty.call(message, "installationsAdded")) {
+                        if (!$Array.isArray(message.installationsAdded))
+                            return "installationsAdded: array expected";
+                        for (let i = 0; i < message.installationsAdded.length; ++i) {
+                            let error = $root.xmtp.mls.message_contents.MembershipChange.verify(message.installationsAdded[i], _depth + 1);
+                            if (error)
+                                return "installationsAdded." + error;
+                        }
+                    }
+                    if (message.installationsRemoved != null && $Object.hasOwnProperty.call(message, "installationsRemoved")) {
+                        if (!$Array.isArray(message.installationsRemoved))
+                            return "installationsRemoved: array expected";
+                        for (let i = 0; i < message.installationsRemoved.length; ++i) {
+                            let error = $root.xmtp.mls.message_contents.MembershipChange.verify(message.installationsRemoved[i], _depth + 1);
+                            if (error)
+                                return "installationsRemoved." + error;
+                        }
+                    }
+                    return null;
+                };
+
+                GroupMembershipChanges.fromObject = function (object, _depth) {
+                    if (object instanceof $root.xmtp.mls.message_contents.GroupMembershipChanges)
+                        return object;
+                    if (!$util.isObject(object))
+                        throw $TypeError(".xmtp.mls.message_contents.GroupMembershipChanges: object expected");
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let message = new $root.xmtp.mls.message_contents.GroupMembershipChanges();
+                    if (object.membersAdded) {
+                        if (!$Array.isArray(object.membersAdded))
+                            throw $TypeError(".xmtp.mls.message_contents.GroupMembershipChanges.membersAdded: array expected");
+                        message.membersAdded = $Array(object.membersAdded.length);
+                        for (let i = 0; i < object.membersAdded.length; ++i) {
+                            if (!$util.isObject(object.membersAdded[i]))
+                                throw $TypeError(".xmtp.mls.message_contents.GroupMembershipChanges.membersAdded: object expected");
+                            message.membersAdded[i] = $root.xmtp.mls.message_contents.MembershipChange.fromObject(object.membersAdded[i], _depth + 1);
+                        }
+                    }
+                    if (object.membersRemoved) {
+                        if (!$Array.isArray(object.membersRemoved))
+                            throw $TypeError(".xmtp.mls.message_contents.GroupMembershipChanges.membersRemoved: array expected");
+                        message.membersRemoved = $Array(object.membersRemoved.length);
+                        for (let i = 0; i < object.membersRemoved.length; ++i) {
+                            if (!$util.isObject(object.membersRemoved[i]))
+                                throw $TypeError(".xmtp.mls.message_contents.GroupMembershipChanges.membersRemoved: object expected");
+                            message.membersRemoved[i] = $root.xmtp.mls.message_contents.MembershipChange.fromObject(object.membersRemoved[i], _depth + 1);
+                        }
+                    }
+                    if (object.installationsAdded) {
+                        if (!$Array.isArray(object.installationsAdded))
+                            throw $TypeError(".xmtp.mls.message_contents.GroupMembershipChanges.installationsAdded: array expected");
+                        message.installationsAdded = $Array(object.installationsAdded.length);
+                        for (let i = 0; i < object.installationsAdded.length; ++i) {
+                            if (!$util.isObject(object.installationsAdded[i]))
+                                throw $TypeError(".xmtp.mls.message_contents.GroupMembershipChanges.installationsAdded: object expected");
+                            message.installationsAdded[i] = $root.xmtp.mls.message_contents.MembershipChange.fromObject(object.installationsAdded[i], _depth + 1);
+                        }
+                    }
+                    if (object.installationsRemoved) {
+                        if (!$Array.isArray(object.installationsRemoved))
+                            throw $TypeError(".xmtp.mls.message_contents.GroupMembershipChanges.installationsRemoved: array expected");
+                        message.installationsRemoved = $Array(object.installationsRemoved.length);
+                        for (let i = 0; i < object.installationsRemoved.length; ++i) {
+                            if (!$util.isObject(object.installationsRemoved[i]))
+                                throw $TypeError(".xmtp.mls.message_contents.GroupMembershipChanges.installationsRemoved: object expected");
+                            message.installationsRemoved[i] = $root.xmtp.mls.message_contents.MembershipChange.fromObject(object.installationsRemoved[i], _depth + 1);
+                        }
+                    }
+                    return message;
+                };
+
+                GroupMembershipChanges.toObject = function (message, options, _depth) {
+                    if (!options)
+                        options = {};
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let object = {};
+                    if (options.arrays || options.defaults) {
+                        object.membersAdded = [];
+                        object.membersRemoved = [];
+                        object.installationsAdded = [];
+                        object.installationsRemoved = [];
+                    }
+                    if (message.membersAdded && message.membersAdded.length) {
+                        object.membersAdded = $Array(message.membersAdded.length);
+                        for (let j = 0; j < message.membersAdded.length; ++j)
+                            object.membersAdded[j] = $root.xmtp.mls.message_contents.MembershipChange.toObject(message.membersAdded[j], options, _depth + 1);
+                    }
+                    if (message.membersRemoved && message.membersRemoved.length) {
+                        object.membersRemoved = $Array(message.membersRemoved.length);
+                        for (let j = 0; j < message.membersRemoved.length; ++j)
+                            object.membersRemoved[j] = $root.xmtp.mls.message_contents.MembershipChange.toObject(message.membersRemoved[j], options, _depth + 1);
+                    }
+                    if (message.installationsAdded && message.installationsAdded.length) {
+                        object.installationsAdded = $Array(message.installationsAdded.length);
+                        for (let j = 0; j < message.installationsAdded.length; ++j)
+                            object.installationsAdded[j] = $root.xmtp.mls.message_contents.MembershipChange.toObject(message.installationsAdded[j], options, _depth + 1);
+                    }
+                    if (message.installationsRemoved && message.installationsRemoved.length) {
+                        object.installationsRemoved = $Array(message.installationsRemoved.length);
+                        for (let j = 0; j < message.installationsRemoved.length; ++j)
+                            object.installationsRemoved[j] = $root.xmtp.mls.message_contents.MembershipChange.toObject(message.installationsRemoved[j], options, _depth + 1);
+                    }
+                    return object;
+                };
+
+                GroupMembershipChanges.prototype.toJSON = function() {
+                    return GroupMembershipChanges.toObject(this, $protobuf.util.toJSONOptions);
+                };
+
+                GroupMembershipChanges.getTypeUrl = function(prefix) {
+                    if (prefix === $undefined)
+                        prefix = "type.googleapis.com";
+                    return prefix + "/xmtp.mls.message_contents.GroupMembershipChanges";
+                };
+
+                return GroupMembershipChanges;
+            })();
+
+            message_contents.GroupUpdated = (function() {
+
+                const GroupUpdated = function (properties) {
+                    this.addedInboxes = [];
+                    this.removedInboxes = [];
+                    this.metadataFieldChanges = [];
+                    this.leftInboxes = [];
+                    this.addedAdminInboxes = [];
+                    this.removedAdminInboxes = [];
+                    this.addedSuperAdminInboxes = [];
+                    this.removedSuperAdminInboxes = [];
+                    if (properties)
+                        for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                            if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                this[keys[i]] = properties[keys[i]];
+                };
+
+                GroupUpdated.prototype.initiatedByInboxId = "";
+                GroupUpdated.prototype.addedInboxes = $util.emptyArray;
+                GroupUpdated.prototype.removedInboxes = $util.emptyArray;
+                GroupUpdated.prototype.metadataFieldChanges = $util.emptyArray;
+                GroupUpdated.prototype.leftInboxes = $util.emptyArray;
+                GroupUpdated.prototype.addedAdminInboxes = $util.emptyArray;
+                GroupUpdated.prototype.removedAdminInboxes = $util.emptyArray;
+                GroupUpdated.prototype.addedSuperAdminInboxes = $util.emptyArray;
+                GroupUpdated.prototype.removedSuperAdminInboxes = $util.emptyArray;
+
+                GroupUpdated.create = function(properties) {
+                    return new GroupUpdated(properties);
+                };
+
+                GroupUpdated.encode = function (message, writer, _depth) {
+                    if (!writer)
+                        writer = $Writer.create();
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    if (message.initiatedByInboxId != null && $Object.hasOwnProperty.call(message, "initiatedByInboxId") && message.initiatedByInboxId !== "")
+                        writer.uint32(10).string(message.initiatedByInboxId);
+                    if (message.addedInboxes != null && message.addedInboxes.length)
+                        for (let i = 0; i < message.addedInboxes.length; ++i)
+                            $root.xmtp.mls.message_contents.GroupUpdated.Inbox.encode(message.addedInboxes[i], writer.uint32(18).fork(), _depth + 1).ldelim();
+                    if (message.removedInboxes != null && message.removedInboxes.length)
+                        for (let i = 0; i < message.removedInboxes.length; ++i)
+                            $root.xmtp.mls.message_contents.GroupUpdated.Inbox.encode(message.removedInboxes[i], writer.uint32(26).fork(), _depth + 1).ldelim();
+                    if (message.metadataFieldChanges != null && message.metadataFieldChanges.length)
+                        for (let i = 0; i < message.metadataFieldChanges.length; ++i)
+                            $root.xmtp.mls.message_contents.GroupUpdated.MetadataFieldChange.encode(message.metadataFieldChanges[i], writer.uint32(34).fork(), _depth + 1).ldelim();
+                    if (message.leftInboxes != null && message.leftInboxes.length)
+                        for (let i = 0; i < message.leftInboxes.length; ++i)
+                            $root.xmtp.mls.message_contents.GroupUpdated.Inbox.encode(message.leftInboxes[i], writer.uint32(42).fork(), _depth + 1).ldelim();
+                    if (message.addedAdminInboxes != null && message.addedAdminInboxes.length)
+                        for (let i = 0; i < message.addedAdminInboxes.length; ++i)
+                            $root.xmtp.mls.message_contents.GroupUpdated.Inbox.encode(message.addedAdminInboxes[i], writer.uint32(50).fork(), _depth + 1).ldelim();
+                    if (message.removedAdminInboxes != null && message.removedAdminInboxes.length)
+                        for (let i = 0; i < message.removedAdminInboxes.length; ++i)
+                            $root.xmtp.mls.message_contents.GroupUpdated.Inbox.encode(message.removedAdminInboxes[i], writer.uint32(58).fork(), _depth + 1).ldelim();
+                    if (message.addedSuperAdminInboxes != null && message.addedSuperAdminInboxes.length)
+                        for (let i = 0; i < message.addedSuperAdminInboxes.length; ++i)
+                            $root.xmtp.mls.message_contents.GroupUpdated.Inbox.encode(message.addedSuperAdminInboxes[i], writer.uint32(66).fork(), _depth + 1).ldelim();
+                    if (message.removedSuperAdminInboxes != null && message.removedSuperAdminInboxes.length)
+                        for (let i = 0; i < message.removedSuperAdminInboxes.length; ++i)
+                            $root.xmtp.mls.message_contents.GroupUpdated.Inbox.encode(message.removedSuperAdminInboxes[i], writer.uint32(74).fork(), _depth + 1).ldelim();
+                    if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                        for (let i = 0; i < message.$unknowns.length; ++i)
+                            writer.raw(message.$unknowns[i]);
+                    return writer;
+                };
+
+                GroupUpdated.encodeDelimited = function(message, writer) {
+                    return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+                };
+
+                GroupUpdated.decode = function (reader, length, _end, _depth, _target) {
+                    if (!(reader instanceof $Reader))
+                        reader = $Reader.create(reader);
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $Reader.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let end, message, value;
+                    if (length === $undefined)
+                        end = reader.len;
+                    else {
+                        end = reader.pos + length;
+                        if (end > reader.len)
+                            throw $RangeError("index out of range");
+                        length = reader.len;
+                        reader.len = end;
+                    }
+                    message = _target || new $root.xmtp.mls.message_contents.GroupUpdated();
+                    while (reader.pos < end) {
+                        let start = reader.pos;
+                        let tag = reader.tag();
+                        if (tag === _end) {
+                            _end = $undefined;
+                            break;
+                        }
+                        let wireType = tag & 7;
+                        switch (tag >>>= 3) {
+                        case 1: {
+                                if (wireType !== 2)
+                                    break;
+                                if ((value = reader.stringVerify()).length)
+                                    message.initiatedByInboxId = value;
+                                else
+                                    delete message.initiatedByInboxId;
+                                continue;
+                            }
+                        case 2: {
+                                if (wireType !== 2)
+                                    break;
+                                if (!(message.addedInboxes && message.addedInboxes.length))
+                                    message.addedInboxes = [];
+                                message.addedInboxes.push($root.xmtp.mls.message_contents.GroupUpdated.Inbox.decode(reader, reader.size(), $undefined, _depth + 1));
+                                continue;
+                            }
+                        case 3: {
+                                if (wireType !== 2)
+                                    break;
+                                if (!(message.removedInboxes && message.removedInboxes.length))
+                                    message.removedInboxes = [];
+                                message.removedInboxes.push($root.xmtp.mls.message_contents.GroupUpdated.Inbox.decode(reader, reader.size(), $undefined, _depth + 1));
+                                continue;
+                            }
+                        case 4: {
+                                if (wireType !== 2)
+                                    break;
+                                if (!(message.metadataFieldChanges && message.metadataFieldChanges.length))
+                                    message.metadataFieldChanges = [];
+                                message.metadataFieldChanges.push($root.xmtp.mls.message_contents.GroupUpdated.MetadataFieldChange.decode(reader, reader.size(), $undefined, _depth + 1));
+                                continue;
+                            }
+                        case 5: {
+                                if (wireType !== 2)
+                                    break;
+                                if (!(message.leftInboxes && message.leftInboxes.length))
+                                    message.leftInboxes = [];
+                                message.leftInboxes.push($root.xmtp.mls.message_contents.GroupUpdated.Inbox.decode(reader, reader.size(), $undefined, _depth + 1));
+                                continue;
+                            }
+                        case 6: {
+                                if (wireType !== 2)
+                                    break;
+                                if (!(message.addedAdminInboxes && message.addedAdminInboxes.length))
+                                    message.addedAdminInboxes = [];
+                                message.addedAdminInboxes.push($root.xmtp.mls.message_contents.GroupUpdated.Inbox.decode(reader, reader.size(), $undefined, _depth + 1));
+                                continue;
+                            }
+                        case 7: {
+                                if (wireType !== 2)
+                                    break;
+                                if (!(message.removedAdminInboxes && message.removedAdminInboxes.length))
+                                    message.removedAdminInboxes = [];
+                                message.removedAdminInboxes.push($root.xmtp.mls.message_contents.GroupUpdated.Inbox.decode(reader, reader.size(), $undefined, _depth + 1));
+                                continue;
+                            }
+                        case 8: {
+                                if (wireType !== 2)
+                                    break;
+                                if (!(message.addedSuperAdminInboxes && message.addedSuperAdminInboxes.length))
+                                    message.addedSuperAdminInboxes = [];
+                                message.addedSuperAdminInboxes.push($root.xmtp.mls.message_contents.GroupUpdated.Inbox.decode(reader, reader.size(), $undefined, _depth + 1));
+                                continue;
+                            }
+                        case 9: {
+                                if (wireType !== 2)
+                                    break;
+                                if (!(message.removedSuperAdminInboxes && message.removedSuperAdminInboxes.length))
+                                    message.removedSuperAdminInboxes = [];
+                                message.removedSuperAdminInboxes.push($root.xmtp.mls.message_contents.GroupUpdated.Inbox.decode(reader, reader.size(), $undefined, _depth + 1));
+                                continue;
+                            }
+                        }
+                        reader.skipType(wireType, _depth, tag);
+                        if (!reader.discardUnknown) {
+                            $util.makeProp(message, "$unknowns", false);
+                            (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                        }
+                    }
+                    if (length !== $undefined) {
+                        if (reader.pos !== end)
+                            throw $RangeError("index out of range");
+                        reader.len = length;
+                    }
+                    if (_end !== $undefined)
+                        throw $Error("missing end group");
+                    return message;
+                };
+
+                GroupUpdated.decodeDelimited = function(reader) {
+                    if (!(reader instanceof $Reader))
+                        reader = new $Reader(reader);
+                    return this.decode(reader, reader.size());
+                };
+
+                GroupUpdated.verify = function (message, _depth) {
+                    if (typeof message !== "object" || message === null)
+                        return "object expected";
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        return "max depth exceeded";
+                    if (message.initiatedByInboxId != null && $Object.hasOwnProperty.call(message, "initiatedByInboxId"))
+                        if (!$util.isString(message.initiatedByInboxId))
+                            return "initiatedByInboxId: string expected";
+                    if (message.addedInboxes != null && $Object.hasOwnProperty.call(message, "addedInboxes")) {
+                        if (!$Array.isArray(message.addedInboxes))
+                            return "addedInboxes: array expected";
+                        for (let i = 0; i < message.addedInboxes.length; ++i) {
+                            let error = $root.xmtp.mls.message_contents.GroupUpdated.Inbox.verify(message.addedInboxes[i], _depth + 1);
+                            if (error)
+                                return "addedInboxes." + error;
+                        }
+                    }
+                    if (message.removedInboxes != null && $Object.hasOwnProperty.call(message, "removedInboxes")) {
+                        if (!$Array.isArray(message.removedInboxes))
+                            return "removedInboxes: array expected";
+                        for (let i = 0; i < message.removedInboxes.length; ++i) {
+                            let error = $root.xmtp.mls.message_contents.GroupUpdated.Inbox.verify(message.removedInboxes[i], _depth + 1);
+                            if (error)
+                                return "removedInboxes." + error;
+                        }
+                    }
+                    if (message.metadataFieldChanges != null && $Object.hasOwnProperty.call(message, "metadataFieldChanges")) {
+                        if (!$Array.isArray(message.metadataFieldChanges))
+                            return "metadataFieldChanges: array expected";
+                        for (let i = 0; i < message.metadataFieldChanges.length; ++i) {
+                            let error = $root.xmtp.mls.message_contents.GroupUpdated.MetadataFieldChange.verify(message.metadataFieldChanges[i], _depth + 1);
+                            if (error)
+                                return "metadataFieldChanges." + error;
+                        }
+                    }
+                    if (message.leftInboxes != null && $Object.hasOwnProperty.call(message, "leftInboxes")) {
+                        if (!$Array.isArray(message.leftInboxes))
+                            return "leftInboxes: array expected";
+                        for (let i = 0; i < message.leftInboxes.length; ++i) {
+                            let error = $root.xmtp.mls.message_contents.GroupUpdated.Inbox.verify(message.leftInboxes[i], _depth + 1);
+                            if (error)
+                                return "leftInboxes." + error;
+                        }
+                    }
+                    if (message.addedAdminInboxes != null && $Object.hasOwnProperty.call(message, "addedAdminInboxes")) {
+                        if (!$Array.isArray(message.addedAdminInboxes))
+                            return "addedAdminInboxes: array expected";
+                        for (let i = 0; i < message.addedAdminInboxes.length; ++i) {
+                            let error = $root.xmtp.mls.message_contents.GroupUpdated.Inbox.verify(message.addedAdminInboxes[i], _depth + 1);
+                            if (error)
+                                return "addedAdminInboxes." + error;
+                        }
+                    }
+                    if (message.removedAdminInboxes != null && $Object.hasOwnProperty.call(message, "removedAdminInboxes")) {
+                        if (!$Array.isArray(message.removedAdminInboxes))
+                            return "removedAdminInboxes: array expected";
+                        for (let i = 0; i < message.removedAdminInboxes.length; ++i) {
+                            let error = $root.xmtp.mls.message_contents.GroupUpdated.Inbox.verify(message.removedAdminInboxes[i], _depth + 1);
+                            if (error)
+                                return "removedAdminInboxes." + error;
+                        }
+                    }
+                    if (message.addedSuperAdminInboxes != null && $Object.hasOwnProperty.call(message, "addedSuperAdminInboxes")) {
+                        if (!$Array.isArray(message.addedSuperAdminInboxes))
+                            return "addedSuperAdminInboxes: array expected";
+                        for (let i = 0; i < message.addedSuperAdminInboxes.length; ++i) {
+                            let error = $root.xmtp.mls.message_contents.GroupUpdated.Inbox.verify(message.addedSuperAdminInboxes[i], _depth + 1);
+                            if (error)
+                                return "addedSuperAdminInboxes." + error;
+                        }
+                    }
+                    if (message.removedSuperAdminInboxes != null && $Object.hasOwnProperty.call(message, "removedSuperAdminInboxes")) {
+                        if (!$Array.isArray(message.removedSuperAdminInboxes))
+                            return "removedSuperAdminInboxes: array expected";
+                        for (let i = 0; i < message.removedSuperAdminInboxes.length; ++i) {
+                            let error = $root.xmtp.mls.message_contents.GroupUpdated.Inbox.verify(message.removedSuperAdminInboxes[i], _depth + 1);
+                            if (error)
+                                return "removedSuperAdminInboxes." + error;
+                        }
+                    }
+                    return null;
+                };
+
+                GroupUpdated.fromObject = function (object, _depth) {
+                    if (object instanceof $root.xmtp.mls.message_contents.GroupUpdated)
+                        return object;
+                    if (!$util.isObject(object))
+                        throw $TypeError(".xmtp.mls.message_contents.GroupUpdated: object expected");
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let message = new $root.xmtp.mls.message_contents.GroupUpdated();
+                    if (object.initiatedByInboxId != null)
+                        if (typeof object.initiatedByInboxId !== "string" || object.initiatedByInboxId.length)
+                            message.initiatedByInboxId = $String(object.initiatedByInboxId);
+                    if (object.addedInboxes) {
+                        if (!$Array.isArray(object.addedInboxes))
+                            throw $TypeError(".xmtp.mls.message_contents.GroupUpdated.addedInboxes: array expected");
+                        message.addedInboxes = $Array(object.addedInboxes.length);
+                        for (let i = 0; i < object.addedInboxes.length; ++i) {
+                            if (!$util.isObject(object.addedInboxes[i]))
+                                throw $TypeError(".xmtp.mls.message_contents.GroupUpdated.addedInboxes: object expected");
+                            message.addedInboxes[i] = $root.xmtp.mls.message_contents.GroupUpdated.Inbox.fromObject(object.addedInboxes[i], _depth + 1);
+                        }
+                    }
+                    if (object.removedInboxes) {
+                        if (!$Array.isArray(object.removedInboxes))
+                            throw $TypeError(".xmtp.mls.message_contents.GroupUpdated.removedInboxes: array expected");
+                        message.removedInboxes = $Array(object.removedInboxes.length);
+                        for (let i = 0; i < object.removedInboxes.length; ++i) {
+                            if (!$util.isObject(object.removedInboxes[i]))
+                                throw $TypeError(".xmtp.mls.message_contents.GroupUpdated.removedInboxes: object expected");
+                            message.removedInboxes[i] = $root.xmtp.mls.message_contents.GroupUpdated.Inbox.fromObject(object.removedInboxes[i], _depth + 1);
+                        }
+                    }
+                    if (object.metadataFieldChanges) {
+                        if (!$Array.isArray(object.metadataFieldChanges))
+                            throw $TypeError(".xmtp.mls.message_contents.GroupUpdated.metadataFieldChanges: array expected");
+                        message.metadataFieldChanges = $Array(object.metadataFieldChanges.length);
+                        for (let i = 0; i < object.metadataFieldChanges.length; ++i) {
+                            if (!$util.isObject(object.metadataFieldChanges[i]))
+                                throw $TypeError(".xmtp.mls.message_contents.GroupUpdated.metadataFieldChanges: object expected");
+                            message.metadataFieldChanges[i] = $root.xmtp.mls.message_contents.GroupUpdated.MetadataFieldChange.fromObject(object.metadataFieldChanges[i], _depth + 1);
+                        }
+                    }
+                    if (object.leftInboxes) {
+                        if (!$Array.isArray(object.leftInboxes))
+                            throw $TypeError(".xmtp.mls.message_contents.GroupUpdated.leftInboxes: array expected");
+                        message.leftInboxes = $Array(object.leftInboxes.length);
+                        for (let i = 0; i < object.leftInboxes.length; ++i) {
+                            if (!$util.isObject(object.leftInboxes[i]))
+                                throw $TypeError(".xmtp.mls.message_contents.GroupUpdated.leftInboxes: object expected");
+                            message.leftInboxes[i] = $root.xmtp.mls.message_contents.GroupUpdated.Inbox.fromObject(object.leftInboxes[i], _depth + 1);
+                        }
+                    }
+                    if (object.addedAdminInboxes) {
+                        if (!$Array.isArray(object.addedAdminInboxes))
+                            throw $TypeError(".xmtp.mls.message_contents.GroupUpdated.addedAdminInboxes: array expected");
+                        message.addedAdminInboxes = $Array(object.addedAdminInboxes.length);
+                        for (let i = 0; i < object.addedAdminInboxes.length; ++i) {
+                            if (!$util.isObject(object.addedAdminInboxes[i]))
+                                throw $TypeError(".xmtp.mls.message_contents.GroupUpdated.addedAdminInboxes: object expected");
+                            message.addedAdminInboxes[i] = $root.xmtp.mls.message_contents.GroupUpdated.Inbox.fromObject(object.addedAdminInboxes[i], _depth + 1);
+                        }
+                    }
+                    if (object.removedAdminInboxes) {
+                        if (!$Array.isArray(object.removedAdminInboxes))
+                            throw $TypeError(".xmtp.mls.message_contents.GroupUpdated.removedAdminInboxes: array expected");
+                        message.removedAdminInboxes = $Array(object.removedAdminInboxes.length);
+                        for (let i = 0; i < object.removedAdminInboxes.length; ++i) {
+                            if (!$util.isObject(object.removedAdminInboxes[i]))
+                                throw $TypeError(".xmtp.mls.message_contents.GroupUpdated.removedAdminInboxes: object expected");
+                            message.removedAdminInboxes[i] = $root.xmtp.mls.message_contents.GroupUpdated.Inbox.fromObject(object.removedAdminInboxes[i], _depth + 1);
+                        }
+                    }
+                    if (object.addedSuperAdminInboxes) {
+                        if (!$Array.isArray(object.addedSuperAdminInboxes))
+                            throw $TypeError(".xmtp.mls.message_contents.GroupUpdated.addedSuperAdminInboxes: array expected");
+                        message.addedSuperAdminInboxes = $Array(object.addedSuperAdminInboxes.length);
+                        for (let i = 0; i < object.addedSuperAdminInboxes.length; ++i) {
+                            if (!$util.isObject(object.addedSuperAdminInboxes[i]))
+                                throw $TypeError(".xmtp.mls.message_contents.GroupUpdated.addedSuperAdminInboxes: object expected");
+                            message.addedSuperAdminInboxes[i] = $root.xmtp.mls.message_contents.GroupUpdated.Inbox.fromObject(object.addedSuperAdminInboxes[i], _depth + 1);
+                        }
+                    }
+                    if (object.removedSuperAdminInboxes) {
+                        if (!$Array.isArray(object.removedSuperAdminInboxes))
+                            throw $TypeError(".xmtp.mls.message_contents.GroupUpdated.removedSuperAdminInboxes: array expected");
+                        message.removedSuperAdminInboxes = $Array(object.removedSuperAdminInboxes.length);
+                        for (let i = 0; i < object.removedSuperAdminInboxes.length; ++i) {
+                            if (!$util.isObject(object.removedSuperAdminInboxes[i]))
+                                throw $TypeError(".xmtp.mls.message_contents.GroupUpdated.removedSuperAdminInboxes: object expected");
+                            message.removedSuperAdminInboxes[i] = $root.xmtp.mls.message_contents.GroupUpdated.Inbox.fromObject(object.removedSuperAdminInboxes[i], _depth + 1);
+                        }
+                    }
+                    return message;
+                };
+
+                GroupUpdated.toObject = function (message, options, _depth) {
+                    if (!options)
+                        options = {};
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let object = {};
+                    if (options.arrays || options.defaults) {
+                        object.addedInboxes = [];
+                        object.removedInboxes = [];
+                        object.metadataFieldChanges = [];
+                        object.leftInboxes = [];
+                        object.addedAdminInboxes = [];
+                        object.removedAdminInboxes = [];
+                        object.addedSuperAdminInboxes = [];
+                        object.removedSuperAdminInboxes = [];
+                    }
+                    if (options.defaults)
+                        object.initiatedByInboxId = "";
+                    if (message.initiatedByInboxId != null && $Object.hasOwnProperty.call(message, "initiatedByInboxId"))
+                        object.initiatedByInboxId = message.initiatedByInboxId;
+                    if (message.addedInboxes && message.addedInboxes.length) {
+                        object.addedInboxes = $Array(message.addedInboxes.length);
+                        for (let j = 0; j < message.addedInboxes.length; ++j)
+                            object.addedInboxes[j] = $root.xmtp.mls.message_contents.GroupUpdated.Inbox.toObject(message.addedInboxes[j], options, _depth + 1);
+                    }
+                    if (message.removedInboxes && message.removedInboxes.length) {
+                        object.removedInboxes = $Array(message.removedInboxes.length);
+                        for (let j = 0; j < message.removedInboxes.length; ++j)
+                            object.removedInboxes[j] = $root.xmtp.mls.message_contents.GroupUpdated.Inbox.toObject(message.removedInboxes[j], options, _depth + 1);
+                    }
+                    if (message.metadataFieldChanges && message.metadataFieldChanges.length) {
+                        object.metadataFieldChanges = $Array(message.metadataFieldChanges.length);
+                        for (let j = 0; j < message.metadataFieldChanges.length; ++j)
+                            object.metadataFieldChanges[j] = $root.xmtp.mls.message_contents.GroupUpdated.MetadataFieldChange.toObject(message.metadataFieldChanges[j], options, _depth + 1);
+                    }
+                    if (message.leftInboxes && message.leftInboxes.length) {
+                        object.leftInboxes = $Array(message.leftInboxes.length);
+                        for (let j = 0; j < message.leftInboxes.length; ++j)
+                            object.leftInboxes[j] = $root.xmtp.mls.message_contents.GroupUpdated.Inbox.toObject(message.leftInboxes[j], options, _depth + 1);
+                    }
+                    if (message.addedAdminInboxes && message.addedAdminInboxes.length) {
+                        object.addedAdminInboxes = $Array(message.addedAdminInboxes.length);
+                        for (let j = 0; j < message.addedAdminInboxes.length; ++j)
+                            object.addedAdminInboxes[j] = $root.xmtp.mls.message_contents.GroupUpdated.Inbox.toObject(message.addedAdminInboxes[j], options, _depth + 1);
+                    }
+                    if (message.removedAdminInboxes && message.removedAdminInboxes.length) {
+                        object.removedAdminInboxes = $Array(message.removedAdminInboxes.length);
+                        for (let j = 0; j < message.removedAdminInboxes.length; ++j)
+                            object.removedAdminInboxes[j] = $root.xmtp.mls.message_contents.GroupUpdated.Inbox.toObject(message.removedAdminInboxes[j], options, _depth + 1);
+                    }
+                    if (message.addedSuperAdminInboxes && message.addedSuperAdminInboxes.length) {
+                        object.addedSuperAdminInboxes = $Array(message.addedSuperAdminInboxes.length);
+                        for (let j = 0; j < message.addedSuperAdminInboxes.length; ++j)
+                            object.addedSuperAdminInboxes[j] = $root.xmtp.mls.message_contents.GroupUpdated.Inbox.toObject(message.addedSuperAdminInboxes[j], options, _depth + 1);
+                    }
+                    if (message.removedSuperAdminInboxes && message.removedSuperAdminInboxes.length) {
+                        object.removedSuperAdminInboxes = $Array(message.removedSuperAdminInboxes.length);
+                        for (let j = 0; j < message.removedSuperAdminInboxes.length; ++j)
+                            object.removedSuperAdminInboxes[j] = $root.xmtp.mls.message_contents.GroupUpdated.Inbox.toObject(message.removedSuperAdminInboxes[j], options, _depth + 1);
+                    }
+                    return object;
+                };
+
+                GroupUpdated.prototype.toJSON = function() {
+                    return GroupUpdated.toObject(this, $protobuf.util.toJSONOptions);
+                };
+
+                GroupUpdated.getTypeUrl = function(prefix) {
+                    if (prefix === $undefined)
+                        prefix = "type.googleapis.com";
+                    return prefix + "/xmtp.mls.message_contents.GroupUpdated";
+                };
+
+                GroupUpdated.Inbox = (function() {
+
+                    const Inbox = function (properties) {
+                        if (properties)
+                            for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                                if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                    this[keys[i]] = properties[keys[i]];
+                    };
+
+                    Inbox.prototype.inboxId = "";
+
+                    Inbox.create = function(properties) {
+                        return new Inbox(properties);
+                    };
+
+                    Inbox.encode = function (message, writer, _depth) {
+                        if (!writer)
+                            writer = $Writer.create();
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $util.recursionLimit)
+                            throw $Error("max depth exceeded");
+                        if (message.inboxId != null && $Object.hasOwnProperty.call(message, "inboxId") && message.inboxId !== "")
+                            writer.uint32(10).string(message.inboxId);
+                        if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                            for (let i = 0; i < message.$unknowns.length; ++i)
+                                writer.raw(message.$unknowns[i]);
+                        return writer;
+                    };
+
+                    Inbox.encodeDelimited = function(message, writer) {
+                        return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+                    };
+
+                    Inbox.decode = function (reader, length, _end, _depth, _target) {
+                        if (!(reader instanceof $Reader))
+                            reader = $Reader.create(reader);
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $Reader.recursionLimit)
+                            throw $Error("max depth exceeded");
+                        let end, message, value;
+                        if (length === $undefined)
+                            end = reader.len;
+                        else {
+                            end = reader.pos + length;
+                            if (end > reader.len)
+                                throw $RangeError("index out of range");
+                            length = reader.len;
+                            reader.len = end;
+                        }
+                        message = _target || new $root.xmtp.mls.message_contents.GroupUpdated.Inbox();
+                        while (reader.pos < end) {
+                            let start = reader.pos;
+                            let tag = reader.tag();
+                            if (tag === _end) {
+                                _end = $undefined;
+                                break;
+                            }
+                            let wireType = tag & 7;
+                            switch (tag >>>= 3) {
+                            case 1: {
+                                    if (wireType !== 2)
+                                        break;
+                                    if ((value = reader.stringVerify()).length)
+                                        message.inboxId = value;
+                                    else
+                                        delete message.inboxId;
+                                    continue;
+                                }
+                            }
+                            reader.skipType(wireType, _depth, tag);
+                            if (!reader.discardUnknown) {
+                                $util.makeProp(message, "$unknowns", false);
+                                (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                            }
+                        }
+                        if (length !== $undefined) {
+                            if (reader.pos !== end)
+                                throw $RangeError("index out of range");
+                            reader.len = length;
+                        }
+                        if (_end !== $undefined)
+                            throw $Error("missing end group");
+                        return message;
+                    };
+
+                    Inbox.decodeDelimited = function(reader) {
+                        if (!(reader instanceof $Reader))
+                            reader = new $Reader(reader);
+                        return this.decode(reader, reader.size());
+                    };
+
+                    Inbox.verify = function (message, _depth) {
+                        if (typeof message !== "object" || message === null)
+                            return "object expected";
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $util.recursionLimit)
+                            return "max depth exceeded";
+                        if (message.inboxId != null && $Object.hasOwnProperty.call(message, "inboxId"))
+                            if (!$util.isString(message.inboxId))
+                                return "inboxId: string expected";
+                        return null;
+                    };
+
+                    Inbox.fromObject = function (object, _depth) {
+                        if (object instanceof $root.xmtp.mls.message_contents.GroupUpdated.Inbox)
+                            return object;
+                        if (!$util.isObject(object))
+                            throw $TypeError(".xmtp.mls.message_contents.GroupUpdated.Inbox: object expected");
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $util.recursionLimit)
+                            throw $Error("max depth exceeded");
+                        let message = new $root.xmtp.mls.message_contents.GroupUpdated.Inbox();
+                        if (object.inboxId != null)
+                            if (typeof object.inboxId !== "string" || object.inboxId.length)
+                                message.inboxId = $String(object.inboxId);
+                        return message;
+                    };
+
+                    Inbox.toObject = function (message, options, _depth) {
+                        if (!options)
+                            options = {};
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $util.recursionLimit)
+                            throw $Error("max depth exceeded");
+                        let object = {};
+                        if (options.defaults)
+                            object.inboxId = "";
+                        if (message.inboxId != null && $Object.hasOwnProperty.call(message, "inboxId"))
+                            object.inboxId = message.inboxId;
+                        return object;
+                    };
+
+                    Inbox.prototype.toJSON = function() {
+                        return Inbox.toObject(this, $protobuf.util.toJSONOptions);
+                    };
+
+                    Inbox.getTypeUrl = function(prefix) {
+                        if (prefix === $undefined)
+                            prefix = "type.googleapis.com";
+                        return prefix + "/xmtp.mls.message_contents.GroupUpdated.Inbox";
+                    };
+
+                    return Inbox;
+                })();
+
+                GroupUpdated.MetadataFieldChange = (function() {
+
+                    const MetadataFieldChange = function (properties) {
+                        if (properties)
+                            for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                                if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                    this[keys[i]] = properties[keys[i]];
+                    };
+
+                    MetadataFieldChange.prototype.fieldName = "";
+                    MetadataFieldChange.prototype.oldValue = null;
+                    MetadataFieldChange.prototype.newValue = null;
+
+                    let $oneOfFields;
+
+                    // Virtual OneOf for proto3 optional field
+                    $Object.defineProperty(MetadataFieldChange.prototype, "_oldValue", {
+                        get: $util.oneOfGetter($oneOfFields = ["oldValue"]),
+                        set: $util.oneOfSetter($oneOfFields)
+                    });
+
+                    // Virtual OneOf for proto3 optional field
+                    $Object.defineProperty(MetadataFieldChange.prototype, "_newValue", {
+                        get: $util.oneOfGetter($oneOfFields = ["newValue"]),
+                        set: $util.oneOfSetter($oneOfFields)
+                    });
+
+                    MetadataFieldChange.create = function(properties) {
+                        return new MetadataFieldChange(properties);
+                    };
+
+                    MetadataFieldChange.encode = function (message, writer, _depth) {
+                        if (!writer)
+                            writer = $Writer.create();
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $util.recursionLimit)
+                            throw $Error("max depth exceeded");
+                        if (message.fieldName != null && $Object.hasOwnProperty.call(message, "fieldName") && message.fieldName !== "")
+                            writer.uint32(10).string(message.fieldName);
+                        if (message.oldValue != null && $Object.hasOwnProperty.call(message, "oldValue"))
+                            writer.uint32(18).string(message.oldValue);
+                        if (message.newValue != null && $Object.hasOwnProperty.call(message, "newValue"))
+                            writer.uint32(26).string(message.newValue);
+                        if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                            for (let i = 0; i < message.$unknowns.length; ++i)
+                                writer.raw(message.$unknowns[i]);
+                        return writer;
+                    };
+
+                    MetadataFieldChange.encodeDelimited = function(message, writer) {
+                        return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+                    };
+
+                    MetadataFieldChange.decode = function (reader, length, _end, _depth, _target) {
+                        if (!(reader instanceof $Reader))
+                            reader = $Reader.create(reader);
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $Reader.recursionLimit)
+                            throw $Error("max depth exceeded");
+                        let end, message, value;
+                        if (length === $undefined)
+                            end = reader.len;
+                        else {
+                            end = reader.pos + length;
+                            if (end > reader.len)
+                                throw $RangeError("index out of range");
+                            length = reader.len;
+                            reader.len = end;
+                        }
+                        message = _target || new $root.xmtp.mls.message_contents.GroupUpdated.MetadataFieldChange();
+                        while (reader.pos < end) {
+                            let start = reader.pos;
+                            let tag = reader.tag();
+                            if (tag === _end) {
+                                _end = $undefined;
+                                break;
+                            }
+                            let wireType = tag & 7;
+                            switch (tag >>>= 3) {
+                            case 1: {
+                                    if (wireType !== 2)
+                                        break;
+                                    if ((value = reader.stringVerify()).length)
+                                        message.fieldName = value;
+                                    else
+                                        delete message.fieldName;
+                                    continue;
+                                }
+                            case 2: {
+                                    if (wireType !== 2)
+                                        break;
+                                    message.oldValue = reader.stringVerify();
+                                    message._oldValue = "oldValue";
+                                    continue;
+                                }
+                            case 3: {
+                                    if (wireType !== 2)
+                                        break;
+                                    message.newValue = reader.stringVerify();
+                                    message._newValue = "newValue";
+                                    continue;
+                                }
+                            }
+                            reader.skipType(wireType, _depth, tag);
+                            if (!reader.discardUnknown) {
+                                $util.makeProp(message, "$unknowns", false);
+                                (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                            }
+                        }
+                        if (length !== $undefined) {
+                            if (reader.pos !== end)
+                                throw $RangeError("index out of range");
+                            reader.len = length;
+                        }
+                        if (_end !== $undefined)
+                            throw $Error("missing end group");
+                        return message;
+                    };
+
+                    MetadataFieldChange.decodeDelimited = function(reader) {
+                        if (!(reader instanceof $Reader))
+                            reader = new $Reader(reader);
+                        return this.decode(reader, reader.size());
+                    };
+
+                    MetadataFieldChange.verify = function (message, _depth) {
+                        if (typeof message !== "object" || message === null)
+                            return "object expected";
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $util.recursionLimit)
+                            return "max depth exceeded";
+                        let properties = {};
+                        if (message.fieldName != null && $Object.hasOwnProperty.call(message, "fieldName"))
+                            if (!$util.isString(message.fieldName))
+                                return "fieldName: string expected";
+                        if (message.oldValue != null && $Object.hasOwnProperty.call(message, "oldValue")) {
+                            properties._oldValue = 1;
+                            if (!$util.isString(message.oldValue))
+                                return "oldValue: string expected";
+                        }
+                        if (message.newValue != null && $Object.hasOwnProperty.call(message, "newValue")) {
+                            properties._newValue = 1;
+                            if (!$util.isString(message.newValue))
+                                return "newValue: string expected";
+                        }
+                        return null;
+                    };
+
+                    MetadataFieldChange.fromObject = function (object, _depth) {
+                        if (object instanceof $root.xmtp.mls.message_contents.GroupUpdated.MetadataFieldChange)
+                            return object;
+                        if (!$util.isObject(object))
+                            throw $TypeError(".xmtp.mls.message_contents.GroupUpdated.MetadataFieldChange: object expected");
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $util.recursionLimit)
+                            throw $Error("max depth exceeded");
+                        let message = new $root.xmtp.mls.message_contents.GroupUpdated.MetadataFieldChange();
+                        if (object.fieldName != null)
+                            if (typeof object.fieldName !== "string" || object.fieldName.length)
+                                message.fieldName = $String(object.fieldName);
+                        if (object.oldValue != null)
+                            message.oldValue = $String(object.oldValue);
+                        if (object.newValue != null)
+                            message.newValue = $String(object.newValue);
+                        return message;
+                    };
+
+                    MetadataFieldChange.toObject = function (message, options, _depth) {
+                        if (!options)
+                            options = {};
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $util.recursionLimit)
+                            throw $Error("max depth exceeded");
+                        let object = {};
+                        if (options.defaults)
+                            object.fieldName = "";
+                        if (message.fieldName != null && $Object.hasOwnProperty.call(message, "fieldName"))
+                            object.fieldName = message.fieldName;
+                        if (message.oldValue != null && $Object.hasOwnProperty.call(message, "oldValue"))
+                            object.oldValue = message.oldValue;
+                        if (message.newValue != null && $Object.hasOwnProperty.call(message, "newValue"))
+                            object.newValue = message.newValue;
+                        return object;
+                    };
+
+                    MetadataFieldChange.prototype.toJSON = function() {
+                        return MetadataFieldChange.toObject(this, $protobuf.util.toJSONOptions);
+                    };
+
+                    MetadataFieldChange.getTypeUrl = function(prefix) {
+                        if (prefix === $undefined)
+                            prefix = "type.googleapis.com";
+                        return prefix + "/xmtp.mls.message_contents.GroupUpdated.MetadataFieldChange";
+                    };
+
+                    return MetadataFieldChange;
+                })();
+
+                return GroupUpdated;
             })();
 
             return message_contents;
