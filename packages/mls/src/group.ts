@@ -1,0 +1,769 @@
+/**
+ * XMTP groups on ts-mls (protocol/mls-groups.md §4, §6, §7): create, join by welcome, commit (add, remove,
+ * group-context extensions, self update), application messages in `PlaintextEnvelope`, and incoming
+ * message processing with a commit-validation hook for the §7.3 rules.
+ *
+ * Every public shape here is our own; ts-mls types stay inside the package.
+ * @module
+ */
+
+import { BaseError, equalBytes, utf8ToBytes } from '@xmtp-lite/common'
+import { xmtp } from '@xmtp-lite/proto'
+import {
+  type CiphersuiteImpl,
+  type ClientConfig,
+  type ClientState,
+  createApplicationMessage,
+  createCommit,
+  createGroup,
+  decodeMlsMessage,
+  type Extension,
+  emptyPskIndex,
+  encodeMlsMessage,
+  type IncomingMessageAction,
+  type IncomingMessageCallback,
+  joinGroup,
+  type KeyPackage,
+  type LeafNode,
+  type MLSMessage,
+  mlsExporter,
+  type Proposal,
+  type ProposalWithSender,
+  processPrivateMessage,
+} from 'ts-mls'
+import { extensionTypeToNumber } from 'ts-mls/extension.js'
+import { decodeKeyPackage } from 'ts-mls/keyPackage.js'
+import { decodeMlsCredential } from './credential.ts'
+import { MlsError, type MlsErrorCode } from './errors.ts'
+import { type CreatedKeyPackage, createKeyPackageWith } from './key-package.ts'
+import { xmtpSuite } from './suite.ts'
+import { validateKeyPackage } from './validation.ts'
+
+/** An MLS extension: its u16 type and its opaque data (for XMTP's extensions see `src/xmtp/`). */
+export interface GroupExtension {
+  readonly extensionType: number
+  readonly extensionData: Uint8Array
+}
+
+/** A member leaf of the group. */
+export interface GroupMember {
+  /** Inbox id from the leaf credential's `MlsCredential` ("" when it does not decode). */
+  readonly inboxId: string
+  /** The leaf signature key: the installation id. */
+  readonly installationKey: Uint8Array
+  readonly leafIndex: number
+}
+
+/** The installation acting in a group: its inbox and its Ed25519 key (the leaf signature key). */
+export interface InstallationIdentity {
+  readonly inboxId: string
+  /** 32-byte Ed25519 seed. */
+  readonly installationPrivateKey: Uint8Array
+}
+
+/** A proposal inside an incoming commit, in neutral terms for the §7.3 validators. */
+export type IncomingProposal =
+  | {
+      readonly kind: 'add'
+      readonly proposer: GroupMember
+      readonly inboxId: string
+      readonly installationKey: Uint8Array
+    }
+  | { readonly kind: 'remove'; readonly proposer: GroupMember; readonly removed: GroupMember }
+  | {
+      readonly kind: 'update'
+      readonly proposer: GroupMember
+      readonly inboxId: string
+      readonly installationKey: Uint8Array
+    }
+  | {
+      readonly kind: 'groupContextExtensions'
+      readonly proposer: GroupMember
+      readonly extensions: readonly GroupExtension[]
+    }
+  | { readonly kind: 'other'; readonly proposer: GroupMember | undefined; readonly proposalType: number }
+
+/** A commit that has been staged but not merged: what the §7.3 validators look at. */
+export interface IncomingCommit {
+  readonly groupId: Uint8Array
+  /** The epoch the commit moves the group out of. */
+  readonly epoch: bigint
+  readonly committer: GroupMember
+  readonly proposals: readonly IncomingProposal[]
+  /** Members and extensions before the commit. */
+  readonly membersBefore: readonly GroupMember[]
+  readonly extensionsBefore: readonly GroupExtension[]
+  /** Members and extensions after it. */
+  readonly membersAfter: readonly GroupMember[]
+  readonly extensionsAfter: readonly GroupExtension[]
+}
+
+/**
+ * Checks an incoming commit before it is merged; throws (ideally a typed error) to reject it. The group
+ * state stays untouched when it throws.
+ */
+export type CommitValidator = (commit: IncomingCommit) => void | Promise<void>
+
+/** An application message, decrypted. */
+export interface ReceivedApplicationMessage {
+  readonly kind: 'application'
+  readonly epoch: bigint
+  readonly sender: GroupMember
+  /** `PlaintextEnvelope.V1.content`: the protobuf EncodedContent bytes, exactly as received. */
+  readonly content: Uint8Array
+  readonly idempotencyKey: string
+  /** XMTP message id (§6.1), 32 bytes. */
+  readonly messageId: Uint8Array
+}
+
+/** A commit that was validated and merged. */
+export interface ReceivedCommit {
+  readonly kind: 'commit'
+  /** The new epoch. */
+  readonly epoch: bigint
+  readonly committer: GroupMember
+  readonly added: readonly GroupMember[]
+  readonly removed: readonly GroupMember[]
+  readonly extensionsChanged: boolean
+  /** True when this installation was removed by the commit (the group is now inactive). */
+  readonly selfRemoved: boolean
+}
+
+/** What {@link MlsGroup.processMessage} gives back. */
+export type ReceivedMessage = ReceivedApplicationMessage | ReceivedCommit
+
+/** A commit made by us, not yet merged: publish `commit`, then {@link MlsGroup.merge} it (§7.2). */
+export interface PendingCommit {
+  /** MLSMessage(PrivateMessage) bytes to publish on the group topic. */
+  readonly commit: Uint8Array
+  /** MLSMessage(Welcome) bytes for the added installations, when any were added. */
+  readonly welcome: Uint8Array | undefined
+  /** Installations added, with the init keys their welcomes must be wrapped to (§5.2). */
+  readonly added: readonly {
+    readonly installationKey: Uint8Array
+    readonly initKey: Uint8Array
+    readonly inboxId: string
+  }[]
+  /** The epoch the group reaches once merged. */
+  readonly epoch: bigint
+}
+
+/** Changes one commit makes: any mix, all inline (§7.1 step 7). */
+export interface CommitChanges {
+  /** Key packages (bare TLS) of installations to add. */
+  readonly add?: readonly Uint8Array[]
+  /** Installation keys of members to remove. */
+  readonly remove?: readonly Uint8Array[]
+  /** The full new list of group-context extensions (one GroupContextExtensions proposal). */
+  readonly extensions?: readonly GroupExtension[]
+  /** Time used to check the lifetime of added key packages, Unix seconds; defaults to the clock. */
+  readonly now?: number
+}
+
+/** XMTP's group configuration on ts-mls (§4.2). */
+export function xmtpClientConfig(): ClientConfig {
+  return {
+    // max_past_epochs = 3; OpenMLS maximum_forward_distance 1000 and out-of-order tolerance (§4.2).
+    keyRetentionConfig: {
+      retainKeysForEpochs: 3,
+      retainKeysForGenerations: 10,
+      maximumForwardRatchetSteps: 1000,
+    },
+    // Lifetime validation of tree leaves is skipped on join (§5.2).
+    lifetimeConfig: { maximumTotalLifetime: 2n ** 63n - 1n, validateLifetimeOnReceive: false },
+    keyPackageEqualityConfig: {
+      compareKeyPackages: (a, b) => equalBytes(a.initKey, b.initKey) && equalBytes(a.signature, b.signature),
+      compareKeyPackageToLeafNode: (a, b) => equalBytes(a.leafNode.signature, b.signature),
+    },
+    // OpenMLS padding_size 0: no padding (§4.2).
+    paddingConfig: { kind: 'padUntilLength', padUntilLength: 0 },
+    authService: {
+      // Every credential must be Basic and hold an MlsCredential (§2); the inbox ↔ installation binding is
+      // checked by the §7.3 validators and at join.
+      async validateCredential(credential) {
+        if (credential.credentialType !== 'basic') return false
+        try {
+          decodeMlsCredential(credential.identity)
+          return true
+        } catch {
+          return false
+        }
+      },
+    },
+  }
+}
+
+const defaultExtensionNames: Record<number, Extension['extensionType']> = {
+  1: 'application_id',
+  2: 'ratchet_tree',
+  3: 'required_capabilities',
+  4: 'external_pub',
+  5: 'external_senders',
+}
+
+function toTsExtension(e: GroupExtension): Extension {
+  return {
+    extensionType: defaultExtensionNames[e.extensionType] ?? e.extensionType,
+    extensionData: e.extensionData,
+  }
+}
+
+function fromTsExtension(e: Extension): GroupExtension {
+  return { extensionType: extensionTypeToNumber(e.extensionType), extensionData: e.extensionData }
+}
+
+function inboxIdOf(leaf: LeafNode): string {
+  if (leaf.credential.credentialType !== 'basic') return ''
+  try {
+    return decodeMlsCredential(leaf.credential.identity)
+  } catch {
+    return ''
+  }
+}
+
+function membersOf(state: ClientState): GroupMember[] {
+  const out: GroupMember[] = []
+  const tree = state.ratchetTree
+  for (let i = 0; i < tree.length; i += 2) {
+    const node = tree[i]
+    if (node?.nodeType === 'leaf') {
+      out.push({
+        inboxId: inboxIdOf(node.leaf),
+        installationKey: node.leaf.signaturePublicKey,
+        leafIndex: i / 2,
+      })
+    }
+  }
+  return out
+}
+
+function memberAt(state: ClientState, leafIndex: number): GroupMember {
+  const node = state.ratchetTree[leafIndex * 2]
+  if (node?.nodeType !== 'leaf') throw new MlsError('Mls::InvalidCommit', `no member at leaf ${leafIndex}`)
+  return { inboxId: inboxIdOf(node.leaf), installationKey: node.leaf.signaturePublicKey, leafIndex }
+}
+
+/** SHA-256 via WebCrypto (available in Node 20 and browsers). */
+async function sha256(data: Uint8Array<ArrayBuffer>): Promise<Uint8Array> {
+  return new Uint8Array(await globalThis.crypto.subtle.digest('SHA-256', data))
+}
+
+/** XMTP message id (§6.1): SHA-256(group_id ‖ 0x09 ‖ idempotency_key ‖ 0x09 ‖ EncodedContent bytes). */
+export async function calculateMessageId(
+  groupId: Uint8Array,
+  idempotencyKey: string,
+  content: Uint8Array,
+): Promise<Uint8Array> {
+  const key = utf8ToBytes(idempotencyKey)
+  const input = new Uint8Array(groupId.length + key.length + content.length + 2)
+  input.set(groupId, 0)
+  input[groupId.length] = 0x09
+  input.set(key, groupId.length + 1)
+  input[groupId.length + 1 + key.length] = 0x09
+  input.set(content, groupId.length + key.length + 2)
+  return sha256(input)
+}
+
+/** Maps a ts-mls failure to one of our codes; our own typed errors pass through. */
+function wrapError(error: unknown, fallback: MlsErrorCode, what: string): BaseError {
+  if (error instanceof BaseError) return error
+  const name = error instanceof Error ? error.name : ''
+  const message = error instanceof Error ? error.message : String(error)
+  let code: MlsErrorCode = fallback
+  if (/epoch/i.test(message)) code = 'Mls::WrongEpoch'
+  else if (name === 'CodecError') code = 'Mls::MessageMalformed'
+  else if (name === 'CryptoVerificationError' || name === 'CryptoError' || /OpenError/.test(name)) {
+    code = 'Mls::DecryptFailed'
+  }
+  return new MlsError(code, what, { cause: error, details: `${name}: ${message}` })
+}
+
+function decodeMessage(bytes: Uint8Array): MLSMessage {
+  let decoded: [MLSMessage, number] | undefined
+  try {
+    decoded = decodeMlsMessage(bytes, 0)
+  } catch (cause) {
+    throw new MlsError('Mls::MessageMalformed', 'the MLS message does not parse', { cause })
+  }
+  if (decoded === undefined || decoded[1] !== bytes.length) {
+    throw new MlsError('Mls::MessageMalformed', 'the MLS message does not parse')
+  }
+  return decoded[0]
+}
+
+/** Package-internal access to a group's ts-mls state (storage, tests); never exported from the index. */
+export let internal: {
+  state(group: MlsGroup): ClientState
+  setState(group: MlsGroup, state: ClientState): void
+  suite(group: MlsGroup): CiphersuiteImpl
+  fromState(state: ClientState, suite: CiphersuiteImpl): MlsGroup
+}
+
+const pendingStates = new WeakMap<PendingCommit, { base: ClientState; next: ClientState }>()
+
+/** What {@link MlsGroup.join} needs from our key package. */
+export interface JoinKeys {
+  /** Our key package (bare TLS) that the welcome was made for. */
+  readonly keyPackage: Uint8Array
+  readonly initPrivateKey: Uint8Array
+  readonly encryptionPrivateKey: Uint8Array
+  readonly installationPrivateKey: Uint8Array
+}
+
+/** Options for {@link MlsGroup.create}. */
+export interface CreateGroupOptions {
+  readonly identity: InstallationIdentity
+  /** Group-context extensions in creation order (§4.3). */
+  readonly extensions: readonly GroupExtension[]
+  /** 16 bytes; random when absent (§4.1). */
+  readonly groupId?: Uint8Array
+}
+
+/**
+ * One group as seen by one installation. Every operation either completes or leaves the group as it was
+ * (ts-mls states are immutable; a new state replaces the old one only after every check passed).
+ */
+export class MlsGroup {
+  #state: ClientState
+  readonly #suite: CiphersuiteImpl
+
+  private constructor(state: ClientState, suite: CiphersuiteImpl) {
+    this.#state = state
+    this.#suite = suite
+  }
+
+  static {
+    internal = {
+      state: (group) => group.#state,
+      setState: (group, state) => {
+        group.#state = state
+      },
+      suite: (group) => group.#suite,
+      fromState: (state, suite) => new MlsGroup(state, suite),
+    }
+  }
+
+  /**
+   * Creates a group with this installation as its only member, on suite 0x0003 with XMTP's extensions.
+   * @throws {MlsError} `Mls::InvalidArgument` on a group id that is not 16 bytes.
+   */
+  static async create(options: CreateGroupOptions): Promise<MlsGroup> {
+    return createGroupWith(options, await xmtpSuite())
+  }
+
+  /**
+   * Joins from MLSMessage(Welcome) bytes, with the ratchet tree from the GroupInfo extension (§4.2).
+   * @throws {MlsError} `Mls::WelcomeMalformed`, `Mls::WelcomeNotForUs`, `Mls::WelcomeDecryptFailed`,
+   * `Mls::InvalidArgument` (group id not 16 bytes) or `Mls::InvalidCommit` (an invalid tree).
+   */
+  static async join(welcome: Uint8Array, keys: JoinKeys): Promise<MlsGroup> {
+    return joinGroupWith(welcome, keys, await xmtpSuite())
+  }
+
+  get groupId(): Uint8Array {
+    return this.#state.groupContext.groupId
+  }
+
+  get epoch(): bigint {
+    return this.#state.groupContext.epoch
+  }
+
+  /** False once this installation was removed. */
+  get isActive(): boolean {
+    return this.#state.groupActiveState.kind === 'active'
+  }
+
+  /** Our own leaf index. */
+  get ownLeafIndex(): number {
+    return this.#state.privatePath.leafIndex
+  }
+
+  members(): GroupMember[] {
+    return membersOf(this.#state)
+  }
+
+  extensions(): GroupExtension[] {
+    return this.#state.groupContext.extensions.map(fromTsExtension)
+  }
+
+  /** The data of one group-context extension, or `undefined`. */
+  extension(type: number): Uint8Array | undefined {
+    return this.extensions().find((e) => e.extensionType === type)?.extensionData
+  }
+
+  /** RFC 9420 exporter (for tests comparing epochs across members, and for app secrets). */
+  async exportSecret(label: string, context: Uint8Array, length: number): Promise<Uint8Array> {
+    return mlsExporter(this.#state.keySchedule.exporterSecret, label, context, length, this.#suite)
+  }
+
+  /**
+   * Stages one commit with every proposal inline: Adds, Removes and at most one GroupContextExtensions
+   * (§7.1 step 7). The group is unchanged until {@link merge}.
+   * @throws {MlsError} `Mls::GroupInactive`, `Mls::NotAMember`, `Mls::AlreadyAMember`,
+   * `Mls::InvalidArgument`, or a key-package validation code.
+   */
+  async commit(changes: CommitChanges = {}): Promise<PendingCommit> {
+    if (!this.isActive) throw new MlsError('Mls::GroupInactive', 'this installation is not in the group')
+    const proposals: Proposal[] = []
+    const added: { installationKey: Uint8Array; initKey: Uint8Array; inboxId: string }[] = []
+    const members = this.members()
+    for (const bytes of changes.add ?? []) {
+      const valid = await validateKeyPackage(bytes, changes.now === undefined ? {} : { now: changes.now })
+      if (
+        members.some((m) => equalBytes(m.installationKey, valid.installationKey)) &&
+        !(changes.remove ?? []).some((k) => equalBytes(k, valid.installationKey))
+      ) {
+        throw new MlsError('Mls::AlreadyAMember', 'the installation is already in the group')
+      }
+      const decoded = decodeKeyPackage(bytes, 0)
+      if (decoded === undefined)
+        throw new MlsError('Mls::KeyPackageMalformed', 'the key package does not parse')
+      proposals.push({ proposalType: 'add', add: { keyPackage: decoded[0] } })
+      added.push({ installationKey: valid.installationKey, initKey: valid.initKey, inboxId: valid.inboxId })
+    }
+    const removals: Proposal[] = []
+    for (const key of changes.remove ?? []) {
+      const member = members.find((m) => equalBytes(m.installationKey, key))
+      if (member === undefined)
+        throw new MlsError('Mls::NotAMember', 'the installation to remove is not in the group')
+      if (member.leafIndex === this.ownLeafIndex) {
+        throw new MlsError('Mls::InvalidArgument', 'a member cannot remove itself (§7.1 step 5)')
+      }
+      removals.push({ proposalType: 'remove', remove: { removed: member.leafIndex } })
+    }
+    // Removes first, so a re-add can reuse the freed leaf (§7.2 re-add).
+    const all: Proposal[] = [...removals, ...proposals]
+    if (changes.extensions !== undefined) {
+      all.push({
+        proposalType: 'group_context_extensions',
+        groupContextExtensions: { extensions: changes.extensions.map(toTsExtension) },
+      })
+    }
+    const base = this.#state
+    let result: Awaited<ReturnType<typeof createCommit>>
+    try {
+      result = await createCommit(
+        { state: base, cipherSuite: this.#suite },
+        { extraProposals: all, ratchetTreeExtension: true, wireAsPublicMessage: false },
+      )
+    } catch (error) {
+      throw wrapError(error, 'Mls::InvalidArgument', 'the commit cannot be built')
+    }
+    const welcome =
+      result.welcome === undefined
+        ? undefined
+        : encodeMlsMessage({ version: 'mls10', wireformat: 'mls_welcome', welcome: result.welcome })
+    const pending: PendingCommit = {
+      commit: encodeMlsMessage(result.commit),
+      welcome,
+      added,
+      epoch: result.newState.groupContext.epoch,
+    }
+    pendingStates.set(pending, { base, next: result.newState })
+    return pending
+  }
+
+  /** An empty commit: a new leaf HPKE key and path, nothing else (§7.2 key update). */
+  selfUpdate(): Promise<PendingCommit> {
+    return this.commit({})
+  }
+
+  /**
+   * Merges a commit of ours once it is accepted (published and read back).
+   * @throws {MlsError} `Mls::WrongEpoch` when the group moved on since the commit was staged.
+   */
+  merge(pending: PendingCommit): void {
+    const staged = pendingStates.get(pending)
+    if (staged === undefined)
+      throw new MlsError('Mls::InvalidArgument', 'not a pending commit of this library')
+    if (staged.base !== this.#state) {
+      throw new MlsError('Mls::WrongEpoch', 'the group changed since this commit was staged; build it again')
+    }
+    this.#state = staged.next
+    pendingStates.delete(pending)
+  }
+
+  /**
+   * Encrypts one application message: `PlaintextEnvelope.V1{content, idempotency_key}` in a PrivateMessage
+   * of the current epoch (§6.1). `content` is the protobuf EncodedContent bytes.
+   */
+  async sendMessage(
+    content: Uint8Array,
+    idempotencyKey: string,
+  ): Promise<{ readonly message: Uint8Array; readonly messageId: Uint8Array }> {
+    if (!this.isActive) throw new MlsError('Mls::GroupInactive', 'this installation is not in the group')
+    const envelope = xmtp.mls.message_contents.PlaintextEnvelope.encode({
+      v1: { content, idempotencyKey },
+    }).finish()
+    let sent: Awaited<ReturnType<typeof createApplicationMessage>>
+    try {
+      sent = await createApplicationMessage(this.#state, envelope, this.#suite)
+    } catch (error) {
+      throw wrapError(error, 'Mls::Internal', 'the message cannot be encrypted')
+    }
+    this.#state = sent.newState
+    const message = encodeMlsMessage({
+      version: 'mls10',
+      wireformat: 'mls_private_message',
+      privateMessage: sent.privateMessage,
+    })
+    return { message, messageId: await calculateMessageId(this.groupId, idempotencyKey, content) }
+  }
+
+  /**
+   * Decrypts and applies one message from the group topic. Commits go through `validate` (the §7.3 rules)
+   * before they are merged; a rejection leaves the group untouched.
+   * @throws {MlsError} `Mls::MessageMalformed`, `Mls::WrongGroup`, `Mls::WrongEpoch`, `Mls::DecryptFailed`,
+   * `Mls::InvalidCommit`, or whatever `validate` throws.
+   */
+  async processMessage(bytes: Uint8Array, validate?: CommitValidator): Promise<ReceivedMessage> {
+    const message = decodeMessage(bytes)
+    if (message.wireformat !== 'mls_private_message') {
+      // §4.2: pure ciphertext; libxmtp rejects every other wire format on the group topic.
+      throw new MlsError('Mls::MessageMalformed', 'only PrivateMessage is accepted on a group topic')
+    }
+    const pm = message.privateMessage
+    const before = this.#state
+    if (!equalBytes(pm.groupId, before.groupContext.groupId)) {
+      throw new MlsError('Mls::WrongGroup', 'the message belongs to another group')
+    }
+    if (pm.epoch > before.groupContext.epoch) {
+      throw new MlsError('Mls::WrongEpoch', 'the message is for a future epoch')
+    }
+    let seen: { senderLeafIndex: number | undefined; proposals: ProposalWithSender[] } | undefined
+    let standaloneProposal = false
+    const callback: IncomingMessageCallback = (incoming): IncomingMessageAction => {
+      if (incoming.kind === 'commit') {
+        seen = { senderLeafIndex: incoming.senderLeafIndex, proposals: incoming.proposals }
+        return 'accept'
+      }
+      standaloneProposal = true
+      return 'reject'
+    }
+    let result: Awaited<ReturnType<typeof processPrivateMessage>>
+    try {
+      result = await processPrivateMessage(before, pm, emptyPskIndex, this.#suite, callback)
+    } catch (error) {
+      throw wrapError(error, 'Mls::InvalidCommit', 'the message was rejected')
+    }
+    if (result.kind === 'applicationMessage') {
+      return this.#application(before, result.newState, pm.epoch, result.senderLeafIndex, result.message)
+    }
+    if (standaloneProposal) {
+      // §7.3: standalone proposals are rejected in non-migrated groups; we never merge them.
+      throw new MlsError(
+        'Mls::InvalidCommit',
+        'standalone proposals are not supported (inline proposals only)',
+      )
+    }
+    if (seen === undefined || seen.senderLeafIndex === undefined) {
+      throw new MlsError('Mls::InvalidCommit', 'the commit has no member sender (§7.3 rule 1)')
+    }
+    const after = result.newState
+    const committer = memberAt(before, seen.senderLeafIndex)
+    const proposals = seen.proposals.map((p) => describeProposal(before, p))
+    if (proposals.some((p) => p.kind === 'other')) {
+      // §7.3 rule 8 (no PSK) and the unsupported kinds of validate_proposal.
+      throw new MlsError('Mls::InvalidCommit', 'the commit holds a proposal type XMTP does not allow')
+    }
+    const incoming: IncomingCommit = {
+      groupId: before.groupContext.groupId,
+      epoch: before.groupContext.epoch,
+      committer,
+      proposals,
+      membersBefore: membersOf(before),
+      extensionsBefore: before.groupContext.extensions.map(fromTsExtension),
+      membersAfter: membersOf(after),
+      extensionsAfter: after.groupContext.extensions.map(fromTsExtension),
+    }
+    if (validate !== undefined) {
+      try {
+        await validate(incoming)
+      } catch (error) {
+        throw wrapError(error, 'Mls::InvalidCommit', 'the commit was rejected by validation')
+      }
+    }
+    if (this.#state !== before)
+      throw new MlsError('Mls::WrongEpoch', 'the group changed while the commit was checked')
+    this.#state = after
+    const added = incoming.membersAfter.filter(
+      (m) =>
+        !incoming.membersBefore.some(
+          (b) => b.leafIndex === m.leafIndex && equalBytes(b.installationKey, m.installationKey),
+        ),
+    )
+    const removed = incoming.membersBefore.filter(
+      (b) =>
+        !incoming.membersAfter.some(
+          (m) => m.leafIndex === b.leafIndex && equalBytes(b.installationKey, m.installationKey),
+        ),
+    )
+    return {
+      kind: 'commit',
+      epoch: after.groupContext.epoch,
+      committer,
+      added,
+      removed,
+      extensionsChanged: proposals.some((p) => p.kind === 'groupContextExtensions'),
+      selfRemoved: after.groupActiveState.kind === 'removedFromGroup',
+    }
+  }
+
+  async #application(
+    before: ClientState,
+    after: ClientState,
+    epoch: bigint,
+    senderLeafIndex: number | undefined,
+    plaintext: Uint8Array,
+  ): Promise<ReceivedApplicationMessage> {
+    if (senderLeafIndex === undefined)
+      throw new MlsError('Mls::InvalidCommit', 'application message without a member sender')
+    const tree =
+      epoch === before.groupContext.epoch
+        ? before.ratchetTree
+        : before.historicalReceiverData.get(epoch)?.ratchetTree
+    const node = tree?.[senderLeafIndex * 2]
+    if (node?.nodeType !== 'leaf') throw new MlsError('Mls::DecryptFailed', 'the sender leaf is blank')
+    let envelope: xmtp.mls.message_contents.PlaintextEnvelope
+    try {
+      envelope = xmtp.mls.message_contents.PlaintextEnvelope.decode(plaintext)
+    } catch (cause) {
+      throw new MlsError('Mls::MessageMalformed', 'the application data is not a PlaintextEnvelope', {
+        cause,
+      })
+    }
+    if (envelope.v1 === null || envelope.v1 === undefined) {
+      // §6.1: V2 is ignored by libxmtp and an empty envelope is an error.
+      throw new MlsError('Mls::MessageMalformed', 'the PlaintextEnvelope is not V1')
+    }
+    // Only now, after every check, keep the ratchet state that consumed this generation.
+    this.#state = after
+    const content = envelope.v1.content
+    const idempotencyKey = envelope.v1.idempotencyKey
+    return {
+      kind: 'application',
+      epoch,
+      sender: {
+        inboxId: inboxIdOf(node.leaf),
+        installationKey: node.leaf.signaturePublicKey,
+        leafIndex: senderLeafIndex,
+      },
+      content,
+      idempotencyKey,
+      messageId: await calculateMessageId(before.groupContext.groupId, idempotencyKey, content),
+    }
+  }
+}
+
+function describeProposal(state: ClientState, p: ProposalWithSender): IncomingProposal {
+  const proposer = p.senderLeafIndex === undefined ? undefined : memberAt(state, p.senderLeafIndex)
+  const proposal = p.proposal
+  if (proposer === undefined) return { kind: 'other', proposer, proposalType: 0 }
+  switch (proposal.proposalType) {
+    case 'add': {
+      const leaf = proposal.add.keyPackage.leafNode
+      return { kind: 'add', proposer, inboxId: inboxIdOf(leaf), installationKey: leaf.signaturePublicKey }
+    }
+    case 'remove':
+      return { kind: 'remove', proposer, removed: memberAt(state, proposal.remove.removed) }
+    case 'update': {
+      const leaf = proposal.update.leafNode
+      return { kind: 'update', proposer, inboxId: inboxIdOf(leaf), installationKey: leaf.signaturePublicKey }
+    }
+    case 'group_context_extensions':
+      return {
+        kind: 'groupContextExtensions',
+        proposer,
+        extensions: proposal.groupContextExtensions.extensions.map(fromTsExtension),
+      }
+    default:
+      return {
+        kind: 'other',
+        proposer,
+        proposalType: typeof proposal.proposalType === 'number' ? proposal.proposalType : 0,
+      }
+  }
+}
+
+function decodeOwnKeyPackage(own: CreatedKeyPackage): KeyPackage {
+  const decoded = decodeKeyPackage(own.keyPackage, 0)
+  if (decoded === undefined) throw new MlsError('Mls::Internal', 'our own key package does not parse')
+  return decoded[0]
+}
+
+/** {@link MlsGroup.create} with an explicit ts-mls suite implementation (benchmarks, tests). */
+export async function createGroupWith(options: CreateGroupOptions, cs: CiphersuiteImpl): Promise<MlsGroup> {
+  const groupId = options.groupId ?? globalThis.crypto.getRandomValues(new Uint8Array(16))
+  if (groupId.length !== 16) throw new MlsError('Mls::InvalidArgument', 'group ids are 16 bytes (§4.1)')
+  const own = await createKeyPackageWith(
+    { inboxId: options.identity.inboxId, installationPrivateKey: options.identity.installationPrivateKey },
+    cs,
+  )
+  const kp = decodeOwnKeyPackage(own)
+  try {
+    const state = await createGroup(
+      groupId,
+      kp,
+      {
+        initPrivateKey: own.initPrivateKey,
+        hpkePrivateKey: own.encryptionPrivateKey,
+        signaturePrivateKey: options.identity.installationPrivateKey,
+      },
+      options.extensions.map(toTsExtension),
+      cs,
+      xmtpClientConfig(),
+    )
+    return internal.fromState(state, cs)
+  } catch (error) {
+    throw wrapError(error, 'Mls::InvalidArgument', 'the group cannot be created')
+  }
+}
+
+/** {@link MlsGroup.join} with an explicit ts-mls suite implementation (benchmarks, tests). */
+export async function joinGroupWith(
+  welcome: Uint8Array,
+  keys: JoinKeys,
+  cs: CiphersuiteImpl,
+): Promise<MlsGroup> {
+  let message: MLSMessage
+  try {
+    message = decodeMessage(welcome)
+  } catch (cause) {
+    throw new MlsError('Mls::WelcomeMalformed', 'the welcome does not parse', { cause })
+  }
+  if (message.wireformat !== 'mls_welcome') {
+    throw new MlsError('Mls::WelcomeMalformed', 'the message is not an MLSMessage(Welcome) (§5.1)')
+  }
+  const decoded = decodeKeyPackage(keys.keyPackage, 0)
+  if (decoded === undefined) throw new MlsError('Mls::KeyPackageMalformed', 'our key package does not parse')
+  const privateKeys = {
+    initPrivateKey: keys.initPrivateKey,
+    hpkePrivateKey: keys.encryptionPrivateKey,
+    signaturePrivateKey: keys.installationPrivateKey,
+  }
+  let state: ClientState
+  try {
+    state = await joinGroup(
+      message.welcome,
+      decoded[0],
+      privateKeys,
+      emptyPskIndex,
+      cs,
+      undefined,
+      undefined,
+      xmtpClientConfig(),
+    )
+  } catch (error) {
+    const text = error instanceof Error ? error.message : ''
+    if (/No matching secret|could not find/i.test(text)) {
+      throw new MlsError('Mls::WelcomeNotForUs', 'the welcome has no secrets for our key package', {
+        cause: error,
+      })
+    }
+    throw wrapError(error, 'Mls::WelcomeDecryptFailed', 'the welcome cannot be joined')
+  }
+  if (state.groupContext.groupId.length !== 16) {
+    throw new MlsError('Mls::InvalidArgument', 'the group id is not 16 bytes (§4.1)')
+  }
+  return internal.fromState(state, cs)
+}
