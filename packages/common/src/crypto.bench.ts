@@ -1,0 +1,93 @@
+/**
+ * `pnpm bench crypto`: the node:crypto provider against the pure-JS noble provider, same run, same inputs.
+ * Target (issue 2): Ed25519 verify and X25519 at least 10x faster than the pure-JS path.
+ *
+ * Fast operations run in batches per timed call so that the timer's own cost does not flatten the ratio.
+ * @module
+ */
+import { type BenchCase, compare } from '@xmtp-lite/bench'
+import { nobleCrypto } from './crypto/noble.ts'
+import { nodeCrypto } from './crypto/node.ts'
+import type { CryptoProvider } from './crypto/types.ts'
+import { defaultCrypto } from './crypto.ts'
+
+if (nodeCrypto === undefined) throw new Error('node:crypto provider did not load')
+const node: CryptoProvider = nodeCrypto
+
+function pattern(length: number, seed: number): Uint8Array {
+  const out = new Uint8Array(length)
+  for (let i = 0; i < length; i++) out[i] = (seed + i * 31) & 0xff
+  return out
+}
+
+function batch(name: string, times: number, op: () => unknown): BenchCase {
+  return {
+    name: times === 1 ? name : `${name} (x${times})`,
+    fn: () => {
+      for (let i = 0; i < times; i++) op()
+    },
+  }
+}
+
+function versus(
+  title: string,
+  times: number,
+  op: (c: CryptoProvider) => unknown,
+  minRatio?: number,
+  extra: readonly BenchCase[] = [],
+) {
+  return compare({
+    title,
+    baseline: batch('noble', times, () => op(nobleCrypto)),
+    candidates: [batch('node', times, () => op(node)), ...extra],
+    ...(minRatio === undefined ? {} : { target: { minRatio } }),
+  })
+}
+
+const secret = pattern(32, 1)
+const message = pattern(100, 2)
+const publicKey = node.ed25519.getPublicKey(secret)
+const signature = node.ed25519.sign(message, secret)
+const peer = node.x25519.getPublicKey(pattern(32, 3))
+const kib = pattern(1024, 4)
+const key32 = pattern(32, 5)
+const nonce = pattern(12, 6)
+const info = pattern(40, 7)
+
+// 600 distinct keys: more than the node provider's 512-entry public-key cache, so every verify misses.
+const manyKeys = Array.from({ length: 600 }, (_, i) => {
+  const s = pattern(32, 100 + i)
+  return { publicKey: node.ed25519.getPublicKey(s), signature: node.ed25519.sign(message, s) }
+})
+let next = 0
+
+await versus('Ed25519 sign (100-byte message)', 1, (c) => c.ed25519.sign(message, secret))
+await versus(
+  'Ed25519 verify (100-byte message, same key)',
+  1,
+  (c) => c.ed25519.verify(signature, message, publicKey),
+  10,
+  [
+    batch('node, public-key cache missed every time', 1, () => {
+      const k = manyKeys[next++ % manyKeys.length]
+      if (k !== undefined) node.ed25519.verify(k.signature, message, k.publicKey)
+    }),
+  ],
+)
+await versus('Ed25519 getPublicKey', 1, (c) => c.ed25519.getPublicKey(secret))
+await versus('Ed25519ph verify (both noble)', 1, (c) =>
+  c.ed25519.verifyPh(signature, message, publicKey, info),
+)
+await versus('X25519 shared secret', 1, (c) => c.x25519.sharedSecret(secret, peer), 10)
+await versus('X25519 getPublicKey', 1, (c) => c.x25519.getPublicKey(secret), 10)
+await versus('SHA-256 (1 KiB)', 20, (c) => c.sha256(kib))
+await versus('SHA-256 (32 bytes)', 50, (c) => c.sha256(key32))
+await versus('HMAC-SHA256 (32-byte key, 64 bytes)', 50, (c) => c.hmacSha256(key32, message.subarray(0, 64)))
+await versus('ChaCha20-Poly1305 encrypt (1 KiB)', 20, (c) => c.chacha20poly1305.encrypt(key32, nonce, kib))
+await versus('AES-256-GCM encrypt (1 KiB)', 20, (c) => c.aesGcm.encrypt(key32, nonce, kib))
+await versus('HKDF-SHA256 extract+expand (32 -> 42 bytes)', 50, (c) => c.hkdfSha256(key32, nonce, info, 42))
+await versus('HKDF-Expand SHA256 (32 bytes, MLS ExpandWithLabel shape)', 50, (c) =>
+  c.hkdfExpandSha256(key32, info, 32),
+)
+await versus('HKDF-Expand SHA256 (96 bytes)', 50, (c) => c.hkdfExpandSha256(key32, info, 96))
+console.log(`\ndefaultCrypto is '${defaultCrypto.name}'`)
