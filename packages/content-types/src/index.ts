@@ -29,5 +29,13 @@ export {
   contentTypesAreEqual,
   contentTypeToString,
 } from './contentTypeId.ts'
+export type { DecodeEncodedContentOptions } from './encodedContent.ts'
+export {
+  DEFAULT_MAX_ENCODED_CONTENT_BYTES,
+  decodeEncodedContent,
+  encodeEncodedContent,
+} from './encodedContent.ts'
 export type { ContentTypeErrorCode } from './errors.ts'
 export { ContentTypeError, contentTypesErrorCodes } from './errors.ts'
+export type { DecodedContent, RegistryDecodeOptions, RegistryEncodeOptions } from './registry.ts'
+export { ContentCodecRegistry } from './registry.ts'
