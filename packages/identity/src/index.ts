@@ -14,6 +14,15 @@ export {
   passkeyIdentifier,
 } from './inboxId.ts'
 export type {
+  AddressAssociation,
+  AppendResult,
+  IdentityLedgerOptions,
+  LedgerAppend,
+  LedgerEntry,
+  LedgerStorage,
+} from './ledger.ts'
+export { createMemoryLedgerStorage, IdentityLedger, maxUpdatesPerInbox } from './ledger.ts'
+export type {
   AddAssociationAction,
   ChangeRecoveryAddressAction,
   CreateInboxAction,

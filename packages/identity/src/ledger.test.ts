@@ -1,0 +1,241 @@
+import { describe, expect, it } from 'vitest'
+import { IdentityError } from './errors.ts'
+import { generateInboxId } from './inboxId.ts'
+import { createMemoryLedgerStorage, IdentityLedger, maxUpdatesPerInbox } from './ledger.ts'
+import type { IdentityAction, IdentityUpdate, UnverifiedSignature } from './model.ts'
+import { encodeIdentityUpdate } from './proto.ts'
+import { SignatureRequest } from './request.ts'
+import { signatureText } from './signatureText.ts'
+import {
+  addMember,
+  at,
+  changeRecovery,
+  installation,
+  registration,
+  revokeMember,
+  wallet,
+} from './testing.fixtures.ts'
+
+const A = wallet(1)
+const B = wallet(2)
+const C = wallet(3)
+const i1 = installation(1)
+const i2 = installation(2)
+const i3 = installation(3)
+const inboxA = generateInboxId(A.identifier.kind === 'ethereum' ? A.identifier.address : '', 1n)
+
+async function codeOf(p: Promise<unknown>): Promise<string | undefined> {
+  try {
+    await p
+  } catch (e) {
+    if (e instanceof IdentityError) return e.code
+    throw e
+  }
+  return undefined
+}
+
+function newLedger(): IdentityLedger {
+  return new IdentityLedger({ storage: createMemoryLedgerStorage() })
+}
+
+/** The same update with one action's signatures replaced. */
+function withSignatures(
+  update: IdentityUpdate,
+  index: number,
+  replace: Record<string, UnverifiedSignature>,
+): IdentityUpdate {
+  const actions = update.actions.map((a, i) => (i === index ? ({ ...a, ...replace } as IdentityAction) : a))
+  return { ...update, actions }
+}
+
+describe('identity ledger', () => {
+  it('registers an inbox, answers membership at each sequence id, diffs and address lookups', async () => {
+    const ledger = newLedger()
+    const r = await ledger.append(await registration(A, i1), { sequenceId: 10n, serverTimestampNs: at(1) })
+    expect(r.state.inboxId).toBe(inboxA)
+    await ledger.append(await addMember(inboxA, A, i2, 2), { sequenceId: 20n, serverTimestampNs: at(2) })
+    await ledger.append(await addMember(inboxA, i1, B, 3), { sequenceId: 30n, serverTimestampNs: at(3) })
+    await ledger.append(await revokeMember(inboxA, A, i1, 4), { sequenceId: 40n, serverTimestampNs: at(4) })
+
+    expect(await ledger.wasInstallationMember(inboxA, i2.publicKey, 15n)).toBe(false)
+    expect(await ledger.wasInstallationMember(inboxA, i2.publicKey, 20n)).toBe(true)
+    expect(await ledger.wasInstallationMember(inboxA, i1.publicKey, 39n)).toBe(true)
+    expect(await ledger.wasInstallationMember(inboxA, i1.publicKey, 40n)).toBe(false)
+    expect(await ledger.getState(inboxA, 9n)).toBeUndefined()
+
+    const diff = await ledger.membershipDiff(inboxA, 10n, 40n)
+    expect(diff.newMembers.map((m) => m.kind)).toEqual(['installation', 'ethereum'])
+    expect(diff.removedMembers).toEqual([i1.identifier])
+
+    expect(await ledger.getInboxIdForAddress((B.identifier as { address: string }).address)).toBe(inboxA)
+    expect((await ledger.getUpdates(inboxA, 20n)).map((e) => e.sequenceId)).toEqual([30n, 40n])
+    expect(await ledger.latestSequenceId(inboxA)).toBe(40n)
+
+    await ledger.append(await revokeMember(inboxA, A, B, 5), { sequenceId: 50n, serverTimestampNs: at(5) })
+    expect(await ledger.getInboxIdForAddress((B.identifier as { address: string }).address)).toBeUndefined()
+  })
+
+  it('replays the stored log into the same states from a cold start', async () => {
+    const storage = createMemoryLedgerStorage()
+    const first = new IdentityLedger({ storage })
+    await first.append(await registration(A, i1), { sequenceId: 1n, serverTimestampNs: at(1) })
+    await first.append(await addMember(inboxA, A, i2, 2), { sequenceId: 2n, serverTimestampNs: at(2) })
+    const cold = new IdentityLedger({ storage })
+    expect(await cold.wasInstallationMember(inboxA, i2.publicKey, 2n)).toBe(true)
+    expect((await cold.getState(inboxA))?.members.size).toBe(3)
+  })
+
+  describe('rejects, each with its code', () => {
+    it('a CreateInbox signed by the wrong wallet', async () => {
+      const good = await registration(A, i1)
+      const forged = (await registration(B, i1)).actions[0] as {
+        initialIdentifierSignature: UnverifiedSignature
+      }
+      const bad = withSignatures(good, 0, { initialIdentifierSignature: forged.initialIdentifierSignature })
+      expect(await codeOf(newLedger().append(bad, { sequenceId: 1n, serverTimestampNs: 0n }))).toBe(
+        'Identity::SignerMismatch',
+      )
+    })
+
+    it('signatures over another text (the wallet recovers someone else; Ed25519ph fails)', async () => {
+      const good = await registration(A, i1)
+      const other = { ...good, clientTimestampNs: good.clientTimestampNs + 1n * 1_000_000_000n }
+      expect(signatureText(other)).not.toBe(signatureText(good))
+      const walletOnly = { ...other, actions: other.actions.slice(0, 1) }
+      expect(await codeOf(newLedger().append(walletOnly, { sequenceId: 1n, serverTimestampNs: 0n }))).toBe(
+        'Identity::SignerMismatch',
+      )
+      expect(await codeOf(newLedger().append(other, { sequenceId: 1n, serverTimestampNs: 0n }))).toBe(
+        'Identity::SignatureInvalid',
+      )
+    })
+
+    it('a replayed update and a replayed signature', async () => {
+      const ledger = newLedger()
+      await ledger.append(await registration(A, i1), { sequenceId: 1n, serverTimestampNs: 0n })
+      const add = await addMember(inboxA, A, i2, 2)
+      await ledger.append(add, { sequenceId: 2n, serverTimestampNs: 0n })
+      expect(await codeOf(ledger.append(add, { sequenceId: 3n, serverTimestampNs: 0n }))).toBe(
+        'Identity::SignatureReplayed',
+      )
+      expect(
+        await codeOf(ledger.append(encodeIdentityUpdate(add), { sequenceId: 3n, serverTimestampNs: 0n })),
+      ).toBe('Identity::SignatureReplayed')
+      expect((await ledger.getState(inboxA))?.members.size).toBe(3)
+    })
+
+    it('an installation adding an installation', async () => {
+      const ledger = newLedger()
+      await ledger.append(await registration(A, i1), { sequenceId: 1n, serverTimestampNs: 0n })
+      expect(
+        await codeOf(
+          ledger.append(await addMember(inboxA, i1, i2, 2), { sequenceId: 2n, serverTimestampNs: 0n }),
+        ),
+      ).toBe('Identity::MemberNotAllowed')
+    })
+
+    it('a member that is not the recovery identifier revoking', async () => {
+      const ledger = newLedger()
+      await ledger.append(await registration(A, i1), { sequenceId: 1n, serverTimestampNs: 0n })
+      await ledger.append(await addMember(inboxA, A, B, 2), { sequenceId: 2n, serverTimestampNs: 0n })
+      expect(
+        await codeOf(
+          ledger.append(await revokeMember(inboxA, B, i1, 3), { sequenceId: 3n, serverTimestampNs: 0n }),
+        ),
+      ).toBe('Identity::SignerMismatch')
+      // after a recovery change the old recovery wallet cannot revoke either
+      await ledger.append(await changeRecovery(inboxA, A, B.identifier, 4), {
+        sequenceId: 4n,
+        serverTimestampNs: 0n,
+      })
+      expect(
+        await codeOf(
+          ledger.append(await revokeMember(inboxA, A, i1, 5), { sequenceId: 5n, serverTimestampNs: 0n }),
+        ),
+      ).toBe('Identity::SignerMismatch')
+      await ledger.append(await revokeMember(inboxA, B, i1, 6), { sequenceId: 6n, serverTimestampNs: 0n })
+    })
+
+    it('adding to someone else’s inbox', async () => {
+      const ledger = newLedger()
+      await ledger.append(await registration(A, i1), { sequenceId: 1n, serverTimestampNs: 0n })
+      // C signs as "existing member" of A's inbox: C is neither member nor recovery identifier
+      expect(
+        await codeOf(
+          ledger.append(await addMember(inboxA, C, i3, 2), { sequenceId: 2n, serverTimestampNs: 0n }),
+        ),
+      ).toBe('Identity::SignerMismatch')
+      // C's own registration relabelled with A's inbox id: the derived inbox id does not match
+      const cReg = await registration(C, i3)
+      expect(
+        await codeOf(ledger.append({ ...cReg, inboxId: inboxA }, { sequenceId: 3n, serverTimestampNs: 0n })),
+      ).toBe(
+        // the relabelled text no longer matches the signatures
+        'Identity::SignatureInvalid',
+      )
+    })
+
+    it('an update whose actions build another inbox than it names', async () => {
+      const reg = await registration(A, i1, 1n)
+      const nonce2 = (await registration(A, i1, 2n)).inboxId
+      // sign a nonce-1 registration labelled with the nonce-2 inbox id: valid signatures, wrong inbox
+      const relabelled = new SignatureRequest({
+        inboxId: nonce2,
+        clientTimestampNs: reg.clientTimestampNs,
+        actions: [
+          { kind: 'createInbox', identifier: A.identifier, nonce: 1n },
+          { kind: 'addAssociation', newMember: i1.identifier, existingMember: A.identifier },
+        ],
+      })
+      await relabelled.sign(i1)
+      await relabelled.sign(A)
+      expect(
+        await codeOf(newLedger().append(relabelled.build(), { sequenceId: 1n, serverTimestampNs: 0n })),
+      ).toBe('Identity::WrongInboxId')
+    })
+
+    it('update 257 (the inbox log is full)', async () => {
+      const ledger = newLedger()
+      await ledger.append(await registration(A, i1), { sequenceId: 1n, serverTimestampNs: 0n })
+      // wallet-only updates keep this fast: A keeps handing recovery to itself, a new text each time
+      for (let n = 2; n <= maxUpdatesPerInbox; n++) {
+        await ledger.append(await changeRecovery(inboxA, A, A.identifier, n), {
+          sequenceId: BigInt(n),
+          serverTimestampNs: 0n,
+        })
+      }
+      const update257 = await changeRecovery(inboxA, A, A.identifier, 300)
+      expect(await codeOf(ledger.validate(update257))).toBe('Identity::LogFull')
+      expect(await codeOf(ledger.append(update257, { sequenceId: 300n, serverTimestampNs: 0n }))).toBe(
+        'Identity::LogFull',
+      )
+    }, 60_000)
+
+    it('malformed protobuf, unknown action kind, unknown signature kind', async () => {
+      const ledger = newLedger()
+      expect(
+        await codeOf(ledger.append(Uint8Array.of(0x0a, 0xff), { sequenceId: 1n, serverTimestampNs: 0n })),
+      ).toBe('Identity::MalformedUpdate')
+      // IdentityUpdate { actions: [ IdentityAction { field 9: "" } ], inbox_id: "x" }
+      const unknownAction = Uint8Array.of(0x0a, 0x02, 0x4a, 0x00, 0x1a, 0x01, 0x78)
+      expect(await codeOf(ledger.append(unknownAction, { sequenceId: 1n, serverTimestampNs: 0n }))).toBe(
+        'Identity::UnknownAction',
+      )
+      // IdentityUpdate { actions: [ { create_inbox: { initial_identifier_signature: { field 9: "" } } } ] }
+      const unknownSig = Uint8Array.of(0x0a, 0x06, 0x0a, 0x04, 0x1a, 0x02, 0x4a, 0x00)
+      expect(await codeOf(ledger.append(unknownSig, { sequenceId: 1n, serverTimestampNs: 0n }))).toBe(
+        'Identity::UnknownSignatureKind',
+      )
+    })
+
+    it('a sequence id that does not increase', async () => {
+      const ledger = newLedger()
+      await ledger.append(await registration(A, i1), { sequenceId: 5n, serverTimestampNs: 0n })
+      expect(
+        await codeOf(
+          ledger.append(await addMember(inboxA, A, i2, 2), { sequenceId: 5n, serverTimestampNs: 0n }),
+        ),
+      ).toBe('Identity::SequenceOutOfOrder')
+    })
+  })
+})

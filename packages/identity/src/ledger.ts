@@ -1,0 +1,325 @@
+/**
+ * The identity ledger: the ordered log of identity updates of every inbox, the association state at any
+ * sequence id, and the address → inbox index (protocol/v3-node-api-and-identity.md §3.10-3.11).
+ *
+ * Storage sits behind {@link LedgerStorage}, small enough for node-lite and client to keep in `level`;
+ * {@link createMemoryLedgerStorage} is the in-memory one. Sequence ids come from outside: node-lite assigns
+ * them (one global, increasing counter), a client takes them from `GetIdentityUpdates`.
+ * @module
+ */
+import { IdentityError } from './errors.ts'
+import type { IdentityUpdate } from './model.ts'
+import { decodeIdentityUpdate, encodeIdentityUpdate } from './proto.ts'
+import {
+  type ApplyResult,
+  type AssociationState,
+  type AssociationStateDiff,
+  applyUpdate,
+  diffStates,
+  hasInstallation,
+} from './state.ts'
+import { type VerifyOptions, verifyIdentityUpdate } from './verify.ts'
+
+/** The most updates an inbox may have: the 257th is refused (node-go `inbox log is full`, §3.10). */
+export const maxUpdatesPerInbox = 256
+
+/** One stored update of an inbox (`IdentityUpdateLog`, identity.proto). */
+export interface LedgerEntry {
+  readonly sequenceId: bigint
+  readonly serverTimestampNs: bigint
+  /** The `IdentityUpdate` protobuf bytes. */
+  readonly update: Uint8Array
+}
+
+/** One association of an Ethereum address with an inbox (node-go `address_log` row). */
+export interface AddressAssociation {
+  readonly inboxId: string
+  readonly associationSequenceId: bigint
+  readonly revocationSequenceId?: bigint
+}
+
+/** What {@link LedgerStorage.append} writes, atomically. */
+export interface LedgerAppend {
+  readonly inboxId: string
+  readonly entry: LedgerEntry
+  /** The complete new address logs of the addresses this entry changed. */
+  readonly addressLogs: readonly {
+    readonly address: string
+    readonly associations: readonly AddressAssociation[]
+  }[]
+}
+
+/** Where the ledger keeps its data. Implementations must make {@link append} atomic. */
+export interface LedgerStorage {
+  /** The entries of one inbox, ascending by sequence id (empty for an unknown inbox). */
+  getEntries(inboxId: string): Promise<readonly LedgerEntry[]>
+  /** The association history of a lowercase Ethereum address (empty if never associated). */
+  getAddressLog(address: string): Promise<readonly AddressAssociation[]>
+  append(batch: LedgerAppend): Promise<void>
+}
+
+/** A {@link LedgerStorage} in memory, for tests and ephemeral nodes. */
+export function createMemoryLedgerStorage(): LedgerStorage {
+  const entries = new Map<string, LedgerEntry[]>()
+  const addresses = new Map<string, readonly AddressAssociation[]>()
+  return {
+    async getEntries(inboxId) {
+      return [...(entries.get(inboxId) ?? [])]
+    },
+    async getAddressLog(address) {
+      return addresses.get(address) ?? []
+    },
+    async append(batch) {
+      const list = entries.get(batch.inboxId) ?? []
+      list.push(batch.entry)
+      entries.set(batch.inboxId, list)
+      for (const log of batch.addressLogs) addresses.set(log.address, [...log.associations])
+    },
+  }
+}
+
+/** Options of {@link IdentityLedger}. */
+export interface IdentityLedgerOptions {
+  readonly storage: LedgerStorage
+  /** How signatures are verified (crypto provider, smart-contract-wallet verifier, cache). */
+  readonly verify?: VerifyOptions
+}
+
+/** What appending an update produced. */
+export interface AppendResult extends ApplyResult {
+  readonly sequenceId: bigint
+}
+
+interface InboxHistory {
+  readonly sequenceIds: bigint[]
+  readonly states: AssociationState[]
+}
+
+async function wrapStorage<T>(op: () => Promise<T>): Promise<T> {
+  try {
+    return await op()
+  } catch (cause) {
+    if (cause instanceof IdentityError) throw cause
+    throw new IdentityError('Identity::StorageFailed', 'the ledger storage failed', { cause })
+  }
+}
+
+/**
+ * The identity ledger of a node or a client.
+ *
+ * Appends to one inbox are serialised; an append verifies every signature of the new update, applies it
+ * to the inbox's current state with every rule of the reducer, and stores it with the address index
+ * changes in one atomic write. States are kept in memory per inbox once computed, so "was installation K
+ * in inbox I at sequence id N" costs a lookup.
+ *
+ * @example
+ * const ledger = new IdentityLedger({ storage: createMemoryLedgerStorage() })
+ * await ledger.append(update, { sequenceId: 1n, serverTimestampNs: nowNs })
+ * await ledger.wasInstallationMember(inboxId, installationKey, 1n) // true
+ */
+export class IdentityLedger {
+  readonly #storage: LedgerStorage
+  readonly #verify: VerifyOptions
+  readonly #histories = new Map<string, Promise<InboxHistory>>()
+  readonly #locks = new Map<string, Promise<unknown>>()
+
+  constructor(options: IdentityLedgerOptions) {
+    this.#storage = options.storage
+    this.#verify = options.verify ?? {}
+  }
+
+  /** Runs `fn` after every earlier locked call on `inboxId` has finished. */
+  async #locked<T>(inboxId: string, fn: () => Promise<T>): Promise<T> {
+    const previous = this.#locks.get(inboxId) ?? Promise.resolve()
+    const run = previous.then(fn, fn)
+    const tail = run.then(
+      () => undefined,
+      () => undefined,
+    )
+    this.#locks.set(inboxId, tail)
+    try {
+      return await run
+    } finally {
+      if (this.#locks.get(inboxId) === tail) this.#locks.delete(inboxId)
+    }
+  }
+
+  /** The states of an inbox after each of its entries, replayed (and re-verified) from storage once. */
+  #history(inboxId: string): Promise<InboxHistory> {
+    let history = this.#histories.get(inboxId)
+    if (history === undefined) {
+      history = this.#load(inboxId)
+      this.#histories.set(inboxId, history)
+      history.catch(() => this.#histories.delete(inboxId))
+    }
+    return history
+  }
+
+  async #load(inboxId: string): Promise<InboxHistory> {
+    const entries = await wrapStorage(() => this.#storage.getEntries(inboxId))
+    const history: InboxHistory = { sequenceIds: [], states: [] }
+    let state: AssociationState | undefined
+    for (const entry of entries) {
+      const verified = await verifyIdentityUpdate(decodeIdentityUpdate(entry.update), this.#verify)
+      state = applyUpdate(state, verified)
+      history.sequenceIds.push(entry.sequenceId)
+      history.states.push(state)
+    }
+    return history
+  }
+
+  /**
+   * Checks `update` against the inbox's current state without storing it: the state and diff it would
+   * produce (node-go's `GetAssociationState(old, [new])`).
+   * @throws {IdentityError} any verification or rule code, `Identity::LogFull`
+   */
+  async validate(update: IdentityUpdate | Uint8Array): Promise<ApplyResult> {
+    const parsed = update instanceof Uint8Array ? decodeIdentityUpdate(update) : update
+    const history = await this.#history(parsed.inboxId)
+    return this.#apply(history, parsed)
+  }
+
+  async #apply(history: InboxHistory, update: IdentityUpdate): Promise<ApplyResult> {
+    if (history.states.length >= maxUpdatesPerInbox) {
+      throw new IdentityError('Identity::LogFull', `the inbox already has ${maxUpdatesPerInbox} updates`)
+    }
+    const prev = history.states.at(-1)
+    const verified = await verifyIdentityUpdate(update, this.#verify)
+    const state = applyUpdate(prev, verified)
+    return { state, diff: diffStates(prev, state) }
+  }
+
+  /**
+   * Verifies `update`, applies it to its inbox and stores it under `sequenceId`, which must be above the
+   * inbox's last one.
+   * @throws {IdentityError} `Identity::LogFull`, `Identity::SequenceOutOfOrder`, any verification or rule
+   * code, `Identity::StorageFailed`
+   */
+  async append(
+    update: IdentityUpdate | Uint8Array,
+    meta: { readonly sequenceId: bigint; readonly serverTimestampNs: bigint },
+  ): Promise<AppendResult> {
+    const parsed = update instanceof Uint8Array ? decodeIdentityUpdate(update) : update
+    const bytes = update instanceof Uint8Array ? update : encodeIdentityUpdate(update)
+    const inboxId = parsed.inboxId
+    return this.#locked(inboxId, async () => {
+      const history = await this.#history(inboxId)
+      const last = history.sequenceIds.at(-1)
+      if (last !== undefined && meta.sequenceId <= last) {
+        throw new IdentityError('Identity::SequenceOutOfOrder', 'sequence ids of an inbox must increase', {
+          details: `last ${last}, given ${meta.sequenceId}`,
+        })
+      }
+      const { state, diff } = await this.#apply(history, parsed)
+      const addressLogs = await this.#addressLogChanges(inboxId, diff, meta.sequenceId)
+      await wrapStorage(() =>
+        this.#storage.append({
+          inboxId,
+          entry: { sequenceId: meta.sequenceId, serverTimestampNs: meta.serverTimestampNs, update: bytes },
+          addressLogs,
+        }),
+      )
+      history.sequenceIds.push(meta.sequenceId)
+      history.states.push(state)
+      return { state, diff, sequenceId: meta.sequenceId }
+    })
+  }
+
+  /** node-go §3.10 step 6: new Ethereum members get a row, removed ones get their latest row revoked. */
+  async #addressLogChanges(
+    inboxId: string,
+    diff: AssociationStateDiff,
+    sequenceId: bigint,
+  ): Promise<LedgerAppend['addressLogs']> {
+    const changes = new Map<string, AddressAssociation[]>()
+    const logOf = async (address: string) => {
+      let log = changes.get(address)
+      if (log === undefined) {
+        log = [...(await wrapStorage(() => this.#storage.getAddressLog(address)))]
+        changes.set(address, log)
+      }
+      return log
+    }
+    for (const member of diff.newMembers) {
+      if (member.kind !== 'ethereum') continue
+      ;(await logOf(member.address)).push({ inboxId, associationSequenceId: sequenceId })
+    }
+    for (const member of diff.removedMembers) {
+      if (member.kind !== 'ethereum') continue
+      const log = await logOf(member.address)
+      for (let i = log.length - 1; i >= 0; i--) {
+        const row = log[i] as AddressAssociation
+        if (row.inboxId === inboxId && row.revocationSequenceId === undefined) {
+          log[i] = { ...row, revocationSequenceId: sequenceId }
+          break
+        }
+      }
+    }
+    return [...changes].map(([address, associations]) => ({ address, associations }))
+  }
+
+  /** The entries of an inbox after `afterSequenceId` (0 = all), ascending (`GetIdentityUpdates`). */
+  async getUpdates(inboxId: string, afterSequenceId = 0n): Promise<LedgerEntry[]> {
+    const entries = await wrapStorage(() => this.#storage.getEntries(inboxId))
+    return entries.filter((e) => e.sequenceId > afterSequenceId)
+  }
+
+  /** The last sequence id of an inbox, or undefined if it has no update. */
+  async latestSequenceId(inboxId: string): Promise<bigint | undefined> {
+    return (await this.#history(inboxId)).sequenceIds.at(-1)
+  }
+
+  /**
+   * The state of an inbox after every update with a sequence id at most `atSequenceId` (default: all);
+   * undefined before its first update.
+   */
+  async getState(inboxId: string, atSequenceId?: bigint): Promise<AssociationState | undefined> {
+    const history = await this.#history(inboxId)
+    if (atSequenceId === undefined) return history.states.at(-1)
+    // binary search: the last index whose sequence id is <= atSequenceId
+    let lo = 0
+    let hi = history.sequenceIds.length
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1
+      if ((history.sequenceIds[mid] as bigint) <= atSequenceId) lo = mid + 1
+      else hi = mid
+    }
+    return lo === 0 ? undefined : history.states[lo - 1]
+  }
+
+  /** Was `installationKey` an installation of `inboxId` at `sequenceId`? (The MLS layer's question.) */
+  async wasInstallationMember(
+    inboxId: string,
+    installationKey: Uint8Array,
+    sequenceId: bigint,
+  ): Promise<boolean> {
+    const state = await this.getState(inboxId, sequenceId)
+    return state !== undefined && hasInstallation(state, installationKey)
+  }
+
+  /** The members added and removed between two sequence ids of an inbox. */
+  async membershipDiff(
+    inboxId: string,
+    fromSequenceId: bigint,
+    toSequenceId: bigint,
+  ): Promise<AssociationStateDiff> {
+    const from = await this.getState(inboxId, fromSequenceId)
+    const to = await this.getState(inboxId, toSequenceId)
+    if (to === undefined) return { newMembers: [], removedMembers: [] }
+    return diffStates(from, to)
+  }
+
+  /**
+   * The inbox an Ethereum address currently belongs to: its latest unrevoked association (node-go
+   * `GetInboxIds`, exact match on the lowercase address, §3.11).
+   */
+  async getInboxIdForAddress(address: string): Promise<string | undefined> {
+    const log = await wrapStorage(() => this.#storage.getAddressLog(address))
+    let best: AddressAssociation | undefined
+    for (const row of log) {
+      if (row.revocationSequenceId !== undefined) continue
+      if (best === undefined || row.associationSequenceId > best.associationSequenceId) best = row
+    }
+    return best?.inboxId
+  }
+}
