@@ -166,7 +166,7 @@ describe('loading from a real local HTTP server', () => {
 
   it('reports a bad digest, a wrong key, HTTP errors, empty bodies and oversized payloads', async () => {
     const remote = await published('/tampered')
-    const body = (bodies.get('/tampered')?.body as Uint8Array).slice()
+    const body = (bodies.get('/tampered')?.body ?? new Uint8Array(1)).slice()
     body[body.length - 1] = (body[body.length - 1] as number) ^ 0xff
     bodies.set('/tampered', { status: 200, body })
     const opts = { allowInsecureHttp: true }
