@@ -68,12 +68,13 @@ function exportPublic(api: NodeApi, key: KeyObject): Uint8Array {
   return ownBytes(api.Buffer.from(x, 'base64url'))
 }
 
-function loadNodeCrypto(): NodeApi | undefined {
-  const proc = (
-    globalThis as {
-      process?: { versions?: { node?: unknown }; getBuiltinModule?: (id: string) => unknown }
-    }
-  ).process
+/** What {@link loadNodeCrypto} looks at on the global object. */
+export interface NodeLikeGlobal {
+  readonly process?: { versions?: { node?: unknown }; getBuiltinModule?: (id: string) => unknown }
+}
+
+function loadNodeCrypto(global: NodeLikeGlobal): NodeApi | undefined {
+  const proc = global.process
   if (typeof proc?.versions?.node !== 'string' || typeof proc.getBuiltinModule !== 'function')
     return undefined
   try {
@@ -303,11 +304,17 @@ function makeNodeCrypto(api: NodeApi): CryptoProvider {
   })
 }
 
-const loaded = loadNodeCrypto()
+/**
+ * The node:crypto provider for a given global object, or `undefined` when it has no usable node:crypto.
+ * Internal (not exported from the package): lets the tests play a browser.
+ */
+export function nodeCryptoFor(global: NodeLikeGlobal): CryptoProvider | undefined {
+  const api = loadNodeCrypto(global)
+  return api === undefined ? undefined : makeNodeCrypto(api)
+}
 
 /**
  * The node:crypto provider, or `undefined` where node:crypto is absent (browsers, workers) or lacks a
  * primitive we rely on.
  */
-export const nodeCrypto: CryptoProvider | undefined =
-  loaded === undefined ? undefined : makeNodeCrypto(loaded)
+export const nodeCrypto: CryptoProvider | undefined = nodeCryptoFor(globalThis as NodeLikeGlobal)
