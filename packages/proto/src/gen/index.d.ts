@@ -6299,6 +6299,1994 @@ export namespace xmtp {
             }
         }
     }
+
+    namespace xmtpv4 {
+
+        namespace envelopes {
+
+            interface ICursor extends xmtp.xmtpv4.envelopes.Cursor.$Properties {
+            }
+
+            class Cursor {
+                constructor(properties?: xmtp.xmtpv4.envelopes.Cursor.$Properties);
+                $unknowns?: Uint8Array[];
+                nodeIdToSequenceId: { [k: string]: Long };
+                static create(properties: xmtp.xmtpv4.envelopes.Cursor.$Shape): xmtp.xmtpv4.envelopes.Cursor & xmtp.xmtpv4.envelopes.Cursor.$Shape;
+                static create(properties?: xmtp.xmtpv4.envelopes.Cursor.$Properties): xmtp.xmtpv4.envelopes.Cursor;
+                static encode(message: xmtp.xmtpv4.envelopes.Cursor.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static encodeDelimited(message: xmtp.xmtpv4.envelopes.Cursor.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.xmtpv4.envelopes.Cursor & xmtp.xmtpv4.envelopes.Cursor.$Shape;
+                static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.xmtpv4.envelopes.Cursor & xmtp.xmtpv4.envelopes.Cursor.$Shape;
+                static verify(message: { [k: string]: any }): (string|null);
+                static fromObject(object: { [k: string]: any }): xmtp.xmtpv4.envelopes.Cursor;
+                static toObject(message: xmtp.xmtpv4.envelopes.Cursor, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                toJSON(): { [k: string]: any };
+                static getTypeUrl(prefix?: string): string;
+            }
+
+            namespace Cursor {
+                interface $Properties {
+                    nodeIdToSequenceId?: { [k: string]: Long };
+                    $unknowns?: Uint8Array[];
+                }
+                type $Shape = xmtp.xmtpv4.envelopes.Cursor.$Properties;
+            }
+
+            interface IAuthenticatedData extends xmtp.xmtpv4.envelopes.AuthenticatedData.$Properties {
+            }
+
+            class AuthenticatedData {
+                constructor(properties?: xmtp.xmtpv4.envelopes.AuthenticatedData.$Properties);
+                $unknowns?: Uint8Array[];
+                targetTopic: Uint8Array;
+                dependsOn: xmtp.xmtpv4.envelopes.Cursor;
+                static create(properties: xmtp.xmtpv4.envelopes.AuthenticatedData.$Shape): xmtp.xmtpv4.envelopes.AuthenticatedData & xmtp.xmtpv4.envelopes.AuthenticatedData.$Shape;
+                static create(properties?: xmtp.xmtpv4.envelopes.AuthenticatedData.$Properties): xmtp.xmtpv4.envelopes.AuthenticatedData;
+                static encode(message: xmtp.xmtpv4.envelopes.AuthenticatedData.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static encodeDelimited(message: xmtp.xmtpv4.envelopes.AuthenticatedData.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.xmtpv4.envelopes.AuthenticatedData & xmtp.xmtpv4.envelopes.AuthenticatedData.$Shape;
+                static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.xmtpv4.envelopes.AuthenticatedData & xmtp.xmtpv4.envelopes.AuthenticatedData.$Shape;
+                static verify(message: { [k: string]: any }): (string|null);
+                static fromObject(object: { [k: string]: any }): xmtp.xmtpv4.envelopes.AuthenticatedData;
+                static toObject(message: xmtp.xmtpv4.envelopes.AuthenticatedData, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                toJSON(): { [k: string]: any };
+                static getTypeUrl(prefix?: string): string;
+            }
+
+            namespace AuthenticatedData {
+                interface $Properties {
+                    targetTopic?: Uint8Array;
+                    dependsOn?: xmtp.xmtpv4.envelopes.Cursor.$Properties;
+                    $unknowns?: Uint8Array[];
+                }
+                type $Shape = xmtp.xmtpv4.envelopes.AuthenticatedData.$Properties;
+            }
+
+            interface IClientEnvelope extends xmtp.xmtpv4.envelopes.ClientEnvelope.$Properties {
+            }
+
+            class ClientEnvelope {
+                constructor(properties?: xmtp.xmtpv4.envelopes.ClientEnvelope.$Properties);
+                $unknowns?: Uint8Array[];
+                aad: xmtp.xmtpv4.envelopes.AuthenticatedData;
+                groupMessage: (xmtp.mls.api.v1.GroupMessageInput|null);
+                welcomeMessage: (xmtp.mls.api.v1.WelcomeMessageInput|null);
+                uploadKeyPackage: (xmtp.mls.api.v1.UploadKeyPackageRequest|null);
+                identityUpdate: (xmtp.identity.associations.IdentityUpdate|null);
+                payerReport: (xmtp.xmtpv4.envelopes.PayerReport|null);
+                payerReportAttestation: (xmtp.xmtpv4.envelopes.PayerReportAttestation|null);
+                payload?: ("groupMessage"|"welcomeMessage"|"uploadKeyPackage"|"identityUpdate"|"payerReport"|"payerReportAttestation");
+                static create(properties: xmtp.xmtpv4.envelopes.ClientEnvelope.$Shape): xmtp.xmtpv4.envelopes.ClientEnvelope & xmtp.xmtpv4.envelopes.ClientEnvelope.$Shape;
+                static create(properties?: xmtp.xmtpv4.envelopes.ClientEnvelope.$Properties): xmtp.xmtpv4.envelopes.ClientEnvelope;
+                static encode(message: xmtp.xmtpv4.envelopes.ClientEnvelope.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static encodeDelimited(message: xmtp.xmtpv4.envelopes.ClientEnvelope.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.xmtpv4.envelopes.ClientEnvelope & xmtp.xmtpv4.envelopes.ClientEnvelope.$Shape;
+                static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.xmtpv4.envelopes.ClientEnvelope & xmtp.xmtpv4.envelopes.ClientEnvelope.$Shape;
+                static verify(message: { [k: string]: any }): (string|null);
+                static fromObject(object: { [k: string]: any }): xmtp.xmtpv4.envelopes.ClientEnvelope;
+                static toObject(message: xmtp.xmtpv4.envelopes.ClientEnvelope, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                toJSON(): { [k: string]: any };
+                static getTypeUrl(prefix?: string): string;
+            }
+
+            namespace ClientEnvelope {
+                interface $Properties {
+                    aad?: xmtp.xmtpv4.envelopes.AuthenticatedData.$Properties;
+                    groupMessage?: (xmtp.mls.api.v1.GroupMessageInput.$Properties|null);
+                    welcomeMessage?: (xmtp.mls.api.v1.WelcomeMessageInput.$Properties|null);
+                    uploadKeyPackage?: (xmtp.mls.api.v1.UploadKeyPackageRequest.$Properties|null);
+                    identityUpdate?: (xmtp.identity.associations.IdentityUpdate.$Properties|null);
+                    payerReport?: (xmtp.xmtpv4.envelopes.PayerReport.$Properties|null);
+                    payerReportAttestation?: (xmtp.xmtpv4.envelopes.PayerReportAttestation.$Properties|null);
+                    payload?: ("groupMessage"|"welcomeMessage"|"uploadKeyPackage"|"identityUpdate"|"payerReport"|"payerReportAttestation");
+                    $unknowns?: Uint8Array[];
+                }
+                type $Shape = {
+                  aad?: xmtp.xmtpv4.envelopes.AuthenticatedData.$Shape;
+                  groupMessage?: xmtp.mls.api.v1.GroupMessageInput.$Shape|null;
+                  welcomeMessage?: xmtp.mls.api.v1.WelcomeMessageInput.$Shape|null;
+                  uploadKeyPackage?: xmtp.mls.api.v1.UploadKeyPackageRequest.$Shape|null;
+                  identityUpdate?: xmtp.identity.associations.IdentityUpdate.$Shape|null;
+                  payerReport?: xmtp.xmtpv4.envelopes.PayerReport.$Shape|null;
+                  payerReportAttestation?: xmtp.xmtpv4.envelopes.PayerReportAttestation.$Shape|null;
+                  $unknowns?: Uint8Array[];
+                } & (
+                  ({ payload?: undefined; groupMessage?: null; welcomeMessage?: null; uploadKeyPackage?: null; identityUpdate?: null; payerReport?: null; payerReportAttestation?: null }|{ payload?: "groupMessage"; groupMessage: xmtp.mls.api.v1.GroupMessageInput.$Shape; welcomeMessage?: null; uploadKeyPackage?: null; identityUpdate?: null; payerReport?: null; payerReportAttestation?: null }|{ payload?: "welcomeMessage"; groupMessage?: null; welcomeMessage: xmtp.mls.api.v1.WelcomeMessageInput.$Shape; uploadKeyPackage?: null; identityUpdate?: null; payerReport?: null; payerReportAttestation?: null }|{ payload?: "uploadKeyPackage"; groupMessage?: null; welcomeMessage?: null; uploadKeyPackage: xmtp.mls.api.v1.UploadKeyPackageRequest.$Shape; identityUpdate?: null; payerReport?: null; payerReportAttestation?: null }|{ payload?: "identityUpdate"; groupMessage?: null; welcomeMessage?: null; uploadKeyPackage?: null; identityUpdate: xmtp.identity.associations.IdentityUpdate.$Shape; payerReport?: null; payerReportAttestation?: null }|{ payload?: "payerReport"; groupMessage?: null; welcomeMessage?: null; uploadKeyPackage?: null; identityUpdate?: null; payerReport: xmtp.xmtpv4.envelopes.PayerReport.$Shape; payerReportAttestation?: null }|{ payload?: "payerReportAttestation"; groupMessage?: null; welcomeMessage?: null; uploadKeyPackage?: null; identityUpdate?: null; payerReport?: null; payerReportAttestation: xmtp.xmtpv4.envelopes.PayerReportAttestation.$Shape })
+                );
+            }
+
+            interface IPayerEnvelope extends xmtp.xmtpv4.envelopes.PayerEnvelope.$Properties {
+            }
+
+            class PayerEnvelope {
+                constructor(properties?: xmtp.xmtpv4.envelopes.PayerEnvelope.$Properties);
+                $unknowns?: Uint8Array[];
+                unsignedClientEnvelope: Uint8Array;
+                payerSignature: xmtp.identity.associations.RecoverableEcdsaSignature;
+                targetOriginator: number;
+                messageRetentionDays: number;
+                static create(properties: xmtp.xmtpv4.envelopes.PayerEnvelope.$Shape): xmtp.xmtpv4.envelopes.PayerEnvelope & xmtp.xmtpv4.envelopes.PayerEnvelope.$Shape;
+                static create(properties?: xmtp.xmtpv4.envelopes.PayerEnvelope.$Properties): xmtp.xmtpv4.envelopes.PayerEnvelope;
+                static encode(message: xmtp.xmtpv4.envelopes.PayerEnvelope.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static encodeDelimited(message: xmtp.xmtpv4.envelopes.PayerEnvelope.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.xmtpv4.envelopes.PayerEnvelope & xmtp.xmtpv4.envelopes.PayerEnvelope.$Shape;
+                static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.xmtpv4.envelopes.PayerEnvelope & xmtp.xmtpv4.envelopes.PayerEnvelope.$Shape;
+                static verify(message: { [k: string]: any }): (string|null);
+                static fromObject(object: { [k: string]: any }): xmtp.xmtpv4.envelopes.PayerEnvelope;
+                static toObject(message: xmtp.xmtpv4.envelopes.PayerEnvelope, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                toJSON(): { [k: string]: any };
+                static getTypeUrl(prefix?: string): string;
+            }
+
+            namespace PayerEnvelope {
+                interface $Properties {
+                    unsignedClientEnvelope?: Uint8Array;
+                    payerSignature?: xmtp.identity.associations.RecoverableEcdsaSignature.$Properties;
+                    targetOriginator?: number;
+                    messageRetentionDays?: number;
+                    $unknowns?: Uint8Array[];
+                }
+                type $Shape = xmtp.xmtpv4.envelopes.PayerEnvelope.$Properties;
+            }
+
+            interface IUnsignedOriginatorEnvelope extends xmtp.xmtpv4.envelopes.UnsignedOriginatorEnvelope.$Properties {
+            }
+
+            class UnsignedOriginatorEnvelope {
+                constructor(properties?: xmtp.xmtpv4.envelopes.UnsignedOriginatorEnvelope.$Properties);
+                $unknowns?: Uint8Array[];
+                originatorNodeId: number;
+                originatorSequenceId: Long;
+                originatorNs: Long;
+                payerEnvelopeBytes: Uint8Array;
+                baseFeePicodollars: Long;
+                congestionFeePicodollars: Long;
+                expiryUnixtime: Long;
+                static create(properties: xmtp.xmtpv4.envelopes.UnsignedOriginatorEnvelope.$Shape): xmtp.xmtpv4.envelopes.UnsignedOriginatorEnvelope & xmtp.xmtpv4.envelopes.UnsignedOriginatorEnvelope.$Shape;
+                static create(properties?: xmtp.xmtpv4.envelopes.UnsignedOriginatorEnvelope.$Properties): xmtp.xmtpv4.envelopes.UnsignedOriginatorEnvelope;
+                static encode(message: xmtp.xmtpv4.envelopes.UnsignedOriginatorEnvelope.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static encodeDelimited(message: xmtp.xmtpv4.envelopes.UnsignedOriginatorEnvelope.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.xmtpv4.envelopes.UnsignedOriginatorEnvelope & xmtp.xmtpv4.envelopes.UnsignedOriginatorEnvelope.$Shape;
+                static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.xmtpv4.envelopes.UnsignedOriginatorEnvelope & xmtp.xmtpv4.envelopes.UnsignedOriginatorEnvelope.$Shape;
+                static verify(message: { [k: string]: any }): (string|null);
+                static fromObject(object: { [k: string]: any }): xmtp.xmtpv4.envelopes.UnsignedOriginatorEnvelope;
+                static toObject(message: xmtp.xmtpv4.envelopes.UnsignedOriginatorEnvelope, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                toJSON(): { [k: string]: any };
+                static getTypeUrl(prefix?: string): string;
+            }
+
+            namespace UnsignedOriginatorEnvelope {
+                interface $Properties {
+                    originatorNodeId?: number;
+                    originatorSequenceId?: Long;
+                    originatorNs?: Long;
+                    payerEnvelopeBytes?: Uint8Array;
+                    baseFeePicodollars?: Long;
+                    congestionFeePicodollars?: Long;
+                    expiryUnixtime?: Long;
+                    $unknowns?: Uint8Array[];
+                }
+                type $Shape = xmtp.xmtpv4.envelopes.UnsignedOriginatorEnvelope.$Properties;
+            }
+
+            interface IBlockchainProof extends xmtp.xmtpv4.envelopes.BlockchainProof.$Properties {
+            }
+
+            class BlockchainProof {
+                constructor(properties?: xmtp.xmtpv4.envelopes.BlockchainProof.$Properties);
+                $unknowns?: Uint8Array[];
+                transactionHash: Uint8Array;
+                static create(properties: xmtp.xmtpv4.envelopes.BlockchainProof.$Shape): xmtp.xmtpv4.envelopes.BlockchainProof & xmtp.xmtpv4.envelopes.BlockchainProof.$Shape;
+                static create(properties?: xmtp.xmtpv4.envelopes.BlockchainProof.$Properties): xmtp.xmtpv4.envelopes.BlockchainProof;
+                static encode(message: xmtp.xmtpv4.envelopes.BlockchainProof.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static encodeDelimited(message: xmtp.xmtpv4.envelopes.BlockchainProof.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.xmtpv4.envelopes.BlockchainProof & xmtp.xmtpv4.envelopes.BlockchainProof.$Shape;
+                static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.xmtpv4.envelopes.BlockchainProof & xmtp.xmtpv4.envelopes.BlockchainProof.$Shape;
+                static verify(message: { [k: string]: any }): (string|null);
+                static fromObject(object: { [k: string]: any }): xmtp.xmtpv4.envelopes.BlockchainProof;
+                static toObject(message: xmtp.xmtpv4.envelopes.BlockchainProof, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                toJSON(): { [k: string]: any };
+                static getTypeUrl(prefix?: string): string;
+            }
+
+            namespace BlockchainProof {
+                interface $Properties {
+                    transactionHash?: Uint8Array;
+                    $unknowns?: Uint8Array[];
+                }
+                type $Shape = xmtp.xmtpv4.envelopes.BlockchainProof.$Properties;
+            }
+
+            interface IOriginatorEnvelope extends xmtp.xmtpv4.envelopes.OriginatorEnvelope.$Properties {
+            }
+
+            class OriginatorEnvelope {
+                constructor(properties?: xmtp.xmtpv4.envelopes.OriginatorEnvelope.$Properties);
+                $unknowns?: Uint8Array[];
+                unsignedOriginatorEnvelope: Uint8Array;
+                originatorSignature: (xmtp.identity.associations.RecoverableEcdsaSignature|null);
+                blockchainProof: (xmtp.xmtpv4.envelopes.BlockchainProof|null);
+                proof?: ("originatorSignature"|"blockchainProof");
+                static create(properties: xmtp.xmtpv4.envelopes.OriginatorEnvelope.$Shape): xmtp.xmtpv4.envelopes.OriginatorEnvelope & xmtp.xmtpv4.envelopes.OriginatorEnvelope.$Shape;
+                static create(properties?: xmtp.xmtpv4.envelopes.OriginatorEnvelope.$Properties): xmtp.xmtpv4.envelopes.OriginatorEnvelope;
+                static encode(message: xmtp.xmtpv4.envelopes.OriginatorEnvelope.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static encodeDelimited(message: xmtp.xmtpv4.envelopes.OriginatorEnvelope.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.xmtpv4.envelopes.OriginatorEnvelope & xmtp.xmtpv4.envelopes.OriginatorEnvelope.$Shape;
+                static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.xmtpv4.envelopes.OriginatorEnvelope & xmtp.xmtpv4.envelopes.OriginatorEnvelope.$Shape;
+                static verify(message: { [k: string]: any }): (string|null);
+                static fromObject(object: { [k: string]: any }): xmtp.xmtpv4.envelopes.OriginatorEnvelope;
+                static toObject(message: xmtp.xmtpv4.envelopes.OriginatorEnvelope, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                toJSON(): { [k: string]: any };
+                static getTypeUrl(prefix?: string): string;
+            }
+
+            namespace OriginatorEnvelope {
+                interface $Properties {
+                    unsignedOriginatorEnvelope?: Uint8Array;
+                    originatorSignature?: (xmtp.identity.associations.RecoverableEcdsaSignature.$Properties|null);
+                    blockchainProof?: (xmtp.xmtpv4.envelopes.BlockchainProof.$Properties|null);
+                    proof?: ("originatorSignature"|"blockchainProof");
+                    $unknowns?: Uint8Array[];
+                }
+                type $Shape = {
+                  unsignedOriginatorEnvelope?: Uint8Array;
+                  originatorSignature?: xmtp.identity.associations.RecoverableEcdsaSignature.$Shape|null;
+                  blockchainProof?: xmtp.xmtpv4.envelopes.BlockchainProof.$Shape|null;
+                  $unknowns?: Uint8Array[];
+                } & (
+                  ({ proof?: undefined; originatorSignature?: null; blockchainProof?: null }|{ proof?: "originatorSignature"; originatorSignature: xmtp.identity.associations.RecoverableEcdsaSignature.$Shape; blockchainProof?: null }|{ proof?: "blockchainProof"; originatorSignature?: null; blockchainProof: xmtp.xmtpv4.envelopes.BlockchainProof.$Shape })
+                );
+            }
+
+            interface IPayerReport extends xmtp.xmtpv4.envelopes.PayerReport.$Properties {
+            }
+
+            class PayerReport {
+                constructor(properties?: xmtp.xmtpv4.envelopes.PayerReport.$Properties);
+                $unknowns?: Uint8Array[];
+                originatorNodeId: number;
+                startSequenceId: Long;
+                endSequenceId: Long;
+                endMinuteSinceEpoch: number;
+                payersMerkleRoot: Uint8Array;
+                activeNodeIds: number[];
+                static create(properties: xmtp.xmtpv4.envelopes.PayerReport.$Shape): xmtp.xmtpv4.envelopes.PayerReport & xmtp.xmtpv4.envelopes.PayerReport.$Shape;
+                static create(properties?: xmtp.xmtpv4.envelopes.PayerReport.$Properties): xmtp.xmtpv4.envelopes.PayerReport;
+                static encode(message: xmtp.xmtpv4.envelopes.PayerReport.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static encodeDelimited(message: xmtp.xmtpv4.envelopes.PayerReport.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.xmtpv4.envelopes.PayerReport & xmtp.xmtpv4.envelopes.PayerReport.$Shape;
+                static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.xmtpv4.envelopes.PayerReport & xmtp.xmtpv4.envelopes.PayerReport.$Shape;
+                static verify(message: { [k: string]: any }): (string|null);
+                static fromObject(object: { [k: string]: any }): xmtp.xmtpv4.envelopes.PayerReport;
+                static toObject(message: xmtp.xmtpv4.envelopes.PayerReport, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                toJSON(): { [k: string]: any };
+                static getTypeUrl(prefix?: string): string;
+            }
+
+            namespace PayerReport {
+                interface $Properties {
+                    originatorNodeId?: number;
+                    startSequenceId?: Long;
+                    endSequenceId?: Long;
+                    endMinuteSinceEpoch?: number;
+                    payersMerkleRoot?: Uint8Array;
+                    activeNodeIds?: number[];
+                    $unknowns?: Uint8Array[];
+                }
+                type $Shape = xmtp.xmtpv4.envelopes.PayerReport.$Properties;
+            }
+
+            interface INodeSignature extends xmtp.xmtpv4.envelopes.NodeSignature.$Properties {
+            }
+
+            class NodeSignature {
+                constructor(properties?: xmtp.xmtpv4.envelopes.NodeSignature.$Properties);
+                $unknowns?: Uint8Array[];
+                nodeId: number;
+                signature: xmtp.identity.associations.RecoverableEcdsaSignature;
+                static create(properties: xmtp.xmtpv4.envelopes.NodeSignature.$Shape): xmtp.xmtpv4.envelopes.NodeSignature & xmtp.xmtpv4.envelopes.NodeSignature.$Shape;
+                static create(properties?: xmtp.xmtpv4.envelopes.NodeSignature.$Properties): xmtp.xmtpv4.envelopes.NodeSignature;
+                static encode(message: xmtp.xmtpv4.envelopes.NodeSignature.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static encodeDelimited(message: xmtp.xmtpv4.envelopes.NodeSignature.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.xmtpv4.envelopes.NodeSignature & xmtp.xmtpv4.envelopes.NodeSignature.$Shape;
+                static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.xmtpv4.envelopes.NodeSignature & xmtp.xmtpv4.envelopes.NodeSignature.$Shape;
+                static verify(message: { [k: string]: any }): (string|null);
+                static fromObject(object: { [k: string]: any }): xmtp.xmtpv4.envelopes.NodeSignature;
+                static toObject(message: xmtp.xmtpv4.envelopes.NodeSignature, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                toJSON(): { [k: string]: any };
+                static getTypeUrl(prefix?: string): string;
+            }
+
+            namespace NodeSignature {
+                interface $Properties {
+                    nodeId?: number;
+                    signature?: xmtp.identity.associations.RecoverableEcdsaSignature.$Properties;
+                    $unknowns?: Uint8Array[];
+                }
+                type $Shape = xmtp.xmtpv4.envelopes.NodeSignature.$Properties;
+            }
+
+            interface IPayerReportAttestation extends xmtp.xmtpv4.envelopes.PayerReportAttestation.$Properties {
+            }
+
+            class PayerReportAttestation {
+                constructor(properties?: xmtp.xmtpv4.envelopes.PayerReportAttestation.$Properties);
+                $unknowns?: Uint8Array[];
+                reportId: Uint8Array;
+                signature: xmtp.xmtpv4.envelopes.NodeSignature;
+                static create(properties: xmtp.xmtpv4.envelopes.PayerReportAttestation.$Shape): xmtp.xmtpv4.envelopes.PayerReportAttestation & xmtp.xmtpv4.envelopes.PayerReportAttestation.$Shape;
+                static create(properties?: xmtp.xmtpv4.envelopes.PayerReportAttestation.$Properties): xmtp.xmtpv4.envelopes.PayerReportAttestation;
+                static encode(message: xmtp.xmtpv4.envelopes.PayerReportAttestation.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static encodeDelimited(message: xmtp.xmtpv4.envelopes.PayerReportAttestation.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.xmtpv4.envelopes.PayerReportAttestation & xmtp.xmtpv4.envelopes.PayerReportAttestation.$Shape;
+                static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.xmtpv4.envelopes.PayerReportAttestation & xmtp.xmtpv4.envelopes.PayerReportAttestation.$Shape;
+                static verify(message: { [k: string]: any }): (string|null);
+                static fromObject(object: { [k: string]: any }): xmtp.xmtpv4.envelopes.PayerReportAttestation;
+                static toObject(message: xmtp.xmtpv4.envelopes.PayerReportAttestation, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                toJSON(): { [k: string]: any };
+                static getTypeUrl(prefix?: string): string;
+            }
+
+            namespace PayerReportAttestation {
+                interface $Properties {
+                    reportId?: Uint8Array;
+                    signature?: xmtp.xmtpv4.envelopes.NodeSignature.$Properties;
+                    $unknowns?: Uint8Array[];
+                }
+                type $Shape = xmtp.xmtpv4.envelopes.PayerReportAttestation.$Properties;
+            }
+        }
+
+        namespace message_api {
+
+            interface IEnvelopesQuery extends xmtp.xmtpv4.message_api.EnvelopesQuery.$Properties {
+            }
+
+            class EnvelopesQuery {
+                constructor(properties?: xmtp.xmtpv4.message_api.EnvelopesQuery.$Properties);
+                $unknowns?: Uint8Array[];
+                topics: Uint8Array[];
+                originatorNodeIds: number[];
+                lastSeen: xmtp.xmtpv4.envelopes.Cursor;
+                static create(properties: xmtp.xmtpv4.message_api.EnvelopesQuery.$Shape): xmtp.xmtpv4.message_api.EnvelopesQuery & xmtp.xmtpv4.message_api.EnvelopesQuery.$Shape;
+                static create(properties?: xmtp.xmtpv4.message_api.EnvelopesQuery.$Properties): xmtp.xmtpv4.message_api.EnvelopesQuery;
+                static encode(message: xmtp.xmtpv4.message_api.EnvelopesQuery.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static encodeDelimited(message: xmtp.xmtpv4.message_api.EnvelopesQuery.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.xmtpv4.message_api.EnvelopesQuery & xmtp.xmtpv4.message_api.EnvelopesQuery.$Shape;
+                static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.xmtpv4.message_api.EnvelopesQuery & xmtp.xmtpv4.message_api.EnvelopesQuery.$Shape;
+                static verify(message: { [k: string]: any }): (string|null);
+                static fromObject(object: { [k: string]: any }): xmtp.xmtpv4.message_api.EnvelopesQuery;
+                static toObject(message: xmtp.xmtpv4.message_api.EnvelopesQuery, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                toJSON(): { [k: string]: any };
+                static getTypeUrl(prefix?: string): string;
+            }
+
+            namespace EnvelopesQuery {
+                interface $Properties {
+                    topics?: Uint8Array[];
+                    originatorNodeIds?: number[];
+                    lastSeen?: xmtp.xmtpv4.envelopes.Cursor.$Properties;
+                    $unknowns?: Uint8Array[];
+                }
+                type $Shape = xmtp.xmtpv4.message_api.EnvelopesQuery.$Properties;
+            }
+
+            interface ISubscribeEnvelopesRequest extends xmtp.xmtpv4.message_api.SubscribeEnvelopesRequest.$Properties {
+            }
+
+            class SubscribeEnvelopesRequest {
+                constructor(properties?: xmtp.xmtpv4.message_api.SubscribeEnvelopesRequest.$Properties);
+                $unknowns?: Uint8Array[];
+                query: xmtp.xmtpv4.message_api.EnvelopesQuery;
+                static create(properties: xmtp.xmtpv4.message_api.SubscribeEnvelopesRequest.$Shape): xmtp.xmtpv4.message_api.SubscribeEnvelopesRequest & xmtp.xmtpv4.message_api.SubscribeEnvelopesRequest.$Shape;
+                static create(properties?: xmtp.xmtpv4.message_api.SubscribeEnvelopesRequest.$Properties): xmtp.xmtpv4.message_api.SubscribeEnvelopesRequest;
+                static encode(message: xmtp.xmtpv4.message_api.SubscribeEnvelopesRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static encodeDelimited(message: xmtp.xmtpv4.message_api.SubscribeEnvelopesRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.xmtpv4.message_api.SubscribeEnvelopesRequest & xmtp.xmtpv4.message_api.SubscribeEnvelopesRequest.$Shape;
+                static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.xmtpv4.message_api.SubscribeEnvelopesRequest & xmtp.xmtpv4.message_api.SubscribeEnvelopesRequest.$Shape;
+                static verify(message: { [k: string]: any }): (string|null);
+                static fromObject(object: { [k: string]: any }): xmtp.xmtpv4.message_api.SubscribeEnvelopesRequest;
+                static toObject(message: xmtp.xmtpv4.message_api.SubscribeEnvelopesRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                toJSON(): { [k: string]: any };
+                static getTypeUrl(prefix?: string): string;
+            }
+
+            namespace SubscribeEnvelopesRequest {
+                interface $Properties {
+                    query?: xmtp.xmtpv4.message_api.EnvelopesQuery.$Properties;
+                    $unknowns?: Uint8Array[];
+                }
+                type $Shape = xmtp.xmtpv4.message_api.SubscribeEnvelopesRequest.$Properties;
+            }
+
+            interface ISubscribeTopicsRequest extends xmtp.xmtpv4.message_api.SubscribeTopicsRequest.$Properties {
+            }
+
+            class SubscribeTopicsRequest {
+                constructor(properties?: xmtp.xmtpv4.message_api.SubscribeTopicsRequest.$Properties);
+                $unknowns?: Uint8Array[];
+                filters: xmtp.xmtpv4.message_api.SubscribeTopicsRequest.TopicFilter[];
+                static create(properties: xmtp.xmtpv4.message_api.SubscribeTopicsRequest.$Shape): xmtp.xmtpv4.message_api.SubscribeTopicsRequest & xmtp.xmtpv4.message_api.SubscribeTopicsRequest.$Shape;
+                static create(properties?: xmtp.xmtpv4.message_api.SubscribeTopicsRequest.$Properties): xmtp.xmtpv4.message_api.SubscribeTopicsRequest;
+                static encode(message: xmtp.xmtpv4.message_api.SubscribeTopicsRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static encodeDelimited(message: xmtp.xmtpv4.message_api.SubscribeTopicsRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.xmtpv4.message_api.SubscribeTopicsRequest & xmtp.xmtpv4.message_api.SubscribeTopicsRequest.$Shape;
+                static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.xmtpv4.message_api.SubscribeTopicsRequest & xmtp.xmtpv4.message_api.SubscribeTopicsRequest.$Shape;
+                static verify(message: { [k: string]: any }): (string|null);
+                static fromObject(object: { [k: string]: any }): xmtp.xmtpv4.message_api.SubscribeTopicsRequest;
+                static toObject(message: xmtp.xmtpv4.message_api.SubscribeTopicsRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                toJSON(): { [k: string]: any };
+                static getTypeUrl(prefix?: string): string;
+            }
+
+            namespace SubscribeTopicsRequest {
+                interface $Properties {
+                    filters?: xmtp.xmtpv4.message_api.SubscribeTopicsRequest.TopicFilter.$Properties[];
+                    $unknowns?: Uint8Array[];
+                }
+                type $Shape = xmtp.xmtpv4.message_api.SubscribeTopicsRequest.$Properties;
+
+                interface ITopicFilter extends xmtp.xmtpv4.message_api.SubscribeTopicsRequest.TopicFilter.$Properties {
+                }
+
+                class TopicFilter {
+                    constructor(properties?: xmtp.xmtpv4.message_api.SubscribeTopicsRequest.TopicFilter.$Properties);
+                    $unknowns?: Uint8Array[];
+                    topic: Uint8Array;
+                    lastSeen: xmtp.xmtpv4.envelopes.Cursor;
+                    static create(properties: xmtp.xmtpv4.message_api.SubscribeTopicsRequest.TopicFilter.$Shape): xmtp.xmtpv4.message_api.SubscribeTopicsRequest.TopicFilter & xmtp.xmtpv4.message_api.SubscribeTopicsRequest.TopicFilter.$Shape;
+                    static create(properties?: xmtp.xmtpv4.message_api.SubscribeTopicsRequest.TopicFilter.$Properties): xmtp.xmtpv4.message_api.SubscribeTopicsRequest.TopicFilter;
+                    static encode(message: xmtp.xmtpv4.message_api.SubscribeTopicsRequest.TopicFilter.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static encodeDelimited(message: xmtp.xmtpv4.message_api.SubscribeTopicsRequest.TopicFilter.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.xmtpv4.message_api.SubscribeTopicsRequest.TopicFilter & xmtp.xmtpv4.message_api.SubscribeTopicsRequest.TopicFilter.$Shape;
+                    static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.xmtpv4.message_api.SubscribeTopicsRequest.TopicFilter & xmtp.xmtpv4.message_api.SubscribeTopicsRequest.TopicFilter.$Shape;
+                    static verify(message: { [k: string]: any }): (string|null);
+                    static fromObject(object: { [k: string]: any }): xmtp.xmtpv4.message_api.SubscribeTopicsRequest.TopicFilter;
+                    static toObject(message: xmtp.xmtpv4.message_api.SubscribeTopicsRequest.TopicFilter, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                    toJSON(): { [k: string]: any };
+                    static getTypeUrl(prefix?: string): string;
+                }
+
+                namespace TopicFilter {
+                    interface $Properties {
+                        topic?: Uint8Array;
+                        lastSeen?: xmtp.xmtpv4.envelopes.Cursor.$Properties;
+                        $unknowns?: Uint8Array[];
+                    }
+                    type $Shape = xmtp.xmtpv4.message_api.SubscribeTopicsRequest.TopicFilter.$Properties;
+                }
+            }
+
+            interface ISubscribeTopicsResponse extends xmtp.xmtpv4.message_api.SubscribeTopicsResponse.$Properties {
+            }
+
+            class SubscribeTopicsResponse {
+                constructor(properties?: xmtp.xmtpv4.message_api.SubscribeTopicsResponse.$Properties);
+                $unknowns?: Uint8Array[];
+                envelopes: (xmtp.xmtpv4.message_api.SubscribeTopicsResponse.Envelopes|null);
+                statusUpdate: (xmtp.xmtpv4.message_api.SubscribeTopicsResponse.StatusUpdate|null);
+                response?: ("envelopes"|"statusUpdate");
+                static create(properties: xmtp.xmtpv4.message_api.SubscribeTopicsResponse.$Shape): xmtp.xmtpv4.message_api.SubscribeTopicsResponse & xmtp.xmtpv4.message_api.SubscribeTopicsResponse.$Shape;
+                static create(properties?: xmtp.xmtpv4.message_api.SubscribeTopicsResponse.$Properties): xmtp.xmtpv4.message_api.SubscribeTopicsResponse;
+                static encode(message: xmtp.xmtpv4.message_api.SubscribeTopicsResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static encodeDelimited(message: xmtp.xmtpv4.message_api.SubscribeTopicsResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.xmtpv4.message_api.SubscribeTopicsResponse & xmtp.xmtpv4.message_api.SubscribeTopicsResponse.$Shape;
+                static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.xmtpv4.message_api.SubscribeTopicsResponse & xmtp.xmtpv4.message_api.SubscribeTopicsResponse.$Shape;
+                static verify(message: { [k: string]: any }): (string|null);
+                static fromObject(object: { [k: string]: any }): xmtp.xmtpv4.message_api.SubscribeTopicsResponse;
+                static toObject(message: xmtp.xmtpv4.message_api.SubscribeTopicsResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                toJSON(): { [k: string]: any };
+                static getTypeUrl(prefix?: string): string;
+            }
+
+            namespace SubscribeTopicsResponse {
+                interface $Properties {
+                    envelopes?: (xmtp.xmtpv4.message_api.SubscribeTopicsResponse.Envelopes.$Properties|null);
+                    statusUpdate?: (xmtp.xmtpv4.message_api.SubscribeTopicsResponse.StatusUpdate.$Properties|null);
+                    response?: ("envelopes"|"statusUpdate");
+                    $unknowns?: Uint8Array[];
+                }
+                type $Shape = {
+                  envelopes?: xmtp.xmtpv4.message_api.SubscribeTopicsResponse.Envelopes.$Shape|null;
+                  statusUpdate?: xmtp.xmtpv4.message_api.SubscribeTopicsResponse.StatusUpdate.$Shape|null;
+                  $unknowns?: Uint8Array[];
+                } & (
+                  ({ response?: undefined; envelopes?: null; statusUpdate?: null }|{ response?: "envelopes"; envelopes: xmtp.xmtpv4.message_api.SubscribeTopicsResponse.Envelopes.$Shape; statusUpdate?: null }|{ response?: "statusUpdate"; envelopes?: null; statusUpdate: xmtp.xmtpv4.message_api.SubscribeTopicsResponse.StatusUpdate.$Shape })
+                );
+
+                enum SubscriptionStatus {
+                    SUBSCRIPTION_STATUS_UNSPECIFIED = 0,
+                    SUBSCRIPTION_STATUS_STARTED = 1,
+                    SUBSCRIPTION_STATUS_CATCHUP_COMPLETE = 2,
+                    SUBSCRIPTION_STATUS_WAITING = 3
+                }
+
+                interface IStatusUpdate extends xmtp.xmtpv4.message_api.SubscribeTopicsResponse.StatusUpdate.$Properties {
+                }
+
+                class StatusUpdate {
+                    constructor(properties?: xmtp.xmtpv4.message_api.SubscribeTopicsResponse.StatusUpdate.$Properties);
+                    $unknowns?: Uint8Array[];
+                    status: xmtp.xmtpv4.message_api.SubscribeTopicsResponse.SubscriptionStatus;
+                    static create(properties: xmtp.xmtpv4.message_api.SubscribeTopicsResponse.StatusUpdate.$Shape): xmtp.xmtpv4.message_api.SubscribeTopicsResponse.StatusUpdate & xmtp.xmtpv4.message_api.SubscribeTopicsResponse.StatusUpdate.$Shape;
+                    static create(properties?: xmtp.xmtpv4.message_api.SubscribeTopicsResponse.StatusUpdate.$Properties): xmtp.xmtpv4.message_api.SubscribeTopicsResponse.StatusUpdate;
+                    static encode(message: xmtp.xmtpv4.message_api.SubscribeTopicsResponse.StatusUpdate.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static encodeDelimited(message: xmtp.xmtpv4.message_api.SubscribeTopicsResponse.StatusUpdate.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.xmtpv4.message_api.SubscribeTopicsResponse.StatusUpdate & xmtp.xmtpv4.message_api.SubscribeTopicsResponse.StatusUpdate.$Shape;
+                    static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.xmtpv4.message_api.SubscribeTopicsResponse.StatusUpdate & xmtp.xmtpv4.message_api.SubscribeTopicsResponse.StatusUpdate.$Shape;
+                    static verify(message: { [k: string]: any }): (string|null);
+                    static fromObject(object: { [k: string]: any }): xmtp.xmtpv4.message_api.SubscribeTopicsResponse.StatusUpdate;
+                    static toObject(message: xmtp.xmtpv4.message_api.SubscribeTopicsResponse.StatusUpdate, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                    toJSON(): { [k: string]: any };
+                    static getTypeUrl(prefix?: string): string;
+                }
+
+                namespace StatusUpdate {
+                    interface $Properties {
+                        status?: xmtp.xmtpv4.message_api.SubscribeTopicsResponse.SubscriptionStatus;
+                        $unknowns?: Uint8Array[];
+                    }
+                    type $Shape = xmtp.xmtpv4.message_api.SubscribeTopicsResponse.StatusUpdate.$Properties;
+                }
+
+                interface IEnvelopes extends xmtp.xmtpv4.message_api.SubscribeTopicsResponse.Envelopes.$Properties {
+                }
+
+                class Envelopes {
+                    constructor(properties?: xmtp.xmtpv4.message_api.SubscribeTopicsResponse.Envelopes.$Properties);
+                    $unknowns?: Uint8Array[];
+                    envelopes: xmtp.xmtpv4.envelopes.OriginatorEnvelope[];
+                    static create(properties: xmtp.xmtpv4.message_api.SubscribeTopicsResponse.Envelopes.$Shape): xmtp.xmtpv4.message_api.SubscribeTopicsResponse.Envelopes & xmtp.xmtpv4.message_api.SubscribeTopicsResponse.Envelopes.$Shape;
+                    static create(properties?: xmtp.xmtpv4.message_api.SubscribeTopicsResponse.Envelopes.$Properties): xmtp.xmtpv4.message_api.SubscribeTopicsResponse.Envelopes;
+                    static encode(message: xmtp.xmtpv4.message_api.SubscribeTopicsResponse.Envelopes.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static encodeDelimited(message: xmtp.xmtpv4.message_api.SubscribeTopicsResponse.Envelopes.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.xmtpv4.message_api.SubscribeTopicsResponse.Envelopes & xmtp.xmtpv4.message_api.SubscribeTopicsResponse.Envelopes.$Shape;
+                    static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.xmtpv4.message_api.SubscribeTopicsResponse.Envelopes & xmtp.xmtpv4.message_api.SubscribeTopicsResponse.Envelopes.$Shape;
+                    static verify(message: { [k: string]: any }): (string|null);
+                    static fromObject(object: { [k: string]: any }): xmtp.xmtpv4.message_api.SubscribeTopicsResponse.Envelopes;
+                    static toObject(message: xmtp.xmtpv4.message_api.SubscribeTopicsResponse.Envelopes, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                    toJSON(): { [k: string]: any };
+                    static getTypeUrl(prefix?: string): string;
+                }
+
+                namespace Envelopes {
+                    interface $Properties {
+                        envelopes?: xmtp.xmtpv4.envelopes.OriginatorEnvelope.$Properties[];
+                        $unknowns?: Uint8Array[];
+                    }
+                    type $Shape = {
+                      envelopes?: xmtp.xmtpv4.envelopes.OriginatorEnvelope.$Shape[];
+                      $unknowns?: Uint8Array[];
+                    };
+                }
+            }
+
+            interface ISubscribeEnvelopesResponse extends xmtp.xmtpv4.message_api.SubscribeEnvelopesResponse.$Properties {
+            }
+
+            class SubscribeEnvelopesResponse {
+                constructor(properties?: xmtp.xmtpv4.message_api.SubscribeEnvelopesResponse.$Properties);
+                $unknowns?: Uint8Array[];
+                envelopes: xmtp.xmtpv4.envelopes.OriginatorEnvelope[];
+                static create(properties: xmtp.xmtpv4.message_api.SubscribeEnvelopesResponse.$Shape): xmtp.xmtpv4.message_api.SubscribeEnvelopesResponse & xmtp.xmtpv4.message_api.SubscribeEnvelopesResponse.$Shape;
+                static create(properties?: xmtp.xmtpv4.message_api.SubscribeEnvelopesResponse.$Properties): xmtp.xmtpv4.message_api.SubscribeEnvelopesResponse;
+                static encode(message: xmtp.xmtpv4.message_api.SubscribeEnvelopesResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static encodeDelimited(message: xmtp.xmtpv4.message_api.SubscribeEnvelopesResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.xmtpv4.message_api.SubscribeEnvelopesResponse & xmtp.xmtpv4.message_api.SubscribeEnvelopesResponse.$Shape;
+                static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.xmtpv4.message_api.SubscribeEnvelopesResponse & xmtp.xmtpv4.message_api.SubscribeEnvelopesResponse.$Shape;
+                static verify(message: { [k: string]: any }): (string|null);
+                static fromObject(object: { [k: string]: any }): xmtp.xmtpv4.message_api.SubscribeEnvelopesResponse;
+                static toObject(message: xmtp.xmtpv4.message_api.SubscribeEnvelopesResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                toJSON(): { [k: string]: any };
+                static getTypeUrl(prefix?: string): string;
+            }
+
+            namespace SubscribeEnvelopesResponse {
+                interface $Properties {
+                    envelopes?: xmtp.xmtpv4.envelopes.OriginatorEnvelope.$Properties[];
+                    $unknowns?: Uint8Array[];
+                }
+                type $Shape = {
+                  envelopes?: xmtp.xmtpv4.envelopes.OriginatorEnvelope.$Shape[];
+                  $unknowns?: Uint8Array[];
+                };
+            }
+
+            interface ISubscribeRequest extends xmtp.xmtpv4.message_api.SubscribeRequest.$Properties {
+            }
+
+            class SubscribeRequest {
+                constructor(properties?: xmtp.xmtpv4.message_api.SubscribeRequest.$Properties);
+                $unknowns?: Uint8Array[];
+                v1: (xmtp.xmtpv4.message_api.SubscribeRequest.V1|null);
+                version?: "v1";
+                static create(properties: xmtp.xmtpv4.message_api.SubscribeRequest.$Shape): xmtp.xmtpv4.message_api.SubscribeRequest & xmtp.xmtpv4.message_api.SubscribeRequest.$Shape;
+                static create(properties?: xmtp.xmtpv4.message_api.SubscribeRequest.$Properties): xmtp.xmtpv4.message_api.SubscribeRequest;
+                static encode(message: xmtp.xmtpv4.message_api.SubscribeRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static encodeDelimited(message: xmtp.xmtpv4.message_api.SubscribeRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.xmtpv4.message_api.SubscribeRequest & xmtp.xmtpv4.message_api.SubscribeRequest.$Shape;
+                static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.xmtpv4.message_api.SubscribeRequest & xmtp.xmtpv4.message_api.SubscribeRequest.$Shape;
+                static verify(message: { [k: string]: any }): (string|null);
+                static fromObject(object: { [k: string]: any }): xmtp.xmtpv4.message_api.SubscribeRequest;
+                static toObject(message: xmtp.xmtpv4.message_api.SubscribeRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                toJSON(): { [k: string]: any };
+                static getTypeUrl(prefix?: string): string;
+            }
+
+            namespace SubscribeRequest {
+                interface $Properties {
+                    v1?: (xmtp.xmtpv4.message_api.SubscribeRequest.V1.$Properties|null);
+                    version?: "v1";
+                    $unknowns?: Uint8Array[];
+                }
+                type $Shape = {
+                  v1?: xmtp.xmtpv4.message_api.SubscribeRequest.V1.$Shape|null;
+                  $unknowns?: Uint8Array[];
+                } & (
+                  ({ version?: undefined; v1?: null }|{ version?: "v1"; v1: xmtp.xmtpv4.message_api.SubscribeRequest.V1.$Shape })
+                );
+
+                interface IV1 extends xmtp.xmtpv4.message_api.SubscribeRequest.V1.$Properties {
+                }
+
+                class V1 {
+                    constructor(properties?: xmtp.xmtpv4.message_api.SubscribeRequest.V1.$Properties);
+                    $unknowns?: Uint8Array[];
+                    mutate: (xmtp.xmtpv4.message_api.SubscribeRequest.V1.Mutate|null);
+                    ping: (xmtp.xmtpv4.message_api.Ping|null);
+                    pong: (xmtp.xmtpv4.message_api.Pong|null);
+                    request?: ("mutate"|"ping"|"pong");
+                    static create(properties: xmtp.xmtpv4.message_api.SubscribeRequest.V1.$Shape): xmtp.xmtpv4.message_api.SubscribeRequest.V1 & xmtp.xmtpv4.message_api.SubscribeRequest.V1.$Shape;
+                    static create(properties?: xmtp.xmtpv4.message_api.SubscribeRequest.V1.$Properties): xmtp.xmtpv4.message_api.SubscribeRequest.V1;
+                    static encode(message: xmtp.xmtpv4.message_api.SubscribeRequest.V1.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static encodeDelimited(message: xmtp.xmtpv4.message_api.SubscribeRequest.V1.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.xmtpv4.message_api.SubscribeRequest.V1 & xmtp.xmtpv4.message_api.SubscribeRequest.V1.$Shape;
+                    static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.xmtpv4.message_api.SubscribeRequest.V1 & xmtp.xmtpv4.message_api.SubscribeRequest.V1.$Shape;
+                    static verify(message: { [k: string]: any }): (string|null);
+                    static fromObject(object: { [k: string]: any }): xmtp.xmtpv4.message_api.SubscribeRequest.V1;
+                    static toObject(message: xmtp.xmtpv4.message_api.SubscribeRequest.V1, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                    toJSON(): { [k: string]: any };
+                    static getTypeUrl(prefix?: string): string;
+                }
+
+                namespace V1 {
+                    interface $Properties {
+                        mutate?: (xmtp.xmtpv4.message_api.SubscribeRequest.V1.Mutate.$Properties|null);
+                        ping?: (xmtp.xmtpv4.message_api.Ping.$Properties|null);
+                        pong?: (xmtp.xmtpv4.message_api.Pong.$Properties|null);
+                        request?: ("mutate"|"ping"|"pong");
+                        $unknowns?: Uint8Array[];
+                    }
+                    type $Shape = {
+                      mutate?: xmtp.xmtpv4.message_api.SubscribeRequest.V1.Mutate.$Shape|null;
+                      ping?: xmtp.xmtpv4.message_api.Ping.$Shape|null;
+                      pong?: xmtp.xmtpv4.message_api.Pong.$Shape|null;
+                      $unknowns?: Uint8Array[];
+                    } & (
+                      ({ request?: undefined; mutate?: null; ping?: null; pong?: null }|{ request?: "mutate"; mutate: xmtp.xmtpv4.message_api.SubscribeRequest.V1.Mutate.$Shape; ping?: null; pong?: null }|{ request?: "ping"; mutate?: null; ping: xmtp.xmtpv4.message_api.Ping.$Shape; pong?: null }|{ request?: "pong"; mutate?: null; ping?: null; pong: xmtp.xmtpv4.message_api.Pong.$Shape })
+                    );
+
+                    interface IMutate extends xmtp.xmtpv4.message_api.SubscribeRequest.V1.Mutate.$Properties {
+                    }
+
+                    class Mutate {
+                        constructor(properties?: xmtp.xmtpv4.message_api.SubscribeRequest.V1.Mutate.$Properties);
+                        $unknowns?: Uint8Array[];
+                        adds: xmtp.xmtpv4.message_api.SubscribeRequest.V1.Mutate.Subscription[];
+                        removes: Uint8Array[];
+                        historyOnly: boolean;
+                        mutateId: Long;
+                        static create(properties: xmtp.xmtpv4.message_api.SubscribeRequest.V1.Mutate.$Shape): xmtp.xmtpv4.message_api.SubscribeRequest.V1.Mutate & xmtp.xmtpv4.message_api.SubscribeRequest.V1.Mutate.$Shape;
+                        static create(properties?: xmtp.xmtpv4.message_api.SubscribeRequest.V1.Mutate.$Properties): xmtp.xmtpv4.message_api.SubscribeRequest.V1.Mutate;
+                        static encode(message: xmtp.xmtpv4.message_api.SubscribeRequest.V1.Mutate.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                        static encodeDelimited(message: xmtp.xmtpv4.message_api.SubscribeRequest.V1.Mutate.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.xmtpv4.message_api.SubscribeRequest.V1.Mutate & xmtp.xmtpv4.message_api.SubscribeRequest.V1.Mutate.$Shape;
+                        static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.xmtpv4.message_api.SubscribeRequest.V1.Mutate & xmtp.xmtpv4.message_api.SubscribeRequest.V1.Mutate.$Shape;
+                        static verify(message: { [k: string]: any }): (string|null);
+                        static fromObject(object: { [k: string]: any }): xmtp.xmtpv4.message_api.SubscribeRequest.V1.Mutate;
+                        static toObject(message: xmtp.xmtpv4.message_api.SubscribeRequest.V1.Mutate, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                        toJSON(): { [k: string]: any };
+                        static getTypeUrl(prefix?: string): string;
+                    }
+
+                    namespace Mutate {
+                        interface $Properties {
+                            adds?: xmtp.xmtpv4.message_api.SubscribeRequest.V1.Mutate.Subscription.$Properties[];
+                            removes?: Uint8Array[];
+                            historyOnly?: boolean;
+                            mutateId?: Long;
+                            $unknowns?: Uint8Array[];
+                        }
+                        type $Shape = xmtp.xmtpv4.message_api.SubscribeRequest.V1.Mutate.$Properties;
+
+                        interface ISubscription extends xmtp.xmtpv4.message_api.SubscribeRequest.V1.Mutate.Subscription.$Properties {
+                        }
+
+                        class Subscription {
+                            constructor(properties?: xmtp.xmtpv4.message_api.SubscribeRequest.V1.Mutate.Subscription.$Properties);
+                            $unknowns?: Uint8Array[];
+                            topic: Uint8Array;
+                            lastSeen: xmtp.xmtpv4.envelopes.Cursor;
+                            static create(properties: xmtp.xmtpv4.message_api.SubscribeRequest.V1.Mutate.Subscription.$Shape): xmtp.xmtpv4.message_api.SubscribeRequest.V1.Mutate.Subscription & xmtp.xmtpv4.message_api.SubscribeRequest.V1.Mutate.Subscription.$Shape;
+                            static create(properties?: xmtp.xmtpv4.message_api.SubscribeRequest.V1.Mutate.Subscription.$Properties): xmtp.xmtpv4.message_api.SubscribeRequest.V1.Mutate.Subscription;
+                            static encode(message: xmtp.xmtpv4.message_api.SubscribeRequest.V1.Mutate.Subscription.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                            static encodeDelimited(message: xmtp.xmtpv4.message_api.SubscribeRequest.V1.Mutate.Subscription.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.xmtpv4.message_api.SubscribeRequest.V1.Mutate.Subscription & xmtp.xmtpv4.message_api.SubscribeRequest.V1.Mutate.Subscription.$Shape;
+                            static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.xmtpv4.message_api.SubscribeRequest.V1.Mutate.Subscription & xmtp.xmtpv4.message_api.SubscribeRequest.V1.Mutate.Subscription.$Shape;
+                            static verify(message: { [k: string]: any }): (string|null);
+                            static fromObject(object: { [k: string]: any }): xmtp.xmtpv4.message_api.SubscribeRequest.V1.Mutate.Subscription;
+                            static toObject(message: xmtp.xmtpv4.message_api.SubscribeRequest.V1.Mutate.Subscription, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                            toJSON(): { [k: string]: any };
+                            static getTypeUrl(prefix?: string): string;
+                        }
+
+                        namespace Subscription {
+                            interface $Properties {
+                                topic?: Uint8Array;
+                                lastSeen?: xmtp.xmtpv4.envelopes.Cursor.$Properties;
+                                $unknowns?: Uint8Array[];
+                            }
+                            type $Shape = xmtp.xmtpv4.message_api.SubscribeRequest.V1.Mutate.Subscription.$Properties;
+                        }
+                    }
+                }
+            }
+
+            interface ISubscribeResponse extends xmtp.xmtpv4.message_api.SubscribeResponse.$Properties {
+            }
+
+            class SubscribeResponse {
+                constructor(properties?: xmtp.xmtpv4.message_api.SubscribeResponse.$Properties);
+                $unknowns?: Uint8Array[];
+                v1: (xmtp.xmtpv4.message_api.SubscribeResponse.V1|null);
+                version?: "v1";
+                static create(properties: xmtp.xmtpv4.message_api.SubscribeResponse.$Shape): xmtp.xmtpv4.message_api.SubscribeResponse & xmtp.xmtpv4.message_api.SubscribeResponse.$Shape;
+                static create(properties?: xmtp.xmtpv4.message_api.SubscribeResponse.$Properties): xmtp.xmtpv4.message_api.SubscribeResponse;
+                static encode(message: xmtp.xmtpv4.message_api.SubscribeResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static encodeDelimited(message: xmtp.xmtpv4.message_api.SubscribeResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.xmtpv4.message_api.SubscribeResponse & xmtp.xmtpv4.message_api.SubscribeResponse.$Shape;
+                static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.xmtpv4.message_api.SubscribeResponse & xmtp.xmtpv4.message_api.SubscribeResponse.$Shape;
+                static verify(message: { [k: string]: any }): (string|null);
+                static fromObject(object: { [k: string]: any }): xmtp.xmtpv4.message_api.SubscribeResponse;
+                static toObject(message: xmtp.xmtpv4.message_api.SubscribeResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                toJSON(): { [k: string]: any };
+                static getTypeUrl(prefix?: string): string;
+            }
+
+            namespace SubscribeResponse {
+                interface $Properties {
+                    v1?: (xmtp.xmtpv4.message_api.SubscribeResponse.V1.$Properties|null);
+                    version?: "v1";
+                    $unknowns?: Uint8Array[];
+                }
+                type $Shape = {
+                  v1?: xmtp.xmtpv4.message_api.SubscribeResponse.V1.$Shape|null;
+                  $unknowns?: Uint8Array[];
+                } & (
+                  ({ version?: undefined; v1?: null }|{ version?: "v1"; v1: xmtp.xmtpv4.message_api.SubscribeResponse.V1.$Shape })
+                );
+
+                interface IV1 extends xmtp.xmtpv4.message_api.SubscribeResponse.V1.$Properties {
+                }
+
+                class V1 {
+                    constructor(properties?: xmtp.xmtpv4.message_api.SubscribeResponse.V1.$Properties);
+                    $unknowns?: Uint8Array[];
+                    envelopes: (xmtp.xmtpv4.message_api.SubscribeResponse.V1.Envelopes|null);
+                    started: (xmtp.xmtpv4.message_api.SubscribeResponse.V1.Started|null);
+                    ping: (xmtp.xmtpv4.message_api.Ping|null);
+                    pong: (xmtp.xmtpv4.message_api.Pong|null);
+                    topicsLive: (xmtp.xmtpv4.message_api.SubscribeResponse.V1.TopicsLive|null);
+                    catchupComplete: (xmtp.xmtpv4.message_api.SubscribeResponse.V1.CatchupComplete|null);
+                    response?: ("envelopes"|"started"|"ping"|"pong"|"topicsLive"|"catchupComplete");
+                    static create(properties: xmtp.xmtpv4.message_api.SubscribeResponse.V1.$Shape): xmtp.xmtpv4.message_api.SubscribeResponse.V1 & xmtp.xmtpv4.message_api.SubscribeResponse.V1.$Shape;
+                    static create(properties?: xmtp.xmtpv4.message_api.SubscribeResponse.V1.$Properties): xmtp.xmtpv4.message_api.SubscribeResponse.V1;
+                    static encode(message: xmtp.xmtpv4.message_api.SubscribeResponse.V1.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static encodeDelimited(message: xmtp.xmtpv4.message_api.SubscribeResponse.V1.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.xmtpv4.message_api.SubscribeResponse.V1 & xmtp.xmtpv4.message_api.SubscribeResponse.V1.$Shape;
+                    static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.xmtpv4.message_api.SubscribeResponse.V1 & xmtp.xmtpv4.message_api.SubscribeResponse.V1.$Shape;
+                    static verify(message: { [k: string]: any }): (string|null);
+                    static fromObject(object: { [k: string]: any }): xmtp.xmtpv4.message_api.SubscribeResponse.V1;
+                    static toObject(message: xmtp.xmtpv4.message_api.SubscribeResponse.V1, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                    toJSON(): { [k: string]: any };
+                    static getTypeUrl(prefix?: string): string;
+                }
+
+                namespace V1 {
+                    interface $Properties {
+                        envelopes?: (xmtp.xmtpv4.message_api.SubscribeResponse.V1.Envelopes.$Properties|null);
+                        started?: (xmtp.xmtpv4.message_api.SubscribeResponse.V1.Started.$Properties|null);
+                        ping?: (xmtp.xmtpv4.message_api.Ping.$Properties|null);
+                        pong?: (xmtp.xmtpv4.message_api.Pong.$Properties|null);
+                        topicsLive?: (xmtp.xmtpv4.message_api.SubscribeResponse.V1.TopicsLive.$Properties|null);
+                        catchupComplete?: (xmtp.xmtpv4.message_api.SubscribeResponse.V1.CatchupComplete.$Properties|null);
+                        response?: ("envelopes"|"started"|"ping"|"pong"|"topicsLive"|"catchupComplete");
+                        $unknowns?: Uint8Array[];
+                    }
+                    type $Shape = {
+                      envelopes?: xmtp.xmtpv4.message_api.SubscribeResponse.V1.Envelopes.$Shape|null;
+                      started?: xmtp.xmtpv4.message_api.SubscribeResponse.V1.Started.$Shape|null;
+                      ping?: xmtp.xmtpv4.message_api.Ping.$Shape|null;
+                      pong?: xmtp.xmtpv4.message_api.Pong.$Shape|null;
+                      topicsLive?: xmtp.xmtpv4.message_api.SubscribeResponse.V1.TopicsLive.$Shape|null;
+                      catchupComplete?: xmtp.xmtpv4.message_api.SubscribeResponse.V1.CatchupComplete.$Shape|null;
+                      $unknowns?: Uint8Array[];
+                    } & (
+                      ({ response?: undefined; envelopes?: null; started?: null; ping?: null; pong?: null; topicsLive?: null; catchupComplete?: null }|{ response?: "envelopes"; envelopes: xmtp.xmtpv4.message_api.SubscribeResponse.V1.Envelopes.$Shape; started?: null; ping?: null; pong?: null; topicsLive?: null; catchupComplete?: null }|{ response?: "started"; envelopes?: null; started: xmtp.xmtpv4.message_api.SubscribeResponse.V1.Started.$Shape; ping?: null; pong?: null; topicsLive?: null; catchupComplete?: null }|{ response?: "ping"; envelopes?: null; started?: null; ping: xmtp.xmtpv4.message_api.Ping.$Shape; pong?: null; topicsLive?: null; catchupComplete?: null }|{ response?: "pong"; envelopes?: null; started?: null; ping?: null; pong: xmtp.xmtpv4.message_api.Pong.$Shape; topicsLive?: null; catchupComplete?: null }|{ response?: "topicsLive"; envelopes?: null; started?: null; ping?: null; pong?: null; topicsLive: xmtp.xmtpv4.message_api.SubscribeResponse.V1.TopicsLive.$Shape; catchupComplete?: null }|{ response?: "catchupComplete"; envelopes?: null; started?: null; ping?: null; pong?: null; topicsLive?: null; catchupComplete: xmtp.xmtpv4.message_api.SubscribeResponse.V1.CatchupComplete.$Shape })
+                    );
+
+                    interface IEnvelopes extends xmtp.xmtpv4.message_api.SubscribeResponse.V1.Envelopes.$Properties {
+                    }
+
+                    class Envelopes {
+                        constructor(properties?: xmtp.xmtpv4.message_api.SubscribeResponse.V1.Envelopes.$Properties);
+                        $unknowns?: Uint8Array[];
+                        envelopes: xmtp.xmtpv4.envelopes.OriginatorEnvelope[];
+                        mutateId: Long;
+                        static create(properties: xmtp.xmtpv4.message_api.SubscribeResponse.V1.Envelopes.$Shape): xmtp.xmtpv4.message_api.SubscribeResponse.V1.Envelopes & xmtp.xmtpv4.message_api.SubscribeResponse.V1.Envelopes.$Shape;
+                        static create(properties?: xmtp.xmtpv4.message_api.SubscribeResponse.V1.Envelopes.$Properties): xmtp.xmtpv4.message_api.SubscribeResponse.V1.Envelopes;
+                        static encode(message: xmtp.xmtpv4.message_api.SubscribeResponse.V1.Envelopes.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                        static encodeDelimited(message: xmtp.xmtpv4.message_api.SubscribeResponse.V1.Envelopes.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.xmtpv4.message_api.SubscribeResponse.V1.Envelopes & xmtp.xmtpv4.message_api.SubscribeResponse.V1.Envelopes.$Shape;
+                        static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.xmtpv4.message_api.SubscribeResponse.V1.Envelopes & xmtp.xmtpv4.message_api.SubscribeResponse.V1.Envelopes.$Shape;
+                        static verify(message: { [k: string]: any }): (string|null);
+                        static fromObject(object: { [k: string]: any }): xmtp.xmtpv4.message_api.SubscribeResponse.V1.Envelopes;
+                        static toObject(message: xmtp.xmtpv4.message_api.SubscribeResponse.V1.Envelopes, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                        toJSON(): { [k: string]: any };
+                        static getTypeUrl(prefix?: string): string;
+                    }
+
+                    namespace Envelopes {
+                        interface $Properties {
+                            envelopes?: xmtp.xmtpv4.envelopes.OriginatorEnvelope.$Properties[];
+                            mutateId?: Long;
+                            $unknowns?: Uint8Array[];
+                        }
+                        type $Shape = {
+                          envelopes?: xmtp.xmtpv4.envelopes.OriginatorEnvelope.$Shape[];
+                          mutateId?: Long;
+                          $unknowns?: Uint8Array[];
+                        };
+                    }
+
+                    interface IStarted extends xmtp.xmtpv4.message_api.SubscribeResponse.V1.Started.$Properties {
+                    }
+
+                    class Started {
+                        constructor(properties?: xmtp.xmtpv4.message_api.SubscribeResponse.V1.Started.$Properties);
+                        $unknowns?: Uint8Array[];
+                        keepaliveIntervalMs: number;
+                        capabilities: xmtp.xmtpv4.message_api.SubscribeResponse.V1.Capability[];
+                        static create(properties: xmtp.xmtpv4.message_api.SubscribeResponse.V1.Started.$Shape): xmtp.xmtpv4.message_api.SubscribeResponse.V1.Started & xmtp.xmtpv4.message_api.SubscribeResponse.V1.Started.$Shape;
+                        static create(properties?: xmtp.xmtpv4.message_api.SubscribeResponse.V1.Started.$Properties): xmtp.xmtpv4.message_api.SubscribeResponse.V1.Started;
+                        static encode(message: xmtp.xmtpv4.message_api.SubscribeResponse.V1.Started.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                        static encodeDelimited(message: xmtp.xmtpv4.message_api.SubscribeResponse.V1.Started.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.xmtpv4.message_api.SubscribeResponse.V1.Started & xmtp.xmtpv4.message_api.SubscribeResponse.V1.Started.$Shape;
+                        static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.xmtpv4.message_api.SubscribeResponse.V1.Started & xmtp.xmtpv4.message_api.SubscribeResponse.V1.Started.$Shape;
+                        static verify(message: { [k: string]: any }): (string|null);
+                        static fromObject(object: { [k: string]: any }): xmtp.xmtpv4.message_api.SubscribeResponse.V1.Started;
+                        static toObject(message: xmtp.xmtpv4.message_api.SubscribeResponse.V1.Started, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                        toJSON(): { [k: string]: any };
+                        static getTypeUrl(prefix?: string): string;
+                    }
+
+                    namespace Started {
+                        interface $Properties {
+                            keepaliveIntervalMs?: number;
+                            capabilities?: xmtp.xmtpv4.message_api.SubscribeResponse.V1.Capability[];
+                            $unknowns?: Uint8Array[];
+                        }
+                        type $Shape = xmtp.xmtpv4.message_api.SubscribeResponse.V1.Started.$Properties;
+                    }
+
+                    interface ICatchupComplete extends xmtp.xmtpv4.message_api.SubscribeResponse.V1.CatchupComplete.$Properties {
+                    }
+
+                    class CatchupComplete {
+                        constructor(properties?: xmtp.xmtpv4.message_api.SubscribeResponse.V1.CatchupComplete.$Properties);
+                        $unknowns?: Uint8Array[];
+                        mutateId: Long;
+                        static create(properties: xmtp.xmtpv4.message_api.SubscribeResponse.V1.CatchupComplete.$Shape): xmtp.xmtpv4.message_api.SubscribeResponse.V1.CatchupComplete & xmtp.xmtpv4.message_api.SubscribeResponse.V1.CatchupComplete.$Shape;
+                        static create(properties?: xmtp.xmtpv4.message_api.SubscribeResponse.V1.CatchupComplete.$Properties): xmtp.xmtpv4.message_api.SubscribeResponse.V1.CatchupComplete;
+                        static encode(message: xmtp.xmtpv4.message_api.SubscribeResponse.V1.CatchupComplete.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                        static encodeDelimited(message: xmtp.xmtpv4.message_api.SubscribeResponse.V1.CatchupComplete.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.xmtpv4.message_api.SubscribeResponse.V1.CatchupComplete & xmtp.xmtpv4.message_api.SubscribeResponse.V1.CatchupComplete.$Shape;
+                        static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.xmtpv4.message_api.SubscribeResponse.V1.CatchupComplete & xmtp.xmtpv4.message_api.SubscribeResponse.V1.CatchupComplete.$Shape;
+                        static verify(message: { [k: string]: any }): (string|null);
+                        static fromObject(object: { [k: string]: any }): xmtp.xmtpv4.message_api.SubscribeResponse.V1.CatchupComplete;
+                        static toObject(message: xmtp.xmtpv4.message_api.SubscribeResponse.V1.CatchupComplete, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                        toJSON(): { [k: string]: any };
+                        static getTypeUrl(prefix?: string): string;
+                    }
+
+                    namespace CatchupComplete {
+                        interface $Properties {
+                            mutateId?: Long;
+                            $unknowns?: Uint8Array[];
+                        }
+                        type $Shape = xmtp.xmtpv4.message_api.SubscribeResponse.V1.CatchupComplete.$Properties;
+                    }
+
+                    interface ITopicsLive extends xmtp.xmtpv4.message_api.SubscribeResponse.V1.TopicsLive.$Properties {
+                    }
+
+                    class TopicsLive {
+                        constructor(properties?: xmtp.xmtpv4.message_api.SubscribeResponse.V1.TopicsLive.$Properties);
+                        $unknowns?: Uint8Array[];
+                        topics: Uint8Array[];
+                        static create(properties: xmtp.xmtpv4.message_api.SubscribeResponse.V1.TopicsLive.$Shape): xmtp.xmtpv4.message_api.SubscribeResponse.V1.TopicsLive & xmtp.xmtpv4.message_api.SubscribeResponse.V1.TopicsLive.$Shape;
+                        static create(properties?: xmtp.xmtpv4.message_api.SubscribeResponse.V1.TopicsLive.$Properties): xmtp.xmtpv4.message_api.SubscribeResponse.V1.TopicsLive;
+                        static encode(message: xmtp.xmtpv4.message_api.SubscribeResponse.V1.TopicsLive.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                        static encodeDelimited(message: xmtp.xmtpv4.message_api.SubscribeResponse.V1.TopicsLive.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.xmtpv4.message_api.SubscribeResponse.V1.TopicsLive & xmtp.xmtpv4.message_api.SubscribeResponse.V1.TopicsLive.$Shape;
+                        static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.xmtpv4.message_api.SubscribeResponse.V1.TopicsLive & xmtp.xmtpv4.message_api.SubscribeResponse.V1.TopicsLive.$Shape;
+                        static verify(message: { [k: string]: any }): (string|null);
+                        static fromObject(object: { [k: string]: any }): xmtp.xmtpv4.message_api.SubscribeResponse.V1.TopicsLive;
+                        static toObject(message: xmtp.xmtpv4.message_api.SubscribeResponse.V1.TopicsLive, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                        toJSON(): { [k: string]: any };
+                        static getTypeUrl(prefix?: string): string;
+                    }
+
+                    namespace TopicsLive {
+                        interface $Properties {
+                            topics?: Uint8Array[];
+                            $unknowns?: Uint8Array[];
+                        }
+                        type $Shape = xmtp.xmtpv4.message_api.SubscribeResponse.V1.TopicsLive.$Properties;
+                    }
+
+                    enum Capability {
+                        CAPABILITY_UNSPECIFIED = 0
+                    }
+                }
+            }
+
+            interface IPing extends xmtp.xmtpv4.message_api.Ping.$Properties {
+            }
+
+            class Ping {
+                constructor(properties?: xmtp.xmtpv4.message_api.Ping.$Properties);
+                $unknowns?: Uint8Array[];
+                nonce: Long;
+                static create(properties: xmtp.xmtpv4.message_api.Ping.$Shape): xmtp.xmtpv4.message_api.Ping & xmtp.xmtpv4.message_api.Ping.$Shape;
+                static create(properties?: xmtp.xmtpv4.message_api.Ping.$Properties): xmtp.xmtpv4.message_api.Ping;
+                static encode(message: xmtp.xmtpv4.message_api.Ping.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static encodeDelimited(message: xmtp.xmtpv4.message_api.Ping.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.xmtpv4.message_api.Ping & xmtp.xmtpv4.message_api.Ping.$Shape;
+                static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.xmtpv4.message_api.Ping & xmtp.xmtpv4.message_api.Ping.$Shape;
+                static verify(message: { [k: string]: any }): (string|null);
+                static fromObject(object: { [k: string]: any }): xmtp.xmtpv4.message_api.Ping;
+                static toObject(message: xmtp.xmtpv4.message_api.Ping, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                toJSON(): { [k: string]: any };
+                static getTypeUrl(prefix?: string): string;
+            }
+
+            namespace Ping {
+                interface $Properties {
+                    nonce?: Long;
+                    $unknowns?: Uint8Array[];
+                }
+                type $Shape = xmtp.xmtpv4.message_api.Ping.$Properties;
+            }
+
+            interface IPong extends xmtp.xmtpv4.message_api.Pong.$Properties {
+            }
+
+            class Pong {
+                constructor(properties?: xmtp.xmtpv4.message_api.Pong.$Properties);
+                $unknowns?: Uint8Array[];
+                nonce: Long;
+                static create(properties: xmtp.xmtpv4.message_api.Pong.$Shape): xmtp.xmtpv4.message_api.Pong & xmtp.xmtpv4.message_api.Pong.$Shape;
+                static create(properties?: xmtp.xmtpv4.message_api.Pong.$Properties): xmtp.xmtpv4.message_api.Pong;
+                static encode(message: xmtp.xmtpv4.message_api.Pong.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static encodeDelimited(message: xmtp.xmtpv4.message_api.Pong.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.xmtpv4.message_api.Pong & xmtp.xmtpv4.message_api.Pong.$Shape;
+                static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.xmtpv4.message_api.Pong & xmtp.xmtpv4.message_api.Pong.$Shape;
+                static verify(message: { [k: string]: any }): (string|null);
+                static fromObject(object: { [k: string]: any }): xmtp.xmtpv4.message_api.Pong;
+                static toObject(message: xmtp.xmtpv4.message_api.Pong, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                toJSON(): { [k: string]: any };
+                static getTypeUrl(prefix?: string): string;
+            }
+
+            namespace Pong {
+                interface $Properties {
+                    nonce?: Long;
+                    $unknowns?: Uint8Array[];
+                }
+                type $Shape = xmtp.xmtpv4.message_api.Pong.$Properties;
+            }
+
+            interface ISubscribeAllEnvelopesRequest extends xmtp.xmtpv4.message_api.SubscribeAllEnvelopesRequest.$Properties {
+            }
+
+            class SubscribeAllEnvelopesRequest {
+                constructor(properties?: xmtp.xmtpv4.message_api.SubscribeAllEnvelopesRequest.$Properties);
+                $unknowns?: Uint8Array[];
+                static create(properties: xmtp.xmtpv4.message_api.SubscribeAllEnvelopesRequest.$Shape): xmtp.xmtpv4.message_api.SubscribeAllEnvelopesRequest & xmtp.xmtpv4.message_api.SubscribeAllEnvelopesRequest.$Shape;
+                static create(properties?: xmtp.xmtpv4.message_api.SubscribeAllEnvelopesRequest.$Properties): xmtp.xmtpv4.message_api.SubscribeAllEnvelopesRequest;
+                static encode(message: xmtp.xmtpv4.message_api.SubscribeAllEnvelopesRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static encodeDelimited(message: xmtp.xmtpv4.message_api.SubscribeAllEnvelopesRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.xmtpv4.message_api.SubscribeAllEnvelopesRequest & xmtp.xmtpv4.message_api.SubscribeAllEnvelopesRequest.$Shape;
+                static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.xmtpv4.message_api.SubscribeAllEnvelopesRequest & xmtp.xmtpv4.message_api.SubscribeAllEnvelopesRequest.$Shape;
+                static verify(message: { [k: string]: any }): (string|null);
+                static fromObject(object: { [k: string]: any }): xmtp.xmtpv4.message_api.SubscribeAllEnvelopesRequest;
+                static toObject(message: xmtp.xmtpv4.message_api.SubscribeAllEnvelopesRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                toJSON(): { [k: string]: any };
+                static getTypeUrl(prefix?: string): string;
+            }
+
+            namespace SubscribeAllEnvelopesRequest {
+                interface $Properties {
+                    $unknowns?: Uint8Array[];
+                }
+                type $Shape = xmtp.xmtpv4.message_api.SubscribeAllEnvelopesRequest.$Properties;
+            }
+
+            interface IQueryEnvelopesRequest extends xmtp.xmtpv4.message_api.QueryEnvelopesRequest.$Properties {
+            }
+
+            class QueryEnvelopesRequest {
+                constructor(properties?: xmtp.xmtpv4.message_api.QueryEnvelopesRequest.$Properties);
+                $unknowns?: Uint8Array[];
+                query: xmtp.xmtpv4.message_api.EnvelopesQuery;
+                limit: number;
+                static create(properties: xmtp.xmtpv4.message_api.QueryEnvelopesRequest.$Shape): xmtp.xmtpv4.message_api.QueryEnvelopesRequest & xmtp.xmtpv4.message_api.QueryEnvelopesRequest.$Shape;
+                static create(properties?: xmtp.xmtpv4.message_api.QueryEnvelopesRequest.$Properties): xmtp.xmtpv4.message_api.QueryEnvelopesRequest;
+                static encode(message: xmtp.xmtpv4.message_api.QueryEnvelopesRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static encodeDelimited(message: xmtp.xmtpv4.message_api.QueryEnvelopesRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.xmtpv4.message_api.QueryEnvelopesRequest & xmtp.xmtpv4.message_api.QueryEnvelopesRequest.$Shape;
+                static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.xmtpv4.message_api.QueryEnvelopesRequest & xmtp.xmtpv4.message_api.QueryEnvelopesRequest.$Shape;
+                static verify(message: { [k: string]: any }): (string|null);
+                static fromObject(object: { [k: string]: any }): xmtp.xmtpv4.message_api.QueryEnvelopesRequest;
+                static toObject(message: xmtp.xmtpv4.message_api.QueryEnvelopesRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                toJSON(): { [k: string]: any };
+                static getTypeUrl(prefix?: string): string;
+            }
+
+            namespace QueryEnvelopesRequest {
+                interface $Properties {
+                    query?: xmtp.xmtpv4.message_api.EnvelopesQuery.$Properties;
+                    limit?: number;
+                    $unknowns?: Uint8Array[];
+                }
+                type $Shape = xmtp.xmtpv4.message_api.QueryEnvelopesRequest.$Properties;
+            }
+
+            interface IQueryEnvelopesResponse extends xmtp.xmtpv4.message_api.QueryEnvelopesResponse.$Properties {
+            }
+
+            class QueryEnvelopesResponse {
+                constructor(properties?: xmtp.xmtpv4.message_api.QueryEnvelopesResponse.$Properties);
+                $unknowns?: Uint8Array[];
+                envelopes: xmtp.xmtpv4.envelopes.OriginatorEnvelope[];
+                static create(properties: xmtp.xmtpv4.message_api.QueryEnvelopesResponse.$Shape): xmtp.xmtpv4.message_api.QueryEnvelopesResponse & xmtp.xmtpv4.message_api.QueryEnvelopesResponse.$Shape;
+                static create(properties?: xmtp.xmtpv4.message_api.QueryEnvelopesResponse.$Properties): xmtp.xmtpv4.message_api.QueryEnvelopesResponse;
+                static encode(message: xmtp.xmtpv4.message_api.QueryEnvelopesResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static encodeDelimited(message: xmtp.xmtpv4.message_api.QueryEnvelopesResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.xmtpv4.message_api.QueryEnvelopesResponse & xmtp.xmtpv4.message_api.QueryEnvelopesResponse.$Shape;
+                static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.xmtpv4.message_api.QueryEnvelopesResponse & xmtp.xmtpv4.message_api.QueryEnvelopesResponse.$Shape;
+                static verify(message: { [k: string]: any }): (string|null);
+                static fromObject(object: { [k: string]: any }): xmtp.xmtpv4.message_api.QueryEnvelopesResponse;
+                static toObject(message: xmtp.xmtpv4.message_api.QueryEnvelopesResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                toJSON(): { [k: string]: any };
+                static getTypeUrl(prefix?: string): string;
+            }
+
+            namespace QueryEnvelopesResponse {
+                interface $Properties {
+                    envelopes?: xmtp.xmtpv4.envelopes.OriginatorEnvelope.$Properties[];
+                    $unknowns?: Uint8Array[];
+                }
+                type $Shape = {
+                  envelopes?: xmtp.xmtpv4.envelopes.OriginatorEnvelope.$Shape[];
+                  $unknowns?: Uint8Array[];
+                };
+            }
+
+            interface IPublishPayerEnvelopesRequest extends xmtp.xmtpv4.message_api.PublishPayerEnvelopesRequest.$Properties {
+            }
+
+            class PublishPayerEnvelopesRequest {
+                constructor(properties?: xmtp.xmtpv4.message_api.PublishPayerEnvelopesRequest.$Properties);
+                $unknowns?: Uint8Array[];
+                payerEnvelopes: xmtp.xmtpv4.envelopes.PayerEnvelope[];
+                static create(properties: xmtp.xmtpv4.message_api.PublishPayerEnvelopesRequest.$Shape): xmtp.xmtpv4.message_api.PublishPayerEnvelopesRequest & xmtp.xmtpv4.message_api.PublishPayerEnvelopesRequest.$Shape;
+                static create(properties?: xmtp.xmtpv4.message_api.PublishPayerEnvelopesRequest.$Properties): xmtp.xmtpv4.message_api.PublishPayerEnvelopesRequest;
+                static encode(message: xmtp.xmtpv4.message_api.PublishPayerEnvelopesRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static encodeDelimited(message: xmtp.xmtpv4.message_api.PublishPayerEnvelopesRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.xmtpv4.message_api.PublishPayerEnvelopesRequest & xmtp.xmtpv4.message_api.PublishPayerEnvelopesRequest.$Shape;
+                static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.xmtpv4.message_api.PublishPayerEnvelopesRequest & xmtp.xmtpv4.message_api.PublishPayerEnvelopesRequest.$Shape;
+                static verify(message: { [k: string]: any }): (string|null);
+                static fromObject(object: { [k: string]: any }): xmtp.xmtpv4.message_api.PublishPayerEnvelopesRequest;
+                static toObject(message: xmtp.xmtpv4.message_api.PublishPayerEnvelopesRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                toJSON(): { [k: string]: any };
+                static getTypeUrl(prefix?: string): string;
+            }
+
+            namespace PublishPayerEnvelopesRequest {
+                interface $Properties {
+                    payerEnvelopes?: xmtp.xmtpv4.envelopes.PayerEnvelope.$Properties[];
+                    $unknowns?: Uint8Array[];
+                }
+                type $Shape = xmtp.xmtpv4.message_api.PublishPayerEnvelopesRequest.$Properties;
+            }
+
+            interface IPublishPayerEnvelopesResponse extends xmtp.xmtpv4.message_api.PublishPayerEnvelopesResponse.$Properties {
+            }
+
+            class PublishPayerEnvelopesResponse {
+                constructor(properties?: xmtp.xmtpv4.message_api.PublishPayerEnvelopesResponse.$Properties);
+                $unknowns?: Uint8Array[];
+                originatorEnvelopes: xmtp.xmtpv4.envelopes.OriginatorEnvelope[];
+                static create(properties: xmtp.xmtpv4.message_api.PublishPayerEnvelopesResponse.$Shape): xmtp.xmtpv4.message_api.PublishPayerEnvelopesResponse & xmtp.xmtpv4.message_api.PublishPayerEnvelopesResponse.$Shape;
+                static create(properties?: xmtp.xmtpv4.message_api.PublishPayerEnvelopesResponse.$Properties): xmtp.xmtpv4.message_api.PublishPayerEnvelopesResponse;
+                static encode(message: xmtp.xmtpv4.message_api.PublishPayerEnvelopesResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static encodeDelimited(message: xmtp.xmtpv4.message_api.PublishPayerEnvelopesResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.xmtpv4.message_api.PublishPayerEnvelopesResponse & xmtp.xmtpv4.message_api.PublishPayerEnvelopesResponse.$Shape;
+                static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.xmtpv4.message_api.PublishPayerEnvelopesResponse & xmtp.xmtpv4.message_api.PublishPayerEnvelopesResponse.$Shape;
+                static verify(message: { [k: string]: any }): (string|null);
+                static fromObject(object: { [k: string]: any }): xmtp.xmtpv4.message_api.PublishPayerEnvelopesResponse;
+                static toObject(message: xmtp.xmtpv4.message_api.PublishPayerEnvelopesResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                toJSON(): { [k: string]: any };
+                static getTypeUrl(prefix?: string): string;
+            }
+
+            namespace PublishPayerEnvelopesResponse {
+                interface $Properties {
+                    originatorEnvelopes?: xmtp.xmtpv4.envelopes.OriginatorEnvelope.$Properties[];
+                    $unknowns?: Uint8Array[];
+                }
+                type $Shape = {
+                  originatorEnvelopes?: xmtp.xmtpv4.envelopes.OriginatorEnvelope.$Shape[];
+                  $unknowns?: Uint8Array[];
+                };
+            }
+
+            interface IGetInboxIdsRequest extends xmtp.xmtpv4.message_api.GetInboxIdsRequest.$Properties {
+            }
+
+            class GetInboxIdsRequest {
+                constructor(properties?: xmtp.xmtpv4.message_api.GetInboxIdsRequest.$Properties);
+                $unknowns?: Uint8Array[];
+                requests: xmtp.xmtpv4.message_api.GetInboxIdsRequest.Request[];
+                static create(properties: xmtp.xmtpv4.message_api.GetInboxIdsRequest.$Shape): xmtp.xmtpv4.message_api.GetInboxIdsRequest & xmtp.xmtpv4.message_api.GetInboxIdsRequest.$Shape;
+                static create(properties?: xmtp.xmtpv4.message_api.GetInboxIdsRequest.$Properties): xmtp.xmtpv4.message_api.GetInboxIdsRequest;
+                static encode(message: xmtp.xmtpv4.message_api.GetInboxIdsRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static encodeDelimited(message: xmtp.xmtpv4.message_api.GetInboxIdsRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.xmtpv4.message_api.GetInboxIdsRequest & xmtp.xmtpv4.message_api.GetInboxIdsRequest.$Shape;
+                static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.xmtpv4.message_api.GetInboxIdsRequest & xmtp.xmtpv4.message_api.GetInboxIdsRequest.$Shape;
+                static verify(message: { [k: string]: any }): (string|null);
+                static fromObject(object: { [k: string]: any }): xmtp.xmtpv4.message_api.GetInboxIdsRequest;
+                static toObject(message: xmtp.xmtpv4.message_api.GetInboxIdsRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                toJSON(): { [k: string]: any };
+                static getTypeUrl(prefix?: string): string;
+            }
+
+            namespace GetInboxIdsRequest {
+                interface $Properties {
+                    requests?: xmtp.xmtpv4.message_api.GetInboxIdsRequest.Request.$Properties[];
+                    $unknowns?: Uint8Array[];
+                }
+                type $Shape = xmtp.xmtpv4.message_api.GetInboxIdsRequest.$Properties;
+
+                interface IRequest extends xmtp.xmtpv4.message_api.GetInboxIdsRequest.Request.$Properties {
+                }
+
+                class Request {
+                    constructor(properties?: xmtp.xmtpv4.message_api.GetInboxIdsRequest.Request.$Properties);
+                    $unknowns?: Uint8Array[];
+                    identifier: string;
+                    identifierKind: xmtp.identity.associations.IdentifierKind;
+                    static create(properties: xmtp.xmtpv4.message_api.GetInboxIdsRequest.Request.$Shape): xmtp.xmtpv4.message_api.GetInboxIdsRequest.Request & xmtp.xmtpv4.message_api.GetInboxIdsRequest.Request.$Shape;
+                    static create(properties?: xmtp.xmtpv4.message_api.GetInboxIdsRequest.Request.$Properties): xmtp.xmtpv4.message_api.GetInboxIdsRequest.Request;
+                    static encode(message: xmtp.xmtpv4.message_api.GetInboxIdsRequest.Request.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static encodeDelimited(message: xmtp.xmtpv4.message_api.GetInboxIdsRequest.Request.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.xmtpv4.message_api.GetInboxIdsRequest.Request & xmtp.xmtpv4.message_api.GetInboxIdsRequest.Request.$Shape;
+                    static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.xmtpv4.message_api.GetInboxIdsRequest.Request & xmtp.xmtpv4.message_api.GetInboxIdsRequest.Request.$Shape;
+                    static verify(message: { [k: string]: any }): (string|null);
+                    static fromObject(object: { [k: string]: any }): xmtp.xmtpv4.message_api.GetInboxIdsRequest.Request;
+                    static toObject(message: xmtp.xmtpv4.message_api.GetInboxIdsRequest.Request, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                    toJSON(): { [k: string]: any };
+                    static getTypeUrl(prefix?: string): string;
+                }
+
+                namespace Request {
+                    interface $Properties {
+                        identifier?: string;
+                        identifierKind?: xmtp.identity.associations.IdentifierKind;
+                        $unknowns?: Uint8Array[];
+                    }
+                    type $Shape = xmtp.xmtpv4.message_api.GetInboxIdsRequest.Request.$Properties;
+                }
+            }
+
+            interface IGetInboxIdsResponse extends xmtp.xmtpv4.message_api.GetInboxIdsResponse.$Properties {
+            }
+
+            class GetInboxIdsResponse {
+                constructor(properties?: xmtp.xmtpv4.message_api.GetInboxIdsResponse.$Properties);
+                $unknowns?: Uint8Array[];
+                responses: xmtp.xmtpv4.message_api.GetInboxIdsResponse.Response[];
+                static create(properties: xmtp.xmtpv4.message_api.GetInboxIdsResponse.$Shape): xmtp.xmtpv4.message_api.GetInboxIdsResponse & xmtp.xmtpv4.message_api.GetInboxIdsResponse.$Shape;
+                static create(properties?: xmtp.xmtpv4.message_api.GetInboxIdsResponse.$Properties): xmtp.xmtpv4.message_api.GetInboxIdsResponse;
+                static encode(message: xmtp.xmtpv4.message_api.GetInboxIdsResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static encodeDelimited(message: xmtp.xmtpv4.message_api.GetInboxIdsResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.xmtpv4.message_api.GetInboxIdsResponse & xmtp.xmtpv4.message_api.GetInboxIdsResponse.$Shape;
+                static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.xmtpv4.message_api.GetInboxIdsResponse & xmtp.xmtpv4.message_api.GetInboxIdsResponse.$Shape;
+                static verify(message: { [k: string]: any }): (string|null);
+                static fromObject(object: { [k: string]: any }): xmtp.xmtpv4.message_api.GetInboxIdsResponse;
+                static toObject(message: xmtp.xmtpv4.message_api.GetInboxIdsResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                toJSON(): { [k: string]: any };
+                static getTypeUrl(prefix?: string): string;
+            }
+
+            namespace GetInboxIdsResponse {
+                interface $Properties {
+                    responses?: xmtp.xmtpv4.message_api.GetInboxIdsResponse.Response.$Properties[];
+                    $unknowns?: Uint8Array[];
+                }
+                type $Shape = xmtp.xmtpv4.message_api.GetInboxIdsResponse.$Properties;
+
+                interface IResponse extends xmtp.xmtpv4.message_api.GetInboxIdsResponse.Response.$Properties {
+                }
+
+                class Response {
+                    constructor(properties?: xmtp.xmtpv4.message_api.GetInboxIdsResponse.Response.$Properties);
+                    $unknowns?: Uint8Array[];
+                    identifier: string;
+                    inboxId: (string|null);
+                    identifierKind: xmtp.identity.associations.IdentifierKind;
+                    static create(properties: xmtp.xmtpv4.message_api.GetInboxIdsResponse.Response.$Shape): xmtp.xmtpv4.message_api.GetInboxIdsResponse.Response & xmtp.xmtpv4.message_api.GetInboxIdsResponse.Response.$Shape;
+                    static create(properties?: xmtp.xmtpv4.message_api.GetInboxIdsResponse.Response.$Properties): xmtp.xmtpv4.message_api.GetInboxIdsResponse.Response;
+                    static encode(message: xmtp.xmtpv4.message_api.GetInboxIdsResponse.Response.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static encodeDelimited(message: xmtp.xmtpv4.message_api.GetInboxIdsResponse.Response.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.xmtpv4.message_api.GetInboxIdsResponse.Response & xmtp.xmtpv4.message_api.GetInboxIdsResponse.Response.$Shape;
+                    static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.xmtpv4.message_api.GetInboxIdsResponse.Response & xmtp.xmtpv4.message_api.GetInboxIdsResponse.Response.$Shape;
+                    static verify(message: { [k: string]: any }): (string|null);
+                    static fromObject(object: { [k: string]: any }): xmtp.xmtpv4.message_api.GetInboxIdsResponse.Response;
+                    static toObject(message: xmtp.xmtpv4.message_api.GetInboxIdsResponse.Response, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                    toJSON(): { [k: string]: any };
+                    static getTypeUrl(prefix?: string): string;
+                }
+
+                namespace Response {
+                    interface $Properties {
+                        identifier?: string;
+                        inboxId?: (string|null);
+                        identifierKind?: xmtp.identity.associations.IdentifierKind;
+                        $unknowns?: Uint8Array[];
+                    }
+                    type $Shape = xmtp.xmtpv4.message_api.GetInboxIdsResponse.Response.$Properties;
+                }
+            }
+
+            interface IGetNewestEnvelopeRequest extends xmtp.xmtpv4.message_api.GetNewestEnvelopeRequest.$Properties {
+            }
+
+            class GetNewestEnvelopeRequest {
+                constructor(properties?: xmtp.xmtpv4.message_api.GetNewestEnvelopeRequest.$Properties);
+                $unknowns?: Uint8Array[];
+                topics: Uint8Array[];
+                static create(properties: xmtp.xmtpv4.message_api.GetNewestEnvelopeRequest.$Shape): xmtp.xmtpv4.message_api.GetNewestEnvelopeRequest & xmtp.xmtpv4.message_api.GetNewestEnvelopeRequest.$Shape;
+                static create(properties?: xmtp.xmtpv4.message_api.GetNewestEnvelopeRequest.$Properties): xmtp.xmtpv4.message_api.GetNewestEnvelopeRequest;
+                static encode(message: xmtp.xmtpv4.message_api.GetNewestEnvelopeRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static encodeDelimited(message: xmtp.xmtpv4.message_api.GetNewestEnvelopeRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.xmtpv4.message_api.GetNewestEnvelopeRequest & xmtp.xmtpv4.message_api.GetNewestEnvelopeRequest.$Shape;
+                static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.xmtpv4.message_api.GetNewestEnvelopeRequest & xmtp.xmtpv4.message_api.GetNewestEnvelopeRequest.$Shape;
+                static verify(message: { [k: string]: any }): (string|null);
+                static fromObject(object: { [k: string]: any }): xmtp.xmtpv4.message_api.GetNewestEnvelopeRequest;
+                static toObject(message: xmtp.xmtpv4.message_api.GetNewestEnvelopeRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                toJSON(): { [k: string]: any };
+                static getTypeUrl(prefix?: string): string;
+            }
+
+            namespace GetNewestEnvelopeRequest {
+                interface $Properties {
+                    topics?: Uint8Array[];
+                    $unknowns?: Uint8Array[];
+                }
+                type $Shape = xmtp.xmtpv4.message_api.GetNewestEnvelopeRequest.$Properties;
+            }
+
+            interface IGetNewestEnvelopeResponse extends xmtp.xmtpv4.message_api.GetNewestEnvelopeResponse.$Properties {
+            }
+
+            class GetNewestEnvelopeResponse {
+                constructor(properties?: xmtp.xmtpv4.message_api.GetNewestEnvelopeResponse.$Properties);
+                $unknowns?: Uint8Array[];
+                results: xmtp.xmtpv4.message_api.GetNewestEnvelopeResponse.Response[];
+                static create(properties: xmtp.xmtpv4.message_api.GetNewestEnvelopeResponse.$Shape): xmtp.xmtpv4.message_api.GetNewestEnvelopeResponse & xmtp.xmtpv4.message_api.GetNewestEnvelopeResponse.$Shape;
+                static create(properties?: xmtp.xmtpv4.message_api.GetNewestEnvelopeResponse.$Properties): xmtp.xmtpv4.message_api.GetNewestEnvelopeResponse;
+                static encode(message: xmtp.xmtpv4.message_api.GetNewestEnvelopeResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static encodeDelimited(message: xmtp.xmtpv4.message_api.GetNewestEnvelopeResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.xmtpv4.message_api.GetNewestEnvelopeResponse & xmtp.xmtpv4.message_api.GetNewestEnvelopeResponse.$Shape;
+                static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.xmtpv4.message_api.GetNewestEnvelopeResponse & xmtp.xmtpv4.message_api.GetNewestEnvelopeResponse.$Shape;
+                static verify(message: { [k: string]: any }): (string|null);
+                static fromObject(object: { [k: string]: any }): xmtp.xmtpv4.message_api.GetNewestEnvelopeResponse;
+                static toObject(message: xmtp.xmtpv4.message_api.GetNewestEnvelopeResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                toJSON(): { [k: string]: any };
+                static getTypeUrl(prefix?: string): string;
+            }
+
+            namespace GetNewestEnvelopeResponse {
+                interface $Properties {
+                    results?: xmtp.xmtpv4.message_api.GetNewestEnvelopeResponse.Response.$Properties[];
+                    $unknowns?: Uint8Array[];
+                }
+                type $Shape = {
+                  results?: xmtp.xmtpv4.message_api.GetNewestEnvelopeResponse.Response.$Shape[];
+                  $unknowns?: Uint8Array[];
+                };
+
+                interface IResponse extends xmtp.xmtpv4.message_api.GetNewestEnvelopeResponse.Response.$Properties {
+                }
+
+                class Response {
+                    constructor(properties?: xmtp.xmtpv4.message_api.GetNewestEnvelopeResponse.Response.$Properties);
+                    $unknowns?: Uint8Array[];
+                    originatorEnvelope: (xmtp.xmtpv4.envelopes.OriginatorEnvelope|null);
+                    static create(properties: xmtp.xmtpv4.message_api.GetNewestEnvelopeResponse.Response.$Shape): xmtp.xmtpv4.message_api.GetNewestEnvelopeResponse.Response & xmtp.xmtpv4.message_api.GetNewestEnvelopeResponse.Response.$Shape;
+                    static create(properties?: xmtp.xmtpv4.message_api.GetNewestEnvelopeResponse.Response.$Properties): xmtp.xmtpv4.message_api.GetNewestEnvelopeResponse.Response;
+                    static encode(message: xmtp.xmtpv4.message_api.GetNewestEnvelopeResponse.Response.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static encodeDelimited(message: xmtp.xmtpv4.message_api.GetNewestEnvelopeResponse.Response.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.xmtpv4.message_api.GetNewestEnvelopeResponse.Response & xmtp.xmtpv4.message_api.GetNewestEnvelopeResponse.Response.$Shape;
+                    static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.xmtpv4.message_api.GetNewestEnvelopeResponse.Response & xmtp.xmtpv4.message_api.GetNewestEnvelopeResponse.Response.$Shape;
+                    static verify(message: { [k: string]: any }): (string|null);
+                    static fromObject(object: { [k: string]: any }): xmtp.xmtpv4.message_api.GetNewestEnvelopeResponse.Response;
+                    static toObject(message: xmtp.xmtpv4.message_api.GetNewestEnvelopeResponse.Response, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                    toJSON(): { [k: string]: any };
+                    static getTypeUrl(prefix?: string): string;
+                }
+
+                namespace Response {
+                    interface $Properties {
+                        originatorEnvelope?: (xmtp.xmtpv4.envelopes.OriginatorEnvelope.$Properties|null);
+                        $unknowns?: Uint8Array[];
+                    }
+                    type $Shape = {
+                      originatorEnvelope?: xmtp.xmtpv4.envelopes.OriginatorEnvelope.$Shape|null;
+                      $unknowns?: Uint8Array[];
+                    };
+                }
+            }
+
+            interface ISubscribeOriginatorsRequest extends xmtp.xmtpv4.message_api.SubscribeOriginatorsRequest.$Properties {
+            }
+
+            class SubscribeOriginatorsRequest {
+                constructor(properties?: xmtp.xmtpv4.message_api.SubscribeOriginatorsRequest.$Properties);
+                $unknowns?: Uint8Array[];
+                filter: xmtp.xmtpv4.message_api.SubscribeOriginatorsRequest.OriginatorFilter;
+                static create(properties: xmtp.xmtpv4.message_api.SubscribeOriginatorsRequest.$Shape): xmtp.xmtpv4.message_api.SubscribeOriginatorsRequest & xmtp.xmtpv4.message_api.SubscribeOriginatorsRequest.$Shape;
+                static create(properties?: xmtp.xmtpv4.message_api.SubscribeOriginatorsRequest.$Properties): xmtp.xmtpv4.message_api.SubscribeOriginatorsRequest;
+                static encode(message: xmtp.xmtpv4.message_api.SubscribeOriginatorsRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static encodeDelimited(message: xmtp.xmtpv4.message_api.SubscribeOriginatorsRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.xmtpv4.message_api.SubscribeOriginatorsRequest & xmtp.xmtpv4.message_api.SubscribeOriginatorsRequest.$Shape;
+                static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.xmtpv4.message_api.SubscribeOriginatorsRequest & xmtp.xmtpv4.message_api.SubscribeOriginatorsRequest.$Shape;
+                static verify(message: { [k: string]: any }): (string|null);
+                static fromObject(object: { [k: string]: any }): xmtp.xmtpv4.message_api.SubscribeOriginatorsRequest;
+                static toObject(message: xmtp.xmtpv4.message_api.SubscribeOriginatorsRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                toJSON(): { [k: string]: any };
+                static getTypeUrl(prefix?: string): string;
+            }
+
+            namespace SubscribeOriginatorsRequest {
+                interface $Properties {
+                    filter?: xmtp.xmtpv4.message_api.SubscribeOriginatorsRequest.OriginatorFilter.$Properties;
+                    $unknowns?: Uint8Array[];
+                }
+                type $Shape = xmtp.xmtpv4.message_api.SubscribeOriginatorsRequest.$Properties;
+
+                interface IOriginatorFilter extends xmtp.xmtpv4.message_api.SubscribeOriginatorsRequest.OriginatorFilter.$Properties {
+                }
+
+                class OriginatorFilter {
+                    constructor(properties?: xmtp.xmtpv4.message_api.SubscribeOriginatorsRequest.OriginatorFilter.$Properties);
+                    $unknowns?: Uint8Array[];
+                    originatorNodeIds: number[];
+                    lastSeen: xmtp.xmtpv4.envelopes.Cursor;
+                    static create(properties: xmtp.xmtpv4.message_api.SubscribeOriginatorsRequest.OriginatorFilter.$Shape): xmtp.xmtpv4.message_api.SubscribeOriginatorsRequest.OriginatorFilter & xmtp.xmtpv4.message_api.SubscribeOriginatorsRequest.OriginatorFilter.$Shape;
+                    static create(properties?: xmtp.xmtpv4.message_api.SubscribeOriginatorsRequest.OriginatorFilter.$Properties): xmtp.xmtpv4.message_api.SubscribeOriginatorsRequest.OriginatorFilter;
+                    static encode(message: xmtp.xmtpv4.message_api.SubscribeOriginatorsRequest.OriginatorFilter.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static encodeDelimited(message: xmtp.xmtpv4.message_api.SubscribeOriginatorsRequest.OriginatorFilter.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.xmtpv4.message_api.SubscribeOriginatorsRequest.OriginatorFilter & xmtp.xmtpv4.message_api.SubscribeOriginatorsRequest.OriginatorFilter.$Shape;
+                    static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.xmtpv4.message_api.SubscribeOriginatorsRequest.OriginatorFilter & xmtp.xmtpv4.message_api.SubscribeOriginatorsRequest.OriginatorFilter.$Shape;
+                    static verify(message: { [k: string]: any }): (string|null);
+                    static fromObject(object: { [k: string]: any }): xmtp.xmtpv4.message_api.SubscribeOriginatorsRequest.OriginatorFilter;
+                    static toObject(message: xmtp.xmtpv4.message_api.SubscribeOriginatorsRequest.OriginatorFilter, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                    toJSON(): { [k: string]: any };
+                    static getTypeUrl(prefix?: string): string;
+                }
+
+                namespace OriginatorFilter {
+                    interface $Properties {
+                        originatorNodeIds?: number[];
+                        lastSeen?: xmtp.xmtpv4.envelopes.Cursor.$Properties;
+                        $unknowns?: Uint8Array[];
+                    }
+                    type $Shape = xmtp.xmtpv4.message_api.SubscribeOriginatorsRequest.OriginatorFilter.$Properties;
+                }
+            }
+
+            interface ISubscribeOriginatorsResponse extends xmtp.xmtpv4.message_api.SubscribeOriginatorsResponse.$Properties {
+            }
+
+            class SubscribeOriginatorsResponse {
+                constructor(properties?: xmtp.xmtpv4.message_api.SubscribeOriginatorsResponse.$Properties);
+                $unknowns?: Uint8Array[];
+                envelopes: (xmtp.xmtpv4.message_api.SubscribeOriginatorsResponse.Envelopes|null);
+                response?: "envelopes";
+                static create(properties: xmtp.xmtpv4.message_api.SubscribeOriginatorsResponse.$Shape): xmtp.xmtpv4.message_api.SubscribeOriginatorsResponse & xmtp.xmtpv4.message_api.SubscribeOriginatorsResponse.$Shape;
+                static create(properties?: xmtp.xmtpv4.message_api.SubscribeOriginatorsResponse.$Properties): xmtp.xmtpv4.message_api.SubscribeOriginatorsResponse;
+                static encode(message: xmtp.xmtpv4.message_api.SubscribeOriginatorsResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static encodeDelimited(message: xmtp.xmtpv4.message_api.SubscribeOriginatorsResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.xmtpv4.message_api.SubscribeOriginatorsResponse & xmtp.xmtpv4.message_api.SubscribeOriginatorsResponse.$Shape;
+                static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.xmtpv4.message_api.SubscribeOriginatorsResponse & xmtp.xmtpv4.message_api.SubscribeOriginatorsResponse.$Shape;
+                static verify(message: { [k: string]: any }): (string|null);
+                static fromObject(object: { [k: string]: any }): xmtp.xmtpv4.message_api.SubscribeOriginatorsResponse;
+                static toObject(message: xmtp.xmtpv4.message_api.SubscribeOriginatorsResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                toJSON(): { [k: string]: any };
+                static getTypeUrl(prefix?: string): string;
+            }
+
+            namespace SubscribeOriginatorsResponse {
+                interface $Properties {
+                    envelopes?: (xmtp.xmtpv4.message_api.SubscribeOriginatorsResponse.Envelopes.$Properties|null);
+                    response?: "envelopes";
+                    $unknowns?: Uint8Array[];
+                }
+                type $Shape = {
+                  envelopes?: xmtp.xmtpv4.message_api.SubscribeOriginatorsResponse.Envelopes.$Shape|null;
+                  $unknowns?: Uint8Array[];
+                } & (
+                  ({ response?: undefined; envelopes?: null }|{ response?: "envelopes"; envelopes: xmtp.xmtpv4.message_api.SubscribeOriginatorsResponse.Envelopes.$Shape })
+                );
+
+                interface IEnvelopes extends xmtp.xmtpv4.message_api.SubscribeOriginatorsResponse.Envelopes.$Properties {
+                }
+
+                class Envelopes {
+                    constructor(properties?: xmtp.xmtpv4.message_api.SubscribeOriginatorsResponse.Envelopes.$Properties);
+                    $unknowns?: Uint8Array[];
+                    envelopes: xmtp.xmtpv4.envelopes.OriginatorEnvelope[];
+                    static create(properties: xmtp.xmtpv4.message_api.SubscribeOriginatorsResponse.Envelopes.$Shape): xmtp.xmtpv4.message_api.SubscribeOriginatorsResponse.Envelopes & xmtp.xmtpv4.message_api.SubscribeOriginatorsResponse.Envelopes.$Shape;
+                    static create(properties?: xmtp.xmtpv4.message_api.SubscribeOriginatorsResponse.Envelopes.$Properties): xmtp.xmtpv4.message_api.SubscribeOriginatorsResponse.Envelopes;
+                    static encode(message: xmtp.xmtpv4.message_api.SubscribeOriginatorsResponse.Envelopes.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static encodeDelimited(message: xmtp.xmtpv4.message_api.SubscribeOriginatorsResponse.Envelopes.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.xmtpv4.message_api.SubscribeOriginatorsResponse.Envelopes & xmtp.xmtpv4.message_api.SubscribeOriginatorsResponse.Envelopes.$Shape;
+                    static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.xmtpv4.message_api.SubscribeOriginatorsResponse.Envelopes & xmtp.xmtpv4.message_api.SubscribeOriginatorsResponse.Envelopes.$Shape;
+                    static verify(message: { [k: string]: any }): (string|null);
+                    static fromObject(object: { [k: string]: any }): xmtp.xmtpv4.message_api.SubscribeOriginatorsResponse.Envelopes;
+                    static toObject(message: xmtp.xmtpv4.message_api.SubscribeOriginatorsResponse.Envelopes, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                    toJSON(): { [k: string]: any };
+                    static getTypeUrl(prefix?: string): string;
+                }
+
+                namespace Envelopes {
+                    interface $Properties {
+                        envelopes?: xmtp.xmtpv4.envelopes.OriginatorEnvelope.$Properties[];
+                        $unknowns?: Uint8Array[];
+                    }
+                    type $Shape = {
+                      envelopes?: xmtp.xmtpv4.envelopes.OriginatorEnvelope.$Shape[];
+                      $unknowns?: Uint8Array[];
+                    };
+                }
+            }
+
+            class ReplicationApi extends $protobuf.rpc.Service {
+                constructor(rpcImpl: $protobuf.RPCImpl, requestDelimited?: boolean, responseDelimited?: boolean);
+                static create(rpcImpl: $protobuf.RPCImpl, requestDelimited?: boolean, responseDelimited?: boolean): ReplicationApi;
+                subscribeOriginators: xmtp.xmtpv4.message_api.ReplicationApi.SubscribeOriginators;
+                subscribeEnvelopes: xmtp.xmtpv4.message_api.ReplicationApi.SubscribeEnvelopes;
+                subscribeTopics: xmtp.xmtpv4.message_api.ReplicationApi.SubscribeTopics;
+                queryEnvelopes: xmtp.xmtpv4.message_api.ReplicationApi.QueryEnvelopes;
+                publishPayerEnvelopes: xmtp.xmtpv4.message_api.ReplicationApi.PublishPayerEnvelopes;
+                getInboxIds: xmtp.xmtpv4.message_api.ReplicationApi.GetInboxIds;
+                getNewestEnvelope: xmtp.xmtpv4.message_api.ReplicationApi.GetNewestEnvelope;
+            }
+
+            namespace ReplicationApi {
+                type SubscribeOriginatorsCallback = (error: (Error|null), response?: xmtp.xmtpv4.message_api.SubscribeOriginatorsResponse) => void;
+                type SubscribeOriginators = {
+                  (request: xmtp.xmtpv4.message_api.ISubscribeOriginatorsRequest, callback: xmtp.xmtpv4.message_api.ReplicationApi.SubscribeOriginatorsCallback): void;
+                  (request: xmtp.xmtpv4.message_api.ISubscribeOriginatorsRequest): Promise<xmtp.xmtpv4.message_api.SubscribeOriginatorsResponse>;
+                  readonly name: "SubscribeOriginators";
+                  readonly path: "/xmtp.xmtpv4.message_api.ReplicationApi/SubscribeOriginators";
+                  readonly requestType: "SubscribeOriginatorsRequest";
+                  readonly responseType: "SubscribeOriginatorsResponse";
+                  readonly requestStream: undefined;
+                  readonly responseStream: true;
+                };
+                type SubscribeEnvelopesCallback = (error: (Error|null), response?: xmtp.xmtpv4.message_api.SubscribeEnvelopesResponse) => void;
+                type SubscribeEnvelopes = {
+                  (request: xmtp.xmtpv4.message_api.ISubscribeEnvelopesRequest, callback: xmtp.xmtpv4.message_api.ReplicationApi.SubscribeEnvelopesCallback): void;
+                  (request: xmtp.xmtpv4.message_api.ISubscribeEnvelopesRequest): Promise<xmtp.xmtpv4.message_api.SubscribeEnvelopesResponse>;
+                  readonly name: "SubscribeEnvelopes";
+                  readonly path: "/xmtp.xmtpv4.message_api.ReplicationApi/SubscribeEnvelopes";
+                  readonly requestType: "SubscribeEnvelopesRequest";
+                  readonly responseType: "SubscribeEnvelopesResponse";
+                  readonly requestStream: undefined;
+                  readonly responseStream: true;
+                };
+                type SubscribeTopicsCallback = (error: (Error|null), response?: xmtp.xmtpv4.message_api.SubscribeTopicsResponse) => void;
+                type SubscribeTopics = {
+                  (request: xmtp.xmtpv4.message_api.ISubscribeTopicsRequest, callback: xmtp.xmtpv4.message_api.ReplicationApi.SubscribeTopicsCallback): void;
+                  (request: xmtp.xmtpv4.message_api.ISubscribeTopicsRequest): Promise<xmtp.xmtpv4.message_api.SubscribeTopicsResponse>;
+                  readonly name: "SubscribeTopics";
+                  readonly path: "/xmtp.xmtpv4.message_api.ReplicationApi/SubscribeTopics";
+                  readonly requestType: "SubscribeTopicsRequest";
+                  readonly responseType: "SubscribeTopicsResponse";
+                  readonly requestStream: undefined;
+                  readonly responseStream: true;
+                };
+                type QueryEnvelopesCallback = (error: (Error|null), response?: xmtp.xmtpv4.message_api.QueryEnvelopesResponse) => void;
+                type QueryEnvelopes = {
+                  (request: xmtp.xmtpv4.message_api.IQueryEnvelopesRequest, callback: xmtp.xmtpv4.message_api.ReplicationApi.QueryEnvelopesCallback): void;
+                  (request: xmtp.xmtpv4.message_api.IQueryEnvelopesRequest): Promise<xmtp.xmtpv4.message_api.QueryEnvelopesResponse>;
+                  readonly name: "QueryEnvelopes";
+                  readonly path: "/xmtp.xmtpv4.message_api.ReplicationApi/QueryEnvelopes";
+                  readonly requestType: "QueryEnvelopesRequest";
+                  readonly responseType: "QueryEnvelopesResponse";
+                  readonly requestStream: undefined;
+                  readonly responseStream: undefined;
+                };
+                type PublishPayerEnvelopesCallback = (error: (Error|null), response?: xmtp.xmtpv4.message_api.PublishPayerEnvelopesResponse) => void;
+                type PublishPayerEnvelopes = {
+                  (request: xmtp.xmtpv4.message_api.IPublishPayerEnvelopesRequest, callback: xmtp.xmtpv4.message_api.ReplicationApi.PublishPayerEnvelopesCallback): void;
+                  (request: xmtp.xmtpv4.message_api.IPublishPayerEnvelopesRequest): Promise<xmtp.xmtpv4.message_api.PublishPayerEnvelopesResponse>;
+                  readonly name: "PublishPayerEnvelopes";
+                  readonly path: "/xmtp.xmtpv4.message_api.ReplicationApi/PublishPayerEnvelopes";
+                  readonly requestType: "PublishPayerEnvelopesRequest";
+                  readonly responseType: "PublishPayerEnvelopesResponse";
+                  readonly requestStream: undefined;
+                  readonly responseStream: undefined;
+                };
+                type GetInboxIdsCallback = (error: (Error|null), response?: xmtp.xmtpv4.message_api.GetInboxIdsResponse) => void;
+                type GetInboxIds = {
+                  (request: xmtp.xmtpv4.message_api.IGetInboxIdsRequest, callback: xmtp.xmtpv4.message_api.ReplicationApi.GetInboxIdsCallback): void;
+                  (request: xmtp.xmtpv4.message_api.IGetInboxIdsRequest): Promise<xmtp.xmtpv4.message_api.GetInboxIdsResponse>;
+                  readonly name: "GetInboxIds";
+                  readonly path: "/xmtp.xmtpv4.message_api.ReplicationApi/GetInboxIds";
+                  readonly requestType: "GetInboxIdsRequest";
+                  readonly responseType: "GetInboxIdsResponse";
+                  readonly requestStream: undefined;
+                  readonly responseStream: undefined;
+                };
+                type GetNewestEnvelopeCallback = (error: (Error|null), response?: xmtp.xmtpv4.message_api.GetNewestEnvelopeResponse) => void;
+                type GetNewestEnvelope = {
+                  (request: xmtp.xmtpv4.message_api.IGetNewestEnvelopeRequest, callback: xmtp.xmtpv4.message_api.ReplicationApi.GetNewestEnvelopeCallback): void;
+                  (request: xmtp.xmtpv4.message_api.IGetNewestEnvelopeRequest): Promise<xmtp.xmtpv4.message_api.GetNewestEnvelopeResponse>;
+                  readonly name: "GetNewestEnvelope";
+                  readonly path: "/xmtp.xmtpv4.message_api.ReplicationApi/GetNewestEnvelope";
+                  readonly requestType: "GetNewestEnvelopeRequest";
+                  readonly responseType: "GetNewestEnvelopeResponse";
+                  readonly requestStream: undefined;
+                  readonly responseStream: undefined;
+                };
+            }
+
+            class NotificationApi extends $protobuf.rpc.Service {
+                constructor(rpcImpl: $protobuf.RPCImpl, requestDelimited?: boolean, responseDelimited?: boolean);
+                static create(rpcImpl: $protobuf.RPCImpl, requestDelimited?: boolean, responseDelimited?: boolean): NotificationApi;
+                subscribeAllEnvelopes: xmtp.xmtpv4.message_api.NotificationApi.SubscribeAllEnvelopes;
+            }
+
+            namespace NotificationApi {
+                type SubscribeAllEnvelopesCallback = (error: (Error|null), response?: xmtp.xmtpv4.message_api.SubscribeEnvelopesResponse) => void;
+                type SubscribeAllEnvelopes = {
+                  (request: xmtp.xmtpv4.message_api.ISubscribeAllEnvelopesRequest, callback: xmtp.xmtpv4.message_api.NotificationApi.SubscribeAllEnvelopesCallback): void;
+                  (request: xmtp.xmtpv4.message_api.ISubscribeAllEnvelopesRequest): Promise<xmtp.xmtpv4.message_api.SubscribeEnvelopesResponse>;
+                  readonly name: "SubscribeAllEnvelopes";
+                  readonly path: "/xmtp.xmtpv4.message_api.NotificationApi/SubscribeAllEnvelopes";
+                  readonly requestType: "SubscribeAllEnvelopesRequest";
+                  readonly responseType: "SubscribeEnvelopesResponse";
+                  readonly requestStream: undefined;
+                  readonly responseStream: true;
+                };
+            }
+
+            class PublishApi extends $protobuf.rpc.Service {
+                constructor(rpcImpl: $protobuf.RPCImpl, requestDelimited?: boolean, responseDelimited?: boolean);
+                static create(rpcImpl: $protobuf.RPCImpl, requestDelimited?: boolean, responseDelimited?: boolean): PublishApi;
+                publishPayerEnvelopes: xmtp.xmtpv4.message_api.PublishApi.PublishPayerEnvelopes;
+            }
+
+            namespace PublishApi {
+                type PublishPayerEnvelopesCallback = (error: (Error|null), response?: xmtp.xmtpv4.message_api.PublishPayerEnvelopesResponse) => void;
+                type PublishPayerEnvelopes = {
+                  (request: xmtp.xmtpv4.message_api.IPublishPayerEnvelopesRequest, callback: xmtp.xmtpv4.message_api.PublishApi.PublishPayerEnvelopesCallback): void;
+                  (request: xmtp.xmtpv4.message_api.IPublishPayerEnvelopesRequest): Promise<xmtp.xmtpv4.message_api.PublishPayerEnvelopesResponse>;
+                  readonly name: "PublishPayerEnvelopes";
+                  readonly path: "/xmtp.xmtpv4.message_api.PublishApi/PublishPayerEnvelopes";
+                  readonly requestType: "PublishPayerEnvelopesRequest";
+                  readonly responseType: "PublishPayerEnvelopesResponse";
+                  readonly requestStream: undefined;
+                  readonly responseStream: undefined;
+                };
+            }
+
+            class QueryApi extends $protobuf.rpc.Service {
+                constructor(rpcImpl: $protobuf.RPCImpl, requestDelimited?: boolean, responseDelimited?: boolean);
+                static create(rpcImpl: $protobuf.RPCImpl, requestDelimited?: boolean, responseDelimited?: boolean): QueryApi;
+                queryEnvelopes: xmtp.xmtpv4.message_api.QueryApi.QueryEnvelopes;
+                subscribeTopics: xmtp.xmtpv4.message_api.QueryApi.SubscribeTopics;
+                subscribe: xmtp.xmtpv4.message_api.QueryApi.Subscribe;
+                getInboxIds: xmtp.xmtpv4.message_api.QueryApi.GetInboxIds;
+                getNewestEnvelope: xmtp.xmtpv4.message_api.QueryApi.GetNewestEnvelope;
+            }
+
+            namespace QueryApi {
+                type QueryEnvelopesCallback = (error: (Error|null), response?: xmtp.xmtpv4.message_api.QueryEnvelopesResponse) => void;
+                type QueryEnvelopes = {
+                  (request: xmtp.xmtpv4.message_api.IQueryEnvelopesRequest, callback: xmtp.xmtpv4.message_api.QueryApi.QueryEnvelopesCallback): void;
+                  (request: xmtp.xmtpv4.message_api.IQueryEnvelopesRequest): Promise<xmtp.xmtpv4.message_api.QueryEnvelopesResponse>;
+                  readonly name: "QueryEnvelopes";
+                  readonly path: "/xmtp.xmtpv4.message_api.QueryApi/QueryEnvelopes";
+                  readonly requestType: "QueryEnvelopesRequest";
+                  readonly responseType: "QueryEnvelopesResponse";
+                  readonly requestStream: undefined;
+                  readonly responseStream: undefined;
+                };
+                type SubscribeTopicsCallback = (error: (Error|null), response?: xmtp.xmtpv4.message_api.SubscribeTopicsResponse) => void;
+                type SubscribeTopics = {
+                  (request: xmtp.xmtpv4.message_api.ISubscribeTopicsRequest, callback: xmtp.xmtpv4.message_api.QueryApi.SubscribeTopicsCallback): void;
+                  (request: xmtp.xmtpv4.message_api.ISubscribeTopicsRequest): Promise<xmtp.xmtpv4.message_api.SubscribeTopicsResponse>;
+                  readonly name: "SubscribeTopics";
+                  readonly path: "/xmtp.xmtpv4.message_api.QueryApi/SubscribeTopics";
+                  readonly requestType: "SubscribeTopicsRequest";
+                  readonly responseType: "SubscribeTopicsResponse";
+                  readonly requestStream: undefined;
+                  readonly responseStream: true;
+                };
+                type SubscribeCallback = (error: (Error|null), response?: xmtp.xmtpv4.message_api.SubscribeResponse) => void;
+                type Subscribe = {
+                  (request: xmtp.xmtpv4.message_api.ISubscribeRequest, callback: xmtp.xmtpv4.message_api.QueryApi.SubscribeCallback): void;
+                  (request: xmtp.xmtpv4.message_api.ISubscribeRequest): Promise<xmtp.xmtpv4.message_api.SubscribeResponse>;
+                  readonly name: "Subscribe";
+                  readonly path: "/xmtp.xmtpv4.message_api.QueryApi/Subscribe";
+                  readonly requestType: "SubscribeRequest";
+                  readonly responseType: "SubscribeResponse";
+                  readonly requestStream: true;
+                  readonly responseStream: true;
+                };
+                type GetInboxIdsCallback = (error: (Error|null), response?: xmtp.xmtpv4.message_api.GetInboxIdsResponse) => void;
+                type GetInboxIds = {
+                  (request: xmtp.xmtpv4.message_api.IGetInboxIdsRequest, callback: xmtp.xmtpv4.message_api.QueryApi.GetInboxIdsCallback): void;
+                  (request: xmtp.xmtpv4.message_api.IGetInboxIdsRequest): Promise<xmtp.xmtpv4.message_api.GetInboxIdsResponse>;
+                  readonly name: "GetInboxIds";
+                  readonly path: "/xmtp.xmtpv4.message_api.QueryApi/GetInboxIds";
+                  readonly requestType: "GetInboxIdsRequest";
+                  readonly responseType: "GetInboxIdsResponse";
+                  readonly requestStream: undefined;
+                  readonly responseStream: undefined;
+                };
+                type GetNewestEnvelopeCallback = (error: (Error|null), response?: xmtp.xmtpv4.message_api.GetNewestEnvelopeResponse) => void;
+                type GetNewestEnvelope = {
+                  (request: xmtp.xmtpv4.message_api.IGetNewestEnvelopeRequest, callback: xmtp.xmtpv4.message_api.QueryApi.GetNewestEnvelopeCallback): void;
+                  (request: xmtp.xmtpv4.message_api.IGetNewestEnvelopeRequest): Promise<xmtp.xmtpv4.message_api.GetNewestEnvelopeResponse>;
+                  readonly name: "GetNewestEnvelope";
+                  readonly path: "/xmtp.xmtpv4.message_api.QueryApi/GetNewestEnvelope";
+                  readonly requestType: "GetNewestEnvelopeRequest";
+                  readonly responseType: "GetNewestEnvelopeResponse";
+                  readonly requestStream: undefined;
+                  readonly responseStream: undefined;
+                };
+            }
+        }
+
+        namespace metadata_api {
+
+            interface IGetSyncCursorRequest extends xmtp.xmtpv4.metadata_api.GetSyncCursorRequest.$Properties {
+            }
+
+            class GetSyncCursorRequest {
+                constructor(properties?: xmtp.xmtpv4.metadata_api.GetSyncCursorRequest.$Properties);
+                $unknowns?: Uint8Array[];
+                static create(properties: xmtp.xmtpv4.metadata_api.GetSyncCursorRequest.$Shape): xmtp.xmtpv4.metadata_api.GetSyncCursorRequest & xmtp.xmtpv4.metadata_api.GetSyncCursorRequest.$Shape;
+                static create(properties?: xmtp.xmtpv4.metadata_api.GetSyncCursorRequest.$Properties): xmtp.xmtpv4.metadata_api.GetSyncCursorRequest;
+                static encode(message: xmtp.xmtpv4.metadata_api.GetSyncCursorRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static encodeDelimited(message: xmtp.xmtpv4.metadata_api.GetSyncCursorRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.xmtpv4.metadata_api.GetSyncCursorRequest & xmtp.xmtpv4.metadata_api.GetSyncCursorRequest.$Shape;
+                static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.xmtpv4.metadata_api.GetSyncCursorRequest & xmtp.xmtpv4.metadata_api.GetSyncCursorRequest.$Shape;
+                static verify(message: { [k: string]: any }): (string|null);
+                static fromObject(object: { [k: string]: any }): xmtp.xmtpv4.metadata_api.GetSyncCursorRequest;
+                static toObject(message: xmtp.xmtpv4.metadata_api.GetSyncCursorRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                toJSON(): { [k: string]: any };
+                static getTypeUrl(prefix?: string): string;
+            }
+
+            namespace GetSyncCursorRequest {
+                interface $Properties {
+                    $unknowns?: Uint8Array[];
+                }
+                type $Shape = xmtp.xmtpv4.metadata_api.GetSyncCursorRequest.$Properties;
+            }
+
+            interface IGetSyncCursorResponse extends xmtp.xmtpv4.metadata_api.GetSyncCursorResponse.$Properties {
+            }
+
+            class GetSyncCursorResponse {
+                constructor(properties?: xmtp.xmtpv4.metadata_api.GetSyncCursorResponse.$Properties);
+                $unknowns?: Uint8Array[];
+                latestSync: xmtp.xmtpv4.envelopes.Cursor;
+                static create(properties: xmtp.xmtpv4.metadata_api.GetSyncCursorResponse.$Shape): xmtp.xmtpv4.metadata_api.GetSyncCursorResponse & xmtp.xmtpv4.metadata_api.GetSyncCursorResponse.$Shape;
+                static create(properties?: xmtp.xmtpv4.metadata_api.GetSyncCursorResponse.$Properties): xmtp.xmtpv4.metadata_api.GetSyncCursorResponse;
+                static encode(message: xmtp.xmtpv4.metadata_api.GetSyncCursorResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static encodeDelimited(message: xmtp.xmtpv4.metadata_api.GetSyncCursorResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.xmtpv4.metadata_api.GetSyncCursorResponse & xmtp.xmtpv4.metadata_api.GetSyncCursorResponse.$Shape;
+                static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.xmtpv4.metadata_api.GetSyncCursorResponse & xmtp.xmtpv4.metadata_api.GetSyncCursorResponse.$Shape;
+                static verify(message: { [k: string]: any }): (string|null);
+                static fromObject(object: { [k: string]: any }): xmtp.xmtpv4.metadata_api.GetSyncCursorResponse;
+                static toObject(message: xmtp.xmtpv4.metadata_api.GetSyncCursorResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                toJSON(): { [k: string]: any };
+                static getTypeUrl(prefix?: string): string;
+            }
+
+            namespace GetSyncCursorResponse {
+                interface $Properties {
+                    latestSync?: xmtp.xmtpv4.envelopes.Cursor.$Properties;
+                    $unknowns?: Uint8Array[];
+                }
+                type $Shape = xmtp.xmtpv4.metadata_api.GetSyncCursorResponse.$Properties;
+            }
+
+            interface IGetVersionRequest extends xmtp.xmtpv4.metadata_api.GetVersionRequest.$Properties {
+            }
+
+            class GetVersionRequest {
+                constructor(properties?: xmtp.xmtpv4.metadata_api.GetVersionRequest.$Properties);
+                $unknowns?: Uint8Array[];
+                static create(properties: xmtp.xmtpv4.metadata_api.GetVersionRequest.$Shape): xmtp.xmtpv4.metadata_api.GetVersionRequest & xmtp.xmtpv4.metadata_api.GetVersionRequest.$Shape;
+                static create(properties?: xmtp.xmtpv4.metadata_api.GetVersionRequest.$Properties): xmtp.xmtpv4.metadata_api.GetVersionRequest;
+                static encode(message: xmtp.xmtpv4.metadata_api.GetVersionRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static encodeDelimited(message: xmtp.xmtpv4.metadata_api.GetVersionRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.xmtpv4.metadata_api.GetVersionRequest & xmtp.xmtpv4.metadata_api.GetVersionRequest.$Shape;
+                static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.xmtpv4.metadata_api.GetVersionRequest & xmtp.xmtpv4.metadata_api.GetVersionRequest.$Shape;
+                static verify(message: { [k: string]: any }): (string|null);
+                static fromObject(object: { [k: string]: any }): xmtp.xmtpv4.metadata_api.GetVersionRequest;
+                static toObject(message: xmtp.xmtpv4.metadata_api.GetVersionRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                toJSON(): { [k: string]: any };
+                static getTypeUrl(prefix?: string): string;
+            }
+
+            namespace GetVersionRequest {
+                interface $Properties {
+                    $unknowns?: Uint8Array[];
+                }
+                type $Shape = xmtp.xmtpv4.metadata_api.GetVersionRequest.$Properties;
+            }
+
+            interface IGetVersionResponse extends xmtp.xmtpv4.metadata_api.GetVersionResponse.$Properties {
+            }
+
+            class GetVersionResponse {
+                constructor(properties?: xmtp.xmtpv4.metadata_api.GetVersionResponse.$Properties);
+                $unknowns?: Uint8Array[];
+                version: string;
+                static create(properties: xmtp.xmtpv4.metadata_api.GetVersionResponse.$Shape): xmtp.xmtpv4.metadata_api.GetVersionResponse & xmtp.xmtpv4.metadata_api.GetVersionResponse.$Shape;
+                static create(properties?: xmtp.xmtpv4.metadata_api.GetVersionResponse.$Properties): xmtp.xmtpv4.metadata_api.GetVersionResponse;
+                static encode(message: xmtp.xmtpv4.metadata_api.GetVersionResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static encodeDelimited(message: xmtp.xmtpv4.metadata_api.GetVersionResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.xmtpv4.metadata_api.GetVersionResponse & xmtp.xmtpv4.metadata_api.GetVersionResponse.$Shape;
+                static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.xmtpv4.metadata_api.GetVersionResponse & xmtp.xmtpv4.metadata_api.GetVersionResponse.$Shape;
+                static verify(message: { [k: string]: any }): (string|null);
+                static fromObject(object: { [k: string]: any }): xmtp.xmtpv4.metadata_api.GetVersionResponse;
+                static toObject(message: xmtp.xmtpv4.metadata_api.GetVersionResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                toJSON(): { [k: string]: any };
+                static getTypeUrl(prefix?: string): string;
+            }
+
+            namespace GetVersionResponse {
+                interface $Properties {
+                    version?: string;
+                    $unknowns?: Uint8Array[];
+                }
+                type $Shape = xmtp.xmtpv4.metadata_api.GetVersionResponse.$Properties;
+            }
+
+            enum PayerInfoGranularity {
+                PAYER_INFO_GRANULARITY_UNSPECIFIED = 0,
+                PAYER_INFO_GRANULARITY_HOUR = 1,
+                PAYER_INFO_GRANULARITY_DAY = 2
+            }
+
+            interface IGetPayerInfoRequest extends xmtp.xmtpv4.metadata_api.GetPayerInfoRequest.$Properties {
+            }
+
+            class GetPayerInfoRequest {
+                constructor(properties?: xmtp.xmtpv4.metadata_api.GetPayerInfoRequest.$Properties);
+                $unknowns?: Uint8Array[];
+                payerAddresses: string[];
+                granularity: xmtp.xmtpv4.metadata_api.PayerInfoGranularity;
+                static create(properties: xmtp.xmtpv4.metadata_api.GetPayerInfoRequest.$Shape): xmtp.xmtpv4.metadata_api.GetPayerInfoRequest & xmtp.xmtpv4.metadata_api.GetPayerInfoRequest.$Shape;
+                static create(properties?: xmtp.xmtpv4.metadata_api.GetPayerInfoRequest.$Properties): xmtp.xmtpv4.metadata_api.GetPayerInfoRequest;
+                static encode(message: xmtp.xmtpv4.metadata_api.GetPayerInfoRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static encodeDelimited(message: xmtp.xmtpv4.metadata_api.GetPayerInfoRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.xmtpv4.metadata_api.GetPayerInfoRequest & xmtp.xmtpv4.metadata_api.GetPayerInfoRequest.$Shape;
+                static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.xmtpv4.metadata_api.GetPayerInfoRequest & xmtp.xmtpv4.metadata_api.GetPayerInfoRequest.$Shape;
+                static verify(message: { [k: string]: any }): (string|null);
+                static fromObject(object: { [k: string]: any }): xmtp.xmtpv4.metadata_api.GetPayerInfoRequest;
+                static toObject(message: xmtp.xmtpv4.metadata_api.GetPayerInfoRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                toJSON(): { [k: string]: any };
+                static getTypeUrl(prefix?: string): string;
+            }
+
+            namespace GetPayerInfoRequest {
+                interface $Properties {
+                    payerAddresses?: string[];
+                    granularity?: xmtp.xmtpv4.metadata_api.PayerInfoGranularity;
+                    $unknowns?: Uint8Array[];
+                }
+                type $Shape = xmtp.xmtpv4.metadata_api.GetPayerInfoRequest.$Properties;
+            }
+
+            interface IGetPayerInfoResponse extends xmtp.xmtpv4.metadata_api.GetPayerInfoResponse.$Properties {
+            }
+
+            class GetPayerInfoResponse {
+                constructor(properties?: xmtp.xmtpv4.metadata_api.GetPayerInfoResponse.$Properties);
+                $unknowns?: Uint8Array[];
+                payerInfo: { [k: string]: xmtp.xmtpv4.metadata_api.GetPayerInfoResponse.PayerInfo };
+                static create(properties: xmtp.xmtpv4.metadata_api.GetPayerInfoResponse.$Shape): xmtp.xmtpv4.metadata_api.GetPayerInfoResponse & xmtp.xmtpv4.metadata_api.GetPayerInfoResponse.$Shape;
+                static create(properties?: xmtp.xmtpv4.metadata_api.GetPayerInfoResponse.$Properties): xmtp.xmtpv4.metadata_api.GetPayerInfoResponse;
+                static encode(message: xmtp.xmtpv4.metadata_api.GetPayerInfoResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static encodeDelimited(message: xmtp.xmtpv4.metadata_api.GetPayerInfoResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.xmtpv4.metadata_api.GetPayerInfoResponse & xmtp.xmtpv4.metadata_api.GetPayerInfoResponse.$Shape;
+                static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.xmtpv4.metadata_api.GetPayerInfoResponse & xmtp.xmtpv4.metadata_api.GetPayerInfoResponse.$Shape;
+                static verify(message: { [k: string]: any }): (string|null);
+                static fromObject(object: { [k: string]: any }): xmtp.xmtpv4.metadata_api.GetPayerInfoResponse;
+                static toObject(message: xmtp.xmtpv4.metadata_api.GetPayerInfoResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                toJSON(): { [k: string]: any };
+                static getTypeUrl(prefix?: string): string;
+            }
+
+            namespace GetPayerInfoResponse {
+                interface $Properties {
+                    payerInfo?: { [k: string]: xmtp.xmtpv4.metadata_api.GetPayerInfoResponse.PayerInfo.$Properties };
+                    $unknowns?: Uint8Array[];
+                }
+                type $Shape = xmtp.xmtpv4.metadata_api.GetPayerInfoResponse.$Properties;
+
+                interface IPeriodSummary extends xmtp.xmtpv4.metadata_api.GetPayerInfoResponse.PeriodSummary.$Properties {
+                }
+
+                class PeriodSummary {
+                    constructor(properties?: xmtp.xmtpv4.metadata_api.GetPayerInfoResponse.PeriodSummary.$Properties);
+                    $unknowns?: Uint8Array[];
+                    amountSpentPicodollars: Long;
+                    numMessages: Long;
+                    periodStartUnixSeconds: Long;
+                    static create(properties: xmtp.xmtpv4.metadata_api.GetPayerInfoResponse.PeriodSummary.$Shape): xmtp.xmtpv4.metadata_api.GetPayerInfoResponse.PeriodSummary & xmtp.xmtpv4.metadata_api.GetPayerInfoResponse.PeriodSummary.$Shape;
+                    static create(properties?: xmtp.xmtpv4.metadata_api.GetPayerInfoResponse.PeriodSummary.$Properties): xmtp.xmtpv4.metadata_api.GetPayerInfoResponse.PeriodSummary;
+                    static encode(message: xmtp.xmtpv4.metadata_api.GetPayerInfoResponse.PeriodSummary.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static encodeDelimited(message: xmtp.xmtpv4.metadata_api.GetPayerInfoResponse.PeriodSummary.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.xmtpv4.metadata_api.GetPayerInfoResponse.PeriodSummary & xmtp.xmtpv4.metadata_api.GetPayerInfoResponse.PeriodSummary.$Shape;
+                    static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.xmtpv4.metadata_api.GetPayerInfoResponse.PeriodSummary & xmtp.xmtpv4.metadata_api.GetPayerInfoResponse.PeriodSummary.$Shape;
+                    static verify(message: { [k: string]: any }): (string|null);
+                    static fromObject(object: { [k: string]: any }): xmtp.xmtpv4.metadata_api.GetPayerInfoResponse.PeriodSummary;
+                    static toObject(message: xmtp.xmtpv4.metadata_api.GetPayerInfoResponse.PeriodSummary, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                    toJSON(): { [k: string]: any };
+                    static getTypeUrl(prefix?: string): string;
+                }
+
+                namespace PeriodSummary {
+                    interface $Properties {
+                        amountSpentPicodollars?: Long;
+                        numMessages?: Long;
+                        periodStartUnixSeconds?: Long;
+                        $unknowns?: Uint8Array[];
+                    }
+                    type $Shape = xmtp.xmtpv4.metadata_api.GetPayerInfoResponse.PeriodSummary.$Properties;
+                }
+
+                interface IPayerInfo extends xmtp.xmtpv4.metadata_api.GetPayerInfoResponse.PayerInfo.$Properties {
+                }
+
+                class PayerInfo {
+                    constructor(properties?: xmtp.xmtpv4.metadata_api.GetPayerInfoResponse.PayerInfo.$Properties);
+                    $unknowns?: Uint8Array[];
+                    periodSummaries: xmtp.xmtpv4.metadata_api.GetPayerInfoResponse.PeriodSummary[];
+                    static create(properties: xmtp.xmtpv4.metadata_api.GetPayerInfoResponse.PayerInfo.$Shape): xmtp.xmtpv4.metadata_api.GetPayerInfoResponse.PayerInfo & xmtp.xmtpv4.metadata_api.GetPayerInfoResponse.PayerInfo.$Shape;
+                    static create(properties?: xmtp.xmtpv4.metadata_api.GetPayerInfoResponse.PayerInfo.$Properties): xmtp.xmtpv4.metadata_api.GetPayerInfoResponse.PayerInfo;
+                    static encode(message: xmtp.xmtpv4.metadata_api.GetPayerInfoResponse.PayerInfo.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static encodeDelimited(message: xmtp.xmtpv4.metadata_api.GetPayerInfoResponse.PayerInfo.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                    static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.xmtpv4.metadata_api.GetPayerInfoResponse.PayerInfo & xmtp.xmtpv4.metadata_api.GetPayerInfoResponse.PayerInfo.$Shape;
+                    static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.xmtpv4.metadata_api.GetPayerInfoResponse.PayerInfo & xmtp.xmtpv4.metadata_api.GetPayerInfoResponse.PayerInfo.$Shape;
+                    static verify(message: { [k: string]: any }): (string|null);
+                    static fromObject(object: { [k: string]: any }): xmtp.xmtpv4.metadata_api.GetPayerInfoResponse.PayerInfo;
+                    static toObject(message: xmtp.xmtpv4.metadata_api.GetPayerInfoResponse.PayerInfo, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                    toJSON(): { [k: string]: any };
+                    static getTypeUrl(prefix?: string): string;
+                }
+
+                namespace PayerInfo {
+                    interface $Properties {
+                        periodSummaries?: xmtp.xmtpv4.metadata_api.GetPayerInfoResponse.PeriodSummary.$Properties[];
+                        $unknowns?: Uint8Array[];
+                    }
+                    type $Shape = xmtp.xmtpv4.metadata_api.GetPayerInfoResponse.PayerInfo.$Properties;
+                }
+            }
+
+            class MetadataApi extends $protobuf.rpc.Service {
+                constructor(rpcImpl: $protobuf.RPCImpl, requestDelimited?: boolean, responseDelimited?: boolean);
+                static create(rpcImpl: $protobuf.RPCImpl, requestDelimited?: boolean, responseDelimited?: boolean): MetadataApi;
+                getSyncCursor: xmtp.xmtpv4.metadata_api.MetadataApi.GetSyncCursor;
+                subscribeSyncCursor: xmtp.xmtpv4.metadata_api.MetadataApi.SubscribeSyncCursor;
+                getVersion: xmtp.xmtpv4.metadata_api.MetadataApi.GetVersion;
+                getPayerInfo: xmtp.xmtpv4.metadata_api.MetadataApi.GetPayerInfo;
+            }
+
+            namespace MetadataApi {
+                type GetSyncCursorCallback = (error: (Error|null), response?: xmtp.xmtpv4.metadata_api.GetSyncCursorResponse) => void;
+                type GetSyncCursor = {
+                  (request: xmtp.xmtpv4.metadata_api.IGetSyncCursorRequest, callback: xmtp.xmtpv4.metadata_api.MetadataApi.GetSyncCursorCallback): void;
+                  (request: xmtp.xmtpv4.metadata_api.IGetSyncCursorRequest): Promise<xmtp.xmtpv4.metadata_api.GetSyncCursorResponse>;
+                  readonly name: "GetSyncCursor";
+                  readonly path: "/xmtp.xmtpv4.metadata_api.MetadataApi/GetSyncCursor";
+                  readonly requestType: "GetSyncCursorRequest";
+                  readonly responseType: "GetSyncCursorResponse";
+                  readonly requestStream: undefined;
+                  readonly responseStream: undefined;
+                };
+                type SubscribeSyncCursorCallback = (error: (Error|null), response?: xmtp.xmtpv4.metadata_api.GetSyncCursorResponse) => void;
+                type SubscribeSyncCursor = {
+                  (request: xmtp.xmtpv4.metadata_api.IGetSyncCursorRequest, callback: xmtp.xmtpv4.metadata_api.MetadataApi.SubscribeSyncCursorCallback): void;
+                  (request: xmtp.xmtpv4.metadata_api.IGetSyncCursorRequest): Promise<xmtp.xmtpv4.metadata_api.GetSyncCursorResponse>;
+                  readonly name: "SubscribeSyncCursor";
+                  readonly path: "/xmtp.xmtpv4.metadata_api.MetadataApi/SubscribeSyncCursor";
+                  readonly requestType: "GetSyncCursorRequest";
+                  readonly responseType: "GetSyncCursorResponse";
+                  readonly requestStream: undefined;
+                  readonly responseStream: true;
+                };
+                type GetVersionCallback = (error: (Error|null), response?: xmtp.xmtpv4.metadata_api.GetVersionResponse) => void;
+                type GetVersion = {
+                  (request: xmtp.xmtpv4.metadata_api.IGetVersionRequest, callback: xmtp.xmtpv4.metadata_api.MetadataApi.GetVersionCallback): void;
+                  (request: xmtp.xmtpv4.metadata_api.IGetVersionRequest): Promise<xmtp.xmtpv4.metadata_api.GetVersionResponse>;
+                  readonly name: "GetVersion";
+                  readonly path: "/xmtp.xmtpv4.metadata_api.MetadataApi/GetVersion";
+                  readonly requestType: "GetVersionRequest";
+                  readonly responseType: "GetVersionResponse";
+                  readonly requestStream: undefined;
+                  readonly responseStream: undefined;
+                };
+                type GetPayerInfoCallback = (error: (Error|null), response?: xmtp.xmtpv4.metadata_api.GetPayerInfoResponse) => void;
+                type GetPayerInfo = {
+                  (request: xmtp.xmtpv4.metadata_api.IGetPayerInfoRequest, callback: xmtp.xmtpv4.metadata_api.MetadataApi.GetPayerInfoCallback): void;
+                  (request: xmtp.xmtpv4.metadata_api.IGetPayerInfoRequest): Promise<xmtp.xmtpv4.metadata_api.GetPayerInfoResponse>;
+                  readonly name: "GetPayerInfo";
+                  readonly path: "/xmtp.xmtpv4.metadata_api.MetadataApi/GetPayerInfo";
+                  readonly requestType: "GetPayerInfoRequest";
+                  readonly responseType: "GetPayerInfoResponse";
+                  readonly requestStream: undefined;
+                  readonly responseStream: undefined;
+                };
+            }
+        }
+    }
 }
 
 export namespace google {
@@ -6329,6 +8317,158 @@ export namespace google {
                 $unknowns?: Uint8Array[];
             }
             type $Shape = google.protobuf.Empty.$Properties;
+        }
+    }
+}
+
+export namespace xmtplite {
+
+    namespace ws {
+
+        namespace v1 {
+
+            interface IFrame extends xmtplite.ws.v1.Frame.$Properties {
+            }
+
+            class Frame {
+                constructor(properties?: xmtplite.ws.v1.Frame.$Properties);
+                $unknowns?: Uint8Array[];
+                requestId: number;
+                method: string;
+                request: (Uint8Array|null);
+                response: (Uint8Array|null);
+                streamItem: (Uint8Array|null);
+                streamEnd: (xmtplite.ws.v1.StreamEnd|null);
+                error: (xmtplite.ws.v1.Error|null);
+                cancel: (xmtplite.ws.v1.Cancel|null);
+                metadata: { [k: string]: string };
+                body?: ("request"|"response"|"streamItem"|"streamEnd"|"error"|"cancel");
+                static create(properties: xmtplite.ws.v1.Frame.$Shape): xmtplite.ws.v1.Frame & xmtplite.ws.v1.Frame.$Shape;
+                static create(properties?: xmtplite.ws.v1.Frame.$Properties): xmtplite.ws.v1.Frame;
+                static encode(message: xmtplite.ws.v1.Frame.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static encodeDelimited(message: xmtplite.ws.v1.Frame.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtplite.ws.v1.Frame & xmtplite.ws.v1.Frame.$Shape;
+                static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtplite.ws.v1.Frame & xmtplite.ws.v1.Frame.$Shape;
+                static verify(message: { [k: string]: any }): (string|null);
+                static fromObject(object: { [k: string]: any }): xmtplite.ws.v1.Frame;
+                static toObject(message: xmtplite.ws.v1.Frame, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                toJSON(): { [k: string]: any };
+                static getTypeUrl(prefix?: string): string;
+            }
+
+            namespace Frame {
+                interface $Properties {
+                    requestId?: number;
+                    method?: string;
+                    request?: (Uint8Array|null);
+                    response?: (Uint8Array|null);
+                    streamItem?: (Uint8Array|null);
+                    streamEnd?: (xmtplite.ws.v1.StreamEnd.$Properties|null);
+                    error?: (xmtplite.ws.v1.Error.$Properties|null);
+                    cancel?: (xmtplite.ws.v1.Cancel.$Properties|null);
+                    metadata?: { [k: string]: string };
+                    body?: ("request"|"response"|"streamItem"|"streamEnd"|"error"|"cancel");
+                    $unknowns?: Uint8Array[];
+                }
+                type $Shape = {
+                  requestId?: number;
+                  method?: string;
+                  request?: Uint8Array|null;
+                  response?: Uint8Array|null;
+                  streamItem?: Uint8Array|null;
+                  streamEnd?: xmtplite.ws.v1.StreamEnd.$Shape|null;
+                  error?: xmtplite.ws.v1.Error.$Shape|null;
+                  cancel?: xmtplite.ws.v1.Cancel.$Shape|null;
+                  metadata?: { [k: string]: string };
+                  $unknowns?: Uint8Array[];
+                } & (
+                  ({ body?: undefined; request?: null; response?: null; streamItem?: null; streamEnd?: null; error?: null; cancel?: null }|{ body?: "request"; request: Uint8Array; response?: null; streamItem?: null; streamEnd?: null; error?: null; cancel?: null }|{ body?: "response"; request?: null; response: Uint8Array; streamItem?: null; streamEnd?: null; error?: null; cancel?: null }|{ body?: "streamItem"; request?: null; response?: null; streamItem: Uint8Array; streamEnd?: null; error?: null; cancel?: null }|{ body?: "streamEnd"; request?: null; response?: null; streamItem?: null; streamEnd: xmtplite.ws.v1.StreamEnd.$Shape; error?: null; cancel?: null }|{ body?: "error"; request?: null; response?: null; streamItem?: null; streamEnd?: null; error: xmtplite.ws.v1.Error.$Shape; cancel?: null }|{ body?: "cancel"; request?: null; response?: null; streamItem?: null; streamEnd?: null; error?: null; cancel: xmtplite.ws.v1.Cancel.$Shape })
+                );
+            }
+
+            interface IStreamEnd extends xmtplite.ws.v1.StreamEnd.$Properties {
+            }
+
+            class StreamEnd {
+                constructor(properties?: xmtplite.ws.v1.StreamEnd.$Properties);
+                $unknowns?: Uint8Array[];
+                static create(properties: xmtplite.ws.v1.StreamEnd.$Shape): xmtplite.ws.v1.StreamEnd & xmtplite.ws.v1.StreamEnd.$Shape;
+                static create(properties?: xmtplite.ws.v1.StreamEnd.$Properties): xmtplite.ws.v1.StreamEnd;
+                static encode(message: xmtplite.ws.v1.StreamEnd.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static encodeDelimited(message: xmtplite.ws.v1.StreamEnd.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtplite.ws.v1.StreamEnd & xmtplite.ws.v1.StreamEnd.$Shape;
+                static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtplite.ws.v1.StreamEnd & xmtplite.ws.v1.StreamEnd.$Shape;
+                static verify(message: { [k: string]: any }): (string|null);
+                static fromObject(object: { [k: string]: any }): xmtplite.ws.v1.StreamEnd;
+                static toObject(message: xmtplite.ws.v1.StreamEnd, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                toJSON(): { [k: string]: any };
+                static getTypeUrl(prefix?: string): string;
+            }
+
+            namespace StreamEnd {
+                interface $Properties {
+                    $unknowns?: Uint8Array[];
+                }
+                type $Shape = xmtplite.ws.v1.StreamEnd.$Properties;
+            }
+
+            interface ICancel extends xmtplite.ws.v1.Cancel.$Properties {
+            }
+
+            class Cancel {
+                constructor(properties?: xmtplite.ws.v1.Cancel.$Properties);
+                $unknowns?: Uint8Array[];
+                static create(properties: xmtplite.ws.v1.Cancel.$Shape): xmtplite.ws.v1.Cancel & xmtplite.ws.v1.Cancel.$Shape;
+                static create(properties?: xmtplite.ws.v1.Cancel.$Properties): xmtplite.ws.v1.Cancel;
+                static encode(message: xmtplite.ws.v1.Cancel.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static encodeDelimited(message: xmtplite.ws.v1.Cancel.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtplite.ws.v1.Cancel & xmtplite.ws.v1.Cancel.$Shape;
+                static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtplite.ws.v1.Cancel & xmtplite.ws.v1.Cancel.$Shape;
+                static verify(message: { [k: string]: any }): (string|null);
+                static fromObject(object: { [k: string]: any }): xmtplite.ws.v1.Cancel;
+                static toObject(message: xmtplite.ws.v1.Cancel, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                toJSON(): { [k: string]: any };
+                static getTypeUrl(prefix?: string): string;
+            }
+
+            namespace Cancel {
+                interface $Properties {
+                    $unknowns?: Uint8Array[];
+                }
+                type $Shape = xmtplite.ws.v1.Cancel.$Properties;
+            }
+
+            interface IError extends xmtplite.ws.v1.Error.$Properties {
+            }
+
+            class Error {
+                constructor(properties?: xmtplite.ws.v1.Error.$Properties);
+                $unknowns?: Uint8Array[];
+                code: string;
+                status: number;
+                message: string;
+                static create(properties: xmtplite.ws.v1.Error.$Shape): xmtplite.ws.v1.Error & xmtplite.ws.v1.Error.$Shape;
+                static create(properties?: xmtplite.ws.v1.Error.$Properties): xmtplite.ws.v1.Error;
+                static encode(message: xmtplite.ws.v1.Error.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static encodeDelimited(message: xmtplite.ws.v1.Error.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtplite.ws.v1.Error & xmtplite.ws.v1.Error.$Shape;
+                static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtplite.ws.v1.Error & xmtplite.ws.v1.Error.$Shape;
+                static verify(message: { [k: string]: any }): (string|null);
+                static fromObject(object: { [k: string]: any }): xmtplite.ws.v1.Error;
+                static toObject(message: xmtplite.ws.v1.Error, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                toJSON(): { [k: string]: any };
+                static getTypeUrl(prefix?: string): string;
+            }
+
+            namespace Error {
+                interface $Properties {
+                    code?: string;
+                    status?: number;
+                    message?: string;
+                    $unknowns?: Uint8Array[];
+                }
+                type $Shape = xmtplite.ws.v1.Error.$Properties;
+            }
         }
     }
 }

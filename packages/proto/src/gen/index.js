@@ -37277,6 +37277,10577 @@ export const xmtp = $root.xmtp = (() => {
         return mls;
     })();
 
+    xmtp.xmtpv4 = (function() {
+
+        const xmtpv4 = {};
+
+        xmtpv4.envelopes = (function() {
+
+            const envelopes = {};
+
+            envelopes.Cursor = (function() {
+
+                const Cursor = function (properties) {
+                    this.nodeIdToSequenceId = {};
+                    if (properties)
+                        for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                            if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                this[keys[i]] = properties[keys[i]];
+                };
+
+                Cursor.prototype.nodeIdToSequenceId = $util.emptyObject;
+
+                Cursor.create = function(properties) {
+                    return new Cursor(properties);
+                };
+
+                Cursor.encode = function (message, writer, _depth) {
+                    if (!writer)
+                        writer = $Writer.create();
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    if (message.nodeIdToSequenceId != null && $Object.hasOwnProperty.call(message, "nodeIdToSequenceId"))
+                        for (let keys = $Object.keys(message.nodeIdToSequenceId), i = 0; i < keys.length; ++i)
+                            writer.uint32(10).fork().uint32(8).uint32(keys[i]).uint32(16).uint64(message.nodeIdToSequenceId[keys[i]]).ldelim();
+                    if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                        for (let i = 0; i < message.$unknowns.length; ++i)
+                            writer.raw(message.$unknowns[i]);
+                    return writer;
+                };
+
+                Cursor.encodeDelimited = function(message, writer) {
+                    return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+                };
+
+                Cursor.decode = function (reader, length, _end, _depth, _target) {
+                    if (!(reader instanceof $Reader))
+                        reader = $Reader.create(reader);
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $Reader.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let end, message, key, value;
+                    if (length === $undefined)
+                        end = reader.len;
+                    else {
+                        end = reader.pos + length;
+                        if (end > reader.len)
+                            throw $RangeError("index out of range");
+                        length = reader.len;
+                        reader.len = end;
+                    }
+                    message = _target || new $root.xmtp.xmtpv4.envelopes.Cursor();
+                    while (reader.pos < end) {
+                        let start = reader.pos;
+                        let tag = reader.tag();
+                        if (tag === _end) {
+                            _end = $undefined;
+                            break;
+                        }
+                        let wireType = tag & 7;
+                        switch (tag >>>= 3) {
+                        case 1: {
+                                if (wireType !== 2)
+                                    break;
+                                if (message.nodeIdToSequenceId === $util.emptyObject)
+                                    message.nodeIdToSequenceId = {};
+                                let end2 = reader.size() + reader.pos;
+                                if (end2 > reader.len)
+                                    throw $RangeError("index out of range");
+                                reader.len = end2;
+                                key = 0;
+                                value = $util.Long ? $util.Long.fromNumber(0, true) : 0;
+                                while (reader.pos < end2) {
+                                    let tag2 = reader.tag();
+                                    wireType = tag2 & 7;
+                                    switch (tag2 >>>= 3) {
+                                    case 1:
+                                        if (wireType !== 0)
+                                            break;
+                                        key = reader.uint32();
+                                        continue;
+                                    case 2:
+                                        if (wireType !== 0)
+                                            break;
+                                        value = reader.uint64();
+                                        continue;
+                                    }
+                                    reader.skipType(wireType, _depth, tag2);
+                                }
+                                if (reader.pos !== end2)
+                                    throw $RangeError("index out of range");
+                                reader.len = end;
+                                message.nodeIdToSequenceId[key] = value;
+                                continue;
+                            }
+                        }
+                        reader.skipType(wireType, _depth, tag);
+                        if (!reader.discardUnknown) {
+                            $util.makeProp(message, "$unknowns", false);
+                            (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                        }
+                    }
+                    if (length !== $undefined) {
+                        if (reader.pos !== end)
+                            throw $RangeError("index out of range");
+                        reader.len = length;
+                    }
+                    if (_end !== $undefined)
+                        throw $Error("missing end group");
+                    return message;
+                };
+
+                Cursor.decodeDelimited = function(reader) {
+                    if (!(reader instanceof $Reader))
+                        reader = new $Reader(reader);
+                    return this.decode(reader, reader.size());
+                };
+
+                Cursor.verify = function (message, _depth) {
+                    if (typeof message !== "object" || message === null)
+                        return "object expected";
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        return "max depth exceeded";
+                    if (message.nodeIdToSequenceId != null && $Object.hasOwnProperty.call(message, "nodeIdToSequenceId")) {
+                        if (!$util.isObject(message.nodeIdToSequenceId))
+                            return "nodeIdToSequenceId: object expected";
+                        let key = $Object.keys(message.nodeIdToSequenceId);
+                        for (let i = 0; i < key.length; ++i) {
+                            if (!$util.key32Re.test(key[i]))
+                                return "nodeIdToSequenceId: integer key{k:uint32} expected";
+                            if (!$util.isInteger(message.nodeIdToSequenceId[key[i]]) && !(message.nodeIdToSequenceId[key[i]] && $util.isInteger(message.nodeIdToSequenceId[key[i]].low) && $util.isInteger(message.nodeIdToSequenceId[key[i]].high)))
+                                return "nodeIdToSequenceId: integer|Long{k:uint32} expected";
+                        }
+                    }
+                    return null;
+                };
+
+                Cursor.fromObject = function (object, _depth) {
+                    if (object instanceof $root.xmtp.xmtpv4.envelopes.Cursor)
+                        return object;
+                    if (!$util.isObject(object))
+                        throw $TypeError(".xmtp.xmtpv4.envelopes.Cursor: object expected");
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let message = new $root.xmtp.xmtpv4.envelopes.Cursor();
+                    if (object.nodeIdToSequenceId) {
+                        if (!$util.isObject(object.nodeIdToSequenceId))
+                            throw $TypeError(".xmtp.xmtpv4.envelopes.Cursor.nodeIdToSequenceId: object expected");
+                        message.nodeIdToSequenceId = {};
+                        for (let keys = $Object.keys(object.nodeIdToSequenceId), i = 0; i < keys.length; ++i) {
+                            if (keys[i] === "__proto__")
+                                $util.makeProp(message.nodeIdToSequenceId, keys[i]);
+                            if ($util.Long)
+                                message.nodeIdToSequenceId[keys[i]] = $util.Long.fromValue(object.nodeIdToSequenceId[keys[i]], true);
+                            else if (typeof object.nodeIdToSequenceId[keys[i]] === "string")
+                                message.nodeIdToSequenceId[keys[i]] = $parseInt(object.nodeIdToSequenceId[keys[i]], 10);
+                            else if (typeof object.nodeIdToSequenceId[keys[i]] === "number")
+                                message.nodeIdToSequenceId[keys[i]] = object.nodeIdToSequenceId[keys[i]];
+                            else if (typeof object.nodeIdToSequenceId[keys[i]] === "object")
+                                message.nodeIdToSequenceId[keys[i]] = new $util.LongBits(object.nodeIdToSequenceId[keys[i]].low >>> 0, object.nodeIdToSequenceId[keys[i]].high >>> 0).toNumber(true);
+                        }
+                    }
+                    return message;
+                };
+
+                Cursor.toObject = function (message, options, _depth) {
+                    if (!options)
+                        options = {};
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let object = {};
+                    if (options.objects || options.defaults)
+                        object.nodeIdToSequenceId = {};
+                    let keys2;
+                    if (message.nodeIdToSequenceId && (keys2 = $Object.keys(message.nodeIdToSequenceId)).length) {
+                        object.nodeIdToSequenceId = {};
+                        for (let j = 0; j < keys2.length; ++j) {
+                            if (keys2[j] === "__proto__")
+                                $util.makeProp(object.nodeIdToSequenceId, keys2[j]);
+                            if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
+                                object.nodeIdToSequenceId[keys2[j]] = typeof message.nodeIdToSequenceId[keys2[j]] === "number" ? $BigInt(message.nodeIdToSequenceId[keys2[j]]) : $util.Long.fromBits(message.nodeIdToSequenceId[keys2[j]].low >>> 0, message.nodeIdToSequenceId[keys2[j]].high >>> 0, true).toBigInt();
+                            else if (typeof message.nodeIdToSequenceId[keys2[j]] === "number")
+                                object.nodeIdToSequenceId[keys2[j]] = options.longs === $String ? $String(message.nodeIdToSequenceId[keys2[j]]) : message.nodeIdToSequenceId[keys2[j]];
+                            else
+                                object.nodeIdToSequenceId[keys2[j]] = options.longs === $String ? $util.Long.prototype.toString.call(message.nodeIdToSequenceId[keys2[j]]) : options.longs === $Number ? new $util.LongBits(message.nodeIdToSequenceId[keys2[j]].low >>> 0, message.nodeIdToSequenceId[keys2[j]].high >>> 0).toNumber(true) : message.nodeIdToSequenceId[keys2[j]];
+                        }
+                    }
+                    return object;
+                };
+
+                Cursor.prototype.toJSON = function() {
+                    return Cursor.toObject(this, $protobuf.util.toJSONOptions);
+                };
+
+                Cursor.getTypeUrl = function(prefix) {
+                    if (prefix === $undefined)
+                        prefix = "type.googleapis.com";
+                    return prefix + "/xmtp.xmtpv4.envelopes.Cursor";
+                };
+
+                return Cursor;
+            })();
+
+            envelopes.AuthenticatedData = (function() {
+
+                const AuthenticatedData = function (properties) {
+                    if (properties)
+                        for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                            if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                this[keys[i]] = properties[keys[i]];
+                };
+
+                AuthenticatedData.prototype.targetTopic = $util.newBuffer([]);
+                AuthenticatedData.prototype.dependsOn = null;
+
+                AuthenticatedData.create = function(properties) {
+                    return new AuthenticatedData(properties);
+                };
+
+                AuthenticatedData.encode = function (message, writer, _depth) {
+                    if (!writer)
+                        writer = $Writer.create();
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    if (message.targetTopic != null && $Object.hasOwnProperty.call(message, "targetTopic") && message.targetTopic.length)
+                        writer.uint32(18).bytes(message.targetTopic);
+                    if (message.dependsOn != null && $Object.hasOwnProperty.call(message, "dependsOn"))
+                        $root.xmtp.xmtpv4.envelopes.Cursor.encode(message.dependsOn, writer.uint32(26).fork(), _depth + 1).ldelim();
+                    if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                        for (let i = 0; i < message.$unknowns.length; ++i)
+                            writer.raw(message.$unknowns[i]);
+                    return writer;
+                };
+
+                AuthenticatedData.encodeDelimited = function(message, writer) {
+                    return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+                };
+
+                AuthenticatedData.decode = function (reader, length, _end, _depth, _target) {
+                    if (!(reader instanceof $Reader))
+                        reader = $Reader.create(reader);
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $Reader.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let end, message, value;
+                    if (length === $undefined)
+                        end = reader.len;
+                    else {
+                        end = reader.pos + length;
+                        if (end > reader.len)
+                            throw $RangeError("index out of range");
+                        length = reader.len;
+                        reader.len = end;
+                    }
+                    message = _target || new $root.xmtp.xmtpv4.envelopes.AuthenticatedData();
+                    while (reader.pos < end) {
+                        let start = reader.pos;
+                        let tag = reader.tag();
+                        if (tag === _end) {
+                            _end = $undefined;
+                            break;
+                        }
+                        let wireType = tag & 7;
+                        switch (tag >>>= 3) {
+                        case 2: {
+                                if (wireType !== 2)
+                                    break;
+                                if ((value = reader.bytes()).length)
+                                    message.targetTopic = value;
+                                else
+                                    delete message.targetTopic;
+                                continue;
+                            }
+                        case 3: {
+                                if (wireType !== 2)
+                                    break;
+                                message.dependsOn = $root.xmtp.xmtpv4.envelopes.Cursor.decode(reader, reader.size(), $undefined, _depth + 1, message.dependsOn);
+                                continue;
+                            }
+                        }
+                        reader.skipType(wireType, _depth, tag);
+                        if (!reader.discardUnknown) {
+                            $util.makeProp(message, "$unknowns", false);
+                            (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                        }
+                    }
+                    if (length !== $undefined) {
+                        if (reader.pos !== end)
+                            throw $RangeError("index out of range");
+                        reader.len = length;
+                    }
+                    if (_end !== $undefined)
+                        throw $Error("missing end group");
+                    return message;
+                };
+
+                AuthenticatedData.decodeDelimited = function(reader) {
+                    if (!(reader instanceof $Reader))
+                        reader = new $Reader(reader);
+                    return this.decode(reader, reader.size());
+                };
+
+                AuthenticatedData.verify = function (message, _depth) {
+                    if (typeof message !== "object" || message === null)
+                        return "object expected";
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        return "max depth exceeded";
+                    if (message.targetTopic != null && $Object.hasOwnProperty.call(message, "targetTopic"))
+                        if (!(message.targetTopic && typeof message.targetTopic.length === "number" || $util.isString(message.targetTopic)))
+                            return "targetTopic: buffer expected";
+                    if (message.dependsOn != null && $Object.hasOwnProperty.call(message, "dependsOn")) {
+                        let error = $root.xmtp.xmtpv4.envelopes.Cursor.verify(message.dependsOn, _depth + 1);
+                        if (error)
+                            return "dependsOn." + error;
+                    }
+                    return null;
+                };
+
+                AuthenticatedData.fromObject = function (object, _depth) {
+                    if (object instanceof $root.xmtp.xmtpv4.envelopes.AuthenticatedData)
+                        return object;
+                    if (!$util.isObject(object))
+                        throw $TypeError(".xmtp.xmtpv4.envelopes.AuthenticatedData: object expected");
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let message = new $root.xmtp.xmtpv4.envelopes.AuthenticatedData();
+                    if (object.targetTopic != null)
+                        if (object.targetTopic.length)
+                            if (typeof object.targetTopic === "string")
+                                $util.base64.decode(object.targetTopic, message.targetTopic = $util.newBuffer($util.base64.length(object.targetTopic)), 0);
+                            else if (object.targetTopic.length >= 0)
+                                message.targetTopic = object.targetTopic;
+                    if (object.dependsOn != null) {
+                        if (!$util.isObject(object.dependsOn))
+                            throw $TypeError(".xmtp.xmtpv4.envelopes.AuthenticatedData.dependsOn: object expected");
+                        message.dependsOn = $root.xmtp.xmtpv4.envelopes.Cursor.fromObject(object.dependsOn, _depth + 1);
+                    }
+                    return message;
+                };
+
+                AuthenticatedData.toObject = function (message, options, _depth) {
+                    if (!options)
+                        options = {};
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let object = {};
+                    if (options.defaults) {
+                        if (options.bytes === $String)
+                            object.targetTopic = "";
+                        else {
+                            object.targetTopic = [];
+                            if (options.bytes !== $Array)
+                                object.targetTopic = $util.newBuffer(object.targetTopic);
+                        }
+                        object.dependsOn = null;
+                    }
+                    if (message.targetTopic != null && $Object.hasOwnProperty.call(message, "targetTopic"))
+                        object.targetTopic = options.bytes === $String ? $util.base64.encode(message.targetTopic, 0, message.targetTopic.length) : options.bytes === $Array ? $Array.prototype.slice.call(message.targetTopic) : message.targetTopic;
+                    if (message.dependsOn != null && $Object.hasOwnProperty.call(message, "dependsOn"))
+                        object.dependsOn = $root.xmtp.xmtpv4.envelopes.Cursor.toObject(message.dependsOn, options, _depth + 1);
+                    return object;
+                };
+
+                AuthenticatedData.prototype.toJSON = function() {
+                    return AuthenticatedData.toObject(this, $protobuf.util.toJSONOptions);
+                };
+
+                AuthenticatedData.getTypeUrl = function(prefix) {
+                    if (prefix === $undefined)
+                        prefix = "type.googleapis.com";
+                    return prefix + "/xmtp.xmtpv4.envelopes.AuthenticatedData";
+                };
+
+                return AuthenticatedData;
+            })();
+
+            envelopes.ClientEnvelope = (function() {
+
+                const ClientEnvelope = function (properties) {
+                    if (properties)
+                        for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                            if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                this[keys[i]] = properties[keys[i]];
+                };
+
+                ClientEnvelope.prototype.aad = null;
+                ClientEnvelope.prototype.groupMessage = null;
+                ClientEnvelope.prototype.welcomeMessage = null;
+                ClientEnvelope.prototype.uploadKeyPackage = null;
+                ClientEnvelope.prototype.identityUpdate = null;
+                ClientEnvelope.prototype.payerReport = null;
+                ClientEnvelope.prototype.payerReportAttestation = null;
+
+                let $oneOfFields;
+
+                $Object.defineProperty(ClientEnvelope.prototype, "payload", {
+                    get: $util.oneOfGetter($oneOfFields = ["groupMessage", "welcomeMessage", "uploadKeyPackage", "identityUpdate", "payerReport", "payerReportAttestation"]),
+                    set: $util.oneOfSetter($oneOfFields)
+                });
+
+                ClientEnvelope.create = function(properties) {
+                    return new ClientEnvelope(properties);
+                };
+
+                ClientEnvelope.encode = function (message, writer, _depth) {
+                    if (!writer)
+                        writer = $Writer.create();
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    if (message.aad != null && $Object.hasOwnProperty.call(message, "aad"))
+                        $root.xmtp.xmtpv4.envelopes.AuthenticatedData.encode(message.aad, writer.uint32(10).fork(), _depth + 1).ldelim();
+                    if (message.groupMessage != null && $Object.hasOwnProperty.call(message, "groupMessage"))
+                        $root.xmtp.mls.api.v1.GroupMessageInput.encode(message.groupMessage, writer.uint32(18).fork(), _depth + 1).ldelim();
+                    if (message.welcomeMessage != null && $Object.hasOwnProperty.call(message, "welcomeMessage"))
+                        $root.xmtp.mls.api.v1.WelcomeMessageInput.encode(message.welcomeMessage, writer.uint32(26).fork(), _depth + 1).ldelim();
+                    if (message.uploadKeyPackage != null && $Object.hasOwnProperty.call(message, "uploadKeyPackage"))
+                        $root.xmtp.mls.api.v1.UploadKeyPackageRequest.encode(message.uploadKeyPackage, writer.uint32(34).fork(), _depth + 1).ldelim();
+                    if (message.identityUpdate != null && $Object.hasOwnProperty.call(message, "identityUpdate"))
+                        $root.xmtp.identity.associations.IdentityUpdate.encode(message.identityUpdate, writer.uint32(42).fork(), _depth + 1).ldelim();
+                    if (message.payerReport != null && $Object.hasOwnProperty.call(message, "payerReport"))
+                        $root.xmtp.xmtpv4.envelopes.PayerReport.encode(message.payerReport, writer.uint32(50).fork(), _depth + 1).ldelim();
+                    if (message.payerReportAttestation != null && $Object.hasOwnProperty.call(message, "payerReportAttestation"))
+                        $root.xmtp.xmtpv4.envelopes.PayerReportAttestation.encode(message.payerReportAttestation, writer.uint32(58).fork(), _depth + 1).ldelim();
+                    if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                        for (let i = 0; i < message.$unknowns.length; ++i)
+                            writer.raw(message.$unknowns[i]);
+                    return writer;
+                };
+
+                ClientEnvelope.encodeDelimited = function(message, writer) {
+                    return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+                };
+
+                ClientEnvelope.decode = function (reader, length, _end, _depth, _target) {
+                    if (!(reader instanceof $Reader))
+                        reader = $Reader.create(reader);
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $Reader.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let end, message, value;
+                    if (length === $undefined)
+                        end = reader.len;
+                    else {
+                        end = reader.pos + length;
+                        if (end > reader.len)
+                            throw $RangeError("index out of range");
+                        length = reader.len;
+                        reader.len = end;
+                    }
+                    message = _target || new $root.xmtp.xmtpv4.envelopes.ClientEnvelope();
+                    while (reader.pos < end) {
+                        let start = reader.pos;
+                        let tag = reader.tag();
+                        if (tag === _end) {
+                            _end = $undefined;
+                            break;
+                        }
+                        let wireType = tag & 7;
+                        switch (tag >>>= 3) {
+                        case 1: {
+                                if (wireType !== 2)
+                                    break;
+                                message.aad = $root.xmtp.xmtpv4.envelopes.AuthenticatedData.decode(reader, reader.size(), $undefined, _depth + 1, message.aad);
+                                continue;
+                            }
+                        case 2: {
+                                if (wireType !== 2)
+                                    break;
+                                message.groupMessage = $root.xmtp.mls.api.v1.GroupMessageInput.decode(reader, reader.size(), $undefined, _depth + 1, message.groupMessage);
+                                message.payload = "groupMessage";
+                                continue;
+                            }
+                        case 3: {
+                                if (wireType !== 2)
+                                    break;
+                                message.welcomeMessage = $root.xmtp.mls.api.v1.WelcomeMessageInput.decode(reader, reader.size(), $undefined, _depth + 1, message.welcomeMessage);
+                                message.payload = "welcomeMessage";
+                                continue;
+                            }
+                        case 4: {
+                                if (wireType !== 2)
+                                    break;
+                                message.uploadKeyPackage = $root.xmtp.mls.api.v1.UploadKeyPackageRequest.decode(reader, reader.size(), $undefined, _depth + 1, message.uploadKeyPackage);
+                                message.payload = "uploadKeyPackage";
+                                continue;
+                            }
+                        case 5: {
+                                if (wireType !== 2)
+                                    break;
+                                message.identityUpdate = $root.xmtp.identity.associations.IdentityUpdate.decode(reader, reader.size(), $undefined, _depth + 1, message.identityUpdate);
+                                message.payload = "identityUpdate";
+                                continue;
+                            }
+                        case 6: {
+                                if (wireType !== 2)
+                                    break;
+                                message.payerReport = $root.xmtp.xmtpv4.envelopes.PayerReport.decode(reader, reader.size(), $undefined, _depth + 1, message.payerReport);
+                                message.payload = "payerReport";
+                                continue;
+                            }
+                        case 7: {
+                                if (wireType !== 2)
+                                    break;
+                                message.payerReportAttestation = $root.xmtp.xmtpv4.envelopes.PayerReportAttestation.decode(reader, reader.size(), $undefined, _depth + 1, message.payerReportAttestation);
+                                message.payload = "payerReportAttestation";
+                                continue;
+                            }
+                        }
+                        reader.skipType(wireType, _depth, tag);
+                        if (!reader.discardUnknown) {
+                            $util.makeProp(message, "$unknowns", false);
+                            (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                        }
+                    }
+                    if (length !== $undefined) {
+                        if (reader.pos !== end)
+                            throw $RangeError("index out of range");
+                        reader.len = length;
+                    }
+                    if (_end !== $undefined)
+                        throw $Error("missing end group");
+                    return message;
+                };
+
+                ClientEnvelope.decodeDelimited = function(reader) {
+                    if (!(reader instanceof $Reader))
+                        reader = new $Reader(reader);
+                    return this.decode(reader, reader.size());
+                };
+
+                ClientEnvelope.verify = function (message, _depth) {
+                    if (typeof message !== "object" || message === null)
+                        return "object expected";
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        return "max depth exceeded";
+                    let properties = {};
+                    if (message.aad != null && $Object.hasOwnProperty.call(message, "aad")) {
+                        let error = $root.xmtp.xmtpv4.envelopes.AuthenticatedData.verify(message.aad, _depth + 1);
+                        if (error)
+                            return "aad." + error;
+                    }
+                    if (message.groupMessage != null && $Object.hasOwnProperty.call(message, "groupMessage")) {
+                        properties.payload = 1;
+                        {
+                            let error = $root.xmtp.mls.api.v1.GroupMessageInput.verify(message.groupMessage, _depth + 1);
+                            if (error)
+                                return "groupMessage." + error;
+                        }
+                    }
+                    if (message.welcomeMessage != null && $Object.hasOwnProperty.call(message, "welcomeMessage")) {
+                        if (properties.payload === 1)
+                            return "payload: multiple values";
+                        properties.payload = 1;
+                        {
+                            let error = $root.xmtp.mls.api.v1.WelcomeMessageInput.verify(message.welcomeMessage, _depth + 1);
+                            if (error)
+                                return "welcomeMessage." + error;
+                        }
+                    }
+                    if (message.uploadKeyPackage != null && $Object.hasOwnProperty.call(message, "uploadKeyPackage")) {
+                        if (properties.payload === 1)
+                            return "payload: multiple values";
+                        properties.payload = 1;
+                        {
+                            let error = $root.xmtp.mls.api.v1.UploadKeyPackageRequest.verify(message.uploadKeyPackage, _depth + 1);
+                            if (error)
+                                return "uploadKeyPackage." + error;
+                        }
+                    }
+                    if (message.identityUpdate != null && $Object.hasOwnProperty.call(message, "identityUpdate")) {
+                        if (properties.payload === 1)
+                            return "payload: multiple values";
+                        properties.payload = 1;
+                        {
+                            let error = $root.xmtp.identity.associations.IdentityUpdate.verify(message.identityUpdate, _depth + 1);
+                            if (error)
+                                return "identityUpdate." + error;
+                        }
+                    }
+                    if (message.payerReport != null && $Object.hasOwnProperty.call(message, "payerReport")) {
+                        if (properties.payload === 1)
+                            return "payload: multiple values";
+                        properties.payload = 1;
+                        {
+                            let error = $root.xmtp.xmtpv4.envelopes.PayerReport.verify(message.payerReport, _depth + 1);
+                            if (error)
+                                return "payerReport." + error;
+                        }
+                    }
+                    if (message.payerReportAttestation != null && $Object.hasOwnProperty.call(message, "payerReportAttestation")) {
+                        if (properties.payload === 1)
+                            return "payload: multiple values";
+                        properties.payload = 1;
+                        {
+                            let error = $root.xmtp.xmtpv4.envelopes.PayerReportAttestation.verify(message.payerReportAttestation, _depth + 1);
+                            if (error)
+                                return "payerReportAttestation." + error;
+                        }
+                    }
+                    return null;
+                };
+
+                ClientEnvelope.fromObject = function (object, _depth) {
+                    if (object instanceof $root.xmtp.xmtpv4.envelopes.ClientEnvelope)
+                        return object;
+                    if (!$util.isObject(object))
+                        throw $TypeError(".xmtp.xmtpv4.envelopes.ClientEnvelope: object expected");
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let message = new $root.xmtp.xmtpv4.envelopes.ClientEnvelope();
+                    if (object.aad != null) {
+                        if (!$util.isObject(object.aad))
+                            throw $TypeError(".xmtp.xmtpv4.envelopes.ClientEnvelope.aad: object expected");
+                        message.aad = $root.xmtp.xmtpv4.envelopes.AuthenticatedData.fromObject(object.aad, _depth + 1);
+                    }
+                    if (object.groupMessage != null) {
+                        if (!$util.isObject(object.groupMessage))
+                            throw $TypeError(".xmtp.xmtpv4.envelopes.ClientEnvelope.groupMessage: object expected");
+                        message.groupMessage = $root.xmtp.mls.api.v1.GroupMessageInput.fromObject(object.groupMessage, _depth + 1);
+                    }
+                    if (object.welcomeMessage != null) {
+                        if (!$util.isObject(object.welcomeMessage))
+                            throw $TypeError(".xmtp.xmtpv4.envelopes.ClientEnvelope.welcomeMessage: object expected");
+                        message.welcomeMessage = $root.xmtp.mls.api.v1.WelcomeMessageInput.fromObject(object.welcomeMessage, _depth + 1);
+                    }
+                    if (object.uploadKeyPackage != null) {
+                        if (!$util.isObject(object.uploadKeyPackage))
+                            throw $TypeError(".xmtp.xmtpv4.envelopes.ClientEnvelope.uploadKeyPackage: object expected");
+                        message.uploadKeyPackage = $root.xmtp.mls.api.v1.UploadKeyPackageRequest.fromObject(object.uploadKeyPackage, _depth + 1);
+                    }
+                    if (object.identityUpdate != null) {
+                        if (!$util.isObject(object.identityUpdate))
+                            throw $TypeError(".xmtp.xmtpv4.envelopes.ClientEnvelope.identityUpdate: object expected");
+                        message.identityUpdate = $root.xmtp.identity.associations.IdentityUpdate.fromObject(object.identityUpdate, _depth + 1);
+                    }
+                    if (object.payerReport != null) {
+                        if (!$util.isObject(object.payerReport))
+                            throw $TypeError(".xmtp.xmtpv4.envelopes.ClientEnvelope.payerReport: object expected");
+                        message.payerReport = $root.xmtp.xmtpv4.envelopes.PayerReport.fromObject(object.payerReport, _depth + 1);
+                    }
+                    if (object.payerReportAttestation != null) {
+                        if (!$util.isObject(object.payerReportAttestation))
+                            throw $TypeError(".xmtp.xmtpv4.envelopes.ClientEnvelope.payerReportAttestation: object expected");
+                        message.payerReportAttestation = $root.xmtp.xmtpv4.envelopes.PayerReportAttestation.fromObject(object.payerReportAttestation, _depth + 1);
+                    }
+                    return message;
+                };
+
+                ClientEnvelope.toObject = function (message, options, _depth) {
+                    if (!options)
+                        options = {};
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let object = {};
+                    if (options.defaults)
+                        object.aad = null;
+                    if (message.aad != null && $Object.hasOwnProperty.call(message, "aad"))
+                        object.aad = $root.xmtp.xmtpv4.envelopes.AuthenticatedData.toObject(message.aad, options, _depth + 1);
+                    if (message.groupMessage != null && $Object.hasOwnProperty.call(message, "groupMessage")) {
+                        object.groupMessage = $root.xmtp.mls.api.v1.GroupMessageInput.toObject(message.groupMessage, options, _depth + 1);
+                        if (options.oneofs)
+                            object.payload = "groupMessage";
+                    }
+                    if (message.welcomeMessage != null && $Object.hasOwnProperty.call(message, "welcomeMessage")) {
+                        object.welcomeMessage = $root.xmtp.mls.api.v1.WelcomeMessageInput.toObject(message.welcomeMessage, options, _depth + 1);
+                        if (options.oneofs)
+                            object.payload = "welcomeMessage";
+                    }
+                    if (message.uploadKeyPackage != null && $Object.hasOwnProperty.call(message, "uploadKeyPackage")) {
+                        object.uploadKeyPackage = $root.xmtp.mls.api.v1.UploadKeyPackageRequest.toObject(message.uploadKeyPackage, options, _depth + 1);
+                        if (options.oneofs)
+                            object.payload = "uploadKeyPackage";
+                    }
+                    if (message.identityUpdate != null && $Object.hasOwnProperty.call(message, "identityUpdate")) {
+                        object.identityUpdate = $root.xmtp.identity.associations.IdentityUpdate.toObject(message.identityUpdate, options, _depth + 1);
+                        if (options.oneofs)
+                            object.payload = "identityUpdate";
+                    }
+                    if (message.payerReport != null && $Object.hasOwnProperty.call(message, "payerReport")) {
+                        object.payerReport = $root.xmtp.xmtpv4.envelopes.PayerReport.toObject(message.payerReport, options, _depth + 1);
+                        if (options.oneofs)
+                            object.payload = "payerReport";
+                    }
+                    if (message.payerReportAttestation != null && $Object.hasOwnProperty.call(message, "payerReportAttestation")) {
+                        object.payerReportAttestation = $root.xmtp.xmtpv4.envelopes.PayerReportAttestation.toObject(message.payerReportAttestation, options, _depth + 1);
+                        if (options.oneofs)
+                            object.payload = "payerReportAttestation";
+                    }
+                    return object;
+                };
+
+                ClientEnvelope.prototype.toJSON = function() {
+                    return ClientEnvelope.toObject(this, $protobuf.util.toJSONOptions);
+                };
+
+                ClientEnvelope.getTypeUrl = function(prefix) {
+                    if (prefix === $undefined)
+                        prefix = "type.googleapis.com";
+                    return prefix + "/xmtp.xmtpv4.envelopes.ClientEnvelope";
+                };
+
+                return ClientEnvelope;
+            })();
+
+            envelopes.PayerEnvelope = (function() {
+
+                const PayerEnvelope = function (properties) {
+                    if (properties)
+                        for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                            if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                this[keys[i]] = properties[keys[i]];
+                };
+
+                PayerEnvelope.prototype.unsignedClientEnvelope = $util.newBuffer([]);
+                PayerEnvelope.prototype.payerSignature = null;
+                PayerEnvelope.prototype.targetOriginator = 0;
+                PayerEnvelope.prototype.messageRetentionDays = 0;
+
+                PayerEnvelope.create = function(properties) {
+                    return new PayerEnvelope(properties);
+                };
+
+                PayerEnvelope.encode = function (message, writer, _depth) {
+                    if (!writer)
+                        writer = $Writer.create();
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    if (message.unsignedClientEnvelope != null && $Object.hasOwnProperty.call(message, "unsignedClientEnvelope") && message.unsignedClientEnvelope.length)
+                        writer.uint32(10).bytes(message.unsignedClientEnvelope);
+                    if (message.payerSignature != null && $Object.hasOwnProperty.call(message, "payerSignature"))
+                        $root.xmtp.identity.associations.RecoverableEcdsaSignature.encode(message.payerSignature, writer.uint32(18).fork(), _depth + 1).ldelim();
+                    if (message.targetOriginator != null && $Object.hasOwnProperty.call(message, "targetOriginator") && message.targetOriginator !== 0)
+                        writer.uint32(24).uint32(message.targetOriginator);
+                    if (message.messageRetentionDays != null && $Object.hasOwnProperty.call(message, "messageRetentionDays") && message.messageRetentionDays !== 0)
+                        writer.uint32(32).uint32(message.messageRetentionDays);
+                    if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                        for (let i = 0; i < message.$unknowns.length; ++i)
+                            writer.raw(message.$unknowns[i]);
+                    return writer;
+                };
+
+                PayerEnvelope.encodeDelimited = function(message, writer) {
+                    return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+                };
+
+                PayerEnvelope.decode = function (reader, length, _end, _depth, _target) {
+                    if (!(reader instanceof $Reader))
+                        reader = $Reader.create(reader);
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $Reader.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let end, message, value;
+                    if (length === $undefined)
+                        end = reader.len;
+                    else {
+                        end = reader.pos + length;
+                        if (end > reader.len)
+                            throw $RangeError("index out of range");
+                        length = reader.len;
+                        reader.len = end;
+                    }
+                    message = _target || new $root.xmtp.xmtpv4.envelopes.PayerEnvelope();
+                    while (reader.pos < end) {
+                        let start = reader.pos;
+                        let tag = reader.tag();
+                        if (tag === _end) {
+                            _end = $undefined;
+                            break;
+                        }
+                        let wireType = tag & 7;
+                        switch (tag >>>= 3) {
+                        case 1: {
+                                if (wireType !== 2)
+                                    break;
+                                if ((value = reader.bytes()).length)
+                                    message.unsignedClientEnvelope = value;
+                                else
+                                    delete message.unsignedClientEnvelope;
+                                continue;
+                            }
+                        case 2: {
+                                if (wireType !== 2)
+                                    break;
+                                message.payerSignature = $root.xmtp.identity.associations.RecoverableEcdsaSignature.decode(reader, reader.size(), $undefined, _depth + 1, message.payerSignature);
+                                continue;
+                            }
+                        case 3: {
+                                if (wireType !== 0)
+                                    break;
+                                if (value = reader.uint32())
+                                    message.targetOriginator = value;
+                                else
+                                    delete message.targetOriginator;
+                                continue;
+                            }
+                        case 4: {
+                                if (wireType !== 0)
+                                    break;
+                                if (value = reader.uint32())
+                                    message.messageRetentionDays = value;
+                                else
+                                    delete message.messageRetentionDays;
+                                continue;
+                            }
+                        }
+                        reader.skipType(wireType, _depth, tag);
+                        if (!reader.discardUnknown) {
+                            $util.makeProp(message, "$unknowns", false);
+                            (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                        }
+                    }
+                    if (length !== $undefined) {
+                        if (reader.pos !== end)
+                            throw $RangeError("index out of range");
+                        reader.len = length;
+                    }
+                    if (_end !== $undefined)
+                        throw $Error("missing end group");
+                    return message;
+                };
+
+                PayerEnvelope.decodeDelimited = function(reader) {
+                    if (!(reader instanceof $Reader))
+                        reader = new $Reader(reader);
+                    return this.decode(reader, reader.size());
+                };
+
+                PayerEnvelope.verify = function (message, _depth) {
+                    if (typeof message !== "object" || message === null)
+                        return "object expected";
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        return "max depth exceeded";
+                    if (message.unsignedClientEnvelope != null && $Object.hasOwnProperty.call(message, "unsignedClientEnvelope"))
+                        if (!(message.unsignedClientEnvelope && typeof message.unsignedClientEnvelope.length === "number" || $util.isString(message.unsignedClientEnvelope)))
+                            return "unsignedClientEnvelope: buffer expected";
+                    if (message.payerSignature != null && $Object.hasOwnProperty.call(message, "payerSignature")) {
+                        let error = $root.xmtp.identity.associations.RecoverableEcdsaSignature.verify(message.payerSignature, _depth + 1);
+                        if (error)
+                            return "payerSignature." + error;
+                    }
+                    if (message.targetOriginator != null && $Object.hasOwnProperty.call(message, "targetOriginator"))
+                        if (!$util.isInteger(message.targetOriginator))
+                            return "targetOriginator: integer expected";
+                    if (message.messageRetentionDays != null && $Object.hasOwnProperty.call(message, "messageRetentionDays"))
+                        if (!$util.isInteger(message.messageRetentionDays))
+                            return "messageRetentionDays: integer expected";
+                    return null;
+                };
+
+                PayerEnvelope.fromObject = function (object, _depth) {
+                    if (object instanceof $root.xmtp.xmtpv4.envelopes.PayerEnvelope)
+                        return object;
+                    if (!$util.isObject(object))
+                        throw $TypeError(".xmtp.xmtpv4.envelopes.PayerEnvelope: object expected");
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let message = new $root.xmtp.xmtpv4.envelopes.PayerEnvelope();
+                    if (object.unsignedClientEnvelope != null)
+                        if (object.unsignedClientEnvelope.length)
+                            if (typeof object.unsignedClientEnvelope === "string")
+                                $util.base64.decode(object.unsignedClientEnvelope, message.unsignedClientEnvelope = $util.newBuffer($util.base64.length(object.unsignedClientEnvelope)), 0);
+                            else if (object.unsignedClientEnvelope.length >= 0)
+                                message.unsignedClientEnvelope = object.unsignedClientEnvelope;
+                    if (object.payerSignature != null) {
+                        if (!$util.isObject(object.payerSignature))
+                            throw $TypeError(".xmtp.xmtpv4.envelopes.PayerEnvelope.payerSignature: object expected");
+                        message.payerSignature = $root.xmtp.identity.associations.RecoverableEcdsaSignature.fromObject(object.payerSignature, _depth + 1);
+                    }
+                    if (object.targetOriginator != null)
+                        if ($Number(object.targetOriginator) !== 0)
+                            message.targetOriginator = object.targetOriginator >>> 0;
+                    if (object.messageRetentionDays != null)
+                        if ($Number(object.messageRetentionDays) !== 0)
+                            message.messageRetentionDays = object.messageRetentionDays >>> 0;
+                    return message;
+                };
+
+                PayerEnvelope.toObject = function (message, options, _depth) {
+                    if (!options)
+                        options = {};
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let object = {};
+                    if (options.defaults) {
+                        if (options.bytes === $String)
+                            object.unsignedClientEnvelope = "";
+                        else {
+                            object.unsignedClientEnvelope = [];
+                            if (options.bytes !== $Array)
+                                object.unsignedClientEnvelope = $util.newBuffer(object.unsignedClientEnvelope);
+                        }
+                        object.payerSignature = null;
+                        object.targetOriginator = 0;
+                        object.messageRetentionDays = 0;
+                    }
+                    if (message.unsignedClientEnvelope != null && $Object.hasOwnProperty.call(message, "unsignedClientEnvelope"))
+                        object.unsignedClientEnvelope = options.bytes === $String ? $util.base64.encode(message.unsignedClientEnvelope, 0, message.unsignedClientEnvelope.length) : options.bytes === $Array ? $Array.prototype.slice.call(message.unsignedClientEnvelope) : message.unsignedClientEnvelope;
+                    if (message.payerSignature != null && $Object.hasOwnProperty.call(message, "payerSignature"))
+                        object.payerSignature = $root.xmtp.identity.associations.RecoverableEcdsaSignature.toObject(message.payerSignature, options, _depth + 1);
+                    if (message.targetOriginator != null && $Object.hasOwnProperty.call(message, "targetOriginator"))
+                        object.targetOriginator = message.targetOriginator;
+                    if (message.messageRetentionDays != null && $Object.hasOwnProperty.call(message, "messageRetentionDays"))
+                        object.messageRetentionDays = message.messageRetentionDays;
+                    return object;
+                };
+
+                PayerEnvelope.prototype.toJSON = function() {
+                    return PayerEnvelope.toObject(this, $protobuf.util.toJSONOptions);
+                };
+
+                PayerEnvelope.getTypeUrl = function(prefix) {
+                    if (prefix === $undefined)
+                        prefix = "type.googleapis.com";
+                    return prefix + "/xmtp.xmtpv4.envelopes.PayerEnvelope";
+                };
+
+                return PayerEnvelope;
+            })();
+
+            envelopes.UnsignedOriginatorEnvelope = (function() {
+
+                const UnsignedOriginatorEnvelope = function (properties) {
+                    if (properties)
+                        for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                            if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                this[keys[i]] = properties[keys[i]];
+                };
+
+                UnsignedOriginatorEnvelope.prototype.originatorNodeId = 0;
+                UnsignedOriginatorEnvelope.prototype.originatorSequenceId = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+                UnsignedOriginatorEnvelope.prototype.originatorNs = $util.Long ? $util.Long.fromBits(0,0,false) : 0;
+                UnsignedOriginatorEnvelope.prototype.payerEnvelopeBytes = $util.newBuffer([]);
+                UnsignedOriginatorEnvelope.prototype.baseFeePicodollars = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+                UnsignedOriginatorEnvelope.prototype.congestionFeePicodollars = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+                UnsignedOriginatorEnvelope.prototype.expiryUnixtime = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+                UnsignedOriginatorEnvelope.create = function(properties) {
+                    return new UnsignedOriginatorEnvelope(properties);
+                };
+
+                UnsignedOriginatorEnvelope.encode = function (message, writer, _depth) {
+                    if (!writer)
+                        writer = $Writer.create();
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    if (message.originatorNodeId != null && $Object.hasOwnProperty.call(message, "originatorNodeId") && message.originatorNodeId !== 0)
+                        writer.uint32(8).uint32(message.originatorNodeId);
+                    if (message.originatorSequenceId != null && $Object.hasOwnProperty.call(message, "originatorSequenceId") && (typeof message.originatorSequenceId === "object" ? message.originatorSequenceId.low || message.originatorSequenceId.high : message.originatorSequenceId !== 0))
+                        writer.uint32(16).uint64(message.originatorSequenceId);
+                    if (message.originatorNs != null && $Object.hasOwnProperty.call(message, "originatorNs") && (typeof message.originatorNs === "object" ? message.originatorNs.low || message.originatorNs.high : message.originatorNs !== 0))
+                        writer.uint32(24).int64(message.originatorNs);
+                    if (message.payerEnvelopeBytes != null && $Object.hasOwnProperty.call(message, "payerEnvelopeBytes") && message.payerEnvelopeBytes.length)
+                        writer.uint32(34).bytes(message.payerEnvelopeBytes);
+                    if (message.baseFeePicodollars != null && $Object.hasOwnProperty.call(message, "baseFeePicodollars") && (typeof message.baseFeePicodollars === "object" ? message.baseFeePicodollars.low || message.baseFeePicodollars.high : message.baseFeePicodollars !== 0))
+                        writer.uint32(40).uint64(message.baseFeePicodollars);
+                    if (message.congestionFeePicodollars != null && $Object.hasOwnProperty.call(message, "congestionFeePicodollars") && (typeof message.congestionFeePicodollars === "object" ? message.congestionFeePicodollars.low || message.congestionFeePicodollars.high : message.congestionFeePicodollars !== 0))
+                        writer.uint32(48).uint64(message.congestionFeePicodollars);
+                    if (message.expiryUnixtime != null && $Object.hasOwnProperty.call(message, "expiryUnixtime") && (typeof message.expiryUnixtime === "object" ? message.expiryUnixtime.low || message.expiryUnixtime.high : message.expiryUnixtime !== 0))
+                        writer.uint32(56).uint64(message.expiryUnixtime);
+                    if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                        for (let i = 0; i < message.$unknowns.length; ++i)
+                            writer.raw(message.$unknowns[i]);
+                    return writer;
+                };
+
+                UnsignedOriginatorEnvelope.encodeDelimited = function(message, writer) {
+                    return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+                };
+
+                UnsignedOriginatorEnvelope.decode = function (reader, length, _end, _depth, _target) {
+                    if (!(reader instanceof $Reader))
+                        reader = $Reader.create(reader);
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $Reader.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let end, message, value;
+                    if (length === $undefined)
+                        end = reader.len;
+                    else {
+                        end = reader.pos + length;
+                        if (end > reader.len)
+                            throw $RangeError("index out of range");
+                        length = reader.len;
+                        reader.len = end;
+                    }
+                    message = _target || new $root.xmtp.xmtpv4.envelopes.UnsignedOriginatorEnvelope();
+                    while (reader.pos < end) {
+                        let start = reader.pos;
+                        let tag = reader.tag();
+                        if (tag === _end) {
+                            _end = $undefined;
+                            break;
+                        }
+                        let wireType = tag & 7;
+                        switch (tag >>>= 3) {
+                        case 1: {
+                                if (wireType !== 0)
+                                    break;
+                                if (value = reader.uint32())
+                                    message.originatorNodeId = value;
+                                else
+                                    delete message.originatorNodeId;
+                                continue;
+                            }
+                        case 2: {
+                                if (wireType !== 0)
+                                    break;
+                                if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                    message.originatorSequenceId = value;
+                                else
+                                    delete message.originatorSequenceId;
+                                continue;
+                            }
+                        case 3: {
+                                if (wireType !== 0)
+                                    break;
+                                if (typeof (value = reader.int64()) === "object" ? value.low || value.high : value !== 0)
+                                    message.originatorNs = value;
+                                else
+                                    delete message.originatorNs;
+                                continue;
+                            }
+                        case 4: {
+                                if (wireType !== 2)
+                                    break;
+                                if ((value = reader.bytes()).length)
+                                    message.payerEnvelopeBytes = value;
+                                else
+                                    delete message.payerEnvelopeBytes;
+                                continue;
+                            }
+                        case 5: {
+                                if (wireType !== 0)
+                                    break;
+                                if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                    message.baseFeePicodollars = value;
+                                else
+                                    delete message.baseFeePicodollars;
+                                continue;
+                            }
+                        case 6: {
+                                if (wireType !== 0)
+                                    break;
+                                if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                    message.congestionFeePicodollars = value;
+                                else
+                                    delete message.congestionFeePicodollars;
+                                continue;
+                            }
+                        case 7: {
+                                if (wireType !== 0)
+                                    break;
+                                if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                    message.expiryUnixtime = value;
+                                else
+                                    delete message.expiryUnixtime;
+                                continue;
+                            }
+                        }
+                        reader.skipType(wireType, _depth, tag);
+                        if (!reader.discardUnknown) {
+                            $util.makeProp(message, "$unknowns", false);
+                            (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                        }
+                    }
+                    if (length !== $undefined) {
+                        if (reader.pos !== end)
+                            throw $RangeError("index out of range");
+                        reader.len = length;
+                    }
+                    if (_end !== $undefined)
+                        throw $Error("missing end group");
+                    return message;
+                };
+
+                UnsignedOriginatorEnvelope.decodeDelimited = function(reader) {
+                    if (!(reader instanceof $Reader))
+                        reader = new $Reader(reader);
+                    return this.decode(reader, reader.size());
+                };
+
+                UnsignedOriginatorEnvelope.verify = function (message, _depth) {
+                    if (typeof message !== "object" || message === null)
+                        return "object expected";
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        return "max depth exceeded";
+                    if (message.originatorNodeId != null && $Object.hasOwnProperty.call(message, "originatorNodeId"))
+                        if (!$util.isInteger(message.originatorNodeId))
+                            return "originatorNodeId: integer expected";
+                    if (message.originatorSequenceId != null && $Object.hasOwnProperty.call(message, "originatorSequenceId"))
+                        if (!$util.isInteger(message.originatorSequenceId) && !(message.originatorSequenceId && $util.isInteger(message.originatorSequenceId.low) && $util.isInteger(message.originatorSequenceId.high)))
+                            return "originatorSequenceId: integer|Long expected";
+                    if (message.originatorNs != null && $Object.hasOwnProperty.call(message, "originatorNs"))
+                        if (!$util.isInteger(message.originatorNs) && !(message.originatorNs && $util.isInteger(message.originatorNs.low) && $util.isInteger(message.originatorNs.high)))
+                            return "originatorNs: integer|Long expected";
+                    if (message.payerEnvelopeBytes != null && $Object.hasOwnProperty.call(message, "payerEnvelopeBytes"))
+                        if (!(message.payerEnvelopeBytes && typeof message.payerEnvelopeBytes.length === "number" || $util.isString(message.payerEnvelopeBytes)))
+                            return "payerEnvelopeBytes: buffer expected";
+                    if (message.baseFeePicodollars != null && $Object.hasOwnProperty.call(message, "baseFeePicodollars"))
+                        if (!$util.isInteger(message.baseFeePicodollars) && !(message.baseFeePicodollars && $util.isInteger(message.baseFeePicodollars.low) && $util.isInteger(message.baseFeePicodollars.high)))
+                            return "baseFeePicodollars: integer|Long expected";
+                    if (message.congestionFeePicodollars != null && $Object.hasOwnProperty.call(message, "congestionFeePicodollars"))
+                        if (!$util.isInteger(message.congestionFeePicodollars) && !(message.congestionFeePicodollars && $util.isInteger(message.congestionFeePicodollars.low) && $util.isInteger(message.congestionFeePicodollars.high)))
+                            return "congestionFeePicodollars: integer|Long expected";
+                    if (message.expiryUnixtime != null && $Object.hasOwnProperty.call(message, "expiryUnixtime"))
+                        if (!$util.isInteger(message.expiryUnixtime) && !(message.expiryUnixtime && $util.isInteger(message.expiryUnixtime.low) && $util.isInteger(message.expiryUnixtime.high)))
+                            return "expiryUnixtime: integer|Long expected";
+                    return null;
+                };
+
+                UnsignedOriginatorEnvelope.fromObject = function (object, _depth) {
+                    if (object instanceof $root.xmtp.xmtpv4.envelopes.UnsignedOriginatorEnvelope)
+                        return object;
+                    if (!$util.isObject(object))
+                        throw $TypeError(".xmtp.xmtpv4.envelopes.UnsignedOriginatorEnvelope: object expected");
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let message = new $root.xmtp.xmtpv4.envelopes.UnsignedOriginatorEnvelope();
+                    if (object.originatorNodeId != null)
+                        if ($Number(object.originatorNodeId) !== 0)
+                            message.originatorNodeId = object.originatorNodeId >>> 0;
+                    if (object.originatorSequenceId != null)
+                        if (typeof object.originatorSequenceId === "object" ? object.originatorSequenceId.low || object.originatorSequenceId.high : $Number(object.originatorSequenceId) !== 0)
+                            if ($util.Long)
+                                message.originatorSequenceId = $util.Long.fromValue(object.originatorSequenceId, true);
+                            else if (typeof object.originatorSequenceId === "string")
+                                message.originatorSequenceId = $parseInt(object.originatorSequenceId, 10);
+                            else if (typeof object.originatorSequenceId === "number")
+                                message.originatorSequenceId = object.originatorSequenceId;
+                            else if (typeof object.originatorSequenceId === "object")
+                                message.originatorSequenceId = new $util.LongBits(object.originatorSequenceId.low >>> 0, object.originatorSequenceId.high >>> 0).toNumber(true);
+                    if (object.originatorNs != null)
+                        if (typeof object.originatorNs === "object" ? object.originatorNs.low || object.originatorNs.high : $Number(object.originatorNs) !== 0)
+                            if ($util.Long)
+                                message.originatorNs = $util.Long.fromValue(object.originatorNs, false);
+                            else if (typeof object.originatorNs === "string")
+                                message.originatorNs = $parseInt(object.originatorNs, 10);
+                            else if (typeof object.originatorNs === "number")
+                                message.originatorNs = object.originatorNs;
+                            else if (typeof object.originatorNs === "object")
+                                message.originatorNs = new $util.LongBits(object.originatorNs.low >>> 0, object.originatorNs.high >>> 0).toNumber();
+                    if (object.payerEnvelopeBytes != null)
+                        if (object.payerEnvelopeBytes.length)
+                            if (typeof object.payerEnvelopeBytes === "string")
+                                $util.base64.decode(object.payerEnvelopeBytes, message.payerEnvelopeBytes = $util.newBuffer($util.base64.length(object.payerEnvelopeBytes)), 0);
+                            else if (object.payerEnvelopeBytes.length >= 0)
+                                message.payerEnvelopeBytes = object.payerEnvelopeBytes;
+                    if (object.baseFeePicodollars != null)
+                        if (typeof object.baseFeePicodollars === "object" ? object.baseFeePicodollars.low || object.baseFeePicodollars.high : $Number(object.baseFeePicodollars) !== 0)
+                            if ($util.Long)
+                                message.baseFeePicodollars = $util.Long.fromValue(object.baseFeePicodollars, true);
+                            else if (typeof object.baseFeePicodollars === "string")
+                                message.baseFeePicodollars = $parseInt(object.baseFeePicodollars, 10);
+                            else if (typeof object.baseFeePicodollars === "number")
+                                message.baseFeePicodollars = object.baseFeePicodollars;
+                            else if (typeof object.baseFeePicodollars === "object")
+                                message.baseFeePicodollars = new $util.LongBits(object.baseFeePicodollars.low >>> 0, object.baseFeePicodollars.high >>> 0).toNumber(true);
+                    if (object.congestionFeePicodollars != null)
+                        if (typeof object.congestionFeePicodollars === "object" ? object.congestionFeePicodollars.low || object.congestionFeePicodollars.high : $Number(object.congestionFeePicodollars) !== 0)
+                            if ($util.Long)
+                                message.congestionFeePicodollars = $util.Long.fromValue(object.congestionFeePicodollars, true);
+                            else if (typeof object.congestionFeePicodollars === "string")
+                                message.congestionFeePicodollars = $parseInt(object.congestionFeePicodollars, 10);
+                            else if (typeof object.congestionFeePicodollars === "number")
+                                message.congestionFeePicodollars = object.congestionFeePicodollars;
+                            else if (typeof object.congestionFeePicodollars === "object")
+                                message.congestionFeePicodollars = new $util.LongBits(object.congestionFeePicodollars.low >>> 0, object.congestionFeePicodollars.high >>> 0).toNumber(true);
+                    if (object.expiryUnixtime != null)
+                        if (typeof object.expiryUnixtime === "object" ? object.expiryUnixtime.low || object.expiryUnixtime.high : $Number(object.expiryUnixtime) !== 0)
+                            if ($util.Long)
+                                message.expiryUnixtime = $util.Long.fromValue(object.expiryUnixtime, true);
+                            else if (typeof object.expiryUnixtime === "string")
+                                message.expiryUnixtime = $parseInt(object.expiryUnixtime, 10);
+                            else if (typeof object.expiryUnixtime === "number")
+                                message.expiryUnixtime = object.expiryUnixtime;
+                            else if (typeof object.expiryUnixtime === "object")
+                                message.expiryUnixtime = new $util.LongBits(object.expiryUnixtime.low >>> 0, object.expiryUnixtime.high >>> 0).toNumber(true);
+                    return message;
+                };
+
+                UnsignedOriginatorEnvelope.toObject = function (message, options, _depth) {
+                    if (!options)
+                        options = {};
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let object = {};
+                    if (options.defaults) {
+                        object.originatorNodeId = 0;
+                        if ($util.Long) {
+                            let long = new $util.Long(0, 0, true);
+                            object.originatorSequenceId = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
+                        } else
+                            object.originatorSequenceId = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
+                        if ($util.Long) {
+                            let long = new $util.Long(0, 0, false);
+                            object.originatorNs = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
+                        } else
+                            object.originatorNs = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
+                        if (options.bytes === $String)
+                            object.payerEnvelopeBytes = "";
+                        else {
+                            object.payerEnvelopeBytes = [];
+                            if (options.bytes !== $Array)
+                                object.payerEnvelopeBytes = $util.newBuffer(object.payerEnvelopeBytes);
+                        }
+                        if ($util.Long) {
+                            let long = new $util.Long(0, 0, true);
+                            object.baseFeePicodollars = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
+                        } else
+                            object.baseFeePicodollars = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
+                        if ($util.Long) {
+                            let long = new $util.Long(0, 0, true);
+                            object.congestionFeePicodollars = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
+                        } else
+                            object.congestionFeePicodollars = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
+                        if ($util.Long) {
+                            let long = new $util.Long(0, 0, true);
+                            object.expiryUnixtime = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
+                        } else
+                            object.expiryUnixtime = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
+                    }
+                    if (message.originatorNodeId != null && $Object.hasOwnProperty.call(message, "originatorNodeId"))
+                        object.originatorNodeId = message.originatorNodeId;
+                    if (message.originatorSequenceId != null && $Object.hasOwnProperty.call(message, "originatorSequenceId"))
+                        if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
+                            object.originatorSequenceId = typeof message.originatorSequenceId === "number" ? $BigInt(message.originatorSequenceId) : $util.Long.fromBits(message.originatorSequenceId.low >>> 0, message.originatorSequenceId.high >>> 0, true).toBigInt();
+                        else if (typeof message.originatorSequenceId === "number")
+                            object.originatorSequenceId = options.longs === $String ? $String(message.originatorSequenceId) : message.originatorSequenceId;
+                        else
+                            object.originatorSequenceId = options.longs === $String ? $util.Long.prototype.toString.call(message.originatorSequenceId) : options.longs === $Number ? new $util.LongBits(message.originatorSequenceId.low >>> 0, message.originatorSequenceId.high >>> 0).toNumber(true) : message.originatorSequenceId;
+                    if (message.originatorNs != null && $Object.hasOwnProperty.call(message, "originatorNs"))
+                        if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
+                            object.originatorNs = typeof message.originatorNs === "number" ? $BigInt(message.originatorNs) : $util.Long.fromBits(message.originatorNs.low >>> 0, message.originatorNs.high >>> 0, false).toBigInt();
+                        else if (typeof message.originatorNs === "number")
+                            object.originatorNs = options.longs === $String ? $String(message.originatorNs) : message.originatorNs;
+                        else
+                            object.originatorNs = options.longs === $String ? $util.Long.prototype.toString.call(message.originatorNs) : options.longs === $Number ? new $util.LongBits(message.originatorNs.low >>> 0, message.originatorNs.high >>> 0).toNumber() : message.originatorNs;
+                    if (message.payerEnvelopeBytes != null && $Object.hasOwnProperty.call(message, "payerEnvelopeBytes"))
+                        object.payerEnvelopeBytes = options.bytes === $String ? $util.base64.encode(message.payerEnvelopeBytes, 0, message.payerEnvelopeBytes.length) : options.bytes === $Array ? $Array.prototype.slice.call(message.payerEnvelopeBytes) : message.payerEnvelopeBytes;
+                    if (message.baseFeePicodollars != null && $Object.hasOwnProperty.call(message, "baseFeePicodollars"))
+                        if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
+                            object.baseFeePicodollars = typeof message.baseFeePicodollars === "number" ? $BigInt(message.baseFeePicodollars) : $util.Long.fromBits(message.baseFeePicodollars.low >>> 0, message.baseFeePicodollars.high >>> 0, true).toBigInt();
+                        else if (typeof message.baseFeePicodollars === "number")
+                            object.baseFeePicodollars = options.longs === $String ? $String(message.baseFeePicodollars) : message.baseFeePicodollars;
+                        else
+                            object.baseFeePicodollars = options.longs === $String ? $util.Long.prototype.toString.call(message.baseFeePicodollars) : options.longs === $Number ? new $util.LongBits(message.baseFeePicodollars.low >>> 0, message.baseFeePicodollars.high >>> 0).toNumber(true) : message.baseFeePicodollars;
+                    if (message.congestionFeePicodollars != null && $Object.hasOwnProperty.call(message, "congestionFeePicodollars"))
+                        if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
+                            object.congestionFeePicodollars = typeof message.congestionFeePicodollars === "number" ? $BigInt(message.congestionFeePicodollars) : $util.Long.fromBits(message.congestionFeePicodollars.low >>> 0, message.congestionFeePicodollars.high >>> 0, true).toBigInt();
+                        else if (typeof message.congestionFeePicodollars === "number")
+                            object.congestionFeePicodollars = options.longs === $String ? $String(message.congestionFeePicodollars) : message.congestionFeePicodollars;
+                        else
+                            object.congestionFeePicodollars = options.longs === $String ? $util.Long.prototype.toString.call(message.congestionFeePicodollars) : options.longs === $Number ? new $util.LongBits(message.congestionFeePicodollars.low >>> 0, message.congestionFeePicodollars.high >>> 0).toNumber(true) : message.congestionFeePicodollars;
+                    if (message.expiryUnixtime != null && $Object.hasOwnProperty.call(message, "expiryUnixtime"))
+                        if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
+                            object.expiryUnixtime = typeof message.expiryUnixtime === "number" ? $BigInt(message.expiryUnixtime) : $util.Long.fromBits(message.expiryUnixtime.low >>> 0, message.expiryUnixtime.high >>> 0, true).toBigInt();
+                        else if (typeof message.expiryUnixtime === "number")
+                            object.expiryUnixtime = options.longs === $String ? $String(message.expiryUnixtime) : message.expiryUnixtime;
+                        else
+                            object.expiryUnixtime = options.longs === $String ? $util.Long.prototype.toString.call(message.expiryUnixtime) : options.longs === $Number ? new $util.LongBits(message.expiryUnixtime.low >>> 0, message.expiryUnixtime.high >>> 0).toNumber(true) : message.expiryUnixtime;
+                    return object;
+                };
+
+                UnsignedOriginatorEnvelope.prototype.toJSON = function() {
+                    return UnsignedOriginatorEnvelope.toObject(this, $protobuf.util.toJSONOptions);
+                };
+
+                UnsignedOriginatorEnvelope.getTypeUrl = function(prefix) {
+                    if (prefix === $undefined)
+                        prefix = "type.googleapis.com";
+                    return prefix + "/xmtp.xmtpv4.envelopes.UnsignedOriginatorEnvelope";
+                };
+
+                return UnsignedOriginatorEnvelope;
+            })();
+
+            envelopes.BlockchainProof = (function() {
+
+                const BlockchainProof = function (properties) {
+                    if (properties)
+                        for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                            if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                this[keys[i]] = properties[keys[i]];
+                };
+
+                BlockchainProof.prototype.transactionHash = $util.newBuffer([]);
+
+                BlockchainProof.create = function(properties) {
+                    return new BlockchainProof(properties);
+                };
+
+                BlockchainProof.encode = function (message, writer, _depth) {
+                    if (!writer)
+                        writer = $Writer.create();
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    if (message.transactionHash != null && $Object.hasOwnProperty.call(message, "transactionHash") && message.transactionHash.length)
+                        writer.uint32(10).bytes(message.transactionHash);
+                    if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                        for (let i = 0; i < message.$unknowns.length; ++i)
+                            writer.raw(message.$unknowns[i]);
+                    return writer;
+                };
+
+                BlockchainProof.encodeDelimited = function(message, writer) {
+                    return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+                };
+
+                BlockchainProof.decode = function (reader, length, _end, _depth, _target) {
+                    if (!(reader instanceof $Reader))
+                        reader = $Reader.create(reader);
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $Reader.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let end, message, value;
+                    if (length === $undefined)
+                        end = reader.len;
+                    else {
+                        end = reader.pos + length;
+                        if (end > reader.len)
+                            throw $RangeError("index out of range");
+                        length = reader.len;
+                        reader.len = end;
+                    }
+                    message = _target || new $root.xmtp.xmtpv4.envelopes.BlockchainProof();
+                    while (reader.pos < end) {
+                        let start = reader.pos;
+                        let tag = reader.tag();
+                        if (tag === _end) {
+                            _end = $undefined;
+                            break;
+                        }
+                        let wireType = tag & 7;
+                        switch (tag >>>= 3) {
+                        case 1: {
+                                if (wireType !== 2)
+                                    break;
+                                if ((value = reader.bytes()).length)
+                                    message.transactionHash = value;
+                                else
+                                    delete message.transactionHash;
+                                continue;
+                            }
+                        }
+                        reader.skipType(wireType, _depth, tag);
+                        if (!reader.discardUnknown) {
+                            $util.makeProp(message, "$unknowns", false);
+                            (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                        }
+                    }
+                    if (length !== $undefined) {
+                        if (reader.pos !== end)
+                            throw $RangeError("index out of range");
+                        reader.len = length;
+                    }
+                    if (_end !== $undefined)
+                        throw $Error("missing end group");
+                    return message;
+                };
+
+                BlockchainProof.decodeDelimited = function(reader) {
+                    if (!(reader instanceof $Reader))
+                        reader = new $Reader(reader);
+                    return this.decode(reader, reader.size());
+                };
+
+                BlockchainProof.verify = function (message, _depth) {
+                    if (typeof message !== "object" || message === null)
+                        return "object expected";
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        return "max depth exceeded";
+                    if (message.transactionHash != null && $Object.hasOwnProperty.call(message, "transactionHash"))
+                        if (!(message.transactionHash && typeof message.transactionHash.length === "number" || $util.isString(message.transactionHash)))
+                            return "transactionHash: buffer expected";
+                    return null;
+                };
+
+                BlockchainProof.fromObject = function (object, _depth) {
+                    if (object instanceof $root.xmtp.xmtpv4.envelopes.BlockchainProof)
+                        return object;
+                    if (!$util.isObject(object))
+                        throw $TypeError(".xmtp.xmtpv4.envelopes.BlockchainProof: object expected");
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let message = new $root.xmtp.xmtpv4.envelopes.BlockchainProof();
+                    if (object.transactionHash != null)
+                        if (object.transactionHash.length)
+                            if (typeof object.transactionHash === "string")
+                                $util.base64.decode(object.transactionHash, message.transactionHash = $util.newBuffer($util.base64.length(object.transactionHash)), 0);
+                            else if (object.transactionHash.length >= 0)
+                                message.transactionHash = object.transactionHash;
+                    return message;
+                };
+
+                BlockchainProof.toObject = function (message, options, _depth) {
+                    if (!options)
+                        options = {};
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let object = {};
+                    if (options.defaults)
+                        if (options.bytes === $String)
+                            object.transactionHash = "";
+                        else {
+                            object.transactionHash = [];
+                            if (options.bytes !== $Array)
+                                object.transactionHash = $util.newBuffer(object.transactionHash);
+                        }
+                    if (message.transactionHash != null && $Object.hasOwnProperty.call(message, "transactionHash"))
+                        object.transactionHash = options.bytes === $String ? $util.base64.encode(message.transactionHash, 0, message.transactionHash.length) : options.bytes === $Array ? $Array.prototype.slice.call(message.transactionHash) : message.transactionHash;
+                    return object;
+                };
+
+                BlockchainProof.prototype.toJSON = function() {
+                    return BlockchainProof.toObject(this, $protobuf.util.toJSONOptions);
+                };
+
+                BlockchainProof.getTypeUrl = function(prefix) {
+                    if (prefix === $undefined)
+                        prefix = "type.googleapis.com";
+                    return prefix + "/xmtp.xmtpv4.envelopes.BlockchainProof";
+                };
+
+                return BlockchainProof;
+            })();
+
+            envelopes.OriginatorEnvelope = (function() {
+
+                const OriginatorEnvelope = function (properties) {
+                    if (properties)
+                        for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                            if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                this[keys[i]] = properties[keys[i]];
+                };
+
+                OriginatorEnvelope.prototype.unsignedOriginatorEnvelope = $util.newBuffer([]);
+                OriginatorEnvelope.prototype.originatorSignature = null;
+                OriginatorEnvelope.prototype.blockchainProof = null;
+
+                let $oneOfFields;
+
+                $Object.defineProperty(OriginatorEnvelope.prototype, "proof", {
+                    get: $util.oneOfGetter($oneOfFields = ["originatorSignature", "blockchainProof"]),
+                    set: $util.oneOfSetter($oneOfFields)
+                });
+
+                OriginatorEnvelope.create = function(properties) {
+                    return new OriginatorEnvelope(properties);
+                };
+
+                OriginatorEnvelope.encode = function (message, writer, _depth) {
+                    if (!writer)
+                        writer = $Writer.create();
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    if (message.unsignedOriginatorEnvelope != null && $Object.hasOwnProperty.call(message, "unsignedOriginatorEnvelope") && message.unsignedOriginatorEnvelope.length)
+                        writer.uint32(10).bytes(message.unsignedOriginatorEnvelope);
+                    if (message.originatorSignature != null && $Object.hasOwnProperty.call(message, "originatorSignature"))
+                        $root.xmtp.identity.associations.RecoverableEcdsaSignature.encode(message.originatorSignature, writer.uint32(18).fork(), _depth + 1).ldelim();
+                    if (message.blockchainProof != null && $Object.hasOwnProperty.call(message, "blockchainProof"))
+                        $root.xmtp.xmtpv4.envelopes.BlockchainProof.encode(message.blockchainProof, writer.uint32(26).fork(), _depth + 1).ldelim();
+                    if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                        for (let i = 0; i < message.$unknowns.length; ++i)
+                            writer.raw(message.$unknowns[i]);
+                    return writer;
+                };
+
+                OriginatorEnvelope.encodeDelimited = function(message, writer) {
+                    return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+                };
+
+                OriginatorEnvelope.decode = function (reader, length, _end, _depth, _target) {
+                    if (!(reader instanceof $Reader))
+                        reader = $Reader.create(reader);
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $Reader.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let end, message, value;
+                    if (length === $undefined)
+                        end = reader.len;
+                    else {
+                        end = reader.pos + length;
+                        if (end > reader.len)
+                            throw $RangeError("index out of range");
+                        length = reader.len;
+                        reader.len = end;
+                    }
+                    message = _target || new $root.xmtp.xmtpv4.envelopes.OriginatorEnvelope();
+                    while (reader.pos < end) {
+                        let start = reader.pos;
+                        let tag = reader.tag();
+                        if (tag === _end) {
+                            _end = $undefined;
+                            break;
+                        }
+                        let wireType = tag & 7;
+                        switch (tag >>>= 3) {
+                        case 1: {
+                                if (wireType !== 2)
+                                    break;
+                                if ((value = reader.bytes()).length)
+                                    message.unsignedOriginatorEnvelope = value;
+                                else
+                                    delete message.unsignedOriginatorEnvelope;
+                                continue;
+                            }
+                        case 2: {
+                                if (wireType !== 2)
+                                    break;
+                                message.originatorSignature = $root.xmtp.identity.associations.RecoverableEcdsaSignature.decode(reader, reader.size(), $undefined, _depth + 1, message.originatorSignature);
+                                message.proof = "originatorSignature";
+                                continue;
+                            }
+                        case 3: {
+                                if (wireType !== 2)
+                                    break;
+                                message.blockchainProof = $root.xmtp.xmtpv4.envelopes.BlockchainProof.decode(reader, reader.size(), $undefined, _depth + 1, message.blockchainProof);
+                                message.proof = "blockchainProof";
+                                continue;
+                            }
+                        }
+                        reader.skipType(wireType, _depth, tag);
+                        if (!reader.discardUnknown) {
+                            $util.makeProp(message, "$unknowns", false);
+                            (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                        }
+                    }
+                    if (length !== $undefined) {
+                        if (reader.pos !== end)
+                            throw $RangeError("index out of range");
+                        reader.len = length;
+                    }
+                    if (_end !== $undefined)
+                        throw $Error("missing end group");
+                    return message;
+                };
+
+                OriginatorEnvelope.decodeDelimited = function(reader) {
+                    if (!(reader instanceof $Reader))
+                        reader = new $Reader(reader);
+                    return this.decode(reader, reader.size());
+                };
+
+                OriginatorEnvelope.verify = function (message, _depth) {
+                    if (typeof message !== "object" || message === null)
+                        return "object expected";
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        return "max depth exceeded";
+                    let properties = {};
+                    if (message.unsignedOriginatorEnvelope != null && $Object.hasOwnProperty.call(message, "unsignedOriginatorEnvelope"))
+                        if (!(message.unsignedOriginatorEnvelope && typeof message.unsignedOriginatorEnvelope.length === "number" || $util.isString(message.unsignedOriginatorEnvelope)))
+                            return "unsignedOriginatorEnvelope: buffer expected";
+                    if (message.originatorSignature != null && $Object.hasOwnProperty.call(message, "originatorSignature")) {
+                        properties.proof = 1;
+                        {
+                            let error = $root.xmtp.identity.associations.RecoverableEcdsaSignature.verify(message.originatorSignature, _depth + 1);
+                            if (error)
+                                return "originatorSignature." + error;
+                        }
+                    }
+                    if (message.blockchainProof != null && $Object.hasOwnProperty.call(message, "blockchainProof")) {
+                        if (properties.proof === 1)
+                            return "proof: multiple values";
+                        properties.proof = 1;
+                        {
+                            let error = $root.xmtp.xmtpv4.envelopes.BlockchainProof.verify(message.blockchainProof, _depth + 1);
+                            if (error)
+                                return "blockchainProof." + error;
+                        }
+                    }
+                    return null;
+                };
+
+                OriginatorEnvelope.fromObject = function (object, _depth) {
+                    if (object instanceof $root.xmtp.xmtpv4.envelopes.OriginatorEnvelope)
+                        return object;
+                    if (!$util.isObject(object))
+                        throw $TypeError(".xmtp.xmtpv4.envelopes.OriginatorEnvelope: object expected");
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let message = new $root.xmtp.xmtpv4.envelopes.OriginatorEnvelope();
+                    if (object.unsignedOriginatorEnvelope != null)
+                        if (object.unsignedOriginatorEnvelope.length)
+                            if (typeof object.unsignedOriginatorEnvelope === "string")
+                                $util.base64.decode(object.unsignedOriginatorEnvelope, message.unsignedOriginatorEnvelope = $util.newBuffer($util.base64.length(object.unsignedOriginatorEnvelope)), 0);
+                            else if (object.unsignedOriginatorEnvelope.length >= 0)
+                                message.unsignedOriginatorEnvelope = object.unsignedOriginatorEnvelope;
+                    if (object.originatorSignature != null) {
+                        if (!$util.isObject(object.originatorSignature))
+                            throw $TypeError(".xmtp.xmtpv4.envelopes.OriginatorEnvelope.originatorSignature: object expected");
+                        message.originatorSignature = $root.xmtp.identity.associations.RecoverableEcdsaSignature.fromObject(object.originatorSignature, _depth + 1);
+                    }
+                    if (object.blockchainProof != null) {
+                        if (!$util.isObject(object.blockchainProof))
+                            throw $TypeError(".xmtp.xmtpv4.envelopes.OriginatorEnvelope.blockchainProof: object expected");
+                        message.blockchainProof = $root.xmtp.xmtpv4.envelopes.BlockchainProof.fromObject(object.blockchainProof, _depth + 1);
+                    }
+                    return message;
+                };
+
+                OriginatorEnvelope.toObject = function (message, options, _depth) {
+                    if (!options)
+                        options = {};
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let object = {};
+                    if (options.defaults)
+                        if (options.bytes === $String)
+                            object.unsignedOriginatorEnvelope = "";
+                        else {
+                            object.unsignedOriginatorEnvelope = [];
+                            if (options.bytes !== $Array)
+                                object.unsignedOriginatorEnvelope = $util.newBuffer(object.unsignedOriginatorEnvelope);
+                        }
+                    if (message.unsignedOriginatorEnvelope != null && $Object.hasOwnProperty.call(message, "unsignedOriginatorEnvelope"))
+                        object.unsignedOriginatorEnvelope = options.bytes === $String ? $util.base64.encode(message.unsignedOriginatorEnvelope, 0, message.unsignedOriginatorEnvelope.length) : options.bytes === $Array ? $Array.prototype.slice.call(message.unsignedOriginatorEnvelope) : message.unsignedOriginatorEnvelope;
+                    if (message.originatorSignature != null && $Object.hasOwnProperty.call(message, "originatorSignature")) {
+                        object.originatorSignature = $root.xmtp.identity.associations.RecoverableEcdsaSignature.toObject(message.originatorSignature, options, _depth + 1);
+                        if (options.oneofs)
+                            object.proof = "originatorSignature";
+                    }
+                    if (message.blockchainProof != null && $Object.hasOwnProperty.call(message, "blockchainProof")) {
+                        object.blockchainProof = $root.xmtp.xmtpv4.envelopes.BlockchainProof.toObject(message.blockchainProof, options, _depth + 1);
+                        if (options.oneofs)
+                            object.proof = "blockchainProof";
+                    }
+                    return object;
+                };
+
+                OriginatorEnvelope.prototype.toJSON = function() {
+                    return OriginatorEnvelope.toObject(this, $protobuf.util.toJSONOptions);
+                };
+
+                OriginatorEnvelope.getTypeUrl = function(prefix) {
+                    if (prefix === $undefined)
+                        prefix = "type.googleapis.com";
+                    return prefix + "/xmtp.xmtpv4.envelopes.OriginatorEnvelope";
+                };
+
+                return OriginatorEnvelope;
+            })();
+
+            envelopes.PayerReport = (function() {
+
+                const PayerReport = function (properties) {
+                    this.activeNodeIds = [];
+                    if (properties)
+                        for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                            if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                this[keys[i]] = properties[keys[i]];
+                };
+
+                PayerReport.prototype.originatorNodeId = 0;
+                PayerReport.prototype.startSequenceId = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+                PayerReport.prototype.endSequenceId = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+                PayerReport.prototype.endMinuteSinceEpoch = 0;
+                PayerReport.prototype.payersMerkleRoot = $util.newBuffer([]);
+                PayerReport.prototype.activeNodeIds = $util.emptyArray;
+
+                PayerReport.create = function(properties) {
+                    return new PayerReport(properties);
+                };
+
+                PayerReport.encode = function (message, writer, _depth) {
+                    if (!writer)
+                        writer = $Writer.create();
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    if (message.originatorNodeId != null && $Object.hasOwnProperty.call(message, "originatorNodeId") && message.originatorNodeId !== 0)
+                        writer.uint32(8).uint32(message.originatorNodeId);
+                    if (message.startSequenceId != null && $Object.hasOwnProperty.call(message, "startSequenceId") && (typeof message.startSequenceId === "object" ? message.startSequenceId.low || message.startSequenceId.high : message.startSequenceId !== 0))
+                        writer.uint32(16).uint64(message.startSequenceId);
+                    if (message.endSequenceId != null && $Object.hasOwnProperty.call(message, "endSequenceId") && (typeof message.endSequenceId === "object" ? message.endSequenceId.low || message.endSequenceId.high : message.endSequenceId !== 0))
+                        writer.uint32(24).uint64(message.endSequenceId);
+                    if (message.endMinuteSinceEpoch != null && $Object.hasOwnProperty.call(message, "endMinuteSinceEpoch") && message.endMinuteSinceEpoch !== 0)
+                        writer.uint32(32).uint32(message.endMinuteSinceEpoch);
+                    if (message.payersMerkleRoot != null && $Object.hasOwnProperty.call(message, "payersMerkleRoot") && message.payersMerkleRoot.length)
+                        writer.uint32(42).bytes(message.payersMerkleRoot);
+                    if (message.activeNodeIds != null && message.activeNodeIds.length)
+                        writer.uint32(50).uint32s(message.activeNodeIds);
+                    if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                        for (let i = 0; i < message.$unknowns.length; ++i)
+                            writer.raw(message.$unknowns[i]);
+                    return writer;
+                };
+
+                PayerReport.encodeDelimited = function(message, writer) {
+                    return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+                };
+
+                PayerReport.decode = function (reader, length, _end, _depth, _target) {
+                    if (!(reader instanceof $Reader))
+                        reader = $Reader.create(reader);
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $Reader.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let end, message, value;
+                    if (length === $undefined)
+                        end = reader.len;
+                    else {
+                        end = reader.pos + length;
+                        if (end > reader.len)
+                            throw $RangeError("index out of range");
+                        length = reader.len;
+                        reader.len = end;
+                    }
+                    message = _target || new $root.xmtp.xmtpv4.envelopes.PayerReport();
+                    while (reader.pos < end) {
+                        let start = reader.pos;
+                        let tag = reader.tag();
+                        if (tag === _end) {
+                            _end = $undefined;
+                            break;
+                        }
+                        let wireType = tag & 7;
+                        switch (tag >>>= 3) {
+                        case 1: {
+                                if (wireType !== 0)
+                                    break;
+                                if (value = reader.uint32())
+                                    message.originatorNodeId = value;
+                                else
+                                    delete message.originatorNodeId;
+                                continue;
+                            }
+                        case 2: {
+                                if (wireType !== 0)
+                                    break;
+                                if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                    message.startSequenceId = value;
+                                else
+                                    delete message.startSequenceId;
+                                continue;
+                            }
+                        case 3: {
+                                if (wireType !== 0)
+                                    break;
+                                if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                    message.endSequenceId = value;
+                                else
+                                    delete message.endSequenceId;
+                                continue;
+                            }
+                        case 4: {
+                                if (wireType !== 0)
+                                    break;
+                                if (value = reader.uint32())
+                                    message.endMinuteSinceEpoch = value;
+                                else
+                                    delete message.endMinuteSinceEpoch;
+                                continue;
+                            }
+                        case 5: {
+                                if (wireType !== 2)
+                                    break;
+                                if ((value = reader.bytes()).length)
+                                    message.payersMerkleRoot = value;
+                                else
+                                    delete message.payersMerkleRoot;
+                                continue;
+                            }
+                        case 6: {
+                                if (wireType === 2) {
+                                    if (!(message.activeNodeIds && message.activeNodeIds.length))
+                                        message.activeNodeIds = [];
+                                    reader.uint32s(message.activeNodeIds);
+                                    continue;
+                                }
+                                if (wireType !== 0)
+                                    break;
+                                if (!(message.activeNodeIds && message.activeNodeIds.length))
+                                    message.activeNodeIds = [];
+                                message.activeNodeIds.push(reader.uint32());
+                                continue;
+                            }
+                        }
+                        reader.skipType(wireType, _depth, tag);
+                        if (!reader.discardUnknown) {
+                            $util.makeProp(message, "$unknowns", false);
+                            (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                        }
+                    }
+                    if (length !== $undefined) {
+                        if (reader.pos !== end)
+                            throw $RangeError("index out of range");
+                        reader.len = length;
+                    }
+                    if (_end !== $undefined)
+                        throw $Error("missing end group");
+                    return message;
+                };
+
+                PayerReport.decodeDelimited = function(reader) {
+                    if (!(reader instanceof $Reader))
+                        reader = new $Reader(reader);
+                    return this.decode(reader, reader.size());
+                };
+
+                PayerReport.verify = function (message, _depth) {
+                    if (typeof message !== "object" || message === null)
+                        return "object expected";
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        return "max depth exceeded";
+                    if (message.originatorNodeId != null && $Object.hasOwnProperty.call(message, "originatorNodeId"))
+                        if (!$util.isInteger(message.originatorNodeId))
+                            return "originatorNodeId: integer expected";
+                    if (message.startSequenceId != null && $Object.hasOwnProperty.call(message, "startSequenceId"))
+                        if (!$util.isInteger(message.startSequenceId) && !(message.startSequenceId && $util.isInteger(message.startSequenceId.low) && $util.isInteger(message.startSequenceId.high)))
+                            return "startSequenceId: integer|Long expected";
+                    if (message.endSequenceId != null && $Object.hasOwnProperty.call(message, "endSequenceId"))
+                        if (!$util.isInteger(message.endSequenceId) && !(message.endSequenceId && $util.isInteger(message.endSequenceId.low) && $util.isInteger(message.endSequenceId.high)))
+                            return "endSequenceId: integer|Long expected";
+                    if (message.endMinuteSinceEpoch != null && $Object.hasOwnProperty.call(message, "endMinuteSinceEpoch"))
+                        if (!$util.isInteger(message.endMinuteSinceEpoch))
+                            return "endMinuteSinceEpoch: integer expected";
+                    if (message.payersMerkleRoot != null && $Object.hasOwnProperty.call(message, "payersMerkleRoot"))
+                        if (!(message.payersMerkleRoot && typeof message.payersMerkleRoot.length === "number" || $util.isString(message.payersMerkleRoot)))
+                            return "payersMerkleRoot: buffer expected";
+                    if (message.activeNodeIds != null && $Object.hasOwnProperty.call(message, "activeNodeIds")) {
+                        if (!$Array.isArray(message.activeNodeIds))
+                            return "activeNodeIds: array expected";
+                        for (let i = 0; i < message.activeNodeIds.length; ++i)
+                            if (!$util.isInteger(message.activeNodeIds[i]))
+                                return "activeNodeIds: integer[] expected";
+                    }
+                    return null;
+                };
+
+                PayerReport.fromObject = function (object, _depth) {
+                    if (object instanceof $root.xmtp.xmtpv4.envelopes.PayerReport)
+                        return object;
+                    if (!$util.isObject(object))
+                        throw $TypeError(".xmtp.xmtpv4.envelopes.PayerReport: object expected");
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let message = new $root.xmtp.xmtpv4.envelopes.PayerReport();
+                    if (object.originatorNodeId != null)
+                        if ($Number(object.originatorNodeId) !== 0)
+                            message.originatorNodeId = object.originatorNodeId >>> 0;
+                    if (object.startSequenceId != null)
+                        if (typeof object.startSequenceId === "object" ? object.startSequenceId.low || object.startSequenceId.high : $Number(object.startSequenceId) !== 0)
+                            if ($util.Long)
+                                message.startSequenceId = $util.Long.fromValue(object.startSequenceId, true);
+                            else if (typeof object.startSequenceId === "string")
+                                message.startSequenceId = $parseInt(object.startSequenceId, 10);
+                            else if (typeof object.startSequenceId === "number")
+                                message.startSequenceId = object.startSequenceId;
+                            else if (typeof object.startSequenceId === "object")
+                                message.startSequenceId = new $util.LongBits(object.startSequenceId.low >>> 0, object.startSequenceId.high >>> 0).toNumber(true);
+                    if (object.endSequenceId != null)
+                        if (typeof object.endSequenceId === "object" ? object.endSequenceId.low || object.endSequenceId.high : $Number(object.endSequenceId) !== 0)
+                            if ($util.Long)
+                                message.endSequenceId = $util.Long.fromValue(object.endSequenceId, true);
+                            else if (typeof object.endSequenceId === "string")
+                                message.endSequenceId = $parseInt(object.endSequenceId, 10);
+                            else if (typeof object.endSequenceId === "number")
+                                message.endSequenceId = object.endSequenceId;
+                            else if (typeof object.endSequenceId === "object")
+                                message.endSequenceId = new $util.LongBits(object.endSequenceId.low >>> 0, object.endSequenceId.high >>> 0).toNumber(true);
+                    if (object.endMinuteSinceEpoch != null)
+                        if ($Number(object.endMinuteSinceEpoch) !== 0)
+                            message.endMinuteSinceEpoch = object.endMinuteSinceEpoch >>> 0;
+                    if (object.payersMerkleRoot != null)
+                        if (object.payersMerkleRoot.length)
+                            if (typeof object.payersMerkleRoot === "string")
+                                $util.base64.decode(object.payersMerkleRoot, message.payersMerkleRoot = $util.newBuffer($util.base64.length(object.payersMerkleRoot)), 0);
+                            else if (object.payersMerkleRoot.length >= 0)
+                                message.payersMerkleRoot = object.payersMerkleRoot;
+                    if (object.activeNodeIds) {
+                        if (!$Array.isArray(object.activeNodeIds))
+                            throw $TypeError(".xmtp.xmtpv4.envelopes.PayerReport.activeNodeIds: array expected");
+                        message.activeNodeIds = $Array(object.activeNodeIds.length);
+                        for (let i = 0; i < object.activeNodeIds.length; ++i)
+                            message.activeNodeIds[i] = object.activeNodeIds[i] >>> 0;
+                    }
+                    return message;
+                };
+
+                PayerReport.toObject = function (message, options, _depth) {
+                    if (!options)
+                        options = {};
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let object = {};
+                    if (options.arrays || options.defaults)
+                        object.activeNodeIds = [];
+                    if (options.defaults) {
+                        object.originatorNodeId = 0;
+                        if ($util.Long) {
+                            let long = new $util.Long(0, 0, true);
+                            object.startSequenceId = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
+                        } else
+                            object.startSequenceId = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
+                        if ($util.Long) {
+                            let long = new $util.Long(0, 0, true);
+                            object.endSequenceId = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
+                        } else
+                            object.endSequenceId = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
+                        object.endMinuteSinceEpoch = 0;
+                        if (options.bytes === $String)
+                            object.payersMerkleRoot = "";
+                        else {
+                            object.payersMerkleRoot = [];
+                            if (options.bytes !== $Array)
+                                object.payersMerkleRoot = $util.newBuffer(object.payersMerkleRoot);
+                        }
+                    }
+                    if (message.originatorNodeId != null && $Object.hasOwnProperty.call(message, "originatorNodeId"))
+                        object.originatorNodeId = message.originatorNodeId;
+                    if (message.startSequenceId != null && $Object.hasOwnProperty.call(message, "startSequenceId"))
+                        if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
+                            object.startSequenceId = typeof message.startSequenceId === "number" ? $BigInt(message.startSequenceId) : $util.Long.fromBits(message.startSequenceId.low >>> 0, message.startSequenceId.high >>> 0, true).toBigInt();
+                        else if (typeof message.startSequenceId === "number")
+                            object.startSequenceId = options.longs === $String ? $String(message.startSequenceId) : message.startSequenceId;
+                        else
+                            object.startSequenceId = options.longs === $String ? $util.Long.prototype.toString.call(message.startSequenceId) : options.longs === $Number ? new $util.LongBits(message.startSequenceId.low >>> 0, message.startSequenceId.high >>> 0).toNumber(true) : message.startSequenceId;
+                    if (message.endSequenceId != null && $Object.hasOwnProperty.call(message, "endSequenceId"))
+                        if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
+                            object.endSequenceId = typeof message.endSequenceId === "number" ? $BigInt(message.endSequenceId) : $util.Long.fromBits(message.endSequenceId.low >>> 0, message.endSequenceId.high >>> 0, true).toBigInt();
+                        else if (typeof message.endSequenceId === "number")
+                            object.endSequenceId = options.longs === $String ? $String(message.endSequenceId) : message.endSequenceId;
+                        else
+                            object.endSequenceId = options.longs === $String ? $util.Long.prototype.toString.call(message.endSequenceId) : options.longs === $Number ? new $util.LongBits(message.endSequenceId.low >>> 0, message.endSequenceId.high >>> 0).toNumber(true) : message.endSequenceId;
+                    if (message.endMinuteSinceEpoch != null && $Object.hasOwnProperty.call(message, "endMinuteSinceEpoch"))
+                        object.endMinuteSinceEpoch = message.endMinuteSinceEpoch;
+                    if (message.payersMerkleRoot != null && $Object.hasOwnProperty.call(message, "payersMerkleRoot"))
+                        object.payersMerkleRoot = options.bytes === $String ? $util.base64.encode(message.payersMerkleRoot, 0, message.payersMerkleRoot.length) : options.bytes === $Array ? $Array.prototype.slice.call(message.payersMerkleRoot) : message.payersMerkleRoot;
+                    if (message.activeNodeIds && message.activeNodeIds.length) {
+                        object.activeNodeIds = $Array(message.activeNodeIds.length);
+                        for (let j = 0; j < message.activeNodeIds.length; ++j)
+                            object.activeNodeIds[j] = message.activeNodeIds[j];
+                    }
+                    return object;
+                };
+
+                PayerReport.prototype.toJSON = function() {
+                    return PayerReport.toObject(this, $protobuf.util.toJSONOptions);
+                };
+
+                PayerReport.getTypeUrl = function(prefix) {
+                    if (prefix === $undefined)
+                        prefix = "type.googleapis.com";
+                    return prefix + "/xmtp.xmtpv4.envelopes.PayerReport";
+                };
+
+                return PayerReport;
+            })();
+
+            envelopes.NodeSignature = (function() {
+
+                const NodeSignature = function (properties) {
+                    if (properties)
+                        for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                            if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                this[keys[i]] = properties[keys[i]];
+                };
+
+                NodeSignature.prototype.nodeId = 0;
+                NodeSignature.prototype.signature = null;
+
+                NodeSignature.create = function(properties) {
+                    return new NodeSignature(properties);
+                };
+
+                NodeSignature.encode = function (message, writer, _depth) {
+                    if (!writer)
+                        writer = $Writer.create();
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    if (message.nodeId != null && $Object.hasOwnProperty.call(message, "nodeId") && message.nodeId !== 0)
+                        writer.uint32(8).uint32(message.nodeId);
+                    if (message.signature != null && $Object.hasOwnProperty.call(message, "signature"))
+                        $root.xmtp.identity.associations.RecoverableEcdsaSignature.encode(message.signature, writer.uint32(18).fork(), _depth + 1).ldelim();
+                    if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                        for (let i = 0; i < message.$unknowns.length; ++i)
+                            writer.raw(message.$unknowns[i]);
+                    return writer;
+                };
+
+                NodeSignature.encodeDelimited = function(message, writer) {
+                    return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+                };
+
+                NodeSignature.decode = function (reader, length, _end, _depth, _target) {
+                    if (!(reader instanceof $Reader))
+                        reader = $Reader.create(reader);
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $Reader.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let end, message, value;
+                    if (length === $undefined)
+                        end = reader.len;
+                    else {
+                        end = reader.pos + length;
+                        if (end > reader.len)
+                            throw $RangeError("index out of range");
+                        length = reader.len;
+                        reader.len = end;
+                    }
+                    message = _target || new $root.xmtp.xmtpv4.envelopes.NodeSignature();
+                    while (reader.pos < end) {
+                        let start = reader.pos;
+                        let tag = reader.tag();
+                        if (tag === _end) {
+                            _end = $undefined;
+                            break;
+                        }
+                        let wireType = tag & 7;
+                        switch (tag >>>= 3) {
+                        case 1: {
+                                if (wireType !== 0)
+                                    break;
+                                if (value = reader.uint32())
+                                    message.nodeId = value;
+                                else
+                                    delete message.nodeId;
+                                continue;
+                            }
+                        case 2: {
+                                if (wireType !== 2)
+                                    break;
+                                message.signature = $root.xmtp.identity.associations.RecoverableEcdsaSignature.decode(reader, reader.size(), $undefined, _depth + 1, message.signature);
+                                continue;
+                            }
+                        }
+                        reader.skipType(wireType, _depth, tag);
+                        if (!reader.discardUnknown) {
+                            $util.makeProp(message, "$unknowns", false);
+                            (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                        }
+                    }
+                    if (length !== $undefined) {
+                        if (reader.pos !== end)
+                            throw $RangeError("index out of range");
+                        reader.len = length;
+                    }
+                    if (_end !== $undefined)
+                        throw $Error("missing end group");
+                    return message;
+                };
+
+                NodeSignature.decodeDelimited = function(reader) {
+                    if (!(reader instanceof $Reader))
+                        reader = new $Reader(reader);
+                    return this.decode(reader, reader.size());
+                };
+
+                NodeSignature.verify = function (message, _depth) {
+                    if (typeof message !== "object" || message === null)
+                        return "object expected";
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        return "max depth exceeded";
+                    if (message.nodeId != null && $Object.hasOwnProperty.call(message, "nodeId"))
+                        if (!$util.isInteger(message.nodeId))
+                            return "nodeId: integer expected";
+                    if (message.signature != null && $Object.hasOwnProperty.call(message, "signature")) {
+                        let error = $root.xmtp.identity.associations.RecoverableEcdsaSignature.verify(message.signature, _depth + 1);
+                        if (error)
+                            return "signature." + error;
+                    }
+                    return null;
+                };
+
+                NodeSignature.fromObject = function (object, _depth) {
+                    if (object instanceof $root.xmtp.xmtpv4.envelopes.NodeSignature)
+                        return object;
+                    if (!$util.isObject(object))
+                        throw $TypeError(".xmtp.xmtpv4.envelopes.NodeSignature: object expected");
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let message = new $root.xmtp.xmtpv4.envelopes.NodeSignature();
+                    if (object.nodeId != null)
+                        if ($Number(object.nodeId) !== 0)
+                            message.nodeId = object.nodeId >>> 0;
+                    if (object.signature != null) {
+                        if (!$util.isObject(object.signature))
+                            throw $TypeError(".xmtp.xmtpv4.envelopes.NodeSignature.signature: object expected");
+                        message.signature = $root.xmtp.identity.associations.RecoverableEcdsaSignature.fromObject(object.signature, _depth + 1);
+                    }
+                    return message;
+                };
+
+                NodeSignature.toObject = function (message, options, _depth) {
+                    if (!options)
+                        options = {};
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let object = {};
+                    if (options.defaults) {
+                        object.nodeId = 0;
+                        object.signature = null;
+                    }
+                    if (message.nodeId != null && $Object.hasOwnProperty.call(message, "nodeId"))
+                        object.nodeId = message.nodeId;
+                    if (message.signature != null && $Object.hasOwnProperty.call(message, "signature"))
+                        object.signature = $root.xmtp.identity.associations.RecoverableEcdsaSignature.toObject(message.signature, options, _depth + 1);
+                    return object;
+                };
+
+                NodeSignature.prototype.toJSON = function() {
+                    return NodeSignature.toObject(this, $protobuf.util.toJSONOptions);
+                };
+
+                NodeSignature.getTypeUrl = function(prefix) {
+                    if (prefix === $undefined)
+                        prefix = "type.googleapis.com";
+                    return prefix + "/xmtp.xmtpv4.envelopes.NodeSignature";
+                };
+
+                return NodeSignature;
+            })();
+
+            envelopes.PayerReportAttestation = (function() {
+
+                const PayerReportAttestation = function (properties) {
+                    if (properties)
+                        for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                            if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                this[keys[i]] = properties[keys[i]];
+                };
+
+                PayerReportAttestation.prototype.reportId = $util.newBuffer([]);
+                PayerReportAttestation.prototype.signature = null;
+
+                PayerReportAttestation.create = function(properties) {
+                    return new PayerReportAttestation(properties);
+                };
+
+                PayerReportAttestation.encode = function (message, writer, _depth) {
+                    if (!writer)
+                        writer = $Writer.create();
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    if (message.reportId != null && $Object.hasOwnProperty.call(message, "reportId") && message.reportId.length)
+                        writer.uint32(10).bytes(message.reportId);
+                    if (message.signature != null && $Object.hasOwnProperty.call(message, "signature"))
+                        $root.xmtp.xmtpv4.envelopes.NodeSignature.encode(message.signature, writer.uint32(18).fork(), _depth + 1).ldelim();
+                    if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                        for (let i = 0; i < message.$unknowns.length; ++i)
+                            writer.raw(message.$unknowns[i]);
+                    return writer;
+                };
+
+                PayerReportAttestation.encodeDelimited = function(message, writer) {
+                    return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+                };
+
+                PayerReportAttestation.decode = function (reader, length, _end, _depth, _target) {
+                    if (!(reader instanceof $Reader))
+                        reader = $Reader.create(reader);
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $Reader.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let end, message, value;
+                    if (length === $undefined)
+                        end = reader.len;
+                    else {
+                        end = reader.pos + length;
+                        if (end > reader.len)
+                            throw $RangeError("index out of range");
+                        length = reader.len;
+                        reader.len = end;
+                    }
+                    message = _target || new $root.xmtp.xmtpv4.envelopes.PayerReportAttestation();
+                    while (reader.pos < end) {
+                        let start = reader.pos;
+                        let tag = reader.tag();
+                        if (tag === _end) {
+                            _end = $undefined;
+                            break;
+                        }
+                        let wireType = tag & 7;
+                        switch (tag >>>= 3) {
+                        case 1: {
+                                if (wireType !== 2)
+                                    break;
+                                if ((value = reader.bytes()).length)
+                                    message.reportId = value;
+                                else
+                                    delete message.reportId;
+                                continue;
+                            }
+                        case 2: {
+                                if (wireType !== 2)
+                                    break;
+                                message.signature = $root.xmtp.xmtpv4.envelopes.NodeSignature.decode(reader, reader.size(), $undefined, _depth + 1, message.signature);
+                                continue;
+                            }
+                        }
+                        reader.skipType(wireType, _depth, tag);
+                        if (!reader.discardUnknown) {
+                            $util.makeProp(message, "$unknowns", false);
+                            (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                        }
+                    }
+                    if (length !== $undefined) {
+                        if (reader.pos !== end)
+                            throw $RangeError("index out of range");
+                        reader.len = length;
+                    }
+                    if (_end !== $undefined)
+                        throw $Error("missing end group");
+                    return message;
+                };
+
+                PayerReportAttestation.decodeDelimited = function(reader) {
+                    if (!(reader instanceof $Reader))
+                        reader = new $Reader(reader);
+                    return this.decode(reader, reader.size());
+                };
+
+                PayerReportAttestation.verify = function (message, _depth) {
+                    if (typeof message !== "object" || message === null)
+                        return "object expected";
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        return "max depth exceeded";
+                    if (message.reportId != null && $Object.hasOwnProperty.call(message, "reportId"))
+                        if (!(message.reportId && typeof message.reportId.length === "number" || $util.isString(message.reportId)))
+                            return "reportId: buffer expected";
+                    if (message.signature != null && $Object.hasOwnProperty.call(message, "signature")) {
+                        let error = $root.xmtp.xmtpv4.envelopes.NodeSignature.verify(message.signature, _depth + 1);
+                        if (error)
+                            return "signature." + error;
+                    }
+                    return null;
+                };
+
+                PayerReportAttestation.fromObject = function (object, _depth) {
+                    if (object instanceof $root.xmtp.xmtpv4.envelopes.PayerReportAttestation)
+                        return object;
+                    if (!$util.isObject(object))
+                        throw $TypeError(".xmtp.xmtpv4.envelopes.PayerReportAttestation: object expected");
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let message = new $root.xmtp.xmtpv4.envelopes.PayerReportAttestation();
+                    if (object.reportId != null)
+                        if (object.reportId.length)
+                            if (typeof object.reportId === "string")
+                                $util.base64.decode(object.reportId, message.reportId = $util.newBuffer($util.base64.length(object.reportId)), 0);
+                            else if (object.reportId.length >= 0)
+                                message.reportId = object.reportId;
+                    if (object.signature != null) {
+                        if (!$util.isObject(object.signature))
+                            throw $TypeError(".xmtp.xmtpv4.envelopes.PayerReportAttestation.signature: object expected");
+                        message.signature = $root.xmtp.xmtpv4.envelopes.NodeSignature.fromObject(object.signature, _depth + 1);
+                    }
+                    return message;
+                };
+
+                PayerReportAttestation.toObject = function (message, options, _depth) {
+                    if (!options)
+                        options = {};
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let object = {};
+                    if (options.defaults) {
+                        if (options.bytes === $String)
+                            object.reportId = "";
+                        else {
+                            object.reportId = [];
+                            if (options.bytes !== $Array)
+                                object.reportId = $util.newBuffer(object.reportId);
+                        }
+                        object.signature = null;
+                    }
+                    if (message.reportId != null && $Object.hasOwnProperty.call(message, "reportId"))
+                        object.reportId = options.bytes === $String ? $util.base64.encode(message.reportId, 0, message.reportId.length) : options.bytes === $Array ? $Array.prototype.slice.call(message.reportId) : message.reportId;
+                    if (message.signature != null && $Object.hasOwnProperty.call(message, "signature"))
+                        object.signature = $root.xmtp.xmtpv4.envelopes.NodeSignature.toObject(message.signature, options, _depth + 1);
+                    return object;
+                };
+
+                PayerReportAttestation.prototype.toJSON = function() {
+                    return PayerReportAttestation.toObject(this, $protobuf.util.toJSONOptions);
+                };
+
+                PayerReportAttestation.getTypeUrl = function(prefix) {
+                    if (prefix === $undefined)
+                        prefix = "type.googleapis.com";
+                    return prefix + "/xmtp.xmtpv4.envelopes.PayerReportAttestation";
+                };
+
+                return PayerReportAttestation;
+            })();
+
+            return envelopes;
+        })();
+
+        xmtpv4.message_api = (function() {
+
+            const message_api = {};
+
+            message_api.EnvelopesQuery = (function() {
+
+                const EnvelopesQuery = function (properties) {
+                    this.topics = [];
+                    this.originatorNodeIds = [];
+                    if (properties)
+                        for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                            if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                this[keys[i]] = properties[keys[i]];
+                };
+
+                EnvelopesQuery.prototype.topics = $util.emptyArray;
+                EnvelopesQuery.prototype.originatorNodeIds = $util.emptyArray;
+                EnvelopesQuery.prototype.lastSeen = null;
+
+                EnvelopesQuery.create = function(properties) {
+                    return new EnvelopesQuery(properties);
+                };
+
+                EnvelopesQuery.encode = function (message, writer, _depth) {
+                    if (!writer)
+                        writer = $Writer.create();
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    if (message.topics != null && message.topics.length)
+                        for (let i = 0; i < message.topics.length; ++i)
+                            writer.uint32(10).bytes(message.topics[i]);
+                    if (message.originatorNodeIds != null && message.originatorNodeIds.length)
+                        writer.uint32(18).uint32s(message.originatorNodeIds);
+                    if (message.lastSeen != null && $Object.hasOwnProperty.call(message, "lastSeen"))
+                        $root.xmtp.xmtpv4.envelopes.Cursor.encode(message.lastSeen, writer.uint32(26).fork(), _depth + 1).ldelim();
+                    if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                        for (let i = 0; i < message.$unknowns.length; ++i)
+                            writer.raw(message.$unknowns[i]);
+                    return writer;
+                };
+
+                EnvelopesQuery.encodeDelimited = function(message, writer) {
+                    return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+                };
+
+                EnvelopesQuery.decode = function (reader, length, _end, _depth, _target) {
+                    if (!(reader instanceof $Reader))
+                        reader = $Reader.create(reader);
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $Reader.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let end, message, value;
+                    if (length === $undefined)
+                        end = reader.len;
+                    else {
+                        end = reader.pos + length;
+                        if (end > reader.len)
+                            throw $RangeError("index out of range");
+                        length = reader.len;
+                        reader.len = end;
+                    }
+                    message = _target || new $root.xmtp.xmtpv4.message_api.EnvelopesQuery();
+                    while (reader.pos < end) {
+                        let start = reader.pos;
+                        let tag = reader.tag();
+                        if (tag === _end) {
+                            _end = $undefined;
+                            break;
+                        }
+                        let wireType = tag & 7;
+                        switch (tag >>>= 3) {
+                        case 1: {
+                                if (wireType !== 2)
+                                    break;
+                                if (!(message.topics && message.topics.length))
+                                    message.topics = [];
+                                message.topics.push(reader.bytes());
+                                continue;
+                            }
+                        case 2: {
+                                if (wireType === 2) {
+                                    if (!(message.originatorNodeIds && message.originatorNodeIds.length))
+                                        message.originatorNodeIds = [];
+                                    reader.uint32s(message.originatorNodeIds);
+                                    continue;
+                                }
+                                if (wireType !== 0)
+                                    break;
+                                if (!(message.originatorNodeIds && message.originatorNodeIds.length))
+                                    message.originatorNodeIds = [];
+                                message.originatorNodeIds.push(reader.uint32());
+                                continue;
+                            }
+                        case 3: {
+                                if (wireType !== 2)
+                                    break;
+                                message.lastSeen = $root.xmtp.xmtpv4.envelopes.Cursor.decode(reader, reader.size(), $undefined, _depth + 1, message.lastSeen);
+                                continue;
+                            }
+                        }
+                        reader.skipType(wireType, _depth, tag);
+                        if (!reader.discardUnknown) {
+                            $util.makeProp(message, "$unknowns", false);
+                            (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                        }
+                    }
+                    if (length !== $undefined) {
+                        if (reader.pos !== end)
+                            throw $RangeError("index out of range");
+                        reader.len = length;
+                    }
+                    if (_end !== $undefined)
+                        throw $Error("missing end group");
+                    return message;
+                };
+
+                EnvelopesQuery.decodeDelimited = function(reader) {
+                    if (!(reader instanceof $Reader))
+                        reader = new $Reader(reader);
+                    return this.decode(reader, reader.size());
+                };
+
+                EnvelopesQuery.verify = function (message, _depth) {
+                    if (typeof message !== "object" || message === null)
+                        return "object expected";
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        return "max depth exceeded";
+                    if (message.topics != null && $Object.hasOwnProperty.call(message, "topics")) {
+                        if (!$Array.isArray(message.topics))
+                            return "topics: array expected";
+                        for (let i = 0; i < message.topics.length; ++i)
+                            if (!(message.topics[i] && typeof message.topics[i].length === "number" || $util.isString(message.topics[i])))
+                                return "topics: buffer[] expected";
+                    }
+                    if (message.originatorNodeIds != null && $Object.hasOwnProperty.call(message, "originatorNodeIds")) {
+                        if (!$Array.isArray(message.originatorNodeIds))
+                            return "originatorNodeIds: array expected";
+                        for (let i = 0; i < message.originatorNodeIds.length; ++i)
+                            if (!$util.isInteger(message.originatorNodeIds[i]))
+                                return "originatorNodeIds: integer[] expected";
+                    }
+                    if (message.lastSeen != null && $Object.hasOwnProperty.call(message, "lastSeen")) {
+                        let error = $root.xmtp.xmtpv4.envelopes.Cursor.verify(message.lastSeen, _depth + 1);
+                        if (error)
+                            return "lastSeen." + error;
+                    }
+                    return null;
+                };
+
+                EnvelopesQuery.fromObject = function (object, _depth) {
+                    if (object instanceof $root.xmtp.xmtpv4.message_api.EnvelopesQuery)
+                        return object;
+                    if (!$util.isObject(object))
+                        throw $TypeError(".xmtp.xmtpv4.message_api.EnvelopesQuery: object expected");
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let message = new $root.xmtp.xmtpv4.message_api.EnvelopesQuery();
+                    if (object.topics) {
+                        if (!$Array.isArray(object.topics))
+                            throw $TypeError(".xmtp.xmtpv4.message_api.EnvelopesQuery.topics: array expected");
+                        message.topics = $Array(object.topics.length);
+                        for (let i = 0; i < object.topics.length; ++i)
+                            if (typeof object.topics[i] === "string")
+                                $util.base64.decode(object.topics[i], message.topics[i] = $util.newBuffer($util.base64.length(object.topics[i])), 0);
+                            else if (object.topics[i].length >= 0)
+                                message.topics[i] = object.topics[i];
+                    }
+                    if (object.originatorNodeIds) {
+                        if (!$Array.isArray(object.originatorNodeIds))
+                            throw $TypeError(".xmtp.xmtpv4.message_api.EnvelopesQuery.originatorNodeIds: array expected");
+                        message.originatorNodeIds = $Array(object.originatorNodeIds.length);
+                        for (let i = 0; i < object.originatorNodeIds.length; ++i)
+                            message.originatorNodeIds[i] = object.originatorNodeIds[i] >>> 0;
+                    }
+                    if (object.lastSeen != null) {
+                        if (!$util.isObject(object.lastSeen))
+                            throw $TypeError(".xmtp.xmtpv4.message_api.EnvelopesQuery.lastSeen: object expected");
+                        message.lastSeen = $root.xmtp.xmtpv4.envelopes.Cursor.fromObject(object.lastSeen, _depth + 1);
+                    }
+                    return message;
+                };
+
+                EnvelopesQuery.toObject = function (message, options, _depth) {
+                    if (!options)
+                        options = {};
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let object = {};
+                    if (options.arrays || options.defaults) {
+                        object.topics = [];
+                        object.originatorNodeIds = [];
+                    }
+                    if (options.defaults)
+                        object.lastSeen = null;
+                    if (message.topics && message.topics.length) {
+                        object.topics = $Array(message.topics.length);
+                        for (let j = 0; j < message.topics.length; ++j)
+                            object.topics[j] = options.bytes === $String ? $util.base64.encode(message.topics[j], 0, message.topics[j].length) : options.bytes === $Array ? $Array.prototype.slice.call(message.topics[j]) : message.topics[j];
+                    }
+                    if (message.originatorNodeIds && message.originatorNodeIds.length) {
+                        object.originatorNodeIds = $Array(message.originatorNodeIds.length);
+                        for (let j = 0; j < message.originatorNodeIds.length; ++j)
+                            object.originatorNodeIds[j] = message.originatorNodeIds[j];
+                    }
+                    if (message.lastSeen != null && $Object.hasOwnProperty.call(message, "lastSeen"))
+                        object.lastSeen = $root.xmtp.xmtpv4.envelopes.Cursor.toObject(message.lastSeen, options, _depth + 1);
+                    return object;
+                };
+
+                EnvelopesQuery.prototype.toJSON = function() {
+                    return EnvelopesQuery.toObject(this, $protobuf.util.toJSONOptions);
+                };
+
+                EnvelopesQuery.getTypeUrl = function(prefix) {
+                    if (prefix === $undefined)
+                        prefix = "type.googleapis.com";
+                    return prefix + "/xmtp.xmtpv4.message_api.EnvelopesQuery";
+                };
+
+                return EnvelopesQuery;
+            })();
+
+            message_api.SubscribeEnvelopesRequest = (function() {
+
+                const SubscribeEnvelopesRequest = function (properties) {
+                    if (properties)
+                        for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                            if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                this[keys[i]] = properties[keys[i]];
+                };
+
+                SubscribeEnvelopesRequest.prototype.query = null;
+
+                SubscribeEnvelopesRequest.create = function(properties) {
+                    return new SubscribeEnvelopesRequest(properties);
+                };
+
+                SubscribeEnvelopesRequest.encode = function (message, writer, _depth) {
+                    if (!writer)
+                        writer = $Writer.create();
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    if (message.query != null && $Object.hasOwnProperty.call(message, "query"))
+                        $root.xmtp.xmtpv4.message_api.EnvelopesQuery.encode(message.query, writer.uint32(10).fork(), _depth + 1).ldelim();
+                    if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                        for (let i = 0; i < message.$unknowns.length; ++i)
+                            writer.raw(message.$unknowns[i]);
+                    return writer;
+                };
+
+                SubscribeEnvelopesRequest.encodeDelimited = function(message, writer) {
+                    return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+                };
+
+                SubscribeEnvelopesRequest.decode = function (reader, length, _end, _depth, _target) {
+                    if (!(reader instanceof $Reader))
+                        reader = $Reader.create(reader);
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $Reader.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let end, message, value;
+                    if (length === $undefined)
+                        end = reader.len;
+                    else {
+                        end = reader.pos + length;
+                        if (end > reader.len)
+                            throw $RangeError("index out of range");
+                        length = reader.len;
+                        reader.len = end;
+                    }
+                    message = _target || new $root.xmtp.xmtpv4.message_api.SubscribeEnvelopesRequest();
+                    while (reader.pos < end) {
+                        let start = reader.pos;
+                        let tag = reader.tag();
+                        if (tag === _end) {
+                            _end = $undefined;
+                            break;
+                        }
+                        let wireType = tag & 7;
+                        switch (tag >>>= 3) {
+                        case 1: {
+                                if (wireType !== 2)
+                                    break;
+                                message.query = $root.xmtp.xmtpv4.message_api.EnvelopesQuery.decode(reader, reader.size(), $undefined, _depth + 1, message.query);
+                                continue;
+                            }
+                        }
+                        reader.skipType(wireType, _depth, tag);
+                        if (!reader.discardUnknown) {
+                            $util.makeProp(message, "$unknowns", false);
+                            (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                        }
+                    }
+                    if (length !== $undefined) {
+                        if (reader.pos !== end)
+                            throw $RangeError("index out of range");
+                        reader.len = length;
+                    }
+                    if (_end !== $undefined)
+                        throw $Error("missing end group");
+                    return message;
+                };
+
+                SubscribeEnvelopesRequest.decodeDelimited = function(reader) {
+                    if (!(reader instanceof $Reader))
+                        reader = new $Reader(reader);
+                    return this.decode(reader, reader.size());
+                };
+
+                SubscribeEnvelopesRequest.verify = function (message, _depth) {
+                    if (typeof message !== "object" || message === null)
+                        return "object expected";
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        return "max depth exceeded";
+                    if (message.query != null && $Object.hasOwnProperty.call(message, "query")) {
+                        let error = $root.xmtp.xmtpv4.message_api.EnvelopesQuery.verify(message.query, _depth + 1);
+                        if (error)
+                            return "query." + error;
+                    }
+                    return null;
+                };
+
+                SubscribeEnvelopesRequest.fromObject = function (object, _depth) {
+                    if (object instanceof $root.xmtp.xmtpv4.message_api.SubscribeEnvelopesRequest)
+                        return object;
+                    if (!$util.isObject(object))
+                        throw $TypeError(".xmtp.xmtpv4.message_api.SubscribeEnvelopesRequest: object expected");
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let message = new $root.xmtp.xmtpv4.message_api.SubscribeEnvelopesRequest();
+                    if (object.query != null) {
+                        if (!$util.isObject(object.query))
+                            throw $TypeError(".xmtp.xmtpv4.message_api.SubscribeEnvelopesRequest.query: object expected");
+                        message.query = $root.xmtp.xmtpv4.message_api.EnvelopesQuery.fromObject(object.query, _depth + 1);
+                    }
+                    return message;
+                };
+
+                SubscribeEnvelopesRequest.toObject = function (message, options, _depth) {
+                    if (!options)
+                        options = {};
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let object = {};
+                    if (options.defaults)
+                        object.query = null;
+                    if (message.query != null && $Object.hasOwnProperty.call(message, "query"))
+                        object.query = $root.xmtp.xmtpv4.message_api.EnvelopesQuery.toObject(message.query, options, _depth + 1);
+                    return object;
+                };
+
+                SubscribeEnvelopesRequest.prototype.toJSON = function() {
+                    return SubscribeEnvelopesRequest.toObject(this, $protobuf.util.toJSONOptions);
+                };
+
+                SubscribeEnvelopesRequest.getTypeUrl = function(prefix) {
+                    if (prefix === $undefined)
+                        prefix = "type.googleapis.com";
+                    return prefix + "/xmtp.xmtpv4.message_api.SubscribeEnvelopesRequest";
+                };
+
+                return SubscribeEnvelopesRequest;
+            })();
+
+            message_api.SubscribeTopicsRequest = (function() {
+
+                const SubscribeTopicsRequest = function (properties) {
+                    this.filters = [];
+                    if (properties)
+                        for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                            if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                this[keys[i]] = properties[keys[i]];
+                };
+
+                SubscribeTopicsRequest.prototype.filters = $util.emptyArray;
+
+                SubscribeTopicsRequest.create = function(properties) {
+                    return new SubscribeTopicsRequest(properties);
+                };
+
+                SubscribeTopicsRequest.encode = function (message, writer, _depth) {
+                    if (!writer)
+                        writer = $Writer.create();
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    if (message.filters != null && message.filters.length)
+                        for (let i = 0; i < message.filters.length; ++i)
+                            $root.xmtp.xmtpv4.message_api.SubscribeTopicsRequest.TopicFilter.encode(message.filters[i], writer.uint32(10).fork(), _depth + 1).ldelim();
+                    if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                        for (let i = 0; i < message.$unknowns.length; ++i)
+                            writer.raw(message.$unknowns[i]);
+                    return writer;
+                };
+
+                SubscribeTopicsRequest.encodeDelimited = function(message, writer) {
+                    return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+                };
+
+                SubscribeTopicsRequest.decode = function (reader, length, _end, _depth, _target) {
+                    if (!(reader instanceof $Reader))
+                        reader = $Reader.create(reader);
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $Reader.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let end, message;
+                    if (length === $undefined)
+                        end = reader.len;
+                    else {
+                        end = reader.pos + length;
+                        if (end > reader.len)
+                            throw $RangeError("index out of range");
+                        length = reader.len;
+                        reader.len = end;
+                    }
+                    message = _target || new $root.xmtp.xmtpv4.message_api.SubscribeTopicsRequest();
+                    while (reader.pos < end) {
+                        let start = reader.pos;
+                        let tag = reader.tag();
+                        if (tag === _end) {
+                            _end = $undefined;
+                            break;
+                        }
+                        let wireType = tag & 7;
+                        switch (tag >>>= 3) {
+                        case 1: {
+                                if (wireType !== 2)
+                                    break;
+                                if (!(message.filters && message.filters.length))
+                                    message.filters = [];
+                                message.filters.push($root.xmtp.xmtpv4.message_api.SubscribeTopicsRequest.TopicFilter.decode(reader, reader.size(), $undefined, _depth + 1));
+                                continue;
+                            }
+                        }
+                        reader.skipType(wireType, _depth, tag);
+                        if (!reader.discardUnknown) {
+                            $util.makeProp(message, "$unknowns", false);
+                            (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                        }
+                    }
+                    if (length !== $undefined) {
+                        if (reader.pos !== end)
+                            throw $RangeError("index out of range");
+                        reader.len = length;
+                    }
+                    if (_end !== $undefined)
+                        throw $Error("missing end group");
+                    return message;
+                };
+
+                SubscribeTopicsRequest.decodeDelimited = function(reader) {
+                    if (!(reader instanceof $Reader))
+                        reader = new $Reader(reader);
+                    return this.decode(reader, reader.size());
+                };
+
+                SubscribeTopicsRequest.verify = function (message, _depth) {
+                    if (typeof message !== "object" || message === null)
+                        return "object expected";
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        return "max depth exceeded";
+                    if (message.filters != null && $Object.hasOwnProperty.call(message, "filters")) {
+                        if (!$Array.isArray(message.filters))
+                            return "filters: array expected";
+                        for (let i = 0; i < message.filters.length; ++i) {
+                            let error = $root.xmtp.xmtpv4.message_api.SubscribeTopicsRequest.TopicFilter.verify(message.filters[i], _depth + 1);
+                            if (error)
+                                return "filters." + error;
+                        }
+                    }
+                    return null;
+                };
+
+                SubscribeTopicsRequest.fromObject = function (object, _depth) {
+                    if (object instanceof $root.xmtp.xmtpv4.message_api.SubscribeTopicsRequest)
+                        return object;
+                    if (!$util.isObject(object))
+                        throw $TypeError(".xmtp.xmtpv4.message_api.SubscribeTopicsRequest: object expected");
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let message = new $root.xmtp.xmtpv4.message_api.SubscribeTopicsRequest();
+                    if (object.filters) {
+                        if (!$Array.isArray(object.filters))
+                            throw $TypeError(".xmtp.xmtpv4.message_api.SubscribeTopicsRequest.filters: array expected");
+                        message.filters = $Array(object.filters.length);
+                        for (let i = 0; i < object.filters.length; ++i) {
+                            if (!$util.isObject(object.filters[i]))
+                                throw $TypeError(".xmtp.xmtpv4.message_api.SubscribeTopicsRequest.filters: object expected");
+                            message.filters[i] = $root.xmtp.xmtpv4.message_api.SubscribeTopicsRequest.TopicFilter.fromObject(object.filters[i], _depth + 1);
+                        }
+                    }
+                    return message;
+                };
+
+                SubscribeTopicsRequest.toObject = function (message, options, _depth) {
+                    if (!options)
+                        options = {};
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let object = {};
+                    if (options.arrays || options.defaults)
+                        object.filters = [];
+                    if (message.filters && message.filters.length) {
+                        object.filters = $Array(message.filters.length);
+                        for (let j = 0; j < message.filters.length; ++j)
+                            object.filters[j] = $root.xmtp.xmtpv4.message_api.SubscribeTopicsRequest.TopicFilter.toObject(message.filters[j], options, _depth + 1);
+                    }
+                    return object;
+                };
+
+                SubscribeTopicsRequest.prototype.toJSON = function() {
+                    return SubscribeTopicsRequest.toObject(this, $protobuf.util.toJSONOptions);
+                };
+
+                SubscribeTopicsRequest.getTypeUrl = function(prefix) {
+                    if (prefix === $undefined)
+                        prefix = "type.googleapis.com";
+                    return prefix + "/xmtp.xmtpv4.message_api.SubscribeTopicsRequest";
+                };
+
+                SubscribeTopicsRequest.TopicFilter = (function() {
+
+                    const TopicFilter = function (properties) {
+                        if (properties)
+                            for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                                if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                    this[keys[i]] = properties[keys[i]];
+                    };
+
+                    TopicFilter.prototype.topic = $util.newBuffer([]);
+                    TopicFilter.prototype.lastSeen = null;
+
+                    TopicFilter.create = function(properties) {
+                        return new TopicFilter(properties);
+                    };
+
+                    TopicFilter.encode = function (message, writer, _depth) {
+                        if (!writer)
+                            writer = $Writer.create();
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $util.recursionLimit)
+                            throw $Error("max depth exceeded");
+                        if (message.topic != null && $Object.hasOwnProperty.call(message, "topic") && message.topic.length)
+                            writer.uint32(10).bytes(message.topic);
+                        if (message.lastSeen != null && $Object.hasOwnProperty.call(message, "lastSeen"))
+                            $root.xmtp.xmtpv4.envelopes.Cursor.encode(message.lastSeen, writer.uint32(18).fork(), _depth + 1).ldelim();
+                        if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                            for (let i = 0; i < message.$unknowns.length; ++i)
+                                writer.raw(message.$unknowns[i]);
+                        return writer;
+                    };
+
+                    TopicFilter.encodeDelimited = function(message, writer) {
+                        return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+                    };
+
+                    TopicFilter.decode = function (reader, length, _end, _depth, _target) {
+                        if (!(reader instanceof $Reader))
+                            reader = $Reader.create(reader);
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $Reader.recursionLimit)
+                            throw $Error("max depth exceeded");
+                        let end, message, value;
+                        if (length === $undefined)
+                            end = reader.len;
+                        else {
+                            end = reader.pos + length;
+                            if (end > reader.len)
+                                throw $RangeError("index out of range");
+                            length = reader.len;
+                            reader.len = end;
+                        }
+                        message = _target || new $root.xmtp.xmtpv4.message_api.SubscribeTopicsRequest.TopicFilter();
+                        while (reader.pos < end) {
+                            let start = reader.pos;
+                            let tag = reader.tag();
+                            if (tag === _end) {
+                                _end = $undefined;
+                                break;
+                            }
+                            let wireType = tag & 7;
+                            switch (tag >>>= 3) {
+                            case 1: {
+                                    if (wireType !== 2)
+                                        break;
+                                    if ((value = reader.bytes()).length)
+                                        message.topic = value;
+                                    else
+                                        delete message.topic;
+                                    continue;
+                                }
+                            case 2: {
+                                    if (wireType !== 2)
+                                        break;
+                                    message.lastSeen = $root.xmtp.xmtpv4.envelopes.Cursor.decode(reader, reader.size(), $undefined, _depth + 1, message.lastSeen);
+                                    continue;
+                                }
+                            }
+                            reader.skipType(wireType, _depth, tag);
+                            if (!reader.discardUnknown) {
+                                $util.makeProp(message, "$unknowns", false);
+                                (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                            }
+                        }
+                        if (length !== $undefined) {
+                            if (reader.pos !== end)
+                                throw $RangeError("index out of range");
+                            reader.len = length;
+                        }
+                        if (_end !== $undefined)
+                            throw $Error("missing end group");
+                        return message;
+                    };
+
+                    TopicFilter.decodeDelimited = function(reader) {
+                        if (!(reader instanceof $Reader))
+                            reader = new $Reader(reader);
+                        return this.decode(reader, reader.size());
+                    };
+
+                    TopicFilter.verify = function (message, _depth) {
+                        if (typeof message !== "object" || message === null)
+                            return "object expected";
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $util.recursionLimit)
+                            return "max depth exceeded";
+                        if (message.topic != null && $Object.hasOwnProperty.call(message, "topic"))
+                            if (!(message.topic && typeof message.topic.length === "number" || $util.isString(message.topic)))
+                                return "topic: buffer expected";
+                        if (message.lastSeen != null && $Object.hasOwnProperty.call(message, "lastSeen")) {
+                            let error = $root.xmtp.xmtpv4.envelopes.Cursor.verify(message.lastSeen, _depth + 1);
+                            if (error)
+                                return "lastSeen." + error;
+                        }
+                        return null;
+                    };
+
+                    TopicFilter.fromObject = function (object, _depth) {
+                        if (object instanceof $root.xmtp.xmtpv4.message_api.SubscribeTopicsRequest.TopicFilter)
+                            return object;
+                        if (!$util.isObject(object))
+                            throw $TypeError(".xmtp.xmtpv4.message_api.SubscribeTopicsRequest.TopicFilter: object expected");
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $util.recursionLimit)
+                            throw $Error("max depth exceeded");
+                        let message = new $root.xmtp.xmtpv4.message_api.SubscribeTopicsRequest.TopicFilter();
+                        if (object.topic != null)
+                            if (object.topic.length)
+                                if (typeof object.topic === "string")
+                                    $util.base64.decode(object.topic, message.topic = $util.newBuffer($util.base64.length(object.topic)), 0);
+                                else if (object.topic.length >= 0)
+                                    message.topic = object.topic;
+                        if (object.lastSeen != null) {
+                            if (!$util.isObject(object.lastSeen))
+                                throw $TypeError(".xmtp.xmtpv4.message_api.SubscribeTopicsRequest.TopicFilter.lastSeen: object expected");
+                            message.lastSeen = $root.xmtp.xmtpv4.envelopes.Cursor.fromObject(object.lastSeen, _depth + 1);
+                        }
+                        return message;
+                    };
+
+                    TopicFilter.toObject = function (message, options, _depth) {
+                        if (!options)
+                            options = {};
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $util.recursionLimit)
+                            throw $Error("max depth exceeded");
+                        let object = {};
+                        if (options.defaults) {
+                            if (options.bytes === $String)
+                                object.topic = "";
+                            else {
+                                object.topic = [];
+                                if (options.bytes !== $Array)
+                                    object.topic = $util.newBuffer(object.topic);
+                            }
+                            object.lastSeen = null;
+                        }
+                        if (message.topic != null && $Object.hasOwnProperty.call(message, "topic"))
+                            object.topic = options.bytes === $String ? $util.base64.encode(message.topic, 0, message.topic.length) : options.bytes === $Array ? $Array.prototype.slice.call(message.topic) : message.topic;
+                        if (message.lastSeen != null && $Object.hasOwnProperty.call(message, "lastSeen"))
+                            object.lastSeen = $root.xmtp.xmtpv4.envelopes.Cursor.toObject(message.lastSeen, options, _depth + 1);
+                        return object;
+                    };
+
+                    TopicFilter.prototype.toJSON = function() {
+                        return TopicFilter.toObject(this, $protobuf.util.toJSONOptions);
+                    };
+
+                    TopicFilter.getTypeUrl = function(prefix) {
+                        if (prefix === $undefined)
+                            prefix = "type.googleapis.com";
+                        return prefix + "/xmtp.xmtpv4.message_api.SubscribeTopicsRequest.TopicFilter";
+                    };
+
+                    return TopicFilter;
+                })();
+
+                return SubscribeTopicsRequest;
+            })();
+
+            message_api.SubscribeTopicsResponse = (function() {
+
+                const SubscribeTopicsResponse = function (properties) {
+                    if (properties)
+                        for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                            if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                this[keys[i]] = properties[keys[i]];
+                };
+
+                SubscribeTopicsResponse.prototype.envelopes = null;
+                SubscribeTopicsResponse.prototype.statusUpdate = null;
+
+                let $oneOfFields;
+
+                $Object.defineProperty(SubscribeTopicsResponse.prototype, "response", {
+                    get: $util.oneOfGetter($oneOfFields = ["envelopes", "statusUpdate"]),
+                    set: $util.oneOfSetter($oneOfFields)
+                });
+
+                SubscribeTopicsResponse.create = function(properties) {
+                    return new SubscribeTopicsResponse(properties);
+                };
+
+                SubscribeTopicsResponse.encode = function (message, writer, _depth) {
+                    if (!writer)
+                        writer = $Writer.create();
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    if (message.envelopes != null && $Object.hasOwnProperty.call(message, "envelopes"))
+                        $root.xmtp.xmtpv4.message_api.SubscribeTopicsResponse.Envelopes.encode(message.envelopes, writer.uint32(10).fork(), _depth + 1).ldelim();
+                    if (message.statusUpdate != null && $Object.hasOwnProperty.call(message, "statusUpdate"))
+                        $root.xmtp.xmtpv4.message_api.SubscribeTopicsResponse.StatusUpdate.encode(message.statusUpdate, writer.uint32(18).fork(), _depth + 1).ldelim();
+                    if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                        for (let i = 0; i < message.$unknowns.length; ++i)
+                            writer.raw(message.$unknowns[i]);
+                    return writer;
+                };
+
+                SubscribeTopicsResponse.encodeDelimited = function(message, writer) {
+                    return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+                };
+
+                SubscribeTopicsResponse.decode = function (reader, length, _end, _depth, _target) {
+                    if (!(reader instanceof $Reader))
+                        reader = $Reader.create(reader);
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $Reader.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let end, message;
+                    if (length === $undefined)
+                        end = reader.len;
+                    else {
+                        end = reader.pos + length;
+                        if (end > reader.len)
+                            throw $RangeError("index out of range");
+                        length = reader.len;
+                        reader.len = end;
+                    }
+                    message = _target || new $root.xmtp.xmtpv4.message_api.SubscribeTopicsResponse();
+                    while (reader.pos < end) {
+                        let start = reader.pos;
+                        let tag = reader.tag();
+                        if (tag === _end) {
+                            _end = $undefined;
+                            break;
+                        }
+                        let wireType = tag & 7;
+                        switch (tag >>>= 3) {
+                        case 1: {
+                                if (wireType !== 2)
+                                    break;
+                                message.envelopes = $root.xmtp.xmtpv4.message_api.SubscribeTopicsResponse.Envelopes.decode(reader, reader.size(), $undefined, _depth + 1, message.envelopes);
+                                message.response = "envelopes";
+                                continue;
+                            }
+                        case 2: {
+                                if (wireType !== 2)
+                                    break;
+                                message.statusUpdate = $root.xmtp.xmtpv4.message_api.SubscribeTopicsResponse.StatusUpdate.decode(reader, reader.size(), $undefined, _depth + 1, message.statusUpdate);
+                                message.response = "statusUpdate";
+                                continue;
+                            }
+                        }
+                        reader.skipType(wireType, _depth, tag);
+                        if (!reader.discardUnknown) {
+                            $util.makeProp(message, "$unknowns", false);
+                            (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                        }
+                    }
+                    if (length !== $undefined) {
+                        if (reader.pos !== end)
+                            throw $RangeError("index out of range");
+                        reader.len = length;
+                    }
+                    if (_end !== $undefined)
+                        throw $Error("missing end group");
+                    return message;
+                };
+
+                SubscribeTopicsResponse.decodeDelimited = function(reader) {
+                    if (!(reader instanceof $Reader))
+                        reader = new $Reader(reader);
+                    return this.decode(reader, reader.size());
+                };
+
+                SubscribeTopicsResponse.verify = function (message, _depth) {
+                    if (typeof message !== "object" || message === null)
+                        return "object expected";
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        return "max depth exceeded";
+                    let properties = {};
+                    if (message.envelopes != null && $Object.hasOwnProperty.call(message, "envelopes")) {
+                        properties.response = 1;
+                        {
+                            let error = $root.xmtp.xmtpv4.message_api.SubscribeTopicsResponse.Envelopes.verify(message.envelopes, _depth + 1);
+                            if (error)
+                                return "envelopes." + error;
+                        }
+                    }
+                    if (message.statusUpdate != null && $Object.hasOwnProperty.call(message, "statusUpdate")) {
+                        if (properties.response === 1)
+                            return "response: multiple values";
+                        properties.response = 1;
+                        {
+                            let error = $root.xmtp.xmtpv4.message_api.SubscribeTopicsResponse.StatusUpdate.verify(message.statusUpdate, _depth + 1);
+                            if (error)
+                                return "statusUpdate." + error;
+                        }
+                    }
+                    return null;
+                };
+
+                SubscribeTopicsResponse.fromObject = function (object, _depth) {
+                    if (object instanceof $root.xmtp.xmtpv4.message_api.SubscribeTopicsResponse)
+                        return object;
+                    if (!$util.isObject(object))
+                        throw $TypeError(".xmtp.xmtpv4.message_api.SubscribeTopicsResponse: object expected");
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let message = new $root.xmtp.xmtpv4.message_api.SubscribeTopicsResponse();
+                    if (object.envelopes != null) {
+                        if (!$util.isObject(object.envelopes))
+                            throw $TypeError(".xmtp.xmtpv4.message_api.SubscribeTopicsResponse.envelopes: object expected");
+                        message.envelopes = $root.xmtp.xmtpv4.message_api.SubscribeTopicsResponse.Envelopes.fromObject(object.envelopes, _depth + 1);
+                    }
+                    if (object.statusUpdate != null) {
+                        if (!$util.isObject(object.statusUpdate))
+                            throw $TypeError(".xmtp.xmtpv4.message_api.SubscribeTopicsResponse.statusUpdate: object expected");
+                        message.statusUpdate = $root.xmtp.xmtpv4.message_api.SubscribeTopicsResponse.StatusUpdate.fromObject(object.statusUpdate, _depth + 1);
+                    }
+                    return message;
+                };
+
+                SubscribeTopicsResponse.toObject = function (message, options, _depth) {
+                    if (!options)
+                        options = {};
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let object = {};
+                    if (message.envelopes != null && $Object.hasOwnProperty.call(message, "envelopes")) {
+                        object.envelopes = $root.xmtp.xmtpv4.message_api.SubscribeTopicsResponse.Envelopes.toObject(message.envelopes, options, _depth + 1);
+                        if (options.oneofs)
+                            object.response = "envelopes";
+                    }
+                    if (message.statusUpdate != null && $Object.hasOwnProperty.call(message, "statusUpdate")) {
+                        object.statusUpdate = $root.xmtp.xmtpv4.message_api.SubscribeTopicsResponse.StatusUpdate.toObject(message.statusUpdate, options, _depth + 1);
+                        if (options.oneofs)
+                            object.response = "statusUpdate";
+                    }
+                    return object;
+                };
+
+                SubscribeTopicsResponse.prototype.toJSON = function() {
+                    return SubscribeTopicsResponse.toObject(this, $protobuf.util.toJSONOptions);
+                };
+
+                SubscribeTopicsResponse.getTypeUrl = function(prefix) {
+                    if (prefix === $undefined)
+                        prefix = "type.googleapis.com";
+                    return prefix + "/xmtp.xmtpv4.message_api.SubscribeTopicsResponse";
+                };
+
+                SubscribeTopicsResponse.SubscriptionStatus = (function() {
+                    const valuesById = $Object.create(null), values = $Object.create(valuesById);
+                    values[valuesById[0] = "SUBSCRIPTION_STATUS_UNSPECIFIED"] = 0;
+                    values[valuesById[1] = "SUBSCRIPTION_STATUS_STARTED"] = 1;
+                    values[valuesById[2] = "SUBSCRIPTION_STATUS_CATCHUP_COMPLETE"] = 2;
+                    values[valuesById[3] = "SUBSCRIPTION_STATUS_WAITING"] = 3;
+                    return values;
+                })();
+
+                SubscribeTopicsResponse.StatusUpdate = (function() {
+
+                    const StatusUpdate = function (properties) {
+                        if (properties)
+                            for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                                if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                    this[keys[i]] = properties[keys[i]];
+                    };
+
+                    StatusUpdate.prototype.status = 0;
+
+                    StatusUpdate.create = function(properties) {
+                        return new StatusUpdate(properties);
+                    };
+
+                    StatusUpdate.encode = function (message, writer, _depth) {
+                        if (!writer)
+                            writer = $Writer.create();
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $util.recursionLimit)
+                            throw $Error("max depth exceeded");
+                        if (message.status != null && $Object.hasOwnProperty.call(message, "status") && message.status !== 0)
+                            writer.uint32(8).int32(message.status);
+                        if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                            for (let i = 0; i < message.$unknowns.length; ++i)
+                                writer.raw(message.$unknowns[i]);
+                        return writer;
+                    };
+
+                    StatusUpdate.encodeDelimited = function(message, writer) {
+                        return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+                    };
+
+                    StatusUpdate.decode = function (reader, length, _end, _depth, _target) {
+                        if (!(reader instanceof $Reader))
+                            reader = $Reader.create(reader);
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $Reader.recursionLimit)
+                            throw $Error("max depth exceeded");
+                        let end, message, value;
+                        if (length === $undefined)
+                            end = reader.len;
+                        else {
+                            end = reader.pos + length;
+                            if (end > reader.len)
+                                throw $RangeError("index out of range");
+                            length = reader.len;
+                            reader.len = end;
+                        }
+                        message = _target || new $root.xmtp.xmtpv4.message_api.SubscribeTopicsResponse.StatusUpdate();
+                        while (reader.pos < end) {
+                            let start = reader.pos;
+                            let tag = reader.tag();
+                            if (tag === _end) {
+                                _end = $undefined;
+                                break;
+                            }
+                            let wireType = tag & 7;
+                            switch (tag >>>= 3) {
+                            case 1: {
+                                    if (wireType !== 0)
+                                        break;
+                                    if (value = reader.int32())
+                                        message.status = value;
+                                    else
+                                        delete message.status;
+                                    continue;
+                                }
+                            }
+                            reader.skipType(wireType, _depth, tag);
+                            if (!reader.discardUnknown) {
+                                $util.makeProp(message, "$unknowns", false);
+                                (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                            }
+                        }
+                        if (length !== $undefined) {
+                            if (reader.pos !== end)
+                                throw $RangeError("index out of range");
+                            reader.len = length;
+                        }
+                        if (_end !== $undefined)
+                            throw $Error("missing end group");
+                        return message;
+                    };
+
+                    StatusUpdate.decodeDelimited = function(reader) {
+                        if (!(reader instanceof $Reader))
+                            reader = new $Reader(reader);
+                        return this.decode(reader, reader.size());
+                    };
+
+                    StatusUpdate.verify = function (message, _depth) {
+                        if (typeof message !== "object" || message === null)
+                            return "object expected";
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $util.recursionLimit)
+                            return "max depth exceeded";
+                        if (message.status != null && $Object.hasOwnProperty.call(message, "status"))
+                            if (typeof message.status !== "number" || (message.status | 0) !== message.status)
+                                return "status: enum value expected";
+                        return null;
+                    };
+
+                    StatusUpdate.fromObject = function (object, _depth) {
+                        if (object instanceof $root.xmtp.xmtpv4.message_api.SubscribeTopicsResponse.StatusUpdate)
+                            return object;
+                        if (!$util.isObject(object))
+                            throw $TypeError(".xmtp.xmtpv4.message_api.SubscribeTopicsResponse.StatusUpdate: object expected");
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $util.recursionLimit)
+                            throw $Error("max depth exceeded");
+                        let message = new $root.xmtp.xmtpv4.message_api.SubscribeTopicsResponse.StatusUpdate();
+                        if (object.status !== 0 && (typeof object.status !== "string" || $root.xmtp.xmtpv4.message_api.SubscribeTopicsResponse.SubscriptionStatus[object.status] !== 0))
+                            switch (object.status) {
+                            case "SUBSCRIPTION_STATUS_UNSPECIFIED":
+                            case 0:
+                                message.status = 0;
+                                break;
+                            case "SUBSCRIPTION_STATUS_STARTED":
+                            case 1:
+                                message.status = 1;
+                                break;
+                            case "SUBSCRIPTION_STATUS_CATCHUP_COMPLETE":
+                            case 2:
+                                message.status = 2;
+                                break;
+                            case "SUBSCRIPTION_STATUS_WAITING":
+                            case 3:
+                                message.status = 3;
+                                break;
+                            default:
+                                if (typeof object.status === "number" && (object.status | 0) === object.status)
+                                    message.status = object.status;
+                            }
+                        return message;
+                    };
+
+                    StatusUpdate.toObject = function (message, options, _depth) {
+                        if (!options)
+                            options = {};
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $util.recursionLimit)
+                            throw $Error("max depth exceeded");
+                        let object = {};
+                        if (options.defaults)
+                            object.status = options.enums === $String ? "SUBSCRIPTION_STATUS_UNSPECIFIED" : 0;
+                        if (message.status != null && $Object.hasOwnProperty.call(message, "status"))
+                            object.status = options.enums === $String ? $root.xmtp.xmtpv4.message_api.SubscribeTopicsResponse.SubscriptionStatus[message.status] === $undefined ? message.status : $root.xmtp.xmtpv4.message_api.SubscribeTopicsResponse.SubscriptionStatus[message.status] : message.status;
+                        return object;
+                    };
+
+                    StatusUpdate.prototype.toJSON = function() {
+                        return StatusUpdate.toObject(this, $protobuf.util.toJSONOptions);
+                    };
+
+                    StatusUpdate.getTypeUrl = function(prefix) {
+                        if (prefix === $undefined)
+                            prefix = "type.googleapis.com";
+                        return prefix + "/xmtp.xmtpv4.message_api.SubscribeTopicsResponse.StatusUpdate";
+                    };
+
+                    return StatusUpdate;
+                })();
+
+                SubscribeTopicsResponse.Envelopes = (function() {
+
+                    const Envelopes = function (properties) {
+                        this.envelopes = [];
+                        if (properties)
+                            for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                                if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                    this[keys[i]] = properties[keys[i]];
+                    };
+
+                    Envelopes.prototype.envelopes = $util.emptyArray;
+
+                    Envelopes.create = function(properties) {
+                        return new Envelopes(properties);
+                    };
+
+                    Envelopes.encode = function (message, writer, _depth) {
+                        if (!writer)
+                            writer = $Writer.create();
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $util.recursionLimit)
+                            throw $Error("max depth exceeded");
+                        if (message.envelopes != null && message.envelopes.length)
+                            for (let i = 0; i < message.envelopes.length; ++i)
+                                $root.xmtp.xmtpv4.envelopes.OriginatorEnvelope.encode(message.envelopes[i], writer.uint32(10).fork(), _depth + 1).ldelim();
+                        if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                            for (let i = 0; i < message.$unknowns.length; ++i)
+                                writer.raw(message.$unknowns[i]);
+                        return writer;
+                    };
+
+                    Envelopes.encodeDelimited = function(message, writer) {
+                        return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+                    };
+
+                    Envelopes.decode = function (reader, length, _end, _depth, _target) {
+                        if (!(reader instanceof $Reader))
+                            reader = $Reader.create(reader);
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $Reader.recursionLimit)
+                            throw $Error("max depth exceeded");
+                        let end, message;
+                        if (length === $undefined)
+                            end = reader.len;
+                        else {
+                            end = reader.pos + length;
+                            if (end > reader.len)
+                                throw $RangeError("index out of range");
+                            length = reader.len;
+                            reader.len = end;
+                        }
+                        message = _target || new $root.xmtp.xmtpv4.message_api.SubscribeTopicsResponse.Envelopes();
+                        while (reader.pos < end) {
+                            let start = reader.pos;
+                            let tag = reader.tag();
+                            if (tag === _end) {
+                                _end = $undefined;
+                                break;
+                            }
+                            let wireType = tag & 7;
+                            switch (tag >>>= 3) {
+                            case 1: {
+                                    if (wireType !== 2)
+                                        break;
+                                    if (!(message.envelopes && message.envelopes.length))
+                                        message.envelopes = [];
+                                    message.envelopes.push($root.xmtp.xmtpv4.envelopes.OriginatorEnvelope.decode(reader, reader.size(), $undefined, _depth + 1));
+                                    continue;
+                                }
+                            }
+                            reader.skipType(wireType, _depth, tag);
+                            if (!reader.discardUnknown) {
+                                $util.makeProp(message, "$unknowns", false);
+                                (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                            }
+                        }
+                        if (length !== $undefined) {
+                            if (reader.pos !== end)
+                                throw $RangeError("index out of range");
+                            reader.len = length;
+                        }
+                        if (_end !== $undefined)
+                            throw $Error("missing end group");
+                        return message;
+                    };
+
+                    Envelopes.decodeDelimited = function(reader) {
+                        if (!(reader instanceof $Reader))
+                            reader = new $Reader(reader);
+                        return this.decode(reader, reader.size());
+                    };
+
+                    Envelopes.verify = function (message, _depth) {
+                        if (typeof message !== "object" || message === null)
+                            return "object expected";
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $util.recursionLimit)
+                            return "max depth exceeded";
+                        if (message.envelopes != null && $Object.hasOwnProperty.call(message, "envelopes")) {
+                            if (!$Array.isArray(message.envelopes))
+                                return "envelopes: array expected";
+                            for (let i = 0; i < message.envelopes.length; ++i) {
+                                let error = $root.xmtp.xmtpv4.envelopes.OriginatorEnvelope.verify(message.envelopes[i], _depth + 1);
+                                if (error)
+                                    return "envelopes." + error;
+                            }
+                        }
+                        return null;
+                    };
+
+                    Envelopes.fromObject = function (object, _depth) {
+                        if (object instanceof $root.xmtp.xmtpv4.message_api.SubscribeTopicsResponse.Envelopes)
+                            return object;
+                        if (!$util.isObject(object))
+                            throw $TypeError(".xmtp.xmtpv4.message_api.SubscribeTopicsResponse.Envelopes: object expected");
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $util.recursionLimit)
+                            throw $Error("max depth exceeded");
+                        let message = new $root.xmtp.xmtpv4.message_api.SubscribeTopicsResponse.Envelopes();
+                        if (object.envelopes) {
+                            if (!$Array.isArray(object.envelopes))
+                                throw $TypeError(".xmtp.xmtpv4.message_api.SubscribeTopicsResponse.Envelopes.envelopes: array expected");
+                            message.envelopes = $Array(object.envelopes.length);
+                            for (let i = 0; i < object.envelopes.length; ++i) {
+                                if (!$util.isObject(object.envelopes[i]))
+                                    throw $TypeError(".xmtp.xmtpv4.message_api.SubscribeTopicsResponse.Envelopes.envelopes: object expected");
+                                message.envelopes[i] = $root.xmtp.xmtpv4.envelopes.OriginatorEnvelope.fromObject(object.envelopes[i], _depth + 1);
+                            }
+                        }
+                        return message;
+                    };
+
+                    Envelopes.toObject = function (message, options, _depth) {
+                        if (!options)
+                            options = {};
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $util.recursionLimit)
+                            throw $Error("max depth exceeded");
+                        let object = {};
+                        if (options.arrays || options.defaults)
+                            object.envelopes = [];
+                        if (message.envelopes && message.envelopes.length) {
+                            object.envelopes = $Array(message.envelopes.length);
+                            for (let j = 0; j < message.envelopes.length; ++j)
+                                object.envelopes[j] = $root.xmtp.xmtpv4.envelopes.OriginatorEnvelope.toObject(message.envelopes[j], options, _depth + 1);
+                        }
+                        return object;
+                    };
+
+                    Envelopes.prototype.toJSON = function() {
+                        return Envelopes.toObject(this, $protobuf.util.toJSONOptions);
+                    };
+
+                    Envelopes.getTypeUrl = function(prefix) {
+                        if (prefix === $undefined)
+                            prefix = "type.googleapis.com";
+                        return prefix + "/xmtp.xmtpv4.message_api.SubscribeTopicsResponse.Envelopes";
+                    };
+
+                    return Envelopes;
+                })();
+
+                return SubscribeTopicsResponse;
+            })();
+
+            message_api.SubscribeEnvelopesResponse = (function() {
+
+                const SubscribeEnvelopesResponse = function (properties) {
+                    this.envelopes = [];
+                    if (properties)
+                        for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                            if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                this[keys[i]] = properties[keys[i]];
+                };
+
+                SubscribeEnvelopesResponse.prototype.envelopes = $util.emptyArray;
+
+                SubscribeEnvelopesResponse.create = function(properties) {
+                    return new SubscribeEnvelopesResponse(properties);
+                };
+
+                SubscribeEnvelopesResponse.encode = function (message, writer, _depth) {
+                    if (!writer)
+                        writer = $Writer.create();
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    if (message.envelopes != null && message.envelopes.length)
+                        for (let i = 0; i < message.envelopes.length; ++i)
+                            $root.xmtp.xmtpv4.envelopes.OriginatorEnvelope.encode(message.envelopes[i], writer.uint32(10).fork(), _depth + 1).ldelim();
+                    if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                        for (let i = 0; i < message.$unknowns.length; ++i)
+                            writer.raw(message.$unknowns[i]);
+                    return writer;
+                };
+
+                SubscribeEnvelopesResponse.encodeDelimited = function(message, writer) {
+                    return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+                };
+
+                SubscribeEnvelopesResponse.decode = function (reader, length, _end, _depth, _target) {
+                    if (!(reader instanceof $Reader))
+                        reader = $Reader.create(reader);
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $Reader.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let end, message;
+                    if (length === $undefined)
+                        end = reader.len;
+                    else {
+                        end = reader.pos + length;
+                        if (end > reader.len)
+                            throw $RangeError("index out of range");
+                        length = reader.len;
+                        reader.len = end;
+                    }
+                    message = _target || new $root.xmtp.xmtpv4.message_api.SubscribeEnvelopesResponse();
+                    while (reader.pos < end) {
+                        let start = reader.pos;
+                        let tag = reader.tag();
+                        if (tag === _end) {
+                            _end = $undefined;
+                            break;
+                        }
+                        let wireType = tag & 7;
+                        switch (tag >>>= 3) {
+                        case 1: {
+                                if (wireType !== 2)
+                                    break;
+                                if (!(message.envelopes && message.envelopes.length))
+                                    message.envelopes = [];
+                                message.envelopes.push($root.xmtp.xmtpv4.envelopes.OriginatorEnvelope.decode(reader, reader.size(), $undefined, _depth + 1));
+                                continue;
+                            }
+                        }
+                        reader.skipType(wireType, _depth, tag);
+                        if (!reader.discardUnknown) {
+                            $util.makeProp(message, "$unknowns", false);
+                            (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                        }
+                    }
+                    if (length !== $undefined) {
+                        if (reader.pos !== end)
+                            throw $RangeError("index out of range");
+                        reader.len = length;
+                    }
+                    if (_end !== $undefined)
+                        throw $Error("missing end group");
+                    return message;
+                };
+
+                SubscribeEnvelopesResponse.decodeDelimited = function(reader) {
+                    if (!(reader instanceof $Reader))
+                        reader = new $Reader(reader);
+                    return this.decode(reader, reader.size());
+                };
+
+                SubscribeEnvelopesResponse.verify = function (message, _depth) {
+                    if (typeof message !== "object" || message === null)
+                        return "object expected";
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        return "max depth exceeded";
+                    if (message.envelopes != null && $Object.hasOwnProperty.call(message, "envelopes")) {
+                        if (!$Array.isArray(message.envelopes))
+                            return "envelopes: array expected";
+                        for (let i = 0; i < message.envelopes.length; ++i) {
+                            let error = $root.xmtp.xmtpv4.envelopes.OriginatorEnvelope.verify(message.envelopes[i], _depth + 1);
+                            if (error)
+                                return "envelopes." + error;
+                        }
+                    }
+                    return null;
+                };
+
+                SubscribeEnvelopesResponse.fromObject = function (object, _depth) {
+                    if (object instanceof $root.xmtp.xmtpv4.message_api.SubscribeEnvelopesResponse)
+                        return object;
+                    if (!$util.isObject(object))
+                        throw $TypeError(".xmtp.xmtpv4.message_api.SubscribeEnvelopesResponse: object expected");
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let message = new $root.xmtp.xmtpv4.message_api.SubscribeEnvelopesResponse();
+                    if (object.envelopes) {
+                        if (!$Array.isArray(object.envelopes))
+                            throw $TypeError(".xmtp.xmtpv4.message_api.SubscribeEnvelopesResponse.envelopes: array expected");
+                        message.envelopes = $Array(object.envelopes.length);
+                        for (let i = 0; i < object.envelopes.length; ++i) {
+                            if (!$util.isObject(object.envelopes[i]))
+                                throw $TypeError(".xmtp.xmtpv4.message_api.SubscribeEnvelopesResponse.envelopes: object expected");
+                            message.envelopes[i] = $root.xmtp.xmtpv4.envelopes.OriginatorEnvelope.fromObject(object.envelopes[i], _depth + 1);
+                        }
+                    }
+                    return message;
+                };
+
+                SubscribeEnvelopesResponse.toObject = function (message, options, _depth) {
+                    if (!options)
+                        options = {};
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let object = {};
+                    if (options.arrays || options.defaults)
+                        object.envelopes = [];
+                    if (message.envelopes && message.envelopes.length) {
+                        object.envelopes = $Array(message.envelopes.length);
+                        for (let j = 0; j < message.envelopes.length; ++j)
+                            object.envelopes[j] = $root.xmtp.xmtpv4.envelopes.OriginatorEnvelope.toObject(message.envelopes[j], options, _depth + 1);
+                    }
+                    return object;
+                };
+
+                SubscribeEnvelopesResponse.prototype.toJSON = function() {
+                    return SubscribeEnvelopesResponse.toObject(this, $protobuf.util.toJSONOptions);
+                };
+
+                SubscribeEnvelopesResponse.getTypeUrl = function(prefix) {
+                    if (prefix === $undefined)
+                        prefix = "type.googleapis.com";
+                    return prefix + "/xmtp.xmtpv4.message_api.SubscribeEnvelopesResponse";
+                };
+
+                return SubscribeEnvelopesResponse;
+            })();
+
+            message_api.SubscribeRequest = (function() {
+
+                const SubscribeRequest = function (properties) {
+                    if (properties)
+                        for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                            if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                this[keys[i]] = properties[keys[i]];
+                };
+
+                SubscribeRequest.prototype.v1 = null;
+
+                let $oneOfFields;
+
+                $Object.defineProperty(SubscribeRequest.prototype, "version", {
+                    get: $util.oneOfGetter($oneOfFields = ["v1"]),
+                    set: $util.oneOfSetter($oneOfFields)
+                });
+
+                SubscribeRequest.create = function(properties) {
+                    return new SubscribeRequest(properties);
+                };
+
+                SubscribeRequest.encode = function (message, writer, _depth) {
+                    if (!writer)
+                        writer = $Writer.create();
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    if (message.v1 != null && $Object.hasOwnProperty.call(message, "v1"))
+                        $root.xmtp.xmtpv4.message_api.SubscribeRequest.V1.encode(message.v1, writer.uint32(10).fork(), _depth + 1).ldelim();
+                    if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                        for (let i = 0; i < message.$unknowns.length; ++i)
+                            writer.raw(message.$unknowns[i]);
+                    return writer;
+                };
+
+                SubscribeRequest.encodeDelimited = function(message, writer) {
+                    return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+                };
+
+                SubscribeRequest.decode = function (reader, length, _end, _depth, _target) {
+                    if (!(reader instanceof $Reader))
+                        reader = $Reader.create(reader);
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $Reader.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let end, message;
+                    if (length === $undefined)
+                        end = reader.len;
+                    else {
+                        end = reader.pos + length;
+                        if (end > reader.len)
+                            throw $RangeError("index out of range");
+                        length = reader.len;
+                        reader.len = end;
+                    }
+                    message = _target || new $root.xmtp.xmtpv4.message_api.SubscribeRequest();
+                    while (reader.pos < end) {
+                        let start = reader.pos;
+                        let tag = reader.tag();
+                        if (tag === _end) {
+                            _end = $undefined;
+                            break;
+                        }
+                        let wireType = tag & 7;
+                        switch (tag >>>= 3) {
+                        case 1: {
+                                if (wireType !== 2)
+                                    break;
+                                message.v1 = $root.xmtp.xmtpv4.message_api.SubscribeRequest.V1.decode(reader, reader.size(), $undefined, _depth + 1, message.v1);
+                                message.version = "v1";
+                                continue;
+                            }
+                        }
+                        reader.skipType(wireType, _depth, tag);
+                        if (!reader.discardUnknown) {
+                            $util.makeProp(message, "$unknowns", false);
+                            (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                        }
+                    }
+                    if (length !== $undefined) {
+                        if (reader.pos !== end)
+                            throw $RangeError("index out of range");
+                        reader.len = length;
+                    }
+                    if (_end !== $undefined)
+                        throw $Error("missing end group");
+                    return message;
+                };
+
+                SubscribeRequest.decodeDelimited = function(reader) {
+                    if (!(reader instanceof $Reader))
+                        reader = new $Reader(reader);
+                    return this.decode(reader, reader.size());
+                };
+
+                SubscribeRequest.verify = function (message, _depth) {
+                    if (typeof message !== "object" || message === null)
+                        return "object expected";
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        return "max depth exceeded";
+                    let properties = {};
+                    if (message.v1 != null && $Object.hasOwnProperty.call(message, "v1")) {
+                        properties.version = 1;
+                        {
+                            let error = $root.xmtp.xmtpv4.message_api.SubscribeRequest.V1.verify(message.v1, _depth + 1);
+                            if (error)
+                                return "v1." + error;
+                        }
+                    }
+                    return null;
+                };
+
+                SubscribeRequest.fromObject = function (object, _depth) {
+                    if (object instanceof $root.xmtp.xmtpv4.message_api.SubscribeRequest)
+                        return object;
+                    if (!$util.isObject(object))
+                        throw $TypeError(".xmtp.xmtpv4.message_api.SubscribeRequest: object expected");
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let message = new $root.xmtp.xmtpv4.message_api.SubscribeRequest();
+                    if (object.v1 != null) {
+                        if (!$util.isObject(object.v1))
+                            throw $TypeError(".xmtp.xmtpv4.message_api.SubscribeRequest.v1: object expected");
+                        message.v1 = $root.xmtp.xmtpv4.message_api.SubscribeRequest.V1.fromObject(object.v1, _depth + 1);
+                    }
+                    return message;
+                };
+
+                SubscribeRequest.toObject = function (message, options, _depth) {
+                    if (!options)
+                        options = {};
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let object = {};
+                    if (message.v1 != null && $Object.hasOwnProperty.call(message, "v1")) {
+                        object.v1 = $root.xmtp.xmtpv4.message_api.SubscribeRequest.V1.toObject(message.v1, options, _depth + 1);
+                        if (options.oneofs)
+                            object.version = "v1";
+                    }
+                    return object;
+                };
+
+                SubscribeRequest.prototype.toJSON = function() {
+                    return SubscribeRequest.toObject(this, $protobuf.util.toJSONOptions);
+                };
+
+                SubscribeRequest.getTypeUrl = function(prefix) {
+                    if (prefix === $undefined)
+                        prefix = "type.googleapis.com";
+                    return prefix + "/xmtp.xmtpv4.message_api.SubscribeRequest";
+                };
+
+                SubscribeRequest.V1 = (function() {
+
+                    const V1 = function (properties) {
+                        if (properties)
+                            for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                                if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                    this[keys[i]] = properties[keys[i]];
+                    };
+
+                    V1.prototype.mutate = null;
+                    V1.prototype.ping = null;
+                    V1.prototype.pong = null;
+
+                    let $oneOfFields;
+
+                    $Object.defineProperty(V1.prototype, "request", {
+                        get: $util.oneOfGetter($oneOfFields = ["mutate", "ping", "pong"]),
+                        set: $util.oneOfSetter($oneOfFields)
+                    });
+
+                    V1.create = function(properties) {
+                        return new V1(properties);
+                    };
+
+                    V1.encode = function (message, writer, _depth) {
+                        if (!writer)
+                            writer = $Writer.create();
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $util.recursionLimit)
+                            throw $Error("max depth exceeded");
+                        if (message.mutate != null && $Object.hasOwnProperty.call(message, "mutate"))
+                            $root.xmtp.xmtpv4.message_api.SubscribeRequest.V1.Mutate.encode(message.mutate, writer.uint32(10).fork(), _depth + 1).ldelim();
+                        if (message.ping != null && $Object.hasOwnProperty.call(message, "ping"))
+                            $root.xmtp.xmtpv4.message_api.Ping.encode(message.ping, writer.uint32(18).fork(), _depth + 1).ldelim();
+                        if (message.pong != null && $Object.hasOwnProperty.call(message, "pong"))
+                            $root.xmtp.xmtpv4.message_api.Pong.encode(message.pong, writer.uint32(26).fork(), _depth + 1).ldelim();
+                        if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                            for (let i = 0; i < message.$unknowns.length; ++i)
+                                writer.raw(message.$unknowns[i]);
+                        return writer;
+                    };
+
+                    V1.encodeDelimited = function(message, writer) {
+                        return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+                    };
+
+                    V1.decode = function (reader, length, _end, _depth, _target) {
+                        if (!(reader instanceof $Reader))
+                            reader = $Reader.create(reader);
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $Reader.recursionLimit)
+                            throw $Error("max depth exceeded");
+                        let end, message;
+                        if (length === $undefined)
+                            end = reader.len;
+                        else {
+                            end = reader.pos + length;
+                            if (end > reader.len)
+                                throw $RangeError("index out of range");
+                            length = reader.len;
+                            reader.len = end;
+                        }
+                        message = _target || new $root.xmtp.xmtpv4.message_api.SubscribeRequest.V1();
+                        while (reader.pos < end) {
+                            let start = reader.pos;
+                            let tag = reader.tag();
+                            if (tag === _end) {
+                                _end = $undefined;
+                                break;
+                            }
+                            let wireType = tag & 7;
+                            switch (tag >>>= 3) {
+                            case 1: {
+                                    if (wireType !== 2)
+                                        break;
+                                    message.mutate = $root.xmtp.xmtpv4.message_api.SubscribeRequest.V1.Mutate.decode(reader, reader.size(), $undefined, _depth + 1, message.mutate);
+                                    message.request = "mutate";
+                                    continue;
+                                }
+                            case 2: {
+                                    if (wireType !== 2)
+                                        break;
+                                    message.ping = $root.xmtp.xmtpv4.message_api.Ping.decode(reader, reader.size(), $undefined, _depth + 1, message.ping);
+                                    message.request = "ping";
+                                    continue;
+                                }
+                            case 3: {
+                                    if (wireType !== 2)
+                                        break;
+                                    message.pong = $root.xmtp.xmtpv4.message_api.Pong.decode(reader, reader.size(), $undefined, _depth + 1, message.pong);
+                                    message.request = "pong";
+                                    continue;
+                                }
+                            }
+                            reader.skipType(wireType, _depth, tag);
+                            if (!reader.discardUnknown) {
+                                $util.makeProp(message, "$unknowns", false);
+                                (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                            }
+                        }
+                        if (length !== $undefined) {
+                            if (reader.pos !== end)
+                                throw $RangeError("index out of range");
+                            reader.len = length;
+                        }
+                        if (_end !== $undefined)
+                            throw $Error("missing end group");
+                        return message;
+                    };
+
+                    V1.decodeDelimited = function(reader) {
+                        if (!(reader instanceof $Reader))
+                            reader = new $Reader(reader);
+                        return this.decode(reader, reader.size());
+                    };
+
+                    V1.verify = function (message, _depth) {
+                        if (typeof message !== "object" || message === null)
+                            return "object expected";
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $util.recursionLimit)
+                            return "max depth exceeded";
+                        let properties = {};
+                        if (message.mutate != null && $Object.hasOwnProperty.call(message, "mutate")) {
+                            properties.request = 1;
+                            {
+                                let error = $root.xmtp.xmtpv4.message_api.SubscribeRequest.V1.Mutate.verify(message.mutate, _depth + 1);
+                                if (error)
+                                    return "mutate." + error;
+                            }
+                        }
+                        if (message.ping != null && $Object.hasOwnProperty.call(message, "ping")) {
+                            if (properties.request === 1)
+                                return "request: multiple values";
+                            properties.request = 1;
+                            {
+                                let error = $root.xmtp.xmtpv4.message_api.Ping.verify(message.ping, _depth + 1);
+                                if (error)
+                                    return "ping." + error;
+                            }
+                        }
+                        if (message.pong != null && $Object.hasOwnProperty.call(message, "pong")) {
+                            if (properties.request === 1)
+                                return "request: multiple values";
+                            properties.request = 1;
+                            {
+                                let error = $root.xmtp.xmtpv4.message_api.Pong.verify(message.pong, _depth + 1);
+                                if (error)
+                                    return "pong." + error;
+                            }
+                        }
+                        return null;
+                    };
+
+                    V1.fromObject = function (object, _depth) {
+                        if (object instanceof $root.xmtp.xmtpv4.message_api.SubscribeRequest.V1)
+                            return object;
+                        if (!$util.isObject(object))
+                            throw $TypeError(".xmtp.xmtpv4.message_api.SubscribeRequest.V1: object expected");
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $util.recursionLimit)
+                            throw $Error("max depth exceeded");
+                        let message = new $root.xmtp.xmtpv4.message_api.SubscribeRequest.V1();
+                        if (object.mutate != null) {
+                            if (!$util.isObject(object.mutate))
+                                throw $TypeError(".xmtp.xmtpv4.message_api.SubscribeRequest.V1.mutate: object expected");
+                            message.mutate = $root.xmtp.xmtpv4.message_api.SubscribeRequest.V1.Mutate.fromObject(object.mutate, _depth + 1);
+                        }
+                        if (object.ping != null) {
+                            if (!$util.isObject(object.ping))
+                                throw $TypeError(".xmtp.xmtpv4.message_api.SubscribeRequest.V1.ping: object expected");
+                            message.ping = $root.xmtp.xmtpv4.message_api.Ping.fromObject(object.ping, _depth + 1);
+                        }
+                        if (object.pong != null) {
+                            if (!$util.isObject(object.pong))
+                                throw $TypeError(".xmtp.xmtpv4.message_api.SubscribeRequest.V1.pong: object expected");
+                            message.pong = $root.xmtp.xmtpv4.message_api.Pong.fromObject(object.pong, _depth + 1);
+                        }
+                        return message;
+                    };
+
+                    V1.toObject = function (message, options, _depth) {
+                        if (!options)
+                            options = {};
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $util.recursionLimit)
+                            throw $Error("max depth exceeded");
+                        let object = {};
+                        if (message.mutate != null && $Object.hasOwnProperty.call(message, "mutate")) {
+                            object.mutate = $root.xmtp.xmtpv4.message_api.SubscribeRequest.V1.Mutate.toObject(message.mutate, options, _depth + 1);
+                            if (options.oneofs)
+                                object.request = "mutate";
+                        }
+                        if (message.ping != null && $Object.hasOwnProperty.call(message, "ping")) {
+                            object.ping = $root.xmtp.xmtpv4.message_api.Ping.toObject(message.ping, options, _depth + 1);
+                            if (options.oneofs)
+                                object.request = "ping";
+                        }
+                        if (message.pong != null && $Object.hasOwnProperty.call(message, "pong")) {
+                            object.pong = $root.xmtp.xmtpv4.message_api.Pong.toObject(message.pong, options, _depth + 1);
+                            if (options.oneofs)
+                                object.request = "pong";
+                        }
+                        return object;
+                    };
+
+                    V1.prototype.toJSON = function() {
+                        return V1.toObject(this, $protobuf.util.toJSONOptions);
+                    };
+
+                    V1.getTypeUrl = function(prefix) {
+                        if (prefix === $undefined)
+                            prefix = "type.googleapis.com";
+                        return prefix + "/xmtp.xmtpv4.message_api.SubscribeRequest.V1";
+                    };
+
+                    V1.Mutate = (function() {
+
+                        const Mutate = function (properties) {
+                            this.adds = [];
+                            this.removes = [];
+                            if (properties)
+                                for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                        this[keys[i]] = properties[keys[i]];
+                        };
+
+                        Mutate.prototype.adds = $util.emptyArray;
+                        Mutate.prototype.removes = $util.emptyArray;
+                        Mutate.prototype.historyOnly = false;
+                        Mutate.prototype.mutateId = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+                        Mutate.create = function(properties) {
+                            return new Mutate(properties);
+                        };
+
+                        Mutate.encode = function (message, writer, _depth) {
+                            if (!writer)
+                                writer = $Writer.create();
+                            if (_depth === $undefined)
+                                _depth = 0;
+                            if (_depth > $util.recursionLimit)
+                                throw $Error("max depth exceeded");
+                            if (message.adds != null && message.adds.length)
+                                for (let i = 0; i < message.adds.length; ++i)
+                                    $root.xmtp.xmtpv4.message_api.SubscribeRequest.V1.Mutate.Subscription.encode(message.adds[i], writer.uint32(10).fork(), _depth + 1).ldelim();
+                            if (message.removes != null && message.removes.length)
+                                for (let i = 0; i < message.removes.length; ++i)
+                                    writer.uint32(18).bytes(message.removes[i]);
+                            if (message.historyOnly != null && $Object.hasOwnProperty.call(message, "historyOnly") && message.historyOnly !== false)
+                                writer.uint32(24).bool(message.historyOnly);
+                            if (message.mutateId != null && $Object.hasOwnProperty.call(message, "mutateId") && (typeof message.mutateId === "object" ? message.mutateId.low || message.mutateId.high : message.mutateId !== 0))
+                                writer.uint32(32).uint64(message.mutateId);
+                            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                                for (let i = 0; i < message.$unknowns.length; ++i)
+                                    writer.raw(message.$unknowns[i]);
+                            return writer;
+                        };
+
+                        Mutate.encodeDelimited = function(message, writer) {
+                            return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+                        };
+
+                        Mutate.decode = function (reader, length, _end, _depth, _target) {
+                            if (!(reader instanceof $Reader))
+                                reader = $Reader.create(reader);
+                            if (_depth === $undefined)
+                                _depth = 0;
+                            if (_depth > $Reader.recursionLimit)
+                                throw $Error("max depth exceeded");
+                            let end, message, value;
+                            if (length === $undefined)
+                                end = reader.len;
+                            else {
+                                end = reader.pos + length;
+                                if (end > reader.len)
+                                    throw $RangeError("index out of range");
+                                length = reader.len;
+                                reader.len = end;
+                            }
+                            message = _target || new $root.xmtp.xmtpv4.message_api.SubscribeRequest.V1.Mutate();
+                            while (reader.pos < end) {
+                                let start = reader.pos;
+                                let tag = reader.tag();
+                                if (tag === _end) {
+                                    _end = $undefined;
+                                    break;
+                                }
+                                let wireType = tag & 7;
+                                switch (tag >>>= 3) {
+                                case 1: {
+                                        if (wireType !== 2)
+                                            break;
+                                        if (!(message.adds && message.adds.length))
+                                            message.adds = [];
+                                        message.adds.push($root.xmtp.xmtpv4.message_api.SubscribeRequest.V1.Mutate.Subscription.decode(reader, reader.size(), $undefined, _depth + 1));
+                                        continue;
+                                    }
+                                case 2: {
+                                        if (wireType !== 2)
+                                            break;
+                                        if (!(message.removes && message.removes.length))
+                                            message.removes = [];
+                                        message.removes.push(reader.bytes());
+                                        continue;
+                                    }
+                                case 3: {
+                                        if (wireType !== 0)
+                                            break;
+                                        if (value = reader.bool())
+                                            message.historyOnly = value;
+                                        else
+                                            delete message.historyOnly;
+                                        continue;
+                                    }
+                                case 4: {
+                                        if (wireType !== 0)
+                                            break;
+                                        if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                            message.mutateId = value;
+                                        else
+                                            delete message.mutateId;
+                                        continue;
+                                    }
+                                }
+                                reader.skipType(wireType, _depth, tag);
+                                if (!reader.discardUnknown) {
+                                    $util.makeProp(message, "$unknowns", false);
+                                    (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                                }
+                            }
+                            if (length !== $undefined) {
+                                if (reader.pos !== end)
+                                    throw $RangeError("index out of range");
+                                reader.len = length;
+                            }
+                            if (_end !== $undefined)
+                                throw $Error("missing end group");
+                            return message;
+                        };
+
+                        Mutate.decodeDelimited = function(reader) {
+                            if (!(reader instanceof $Reader))
+                                reader = new $Reader(reader);
+                            return this.decode(reader, reader.size());
+                        };
+
+                        Mutate.verify = function (message, _depth) {
+                            if (typeof message !== "object" || message === null)
+                                return "object expected";
+                            if (_depth === $undefined)
+                                _depth = 0;
+                            if (_depth > $util.recursionLimit)
+                                return "max depth exceeded";
+                            if (message.adds != null && $Object.hasOwnProperty.call(message, "adds")) {
+                                if (!$Array.isArray(message.adds))
+                                    return "adds: array expected";
+                                for (let i = 0; i < message.adds.length; ++i) {
+                                    let error = $root.xmtp.xmtpv4.message_api.SubscribeRequest.V1.Mutate.Subscription.verify(message.adds[i], _depth + 1);
+                                    if (error)
+                                        return "adds." + error;
+                                }
+                            }
+                            if (message.removes != null && $Object.hasOwnProperty.call(message, "removes")) {
+                                if (!$Array.isArray(message.removes))
+                                    return "removes: array expected";
+                                for (let i = 0; i < message.removes.length; ++i)
+                                    if (!(message.removes[i] && typeof message.removes[i].length === "number" || $util.isString(message.removes[i])))
+                                        return "removes: buffer[] expected";
+                            }
+                            if (message.historyOnly != null && $Object.hasOwnProperty.call(message, "historyOnly"))
+                                if (typeof message.historyOnly !== "boolean")
+                                    return "historyOnly: boolean expected";
+                            if (message.mutateId != null && $Object.hasOwnProperty.call(message, "mutateId"))
+                                if (!$util.isInteger(message.mutateId) && !(message.mutateId && $util.isInteger(message.mutateId.low) && $util.isInteger(message.mutateId.high)))
+                                    return "mutateId: integer|Long expected";
+                            return null;
+                        };
+
+                        Mutate.fromObject = function (object, _depth) {
+                            if (object instanceof $root.xmtp.xmtpv4.message_api.SubscribeRequest.V1.Mutate)
+                                return object;
+                            if (!$util.isObject(object))
+                                throw $TypeError(".xmtp.xmtpv4.message_api.SubscribeRequest.V1.Mutate: object expected");
+                            if (_depth === $undefined)
+                                _depth = 0;
+                            if (_depth > $util.recursionLimit)
+                                throw $Error("max depth exceeded");
+                            let message = new $root.xmtp.xmtpv4.message_api.SubscribeRequest.V1.Mutate();
+                            if (object.adds) {
+                                if (!$Array.isArray(object.adds))
+                                    throw $TypeError(".xmtp.xmtpv4.message_api.SubscribeRequest.V1.Mutate.adds: array expected");
+                                message.adds = $Array(object.adds.length);
+                                for (let i = 0; i < object.adds.length; ++i) {
+                                    if (!$util.isObject(object.adds[i]))
+                                        throw $TypeError(".xmtp.xmtpv4.message_api.SubscribeRequest.V1.Mutate.adds: object expected");
+                                    message.adds[i] = $root.xmtp.xmtpv4.message_api.SubscribeRequest.V1.Mutate.Subscription.fromObject(object.adds[i], _depth + 1);
+                                }
+                            }
+                            if (object.removes) {
+                                if (!$Array.isArray(object.removes))
+                                    throw $TypeError(".xmtp.xmtpv4.message_api.SubscribeRequest.V1.Mutate.removes: array expected");
+                                message.removes = $Array(object.removes.length);
+                                for (let i = 0; i < object.removes.length; ++i)
+                                    if (typeof object.removes[i] === "string")
+                                        $util.base64.decode(object.removes[i], message.removes[i] = $util.newBuffer($util.base64.length(object.removes[i])), 0);
+                                    else if (object.removes[i].length >= 0)
+                                        message.removes[i] = object.removes[i];
+                            }
+                            if (object.historyOnly != null)
+                                if (object.historyOnly)
+                                    message.historyOnly = $Boolean(object.historyOnly);
+                            if (object.mutateId != null)
+                                if (typeof object.mutateId === "object" ? object.mutateId.low || object.mutateId.high : $Number(object.mutateId) !== 0)
+                                    if ($util.Long)
+                                        message.mutateId = $util.Long.fromValue(object.mutateId, true);
+                                    else if (typeof object.mutateId === "string")
+                                        message.mutateId = $parseInt(object.mutateId, 10);
+                                    else if (typeof object.mutateId === "number")
+                                        message.mutateId = object.mutateId;
+                                    else if (typeof object.mutateId === "object")
+                                        message.mutateId = new $util.LongBits(object.mutateId.low >>> 0, object.mutateId.high >>> 0).toNumber(true);
+                            return message;
+                        };
+
+                        Mutate.toObject = function (message, options, _depth) {
+                            if (!options)
+                                options = {};
+                            if (_depth === $undefined)
+                                _depth = 0;
+                            if (_depth > $util.recursionLimit)
+                                throw $Error("max depth exceeded");
+                            let object = {};
+                            if (options.arrays || options.defaults) {
+                                object.adds = [];
+                                object.removes = [];
+                            }
+                            if (options.defaults) {
+                                object.historyOnly = false;
+                                if ($util.Long) {
+                                    let long = new $util.Long(0, 0, true);
+                                    object.mutateId = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
+                                } else
+                                    object.mutateId = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
+                            }
+                            if (message.adds && message.adds.length) {
+                                object.adds = $Array(message.adds.length);
+                                for (let j = 0; j < message.adds.length; ++j)
+                                    object.adds[j] = $root.xmtp.xmtpv4.message_api.SubscribeRequest.V1.Mutate.Subscription.toObject(message.adds[j], options, _depth + 1);
+                            }
+                            if (message.removes && message.removes.length) {
+                                object.removes = $Array(message.removes.length);
+                                for (let j = 0; j < message.removes.length; ++j)
+                                    object.removes[j] = options.bytes === $String ? $util.base64.encode(message.removes[j], 0, message.removes[j].length) : options.bytes === $Array ? $Array.prototype.slice.call(message.removes[j]) : message.removes[j];
+                            }
+                            if (message.historyOnly != null && $Object.hasOwnProperty.call(message, "historyOnly"))
+                                object.historyOnly = message.historyOnly;
+                            if (message.mutateId != null && $Object.hasOwnProperty.call(message, "mutateId"))
+                                if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
+                                    object.mutateId = typeof message.mutateId === "number" ? $BigInt(message.mutateId) : $util.Long.fromBits(message.mutateId.low >>> 0, message.mutateId.high >>> 0, true).toBigInt();
+                                else if (typeof message.mutateId === "number")
+                                    object.mutateId = options.longs === $String ? $String(message.mutateId) : message.mutateId;
+                                else
+                                    object.mutateId = options.longs === $String ? $util.Long.prototype.toString.call(message.mutateId) : options.longs === $Number ? new $util.LongBits(message.mutateId.low >>> 0, message.mutateId.high >>> 0).toNumber(true) : message.mutateId;
+                            return object;
+                        };
+
+                        Mutate.prototype.toJSON = function() {
+                            return Mutate.toObject(this, $protobuf.util.toJSONOptions);
+                        };
+
+                        Mutate.getTypeUrl = function(prefix) {
+                            if (prefix === $undefined)
+                                prefix = "type.googleapis.com";
+                            return prefix + "/xmtp.xmtpv4.message_api.SubscribeRequest.V1.Mutate";
+                        };
+
+                        Mutate.Subscription = (function() {
+
+                            const Subscription = function (properties) {
+                                if (properties)
+                                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                            this[keys[i]] = properties[keys[i]];
+                            };
+
+                            Subscription.prototype.topic = $util.newBuffer([]);
+                            Subscription.prototype.lastSeen = null;
+
+                            Subscription.create = function(properties) {
+                                return new Subscription(properties);
+                            };
+
+                            Subscription.encode = function (message, writer, _depth) {
+                                if (!writer)
+                                    writer = $Writer.create();
+                                if (_depth === $undefined)
+                                    _depth = 0;
+                                if (_depth > $util.recursionLimit)
+                                    throw $Error("max depth exceeded");
+                                if (message.topic != null && $Object.hasOwnProperty.call(message, "topic") && message.topic.length)
+                                    writer.uint32(10).bytes(message.topic);
+                                if (message.lastSeen != null && $Object.hasOwnProperty.call(message, "lastSeen"))
+                                    $root.xmtp.xmtpv4.envelopes.Cursor.encode(message.lastSeen, writer.uint32(18).fork(), _depth + 1).ldelim();
+                                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                                    for (let i = 0; i < message.$unknowns.length; ++i)
+                                        writer.raw(message.$unknowns[i]);
+                                return writer;
+                            };
+
+                            Subscription.encodeDelimited = function(message, writer) {
+                                return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+                            };
+
+                            Subscription.decode = function (reader, length, _end, _depth, _target) {
+                                if (!(reader instanceof $Reader))
+                                    reader = $Reader.create(reader);
+                                if (_depth === $undefined)
+                                    _depth = 0;
+                                if (_depth > $Reader.recursionLimit)
+                                    throw $Error("max depth exceeded");
+                                let end, message, value;
+                                if (length === $undefined)
+                                    end = reader.len;
+                                else {
+                                    end = reader.pos + length;
+                                    if (end > reader.len)
+                                        throw $RangeError("index out of range");
+                                    length = reader.len;
+                                    reader.len = end;
+                                }
+                                message = _target || new $root.xmtp.xmtpv4.message_api.SubscribeRequest.V1.Mutate.Subscription();
+                                while (reader.pos < end) {
+                                    let start = reader.pos;
+                                    let tag = reader.tag();
+                                    if (tag === _end) {
+                                        _end = $undefined;
+                                        break;
+                                    }
+                                    let wireType = tag & 7;
+                                    switch (tag >>>= 3) {
+                                    case 1: {
+                                            if (wireType !== 2)
+                                                break;
+                                            if ((value = reader.bytes()).length)
+                                                message.topic = value;
+                                            else
+                                                delete message.topic;
+                                            continue;
+                                        }
+                                    case 2: {
+                                            if (wireType !== 2)
+                                                break;
+                                            message.lastSeen = $root.xmtp.xmtpv4.envelopes.Cursor.decode(reader, reader.size(), $undefined, _depth + 1, message.lastSeen);
+                                            continue;
+                                        }
+                                    }
+                                    reader.skipType(wireType, _depth, tag);
+                                    if (!reader.discardUnknown) {
+                                        $util.makeProp(message, "$unknowns", false);
+                                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                                    }
+                                }
+                                if (length !== $undefined) {
+                                    if (reader.pos !== end)
+                                        throw $RangeError("index out of range");
+                                    reader.len = length;
+                                }
+                                if (_end !== $undefined)
+                                    throw $Error("missing end group");
+                                return message;
+                            };
+
+                            Subscription.decodeDelimited = function(reader) {
+                                if (!(reader instanceof $Reader))
+                                    reader = new $Reader(reader);
+                                return this.decode(reader, reader.size());
+                            };
+
+                            Subscription.verify = function (message, _depth) {
+                                if (typeof message !== "object" || message === null)
+                                    return "object expected";
+                                if (_depth === $undefined)
+                                    _depth = 0;
+                                if (_depth > $util.recursionLimit)
+                                    return "max depth exceeded";
+                                if (message.topic != null && $Object.hasOwnProperty.call(message, "topic"))
+                                    if (!(message.topic && typeof message.topic.length === "number" || $util.isString(message.topic)))
+                                        return "topic: buffer expected";
+                                if (message.lastSeen != null && $Object.hasOwnProperty.call(message, "lastSeen")) {
+                                    let error = $root.xmtp.xmtpv4.envelopes.Cursor.verify(message.lastSeen, _depth + 1);
+                                    if (error)
+                                        return "lastSeen." + error;
+                                }
+                                return null;
+                            };
+
+                            Subscription.fromObject = function (object, _depth) {
+                                if (object instanceof $root.xmtp.xmtpv4.message_api.SubscribeRequest.V1.Mutate.Subscription)
+                                    return object;
+                                if (!$util.isObject(object))
+                                    throw $TypeError(".xmtp.xmtpv4.message_api.SubscribeRequest.V1.Mutate.Subscription: object expected");
+                                if (_depth === $undefined)
+                                    _depth = 0;
+                                if (_depth > $util.recursionLimit)
+                                    throw $Error("max depth exceeded");
+                                let message = new $root.xmtp.xmtpv4.message_api.SubscribeRequest.V1.Mutate.Subscription();
+                                if (object.topic != null)
+                                    if (object.topic.length)
+                                        if (typeof object.topic === "string")
+                                            $util.base64.decode(object.topic, message.topic = $util.newBuffer($util.base64.length(object.topic)), 0);
+                                        else if (object.topic.length >= 0)
+                                            message.topic = object.topic;
+                                if (object.lastSeen != null) {
+                                    if (!$util.isObject(object.lastSeen))
+                                        throw $TypeError(".xmtp.xmtpv4.message_api.SubscribeRequest.V1.Mutate.Subscription.lastSeen: object expected");
+                                    message.lastSeen = $root.xmtp.xmtpv4.envelopes.Cursor.fromObject(object.lastSeen, _depth + 1);
+                                }
+                                return message;
+                            };
+
+                            Subscription.toObject = function (message, options, _depth) {
+                                if (!options)
+                                    options = {};
+                                if (_depth === $undefined)
+                                    _depth = 0;
+                                if (_depth > $util.recursionLimit)
+                                    throw $Error("max depth exceeded");
+                                let object = {};
+                                if (options.defaults) {
+                                    if (options.bytes === $String)
+                                        object.topic = "";
+                                    else {
+                                        object.topic = [];
+                                        if (options.bytes !== $Array)
+                                            object.topic = $util.newBuffer(object.topic);
+                                    }
+                                    object.lastSeen = null;
+                                }
+                                if (message.topic != null && $Object.hasOwnProperty.call(message, "topic"))
+                                    object.topic = options.bytes === $String ? $util.base64.encode(message.topic, 0, message.topic.length) : options.bytes === $Array ? $Array.prototype.slice.call(message.topic) : message.topic;
+                                if (message.lastSeen != null && $Object.hasOwnProperty.call(message, "lastSeen"))
+                                    object.lastSeen = $root.xmtp.xmtpv4.envelopes.Cursor.toObject(message.lastSeen, options, _depth + 1);
+                                return object;
+                            };
+
+                            Subscription.prototype.toJSON = function() {
+                                return Subscription.toObject(this, $protobuf.util.toJSONOptions);
+                            };
+
+                            Subscription.getTypeUrl = function(prefix) {
+                                if (prefix === $undefined)
+                                    prefix = "type.googleapis.com";
+                                return prefix + "/xmtp.xmtpv4.message_api.SubscribeRequest.V1.Mutate.Subscription";
+                            };
+
+                            return Subscription;
+                        })();
+
+                        return Mutate;
+                    })();
+
+                    return V1;
+                })();
+
+                return SubscribeRequest;
+            })();
+
+            message_api.SubscribeResponse = (function() {
+
+                const SubscribeResponse = function (properties) {
+                    if (properties)
+                        for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                            if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                this[keys[i]] = properties[keys[i]];
+                };
+
+                SubscribeResponse.prototype.v1 = null;
+
+                let $oneOfFields;
+
+                $Object.defineProperty(SubscribeResponse.prototype, "version", {
+                    get: $util.oneOfGetter($oneOfFields = ["v1"]),
+                    set: $util.oneOfSetter($oneOfFields)
+                });
+
+                SubscribeResponse.create = function(properties) {
+                    return new SubscribeResponse(properties);
+                };
+
+                SubscribeResponse.encode = function (message, writer, _depth) {
+                    if (!writer)
+                        writer = $Writer.create();
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    if (message.v1 != null && $Object.hasOwnProperty.call(message, "v1"))
+                        $root.xmtp.xmtpv4.message_api.SubscribeResponse.V1.encode(message.v1, writer.uint32(10).fork(), _depth + 1).ldelim();
+                    if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                        for (let i = 0; i < message.$unknowns.length; ++i)
+                            writer.raw(message.$unknowns[i]);
+                    return writer;
+                };
+
+                SubscribeResponse.encodeDelimited = function(message, writer) {
+                    return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+                };
+
+                SubscribeResponse.decode = function (reader, length, _end, _depth, _target) {
+                    if (!(reader instanceof $Reader))
+                        reader = $Reader.create(reader);
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $Reader.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let end, message;
+                    if (length === $undefined)
+                        end = reader.len;
+                    else {
+                        end = reader.pos + length;
+                        if (end > reader.len)
+                            throw $RangeError("index out of range");
+                        length = reader.len;
+                        reader.len = end;
+                    }
+                    message = _target || new $root.xmtp.xmtpv4.message_api.SubscribeResponse();
+                    while (reader.pos < end) {
+                        let start = reader.pos;
+                        let tag = reader.tag();
+                        if (tag === _end) {
+                            _end = $undefined;
+                            break;
+                        }
+                        let wireType = tag & 7;
+                        switch (tag >>>= 3) {
+                        case 1: {
+                                if (wireType !== 2)
+                                    break;
+                                message.v1 = $root.xmtp.xmtpv4.message_api.SubscribeResponse.V1.decode(reader, reader.size(), $undefined, _depth + 1, message.v1);
+                                message.version = "v1";
+                                continue;
+                            }
+                        }
+                        reader.skipType(wireType, _depth, tag);
+                        if (!reader.discardUnknown) {
+                            $util.makeProp(message, "$unknowns", false);
+                            (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                        }
+                    }
+                    if (length !== $undefined) {
+                        if (reader.pos !== end)
+                            throw $RangeError("index out of range");
+                        reader.len = length;
+                    }
+                    if (_end !== $undefined)
+                        throw $Error("missing end group");
+                    return message;
+                };
+
+                SubscribeResponse.decodeDelimited = function(reader) {
+                    if (!(reader instanceof $Reader))
+                        reader = new $Reader(reader);
+                    return this.decode(reader, reader.size());
+                };
+
+                SubscribeResponse.verify = function (message, _depth) {
+                    if (typeof message !== "object" || message === null)
+                        return "object expected";
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        return "max depth exceeded";
+                    let properties = {};
+                    if (message.v1 != null && $Object.hasOwnProperty.call(message, "v1")) {
+                        properties.version = 1;
+                        {
+                            let error = $root.xmtp.xmtpv4.message_api.SubscribeResponse.V1.verify(message.v1, _depth + 1);
+                            if (error)
+                                return "v1." + error;
+                        }
+                    }
+                    return null;
+                };
+
+                SubscribeResponse.fromObject = function (object, _depth) {
+                    if (object instanceof $root.xmtp.xmtpv4.message_api.SubscribeResponse)
+                        return object;
+                    if (!$util.isObject(object))
+                        throw $TypeError(".xmtp.xmtpv4.message_api.SubscribeResponse: object expected");
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let message = new $root.xmtp.xmtpv4.message_api.SubscribeResponse();
+                    if (object.v1 != null) {
+                        if (!$util.isObject(object.v1))
+                            throw $TypeError(".xmtp.xmtpv4.message_api.SubscribeResponse.v1: object expected");
+                        message.v1 = $root.xmtp.xmtpv4.message_api.SubscribeResponse.V1.fromObject(object.v1, _depth + 1);
+                    }
+                    return message;
+                };
+
+                SubscribeResponse.toObject = function (message, options, _depth) {
+                    if (!options)
+                        options = {};
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let object = {};
+                    if (message.v1 != null && $Object.hasOwnProperty.call(message, "v1")) {
+                        object.v1 = $root.xmtp.xmtpv4.message_api.SubscribeResponse.V1.toObject(message.v1, options, _depth + 1);
+                        if (options.oneofs)
+                            object.version = "v1";
+                    }
+                    return object;
+                };
+
+                SubscribeResponse.prototype.toJSON = function() {
+                    return SubscribeResponse.toObject(this, $protobuf.util.toJSONOptions);
+                };
+
+                SubscribeResponse.getTypeUrl = function(prefix) {
+                    if (prefix === $undefined)
+                        prefix = "type.googleapis.com";
+                    return prefix + "/xmtp.xmtpv4.message_api.SubscribeResponse";
+                };
+
+                SubscribeResponse.V1 = (function() {
+
+                    const V1 = function (properties) {
+                        if (properties)
+                            for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                                if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                    this[keys[i]] = properties[keys[i]];
+                    };
+
+                    V1.prototype.envelopes = null;
+                    V1.prototype.started = null;
+                    V1.prototype.ping = null;
+                    V1.prototype.pong = null;
+                    V1.prototype.topicsLive = null;
+                    V1.prototype.catchupComplete = null;
+
+                    let $oneOfFields;
+
+                    $Object.defineProperty(V1.prototype, "response", {
+                        get: $util.oneOfGetter($oneOfFields = ["envelopes", "started", "ping", "pong", "topicsLive", "catchupComplete"]),
+                        set: $util.oneOfSetter($oneOfFields)
+                    });
+
+                    V1.create = function(properties) {
+                        return new V1(properties);
+                    };
+
+                    V1.encode = function (message, writer, _depth) {
+                        if (!writer)
+                            writer = $Writer.create();
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $util.recursionLimit)
+                            throw $Error("max depth exceeded");
+                        if (message.envelopes != null && $Object.hasOwnProperty.call(message, "envelopes"))
+                            $root.xmtp.xmtpv4.message_api.SubscribeResponse.V1.Envelopes.encode(message.envelopes, writer.uint32(10).fork(), _depth + 1).ldelim();
+                        if (message.started != null && $Object.hasOwnProperty.call(message, "started"))
+                            $root.xmtp.xmtpv4.message_api.SubscribeResponse.V1.Started.encode(message.started, writer.uint32(18).fork(), _depth + 1).ldelim();
+                        if (message.ping != null && $Object.hasOwnProperty.call(message, "ping"))
+                            $root.xmtp.xmtpv4.message_api.Ping.encode(message.ping, writer.uint32(26).fork(), _depth + 1).ldelim();
+                        if (message.pong != null && $Object.hasOwnProperty.call(message, "pong"))
+                            $root.xmtp.xmtpv4.message_api.Pong.encode(message.pong, writer.uint32(34).fork(), _depth + 1).ldelim();
+                        if (message.topicsLive != null && $Object.hasOwnProperty.call(message, "topicsLive"))
+                            $root.xmtp.xmtpv4.message_api.SubscribeResponse.V1.TopicsLive.encode(message.topicsLive, writer.uint32(42).fork(), _depth + 1).ldelim();
+                        if (message.catchupComplete != null && $Object.hasOwnProperty.call(message, "catchupComplete"))
+                            $root.xmtp.xmtpv4.message_api.SubscribeResponse.V1.CatchupComplete.encode(message.catchupComplete, writer.uint32(50).fork(), _depth + 1).ldelim();
+                        if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                            for (let i = 0; i < message.$unknowns.length; ++i)
+                                writer.raw(message.$unknowns[i]);
+                        return writer;
+                    };
+
+                    V1.encodeDelimited = function(message, writer) {
+                        return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+                    };
+
+                    V1.decode = function (reader, length, _end, _depth, _target) {
+                        if (!(reader instanceof $Reader))
+                            reader = $Reader.create(reader);
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $Reader.recursionLimit)
+                            throw $Error("max depth exceeded");
+                        let end, message;
+                        if (length === $undefined)
+                            end = reader.len;
+                        else {
+                            end = reader.pos + length;
+                            if (end > reader.len)
+                                throw $RangeError("index out of range");
+                            length = reader.len;
+                            reader.len = end;
+                        }
+                        message = _target || new $root.xmtp.xmtpv4.message_api.SubscribeResponse.V1();
+                        while (reader.pos < end) {
+                            let start = reader.pos;
+                            let tag = reader.tag();
+                            if (tag === _end) {
+                                _end = $undefined;
+                                break;
+                            }
+                            let wireType = tag & 7;
+                            switch (tag >>>= 3) {
+                            case 1: {
+                                    if (wireType !== 2)
+                                        break;
+                                    message.envelopes = $root.xmtp.xmtpv4.message_api.SubscribeResponse.V1.Envelopes.decode(reader, reader.size(), $undefined, _depth + 1, message.envelopes);
+                                    message.response = "envelopes";
+                                    continue;
+                                }
+                            case 2: {
+                                    if (wireType !== 2)
+                                        break;
+                                    message.started = $root.xmtp.xmtpv4.message_api.SubscribeResponse.V1.Started.decode(reader, reader.size(), $undefined, _depth + 1, message.started);
+                                    message.response = "started";
+                                    continue;
+                                }
+                            case 3: {
+                                    if (wireType !== 2)
+                                        break;
+                                    message.ping = $root.xmtp.xmtpv4.message_api.Ping.decode(reader, reader.size(), $undefined, _depth + 1, message.ping);
+                                    message.response = "ping";
+                                    continue;
+                                }
+                            case 4: {
+                                    if (wireType !== 2)
+                                        break;
+                                    message.pong = $root.xmtp.xmtpv4.message_api.Pong.decode(reader, reader.size(), $undefined, _depth + 1, message.pong);
+                                    message.response = "pong";
+                                    continue;
+                                }
+                            case 5: {
+                                    if (wireType !== 2)
+                                        break;
+                                    message.topicsLive = $root.xmtp.xmtpv4.message_api.SubscribeResponse.V1.TopicsLive.decode(reader, reader.size(), $undefined, _depth + 1, message.topicsLive);
+                                    message.response = "topicsLive";
+                                    continue;
+                                }
+                            case 6: {
+                                    if (wireType !== 2)
+                                        break;
+                                    message.catchupComplete = $root.xmtp.xmtpv4.message_api.SubscribeResponse.V1.CatchupComplete.decode(reader, reader.size(), $undefined, _depth + 1, message.catchupComplete);
+                                    message.response = "catchupComplete";
+                                    continue;
+                                }
+                            }
+                            reader.skipType(wireType, _depth, tag);
+                            if (!reader.discardUnknown) {
+                                $util.makeProp(message, "$unknowns", false);
+                                (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                            }
+                        }
+                        if (length !== $undefined) {
+                            if (reader.pos !== end)
+                                throw $RangeError("index out of range");
+                            reader.len = length;
+                        }
+                        if (_end !== $undefined)
+                            throw $Error("missing end group");
+                        return message;
+                    };
+
+                    V1.decodeDelimited = function(reader) {
+                        if (!(reader instanceof $Reader))
+                            reader = new $Reader(reader);
+                        return this.decode(reader, reader.size());
+                    };
+
+                    V1.verify = function (message, _depth) {
+                        if (typeof message !== "object" || message === null)
+                            return "object expected";
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $util.recursionLimit)
+                            return "max depth exceeded";
+                        let properties = {};
+                        if (message.envelopes != null && $Object.hasOwnProperty.call(message, "envelopes")) {
+                            properties.response = 1;
+                            {
+                                let error = $root.xmtp.xmtpv4.message_api.SubscribeResponse.V1.Envelopes.verify(message.envelopes, _depth + 1);
+                                if (error)
+                                    return "envelopes." + error;
+                            }
+                        }
+                        if (message.started != null && $Object.hasOwnProperty.call(message, "started")) {
+                            if (properties.response === 1)
+                                return "response: multiple values";
+                            properties.response = 1;
+                            {
+                                let error = $root.xmtp.xmtpv4.message_api.SubscribeResponse.V1.Started.verify(message.started, _depth + 1);
+                                if (error)
+                                    return "started." + error;
+                            }
+                        }
+                        if (message.ping != null && $Object.hasOwnProperty.call(message, "ping")) {
+                            if (properties.response === 1)
+                                return "response: multiple values";
+                            properties.response = 1;
+                            {
+                                let error = $root.xmtp.xmtpv4.message_api.Ping.verify(message.ping, _depth + 1);
+                                if (error)
+                                    return "ping." + error;
+                            }
+                        }
+                        if (message.pong != null && $Object.hasOwnProperty.call(message, "pong")) {
+                            if (properties.response === 1)
+                                return "response: multiple values";
+                            properties.response = 1;
+                            {
+                                let error = $root.xmtp.xmtpv4.message_api.Pong.verify(message.pong, _depth + 1);
+                                if (error)
+                                    return "pong." + error;
+                            }
+                        }
+                        if (message.topicsLive != null && $Object.hasOwnProperty.call(message, "topicsLive")) {
+                            if (properties.response === 1)
+                                return "response: multiple values";
+                            properties.response = 1;
+                            {
+                                let error = $root.xmtp.xmtpv4.message_api.SubscribeResponse.V1.TopicsLive.verify(message.topicsLive, _depth + 1);
+                                if (error)
+                                    return "topicsLive." + error;
+                            }
+                        }
+                        if (message.catchupComplete != null && $Object.hasOwnProperty.call(message, "catchupComplete")) {
+                            if (properties.response === 1)
+                                return "response: multiple values";
+                            properties.response = 1;
+                            {
+                                let error = $root.xmtp.xmtpv4.message_api.SubscribeResponse.V1.CatchupComplete.verify(message.catchupComplete, _depth + 1);
+                                if (error)
+                                    return "catchupComplete." + error;
+                            }
+                        }
+                        return null;
+                    };
+
+                    V1.fromObject = function (object, _depth) {
+                        if (object instanceof $root.xmtp.xmtpv4.message_api.SubscribeResponse.V1)
+                            return object;
+                        if (!$util.isObject(object))
+                            throw $TypeError(".xmtp.xmtpv4.message_api.SubscribeResponse.V1: object expected");
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $util.recursionLimit)
+                            throw $Error("max depth exceeded");
+                        let message = new $root.xmtp.xmtpv4.message_api.SubscribeResponse.V1();
+                        if (object.envelopes != null) {
+                            if (!$util.isObject(object.envelopes))
+                                throw $TypeError(".xmtp.xmtpv4.message_api.SubscribeResponse.V1.envelopes: object expected");
+                            message.envelopes = $root.xmtp.xmtpv4.message_api.SubscribeResponse.V1.Envelopes.fromObject(object.envelopes, _depth + 1);
+                        }
+                        if (object.started != null) {
+                            if (!$util.isObject(object.started))
+                                throw $TypeError(".xmtp.xmtpv4.message_api.SubscribeResponse.V1.started: object expected");
+                            message.started = $root.xmtp.xmtpv4.message_api.SubscribeResponse.V1.Started.fromObject(object.started, _depth + 1);
+                        }
+                        if (object.ping != null) {
+                            if (!$util.isObject(object.ping))
+                                throw $TypeError(".xmtp.xmtpv4.message_api.SubscribeResponse.V1.ping: object expected");
+                            message.ping = $root.xmtp.xmtpv4.message_api.Ping.fromObject(object.ping, _depth + 1);
+                        }
+                        if (object.pong != null) {
+                            if (!$util.isObject(object.pong))
+                                throw $TypeError(".xmtp.xmtpv4.message_api.SubscribeResponse.V1.pong: object expected");
+                            message.pong = $root.xmtp.xmtpv4.message_api.Pong.fromObject(object.pong, _depth + 1);
+                        }
+                        if (object.topicsLive != null) {
+                            if (!$util.isObject(object.topicsLive))
+                                throw $TypeError(".xmtp.xmtpv4.message_api.SubscribeResponse.V1.topicsLive: object expected");
+                            message.topicsLive = $root.xmtp.xmtpv4.message_api.SubscribeResponse.V1.TopicsLive.fromObject(object.topicsLive, _depth + 1);
+                        }
+                        if (object.catchupComplete != null) {
+                            if (!$util.isObject(object.catchupComplete))
+                                throw $TypeError(".xmtp.xmtpv4.message_api.SubscribeResponse.V1.catchupComplete: object expected");
+                            message.catchupComplete = $root.xmtp.xmtpv4.message_api.SubscribeResponse.V1.CatchupComplete.fromObject(object.catchupComplete, _depth + 1);
+                        }
+                        return message;
+                    };
+
+                    V1.toObject = function (message, options, _depth) {
+                        if (!options)
+                            options = {};
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $util.recursionLimit)
+                            throw $Error("max depth exceeded");
+                        let object = {};
+                        if (message.envelopes != null && $Object.hasOwnProperty.call(message, "envelopes")) {
+                            object.envelopes = $root.xmtp.xmtpv4.message_api.SubscribeResponse.V1.Envelopes.toObject(message.envelopes, options, _depth + 1);
+                            if (options.oneofs)
+                                object.response = "envelopes";
+                        }
+                        if (message.started != null && $Object.hasOwnProperty.call(message, "started")) {
+                            object.started = $root.xmtp.xmtpv4.message_api.SubscribeResponse.V1.Started.toObject(message.started, options, _depth + 1);
+                            if (options.oneofs)
+                                object.response = "started";
+                        }
+                        if (message.ping != null && $Object.hasOwnProperty.call(message, "ping")) {
+                            object.ping = $root.xmtp.xmtpv4.message_api.Ping.toObject(message.ping, options, _depth + 1);
+                            if (options.oneofs)
+                                object.response = "ping";
+                        }
+                        if (message.pong != null && $Object.hasOwnProperty.call(message, "pong")) {
+                            object.pong = $root.xmtp.xmtpv4.message_api.Pong.toObject(message.pong, options, _depth + 1);
+                            if (options.oneofs)
+                                object.response = "pong";
+                        }
+                        if (message.topicsLive != null && $Object.hasOwnProperty.call(message, "topicsLive")) {
+                            object.topicsLive = $root.xmtp.xmtpv4.message_api.SubscribeResponse.V1.TopicsLive.toObject(message.topicsLive, options, _depth + 1);
+                            if (options.oneofs)
+                                object.response = "topicsLive";
+                        }
+                        if (message.catchupComplete != null && $Object.hasOwnProperty.call(message, "catchupComplete")) {
+                            object.catchupComplete = $root.xmtp.xmtpv4.message_api.SubscribeResponse.V1.CatchupComplete.toObject(message.catchupComplete, options, _depth + 1);
+                            if (options.oneofs)
+                                object.response = "catchupComplete";
+                        }
+                        return object;
+                    };
+
+                    V1.prototype.toJSON = function() {
+                        return V1.toObject(this, $protobuf.util.toJSONOptions);
+                    };
+
+                    V1.getTypeUrl = function(prefix) {
+                        if (prefix === $undefined)
+                            prefix = "type.googleapis.com";
+                        return prefix + "/xmtp.xmtpv4.message_api.SubscribeResponse.V1";
+                    };
+
+                    V1.Envelopes = (function() {
+
+                        const Envelopes = function (properties) {
+                            this.envelopes = [];
+                            if (properties)
+                                for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                        this[keys[i]] = properties[keys[i]];
+                        };
+
+                        Envelopes.prototype.envelopes = $util.emptyArray;
+                        Envelopes.prototype.mutateId = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+                        Envelopes.create = function(properties) {
+                            return new Envelopes(properties);
+                        };
+
+                        Envelopes.encode = function (message, writer, _depth) {
+                            if (!writer)
+                                writer = $Writer.create();
+                            if (_depth === $undefined)
+                                _depth = 0;
+                            if (_depth > $util.recursionLimit)
+                                throw $Error("max depth exceeded");
+                            if (message.envelopes != null && message.envelopes.length)
+                                for (let i = 0; i < message.envelopes.length; ++i)
+                                    $root.xmtp.xmtpv4.envelopes.OriginatorEnvelope.encode(message.envelopes[i], writer.uint32(10).fork(), _depth + 1).ldelim();
+                            if (message.mutateId != null && $Object.hasOwnProperty.call(message, "mutateId") && (typeof message.mutateId === "object" ? message.mutateId.low || message.mutateId.high : message.mutateId !== 0))
+                                writer.uint32(16).uint64(message.mutateId);
+                            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                                for (let i = 0; i < message.$unknowns.length; ++i)
+                                    writer.raw(message.$unknowns[i]);
+                            return writer;
+                        };
+
+                        Envelopes.encodeDelimited = function(message, writer) {
+                            return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+                        };
+
+                        Envelopes.decode = function (reader, length, _end, _depth, _target) {
+                            if (!(reader instanceof $Reader))
+                                reader = $Reader.create(reader);
+                            if (_depth === $undefined)
+                                _depth = 0;
+                            if (_depth > $Reader.recursionLimit)
+                                throw $Error("max depth exceeded");
+                            let end, message, value;
+                            if (length === $undefined)
+                                end = reader.len;
+                            else {
+                                end = reader.pos + length;
+                                if (end > reader.len)
+                                    throw $RangeError("index out of range");
+                                length = reader.len;
+                                reader.len = end;
+                            }
+                            message = _target || new $root.xmtp.xmtpv4.message_api.SubscribeResponse.V1.Envelopes();
+                            while (reader.pos < end) {
+                                let start = reader.pos;
+                                let tag = reader.tag();
+                                if (tag === _end) {
+                                    _end = $undefined;
+                                    break;
+                                }
+                                let wireType = tag & 7;
+                                switch (tag >>>= 3) {
+                                case 1: {
+                                        if (wireType !== 2)
+                                            break;
+                                        if (!(message.envelopes && message.envelopes.length))
+                                            message.envelopes = [];
+                                        message.envelopes.push($root.xmtp.xmtpv4.envelopes.OriginatorEnvelope.decode(reader, reader.size(), $undefined, _depth + 1));
+                                        continue;
+                                    }
+                                case 2: {
+                                        if (wireType !== 0)
+                                            break;
+                                        if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                            message.mutateId = value;
+                                        else
+                                            delete message.mutateId;
+                                        continue;
+                                    }
+                                }
+                                reader.skipType(wireType, _depth, tag);
+                                if (!reader.discardUnknown) {
+                                    $util.makeProp(message, "$unknowns", false);
+                                    (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                                }
+                            }
+                            if (length !== $undefined) {
+                                if (reader.pos !== end)
+                                    throw $RangeError("index out of range");
+                                reader.len = length;
+                            }
+                            if (_end !== $undefined)
+                                throw $Error("missing end group");
+                            return message;
+                        };
+
+                        Envelopes.decodeDelimited = function(reader) {
+                            if (!(reader instanceof $Reader))
+                                reader = new $Reader(reader);
+                            return this.decode(reader, reader.size());
+                        };
+
+                        Envelopes.verify = function (message, _depth) {
+                            if (typeof message !== "object" || message === null)
+                                return "object expected";
+                            if (_depth === $undefined)
+                                _depth = 0;
+                            if (_depth > $util.recursionLimit)
+                                return "max depth exceeded";
+                            if (message.envelopes != null && $Object.hasOwnProperty.call(message, "envelopes")) {
+                                if (!$Array.isArray(message.envelopes))
+                                    return "envelopes: array expected";
+                                for (let i = 0; i < message.envelopes.length; ++i) {
+                                    let error = $root.xmtp.xmtpv4.envelopes.OriginatorEnvelope.verify(message.envelopes[i], _depth + 1);
+                                    if (error)
+                                        return "envelopes." + error;
+                                }
+                            }
+                            if (message.mutateId != null && $Object.hasOwnProperty.call(message, "mutateId"))
+                                if (!$util.isInteger(message.mutateId) && !(message.mutateId && $util.isInteger(message.mutateId.low) && $util.isInteger(message.mutateId.high)))
+                                    return "mutateId: integer|Long expected";
+                            return null;
+                        };
+
+                        Envelopes.fromObject = function (object, _depth) {
+                            if (object instanceof $root.xmtp.xmtpv4.message_api.SubscribeResponse.V1.Envelopes)
+                                return object;
+                            if (!$util.isObject(object))
+                                throw $TypeError(".xmtp.xmtpv4.message_api.SubscribeResponse.V1.Envelopes: object expected");
+                            if (_depth === $undefined)
+                                _depth = 0;
+                            if (_depth > $util.recursionLimit)
+                                throw $Error("max depth exceeded");
+                            let message = new $root.xmtp.xmtpv4.message_api.SubscribeResponse.V1.Envelopes();
+                            if (object.envelopes) {
+                                if (!$Array.isArray(object.envelopes))
+                                    throw $TypeError(".xmtp.xmtpv4.message_api.SubscribeResponse.V1.Envelopes.envelopes: array expected");
+                                message.envelopes = $Array(object.envelopes.length);
+                                for (let i = 0; i < object.envelopes.length; ++i) {
+                                    if (!$util.isObject(object.envelopes[i]))
+                                        throw $TypeError(".xmtp.xmtpv4.message_api.SubscribeResponse.V1.Envelopes.envelopes: object expected");
+                                    message.envelopes[i] = $root.xmtp.xmtpv4.envelopes.OriginatorEnvelope.fromObject(object.envelopes[i], _depth + 1);
+                                }
+                            }
+                            if (object.mutateId != null)
+                                if (typeof object.mutateId === "object" ? object.mutateId.low || object.mutateId.high : $Number(object.mutateId) !== 0)
+                                    if ($util.Long)
+                                        message.mutateId = $util.Long.fromValue(object.mutateId, true);
+                                    else if (typeof object.mutateId === "string")
+                                        message.mutateId = $parseInt(object.mutateId, 10);
+                                    else if (typeof object.mutateId === "number")
+                                        message.mutateId = object.mutateId;
+                                    else if (typeof object.mutateId === "object")
+                                        message.mutateId = new $util.LongBits(object.mutateId.low >>> 0, object.mutateId.high >>> 0).toNumber(true);
+                            return message;
+                        };
+
+                        Envelopes.toObject = function (message, options, _depth) {
+                            if (!options)
+                                options = {};
+                            if (_depth === $undefined)
+                                _depth = 0;
+                            if (_depth > $util.recursionLimit)
+                                throw $Error("max depth exceeded");
+                            let object = {};
+                            if (options.arrays || options.defaults)
+                                object.envelopes = [];
+                            if (options.defaults)
+                                if ($util.Long) {
+                                    let long = new $util.Long(0, 0, true);
+                                    object.mutateId = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
+                                } else
+                                    object.mutateId = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
+                            if (message.envelopes && message.envelopes.length) {
+                                object.envelopes = $Array(message.envelopes.length);
+                                for (let j = 0; j < message.envelopes.length; ++j)
+                                    object.envelopes[j] = $root.xmtp.xmtpv4.envelopes.OriginatorEnvelope.toObject(message.envelopes[j], options, _depth + 1);
+                            }
+                            if (message.mutateId != null && $Object.hasOwnProperty.call(message, "mutateId"))
+                                if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
+                                    object.mutateId = typeof message.mutateId === "number" ? $BigInt(message.mutateId) : $util.Long.fromBits(message.mutateId.low >>> 0, message.mutateId.high >>> 0, true).toBigInt();
+                                else if (typeof message.mutateId === "number")
+                                    object.mutateId = options.longs === $String ? $String(message.mutateId) : message.mutateId;
+                                else
+                                    object.mutateId = options.longs === $String ? $util.Long.prototype.toString.call(message.mutateId) : options.longs === $Number ? new $util.LongBits(message.mutateId.low >>> 0, message.mutateId.high >>> 0).toNumber(true) : message.mutateId;
+                            return object;
+                        };
+
+                        Envelopes.prototype.toJSON = function() {
+                            return Envelopes.toObject(this, $protobuf.util.toJSONOptions);
+                        };
+
+                        Envelopes.getTypeUrl = function(prefix) {
+                            if (prefix === $undefined)
+                                prefix = "type.googleapis.com";
+                            return prefix + "/xmtp.xmtpv4.message_api.SubscribeResponse.V1.Envelopes";
+                        };
+
+                        return Envelopes;
+                    })();
+
+                    V1.Started = (function() {
+
+                        const Started = function (properties) {
+                            this.capabilities = [];
+                            if (properties)
+                                for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                        this[keys[i]] = properties[keys[i]];
+                        };
+
+                        Started.prototype.keepaliveIntervalMs = 0;
+                        Started.prototype.capabilities = $util.emptyArray;
+
+                        Started.create = function(properties) {
+                            return new Started(properties);
+                        };
+
+                        Started.encode = function (message, writer, _depth) {
+                            if (!writer)
+                                writer = $Writer.create();
+                            if (_depth === $undefined)
+                                _depth = 0;
+                            if (_depth > $util.recursionLimit)
+                                throw $Error("max depth exceeded");
+                            if (message.keepaliveIntervalMs != null && $Object.hasOwnProperty.call(message, "keepaliveIntervalMs") && message.keepaliveIntervalMs !== 0)
+                                writer.uint32(8).uint32(message.keepaliveIntervalMs);
+                            if (message.capabilities != null && message.capabilities.length)
+                                writer.uint32(18).int32s(message.capabilities);
+                            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                                for (let i = 0; i < message.$unknowns.length; ++i)
+                                    writer.raw(message.$unknowns[i]);
+                            return writer;
+                        };
+
+                        Started.encodeDelimited = function(message, writer) {
+                            return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+                        };
+
+                        Started.decode = function (reader, length, _end, _depth, _target) {
+                            if (!(reader instanceof $Reader))
+                                reader = $Reader.create(reader);
+                            if (_depth === $undefined)
+                                _depth = 0;
+                            if (_depth > $Reader.recursionLimit)
+                                throw $Error("max depth exceeded");
+                            let end, message, value;
+                            if (length === $undefined)
+                                end = reader.len;
+                            else {
+                                end = reader.pos + length;
+                                if (end > reader.len)
+                                    throw $RangeError("index out of range");
+                                length = reader.len;
+                                reader.len = end;
+                            }
+                            message = _target || new $root.xmtp.xmtpv4.message_api.SubscribeResponse.V1.Started();
+                            while (reader.pos < end) {
+                                let start = reader.pos;
+                                let tag = reader.tag();
+                                if (tag === _end) {
+                                    _end = $undefined;
+                                    break;
+                                }
+                                let wireType = tag & 7;
+                                switch (tag >>>= 3) {
+                                case 1: {
+                                        if (wireType !== 0)
+                                            break;
+                                        if (value = reader.uint32())
+                                            message.keepaliveIntervalMs = value;
+                                        else
+                                            delete message.keepaliveIntervalMs;
+                                        continue;
+                                    }
+                                case 2: {
+                                        if (wireType === 2) {
+                                            if (!(message.capabilities && message.capabilities.length))
+                                                message.capabilities = [];
+                                            reader.int32s(message.capabilities);
+                                            continue;
+                                        }
+                                        if (wireType !== 0)
+                                            break;
+                                        if (!(message.capabilities && message.capabilities.length))
+                                            message.capabilities = [];
+                                        message.capabilities.push(reader.int32());
+                                        continue;
+                                    }
+                                }
+                                reader.skipType(wireType, _depth, tag);
+                                if (!reader.discardUnknown) {
+                                    $util.makeProp(message, "$unknowns", false);
+                                    (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                                }
+                            }
+                            if (length !== $undefined) {
+                                if (reader.pos !== end)
+                                    throw $RangeError("index out of range");
+                                reader.len = length;
+                            }
+                            if (_end !== $undefined)
+                                throw $Error("missing end group");
+                            return message;
+                        };
+
+                        Started.decodeDelimited = function(reader) {
+                            if (!(reader instanceof $Reader))
+                                reader = new $Reader(reader);
+                            return this.decode(reader, reader.size());
+                        };
+
+                        Started.verify = function (message, _depth) {
+                            if (typeof message !== "object" || message === null)
+                                return "object expected";
+                            if (_depth === $undefined)
+                                _depth = 0;
+                            if (_depth > $util.recursionLimit)
+                                return "max depth exceeded";
+                            if (message.keepaliveIntervalMs != null && $Object.hasOwnProperty.call(message, "keepaliveIntervalMs"))
+                                if (!$util.isInteger(message.keepaliveIntervalMs))
+                                    return "keepaliveIntervalMs: integer expected";
+                            if (message.capabilities != null && $Object.hasOwnProperty.call(message, "capabilities")) {
+                                if (!$Array.isArray(message.capabilities))
+                                    return "capabilities: array expected";
+                                for (let i = 0; i < message.capabilities.length; ++i)
+                                    if (typeof message.capabilities[i] !== "number" || (message.capabilities[i] | 0) !== message.capabilities[i])
+                                        return "capabilities: enum value[] expected";
+                            }
+                            return null;
+                        };
+
+                        Started.fromObject = function (object, _depth) {
+                            if (object instanceof $root.xmtp.xmtpv4.message_api.SubscribeResponse.V1.Started)
+                                return object;
+                            if (!$util.isObject(object))
+                                throw $TypeError(".xmtp.xmtpv4.message_api.SubscribeResponse.V1.Started: object expected");
+                            if (_depth === $undefined)
+                                _depth = 0;
+                            if (_depth > $util.recursionLimit)
+                                throw $Error("max depth exceeded");
+                            let message = new $root.xmtp.xmtpv4.message_api.SubscribeResponse.V1.Started();
+                            if (object.keepaliveIntervalMs != null)
+                                if ($Number(object.keepaliveIntervalMs) !== 0)
+                                    message.keepaliveIntervalMs = object.keepaliveIntervalMs >>> 0;
+                            if (object.capabilities) {
+                                if (!$Array.isArray(object.capabilities))
+                                    throw $TypeError(".xmtp.xmtpv4.message_api.SubscribeResponse.V1.Started.capabilities: array expected");
+                                message.capabilities = [];
+                                for (let i = 0; i < object.capabilities.length; ++i)
+                                    switch (object.capabilities[i]) {
+                                    case "CAPABILITY_UNSPECIFIED":
+                                    case 0:
+                                        message.capabilities[message.capabilities.length] = 0;
+                                        break;
+                                    default:
+                                        if (typeof object.capabilities[i] === "number" && (object.capabilities[i] | 0) === object.capabilities[i])
+                                            message.capabilities[message.capabilities.length] = object.capabilities[i];
+                                    }
+                            }
+                            return message;
+                        };
+
+                        Started.toObject = function (message, options, _depth) {
+                            if (!options)
+                                options = {};
+                            if (_depth === $undefined)
+                                _depth = 0;
+                            if (_depth > $util.recursionLimit)
+                                throw $Error("max depth exceeded");
+                            let object = {};
+                            if (options.arrays || options.defaults)
+                                object.capabilities = [];
+                            if (options.defaults)
+                                object.keepaliveIntervalMs = 0;
+                            if (message.keepaliveIntervalMs != null && $Object.hasOwnProperty.call(message, "keepaliveIntervalMs"))
+                                object.keepaliveIntervalMs = message.keepaliveIntervalMs;
+                            if (message.capabilities && message.capabilities.length) {
+                                object.capabilities = $Array(message.capabilities.length);
+                                for (let j = 0; j < message.capabilities.length; ++j)
+                                    object.capabilities[j] = options.enums === $String ? $root.xmtp.xmtpv4.message_api.SubscribeResponse.V1.Capability[message.capabilities[j]] === $undefined ? message.capabilities[j] : $root.xmtp.xmtpv4.message_api.SubscribeResponse.V1.Capability[message.capabilities[j]] : message.capabilities[j];
+                            }
+                            return object;
+                        };
+
+                        Started.prototype.toJSON = function() {
+                            return Started.toObject(this, $protobuf.util.toJSONOptions);
+                        };
+
+                        Started.getTypeUrl = function(prefix) {
+                            if (prefix === $undefined)
+                                prefix = "type.googleapis.com";
+                            return prefix + "/xmtp.xmtpv4.message_api.SubscribeResponse.V1.Started";
+                        };
+
+                        return Started;
+                    })();
+
+                    V1.CatchupComplete = (function() {
+
+                        const CatchupComplete = function (properties) {
+                            if (properties)
+                                for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                        this[keys[i]] = properties[keys[i]];
+                        };
+
+                        CatchupComplete.prototype.mutateId = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+                        CatchupComplete.create = function(properties) {
+                            return new CatchupComplete(properties);
+                        };
+
+                        CatchupComplete.encode = function (message, writer, _depth) {
+                            if (!writer)
+                                writer = $Writer.create();
+                            if (_depth === $undefined)
+                                _depth = 0;
+                            if (_depth > $util.recursionLimit)
+                                throw $Error("max depth exceeded");
+                            if (message.mutateId != null && $Object.hasOwnProperty.call(message, "mutateId") && (typeof message.mutateId === "object" ? message.mutateId.low || message.mutateId.high : message.mutateId !== 0))
+                                writer.uint32(8).uint64(message.mutateId);
+                            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                                for (let i = 0; i < message.$unknowns.length; ++i)
+                                    writer.raw(message.$unknowns[i]);
+                            return writer;
+                        };
+
+                        CatchupComplete.encodeDelimited = function(message, writer) {
+                            return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+                        };
+
+                        CatchupComplete.decode = function (reader, length, _end, _depth, _target) {
+                            if (!(reader instanceof $Reader))
+                                reader = $Reader.create(reader);
+                            if (_depth === $undefined)
+                                _depth = 0;
+                            if (_depth > $Reader.recursionLimit)
+                                throw $Error("max depth exceeded");
+                            let end, message, value;
+                            if (length === $undefined)
+                                end = reader.len;
+                            else {
+                                end = reader.pos + length;
+                                if (end > reader.len)
+                                    throw $RangeError("index out of range");
+                                length = reader.len;
+                                reader.len = end;
+                            }
+                            message = _target || new $root.xmtp.xmtpv4.message_api.SubscribeResponse.V1.CatchupComplete();
+                            while (reader.pos < end) {
+                                let start = reader.pos;
+                                let tag = reader.tag();
+                                if (tag === _end) {
+                                    _end = $undefined;
+                                    break;
+                                }
+                                let wireType = tag & 7;
+                                switch (tag >>>= 3) {
+                                case 1: {
+                                        if (wireType !== 0)
+                                            break;
+                                        if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                            message.mutateId = value;
+                                        else
+                                            delete message.mutateId;
+                                        continue;
+                                    }
+                                }
+                                reader.skipType(wireType, _depth, tag);
+                                if (!reader.discardUnknown) {
+                                    $util.makeProp(message, "$unknowns", false);
+                                    (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                                }
+                            }
+                            if (length !== $undefined) {
+                                if (reader.pos !== end)
+                                    throw $RangeError("index out of range");
+                                reader.len = length;
+                            }
+                            if (_end !== $undefined)
+                                throw $Error("missing end group");
+                            return message;
+                        };
+
+                        CatchupComplete.decodeDelimited = function(reader) {
+                            if (!(reader instanceof $Reader))
+                                reader = new $Reader(reader);
+                            return this.decode(reader, reader.size());
+                        };
+
+                        CatchupComplete.verify = function (message, _depth) {
+                            if (typeof message !== "object" || message === null)
+                                return "object expected";
+                            if (_depth === $undefined)
+                                _depth = 0;
+                            if (_depth > $util.recursionLimit)
+                                return "max depth exceeded";
+                            if (message.mutateId != null && $Object.hasOwnProperty.call(message, "mutateId"))
+                                if (!$util.isInteger(message.mutateId) && !(message.mutateId && $util.isInteger(message.mutateId.low) && $util.isInteger(message.mutateId.high)))
+                                    return "mutateId: integer|Long expected";
+                            return null;
+                        };
+
+                        CatchupComplete.fromObject = function (object, _depth) {
+                            if (object instanceof $root.xmtp.xmtpv4.message_api.SubscribeResponse.V1.CatchupComplete)
+                                return object;
+                            if (!$util.isObject(object))
+                                throw $TypeError(".xmtp.xmtpv4.message_api.SubscribeResponse.V1.CatchupComplete: object expected");
+                            if (_depth === $undefined)
+                                _depth = 0;
+                            if (_depth > $util.recursionLimit)
+                                throw $Error("max depth exceeded");
+                            let message = new $root.xmtp.xmtpv4.message_api.SubscribeResponse.V1.CatchupComplete();
+                            if (object.mutateId != null)
+                                if (typeof object.mutateId === "object" ? object.mutateId.low || object.mutateId.high : $Number(object.mutateId) !== 0)
+                                    if ($util.Long)
+                                        message.mutateId = $util.Long.fromValue(object.mutateId, true);
+                                    else if (typeof object.mutateId === "string")
+                                        message.mutateId = $parseInt(object.mutateId, 10);
+                                    else if (typeof object.mutateId === "number")
+                                        message.mutateId = object.mutateId;
+                                    else if (typeof object.mutateId === "object")
+                                        message.mutateId = new $util.LongBits(object.mutateId.low >>> 0, object.mutateId.high >>> 0).toNumber(true);
+                            return message;
+                        };
+
+                        CatchupComplete.toObject = function (message, options, _depth) {
+                            if (!options)
+                                options = {};
+                            if (_depth === $undefined)
+                                _depth = 0;
+                            if (_depth > $util.recursionLimit)
+                                throw $Error("max depth exceeded");
+                            let object = {};
+                            if (options.defaults)
+                                if ($util.Long) {
+                                    let long = new $util.Long(0, 0, true);
+                                    object.mutateId = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
+                                } else
+                                    object.mutateId = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
+                            if (message.mutateId != null && $Object.hasOwnProperty.call(message, "mutateId"))
+                                if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
+                                    object.mutateId = typeof message.mutateId === "number" ? $BigInt(message.mutateId) : $util.Long.fromBits(message.mutateId.low >>> 0, message.mutateId.high >>> 0, true).toBigInt();
+                                else if (typeof message.mutateId === "number")
+                                    object.mutateId = options.longs === $String ? $String(message.mutateId) : message.mutateId;
+                                else
+                                    object.mutateId = options.longs === $String ? $util.Long.prototype.toString.call(message.mutateId) : options.longs === $Number ? new $util.LongBits(message.mutateId.low >>> 0, message.mutateId.high >>> 0).toNumber(true) : message.mutateId;
+                            return object;
+                        };
+
+                        CatchupComplete.prototype.toJSON = function() {
+                            return CatchupComplete.toObject(this, $protobuf.util.toJSONOptions);
+                        };
+
+                        CatchupComplete.getTypeUrl = function(prefix) {
+                            if (prefix === $undefined)
+                                prefix = "type.googleapis.com";
+                            return prefix + "/xmtp.xmtpv4.message_api.SubscribeResponse.V1.CatchupComplete";
+                        };
+
+                        return CatchupComplete;
+                    })();
+
+                    V1.TopicsLive = (function() {
+
+                        const TopicsLive = function (properties) {
+                            this.topics = [];
+                            if (properties)
+                                for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                        this[keys[i]] = properties[keys[i]];
+                        };
+
+                        TopicsLive.prototype.topics = $util.emptyArray;
+
+                        TopicsLive.create = function(properties) {
+                            return new TopicsLive(properties);
+                        };
+
+                        TopicsLive.encode = function (message, writer, _depth) {
+                            if (!writer)
+                                writer = $Writer.create();
+                            if (_depth === $undefined)
+                                _depth = 0;
+                            if (_depth > $util.recursionLimit)
+                                throw $Error("max depth exceeded");
+                            if (message.topics != null && message.topics.length)
+                                for (let i = 0; i < message.topics.length; ++i)
+                                    writer.uint32(10).bytes(message.topics[i]);
+                            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                                for (let i = 0; i < message.$unknowns.length; ++i)
+                                    writer.raw(message.$unknowns[i]);
+                            return writer;
+                        };
+
+                        TopicsLive.encodeDelimited = function(message, writer) {
+                            return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+                        };
+
+                        TopicsLive.decode = function (reader, length, _end, _depth, _target) {
+                            if (!(reader instanceof $Reader))
+                                reader = $Reader.create(reader);
+                            if (_depth === $undefined)
+                                _depth = 0;
+                            if (_depth > $Reader.recursionLimit)
+                                throw $Error("max depth exceeded");
+                            let end, message;
+                            if (length === $undefined)
+                                end = reader.len;
+                            else {
+                                end = reader.pos + length;
+                                if (end > reader.len)
+                                    throw $RangeError("index out of range");
+                                length = reader.len;
+                                reader.len = end;
+                            }
+                            message = _target || new $root.xmtp.xmtpv4.message_api.SubscribeResponse.V1.TopicsLive();
+                            while (reader.pos < end) {
+                                let start = reader.pos;
+                                let tag = reader.tag();
+                                if (tag === _end) {
+                                    _end = $undefined;
+                                    break;
+                                }
+                                let wireType = tag & 7;
+                                switch (tag >>>= 3) {
+                                case 1: {
+                                        if (wireType !== 2)
+                                            break;
+                                        if (!(message.topics && message.topics.length))
+                                            message.topics = [];
+                                        message.topics.push(reader.bytes());
+                                        continue;
+                                    }
+                                }
+                                reader.skipType(wireType, _depth, tag);
+                                if (!reader.discardUnknown) {
+                                    $util.makeProp(message, "$unknowns", false);
+                                    (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                                }
+                            }
+                            if (length !== $undefined) {
+                                if (reader.pos !== end)
+                                    throw $RangeError("index out of range");
+                                reader.len = length;
+                            }
+                            if (_end !== $undefined)
+                                throw $Error("missing end group");
+                            return message;
+                        };
+
+                        TopicsLive.decodeDelimited = function(reader) {
+                            if (!(reader instanceof $Reader))
+                                reader = new $Reader(reader);
+                            return this.decode(reader, reader.size());
+                        };
+
+                        TopicsLive.verify = function (message, _depth) {
+                            if (typeof message !== "object" || message === null)
+                                return "object expected";
+                            if (_depth === $undefined)
+                                _depth = 0;
+                            if (_depth > $util.recursionLimit)
+                                return "max depth exceeded";
+                            if (message.topics != null && $Object.hasOwnProperty.call(message, "topics")) {
+                                if (!$Array.isArray(message.topics))
+                                    return "topics: array expected";
+                                for (let i = 0; i < message.topics.length; ++i)
+                                    if (!(message.topics[i] && typeof message.topics[i].length === "number" || $util.isString(message.topics[i])))
+                                        return "topics: buffer[] expected";
+                            }
+                            return null;
+                        };
+
+                        TopicsLive.fromObject = function (object, _depth) {
+                            if (object instanceof $root.xmtp.xmtpv4.message_api.SubscribeResponse.V1.TopicsLive)
+                                return object;
+                            if (!$util.isObject(object))
+                                throw $TypeError(".xmtp.xmtpv4.message_api.SubscribeResponse.V1.TopicsLive: object expected");
+                            if (_depth === $undefined)
+                                _depth = 0;
+                            if (_depth > $util.recursionLimit)
+                                throw $Error("max depth exceeded");
+                            let message = new $root.xmtp.xmtpv4.message_api.SubscribeResponse.V1.TopicsLive();
+                            if (object.topics) {
+                                if (!$Array.isArray(object.topics))
+                                    throw $TypeError(".xmtp.xmtpv4.message_api.SubscribeResponse.V1.TopicsLive.topics: array expected");
+                                message.topics = $Array(object.topics.length);
+                                for (let i = 0; i < object.topics.length; ++i)
+                                    if (typeof object.topics[i] === "string")
+                                        $util.base64.decode(object.topics[i], message.topics[i] = $util.newBuffer($util.base64.length(object.topics[i])), 0);
+                                    else if (object.topics[i].length >= 0)
+                                        message.topics[i] = object.topics[i];
+                            }
+                            return message;
+                        };
+
+                        TopicsLive.toObject = function (message, options, _depth) {
+                            if (!options)
+                                options = {};
+                            if (_depth === $undefined)
+                                _depth = 0;
+                            if (_depth > $util.recursionLimit)
+                                throw $Error("max depth exceeded");
+                            let object = {};
+                            if (options.arrays || options.defaults)
+                                object.topics = [];
+                            if (message.topics && message.topics.length) {
+                                object.topics = $Array(message.topics.length);
+                                for (let j = 0; j < message.topics.length; ++j)
+                                    object.topics[j] = options.bytes === $String ? $util.base64.encode(message.topics[j], 0, message.topics[j].length) : options.bytes === $Array ? $Array.prototype.slice.call(message.topics[j]) : message.topics[j];
+                            }
+                            return object;
+                        };
+
+                        TopicsLive.prototype.toJSON = function() {
+                            return TopicsLive.toObject(this, $protobuf.util.toJSONOptions);
+                        };
+
+                        TopicsLive.getTypeUrl = function(prefix) {
+                            if (prefix === $undefined)
+                                prefix = "type.googleapis.com";
+                            return prefix + "/xmtp.xmtpv4.message_api.SubscribeResponse.V1.TopicsLive";
+                        };
+
+                        return TopicsLive;
+                    })();
+
+                    V1.Capability = (function() {
+                        const valuesById = $Object.create(null), values = $Object.create(valuesById);
+                        values[valuesById[0] = "CAPABILITY_UNSPECIFIED"] = 0;
+                        return values;
+                    })();
+
+                    return V1;
+                })();
+
+                return SubscribeResponse;
+            })();
+
+            message_api.Ping = (function() {
+
+                const Ping = function (properties) {
+                    if (properties)
+                        for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                            if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                this[keys[i]] = properties[keys[i]];
+                };
+
+                Ping.prototype.nonce = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+                Ping.create = function(properties) {
+                    return new Ping(properties);
+                };
+
+                Ping.encode = function (message, writer, _depth) {
+                    if (!writer)
+                        writer = $Writer.create();
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    if (message.nonce != null && $Object.hasOwnProperty.call(message, "nonce") && (typeof message.nonce === "object" ? message.nonce.low || message.nonce.high : message.nonce !== 0))
+                        writer.uint32(8).uint64(message.nonce);
+                    if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                        for (let i = 0; i < message.$unknowns.length; ++i)
+                            writer.raw(message.$unknowns[i]);
+                    return writer;
+                };
+
+                Ping.encodeDelimited = function(message, writer) {
+                    return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+                };
+
+                Ping.decode = function (reader, length, _end, _depth, _target) {
+                    if (!(reader instanceof $Reader))
+                        reader = $Reader.create(reader);
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $Reader.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let end, message, value;
+                    if (length === $undefined)
+                        end = reader.len;
+                    else {
+                        end = reader.pos + length;
+                        if (end > reader.len)
+                            throw $RangeError("index out of range");
+                        length = reader.len;
+                        reader.len = end;
+                    }
+                    message = _target || new $root.xmtp.xmtpv4.message_api.Ping();
+                    while (reader.pos < end) {
+                        let start = reader.pos;
+                        let tag = reader.tag();
+                        if (tag === _end) {
+                            _end = $undefined;
+                            break;
+                        }
+                        let wireType = tag & 7;
+                        switch (tag >>>= 3) {
+                        case 1: {
+                                if (wireType !== 0)
+                                    break;
+                                if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                    message.nonce = value;
+                                else
+                                    delete message.nonce;
+                                continue;
+                            }
+                        }
+                        reader.skipType(wireType, _depth, tag);
+                        if (!reader.discardUnknown) {
+                            $util.makeProp(message, "$unknowns", false);
+                            (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                        }
+                    }
+                    if (length !== $undefined) {
+                        if (reader.pos !== end)
+                            throw $RangeError("index out of range");
+                        reader.len = length;
+                    }
+                    if (_end !== $undefined)
+                        throw $Error("missing end group");
+                    return message;
+                };
+
+                Ping.decodeDelimited = function(reader) {
+                    if (!(reader instanceof $Reader))
+                        reader = new $Reader(reader);
+                    return this.decode(reader, reader.size());
+                };
+
+                Ping.verify = function (message, _depth) {
+                    if (typeof message !== "object" || message === null)
+                        return "object expected";
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        return "max depth exceeded";
+                    if (message.nonce != null && $Object.hasOwnProperty.call(message, "nonce"))
+                        if (!$util.isInteger(message.nonce) && !(message.nonce && $util.isInteger(message.nonce.low) && $util.isInteger(message.nonce.high)))
+                            return "nonce: integer|Long expected";
+                    return null;
+                };
+
+                Ping.fromObject = function (object, _depth) {
+                    if (object instanceof $root.xmtp.xmtpv4.message_api.Ping)
+                        return object;
+                    if (!$util.isObject(object))
+                        throw $TypeError(".xmtp.xmtpv4.message_api.Ping: object expected");
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let message = new $root.xmtp.xmtpv4.message_api.Ping();
+                    if (object.nonce != null)
+                        if (typeof object.nonce === "object" ? object.nonce.low || object.nonce.high : $Number(object.nonce) !== 0)
+                            if ($util.Long)
+                                message.nonce = $util.Long.fromValue(object.nonce, true);
+                            else if (typeof object.nonce === "string")
+                                message.nonce = $parseInt(object.nonce, 10);
+                            else if (typeof object.nonce === "number")
+                                message.nonce = object.nonce;
+                            else if (typeof object.nonce === "object")
+                                message.nonce = new $util.LongBits(object.nonce.low >>> 0, object.nonce.high >>> 0).toNumber(true);
+                    return message;
+                };
+
+                Ping.toObject = function (message, options, _depth) {
+                    if (!options)
+                        options = {};
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let object = {};
+                    if (options.defaults)
+                        if ($util.Long) {
+                            let long = new $util.Long(0, 0, true);
+                            object.nonce = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
+                        } else
+                            object.nonce = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
+                    if (message.nonce != null && $Object.hasOwnProperty.call(message, "nonce"))
+                        if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
+                            object.nonce = typeof message.nonce === "number" ? $BigInt(message.nonce) : $util.Long.fromBits(message.nonce.low >>> 0, message.nonce.high >>> 0, true).toBigInt();
+                        else if (typeof message.nonce === "number")
+                            object.nonce = options.longs === $String ? $String(message.nonce) : message.nonce;
+                        else
+                            object.nonce = options.longs === $String ? $util.Long.prototype.toString.call(message.nonce) : options.longs === $Number ? new $util.LongBits(message.nonce.low >>> 0, message.nonce.high >>> 0).toNumber(true) : message.nonce;
+                    return object;
+                };
+
+                Ping.prototype.toJSON = function() {
+                    return Ping.toObject(this, $protobuf.util.toJSONOptions);
+                };
+
+                Ping.getTypeUrl = function(prefix) {
+                    if (prefix === $undefined)
+                        prefix = "type.googleapis.com";
+                    return prefix + "/xmtp.xmtpv4.message_api.Ping";
+                };
+
+                return Ping;
+            })();
+
+            message_api.Pong = (function() {
+
+                const Pong = function (properties) {
+                    if (properties)
+                        for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                            if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                this[keys[i]] = properties[keys[i]];
+                };
+
+                Pong.prototype.nonce = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+                Pong.create = function(properties) {
+                    return new Pong(properties);
+                };
+
+                Pong.encode = function (message, writer, _depth) {
+                    if (!writer)
+                        writer = $Writer.create();
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    if (message.nonce != null && $Object.hasOwnProperty.call(message, "nonce") && (typeof message.nonce === "object" ? message.nonce.low || message.nonce.high : message.nonce !== 0))
+                        writer.uint32(8).uint64(message.nonce);
+                    if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                        for (let i = 0; i < message.$unknowns.length; ++i)
+                            writer.raw(message.$unknowns[i]);
+                    return writer;
+                };
+
+                Pong.encodeDelimited = function(message, writer) {
+                    return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+                };
+
+                Pong.decode = function (reader, length, _end, _depth, _target) {
+                    if (!(reader instanceof $Reader))
+                        reader = $Reader.create(reader);
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $Reader.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let end, message, value;
+                    if (length === $undefined)
+                        end = reader.len;
+                    else {
+                        end = reader.pos + length;
+                        if (end > reader.len)
+                            throw $RangeError("index out of range");
+                        length = reader.len;
+                        reader.len = end;
+                    }
+                    message = _target || new $root.xmtp.xmtpv4.message_api.Pong();
+                    while (reader.pos < end) {
+                        let start = reader.pos;
+                        let tag = reader.tag();
+                        if (tag === _end) {
+                            _end = $undefined;
+                            break;
+                        }
+                        let wireType = tag & 7;
+                        switch (tag >>>= 3) {
+                        case 1: {
+                                if (wireType !== 0)
+                                    break;
+                                if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                    message.nonce = value;
+                                else
+                                    delete message.nonce;
+                                continue;
+                            }
+                        }
+                        reader.skipType(wireType, _depth, tag);
+                        if (!reader.discardUnknown) {
+                            $util.makeProp(message, "$unknowns", false);
+                            (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                        }
+                    }
+                    if (length !== $undefined) {
+                        if (reader.pos !== end)
+                            throw $RangeError("index out of range");
+                        reader.len = length;
+                    }
+                    if (_end !== $undefined)
+                        throw $Error("missing end group");
+                    return message;
+                };
+
+                Pong.decodeDelimited = function(reader) {
+                    if (!(reader instanceof $Reader))
+                        reader = new $Reader(reader);
+                    return this.decode(reader, reader.size());
+                };
+
+                Pong.verify = function (message, _depth) {
+                    if (typeof message !== "object" || message === null)
+                        return "object expected";
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        return "max depth exceeded";
+                    if (message.nonce != null && $Object.hasOwnProperty.call(message, "nonce"))
+                        if (!$util.isInteger(message.nonce) && !(message.nonce && $util.isInteger(message.nonce.low) && $util.isInteger(message.nonce.high)))
+                            return "nonce: integer|Long expected";
+                    return null;
+                };
+
+                Pong.fromObject = function (object, _depth) {
+                    if (object instanceof $root.xmtp.xmtpv4.message_api.Pong)
+                        return object;
+                    if (!$util.isObject(object))
+                        throw $TypeError(".xmtp.xmtpv4.message_api.Pong: object expected");
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let message = new $root.xmtp.xmtpv4.message_api.Pong();
+                    if (object.nonce != null)
+                        if (typeof object.nonce === "object" ? object.nonce.low || object.nonce.high : $Number(object.nonce) !== 0)
+                            if ($util.Long)
+                                message.nonce = $util.Long.fromValue(object.nonce, true);
+                            else if (typeof object.nonce === "string")
+                                message.nonce = $parseInt(object.nonce, 10);
+                            else if (typeof object.nonce === "number")
+                                message.nonce = object.nonce;
+                            else if (typeof object.nonce === "object")
+                                message.nonce = new $util.LongBits(object.nonce.low >>> 0, object.nonce.high >>> 0).toNumber(true);
+                    return message;
+                };
+
+                Pong.toObject = function (message, options, _depth) {
+                    if (!options)
+                        options = {};
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let object = {};
+                    if (options.defaults)
+                        if ($util.Long) {
+                            let long = new $util.Long(0, 0, true);
+                            object.nonce = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
+                        } else
+                            object.nonce = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
+                    if (message.nonce != null && $Object.hasOwnProperty.call(message, "nonce"))
+                        if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
+                            object.nonce = typeof message.nonce === "number" ? $BigInt(message.nonce) : $util.Long.fromBits(message.nonce.low >>> 0, message.nonce.high >>> 0, true).toBigInt();
+                        else if (typeof message.nonce === "number")
+                            object.nonce = options.longs === $String ? $String(message.nonce) : message.nonce;
+                        else
+                            object.nonce = options.longs === $String ? $util.Long.prototype.toString.call(message.nonce) : options.longs === $Number ? new $util.LongBits(message.nonce.low >>> 0, message.nonce.high >>> 0).toNumber(true) : message.nonce;
+                    return object;
+                };
+
+                Pong.prototype.toJSON = function() {
+                    return Pong.toObject(this, $protobuf.util.toJSONOptions);
+                };
+
+                Pong.getTypeUrl = function(prefix) {
+                    if (prefix === $undefined)
+                        prefix = "type.googleapis.com";
+                    return prefix + "/xmtp.xmtpv4.message_api.Pong";
+                };
+
+                return Pong;
+            })();
+
+            message_api.SubscribeAllEnvelopesRequest = (function() {
+
+                const SubscribeAllEnvelopesRequest = function (properties) {
+                    if (properties)
+                        for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                            if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                this[keys[i]] = properties[keys[i]];
+                };
+
+                SubscribeAllEnvelopesRequest.create = function(properties) {
+                    return new SubscribeAllEnvelopesRequest(properties);
+                };
+
+                SubscribeAllEnvelopesRequest.encode = function (message, writer, _depth) {
+                    if (!writer)
+                        writer = $Writer.create();
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                        for (let i = 0; i < message.$unknowns.length; ++i)
+                            writer.raw(message.$unknowns[i]);
+                    return writer;
+                };
+
+                SubscribeAllEnvelopesRequest.encodeDelimited = function(message, writer) {
+                    return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+                };
+
+                SubscribeAllEnvelopesRequest.decode = function (reader, length, _end, _depth, _target) {
+                    if (!(reader instanceof $Reader))
+                        reader = $Reader.create(reader);
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $Reader.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let end, message;
+                    if (length === $undefined)
+                        end = reader.len;
+                    else {
+                        end = reader.pos + length;
+                        if (end > reader.len)
+                            throw $RangeError("index out of range");
+                        length = reader.len;
+                        reader.len = end;
+                    }
+                    message = _target || new $root.xmtp.xmtpv4.message_api.SubscribeAllEnvelopesRequest();
+                    while (reader.pos < end) {
+                        let start = reader.pos;
+                        let tag = reader.tag();
+                        if (tag === _end) {
+                            _end = $undefined;
+                            break;
+                        }
+                        reader.skipType(tag & 7, _depth, tag);
+                        if (!reader.discardUnknown) {
+                            $util.makeProp(message, "$unknowns", false);
+                            (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                        }
+                    }
+                    if (length !== $undefined) {
+                        if (reader.pos !== end)
+                            throw $RangeError("index out of range");
+                        reader.len = length;
+                    }
+                    if (_end !== $undefined)
+                        throw $Error("missing end group");
+                    return message;
+                };
+
+                SubscribeAllEnvelopesRequest.decodeDelimited = function(reader) {
+                    if (!(reader instanceof $Reader))
+                        reader = new $Reader(reader);
+                    return this.decode(reader, reader.size());
+                };
+
+                SubscribeAllEnvelopesRequest.verify = function (message, _depth) {
+                    if (typeof message !== "object" || message === null)
+                        return "object expected";
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        return "max depth exceeded";
+                    return null;
+                };
+
+                SubscribeAllEnvelopesRequest.fromObject = function (object, _depth) {
+                    if (object instanceof $root.xmtp.xmtpv4.message_api.SubscribeAllEnvelopesRequest)
+                        return object;
+                    if (!$util.isObject(object))
+                        throw $TypeError(".xmtp.xmtpv4.message_api.SubscribeAllEnvelopesRequest: object expected");
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    return new $root.xmtp.xmtpv4.message_api.SubscribeAllEnvelopesRequest();
+                };
+
+                SubscribeAllEnvelopesRequest.toObject = function () {
+                    return {};
+                };
+
+                SubscribeAllEnvelopesRequest.prototype.toJSON = function() {
+                    return SubscribeAllEnvelopesRequest.toObject(this, $protobuf.util.toJSONOptions);
+                };
+
+                SubscribeAllEnvelopesRequest.getTypeUrl = function(prefix) {
+                    if (prefix === $undefined)
+                        prefix = "type.googleapis.com";
+                    return prefix + "/xmtp.xmtpv4.message_api.SubscribeAllEnvelopesRequest";
+                };
+
+                return SubscribeAllEnvelopesRequest;
+            })();
+
+            message_api.QueryEnvelopesRequest = (function() {
+
+                const QueryEnvelopesRequest = function (properties) {
+                    if (properties)
+                        for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                            if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                this[keys[i]] = properties[keys[i]];
+                };
+
+                QueryEnvelopesRequest.prototype.query = null;
+                QueryEnvelopesRequest.prototype.limit = 0;
+
+                QueryEnvelopesRequest.create = function(properties) {
+                    return new QueryEnvelopesRequest(properties);
+                };
+
+                QueryEnvelopesRequest.encode = function (message, writer, _depth) {
+                    if (!writer)
+                        writer = $Writer.create();
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    if (message.query != null && $Object.hasOwnProperty.call(message, "query"))
+                        $root.xmtp.xmtpv4.message_api.EnvelopesQuery.encode(message.query, writer.uint32(10).fork(), _depth + 1).ldelim();
+                    if (message.limit != null && $Object.hasOwnProperty.call(message, "limit") && message.limit !== 0)
+                        writer.uint32(16).uint32(message.limit);
+                    if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                        for (let i = 0; i < message.$unknowns.length; ++i)
+                            writer.raw(message.$unknowns[i]);
+                    return writer;
+                };
+
+                QueryEnvelopesRequest.encodeDelimited = function(message, writer) {
+                    return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+                };
+
+                QueryEnvelopesRequest.decode = function (reader, length, _end, _depth, _target) {
+                    if (!(reader instanceof $Reader))
+                        reader = $Reader.create(reader);
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $Reader.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let end, message, value;
+                    if (length === $undefined)
+                        end = reader.len;
+                    else {
+                        end = reader.pos + length;
+                        if (end > reader.len)
+                            throw $RangeError("index out of range");
+                        length = reader.len;
+                        reader.len = end;
+                    }
+                    message = _target || new $root.xmtp.xmtpv4.message_api.QueryEnvelopesRequest();
+                    while (reader.pos < end) {
+                        let start = reader.pos;
+                        let tag = reader.tag();
+                        if (tag === _end) {
+                            _end = $undefined;
+                            break;
+                        }
+                        let wireType = tag & 7;
+                        switch (tag >>>= 3) {
+                        case 1: {
+                                if (wireType !== 2)
+                                    break;
+                                message.query = $root.xmtp.xmtpv4.message_api.EnvelopesQuery.decode(reader, reader.size(), $undefined, _depth + 1, message.query);
+                                continue;
+                            }
+                        case 2: {
+                                if (wireType !== 0)
+                                    break;
+                                if (value = reader.uint32())
+                                    message.limit = value;
+                                else
+                                    delete message.limit;
+                                continue;
+                            }
+                        }
+                        reader.skipType(wireType, _depth, tag);
+                        if (!reader.discardUnknown) {
+                            $util.makeProp(message, "$unknowns", false);
+                            (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                        }
+                    }
+                    if (length !== $undefined) {
+                        if (reader.pos !== end)
+                            throw $RangeError("index out of range");
+                        reader.len = length;
+                    }
+                    if (_end !== $undefined)
+                        throw $Error("missing end group");
+                    return message;
+                };
+
+                QueryEnvelopesRequest.decodeDelimited = function(reader) {
+                    if (!(reader instanceof $Reader))
+                        reader = new $Reader(reader);
+                    return this.decode(reader, reader.size());
+                };
+
+                QueryEnvelopesRequest.verify = function (message, _depth) {
+                    if (typeof message !== "object" || message === null)
+                        return "object expected";
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        return "max depth exceeded";
+                    if (message.query != null && $Object.hasOwnProperty.call(message, "query")) {
+                        let error = $root.xmtp.xmtpv4.message_api.EnvelopesQuery.verify(message.query, _depth + 1);
+                        if (error)
+                            return "query." + error;
+                    }
+                    if (message.limit != null && $Object.hasOwnProperty.call(message, "limit"))
+                        if (!$util.isInteger(message.limit))
+                            return "limit: integer expected";
+                    return null;
+                };
+
+                QueryEnvelopesRequest.fromObject = function (object, _depth) {
+                    if (object instanceof $root.xmtp.xmtpv4.message_api.QueryEnvelopesRequest)
+                        return object;
+                    if (!$util.isObject(object))
+                        throw $TypeError(".xmtp.xmtpv4.message_api.QueryEnvelopesRequest: object expected");
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let message = new $root.xmtp.xmtpv4.message_api.QueryEnvelopesRequest();
+                    if (object.query != null) {
+                        if (!$util.isObject(object.query))
+                            throw $TypeError(".xmtp.xmtpv4.message_api.QueryEnvelopesRequest.query: object expected");
+                        message.query = $root.xmtp.xmtpv4.message_api.EnvelopesQuery.fromObject(object.query, _depth + 1);
+                    }
+                    if (object.limit != null)
+                        if ($Number(object.limit) !== 0)
+                            message.limit = object.limit >>> 0;
+                    return message;
+                };
+
+                QueryEnvelopesRequest.toObject = function (message, options, _depth) {
+                    if (!options)
+                        options = {};
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let object = {};
+                    if (options.defaults) {
+                        object.query = null;
+                        object.limit = 0;
+                    }
+                    if (message.query != null && $Object.hasOwnProperty.call(message, "query"))
+                        object.query = $root.xmtp.xmtpv4.message_api.EnvelopesQuery.toObject(message.query, options, _depth + 1);
+                    if (message.limit != null && $Object.hasOwnProperty.call(message, "limit"))
+                        object.limit = message.limit;
+                    return object;
+                };
+
+                QueryEnvelopesRequest.prototype.toJSON = function() {
+                    return QueryEnvelopesRequest.toObject(this, $protobuf.util.toJSONOptions);
+                };
+
+                QueryEnvelopesRequest.getTypeUrl = function(prefix) {
+                    if (prefix === $undefined)
+                        prefix = "type.googleapis.com";
+                    return prefix + "/xmtp.xmtpv4.message_api.QueryEnvelopesRequest";
+                };
+
+                return QueryEnvelopesRequest;
+            })();
+
+            message_api.QueryEnvelopesResponse = (function() {
+
+                const QueryEnvelopesResponse = function (properties) {
+                    this.envelopes = [];
+                    if (properties)
+                        for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                            if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                this[keys[i]] = properties[keys[i]];
+                };
+
+                QueryEnvelopesResponse.prototype.envelopes = $util.emptyArray;
+
+                QueryEnvelopesResponse.create = function(properties) {
+                    return new QueryEnvelopesResponse(properties);
+                };
+
+                QueryEnvelopesResponse.encode = function (message, writer, _depth) {
+                    if (!writer)
+                        writer = $Writer.create();
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    if (message.envelopes != null && message.envelopes.length)
+                        for (let i = 0; i < message.envelopes.length; ++i)
+                            $root.xmtp.xmtpv4.envelopes.OriginatorEnvelope.encode(message.envelopes[i], writer.uint32(10).fork(), _depth + 1).ldelim();
+                    if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                        for (let i = 0; i < message.$unknowns.length; ++i)
+                            writer.raw(message.$unknowns[i]);
+                    return writer;
+                };
+
+                QueryEnvelopesResponse.encodeDelimited = function(message, writer) {
+                    return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+                };
+
+                QueryEnvelopesResponse.decode = function (reader, length, _end, _depth, _target) {
+                    if (!(reader instanceof $Reader))
+                        reader = $Reader.create(reader);
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $Reader.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let end, message;
+                    if (length === $undefined)
+                        end = reader.len;
+                    else {
+                        end = reader.pos + length;
+                        if (end > reader.len)
+                            throw $RangeError("index out of range");
+                        length = reader.len;
+                        reader.len = end;
+                    }
+                    message = _target || new $root.xmtp.xmtpv4.message_api.QueryEnvelopesResponse();
+                    while (reader.pos < end) {
+                        let start = reader.pos;
+                        let tag = reader.tag();
+                        if (tag === _end) {
+                            _end = $undefined;
+                            break;
+                        }
+                        let wireType = tag & 7;
+                        switch (tag >>>= 3) {
+                        case 1: {
+                                if (wireType !== 2)
+                                    break;
+                                if (!(message.envelopes && message.envelopes.length))
+                                    message.envelopes = [];
+                                message.envelopes.push($root.xmtp.xmtpv4.envelopes.OriginatorEnvelope.decode(reader, reader.size(), $undefined, _depth + 1));
+                                continue;
+                            }
+                        }
+                        reader.skipType(wireType, _depth, tag);
+                        if (!reader.discardUnknown) {
+                            $util.makeProp(message, "$unknowns", false);
+                            (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                        }
+                    }
+                    if (length !== $undefined) {
+                        if (reader.pos !== end)
+                            throw $RangeError("index out of range");
+                        reader.len = length;
+                    }
+                    if (_end !== $undefined)
+                        throw $Error("missing end group");
+                    return message;
+                };
+
+                QueryEnvelopesResponse.decodeDelimited = function(reader) {
+                    if (!(reader instanceof $Reader))
+                        reader = new $Reader(reader);
+                    return this.decode(reader, reader.size());
+                };
+
+                QueryEnvelopesResponse.verify = function (message, _depth) {
+                    if (typeof message !== "object" || message === null)
+                        return "object expected";
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        return "max depth exceeded";
+                    if (message.envelopes != null && $Object.hasOwnProperty.call(message, "envelopes")) {
+                        if (!$Array.isArray(message.envelopes))
+                            return "envelopes: array expected";
+                        for (let i = 0; i < message.envelopes.length; ++i) {
+                            let error = $root.xmtp.xmtpv4.envelopes.OriginatorEnvelope.verify(message.envelopes[i], _depth + 1);
+                            if (error)
+                                return "envelopes." + error;
+                        }
+                    }
+                    return null;
+                };
+
+                QueryEnvelopesResponse.fromObject = function (object, _depth) {
+                    if (object instanceof $root.xmtp.xmtpv4.message_api.QueryEnvelopesResponse)
+                        return object;
+                    if (!$util.isObject(object))
+                        throw $TypeError(".xmtp.xmtpv4.message_api.QueryEnvelopesResponse: object expected");
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let message = new $root.xmtp.xmtpv4.message_api.QueryEnvelopesResponse();
+                    if (object.envelopes) {
+                        if (!$Array.isArray(object.envelopes))
+                            throw $TypeError(".xmtp.xmtpv4.message_api.QueryEnvelopesResponse.envelopes: array expected");
+                        message.envelopes = $Array(object.envelopes.length);
+                        for (let i = 0; i < object.envelopes.length; ++i) {
+                            if (!$util.isObject(object.envelopes[i]))
+                                throw $TypeError(".xmtp.xmtpv4.message_api.QueryEnvelopesResponse.envelopes: object expected");
+                            message.envelopes[i] = $root.xmtp.xmtpv4.envelopes.OriginatorEnvelope.fromObject(object.envelopes[i], _depth + 1);
+                        }
+                    }
+                    return message;
+                };
+
+                QueryEnvelopesResponse.toObject = function (message, options, _depth) {
+                    if (!options)
+                        options = {};
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let object = {};
+                    if (options.arrays || options.defaults)
+                        object.envelopes = [];
+                    if (message.envelopes && message.envelopes.length) {
+                        object.envelopes = $Array(message.envelopes.length);
+                        for (let j = 0; j < message.envelopes.length; ++j)
+                            object.envelopes[j] = $root.xmtp.xmtpv4.envelopes.OriginatorEnvelope.toObject(message.envelopes[j], options, _depth + 1);
+                    }
+                    return object;
+                };
+
+                QueryEnvelopesResponse.prototype.toJSON = function() {
+                    return QueryEnvelopesResponse.toObject(this, $protobuf.util.toJSONOptions);
+                };
+
+                QueryEnvelopesResponse.getTypeUrl = function(prefix) {
+                    if (prefix === $undefined)
+                        prefix = "type.googleapis.com";
+                    return prefix + "/xmtp.xmtpv4.message_api.QueryEnvelopesResponse";
+                };
+
+                return QueryEnvelopesResponse;
+            })();
+
+            message_api.PublishPayerEnvelopesRequest = (function() {
+
+                const PublishPayerEnvelopesRequest = function (properties) {
+                    this.payerEnvelopes = [];
+                    if (properties)
+                        for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                            if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                this[keys[i]] = properties[keys[i]];
+                };
+
+                PublishPayerEnvelopesRequest.prototype.payerEnvelopes = $util.emptyArray;
+
+                PublishPayerEnvelopesRequest.create = function(properties) {
+                    return new PublishPayerEnvelopesRequest(properties);
+                };
+
+                PublishPayerEnvelopesRequest.encode = function (message, writer, _depth) {
+                    if (!writer)
+                        writer = $Writer.create();
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    if (message.payerEnvelopes != null && message.payerEnvelopes.length)
+                        for (let i = 0; i < message.payerEnvelopes.length; ++i)
+                            $root.xmtp.xmtpv4.envelopes.PayerEnvelope.encode(message.payerEnvelopes[i], writer.uint32(10).fork(), _depth + 1).ldelim();
+                    if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                        for (let i = 0; i < message.$unknowns.length; ++i)
+                            writer.raw(message.$unknowns[i]);
+                    return writer;
+                };
+
+                PublishPayerEnvelopesRequest.encodeDelimited = function(message, writer) {
+                    return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+                };
+
+                PublishPayerEnvelopesRequest.decode = function (reader, length, _end, _depth, _target) {
+                    if (!(reader instanceof $Reader))
+                        reader = $Reader.create(reader);
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $Reader.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let end, message;
+                    if (length === $undefined)
+                        end = reader.len;
+                    else {
+                        end = reader.pos + length;
+                        if (end > reader.len)
+                            throw $RangeError("index out of range");
+                        length = reader.len;
+                        reader.len = end;
+                    }
+                    message = _target || new $root.xmtp.xmtpv4.message_api.PublishPayerEnvelopesRequest();
+                    while (reader.pos < end) {
+                        let start = reader.pos;
+                        let tag = reader.tag();
+                        if (tag === _end) {
+                            _end = $undefined;
+                            break;
+                        }
+                        let wireType = tag & 7;
+                        switch (tag >>>= 3) {
+                        case 1: {
+                                if (wireType !== 2)
+                                    break;
+                                if (!(message.payerEnvelopes && message.payerEnvelopes.length))
+                                    message.payerEnvelopes = [];
+                                message.payerEnvelopes.push($root.xmtp.xmtpv4.envelopes.PayerEnvelope.decode(reader, reader.size(), $undefined, _depth + 1));
+                                continue;
+                            }
+                        }
+                        reader.skipType(wireType, _depth, tag);
+                        if (!reader.discardUnknown) {
+                            $util.makeProp(message, "$unknowns", false);
+                            (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                        }
+                    }
+                    if (length !== $undefined) {
+                        if (reader.pos !== end)
+                            throw $RangeError("index out of range");
+                        reader.len = length;
+                    }
+                    if (_end !== $undefined)
+                        throw $Error("missing end group");
+                    return message;
+                };
+
+                PublishPayerEnvelopesRequest.decodeDelimited = function(reader) {
+                    if (!(reader instanceof $Reader))
+                        reader = new $Reader(reader);
+                    return this.decode(reader, reader.size());
+                };
+
+                PublishPayerEnvelopesRequest.verify = function (message, _depth) {
+                    if (typeof message !== "object" || message === null)
+                        return "object expected";
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        return "max depth exceeded";
+                    if (message.payerEnvelopes != null && $Object.hasOwnProperty.call(message, "payerEnvelopes")) {
+                        if (!$Array.isArray(message.payerEnvelopes))
+                            return "payerEnvelopes: array expected";
+                        for (let i = 0; i < message.payerEnvelopes.length; ++i) {
+                            let error = $root.xmtp.xmtpv4.envelopes.PayerEnvelope.verify(message.payerEnvelopes[i], _depth + 1);
+                            if (error)
+                                return "payerEnvelopes." + error;
+                        }
+                    }
+                    return null;
+                };
+
+                PublishPayerEnvelopesRequest.fromObject = function (object, _depth) {
+                    if (object instanceof $root.xmtp.xmtpv4.message_api.PublishPayerEnvelopesRequest)
+                        return object;
+                    if (!$util.isObject(object))
+                        throw $TypeError(".xmtp.xmtpv4.message_api.PublishPayerEnvelopesRequest: object expected");
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let message = new $root.xmtp.xmtpv4.message_api.PublishPayerEnvelopesRequest();
+                    if (object.payerEnvelopes) {
+                        if (!$Array.isArray(object.payerEnvelopes))
+                            throw $TypeError(".xmtp.xmtpv4.message_api.PublishPayerEnvelopesRequest.payerEnvelopes: array expected");
+                        message.payerEnvelopes = $Array(object.payerEnvelopes.length);
+                        for (let i = 0; i < object.payerEnvelopes.length; ++i) {
+                            if (!$util.isObject(object.payerEnvelopes[i]))
+                                throw $TypeError(".xmtp.xmtpv4.message_api.PublishPayerEnvelopesRequest.payerEnvelopes: object expected");
+                            message.payerEnvelopes[i] = $root.xmtp.xmtpv4.envelopes.PayerEnvelope.fromObject(object.payerEnvelopes[i], _depth + 1);
+                        }
+                    }
+                    return message;
+                };
+
+                PublishPayerEnvelopesRequest.toObject = function (message, options, _depth) {
+                    if (!options)
+                        options = {};
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let object = {};
+                    if (options.arrays || options.defaults)
+                        object.payerEnvelopes = [];
+                    if (message.payerEnvelopes && message.payerEnvelopes.length) {
+                        object.payerEnvelopes = $Array(message.payerEnvelopes.length);
+                        for (let j = 0; j < message.payerEnvelopes.length; ++j)
+                            object.payerEnvelopes[j] = $root.xmtp.xmtpv4.envelopes.PayerEnvelope.toObject(message.payerEnvelopes[j], options, _depth + 1);
+                    }
+                    return object;
+                };
+
+                PublishPayerEnvelopesRequest.prototype.toJSON = function() {
+                    return PublishPayerEnvelopesRequest.toObject(this, $protobuf.util.toJSONOptions);
+                };
+
+                PublishPayerEnvelopesRequest.getTypeUrl = function(prefix) {
+                    if (prefix === $undefined)
+                        prefix = "type.googleapis.com";
+                    return prefix + "/xmtp.xmtpv4.message_api.PublishPayerEnvelopesRequest";
+                };
+
+                return PublishPayerEnvelopesRequest;
+            })();
+
+            message_api.PublishPayerEnvelopesResponse = (function() {
+
+                const PublishPayerEnvelopesResponse = function (properties) {
+                    this.originatorEnvelopes = [];
+                    if (properties)
+                        for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                            if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                this[keys[i]] = properties[keys[i]];
+                };
+
+                PublishPayerEnvelopesResponse.prototype.originatorEnvelopes = $util.emptyArray;
+
+                PublishPayerEnvelopesResponse.create = function(properties) {
+                    return new PublishPayerEnvelopesResponse(properties);
+                };
+
+                PublishPayerEnvelopesResponse.encode = function (message, writer, _depth) {
+                    if (!writer)
+                        writer = $Writer.create();
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    if (message.originatorEnvelopes != null && message.originatorEnvelopes.length)
+                        for (let i = 0; i < message.originatorEnvelopes.length; ++i)
+                            $root.xmtp.xmtpv4.envelopes.OriginatorEnvelope.encode(message.originatorEnvelopes[i], writer.uint32(10).fork(), _depth + 1).ldelim();
+                    if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                        for (let i = 0; i < message.$unknowns.length; ++i)
+                            writer.raw(message.$unknowns[i]);
+                    return writer;
+                };
+
+                PublishPayerEnvelopesResponse.encodeDelimited = function(message, writer) {
+                    return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+                };
+
+                PublishPayerEnvelopesResponse.decode = function (reader, length, _end, _depth, _target) {
+                    if (!(reader instanceof $Reader))
+                        reader = $Reader.create(reader);
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $Reader.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let end, message;
+                    if (length === $undefined)
+                        end = reader.len;
+                    else {
+                        end = reader.pos + length;
+                        if (end > reader.len)
+                            throw $RangeError("index out of range");
+                        length = reader.len;
+                        reader.len = end;
+                    }
+                    message = _target || new $root.xmtp.xmtpv4.message_api.PublishPayerEnvelopesResponse();
+                    while (reader.pos < end) {
+                        let start = reader.pos;
+                        let tag = reader.tag();
+                        if (tag === _end) {
+                            _end = $undefined;
+                            break;
+                        }
+                        let wireType = tag & 7;
+                        switch (tag >>>= 3) {
+                        case 1: {
+                                if (wireType !== 2)
+                                    break;
+                                if (!(message.originatorEnvelopes && message.originatorEnvelopes.length))
+                                    message.originatorEnvelopes = [];
+                                message.originatorEnvelopes.push($root.xmtp.xmtpv4.envelopes.OriginatorEnvelope.decode(reader, reader.size(), $undefined, _depth + 1));
+                                continue;
+                            }
+                        }
+                        reader.skipType(wireType, _depth, tag);
+                        if (!reader.discardUnknown) {
+                            $util.makeProp(message, "$unknowns", false);
+                            (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                        }
+                    }
+                    if (length !== $undefined) {
+                        if (reader.pos !== end)
+                            throw $RangeError("index out of range");
+                        reader.len = length;
+                    }
+                    if (_end !== $undefined)
+                        throw $Error("missing end group");
+                    return message;
+                };
+
+                PublishPayerEnvelopesResponse.decodeDelimited = function(reader) {
+                    if (!(reader instanceof $Reader))
+                        reader = new $Reader(reader);
+                    return this.decode(reader, reader.size());
+                };
+
+                PublishPayerEnvelopesResponse.verify = function (message, _depth) {
+                    if (typeof message !== "object" || message === null)
+                        return "object expected";
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        return "max depth exceeded";
+                    if (message.originatorEnvelopes != null && $Object.hasOwnProperty.call(message, "originatorEnvelopes")) {
+                        if (!$Array.isArray(message.originatorEnvelopes))
+                            return "originatorEnvelopes: array expected";
+                        for (let i = 0; i < message.originatorEnvelopes.length; ++i) {
+                            let error = $root.xmtp.xmtpv4.envelopes.OriginatorEnvelope.verify(message.originatorEnvelopes[i], _depth + 1);
+                            if (error)
+                                return "originatorEnvelopes." + error;
+                        }
+                    }
+                    return null;
+                };
+
+                PublishPayerEnvelopesResponse.fromObject = function (object, _depth) {
+                    if (object instanceof $root.xmtp.xmtpv4.message_api.PublishPayerEnvelopesResponse)
+                        return object;
+                    if (!$util.isObject(object))
+                        throw $TypeError(".xmtp.xmtpv4.message_api.PublishPayerEnvelopesResponse: object expected");
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let message = new $root.xmtp.xmtpv4.message_api.PublishPayerEnvelopesResponse();
+                    if (object.originatorEnvelopes) {
+                        if (!$Array.isArray(object.originatorEnvelopes))
+                            throw $TypeError(".xmtp.xmtpv4.message_api.PublishPayerEnvelopesResponse.originatorEnvelopes: array expected");
+                        message.originatorEnvelopes = $Array(object.originatorEnvelopes.length);
+                        for (let i = 0; i < object.originatorEnvelopes.length; ++i) {
+                            if (!$util.isObject(object.originatorEnvelopes[i]))
+                                throw $TypeError(".xmtp.xmtpv4.message_api.PublishPayerEnvelopesResponse.originatorEnvelopes: object expected");
+                            message.originatorEnvelopes[i] = $root.xmtp.xmtpv4.envelopes.OriginatorEnvelope.fromObject(object.originatorEnvelopes[i], _depth + 1);
+                        }
+                    }
+                    return message;
+                };
+
+                PublishPayerEnvelopesResponse.toObject = function (message, options, _depth) {
+                    if (!options)
+                        options = {};
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let object = {};
+                    if (options.arrays || options.defaults)
+                        object.originatorEnvelopes = [];
+                    if (message.originatorEnvelopes && message.originatorEnvelopes.length) {
+                        object.originatorEnvelopes = $Array(message.originatorEnvelopes.length);
+                        for (let j = 0; j < message.originatorEnvelopes.length; ++j)
+                            object.originatorEnvelopes[j] = $root.xmtp.xmtpv4.envelopes.OriginatorEnvelope.toObject(message.originatorEnvelopes[j], options, _depth + 1);
+                    }
+                    return object;
+                };
+
+                PublishPayerEnvelopesResponse.prototype.toJSON = function() {
+                    return PublishPayerEnvelopesResponse.toObject(this, $protobuf.util.toJSONOptions);
+                };
+
+                PublishPayerEnvelopesResponse.getTypeUrl = function(prefix) {
+                    if (prefix === $undefined)
+                        prefix = "type.googleapis.com";
+                    return prefix + "/xmtp.xmtpv4.message_api.PublishPayerEnvelopesResponse";
+                };
+
+                return PublishPayerEnvelopesResponse;
+            })();
+
+            message_api.GetInboxIdsRequest = (function() {
+
+                const GetInboxIdsRequest = function (properties) {
+                    this.requests = [];
+                    if (properties)
+                        for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                            if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                this[keys[i]] = properties[keys[i]];
+                };
+
+                GetInboxIdsRequest.prototype.requests = $util.emptyArray;
+
+                GetInboxIdsRequest.create = function(properties) {
+                    return new GetInboxIdsRequest(properties);
+                };
+
+                GetInboxIdsRequest.encode = function (message, writer, _depth) {
+                    if (!writer)
+                        writer = $Writer.create();
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    if (message.requests != null && message.requests.length)
+                        for (let i = 0; i < message.requests.length; ++i)
+                            $root.xmtp.xmtpv4.message_api.GetInboxIdsRequest.Request.encode(message.requests[i], writer.uint32(10).fork(), _depth + 1).ldelim();
+                    if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                        for (let i = 0; i < message.$unknowns.length; ++i)
+                            writer.raw(message.$unknowns[i]);
+                    return writer;
+                };
+
+                GetInboxIdsRequest.encodeDelimited = function(message, writer) {
+                    return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+                };
+
+                GetInboxIdsRequest.decode = function (reader, length, _end, _depth, _target) {
+                    if (!(reader instanceof $Reader))
+                        reader = $Reader.create(reader);
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $Reader.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let end, message;
+                    if (length === $undefined)
+                        end = reader.len;
+                    else {
+                        end = reader.pos + length;
+                        if (end > reader.len)
+                            throw $RangeError("index out of range");
+                        length = reader.len;
+                        reader.len = end;
+                    }
+                    message = _target || new $root.xmtp.xmtpv4.message_api.GetInboxIdsRequest();
+                    while (reader.pos < end) {
+                        let start = reader.pos;
+                        let tag = reader.tag();
+                        if (tag === _end) {
+                            _end = $undefined;
+                            break;
+                        }
+                        let wireType = tag & 7;
+                        switch (tag >>>= 3) {
+                        case 1: {
+                                if (wireType !== 2)
+                                    break;
+                                if (!(message.requests && message.requests.length))
+                                    message.requests = [];
+                                message.requests.push($root.xmtp.xmtpv4.message_api.GetInboxIdsRequest.Request.decode(reader, reader.size(), $undefined, _depth + 1));
+                                continue;
+                            }
+                        }
+                        reader.skipType(wireType, _depth, tag);
+                        if (!reader.discardUnknown) {
+                            $util.makeProp(message, "$unknowns", false);
+                            (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                        }
+                    }
+                    if (length !== $undefined) {
+                        if (reader.pos !== end)
+                            throw $RangeError("index out of range");
+                        reader.len = length;
+                    }
+                    if (_end !== $undefined)
+                        throw $Error("missing end group");
+                    return message;
+                };
+
+                GetInboxIdsRequest.decodeDelimited = function(reader) {
+                    if (!(reader instanceof $Reader))
+                        reader = new $Reader(reader);
+                    return this.decode(reader, reader.size());
+                };
+
+                GetInboxIdsRequest.verify = function (message, _depth) {
+                    if (typeof message !== "object" || message === null)
+                        return "object expected";
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        return "max depth exceeded";
+                    if (message.requests != null && $Object.hasOwnProperty.call(message, "requests")) {
+                        if (!$Array.isArray(message.requests))
+                            return "requests: array expected";
+                        for (let i = 0; i < message.requests.length; ++i) {
+                            let error = $root.xmtp.xmtpv4.message_api.GetInboxIdsRequest.Request.verify(message.requests[i], _depth + 1);
+                            if (error)
+                                return "requests." + error;
+                        }
+                    }
+                    return null;
+                };
+
+                GetInboxIdsRequest.fromObject = function (object, _depth) {
+                    if (object instanceof $root.xmtp.xmtpv4.message_api.GetInboxIdsRequest)
+                        return object;
+                    if (!$util.isObject(object))
+                        throw $TypeError(".xmtp.xmtpv4.message_api.GetInboxIdsRequest: object expected");
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let message = new $root.xmtp.xmtpv4.message_api.GetInboxIdsRequest();
+                    if (object.requests) {
+                        if (!$Array.isArray(object.requests))
+                            throw $TypeError(".xmtp.xmtpv4.message_api.GetInboxIdsRequest.requests: array expected");
+                        message.requests = $Array(object.requests.length);
+                        for (let i = 0; i < object.requests.length; ++i) {
+                            if (!$util.isObject(object.requests[i]))
+                                throw $TypeError(".xmtp.xmtpv4.message_api.GetInboxIdsRequest.requests: object expected");
+                            message.requests[i] = $root.xmtp.xmtpv4.message_api.GetInboxIdsRequest.Request.fromObject(object.requests[i], _depth + 1);
+                        }
+                    }
+                    return message;
+                };
+
+                GetInboxIdsRequest.toObject = function (message, options, _depth) {
+                    if (!options)
+                        options = {};
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let object = {};
+                    if (options.arrays || options.defaults)
+                        object.requests = [];
+                    if (message.requests && message.requests.length) {
+                        object.requests = $Array(message.requests.length);
+                        for (let j = 0; j < message.requests.length; ++j)
+                            object.requests[j] = $root.xmtp.xmtpv4.message_api.GetInboxIdsRequest.Request.toObject(message.requests[j], options, _depth + 1);
+                    }
+                    return object;
+                };
+
+                GetInboxIdsRequest.prototype.toJSON = function() {
+                    return GetInboxIdsRequest.toObject(this, $protobuf.util.toJSONOptions);
+                };
+
+                GetInboxIdsRequest.getTypeUrl = function(prefix) {
+                    if (prefix === $undefined)
+                        prefix = "type.googleapis.com";
+                    return prefix + "/xmtp.xmtpv4.message_api.GetInboxIdsRequest";
+                };
+
+                GetInboxIdsRequest.Request = (function() {
+
+                    const Request = function (properties) {
+                        if (properties)
+                            for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                                if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                    this[keys[i]] = properties[keys[i]];
+                    };
+
+                    Request.prototype.identifier = "";
+                    Request.prototype.identifierKind = 0;
+
+                    Request.create = function(properties) {
+                        return new Request(properties);
+                    };
+
+                    Request.encode = function (message, writer, _depth) {
+                        if (!writer)
+                            writer = $Writer.create();
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $util.recursionLimit)
+                            throw $Error("max depth exceeded");
+                        if (message.identifier != null && $Object.hasOwnProperty.call(message, "identifier") && message.identifier !== "")
+                            writer.uint32(10).string(message.identifier);
+                        if (message.identifierKind != null && $Object.hasOwnProperty.call(message, "identifierKind") && message.identifierKind !== 0)
+                            writer.uint32(16).int32(message.identifierKind);
+                        if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                            for (let i = 0; i < message.$unknowns.length; ++i)
+                                writer.raw(message.$unknowns[i]);
+                        return writer;
+                    };
+
+                    Request.encodeDelimited = function(message, writer) {
+                        return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+                    };
+
+                    Request.decode = function (reader, length, _end, _depth, _target) {
+                        if (!(reader instanceof $Reader))
+                            reader = $Reader.create(reader);
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $Reader.recursionLimit)
+                            throw $Error("max depth exceeded");
+                        let end, message, value;
+                        if (length === $undefined)
+                            end = reader.len;
+                        else {
+                            end = reader.pos + length;
+                            if (end > reader.len)
+                                throw $RangeError("index out of range");
+                            length = reader.len;
+                            reader.len = end;
+                        }
+                        message = _target || new $root.xmtp.xmtpv4.message_api.GetInboxIdsRequest.Request();
+                        while (reader.pos < end) {
+                            let start = reader.pos;
+                            let tag = reader.tag();
+                            if (tag === _end) {
+                                _end = $undefined;
+                                break;
+                            }
+                            let wireType = tag & 7;
+                            switch (tag >>>= 3) {
+                            case 1: {
+                                    if (wireType !== 2)
+                                        break;
+                                    if ((value = reader.stringVerify()).length)
+                                        message.identifier = value;
+                                    else
+                                        delete message.identifier;
+                                    continue;
+                                }
+                            case 2: {
+                                    if (wireType !== 0)
+                                        break;
+                                    if (value = reader.int32())
+                                        message.identifierKind = value;
+                                    else
+                                        delete message.identifierKind;
+                                    continue;
+                                }
+                            }
+                            reader.skipType(wireType, _depth, tag);
+                            if (!reader.discardUnknown) {
+                                $util.makeProp(message, "$unknowns", false);
+                                (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                            }
+                        }
+                        if (length !== $undefined) {
+                            if (reader.pos !== end)
+                                throw $RangeError("index out of range");
+                            reader.len = length;
+                        }
+                        if (_end !== $undefined)
+                            throw $Error("missing end group");
+                        return message;
+                    };
+
+                    Request.decodeDelimited = function(reader) {
+                        if (!(reader instanceof $Reader))
+                            reader = new $Reader(reader);
+                        return this.decode(reader, reader.size());
+                    };
+
+                    Request.verify = function (message, _depth) {
+                        if (typeof message !== "object" || message === null)
+                            return "object expected";
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $util.recursionLimit)
+                            return "max depth exceeded";
+                        if (message.identifier != null && $Object.hasOwnProperty.call(message, "identifier"))
+                            if (!$util.isString(message.identifier))
+                                return "identifier: string expected";
+                        if (message.identifierKind != null && $Object.hasOwnProperty.call(message, "identifierKind"))
+                            if (typeof message.identifierKind !== "number" || (message.identifierKind | 0) !== message.identifierKind)
+                                return "identifierKind: enum value expected";
+                        return null;
+                    };
+
+                    Request.fromObject = function (object, _depth) {
+                        if (object instanceof $root.xmtp.xmtpv4.message_api.GetInboxIdsRequest.Request)
+                            return object;
+                        if (!$util.isObject(object))
+                            throw $TypeError(".xmtp.xmtpv4.message_api.GetInboxIdsRequest.Request: object expected");
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $util.recursionLimit)
+                            throw $Error("max depth exceeded");
+                        let message = new $root.xmtp.xmtpv4.message_api.GetInboxIdsRequest.Request();
+                        if (object.identifier != null)
+                            if (typeof object.identifier !== "string" || object.identifier.length)
+                                message.identifier = $String(object.identifier);
+                        if (object.identifierKind !== 0 && (typeof object.identifierKind !== "string" || $root.xmtp.identity.associations.IdentifierKind[object.identifierKind] !== 0))
+                            switch (object.identifierKind) {
+                            case "IDENTIFIER_KIND_UNSPECIFIED":
+                            case 0:
+                                message.identifierKind = 0;
+                                break;
+                            case "IDENTIFIER_KIND_ETHEREUM":
+                            case 1:
+                                message.identifierKind = 1;
+                                break;
+                            case "IDENTIFIER_KIND_PASSKEY":
+                            case 2:
+                                message.identifierKind = 2;
+                                break;
+                            default:
+                                if (typeof object.identifierKind === "number" && (object.identifierKind | 0) === object.identifierKind)
+                                    message.identifierKind = object.identifierKind;
+                            }
+                        return message;
+                    };
+
+                    Request.toObject = function (message, options, _depth) {
+                        if (!options)
+                            options = {};
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $util.recursionLimit)
+                            throw $Error("max depth exceeded");
+                        let object = {};
+                        if (options.defaults) {
+                            object.identifier = "";
+                            object.identifierKind = options.enums === $String ? "IDENTIFIER_KIND_UNSPECIFIED" : 0;
+                        }
+                        if (message.identifier != null && $Object.hasOwnProperty.call(message, "identifier"))
+                            object.identifier = message.identifier;
+                        if (message.identifierKind != null && $Object.hasOwnProperty.call(message, "identifierKind"))
+                            object.identifierKind = options.enums === $String ? $root.xmtp.identity.associations.IdentifierKind[message.identifierKind] === $undefined ? message.identifierKind : $root.xmtp.identity.associations.IdentifierKind[message.identifierKind] : message.identifierKind;
+                        return object;
+                    };
+
+                    Request.prototype.toJSON = function() {
+                        return Request.toObject(this, $protobuf.util.toJSONOptions);
+                    };
+
+                    Request.getTypeUrl = function(prefix) {
+                        if (prefix === $undefined)
+                            prefix = "type.googleapis.com";
+                        return prefix + "/xmtp.xmtpv4.message_api.GetInboxIdsRequest.Request";
+                    };
+
+                    return Request;
+                })();
+
+                return GetInboxIdsRequest;
+            })();
+
+            message_api.GetInboxIdsResponse = (function() {
+
+                const GetInboxIdsResponse = function (properties) {
+                    this.responses = [];
+                    if (properties)
+                        for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                            if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                this[keys[i]] = properties[keys[i]];
+                };
+
+                GetInboxIdsResponse.prototype.responses = $util.emptyArray;
+
+                GetInboxIdsResponse.create = function(properties) {
+                    return new GetInboxIdsResponse(properties);
+                };
+
+                GetInboxIdsResponse.encode = function (message, writer, _depth) {
+                    if (!writer)
+                        writer = $Writer.create();
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    if (message.responses != null && message.responses.length)
+                        for (let i = 0; i < message.responses.length; ++i)
+                            $root.xmtp.xmtpv4.message_api.GetInboxIdsResponse.Response.encode(message.responses[i], writer.uint32(10).fork(), _depth + 1).ldelim();
+                    if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                        for (let i = 0; i < message.$unknowns.length; ++i)
+                            writer.raw(message.$unknowns[i]);
+                    return writer;
+                };
+
+                GetInboxIdsResponse.encodeDelimited = function(message, writer) {
+                    return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+                };
+
+                GetInboxIdsResponse.decode = function (reader, length, _end, _depth, _target) {
+                    if (!(reader instanceof $Reader))
+                        reader = $Reader.create(reader);
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $Reader.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let end, message;
+                    if (length === $undefined)
+                        end = reader.len;
+                    else {
+                        end = reader.pos + length;
+                        if (end > reader.len)
+                            throw $RangeError("index out of range");
+                        length = reader.len;
+                        reader.len = end;
+                    }
+                    message = _target || new $root.xmtp.xmtpv4.message_api.GetInboxIdsResponse();
+                    while (reader.pos < end) {
+                        let start = reader.pos;
+                        let tag = reader.tag();
+                        if (tag === _end) {
+                            _end = $undefined;
+                            break;
+                        }
+                        let wireType = tag & 7;
+                        switch (tag >>>= 3) {
+                        case 1: {
+                                if (wireType !== 2)
+                                    break;
+                                if (!(message.responses && message.responses.length))
+                                    message.responses = [];
+                                message.responses.push($root.xmtp.xmtpv4.message_api.GetInboxIdsResponse.Response.decode(reader, reader.size(), $undefined, _depth + 1));
+                                continue;
+                            }
+                        }
+                        reader.skipType(wireType, _depth, tag);
+                        if (!reader.discardUnknown) {
+                            $util.makeProp(message, "$unknowns", false);
+                            (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                        }
+                    }
+                    if (length !== $undefined) {
+                        if (reader.pos !== end)
+                            throw $RangeError("index out of range");
+                        reader.len = length;
+                    }
+                    if (_end !== $undefined)
+                        throw $Error("missing end group");
+                    return message;
+                };
+
+                GetInboxIdsResponse.decodeDelimited = function(reader) {
+                    if (!(reader instanceof $Reader))
+                        reader = new $Reader(reader);
+                    return this.decode(reader, reader.size());
+                };
+
+                GetInboxIdsResponse.verify = function (message, _depth) {
+                    if (typeof message !== "object" || message === null)
+                        return "object expected";
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        return "max depth exceeded";
+                    if (message.responses != null && $Object.hasOwnProperty.call(message, "responses")) {
+                        if (!$Array.isArray(message.responses))
+                            return "responses: array expected";
+                        for (let i = 0; i < message.responses.length; ++i) {
+                            let error = $root.xmtp.xmtpv4.message_api.GetInboxIdsResponse.Response.verify(message.responses[i], _depth + 1);
+                            if (error)
+                                return "responses." + error;
+                        }
+                    }
+                    return null;
+                };
+
+                GetInboxIdsResponse.fromObject = function (object, _depth) {
+                    if (object instanceof $root.xmtp.xmtpv4.message_api.GetInboxIdsResponse)
+                        return object;
+                    if (!$util.isObject(object))
+                        throw $TypeError(".xmtp.xmtpv4.message_api.GetInboxIdsResponse: object expected");
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let message = new $root.xmtp.xmtpv4.message_api.GetInboxIdsResponse();
+                    if (object.responses) {
+                        if (!$Array.isArray(object.responses))
+                            throw $TypeError(".xmtp.xmtpv4.message_api.GetInboxIdsResponse.responses: array expected");
+                        message.responses = $Array(object.responses.length);
+                        for (let i = 0; i < object.responses.length; ++i) {
+                            if (!$util.isObject(object.responses[i]))
+                                throw $TypeError(".xmtp.xmtpv4.message_api.GetInboxIdsResponse.responses: object expected");
+                            message.responses[i] = $root.xmtp.xmtpv4.message_api.GetInboxIdsResponse.Response.fromObject(object.responses[i], _depth + 1);
+                        }
+                    }
+                    return message;
+                };
+
+                GetInboxIdsResponse.toObject = function (message, options, _depth) {
+                    if (!options)
+                        options = {};
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let object = {};
+                    if (options.arrays || options.defaults)
+                        object.responses = [];
+                    if (message.responses && message.responses.length) {
+                        object.responses = $Array(message.responses.length);
+                        for (let j = 0; j < message.responses.length; ++j)
+                            object.responses[j] = $root.xmtp.xmtpv4.message_api.GetInboxIdsResponse.Response.toObject(message.responses[j], options, _depth + 1);
+                    }
+                    return object;
+                };
+
+                GetInboxIdsResponse.prototype.toJSON = function() {
+                    return GetInboxIdsResponse.toObject(this, $protobuf.util.toJSONOptions);
+                };
+
+                GetInboxIdsResponse.getTypeUrl = function(prefix) {
+                    if (prefix === $undefined)
+                        prefix = "type.googleapis.com";
+                    return prefix + "/xmtp.xmtpv4.message_api.GetInboxIdsResponse";
+                };
+
+                GetInboxIdsResponse.Response = (function() {
+
+                    const Response = function (properties) {
+                        if (properties)
+                            for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                                if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                    this[keys[i]] = properties[keys[i]];
+                    };
+
+                    Response.prototype.identifier = "";
+                    Response.prototype.inboxId = null;
+                    Response.prototype.identifierKind = 0;
+
+                    let $oneOfFields;
+
+                    // Virtual OneOf for proto3 optional field
+                    $Object.defineProperty(Response.prototype, "_inboxId", {
+                        get: $util.oneOfGetter($oneOfFields = ["inboxId"]),
+                        set: $util.oneOfSetter($oneOfFields)
+                    });
+
+                    Response.create = function(properties) {
+                        return new Response(properties);
+                    };
+
+                    Response.encode = function (message, writer, _depth) {
+                        if (!writer)
+                            writer = $Writer.create();
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $util.recursionLimit)
+                            throw $Error("max depth exceeded");
+                        if (message.identifier != null && $Object.hasOwnProperty.call(message, "identifier") && message.identifier !== "")
+                            writer.uint32(10).string(message.identifier);
+                        if (message.inboxId != null && $Object.hasOwnProperty.call(message, "inboxId"))
+                            writer.uint32(18).string(message.inboxId);
+                        if (message.identifierKind != null && $Object.hasOwnProperty.call(message, "identifierKind") && message.identifierKind !== 0)
+                            writer.uint32(24).int32(message.identifierKind);
+                        if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                            for (let i = 0; i < message.$unknowns.length; ++i)
+                                writer.raw(message.$unknowns[i]);
+                        return writer;
+                    };
+
+                    Response.encodeDelimited = function(message, writer) {
+                        return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+                    };
+
+                    Response.decode = function (reader, length, _end, _depth, _target) {
+                        if (!(reader instanceof $Reader))
+                            reader = $Reader.create(reader);
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $Reader.recursionLimit)
+                            throw $Error("max depth exceeded");
+                        let end, message, value;
+                        if (length === $undefined)
+                            end = reader.len;
+                        else {
+                            end = reader.pos + length;
+                            if (end > reader.len)
+                                throw $RangeError("index out of range");
+                            length = reader.len;
+                            reader.len = end;
+                        }
+                        message = _target || new $root.xmtp.xmtpv4.message_api.GetInboxIdsResponse.Response();
+                        while (reader.pos < end) {
+                            let start = reader.pos;
+                            let tag = reader.tag();
+                            if (tag === _end) {
+                                _end = $undefined;
+                                break;
+                            }
+                            let wireType = tag & 7;
+                            switch (tag >>>= 3) {
+                            case 1: {
+                                    if (wireType !== 2)
+                                        break;
+                                    if ((value = reader.stringVerify()).length)
+                                        message.identifier = value;
+                                    else
+                                        delete message.identifier;
+                                    continue;
+                                }
+                            case 2: {
+                                    if (wireType !== 2)
+                                        break;
+                                    message.inboxId = reader.stringVerify();
+                                    message._inboxId = "inboxId";
+                                    continue;
+                                }
+                            case 3: {
+                                    if (wireType !== 0)
+                                        break;
+                                    if (value = reader.int32())
+                                        message.identifierKind = value;
+                                    else
+                                        delete message.identifierKind;
+                                    continue;
+                                }
+                            }
+                            reader.skipType(wireType, _depth, tag);
+                            if (!reader.discardUnknown) {
+                                $util.makeProp(message, "$unknowns", false);
+                                (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                            }
+                        }
+                        if (length !== $undefined) {
+                            if (reader.pos !== end)
+                                throw $RangeError("index out of range");
+                            reader.len = length;
+                        }
+                        if (_end !== $undefined)
+                            throw $Error("missing end group");
+                        return message;
+                    };
+
+                    Response.decodeDelimited = function(reader) {
+                        if (!(reader instanceof $Reader))
+                            reader = new $Reader(reader);
+                        return this.decode(reader, reader.size());
+                    };
+
+                    Response.verify = function (message, _depth) {
+                        if (typeof message !== "object" || message === null)
+                            return "object expected";
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $util.recursionLimit)
+                            return "max depth exceeded";
+                        let properties = {};
+                        if (message.identifier != null && $Object.hasOwnProperty.call(message, "identifier"))
+                            if (!$util.isString(message.identifier))
+                                return "identifier: string expected";
+                        if (message.inboxId != null && $Object.hasOwnProperty.call(message, "inboxId")) {
+                            properties._inboxId = 1;
+                            if (!$util.isString(message.inboxId))
+                                return "inboxId: string expected";
+                        }
+                        if (message.identifierKind != null && $Object.hasOwnProperty.call(message, "identifierKind"))
+                            if (typeof message.identifierKind !== "number" || (message.identifierKind | 0) !== message.identifierKind)
+                                return "identifierKind: enum value expected";
+                        return null;
+                    };
+
+                    Response.fromObject = function (object, _depth) {
+                        if (object instanceof $root.xmtp.xmtpv4.message_api.GetInboxIdsResponse.Response)
+                            return object;
+                        if (!$util.isObject(object))
+                            throw $TypeError(".xmtp.xmtpv4.message_api.GetInboxIdsResponse.Response: object expected");
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $util.recursionLimit)
+                            throw $Error("max depth exceeded");
+                        let message = new $root.xmtp.xmtpv4.message_api.GetInboxIdsResponse.Response();
+                        if (object.identifier != null)
+                            if (typeof object.identifier !== "string" || object.identifier.length)
+                                message.identifier = $String(object.identifier);
+                        if (object.inboxId != null)
+                            message.inboxId = $String(object.inboxId);
+                        if (object.identifierKind !== 0 && (typeof object.identifierKind !== "string" || $root.xmtp.identity.associations.IdentifierKind[object.identifierKind] !== 0))
+                            switch (object.identifierKind) {
+                            case "IDENTIFIER_KIND_UNSPECIFIED":
+                            case 0:
+                                message.identifierKind = 0;
+                                break;
+                            case "IDENTIFIER_KIND_ETHEREUM":
+                            case 1:
+                                message.identifierKind = 1;
+                                break;
+                            case "IDENTIFIER_KIND_PASSKEY":
+                            case 2:
+                                message.identifierKind = 2;
+                                break;
+                            default:
+                                if (typeof object.identifierKind === "number" && (object.identifierKind | 0) === object.identifierKind)
+                                    message.identifierKind = object.identifierKind;
+                            }
+                        return message;
+                    };
+
+                    Response.toObject = function (message, options, _depth) {
+                        if (!options)
+                            options = {};
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $util.recursionLimit)
+                            throw $Error("max depth exceeded");
+                        let object = {};
+                        if (options.defaults) {
+                            object.identifier = "";
+                            object.identifierKind = options.enums === $String ? "IDENTIFIER_KIND_UNSPECIFIED" : 0;
+                        }
+                        if (message.identifier != null && $Object.hasOwnProperty.call(message, "identifier"))
+                            object.identifier = message.identifier;
+                        if (message.inboxId != null && $Object.hasOwnProperty.call(message, "inboxId"))
+                            object.inboxId = message.inboxId;
+                        if (message.identifierKind != null && $Object.hasOwnProperty.call(message, "identifierKind"))
+                            object.identifierKind = options.enums === $String ? $root.xmtp.identity.associations.IdentifierKind[message.identifierKind] === $undefined ? message.identifierKind : $root.xmtp.identity.associations.IdentifierKind[message.identifierKind] : message.identifierKind;
+                        return object;
+                    };
+
+                    Response.prototype.toJSON = function() {
+                        return Response.toObject(this, $protobuf.util.toJSONOptions);
+                    };
+
+                    Response.getTypeUrl = function(prefix) {
+                        if (prefix === $undefined)
+                            prefix = "type.googleapis.com";
+                        return prefix + "/xmtp.xmtpv4.message_api.GetInboxIdsResponse.Response";
+                    };
+
+                    return Response;
+                })();
+
+                return GetInboxIdsResponse;
+            })();
+
+            message_api.GetNewestEnvelopeRequest = (function() {
+
+                const GetNewestEnvelopeRequest = function (properties) {
+                    this.topics = [];
+                    if (properties)
+                        for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                            if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                this[keys[i]] = properties[keys[i]];
+                };
+
+                GetNewestEnvelopeRequest.prototype.topics = $util.emptyArray;
+
+                GetNewestEnvelopeRequest.create = function(properties) {
+                    return new GetNewestEnvelopeRequest(properties);
+                };
+
+                GetNewestEnvelopeRequest.encode = function (message, writer, _depth) {
+                    if (!writer)
+                        writer = $Writer.create();
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    if (message.topics != null && message.topics.length)
+                        for (let i = 0; i < message.topics.length; ++i)
+                            writer.uint32(10).bytes(message.topics[i]);
+                    if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                        for (let i = 0; i < message.$unknowns.length; ++i)
+                            writer.raw(message.$unknowns[i]);
+                    return writer;
+                };
+
+                GetNewestEnvelopeRequest.encodeDelimited = function(message, writer) {
+                    return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+                };
+
+                GetNewestEnvelopeRequest.decode = function (reader, length, _end, _depth, _target) {
+                    if (!(reader instanceof $Reader))
+                        reader = $Reader.create(reader);
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $Reader.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let end, message;
+                    if (length === $undefined)
+                        end = reader.len;
+                    else {
+                        end = reader.pos + length;
+                        if (end > reader.len)
+                            throw $RangeError("index out of range");
+                        length = reader.len;
+                        reader.len = end;
+                    }
+                    message = _target || new $root.xmtp.xmtpv4.message_api.GetNewestEnvelopeRequest();
+                    while (reader.pos < end) {
+                        let start = reader.pos;
+                        let tag = reader.tag();
+                        if (tag === _end) {
+                            _end = $undefined;
+                            break;
+                        }
+                        let wireType = tag & 7;
+                        switch (tag >>>= 3) {
+                        case 1: {
+                                if (wireType !== 2)
+                                    break;
+                                if (!(message.topics && message.topics.length))
+                                    message.topics = [];
+                                message.topics.push(reader.bytes());
+                                continue;
+                            }
+                        }
+                        reader.skipType(wireType, _depth, tag);
+                        if (!reader.discardUnknown) {
+                            $util.makeProp(message, "$unknowns", false);
+                            (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                        }
+                    }
+                    if (length !== $undefined) {
+                        if (reader.pos !== end)
+                            throw $RangeError("index out of range");
+                        reader.len = length;
+                    }
+                    if (_end !== $undefined)
+                        throw $Error("missing end group");
+                    return message;
+                };
+
+                GetNewestEnvelopeRequest.decodeDelimited = function(reader) {
+                    if (!(reader instanceof $Reader))
+                        reader = new $Reader(reader);
+                    return this.decode(reader, reader.size());
+                };
+
+                GetNewestEnvelopeRequest.verify = function (message, _depth) {
+                    if (typeof message !== "object" || message === null)
+                        return "object expected";
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        return "max depth exceeded";
+                    if (message.topics != null && $Object.hasOwnProperty.call(message, "topics")) {
+                        if (!$Array.isArray(message.topics))
+                            return "topics: array expected";
+                        for (let i = 0; i < message.topics.length; ++i)
+                            if (!(message.topics[i] && typeof message.topics[i].length === "number" || $util.isString(message.topics[i])))
+                                return "topics: buffer[] expected";
+                    }
+                    return null;
+                };
+
+                GetNewestEnvelopeRequest.fromObject = function (object, _depth) {
+                    if (object instanceof $root.xmtp.xmtpv4.message_api.GetNewestEnvelopeRequest)
+                        return object;
+                    if (!$util.isObject(object))
+                        throw $TypeError(".xmtp.xmtpv4.message_api.GetNewestEnvelopeRequest: object expected");
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let message = new $root.xmtp.xmtpv4.message_api.GetNewestEnvelopeRequest();
+                    if (object.topics) {
+                        if (!$Array.isArray(object.topics))
+                            throw $TypeError(".xmtp.xmtpv4.message_api.GetNewestEnvelopeRequest.topics: array expected");
+                        message.topics = $Array(object.topics.length);
+                        for (let i = 0; i < object.topics.length; ++i)
+                            if (typeof object.topics[i] === "string")
+                                $util.base64.decode(object.topics[i], message.topics[i] = $util.newBuffer($util.base64.length(object.topics[i])), 0);
+                            else if (object.topics[i].length >= 0)
+                                message.topics[i] = object.topics[i];
+                    }
+                    return message;
+                };
+
+                GetNewestEnvelopeRequest.toObject = function (message, options, _depth) {
+                    if (!options)
+                        options = {};
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let object = {};
+                    if (options.arrays || options.defaults)
+                        object.topics = [];
+                    if (message.topics && message.topics.length) {
+                        object.topics = $Array(message.topics.length);
+                        for (let j = 0; j < message.topics.length; ++j)
+                            object.topics[j] = options.bytes === $String ? $util.base64.encode(message.topics[j], 0, message.topics[j].length) : options.bytes === $Array ? $Array.prototype.slice.call(message.topics[j]) : message.topics[j];
+                    }
+                    return object;
+                };
+
+                GetNewestEnvelopeRequest.prototype.toJSON = function() {
+                    return GetNewestEnvelopeRequest.toObject(this, $protobuf.util.toJSONOptions);
+                };
+
+                GetNewestEnvelopeRequest.getTypeUrl = function(prefix) {
+                    if (prefix === $undefined)
+                        prefix = "type.googleapis.com";
+                    return prefix + "/xmtp.xmtpv4.message_api.GetNewestEnvelopeRequest";
+                };
+
+                return GetNewestEnvelopeRequest;
+            })();
+
+            message_api.GetNewestEnvelopeResponse = (function() {
+
+                const GetNewestEnvelopeResponse = function (properties) {
+                    this.results = [];
+                    if (properties)
+                        for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                            if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                this[keys[i]] = properties[keys[i]];
+                };
+
+                GetNewestEnvelopeResponse.prototype.results = $util.emptyArray;
+
+                GetNewestEnvelopeResponse.create = function(properties) {
+                    return new GetNewestEnvelopeResponse(properties);
+                };
+
+                GetNewestEnvelopeResponse.encode = function (message, writer, _depth) {
+                    if (!writer)
+                        writer = $Writer.create();
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    if (message.results != null && message.results.length)
+                        for (let i = 0; i < message.results.length; ++i)
+                            $root.xmtp.xmtpv4.message_api.GetNewestEnvelopeResponse.Response.encode(message.results[i], writer.uint32(10).fork(), _depth + 1).ldelim();
+                    if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                        for (let i = 0; i < message.$unknowns.length; ++i)
+                            writer.raw(message.$unknowns[i]);
+                    return writer;
+                };
+
+                GetNewestEnvelopeResponse.encodeDelimited = function(message, writer) {
+                    return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+                };
+
+                GetNewestEnvelopeResponse.decode = function (reader, length, _end, _depth, _target) {
+                    if (!(reader instanceof $Reader))
+                        reader = $Reader.create(reader);
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $Reader.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let end, message;
+                    if (length === $undefined)
+                        end = reader.len;
+                    else {
+                        end = reader.pos + length;
+                        if (end > reader.len)
+                            throw $RangeError("index out of range");
+                        length = reader.len;
+                        reader.len = end;
+                    }
+                    message = _target || new $root.xmtp.xmtpv4.message_api.GetNewestEnvelopeResponse();
+                    while (reader.pos < end) {
+                        let start = reader.pos;
+                        let tag = reader.tag();
+                        if (tag === _end) {
+                            _end = $undefined;
+                            break;
+                        }
+                        let wireType = tag & 7;
+                        switch (tag >>>= 3) {
+                        case 1: {
+                                if (wireType !== 2)
+                                    break;
+                                if (!(message.results && message.results.length))
+                                    message.results = [];
+                                message.results.push($root.xmtp.xmtpv4.message_api.GetNewestEnvelopeResponse.Response.decode(reader, reader.size(), $undefined, _depth + 1));
+                                continue;
+                            }
+                        }
+                        reader.skipType(wireType, _depth, tag);
+                        if (!reader.discardUnknown) {
+                            $util.makeProp(message, "$unknowns", false);
+                            (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                        }
+                    }
+                    if (length !== $undefined) {
+                        if (reader.pos !== end)
+                            throw $RangeError("index out of range");
+                        reader.len = length;
+                    }
+                    if (_end !== $undefined)
+                        throw $Error("missing end group");
+                    return message;
+                };
+
+                GetNewestEnvelopeResponse.decodeDelimited = function(reader) {
+                    if (!(reader instanceof $Reader))
+                        reader = new $Reader(reader);
+                    return this.decode(reader, reader.size());
+                };
+
+                GetNewestEnvelopeResponse.verify = function (message, _depth) {
+                    if (typeof message !== "object" || message === null)
+                        return "object expected";
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        return "max depth exceeded";
+                    if (message.results != null && $Object.hasOwnProperty.call(message, "results")) {
+                        if (!$Array.isArray(message.results))
+                            return "results: array expected";
+                        for (let i = 0; i < message.results.length; ++i) {
+                            let error = $root.xmtp.xmtpv4.message_api.GetNewestEnvelopeResponse.Response.verify(message.results[i], _depth + 1);
+                            if (error)
+                                return "results." + error;
+                        }
+                    }
+                    return null;
+                };
+
+                GetNewestEnvelopeResponse.fromObject = function (object, _depth) {
+                    if (object instanceof $root.xmtp.xmtpv4.message_api.GetNewestEnvelopeResponse)
+                        return object;
+                    if (!$util.isObject(object))
+                        throw $TypeError(".xmtp.xmtpv4.message_api.GetNewestEnvelopeResponse: object expected");
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let message = new $root.xmtp.xmtpv4.message_api.GetNewestEnvelopeResponse();
+                    if (object.results) {
+                        if (!$Array.isArray(object.results))
+                            throw $TypeError(".xmtp.xmtpv4.message_api.GetNewestEnvelopeResponse.results: array expected");
+                        message.results = $Array(object.results.length);
+                        for (let i = 0; i < object.results.length; ++i) {
+                            if (!$util.isObject(object.results[i]))
+                                throw $TypeError(".xmtp.xmtpv4.message_api.GetNewestEnvelopeResponse.results: object expected");
+                            message.results[i] = $root.xmtp.xmtpv4.message_api.GetNewestEnvelopeResponse.Response.fromObject(object.results[i], _depth + 1);
+                        }
+                    }
+                    return message;
+                };
+
+                GetNewestEnvelopeResponse.toObject = function (message, options, _depth) {
+                    if (!options)
+                        options = {};
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let object = {};
+                    if (options.arrays || options.defaults)
+                        object.results = [];
+                    if (message.results && message.results.length) {
+                        object.results = $Array(message.results.length);
+                        for (let j = 0; j < message.results.length; ++j)
+                            object.results[j] = $root.xmtp.xmtpv4.message_api.GetNewestEnvelopeResponse.Response.toObject(message.results[j], options, _depth + 1);
+                    }
+                    return object;
+                };
+
+                GetNewestEnvelopeResponse.prototype.toJSON = function() {
+                    return GetNewestEnvelopeResponse.toObject(this, $protobuf.util.toJSONOptions);
+                };
+
+                GetNewestEnvelopeResponse.getTypeUrl = function(prefix) {
+                    if (prefix === $undefined)
+                        prefix = "type.googleapis.com";
+                    return prefix + "/xmtp.xmtpv4.message_api.GetNewestEnvelopeResponse";
+                };
+
+                GetNewestEnvelopeResponse.Response = (function() {
+
+                    const Response = function (properties) {
+                        if (properties)
+                            for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                                if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                    this[keys[i]] = properties[keys[i]];
+                    };
+
+                    Response.prototype.originatorEnvelope = null;
+
+                    let $oneOfFields;
+
+                    // Virtual OneOf for proto3 optional field
+                    $Object.defineProperty(Response.prototype, "_originatorEnvelope", {
+                        get: $util.oneOfGetter($oneOfFields = ["originatorEnvelope"]),
+                        set: $util.oneOfSetter($oneOfFields)
+                    });
+
+                    Response.create = function(properties) {
+                        return new Response(properties);
+                    };
+
+                    Response.encode = function (message, writer, _depth) {
+                        if (!writer)
+                            writer = $Writer.create();
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $util.recursionLimit)
+                            throw $Error("max depth exceeded");
+                        if (message.originatorEnvelope != null && $Object.hasOwnProperty.call(message, "originatorEnvelope"))
+                            $root.xmtp.xmtpv4.envelopes.OriginatorEnvelope.encode(message.originatorEnvelope, writer.uint32(10).fork(), _depth + 1).ldelim();
+                        if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                            for (let i = 0; i < message.$unknowns.length; ++i)
+                                writer.raw(message.$unknowns[i]);
+                        return writer;
+                    };
+
+                    Response.encodeDelimited = function(message, writer) {
+                        return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+                    };
+
+                    Response.decode = function (reader, length, _end, _depth, _target) {
+                        if (!(reader instanceof $Reader))
+                            reader = $Reader.create(reader);
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $Reader.recursionLimit)
+                            throw $Error("max depth exceeded");
+                        let end, message;
+                        if (length === $undefined)
+                            end = reader.len;
+                        else {
+                            end = reader.pos + length;
+                            if (end > reader.len)
+                                throw $RangeError("index out of range");
+                            length = reader.len;
+                            reader.len = end;
+                        }
+                        message = _target || new $root.xmtp.xmtpv4.message_api.GetNewestEnvelopeResponse.Response();
+                        while (reader.pos < end) {
+                            let start = reader.pos;
+                            let tag = reader.tag();
+                            if (tag === _end) {
+                                _end = $undefined;
+                                break;
+                            }
+                            let wireType = tag & 7;
+                            switch (tag >>>= 3) {
+                            case 1: {
+                                    if (wireType !== 2)
+                                        break;
+                                    message.originatorEnvelope = $root.xmtp.xmtpv4.envelopes.OriginatorEnvelope.decode(reader, reader.size(), $undefined, _depth + 1, message.originatorEnvelope);
+                                    message._originatorEnvelope = "originatorEnvelope";
+                                    continue;
+                                }
+                            }
+                            reader.skipType(wireType, _depth, tag);
+                            if (!reader.discardUnknown) {
+                                $util.makeProp(message, "$unknowns", false);
+                                (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                            }
+                        }
+                        if (length !== $undefined) {
+                            if (reader.pos !== end)
+                                throw $RangeError("index out of range");
+                            reader.len = length;
+                        }
+                        if (_end !== $undefined)
+                            throw $Error("missing end group");
+                        return message;
+                    };
+
+                    Response.decodeDelimited = function(reader) {
+                        if (!(reader instanceof $Reader))
+                            reader = new $Reader(reader);
+                        return this.decode(reader, reader.size());
+                    };
+
+                    Response.verify = function (message, _depth) {
+                        if (typeof message !== "object" || message === null)
+                            return "object expected";
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $util.recursionLimit)
+                            return "max depth exceeded";
+                        let properties = {};
+                        if (message.originatorEnvelope != null && $Object.hasOwnProperty.call(message, "originatorEnvelope")) {
+                            properties._originatorEnvelope = 1;
+                            {
+                                let error = $root.xmtp.xmtpv4.envelopes.OriginatorEnvelope.verify(message.originatorEnvelope, _depth + 1);
+                                if (error)
+                                    return "originatorEnvelope." + error;
+                            }
+                        }
+                        return null;
+                    };
+
+                    Response.fromObject = function (object, _depth) {
+                        if (object instanceof $root.xmtp.xmtpv4.message_api.GetNewestEnvelopeResponse.Response)
+                            return object;
+                        if (!$util.isObject(object))
+                            throw $TypeError(".xmtp.xmtpv4.message_api.GetNewestEnvelopeResponse.Response: object expected");
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $util.recursionLimit)
+                            throw $Error("max depth exceeded");
+                        let message = new $root.xmtp.xmtpv4.message_api.GetNewestEnvelopeResponse.Response();
+                        if (object.originatorEnvelope != null) {
+                            if (!$util.isObject(object.originatorEnvelope))
+                                throw $TypeError(".xmtp.xmtpv4.message_api.GetNewestEnvelopeResponse.Response.originatorEnvelope: object expected");
+                            message.originatorEnvelope = $root.xmtp.xmtpv4.envelopes.OriginatorEnvelope.fromObject(object.originatorEnvelope, _depth + 1);
+                        }
+                        return message;
+                    };
+
+                    Response.toObject = function (message, options, _depth) {
+                        if (!options)
+                            options = {};
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $util.recursionLimit)
+                            throw $Error("max depth exceeded");
+                        let object = {};
+                        if (message.originatorEnvelope != null && $Object.hasOwnProperty.call(message, "originatorEnvelope"))
+                            object.originatorEnvelope = $root.xmtp.xmtpv4.envelopes.OriginatorEnvelope.toObject(message.originatorEnvelope, options, _depth + 1);
+                        return object;
+                    };
+
+                    Response.prototype.toJSON = function() {
+                        return Response.toObject(this, $protobuf.util.toJSONOptions);
+                    };
+
+                    Response.getTypeUrl = function(prefix) {
+                        if (prefix === $undefined)
+                            prefix = "type.googleapis.com";
+                        return prefix + "/xmtp.xmtpv4.message_api.GetNewestEnvelopeResponse.Response";
+                    };
+
+                    return Response;
+                })();
+
+                return GetNewestEnvelopeResponse;
+            })();
+
+            message_api.SubscribeOriginatorsRequest = (function() {
+
+                const SubscribeOriginatorsRequest = function (properties) {
+                    if (properties)
+                        for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                            if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                this[keys[i]] = properties[keys[i]];
+                };
+
+                SubscribeOriginatorsRequest.prototype.filter = null;
+
+                SubscribeOriginatorsRequest.create = function(properties) {
+                    return new SubscribeOriginatorsRequest(properties);
+                };
+
+                SubscribeOriginatorsRequest.encode = function (message, writer, _depth) {
+                    if (!writer)
+                        writer = $Writer.create();
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    if (message.filter != null && $Object.hasOwnProperty.call(message, "filter"))
+                        $root.xmtp.xmtpv4.message_api.SubscribeOriginatorsRequest.OriginatorFilter.encode(message.filter, writer.uint32(10).fork(), _depth + 1).ldelim();
+                    if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                        for (let i = 0; i < message.$unknowns.length; ++i)
+                            writer.raw(message.$unknowns[i]);
+                    return writer;
+                };
+
+                SubscribeOriginatorsRequest.encodeDelimited = function(message, writer) {
+                    return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+                };
+
+                SubscribeOriginatorsRequest.decode = function (reader, length, _end, _depth, _target) {
+                    if (!(reader instanceof $Reader))
+                        reader = $Reader.create(reader);
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $Reader.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let end, message, value;
+                    if (length === $undefined)
+                        end = reader.len;
+                    else {
+                        end = reader.pos + length;
+                        if (end > reader.len)
+                            throw $RangeError("index out of range");
+                        length = reader.len;
+                        reader.len = end;
+                    }
+                    message = _target || new $root.xmtp.xmtpv4.message_api.SubscribeOriginatorsRequest();
+                    while (reader.pos < end) {
+                        let start = reader.pos;
+                        let tag = reader.tag();
+                        if (tag === _end) {
+                            _end = $undefined;
+                            break;
+                        }
+                        let wireType = tag & 7;
+                        switch (tag >>>= 3) {
+                        case 1: {
+                                if (wireType !== 2)
+                                    break;
+                                message.filter = $root.xmtp.xmtpv4.message_api.SubscribeOriginatorsRequest.OriginatorFilter.decode(reader, reader.size(), $undefined, _depth + 1, message.filter);
+                                continue;
+                            }
+                        }
+                        reader.skipType(wireType, _depth, tag);
+                        if (!reader.discardUnknown) {
+                            $util.makeProp(message, "$unknowns", false);
+                            (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                        }
+                    }
+                    if (length !== $undefined) {
+                        if (reader.pos !== end)
+                            throw $RangeError("index out of range");
+                        reader.len = length;
+                    }
+                    if (_end !== $undefined)
+                        throw $Error("missing end group");
+                    return message;
+                };
+
+                SubscribeOriginatorsRequest.decodeDelimited = function(reader) {
+                    if (!(reader instanceof $Reader))
+                        reader = new $Reader(reader);
+                    return this.decode(reader, reader.size());
+                };
+
+                SubscribeOriginatorsRequest.verify = function (message, _depth) {
+                    if (typeof message !== "object" || message === null)
+                        return "object expected";
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        return "max depth exceeded";
+                    if (message.filter != null && $Object.hasOwnProperty.call(message, "filter")) {
+                        let error = $root.xmtp.xmtpv4.message_api.SubscribeOriginatorsRequest.OriginatorFilter.verify(message.filter, _depth + 1);
+                        if (error)
+                            return "filter." + error;
+                    }
+                    return null;
+                };
+
+                SubscribeOriginatorsRequest.fromObject = function (object, _depth) {
+                    if (object instanceof $root.xmtp.xmtpv4.message_api.SubscribeOriginatorsRequest)
+                        return object;
+                    if (!$util.isObject(object))
+                        throw $TypeError(".xmtp.xmtpv4.message_api.SubscribeOriginatorsRequest: object expected");
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let message = new $root.xmtp.xmtpv4.message_api.SubscribeOriginatorsRequest();
+                    if (object.filter != null) {
+                        if (!$util.isObject(object.filter))
+                            throw $TypeError(".xmtp.xmtpv4.message_api.SubscribeOriginatorsRequest.filter: object expected");
+                        message.filter = $root.xmtp.xmtpv4.message_api.SubscribeOriginatorsRequest.OriginatorFilter.fromObject(object.filter, _depth + 1);
+                    }
+                    return message;
+                };
+
+                SubscribeOriginatorsRequest.toObject = function (message, options, _depth) {
+                    if (!options)
+                        options = {};
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let object = {};
+                    if (options.defaults)
+                        object.filter = null;
+                    if (message.filter != null && $Object.hasOwnProperty.call(message, "filter"))
+                        object.filter = $root.xmtp.xmtpv4.message_api.SubscribeOriginatorsRequest.OriginatorFilter.toObject(message.filter, options, _depth + 1);
+                    return object;
+                };
+
+                SubscribeOriginatorsRequest.prototype.toJSON = function() {
+                    return SubscribeOriginatorsRequest.toObject(this, $protobuf.util.toJSONOptions);
+                };
+
+                SubscribeOriginatorsRequest.getTypeUrl = function(prefix) {
+                    if (prefix === $undefined)
+                        prefix = "type.googleapis.com";
+                    return prefix + "/xmtp.xmtpv4.message_api.SubscribeOriginatorsRequest";
+                };
+
+                SubscribeOriginatorsRequest.OriginatorFilter = (function() {
+
+                    const OriginatorFilter = function (properties) {
+                        this.originatorNodeIds = [];
+                        if (properties)
+                            for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                                if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                    this[keys[i]] = properties[keys[i]];
+                    };
+
+                    OriginatorFilter.prototype.originatorNodeIds = $util.emptyArray;
+                    OriginatorFilter.prototype.lastSeen = null;
+
+                    OriginatorFilter.create = function(properties) {
+                        return new OriginatorFilter(properties);
+                    };
+
+                    OriginatorFilter.encode = function (message, writer, _depth) {
+                        if (!writer)
+                            writer = $Writer.create();
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $util.recursionLimit)
+                            throw $Error("max depth exceeded");
+                        if (message.originatorNodeIds != null && message.originatorNodeIds.length)
+                            writer.uint32(10).uint32s(message.originatorNodeIds);
+                        if (message.lastSeen != null && $Object.hasOwnProperty.call(message, "lastSeen"))
+                            $root.xmtp.xmtpv4.envelopes.Cursor.encode(message.lastSeen, writer.uint32(18).fork(), _depth + 1).ldelim();
+                        if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                            for (let i = 0; i < message.$unknowns.length; ++i)
+                                writer.raw(message.$unknowns[i]);
+                        return writer;
+                    };
+
+                    OriginatorFilter.encodeDelimited = function(message, writer) {
+                        return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+                    };
+
+                    OriginatorFilter.decode = function (reader, length, _end, _depth, _target) {
+                        if (!(reader instanceof $Reader))
+                            reader = $Reader.create(reader);
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $Reader.recursionLimit)
+                            throw $Error("max depth exceeded");
+                        let end, message, value;
+                        if (length === $undefined)
+                            end = reader.len;
+                        else {
+                            end = reader.pos + length;
+                            if (end > reader.len)
+                                throw $RangeError("index out of range");
+                            length = reader.len;
+                            reader.len = end;
+                        }
+                        message = _target || new $root.xmtp.xmtpv4.message_api.SubscribeOriginatorsRequest.OriginatorFilter();
+                        while (reader.pos < end) {
+                            let start = reader.pos;
+                            let tag = reader.tag();
+                            if (tag === _end) {
+                                _end = $undefined;
+                                break;
+                            }
+                            let wireType = tag & 7;
+                            switch (tag >>>= 3) {
+                            case 1: {
+                                    if (wireType === 2) {
+                                        if (!(message.originatorNodeIds && message.originatorNodeIds.length))
+                                            message.originatorNodeIds = [];
+                                        reader.uint32s(message.originatorNodeIds);
+                                        continue;
+                                    }
+                                    if (wireType !== 0)
+                                        break;
+                                    if (!(message.originatorNodeIds && message.originatorNodeIds.length))
+                                        message.originatorNodeIds = [];
+                                    message.originatorNodeIds.push(reader.uint32());
+                                    continue;
+                                }
+                            case 2: {
+                                    if (wireType !== 2)
+                                        break;
+                                    message.lastSeen = $root.xmtp.xmtpv4.envelopes.Cursor.decode(reader, reader.size(), $undefined, _depth + 1, message.lastSeen);
+                                    continue;
+                                }
+                            }
+                            reader.skipType(wireType, _depth, tag);
+                            if (!reader.discardUnknown) {
+                                $util.makeProp(message, "$unknowns", false);
+                                (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                            }
+                        }
+                        if (length !== $undefined) {
+                            if (reader.pos !== end)
+                                throw $RangeError("index out of range");
+                            reader.len = length;
+                        }
+                        if (_end !== $undefined)
+                            throw $Error("missing end group");
+                        return message;
+                    };
+
+                    OriginatorFilter.decodeDelimited = function(reader) {
+                        if (!(reader instanceof $Reader))
+                            reader = new $Reader(reader);
+                        return this.decode(reader, reader.size());
+                    };
+
+                    OriginatorFilter.verify = function (message, _depth) {
+                        if (typeof message !== "object" || message === null)
+                            return "object expected";
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $util.recursionLimit)
+                            return "max depth exceeded";
+                        if (message.originatorNodeIds != null && $Object.hasOwnProperty.call(message, "originatorNodeIds")) {
+                            if (!$Array.isArray(message.originatorNodeIds))
+                                return "originatorNodeIds: array expected";
+                            for (let i = 0; i < message.originatorNodeIds.length; ++i)
+                                if (!$util.isInteger(message.originatorNodeIds[i]))
+                                    return "originatorNodeIds: integer[] expected";
+                        }
+                        if (message.lastSeen != null && $Object.hasOwnProperty.call(message, "lastSeen")) {
+                            let error = $root.xmtp.xmtpv4.envelopes.Cursor.verify(message.lastSeen, _depth + 1);
+                            if (error)
+                                return "lastSeen." + error;
+                        }
+                        return null;
+                    };
+
+                    OriginatorFilter.fromObject = function (object, _depth) {
+                        if (object instanceof $root.xmtp.xmtpv4.message_api.SubscribeOriginatorsRequest.OriginatorFilter)
+                            return object;
+                        if (!$util.isObject(object))
+                            throw $TypeError(".xmtp.xmtpv4.message_api.SubscribeOriginatorsRequest.OriginatorFilter: object expected");
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $util.recursionLimit)
+                            throw $Error("max depth exceeded");
+                        let message = new $root.xmtp.xmtpv4.message_api.SubscribeOriginatorsRequest.OriginatorFilter();
+                        if (object.originatorNodeIds) {
+                            if (!$Array.isArray(object.originatorNodeIds))
+                                throw $TypeError(".xmtp.xmtpv4.message_api.SubscribeOriginatorsRequest.OriginatorFilter.originatorNodeIds: array expected");
+                            message.originatorNodeIds = $Array(object.originatorNodeIds.length);
+                            for (let i = 0; i < object.originatorNodeIds.length; ++i)
+                                message.originatorNodeIds[i] = object.originatorNodeIds[i] >>> 0;
+                        }
+                        if (object.lastSeen != null) {
+                            if (!$util.isObject(object.lastSeen))
+                                throw $TypeError(".xmtp.xmtpv4.message_api.SubscribeOriginatorsRequest.OriginatorFilter.lastSeen: object expected");
+                            message.lastSeen = $root.xmtp.xmtpv4.envelopes.Cursor.fromObject(object.lastSeen, _depth + 1);
+                        }
+                        return message;
+                    };
+
+                    OriginatorFilter.toObject = function (message, options, _depth) {
+                        if (!options)
+                            options = {};
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $util.recursionLimit)
+                            throw $Error("max depth exceeded");
+                        let object = {};
+                        if (options.arrays || options.defaults)
+                            object.originatorNodeIds = [];
+                        if (options.defaults)
+                            object.lastSeen = null;
+                        if (message.originatorNodeIds && message.originatorNodeIds.length) {
+                            object.originatorNodeIds = $Array(message.originatorNodeIds.length);
+                            for (let j = 0; j < message.originatorNodeIds.length; ++j)
+                                object.originatorNodeIds[j] = message.originatorNodeIds[j];
+                        }
+                        if (message.lastSeen != null && $Object.hasOwnProperty.call(message, "lastSeen"))
+                            object.lastSeen = $root.xmtp.xmtpv4.envelopes.Cursor.toObject(message.lastSeen, options, _depth + 1);
+                        return object;
+                    };
+
+                    OriginatorFilter.prototype.toJSON = function() {
+                        return OriginatorFilter.toObject(this, $protobuf.util.toJSONOptions);
+                    };
+
+                    OriginatorFilter.getTypeUrl = function(prefix) {
+                        if (prefix === $undefined)
+                            prefix = "type.googleapis.com";
+                        return prefix + "/xmtp.xmtpv4.message_api.SubscribeOriginatorsRequest.OriginatorFilter";
+                    };
+
+                    return OriginatorFilter;
+                })();
+
+                return SubscribeOriginatorsRequest;
+            })();
+
+            message_api.SubscribeOriginatorsResponse = (function() {
+
+                const SubscribeOriginatorsResponse = function (properties) {
+                    if (properties)
+                        for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                            if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                this[keys[i]] = properties[keys[i]];
+                };
+
+                SubscribeOriginatorsResponse.prototype.envelopes = null;
+
+                let $oneOfFields;
+
+                $Object.defineProperty(SubscribeOriginatorsResponse.prototype, "response", {
+                    get: $util.oneOfGetter($oneOfFields = ["envelopes"]),
+                    set: $util.oneOfSetter($oneOfFields)
+                });
+
+                SubscribeOriginatorsResponse.create = function(properties) {
+                    return new SubscribeOriginatorsResponse(properties);
+                };
+
+                SubscribeOriginatorsResponse.encode = function (message, writer, _depth) {
+                    if (!writer)
+                        writer = $Writer.create();
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    if (message.envelopes != null && $Object.hasOwnProperty.call(message, "envelopes"))
+                        $root.xmtp.xmtpv4.message_api.SubscribeOriginatorsResponse.Envelopes.encode(message.envelopes, writer.uint32(10).fork(), _depth + 1).ldelim();
+                    if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                        for (let i = 0; i < message.$unknowns.length; ++i)
+                            writer.raw(message.$unknowns[i]);
+                    return writer;
+                };
+
+                SubscribeOriginatorsResponse.encodeDelimited = function(message, writer) {
+                    return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+                };
+
+                SubscribeOriginatorsResponse.decode = function (reader, length, _end, _depth, _target) {
+                    if (!(reader instanceof $Reader))
+                        reader = $Reader.create(reader);
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $Reader.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let end, message;
+                    if (length === $undefined)
+                        end = reader.len;
+                    else {
+                        end = reader.pos + length;
+                        if (end > reader.len)
+                            throw $RangeError("index out of range");
+                        length = reader.len;
+                        reader.len = end;
+                    }
+                    message = _target || new $root.xmtp.xmtpv4.message_api.SubscribeOriginatorsResponse();
+                    while (reader.pos < end) {
+                        let start = reader.pos;
+                        let tag = reader.tag();
+                        if (tag === _end) {
+                            _end = $undefined;
+                            break;
+                        }
+                        let wireType = tag & 7;
+                        switch (tag >>>= 3) {
+                        case 1: {
+                                if (wireType !== 2)
+                                    break;
+                                message.envelopes = $root.xmtp.xmtpv4.message_api.SubscribeOriginatorsResponse.Envelopes.decode(reader, reader.size(), $undefined, _depth + 1, message.envelopes);
+                                message.response = "envelopes";
+                                continue;
+                            }
+                        }
+                        reader.skipType(wireType, _depth, tag);
+                        if (!reader.discardUnknown) {
+                            $util.makeProp(message, "$unknowns", false);
+                            (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                        }
+                    }
+                    if (length !== $undefined) {
+                        if (reader.pos !== end)
+                            throw $RangeError("index out of range");
+                        reader.len = length;
+                    }
+                    if (_end !== $undefined)
+                        throw $Error("missing end group");
+                    return message;
+                };
+
+                SubscribeOriginatorsResponse.decodeDelimited = function(reader) {
+                    if (!(reader instanceof $Reader))
+                        reader = new $Reader(reader);
+                    return this.decode(reader, reader.size());
+                };
+
+                SubscribeOriginatorsResponse.verify = function (message, _depth) {
+                    if (typeof message !== "object" || message === null)
+                        return "object expected";
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        return "max depth exceeded";
+                    let properties = {};
+                    if (message.envelopes != null && $Object.hasOwnProperty.call(message, "envelopes")) {
+                        properties.response = 1;
+                        {
+                            let error = $root.xmtp.xmtpv4.message_api.SubscribeOriginatorsResponse.Envelopes.verify(message.envelopes, _depth + 1);
+                            if (error)
+                                return "envelopes." + error;
+                        }
+                    }
+                    return null;
+                };
+
+                SubscribeOriginatorsResponse.fromObject = function (object, _depth) {
+                    if (object instanceof $root.xmtp.xmtpv4.message_api.SubscribeOriginatorsResponse)
+                        return object;
+                    if (!$util.isObject(object))
+                        throw $TypeError(".xmtp.xmtpv4.message_api.SubscribeOriginatorsResponse: object expected");
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let message = new $root.xmtp.xmtpv4.message_api.SubscribeOriginatorsResponse();
+                    if (object.envelopes != null) {
+                        if (!$util.isObject(object.envelopes))
+                            throw $TypeError(".xmtp.xmtpv4.message_api.SubscribeOriginatorsResponse.envelopes: object expected");
+                        message.envelopes = $root.xmtp.xmtpv4.message_api.SubscribeOriginatorsResponse.Envelopes.fromObject(object.envelopes, _depth + 1);
+                    }
+                    return message;
+                };
+
+                SubscribeOriginatorsResponse.toObject = function (message, options, _depth) {
+                    if (!options)
+                        options = {};
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let object = {};
+                    if (message.envelopes != null && $Object.hasOwnProperty.call(message, "envelopes")) {
+                        object.envelopes = $root.xmtp.xmtpv4.message_api.SubscribeOriginatorsResponse.Envelopes.toObject(message.envelopes, options, _depth + 1);
+                        if (options.oneofs)
+                            object.response = "envelopes";
+                    }
+                    return object;
+                };
+
+                SubscribeOriginatorsResponse.prototype.toJSON = function() {
+                    return SubscribeOriginatorsResponse.toObject(this, $protobuf.util.toJSONOptions);
+                };
+
+                SubscribeOriginatorsResponse.getTypeUrl = function(prefix) {
+                    if (prefix === $undefined)
+                        prefix = "type.googleapis.com";
+                    return prefix + "/xmtp.xmtpv4.message_api.SubscribeOriginatorsResponse";
+                };
+
+                SubscribeOriginatorsResponse.Envelopes = (function() {
+
+                    const Envelopes = function (properties) {
+                        this.envelopes = [];
+                        if (properties)
+                            for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                                if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                    this[keys[i]] = properties[keys[i]];
+                    };
+
+                    Envelopes.prototype.envelopes = $util.emptyArray;
+
+                    Envelopes.create = function(properties) {
+                        return new Envelopes(properties);
+                    };
+
+                    Envelopes.encode = function (message, writer, _depth) {
+                        if (!writer)
+                            writer = $Writer.create();
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $util.recursionLimit)
+                            throw $Error("max depth exceeded");
+                        if (message.envelopes != null && message.envelopes.length)
+                            for (let i = 0; i < message.envelopes.length; ++i)
+                                $root.xmtp.xmtpv4.envelopes.OriginatorEnvelope.encode(message.envelopes[i], writer.uint32(10).fork(), _depth + 1).ldelim();
+                        if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                            for (let i = 0; i < message.$unknowns.length; ++i)
+                                writer.raw(message.$unknowns[i]);
+                        return writer;
+                    };
+
+                    Envelopes.encodeDelimited = function(message, writer) {
+                        return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+                    };
+
+                    Envelopes.decode = function (reader, length, _end, _depth, _target) {
+                        if (!(reader instanceof $Reader))
+                            reader = $Reader.create(reader);
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $Reader.recursionLimit)
+                            throw $Error("max depth exceeded");
+                        let end, message;
+                        if (length === $undefined)
+                            end = reader.len;
+                        else {
+                            end = reader.pos + length;
+                            if (end > reader.len)
+                                throw $RangeError("index out of range");
+                            length = reader.len;
+                            reader.len = end;
+                        }
+                        message = _target || new $root.xmtp.xmtpv4.message_api.SubscribeOriginatorsResponse.Envelopes();
+                        while (reader.pos < end) {
+                            let start = reader.pos;
+                            let tag = reader.tag();
+                            if (tag === _end) {
+                                _end = $undefined;
+                                break;
+                            }
+                            let wireType = tag & 7;
+                            switch (tag >>>= 3) {
+                            case 1: {
+                                    if (wireType !== 2)
+                                        break;
+                                    if (!(message.envelopes && message.envelopes.length))
+                                        message.envelopes = [];
+                                    message.envelopes.push($root.xmtp.xmtpv4.envelopes.OriginatorEnvelope.decode(reader, reader.size(), $undefined, _depth + 1));
+                                    continue;
+                                }
+                            }
+                            reader.skipType(wireType, _depth, tag);
+                            if (!reader.discardUnknown) {
+                                $util.makeProp(message, "$unknowns", false);
+                                (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                            }
+                        }
+                        if (length !== $undefined) {
+                            if (reader.pos !== end)
+                                throw $RangeError("index out of range");
+                            reader.len = length;
+                        }
+                        if (_end !== $undefined)
+                            throw $Error("missing end group");
+                        return message;
+                    };
+
+                    Envelopes.decodeDelimited = function(reader) {
+                        if (!(reader instanceof $Reader))
+                            reader = new $Reader(reader);
+                        return this.decode(reader, reader.size());
+                    };
+
+                    Envelopes.verify = function (message, _depth) {
+                        if (typeof message !== "object" || message === null)
+                            return "object expected";
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $util.recursionLimit)
+                            return "max depth exceeded";
+                        if (message.envelopes != null && $Object.hasOwnProperty.call(message, "envelopes")) {
+                            if (!$Array.isArray(message.envelopes))
+                                return "envelopes: array expected";
+                            for (let i = 0; i < message.envelopes.length; ++i) {
+                                let error = $root.xmtp.xmtpv4.envelopes.OriginatorEnvelope.verify(message.envelopes[i], _depth + 1);
+                                if (error)
+                                    return "envelopes." + error;
+                            }
+                        }
+                        return null;
+                    };
+
+                    Envelopes.fromObject = function (object, _depth) {
+                        if (object instanceof $root.xmtp.xmtpv4.message_api.SubscribeOriginatorsResponse.Envelopes)
+                            return object;
+                        if (!$util.isObject(object))
+                            throw $TypeError(".xmtp.xmtpv4.message_api.SubscribeOriginatorsResponse.Envelopes: object expected");
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $util.recursionLimit)
+                            throw $Error("max depth exceeded");
+                        let message = new $root.xmtp.xmtpv4.message_api.SubscribeOriginatorsResponse.Envelopes();
+                        if (object.envelopes) {
+                            if (!$Array.isArray(object.envelopes))
+                                throw $TypeError(".xmtp.xmtpv4.message_api.SubscribeOriginatorsResponse.Envelopes.envelopes: array expected");
+                            message.envelopes = $Array(object.envelopes.length);
+                            for (let i = 0; i < object.envelopes.length; ++i) {
+                                if (!$util.isObject(object.envelopes[i]))
+                                    throw $TypeError(".xmtp.xmtpv4.message_api.SubscribeOriginatorsResponse.Envelopes.envelopes: object expected");
+                                message.envelopes[i] = $root.xmtp.xmtpv4.envelopes.OriginatorEnvelope.fromObject(object.envelopes[i], _depth + 1);
+                            }
+                        }
+                        return message;
+                    };
+
+                    Envelopes.toObject = function (message, options, _depth) {
+                        if (!options)
+                            options = {};
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $util.recursionLimit)
+                            throw $Error("max depth exceeded");
+                        let object = {};
+                        if (options.arrays || options.defaults)
+                            object.envelopes = [];
+                        if (message.envelopes && message.envelopes.length) {
+                            object.envelopes = $Array(message.envelopes.length);
+                            for (let j = 0; j < message.envelopes.length; ++j)
+                                object.envelopes[j] = $root.xmtp.xmtpv4.envelopes.OriginatorEnvelope.toObject(message.envelopes[j], options, _depth + 1);
+                        }
+                        return object;
+                    };
+
+                    Envelopes.prototype.toJSON = function() {
+                        return Envelopes.toObject(this, $protobuf.util.toJSONOptions);
+                    };
+
+                    Envelopes.getTypeUrl = function(prefix) {
+                        if (prefix === $undefined)
+                            prefix = "type.googleapis.com";
+                        return prefix + "/xmtp.xmtpv4.message_api.SubscribeOriginatorsResponse.Envelopes";
+                    };
+
+                    return Envelopes;
+                })();
+
+                return SubscribeOriginatorsResponse;
+            })();
+
+            message_api.ReplicationApi = (function() {
+
+                const ReplicationApi = function(rpcImpl, requestDelimited, responseDelimited) {
+                    $protobuf.rpc.Service.call(this, rpcImpl, requestDelimited, responseDelimited);
+                };
+
+                $Object.defineProperty(ReplicationApi.prototype = $Object.create($protobuf.rpc.Service.prototype), "constructor", { value: ReplicationApi, writable: true, enumerable: false, configurable: true });
+
+                ReplicationApi.create = function(rpcImpl, requestDelimited, responseDelimited) {
+                    return new this(rpcImpl, requestDelimited, responseDelimited);
+                };
+
+
+
+                $Object.defineProperties(ReplicationApi.prototype.subscribeOriginators = function(request, callback) {
+                    return $protobuf.rpc.Service.prototype.rpcCall.call(this, ReplicationApi.prototype.subscribeOriginators, $root.xmtp.xmtpv4.message_api.SubscribeOriginatorsRequest, $root.xmtp.xmtpv4.message_api.SubscribeOriginatorsResponse, request, callback);
+                }, {
+                    name: { value: "SubscribeOriginators" },
+                    path: { value: "/xmtp.xmtpv4.message_api.ReplicationApi/SubscribeOriginators" },
+                    requestType: { value: "SubscribeOriginatorsRequest" },
+                    responseType: { value: "SubscribeOriginatorsResponse" },
+                    requestStream: { value: $undefined },
+                    responseStream: { value: true }
+                });
+
+
+
+                $Object.defineProperties(ReplicationApi.prototype.subscribeEnvelopes = function(request, callback) {
+                    return $protobuf.rpc.Service.prototype.rpcCall.call(this, ReplicationApi.prototype.subscribeEnvelopes, $root.xmtp.xmtpv4.message_api.SubscribeEnvelopesRequest, $root.xmtp.xmtpv4.message_api.SubscribeEnvelopesResponse, request, callback);
+                }, {
+                    name: { value: "SubscribeEnvelopes" },
+                    path: { value: "/xmtp.xmtpv4.message_api.ReplicationApi/SubscribeEnvelopes" },
+                    requestType: { value: "SubscribeEnvelopesRequest" },
+                    responseType: { value: "SubscribeEnvelopesResponse" },
+                    requestStream: { value: $undefined },
+                    responseStream: { value: true }
+                });
+
+
+
+                $Object.defineProperties(ReplicationApi.prototype.subscribeTopics = function(request, callback) {
+                    return $protobuf.rpc.Service.prototype.rpcCall.call(this, ReplicationApi.prototype.subscribeTopics, $root.xmtp.xmtpv4.message_api.SubscribeTopicsRequest, $root.xmtp.xmtpv4.message_api.SubscribeTopicsResponse, request, callback);
+                }, {
+                    name: { value: "SubscribeTopics" },
+                    path: { value: "/xmtp.xmtpv4.message_api.ReplicationApi/SubscribeTopics" },
+                    requestType: { value: "SubscribeTopicsRequest" },
+                    responseType: { value: "SubscribeTopicsResponse" },
+                    requestStream: { value: $undefined },
+                    responseStream: { value: true }
+                });
+
+
+
+                $Object.defineProperties(ReplicationApi.prototype.queryEnvelopes = function(request, callback) {
+                    return $protobuf.rpc.Service.prototype.rpcCall.call(this, ReplicationApi.prototype.queryEnvelopes, $root.xmtp.xmtpv4.message_api.QueryEnvelopesRequest, $root.xmtp.xmtpv4.message_api.QueryEnvelopesResponse, request, callback);
+                }, {
+                    name: { value: "QueryEnvelopes" },
+                    path: { value: "/xmtp.xmtpv4.message_api.ReplicationApi/QueryEnvelopes" },
+                    requestType: { value: "QueryEnvelopesRequest" },
+                    responseType: { value: "QueryEnvelopesResponse" },
+                    requestStream: { value: $undefined },
+                    responseStream: { value: $undefined }
+                });
+
+
+
+                $Object.defineProperties(ReplicationApi.prototype.publishPayerEnvelopes = function(request, callback) {
+                    return $protobuf.rpc.Service.prototype.rpcCall.call(this, ReplicationApi.prototype.publishPayerEnvelopes, $root.xmtp.xmtpv4.message_api.PublishPayerEnvelopesRequest, $root.xmtp.xmtpv4.message_api.PublishPayerEnvelopesResponse, request, callback);
+                }, {
+                    name: { value: "PublishPayerEnvelopes" },
+                    path: { value: "/xmtp.xmtpv4.message_api.ReplicationApi/PublishPayerEnvelopes" },
+                    requestType: { value: "PublishPayerEnvelopesRequest" },
+                    responseType: { value: "PublishPayerEnvelopesResponse" },
+                    requestStream: { value: $undefined },
+                    responseStream: { value: $undefined }
+                });
+
+
+
+                $Object.defineProperties(ReplicationApi.prototype.getInboxIds = function(request, callback) {
+                    return $protobuf.rpc.Service.prototype.rpcCall.call(this, ReplicationApi.prototype.getInboxIds, $root.xmtp.xmtpv4.message_api.GetInboxIdsRequest, $root.xmtp.xmtpv4.message_api.GetInboxIdsResponse, request, callback);
+                }, {
+                    name: { value: "GetInboxIds" },
+                    path: { value: "/xmtp.xmtpv4.message_api.ReplicationApi/GetInboxIds" },
+                    requestType: { value: "GetInboxIdsRequest" },
+                    responseType: { value: "GetInboxIdsResponse" },
+                    requestStream: { value: $undefined },
+                    responseStream: { value: $undefined }
+                });
+
+
+
+                $Object.defineProperties(ReplicationApi.prototype.getNewestEnvelope = function(request, callback) {
+                    return $protobuf.rpc.Service.prototype.rpcCall.call(this, ReplicationApi.prototype.getNewestEnvelope, $root.xmtp.xmtpv4.message_api.GetNewestEnvelopeRequest, $root.xmtp.xmtpv4.message_api.GetNewestEnvelopeResponse, request, callback);
+                }, {
+                    name: { value: "GetNewestEnvelope" },
+                    path: { value: "/xmtp.xmtpv4.message_api.ReplicationApi/GetNewestEnvelope" },
+                    requestType: { value: "GetNewestEnvelopeRequest" },
+                    responseType: { value: "GetNewestEnvelopeResponse" },
+                    requestStream: { value: $undefined },
+                    responseStream: { value: $undefined }
+                });
+
+                return ReplicationApi;
+            })();
+
+            message_api.NotificationApi = (function() {
+
+                const NotificationApi = function(rpcImpl, requestDelimited, responseDelimited) {
+                    $protobuf.rpc.Service.call(this, rpcImpl, requestDelimited, responseDelimited);
+                };
+
+                $Object.defineProperty(NotificationApi.prototype = $Object.create($protobuf.rpc.Service.prototype), "constructor", { value: NotificationApi, writable: true, enumerable: false, configurable: true });
+
+                NotificationApi.create = function(rpcImpl, requestDelimited, responseDelimited) {
+                    return new this(rpcImpl, requestDelimited, responseDelimited);
+                };
+
+
+
+                $Object.defineProperties(NotificationApi.prototype.subscribeAllEnvelopes = function(request, callback) {
+                    return $protobuf.rpc.Service.prototype.rpcCall.call(this, NotificationApi.prototype.subscribeAllEnvelopes, $root.xmtp.xmtpv4.message_api.SubscribeAllEnvelopesRequest, $root.xmtp.xmtpv4.message_api.SubscribeEnvelopesResponse, request, callback);
+                }, {
+                    name: { value: "SubscribeAllEnvelopes" },
+                    path: { value: "/xmtp.xmtpv4.message_api.NotificationApi/SubscribeAllEnvelopes" },
+                    requestType: { value: "SubscribeAllEnvelopesRequest" },
+                    responseType: { value: "SubscribeEnvelopesResponse" },
+                    requestStream: { value: $undefined },
+                    responseStream: { value: true }
+                });
+
+                return NotificationApi;
+            })();
+
+            message_api.PublishApi = (function() {
+
+                const PublishApi = function(rpcImpl, requestDelimited, responseDelimited) {
+                    $protobuf.rpc.Service.call(this, rpcImpl, requestDelimited, responseDelimited);
+                };
+
+                $Object.defineProperty(PublishApi.prototype = $Object.create($protobuf.rpc.Service.prototype), "constructor", { value: PublishApi, writable: true, enumerable: false, configurable: true });
+
+                PublishApi.create = function(rpcImpl, requestDelimited, responseDelimited) {
+                    return new this(rpcImpl, requestDelimited, responseDelimited);
+                };
+
+
+
+                $Object.defineProperties(PublishApi.prototype.publishPayerEnvelopes = function(request, callback) {
+                    return $protobuf.rpc.Service.prototype.rpcCall.call(this, PublishApi.prototype.publishPayerEnvelopes, $root.xmtp.xmtpv4.message_api.PublishPayerEnvelopesRequest, $root.xmtp.xmtpv4.message_api.PublishPayerEnvelopesResponse, request, callback);
+                }, {
+                    name: { value: "PublishPayerEnvelopes" },
+                    path: { value: "/xmtp.xmtpv4.message_api.PublishApi/PublishPayerEnvelopes" },
+                    requestType: { value: "PublishPayerEnvelopesRequest" },
+                    responseType: { value: "PublishPayerEnvelopesResponse" },
+                    requestStream: { value: $undefined },
+                    responseStream: { value: $undefined }
+                });
+
+                return PublishApi;
+            })();
+
+            message_api.QueryApi = (function() {
+
+                const QueryApi = function(rpcImpl, requestDelimited, responseDelimited) {
+                    $protobuf.rpc.Service.call(this, rpcImpl, requestDelimited, responseDelimited);
+                };
+
+                $Object.defineProperty(QueryApi.prototype = $Object.create($protobuf.rpc.Service.prototype), "constructor", { value: QueryApi, writable: true, enumerable: false, configurable: true });
+
+                QueryApi.create = function(rpcImpl, requestDelimited, responseDelimited) {
+                    return new this(rpcImpl, requestDelimited, responseDelimited);
+                };
+
+
+
+                $Object.defineProperties(QueryApi.prototype.queryEnvelopes = function(request, callback) {
+                    return $protobuf.rpc.Service.prototype.rpcCall.call(this, QueryApi.prototype.queryEnvelopes, $root.xmtp.xmtpv4.message_api.QueryEnvelopesRequest, $root.xmtp.xmtpv4.message_api.QueryEnvelopesResponse, request, callback);
+                }, {
+                    name: { value: "QueryEnvelopes" },
+                    path: { value: "/xmtp.xmtpv4.message_api.QueryApi/QueryEnvelopes" },
+                    requestType: { value: "QueryEnvelopesRequest" },
+                    responseType: { value: "QueryEnvelopesResponse" },
+                    requestStream: { value: $undefined },
+                    responseStream: { value: $undefined }
+                });
+
+
+
+                $Object.defineProperties(QueryApi.prototype.subscribeTopics = function(request, callback) {
+                    return $protobuf.rpc.Service.prototype.rpcCall.call(this, QueryApi.prototype.subscribeTopics, $root.xmtp.xmtpv4.message_api.SubscribeTopicsRequest, $root.xmtp.xmtpv4.message_api.SubscribeTopicsResponse, request, callback);
+                }, {
+                    name: { value: "SubscribeTopics" },
+                    path: { value: "/xmtp.xmtpv4.message_api.QueryApi/SubscribeTopics" },
+                    requestType: { value: "SubscribeTopicsRequest" },
+                    responseType: { value: "SubscribeTopicsResponse" },
+                    requestStream: { value: $undefined },
+                    responseStream: { value: true }
+                });
+
+
+
+                $Object.defineProperties(QueryApi.prototype.subscribe = function(request, callback) {
+                    return $protobuf.rpc.Service.prototype.rpcCall.call(this, QueryApi.prototype.subscribe, $root.xmtp.xmtpv4.message_api.SubscribeRequest, $root.xmtp.xmtpv4.message_api.SubscribeResponse, request, callback);
+                }, {
+                    name: { value: "Subscribe" },
+                    path: { value: "/xmtp.xmtpv4.message_api.QueryApi/Subscribe" },
+                    requestType: { value: "SubscribeRequest" },
+                    responseType: { value: "SubscribeResponse" },
+                    requestStream: { value: true },
+                    responseStream: { value: true }
+                });
+
+
+
+                $Object.defineProperties(QueryApi.prototype.getInboxIds = function(request, callback) {
+                    return $protobuf.rpc.Service.prototype.rpcCall.call(this, QueryApi.prototype.getInboxIds, $root.xmtp.xmtpv4.message_api.GetInboxIdsRequest, $root.xmtp.xmtpv4.message_api.GetInboxIdsResponse, request, callback);
+                }, {
+                    name: { value: "GetInboxIds" },
+                    path: { value: "/xmtp.xmtpv4.message_api.QueryApi/GetInboxIds" },
+                    requestType: { value: "GetInboxIdsRequest" },
+                    responseType: { value: "GetInboxIdsResponse" },
+                    requestStream: { value: $undefined },
+                    responseStream: { value: $undefined }
+                });
+
+
+
+                $Object.defineProperties(QueryApi.prototype.getNewestEnvelope = function(request, callback) {
+                    return $protobuf.rpc.Service.prototype.rpcCall.call(this, QueryApi.prototype.getNewestEnvelope, $root.xmtp.xmtpv4.message_api.GetNewestEnvelopeRequest, $root.xmtp.xmtpv4.message_api.GetNewestEnvelopeResponse, request, callback);
+                }, {
+                    name: { value: "GetNewestEnvelope" },
+                    path: { value: "/xmtp.xmtpv4.message_api.QueryApi/GetNewestEnvelope" },
+                    requestType: { value: "GetNewestEnvelopeRequest" },
+                    responseType: { value: "GetNewestEnvelopeResponse" },
+                    requestStream: { value: $undefined },
+                    responseStream: { value: $undefined }
+                });
+
+                return QueryApi;
+            })();
+
+            return message_api;
+        })();
+
+        xmtpv4.metadata_api = (function() {
+
+            const metadata_api = {};
+
+            metadata_api.GetSyncCursorRequest = (function() {
+
+                const GetSyncCursorRequest = function (properties) {
+                    if (properties)
+                        for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                            if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                this[keys[i]] = properties[keys[i]];
+                };
+
+                GetSyncCursorRequest.create = function(properties) {
+                    return new GetSyncCursorRequest(properties);
+                };
+
+                GetSyncCursorRequest.encode = function (message, writer, _depth) {
+                    if (!writer)
+                        writer = $Writer.create();
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                        for (let i = 0; i < message.$unknowns.length; ++i)
+                            writer.raw(message.$unknowns[i]);
+                    return writer;
+                };
+
+                GetSyncCursorRequest.encodeDelimited = function(message, writer) {
+                    return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+                };
+
+                GetSyncCursorRequest.decode = function (reader, length, _end, _depth, _target) {
+                    if (!(reader instanceof $Reader))
+                        reader = $Reader.create(reader);
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $Reader.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let end, message;
+                    if (length === $undefined)
+                        end = reader.len;
+                    else {
+                        end = reader.pos + length;
+                        if (end > reader.len)
+                            throw $RangeError("index out of range");
+                        length = reader.len;
+                        reader.len = end;
+                    }
+                    message = _target || new $root.xmtp.xmtpv4.metadata_api.GetSyncCursorRequest();
+                    while (reader.pos < end) {
+                        let start = reader.pos;
+                        let tag = reader.tag();
+                        if (tag === _end) {
+                            _end = $undefined;
+                            break;
+                        }
+                        reader.skipType(tag & 7, _depth, tag);
+                        if (!reader.discardUnknown) {
+                            $util.makeProp(message, "$unknowns", false);
+                            (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                        }
+                    }
+                    if (length !== $undefined) {
+                        if (reader.pos !== end)
+                            throw $RangeError("index out of range");
+                        reader.len = length;
+                    }
+                    if (_end !== $undefined)
+                        throw $Error("missing end group");
+                    return message;
+                };
+
+                GetSyncCursorRequest.decodeDelimited = function(reader) {
+                    if (!(reader instanceof $Reader))
+                        reader = new $Reader(reader);
+                    return this.decode(reader, reader.size());
+                };
+
+                GetSyncCursorRequest.verify = function (message, _depth) {
+                    if (typeof message !== "object" || message === null)
+                        return "object expected";
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        return "max depth exceeded";
+                    return null;
+                };
+
+                GetSyncCursorRequest.fromObject = function (object, _depth) {
+                    if (object instanceof $root.xmtp.xmtpv4.metadata_api.GetSyncCursorRequest)
+                        return object;
+                    if (!$util.isObject(object))
+                        throw $TypeError(".xmtp.xmtpv4.metadata_api.GetSyncCursorRequest: object expected");
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    return new $root.xmtp.xmtpv4.metadata_api.GetSyncCursorRequest();
+                };
+
+                GetSyncCursorRequest.toObject = function () {
+                    return {};
+                };
+
+                GetSyncCursorRequest.prototype.toJSON = function() {
+                    return GetSyncCursorRequest.toObject(this, $protobuf.util.toJSONOptions);
+                };
+
+                GetSyncCursorRequest.getTypeUrl = function(prefix) {
+                    if (prefix === $undefined)
+                        prefix = "type.googleapis.com";
+                    return prefix + "/xmtp.xmtpv4.metadata_api.GetSyncCursorRequest";
+                };
+
+                return GetSyncCursorRequest;
+            })();
+
+            metadata_api.GetSyncCursorResponse = (function() {
+
+                const GetSyncCursorResponse = function (properties) {
+                    if (properties)
+                        for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                            if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                this[keys[i]] = properties[keys[i]];
+                };
+
+                GetSyncCursorResponse.prototype.latestSync = null;
+
+                GetSyncCursorResponse.create = function(properties) {
+                    return new GetSyncCursorResponse(properties);
+                };
+
+                GetSyncCursorResponse.encode = function (message, writer, _depth) {
+                    if (!writer)
+                        writer = $Writer.create();
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    if (message.latestSync != null && $Object.hasOwnProperty.call(message, "latestSync"))
+                        $root.xmtp.xmtpv4.envelopes.Cursor.encode(message.latestSync, writer.uint32(10).fork(), _depth + 1).ldelim();
+                    if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                        for (let i = 0; i < message.$unknowns.length; ++i)
+                            writer.raw(message.$unknowns[i]);
+                    return writer;
+                };
+
+                GetSyncCursorResponse.encodeDelimited = function(message, writer) {
+                    return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+                };
+
+                GetSyncCursorResponse.decode = function (reader, length, _end, _depth, _target) {
+                    if (!(reader instanceof $Reader))
+                        reader = $Reader.create(reader);
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $Reader.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let end, message, value;
+                    if (length === $undefined)
+                        end = reader.len;
+                    else {
+                        end = reader.pos + length;
+                        if (end > reader.len)
+                            throw $RangeError("index out of range");
+                        length = reader.len;
+                        reader.len = end;
+                    }
+                    message = _target || new $root.xmtp.xmtpv4.metadata_api.GetSyncCursorResponse();
+                    while (reader.pos < end) {
+                        let start = reader.pos;
+                        let tag = reader.tag();
+                        if (tag === _end) {
+                            _end = $undefined;
+                            break;
+                        }
+                        let wireType = tag & 7;
+                        switch (tag >>>= 3) {
+                        case 1: {
+                                if (wireType !== 2)
+                                    break;
+                                message.latestSync = $root.xmtp.xmtpv4.envelopes.Cursor.decode(reader, reader.size(), $undefined, _depth + 1, message.latestSync);
+                                continue;
+                            }
+                        }
+                        reader.skipType(wireType, _depth, tag);
+                        if (!reader.discardUnknown) {
+                            $util.makeProp(message, "$unknowns", false);
+                            (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                        }
+                    }
+                    if (length !== $undefined) {
+                        if (reader.pos !== end)
+                            throw $RangeError("index out of range");
+                        reader.len = length;
+                    }
+                    if (_end !== $undefined)
+                        throw $Error("missing end group");
+                    return message;
+                };
+
+                GetSyncCursorResponse.decodeDelimited = function(reader) {
+                    if (!(reader instanceof $Reader))
+                        reader = new $Reader(reader);
+                    return this.decode(reader, reader.size());
+                };
+
+                GetSyncCursorResponse.verify = function (message, _depth) {
+                    if (typeof message !== "object" || message === null)
+                        return "object expected";
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        return "max depth exceeded";
+                    if (message.latestSync != null && $Object.hasOwnProperty.call(message, "latestSync")) {
+                        let error = $root.xmtp.xmtpv4.envelopes.Cursor.verify(message.latestSync, _depth + 1);
+                        if (error)
+                            return "latestSync." + error;
+                    }
+                    return null;
+                };
+
+                GetSyncCursorResponse.fromObject = function (object, _depth) {
+                    if (object instanceof $root.xmtp.xmtpv4.metadata_api.GetSyncCursorResponse)
+                        return object;
+                    if (!$util.isObject(object))
+                        throw $TypeError(".xmtp.xmtpv4.metadata_api.GetSyncCursorResponse: object expected");
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let message = new $root.xmtp.xmtpv4.metadata_api.GetSyncCursorResponse();
+                    if (object.latestSync != null) {
+                        if (!$util.isObject(object.latestSync))
+                            throw $TypeError(".xmtp.xmtpv4.metadata_api.GetSyncCursorResponse.latestSync: object expected");
+                        message.latestSync = $root.xmtp.xmtpv4.envelopes.Cursor.fromObject(object.latestSync, _depth + 1);
+                    }
+                    return message;
+                };
+
+                GetSyncCursorResponse.toObject = function (message, options, _depth) {
+                    if (!options)
+                        options = {};
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let object = {};
+                    if (options.defaults)
+                        object.latestSync = null;
+                    if (message.latestSync != null && $Object.hasOwnProperty.call(message, "latestSync"))
+                        object.latestSync = $root.xmtp.xmtpv4.envelopes.Cursor.toObject(message.latestSync, options, _depth + 1);
+                    return object;
+                };
+
+                GetSyncCursorResponse.prototype.toJSON = function() {
+                    return GetSyncCursorResponse.toObject(this, $protobuf.util.toJSONOptions);
+                };
+
+                GetSyncCursorResponse.getTypeUrl = function(prefix) {
+                    if (prefix === $undefined)
+                        prefix = "type.googleapis.com";
+                    return prefix + "/xmtp.xmtpv4.metadata_api.GetSyncCursorResponse";
+                };
+
+                return GetSyncCursorResponse;
+            })();
+
+            metadata_api.GetVersionRequest = (function() {
+
+                const GetVersionRequest = function (properties) {
+                    if (properties)
+                        for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                            if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                this[keys[i]] = properties[keys[i]];
+                };
+
+                GetVersionRequest.create = function(properties) {
+                    return new GetVersionRequest(properties);
+                };
+
+                GetVersionRequest.encode = function (message, writer, _depth) {
+                    if (!writer)
+                        writer = $Writer.create();
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                        for (let i = 0; i < message.$unknowns.length; ++i)
+                            writer.raw(message.$unknowns[i]);
+                    return writer;
+                };
+
+                GetVersionRequest.encodeDelimited = function(message, writer) {
+                    return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+                };
+
+                GetVersionRequest.decode = function (reader, length, _end, _depth, _target) {
+                    if (!(reader instanceof $Reader))
+                        reader = $Reader.create(reader);
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $Reader.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let end, message;
+                    if (length === $undefined)
+                        end = reader.len;
+                    else {
+                        end = reader.pos + length;
+                        if (end > reader.len)
+                            throw $RangeError("index out of range");
+                        length = reader.len;
+                        reader.len = end;
+                    }
+                    message = _target || new $root.xmtp.xmtpv4.metadata_api.GetVersionRequest();
+                    while (reader.pos < end) {
+                        let start = reader.pos;
+                        let tag = reader.tag();
+                        if (tag === _end) {
+                            _end = $undefined;
+                            break;
+                        }
+                        reader.skipType(tag & 7, _depth, tag);
+                        if (!reader.discardUnknown) {
+                            $util.makeProp(message, "$unknowns", false);
+                            (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                        }
+                    }
+                    if (length !== $undefined) {
+                        if (reader.pos !== end)
+                            throw $RangeError("index out of range");
+                        reader.len = length;
+                    }
+                    if (_end !== $undefined)
+                        throw $Error("missing end group");
+                    return message;
+                };
+
+                GetVersionRequest.decodeDelimited = function(reader) {
+                    if (!(reader instanceof $Reader))
+                        reader = new $Reader(reader);
+                    return this.decode(reader, reader.size());
+                };
+
+                GetVersionRequest.verify = function (message, _depth) {
+                    if (typeof message !== "object" || message === null)
+                        return "object expected";
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        return "max depth exceeded";
+                    return null;
+                };
+
+                GetVersionRequest.fromObject = function (object, _depth) {
+                    if (object instanceof $root.xmtp.xmtpv4.metadata_api.GetVersionRequest)
+                        return object;
+                    if (!$util.isObject(object))
+                        throw $TypeError(".xmtp.xmtpv4.metadata_api.GetVersionRequest: object expected");
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    return new $root.xmtp.xmtpv4.metadata_api.GetVersionRequest();
+                };
+
+                GetVersionRequest.toObject = function () {
+                    return {};
+                };
+
+                GetVersionRequest.prototype.toJSON = function() {
+                    return GetVersionRequest.toObject(this, $protobuf.util.toJSONOptions);
+                };
+
+                GetVersionRequest.getTypeUrl = function(prefix) {
+                    if (prefix === $undefined)
+                        prefix = "type.googleapis.com";
+                    return prefix + "/xmtp.xmtpv4.metadata_api.GetVersionRequest";
+                };
+
+                return GetVersionRequest;
+            })();
+
+            metadata_api.GetVersionResponse = (function() {
+
+                const GetVersionResponse = function (properties) {
+                    if (properties)
+                        for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                            if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                this[keys[i]] = properties[keys[i]];
+                };
+
+                GetVersionResponse.prototype.version = "";
+
+                GetVersionResponse.create = function(properties) {
+                    return new GetVersionResponse(properties);
+                };
+
+                GetVersionResponse.encode = function (message, writer, _depth) {
+                    if (!writer)
+                        writer = $Writer.create();
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    if (message.version != null && $Object.hasOwnProperty.call(message, "version") && message.version !== "")
+                        writer.uint32(10).string(message.version);
+                    if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                        for (let i = 0; i < message.$unknowns.length; ++i)
+                            writer.raw(message.$unknowns[i]);
+                    return writer;
+                };
+
+                GetVersionResponse.encodeDelimited = function(message, writer) {
+                    return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+                };
+
+                GetVersionResponse.decode = function (reader, length, _end, _depth, _target) {
+                    if (!(reader instanceof $Reader))
+                        reader = $Reader.create(reader);
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $Reader.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let end, message, value;
+                    if (length === $undefined)
+                        end = reader.len;
+                    else {
+                        end = reader.pos + length;
+                        if (end > reader.len)
+                            throw $RangeError("index out of range");
+                        length = reader.len;
+                        reader.len = end;
+                    }
+                    message = _target || new $root.xmtp.xmtpv4.metadata_api.GetVersionResponse();
+                    while (reader.pos < end) {
+                        let start = reader.pos;
+                        let tag = reader.tag();
+                        if (tag === _end) {
+                            _end = $undefined;
+                            break;
+                        }
+                        let wireType = tag & 7;
+                        switch (tag >>>= 3) {
+                        case 1: {
+                                if (wireType !== 2)
+                                    break;
+                                if ((value = reader.stringVerify()).length)
+                                    message.version = value;
+                                else
+                                    delete message.version;
+                                continue;
+                            }
+                        }
+                        reader.skipType(wireType, _depth, tag);
+                        if (!reader.discardUnknown) {
+                            $util.makeProp(message, "$unknowns", false);
+                            (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                        }
+                    }
+                    if (length !== $undefined) {
+                        if (reader.pos !== end)
+                            throw $RangeError("index out of range");
+                        reader.len = length;
+                    }
+                    if (_end !== $undefined)
+                        throw $Error("missing end group");
+                    return message;
+                };
+
+                GetVersionResponse.decodeDelimited = function(reader) {
+                    if (!(reader instanceof $Reader))
+                        reader = new $Reader(reader);
+                    return this.decode(reader, reader.size());
+                };
+
+                GetVersionResponse.verify = function (message, _depth) {
+                    if (typeof message !== "object" || message === null)
+                        return "object expected";
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        return "max depth exceeded";
+                    if (message.version != null && $Object.hasOwnProperty.call(message, "version"))
+                        if (!$util.isString(message.version))
+                            return "version: string expected";
+                    return null;
+                };
+
+                GetVersionResponse.fromObject = function (object, _depth) {
+                    if (object instanceof $root.xmtp.xmtpv4.metadata_api.GetVersionResponse)
+                        return object;
+                    if (!$util.isObject(object))
+                        throw $TypeError(".xmtp.xmtpv4.metadata_api.GetVersionResponse: object expected");
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let message = new $root.xmtp.xmtpv4.metadata_api.GetVersionResponse();
+                    if (object.version != null)
+                        if (typeof object.version !== "string" || object.version.length)
+                            message.version = $String(object.version);
+                    return message;
+                };
+
+                GetVersionResponse.toObject = function (message, options, _depth) {
+                    if (!options)
+                        options = {};
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let object = {};
+                    if (options.defaults)
+                        object.version = "";
+                    if (message.version != null && $Object.hasOwnProperty.call(message, "version"))
+                        object.version = message.version;
+                    return object;
+                };
+
+                GetVersionResponse.prototype.toJSON = function() {
+                    return GetVersionResponse.toObject(this, $protobuf.util.toJSONOptions);
+                };
+
+                GetVersionResponse.getTypeUrl = function(prefix) {
+                    if (prefix === $undefined)
+                        prefix = "type.googleapis.com";
+                    return prefix + "/xmtp.xmtpv4.metadata_api.GetVersionResponse";
+                };
+
+                return GetVersionResponse;
+            })();
+
+            metadata_api.PayerInfoGranularity = (function() {
+                const valuesById = $Object.create(null), values = $Object.create(valuesById);
+                values[valuesById[0] = "PAYER_INFO_GRANULARITY_UNSPECIFIED"] = 0;
+                values[valuesById[1] = "PAYER_INFO_GRANULARITY_HOUR"] = 1;
+                values[valuesById[2] = "PAYER_INFO_GRANULARITY_DAY"] = 2;
+                return values;
+            })();
+
+            metadata_api.GetPayerInfoRequest = (function() {
+
+                const GetPayerInfoRequest = function (properties) {
+                    this.payerAddresses = [];
+                    if (properties)
+                        for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                            if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                this[keys[i]] = properties[keys[i]];
+                };
+
+                GetPayerInfoRequest.prototype.payerAddresses = $util.emptyArray;
+                GetPayerInfoRequest.prototype.granularity = 0;
+
+                GetPayerInfoRequest.create = function(properties) {
+                    return new GetPayerInfoRequest(properties);
+                };
+
+                GetPayerInfoRequest.encode = function (message, writer, _depth) {
+                    if (!writer)
+                        writer = $Writer.create();
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    if (message.payerAddresses != null && message.payerAddresses.length)
+                        for (let i = 0; i < message.payerAddresses.length; ++i)
+                            writer.uint32(10).string(message.payerAddresses[i]);
+                    if (message.granularity != null && $Object.hasOwnProperty.call(message, "granularity") && message.granularity !== 0)
+                        writer.uint32(16).int32(message.granularity);
+                    if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                        for (let i = 0; i < message.$unknowns.length; ++i)
+                            writer.raw(message.$unknowns[i]);
+                    return writer;
+                };
+
+                GetPayerInfoRequest.encodeDelimited = function(message, writer) {
+                    return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+                };
+
+                GetPayerInfoRequest.decode = function (reader, length, _end, _depth, _target) {
+                    if (!(reader instanceof $Reader))
+                        reader = $Reader.create(reader);
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $Reader.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let end, message, value;
+                    if (length === $undefined)
+                        end = reader.len;
+                    else {
+                        end = reader.pos + length;
+                        if (end > reader.len)
+                            throw $RangeError("index out of range");
+                        length = reader.len;
+                        reader.len = end;
+                    }
+                    message = _target || new $root.xmtp.xmtpv4.metadata_api.GetPayerInfoRequest();
+                    while (reader.pos < end) {
+                        let start = reader.pos;
+                        let tag = reader.tag();
+                        if (tag === _end) {
+                            _end = $undefined;
+                            break;
+                        }
+                        let wireType = tag & 7;
+                        switch (tag >>>= 3) {
+                        case 1: {
+                                if (wireType !== 2)
+                                    break;
+                                if (!(message.payerAddresses && message.payerAddresses.length))
+                                    message.payerAddresses = [];
+                                message.payerAddresses.push(reader.stringVerify());
+                                continue;
+                            }
+                        case 2: {
+                                if (wireType !== 0)
+                                    break;
+                                if (value = reader.int32())
+                                    message.granularity = value;
+                                else
+                                    delete message.granularity;
+                                continue;
+                            }
+                        }
+                        reader.skipType(wireType, _depth, tag);
+                        if (!reader.discardUnknown) {
+                            $util.makeProp(message, "$unknowns", false);
+                            (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                        }
+                    }
+                    if (length !== $undefined) {
+                        if (reader.pos !== end)
+                            throw $RangeError("index out of range");
+                        reader.len = length;
+                    }
+                    if (_end !== $undefined)
+                        throw $Error("missing end group");
+                    return message;
+                };
+
+                GetPayerInfoRequest.decodeDelimited = function(reader) {
+                    if (!(reader instanceof $Reader))
+                        reader = new $Reader(reader);
+                    return this.decode(reader, reader.size());
+                };
+
+                GetPayerInfoRequest.verify = function (message, _depth) {
+                    if (typeof message !== "object" || message === null)
+                        return "object expected";
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        return "max depth exceeded";
+                    if (message.payerAddresses != null && $Object.hasOwnProperty.call(message, "payerAddresses")) {
+                        if (!$Array.isArray(message.payerAddresses))
+                            return "payerAddresses: array expected";
+                        for (let i = 0; i < message.payerAddresses.length; ++i)
+                            if (!$util.isString(message.payerAddresses[i]))
+                                return "payerAddresses: string[] expected";
+                    }
+                    if (message.granularity != null && $Object.hasOwnProperty.call(message, "granularity"))
+                        if (typeof message.granularity !== "number" || (message.granularity | 0) !== message.granularity)
+                            return "granularity: enum value expected";
+                    return null;
+                };
+
+                GetPayerInfoRequest.fromObject = function (object, _depth) {
+                    if (object instanceof $root.xmtp.xmtpv4.metadata_api.GetPayerInfoRequest)
+                        return object;
+                    if (!$util.isObject(object))
+                        throw $TypeError(".xmtp.xmtpv4.metadata_api.GetPayerInfoRequest: object expected");
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let message = new $root.xmtp.xmtpv4.metadata_api.GetPayerInfoRequest();
+                    if (object.payerAddresses) {
+                        if (!$Array.isArray(object.payerAddresses))
+                            throw $TypeError(".xmtp.xmtpv4.metadata_api.GetPayerInfoRequest.payerAddresses: array expected");
+                        message.payerAddresses = $Array(object.payerAddresses.length);
+                        for (let i = 0; i < object.payerAddresses.length; ++i)
+                            message.payerAddresses[i] = $String(object.payerAddresses[i]);
+                    }
+                    if (object.granularity !== 0 && (typeof object.granularity !== "string" || $root.xmtp.xmtpv4.metadata_api.PayerInfoGranularity[object.granularity] !== 0))
+                        switch (object.granularity) {
+                        case "PAYER_INFO_GRANULARITY_UNSPECIFIED":
+                        case 0:
+                            message.granularity = 0;
+                            break;
+                        case "PAYER_INFO_GRANULARITY_HOUR":
+                        case 1:
+                            message.granularity = 1;
+                            break;
+                        case "PAYER_INFO_GRANULARITY_DAY":
+                        case 2:
+                            message.granularity = 2;
+                            break;
+                        default:
+                            if (typeof object.granularity === "number" && (object.granularity | 0) === object.granularity)
+                                message.granularity = object.granularity;
+                        }
+                    return message;
+                };
+
+                GetPayerInfoRequest.toObject = function (message, options, _depth) {
+                    if (!options)
+                        options = {};
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let object = {};
+                    if (options.arrays || options.defaults)
+                        object.payerAddresses = [];
+                    if (options.defaults)
+                        object.granularity = options.enums === $String ? "PAYER_INFO_GRANULARITY_UNSPECIFIED" : 0;
+                    if (message.payerAddresses && message.payerAddresses.length) {
+                        object.payerAddresses = $Array(message.payerAddresses.length);
+                        for (let j = 0; j < message.payerAddresses.length; ++j)
+                            object.payerAddresses[j] = message.payerAddresses[j];
+                    }
+                    if (message.granularity != null && $Object.hasOwnProperty.call(message, "granularity"))
+                        object.granularity = options.enums === $String ? $root.xmtp.xmtpv4.metadata_api.PayerInfoGranularity[message.granularity] === $undefined ? message.granularity : $root.xmtp.xmtpv4.metadata_api.PayerInfoGranularity[message.granularity] : message.granularity;
+                    return object;
+                };
+
+                GetPayerInfoRequest.prototype.toJSON = function() {
+                    return GetPayerInfoRequest.toObject(this, $protobuf.util.toJSONOptions);
+                };
+
+                GetPayerInfoRequest.getTypeUrl = function(prefix) {
+                    if (prefix === $undefined)
+                        prefix = "type.googleapis.com";
+                    return prefix + "/xmtp.xmtpv4.metadata_api.GetPayerInfoRequest";
+                };
+
+                return GetPayerInfoRequest;
+            })();
+
+            metadata_api.GetPayerInfoResponse = (function() {
+
+                const GetPayerInfoResponse = function (properties) {
+                    this.payerInfo = {};
+                    if (properties)
+                        for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                            if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                this[keys[i]] = properties[keys[i]];
+                };
+
+                GetPayerInfoResponse.prototype.payerInfo = $util.emptyObject;
+
+                GetPayerInfoResponse.create = function(properties) {
+                    return new GetPayerInfoResponse(properties);
+                };
+
+                GetPayerInfoResponse.encode = function (message, writer, _depth) {
+                    if (!writer)
+                        writer = $Writer.create();
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    if (message.payerInfo != null && $Object.hasOwnProperty.call(message, "payerInfo"))
+                        for (let keys = $Object.keys(message.payerInfo), i = 0; i < keys.length; ++i) {
+                            writer.uint32(10).fork().uint32(10).string(keys[i]);
+                            $root.xmtp.xmtpv4.metadata_api.GetPayerInfoResponse.PayerInfo.encode(message.payerInfo[keys[i]], writer.uint32(18).fork(), _depth + 1).ldelim().ldelim();
+                        }
+                    if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                        for (let i = 0; i < message.$unknowns.length; ++i)
+                            writer.raw(message.$unknowns[i]);
+                    return writer;
+                };
+
+                GetPayerInfoResponse.encodeDelimited = function(message, writer) {
+                    return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+                };
+
+                GetPayerInfoResponse.decode = function (reader, length, _end, _depth, _target) {
+                    if (!(reader instanceof $Reader))
+                        reader = $Reader.create(reader);
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $Reader.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let end, message, key, value;
+                    if (length === $undefined)
+                        end = reader.len;
+                    else {
+                        end = reader.pos + length;
+                        if (end > reader.len)
+                            throw $RangeError("index out of range");
+                        length = reader.len;
+                        reader.len = end;
+                    }
+                    message = _target || new $root.xmtp.xmtpv4.metadata_api.GetPayerInfoResponse();
+                    while (reader.pos < end) {
+                        let start = reader.pos;
+                        let tag = reader.tag();
+                        if (tag === _end) {
+                            _end = $undefined;
+                            break;
+                        }
+                        let wireType = tag & 7;
+                        switch (tag >>>= 3) {
+                        case 1: {
+                                if (wireType !== 2)
+                                    break;
+                                if (message.payerInfo === $util.emptyObject)
+                                    message.payerInfo = {};
+                                let end2 = reader.size() + reader.pos;
+                                if (end2 > reader.len)
+                                    throw $RangeError("index out of range");
+                                reader.len = end2;
+                                key = "";
+                                value = null;
+                                while (reader.pos < end2) {
+                                    let tag2 = reader.tag();
+                                    wireType = tag2 & 7;
+                                    switch (tag2 >>>= 3) {
+                                    case 1:
+                                        if (wireType !== 2)
+                                            break;
+                                        key = reader.stringVerify();
+                                        continue;
+                                    case 2:
+                                        if (wireType !== 2)
+                                            break;
+                                        value = $root.xmtp.xmtpv4.metadata_api.GetPayerInfoResponse.PayerInfo.decode(reader, reader.size(), $undefined, _depth + 1, value);
+                                        continue;
+                                    }
+                                    reader.skipType(wireType, _depth, tag2);
+                                }
+                                if (reader.pos !== end2)
+                                    throw $RangeError("index out of range");
+                                reader.len = end;
+                                if (key === "__proto__")
+                                    $util.makeProp(message.payerInfo, key);
+                                message.payerInfo[key] = value || new $root.xmtp.xmtpv4.metadata_api.GetPayerInfoResponse.PayerInfo();
+                                continue;
+                            }
+                        }
+                        reader.skipType(wireType, _depth, tag);
+                        if (!reader.discardUnknown) {
+                            $util.makeProp(message, "$unknowns", false);
+                            (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                        }
+                    }
+                    if (length !== $undefined) {
+                        if (reader.pos !== end)
+                            throw $RangeError("index out of range");
+                        reader.len = length;
+                    }
+                    if (_end !== $undefined)
+                        throw $Error("missing end group");
+                    return message;
+                };
+
+                GetPayerInfoResponse.decodeDelimited = function(reader) {
+                    if (!(reader instanceof $Reader))
+                        reader = new $Reader(reader);
+                    return this.decode(reader, reader.size());
+                };
+
+                GetPayerInfoResponse.verify = function (message, _depth) {
+                    if (typeof message !== "object" || message === null)
+                        return "object expected";
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        return "max depth exceeded";
+                    if (message.payerInfo != null && $Object.hasOwnProperty.call(message, "payerInfo")) {
+                        if (!$util.isObject(message.payerInfo))
+                            return "payerInfo: object expected";
+                        let key = $Object.keys(message.payerInfo);
+                        for (let i = 0; i < key.length; ++i) {
+                            let error = $root.xmtp.xmtpv4.metadata_api.GetPayerInfoResponse.PayerInfo.verify(message.payerInfo[key[i]], _depth + 1);
+                            if (error)
+                                return "payerInfo." + error;
+                        }
+                    }
+                    return null;
+                };
+
+                GetPayerInfoResponse.fromObject = function (object, _depth) {
+                    if (object instanceof $root.xmtp.xmtpv4.metadata_api.GetPayerInfoResponse)
+                        return object;
+                    if (!$util.isObject(object))
+                        throw $TypeError(".xmtp.xmtpv4.metadata_api.GetPayerInfoResponse: object expected");
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let message = new $root.xmtp.xmtpv4.metadata_api.GetPayerInfoResponse();
+                    if (object.payerInfo) {
+                        if (!$util.isObject(object.payerInfo))
+                            throw $TypeError(".xmtp.xmtpv4.metadata_api.GetPayerInfoResponse.payerInfo: object expected");
+                        message.payerInfo = {};
+                        for (let keys = $Object.keys(object.payerInfo), i = 0; i < keys.length; ++i) {
+                            if (keys[i] === "__proto__")
+                                $util.makeProp(message.payerInfo, keys[i]);
+                            if (!$util.isObject(object.payerInfo[keys[i]]))
+                                throw $TypeError(".xmtp.xmtpv4.metadata_api.GetPayerInfoResponse.payerInfo: object expected");
+                            message.payerInfo[keys[i]] = $root.xmtp.xmtpv4.metadata_api.GetPayerInfoResponse.PayerInfo.fromObject(object.payerInfo[keys[i]], _depth + 1);
+                        }
+                    }
+                    return message;
+                };
+
+                GetPayerInfoResponse.toObject = function (message, options, _depth) {
+                    if (!options)
+                        options = {};
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let object = {};
+                    if (options.objects || options.defaults)
+                        object.payerInfo = {};
+                    let keys2;
+                    if (message.payerInfo && (keys2 = $Object.keys(message.payerInfo)).length) {
+                        object.payerInfo = {};
+                        for (let j = 0; j < keys2.length; ++j) {
+                            if (keys2[j] === "__proto__")
+                                $util.makeProp(object.payerInfo, keys2[j]);
+                            object.payerInfo[keys2[j]] = $root.xmtp.xmtpv4.metadata_api.GetPayerInfoResponse.PayerInfo.toObject(message.payerInfo[keys2[j]], options, _depth + 1);
+                        }
+                    }
+                    return object;
+                };
+
+                GetPayerInfoResponse.prototype.toJSON = function() {
+                    return GetPayerInfoResponse.toObject(this, $protobuf.util.toJSONOptions);
+                };
+
+                GetPayerInfoResponse.getTypeUrl = function(prefix) {
+                    if (prefix === $undefined)
+                        prefix = "type.googleapis.com";
+                    return prefix + "/xmtp.xmtpv4.metadata_api.GetPayerInfoResponse";
+                };
+
+                GetPayerInfoResponse.PeriodSummary = (function() {
+
+                    const PeriodSummary = function (properties) {
+                        if (properties)
+                            for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                                if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                    this[keys[i]] = properties[keys[i]];
+                    };
+
+                    PeriodSummary.prototype.amountSpentPicodollars = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+                    PeriodSummary.prototype.numMessages = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+                    PeriodSummary.prototype.periodStartUnixSeconds = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+                    PeriodSummary.create = function(properties) {
+                        return new PeriodSummary(properties);
+                    };
+
+                    PeriodSummary.encode = function (message, writer, _depth) {
+                        if (!writer)
+                            writer = $Writer.create();
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $util.recursionLimit)
+                            throw $Error("max depth exceeded");
+                        if (message.amountSpentPicodollars != null && $Object.hasOwnProperty.call(message, "amountSpentPicodollars") && (typeof message.amountSpentPicodollars === "object" ? message.amountSpentPicodollars.low || message.amountSpentPicodollars.high : message.amountSpentPicodollars !== 0))
+                            writer.uint32(8).uint64(message.amountSpentPicodollars);
+                        if (message.numMessages != null && $Object.hasOwnProperty.call(message, "numMessages") && (typeof message.numMessages === "object" ? message.numMessages.low || message.numMessages.high : message.numMessages !== 0))
+                            writer.uint32(16).uint64(message.numMessages);
+                        if (message.periodStartUnixSeconds != null && $Object.hasOwnProperty.call(message, "periodStartUnixSeconds") && (typeof message.periodStartUnixSeconds === "object" ? message.periodStartUnixSeconds.low || message.periodStartUnixSeconds.high : message.periodStartUnixSeconds !== 0))
+                            writer.uint32(24).uint64(message.periodStartUnixSeconds);
+                        if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                            for (let i = 0; i < message.$unknowns.length; ++i)
+                                writer.raw(message.$unknowns[i]);
+                        return writer;
+                    };
+
+                    PeriodSummary.encodeDelimited = function(message, writer) {
+                        return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+                    };
+
+                    PeriodSummary.decode = function (reader, length, _end, _depth, _target) {
+                        if (!(reader instanceof $Reader))
+                            reader = $Reader.create(reader);
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $Reader.recursionLimit)
+                            throw $Error("max depth exceeded");
+                        let end, message, value;
+                        if (length === $undefined)
+                            end = reader.len;
+                        else {
+                            end = reader.pos + length;
+                            if (end > reader.len)
+                                throw $RangeError("index out of range");
+                            length = reader.len;
+                            reader.len = end;
+                        }
+                        message = _target || new $root.xmtp.xmtpv4.metadata_api.GetPayerInfoResponse.PeriodSummary();
+                        while (reader.pos < end) {
+                            let start = reader.pos;
+                            let tag = reader.tag();
+                            if (tag === _end) {
+                                _end = $undefined;
+                                break;
+                            }
+                            let wireType = tag & 7;
+                            switch (tag >>>= 3) {
+                            case 1: {
+                                    if (wireType !== 0)
+                                        break;
+                                    if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                        message.amountSpentPicodollars = value;
+                                    else
+                                        delete message.amountSpentPicodollars;
+                                    continue;
+                                }
+                            case 2: {
+                                    if (wireType !== 0)
+                                        break;
+                                    if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                        message.numMessages = value;
+                                    else
+                                        delete message.numMessages;
+                                    continue;
+                                }
+                            case 3: {
+                                    if (wireType !== 0)
+                                        break;
+                                    if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                        message.periodStartUnixSeconds = value;
+                                    else
+                                        delete message.periodStartUnixSeconds;
+                                    continue;
+                                }
+                            }
+                            reader.skipType(wireType, _depth, tag);
+                            if (!reader.discardUnknown) {
+                                $util.makeProp(message, "$unknowns", false);
+                                (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                            }
+                        }
+                        if (length !== $undefined) {
+                            if (reader.pos !== end)
+                                throw $RangeError("index out of range");
+                            reader.len = length;
+                        }
+                        if (_end !== $undefined)
+                            throw $Error("missing end group");
+                        return message;
+                    };
+
+                    PeriodSummary.decodeDelimited = function(reader) {
+                        if (!(reader instanceof $Reader))
+                            reader = new $Reader(reader);
+                        return this.decode(reader, reader.size());
+                    };
+
+                    PeriodSummary.verify = function (message, _depth) {
+                        if (typeof message !== "object" || message === null)
+                            return "object expected";
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $util.recursionLimit)
+                            return "max depth exceeded";
+                        if (message.amountSpentPicodollars != null && $Object.hasOwnProperty.call(message, "amountSpentPicodollars"))
+                            if (!$util.isInteger(message.amountSpentPicodollars) && !(message.amountSpentPicodollars && $util.isInteger(message.amountSpentPicodollars.low) && $util.isInteger(message.amountSpentPicodollars.high)))
+                                return "amountSpentPicodollars: integer|Long expected";
+                        if (message.numMessages != null && $Object.hasOwnProperty.call(message, "numMessages"))
+                            if (!$util.isInteger(message.numMessages) && !(message.numMessages && $util.isInteger(message.numMessages.low) && $util.isInteger(message.numMessages.high)))
+                                return "numMessages: integer|Long expected";
+                        if (message.periodStartUnixSeconds != null && $Object.hasOwnProperty.call(message, "periodStartUnixSeconds"))
+                            if (!$util.isInteger(message.periodStartUnixSeconds) && !(message.periodStartUnixSeconds && $util.isInteger(message.periodStartUnixSeconds.low) && $util.isInteger(message.periodStartUnixSeconds.high)))
+                                return "periodStartUnixSeconds: integer|Long expected";
+                        return null;
+                    };
+
+                    PeriodSummary.fromObject = function (object, _depth) {
+                        if (object instanceof $root.xmtp.xmtpv4.metadata_api.GetPayerInfoResponse.PeriodSummary)
+                            return object;
+                        if (!$util.isObject(object))
+                            throw $TypeError(".xmtp.xmtpv4.metadata_api.GetPayerInfoResponse.PeriodSummary: object expected");
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $util.recursionLimit)
+                            throw $Error("max depth exceeded");
+                        let message = new $root.xmtp.xmtpv4.metadata_api.GetPayerInfoResponse.PeriodSummary();
+                        if (object.amountSpentPicodollars != null)
+                            if (typeof object.amountSpentPicodollars === "object" ? object.amountSpentPicodollars.low || object.amountSpentPicodollars.high : $Number(object.amountSpentPicodollars) !== 0)
+                                if ($util.Long)
+                                    message.amountSpentPicodollars = $util.Long.fromValue(object.amountSpentPicodollars, true);
+                                else if (typeof object.amountSpentPicodollars === "string")
+                                    message.amountSpentPicodollars = $parseInt(object.amountSpentPicodollars, 10);
+                                else if (typeof object.amountSpentPicodollars === "number")
+                                    message.amountSpentPicodollars = object.amountSpentPicodollars;
+                                else if (typeof object.amountSpentPicodollars === "object")
+                                    message.amountSpentPicodollars = new $util.LongBits(object.amountSpentPicodollars.low >>> 0, object.amountSpentPicodollars.high >>> 0).toNumber(true);
+                        if (object.numMessages != null)
+                            if (typeof object.numMessages === "object" ? object.numMessages.low || object.numMessages.high : $Number(object.numMessages) !== 0)
+                                if ($util.Long)
+                                    message.numMessages = $util.Long.fromValue(object.numMessages, true);
+                                else if (typeof object.numMessages === "string")
+                                    message.numMessages = $parseInt(object.numMessages, 10);
+                                else if (typeof object.numMessages === "number")
+                                    message.numMessages = object.numMessages;
+                                else if (typeof object.numMessages === "object")
+                                    message.numMessages = new $util.LongBits(object.numMessages.low >>> 0, object.numMessages.high >>> 0).toNumber(true);
+                        if (object.periodStartUnixSeconds != null)
+                            if (typeof object.periodStartUnixSeconds === "object" ? object.periodStartUnixSeconds.low || object.periodStartUnixSeconds.high : $Number(object.periodStartUnixSeconds) !== 0)
+                                if ($util.Long)
+                                    message.periodStartUnixSeconds = $util.Long.fromValue(object.periodStartUnixSeconds, true);
+                                else if (typeof object.periodStartUnixSeconds === "string")
+                                    message.periodStartUnixSeconds = $parseInt(object.periodStartUnixSeconds, 10);
+                                else if (typeof object.periodStartUnixSeconds === "number")
+                                    message.periodStartUnixSeconds = object.periodStartUnixSeconds;
+                                else if (typeof object.periodStartUnixSeconds === "object")
+                                    message.periodStartUnixSeconds = new $util.LongBits(object.periodStartUnixSeconds.low >>> 0, object.periodStartUnixSeconds.high >>> 0).toNumber(true);
+                        return message;
+                    };
+
+                    PeriodSummary.toObject = function (message, options, _depth) {
+                        if (!options)
+                            options = {};
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $util.recursionLimit)
+                            throw $Error("max depth exceeded");
+                        let object = {};
+                        if (options.defaults) {
+                            if ($util.Long) {
+                                let long = new $util.Long(0, 0, true);
+                                object.amountSpentPicodollars = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
+                            } else
+                                object.amountSpentPicodollars = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
+                            if ($util.Long) {
+                                let long = new $util.Long(0, 0, true);
+                                object.numMessages = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
+                            } else
+                                object.numMessages = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
+                            if ($util.Long) {
+                                let long = new $util.Long(0, 0, true);
+                                object.periodStartUnixSeconds = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
+                            } else
+                                object.periodStartUnixSeconds = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
+                        }
+                        if (message.amountSpentPicodollars != null && $Object.hasOwnProperty.call(message, "amountSpentPicodollars"))
+                            if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
+                                object.amountSpentPicodollars = typeof message.amountSpentPicodollars === "number" ? $BigInt(message.amountSpentPicodollars) : $util.Long.fromBits(message.amountSpentPicodollars.low >>> 0, message.amountSpentPicodollars.high >>> 0, true).toBigInt();
+                            else if (typeof message.amountSpentPicodollars === "number")
+                                object.amountSpentPicodollars = options.longs === $String ? $String(message.amountSpentPicodollars) : message.amountSpentPicodollars;
+                            else
+                                object.amountSpentPicodollars = options.longs === $String ? $util.Long.prototype.toString.call(message.amountSpentPicodollars) : options.longs === $Number ? new $util.LongBits(message.amountSpentPicodollars.low >>> 0, message.amountSpentPicodollars.high >>> 0).toNumber(true) : message.amountSpentPicodollars;
+                        if (message.numMessages != null && $Object.hasOwnProperty.call(message, "numMessages"))
+                            if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
+                                object.numMessages = typeof message.numMessages === "number" ? $BigInt(message.numMessages) : $util.Long.fromBits(message.numMessages.low >>> 0, message.numMessages.high >>> 0, true).toBigInt();
+                            else if (typeof message.numMessages === "number")
+                                object.numMessages = options.longs === $String ? $String(message.numMessages) : message.numMessages;
+                            else
+                                object.numMessages = options.longs === $String ? $util.Long.prototype.toString.call(message.numMessages) : options.longs === $Number ? new $util.LongBits(message.numMessages.low >>> 0, message.numMessages.high >>> 0).toNumber(true) : message.numMessages;
+                        if (message.periodStartUnixSeconds != null && $Object.hasOwnProperty.call(message, "periodStartUnixSeconds"))
+                            if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
+                                object.periodStartUnixSeconds = typeof message.periodStartUnixSeconds === "number" ? $BigInt(message.periodStartUnixSeconds) : $util.Long.fromBits(message.periodStartUnixSeconds.low >>> 0, message.periodStartUnixSeconds.high >>> 0, true).toBigInt();
+                            else if (typeof message.periodStartUnixSeconds === "number")
+                                object.periodStartUnixSeconds = options.longs === $String ? $String(message.periodStartUnixSeconds) : message.periodStartUnixSeconds;
+                            else
+                                object.periodStartUnixSeconds = options.longs === $String ? $util.Long.prototype.toString.call(message.periodStartUnixSeconds) : options.longs === $Number ? new $util.LongBits(message.periodStartUnixSeconds.low >>> 0, message.periodStartUnixSeconds.high >>> 0).toNumber(true) : message.periodStartUnixSeconds;
+                        return object;
+                    };
+
+                    PeriodSummary.prototype.toJSON = function() {
+                        return PeriodSummary.toObject(this, $protobuf.util.toJSONOptions);
+                    };
+
+                    PeriodSummary.getTypeUrl = function(prefix) {
+                        if (prefix === $undefined)
+                            prefix = "type.googleapis.com";
+                        return prefix + "/xmtp.xmtpv4.metadata_api.GetPayerInfoResponse.PeriodSummary";
+                    };
+
+                    return PeriodSummary;
+                })();
+
+                GetPayerInfoResponse.PayerInfo = (function() {
+
+                    const PayerInfo = function (properties) {
+                        this.periodSummaries = [];
+                        if (properties)
+                            for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                                if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                    this[keys[i]] = properties[keys[i]];
+                    };
+
+                    PayerInfo.prototype.periodSummaries = $util.emptyArray;
+
+                    PayerInfo.create = function(properties) {
+                        return new PayerInfo(properties);
+                    };
+
+                    PayerInfo.encode = function (message, writer, _depth) {
+                        if (!writer)
+                            writer = $Writer.create();
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $util.recursionLimit)
+                            throw $Error("max depth exceeded");
+                        if (message.periodSummaries != null && message.periodSummaries.length)
+                            for (let i = 0; i < message.periodSummaries.length; ++i)
+                                $root.xmtp.xmtpv4.metadata_api.GetPayerInfoResponse.PeriodSummary.encode(message.periodSummaries[i], writer.uint32(10).fork(), _depth + 1).ldelim();
+                        if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                            for (let i = 0; i < message.$unknowns.length; ++i)
+                                writer.raw(message.$unknowns[i]);
+                        return writer;
+                    };
+
+                    PayerInfo.encodeDelimited = function(message, writer) {
+                        return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+                    };
+
+                    PayerInfo.decode = function (reader, length, _end, _depth, _target) {
+                        if (!(reader instanceof $Reader))
+                            reader = $Reader.create(reader);
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $Reader.recursionLimit)
+                            throw $Error("max depth exceeded");
+                        let end, message;
+                        if (length === $undefined)
+                            end = reader.len;
+                        else {
+                            end = reader.pos + length;
+                            if (end > reader.len)
+                                throw $RangeError("index out of range");
+                            length = reader.len;
+                            reader.len = end;
+                        }
+                        message = _target || new $root.xmtp.xmtpv4.metadata_api.GetPayerInfoResponse.PayerInfo();
+                        while (reader.pos < end) {
+                            let start = reader.pos;
+                            let tag = reader.tag();
+                            if (tag === _end) {
+                                _end = $undefined;
+                                break;
+                            }
+                            let wireType = tag & 7;
+                            switch (tag >>>= 3) {
+                            case 1: {
+                                    if (wireType !== 2)
+                                        break;
+                                    if (!(message.periodSummaries && message.periodSummaries.length))
+                                        message.periodSummaries = [];
+                                    message.periodSummaries.push($root.xmtp.xmtpv4.metadata_api.GetPayerInfoResponse.PeriodSummary.decode(reader, reader.size(), $undefined, _depth + 1));
+                                    continue;
+                                }
+                            }
+                            reader.skipType(wireType, _depth, tag);
+                            if (!reader.discardUnknown) {
+                                $util.makeProp(message, "$unknowns", false);
+                                (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                            }
+                        }
+                        if (length !== $undefined) {
+                            if (reader.pos !== end)
+                                throw $RangeError("index out of range");
+                            reader.len = length;
+                        }
+                        if (_end !== $undefined)
+                            throw $Error("missing end group");
+                        return message;
+                    };
+
+                    PayerInfo.decodeDelimited = function(reader) {
+                        if (!(reader instanceof $Reader))
+                            reader = new $Reader(reader);
+                        return this.decode(reader, reader.size());
+                    };
+
+                    PayerInfo.verify = function (message, _depth) {
+                        if (typeof message !== "object" || message === null)
+                            return "object expected";
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $util.recursionLimit)
+                            return "max depth exceeded";
+                        if (message.periodSummaries != null && $Object.hasOwnProperty.call(message, "periodSummaries")) {
+                            if (!$Array.isArray(message.periodSummaries))
+                                return "periodSummaries: array expected";
+                            for (let i = 0; i < message.periodSummaries.length; ++i) {
+                                let error = $root.xmtp.xmtpv4.metadata_api.GetPayerInfoResponse.PeriodSummary.verify(message.periodSummaries[i], _depth + 1);
+                                if (error)
+                                    return "periodSummaries." + error;
+                            }
+                        }
+                        return null;
+                    };
+
+                    PayerInfo.fromObject = function (object, _depth) {
+                        if (object instanceof $root.xmtp.xmtpv4.metadata_api.GetPayerInfoResponse.PayerInfo)
+                            return object;
+                        if (!$util.isObject(object))
+                            throw $TypeError(".xmtp.xmtpv4.metadata_api.GetPayerInfoResponse.PayerInfo: object expected");
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $util.recursionLimit)
+                            throw $Error("max depth exceeded");
+                        let message = new $root.xmtp.xmtpv4.metadata_api.GetPayerInfoResponse.PayerInfo();
+                        if (object.periodSummaries) {
+                            if (!$Array.isArray(object.periodSummaries))
+                                throw $TypeError(".xmtp.xmtpv4.metadata_api.GetPayerInfoResponse.PayerInfo.periodSummaries: array expected");
+                            message.periodSummaries = $Array(object.periodSummaries.length);
+                            for (let i = 0; i < object.periodSummaries.length; ++i) {
+                                if (!$util.isObject(object.periodSummaries[i]))
+                                    throw $TypeError(".xmtp.xmtpv4.metadata_api.GetPayerInfoResponse.PayerInfo.periodSummaries: object expected");
+                                message.periodSummaries[i] = $root.xmtp.xmtpv4.metadata_api.GetPayerInfoResponse.PeriodSummary.fromObject(object.periodSummaries[i], _depth + 1);
+                            }
+                        }
+                        return message;
+                    };
+
+                    PayerInfo.toObject = function (message, options, _depth) {
+                        if (!options)
+                            options = {};
+                        if (_depth === $undefined)
+                            _depth = 0;
+                        if (_depth > $util.recursionLimit)
+                            throw $Error("max depth exceeded");
+                        let object = {};
+                        if (options.arrays || options.defaults)
+                            object.periodSummaries = [];
+                        if (message.periodSummaries && message.periodSummaries.length) {
+                            object.periodSummaries = $Array(message.periodSummaries.length);
+                            for (let j = 0; j < message.periodSummaries.length; ++j)
+                                object.periodSummaries[j] = $root.xmtp.xmtpv4.metadata_api.GetPayerInfoResponse.PeriodSummary.toObject(message.periodSummaries[j], options, _depth + 1);
+                        }
+                        return object;
+                    };
+
+                    PayerInfo.prototype.toJSON = function() {
+                        return PayerInfo.toObject(this, $protobuf.util.toJSONOptions);
+                    };
+
+                    PayerInfo.getTypeUrl = function(prefix) {
+                        if (prefix === $undefined)
+                            prefix = "type.googleapis.com";
+                        return prefix + "/xmtp.xmtpv4.metadata_api.GetPayerInfoResponse.PayerInfo";
+                    };
+
+                    return PayerInfo;
+                })();
+
+                return GetPayerInfoResponse;
+            })();
+
+            metadata_api.MetadataApi = (function() {
+
+                const MetadataApi = function(rpcImpl, requestDelimited, responseDelimited) {
+                    $protobuf.rpc.Service.call(this, rpcImpl, requestDelimited, responseDelimited);
+                };
+
+                $Object.defineProperty(MetadataApi.prototype = $Object.create($protobuf.rpc.Service.prototype), "constructor", { value: MetadataApi, writable: true, enumerable: false, configurable: true });
+
+                MetadataApi.create = function(rpcImpl, requestDelimited, responseDelimited) {
+                    return new this(rpcImpl, requestDelimited, responseDelimited);
+                };
+
+
+
+                $Object.defineProperties(MetadataApi.prototype.getSyncCursor = function(request, callback) {
+                    return $protobuf.rpc.Service.prototype.rpcCall.call(this, MetadataApi.prototype.getSyncCursor, $root.xmtp.xmtpv4.metadata_api.GetSyncCursorRequest, $root.xmtp.xmtpv4.metadata_api.GetSyncCursorResponse, request, callback);
+                }, {
+                    name: { value: "GetSyncCursor" },
+                    path: { value: "/xmtp.xmtpv4.metadata_api.MetadataApi/GetSyncCursor" },
+                    requestType: { value: "GetSyncCursorRequest" },
+                    responseType: { value: "GetSyncCursorResponse" },
+                    requestStream: { value: $undefined },
+                    responseStream: { value: $undefined }
+                });
+
+
+
+                $Object.defineProperties(MetadataApi.prototype.subscribeSyncCursor = function(request, callback) {
+                    return $protobuf.rpc.Service.prototype.rpcCall.call(this, MetadataApi.prototype.subscribeSyncCursor, $root.xmtp.xmtpv4.metadata_api.GetSyncCursorRequest, $root.xmtp.xmtpv4.metadata_api.GetSyncCursorResponse, request, callback);
+                }, {
+                    name: { value: "SubscribeSyncCursor" },
+                    path: { value: "/xmtp.xmtpv4.metadata_api.MetadataApi/SubscribeSyncCursor" },
+                    requestType: { value: "GetSyncCursorRequest" },
+                    responseType: { value: "GetSyncCursorResponse" },
+                    requestStream: { value: $undefined },
+                    responseStream: { value: true }
+                });
+
+
+
+                $Object.defineProperties(MetadataApi.prototype.getVersion = function(request, callback) {
+                    return $protobuf.rpc.Service.prototype.rpcCall.call(this, MetadataApi.prototype.getVersion, $root.xmtp.xmtpv4.metadata_api.GetVersionRequest, $root.xmtp.xmtpv4.metadata_api.GetVersionResponse, request, callback);
+                }, {
+                    name: { value: "GetVersion" },
+                    path: { value: "/xmtp.xmtpv4.metadata_api.MetadataApi/GetVersion" },
+                    requestType: { value: "GetVersionRequest" },
+                    responseType: { value: "GetVersionResponse" },
+                    requestStream: { value: $undefined },
+                    responseStream: { value: $undefined }
+                });
+
+
+
+                $Object.defineProperties(MetadataApi.prototype.getPayerInfo = function(request, callback) {
+                    return $protobuf.rpc.Service.prototype.rpcCall.call(this, MetadataApi.prototype.getPayerInfo, $root.xmtp.xmtpv4.metadata_api.GetPayerInfoRequest, $root.xmtp.xmtpv4.metadata_api.GetPayerInfoResponse, request, callback);
+                }, {
+                    name: { value: "GetPayerInfo" },
+                    path: { value: "/xmtp.xmtpv4.metadata_api.MetadataApi/GetPayerInfo" },
+                    requestType: { value: "GetPayerInfoRequest" },
+                    responseType: { value: "GetPayerInfoResponse" },
+                    requestStream: { value: $undefined },
+                    responseStream: { value: $undefined }
+                });
+
+                return MetadataApi;
+            })();
+
+            return metadata_api;
+        })();
+
+        return xmtpv4;
+    })();
+
     return xmtp;
 })();
 
@@ -37408,6 +47979,871 @@ export const google = $root.google = (() => {
     })();
 
     return google;
+})();
+
+export const xmtplite = $root.xmtplite = (() => {
+
+    const xmtplite = {};
+
+    xmtplite.ws = (function() {
+
+        const ws = {};
+
+        ws.v1 = (function() {
+
+            const v1 = {};
+
+            v1.Frame = (function() {
+
+                const Frame = function (properties) {
+                    this.metadata = {};
+                    if (properties)
+                        for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                            if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                this[keys[i]] = properties[keys[i]];
+                };
+
+                Frame.prototype.requestId = 0;
+                Frame.prototype.method = "";
+                Frame.prototype.request = null;
+                Frame.prototype.response = null;
+                Frame.prototype.streamItem = null;
+                Frame.prototype.streamEnd = null;
+                Frame.prototype.error = null;
+                Frame.prototype.cancel = null;
+                Frame.prototype.metadata = $util.emptyObject;
+
+                let $oneOfFields;
+
+                $Object.defineProperty(Frame.prototype, "body", {
+                    get: $util.oneOfGetter($oneOfFields = ["request", "response", "streamItem", "streamEnd", "error", "cancel"]),
+                    set: $util.oneOfSetter($oneOfFields)
+                });
+
+                Frame.create = function(properties) {
+                    return new Frame(properties);
+                };
+
+                Frame.encode = function (message, writer, _depth) {
+                    if (!writer)
+                        writer = $Writer.create();
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    if (message.requestId != null && $Object.hasOwnProperty.call(message, "requestId") && message.requestId !== 0)
+                        writer.uint32(8).uint32(message.requestId);
+                    if (message.method != null && $Object.hasOwnProperty.call(message, "method") && message.method !== "")
+                        writer.uint32(18).string(message.method);
+                    if (message.request != null && $Object.hasOwnProperty.call(message, "request"))
+                        writer.uint32(26).bytes(message.request);
+                    if (message.response != null && $Object.hasOwnProperty.call(message, "response"))
+                        writer.uint32(34).bytes(message.response);
+                    if (message.streamItem != null && $Object.hasOwnProperty.call(message, "streamItem"))
+                        writer.uint32(42).bytes(message.streamItem);
+                    if (message.streamEnd != null && $Object.hasOwnProperty.call(message, "streamEnd"))
+                        $root.xmtplite.ws.v1.StreamEnd.encode(message.streamEnd, writer.uint32(50).fork(), _depth + 1).ldelim();
+                    if (message.error != null && $Object.hasOwnProperty.call(message, "error"))
+                        $root.xmtplite.ws.v1.Error.encode(message.error, writer.uint32(58).fork(), _depth + 1).ldelim();
+                    if (message.cancel != null && $Object.hasOwnProperty.call(message, "cancel"))
+                        $root.xmtplite.ws.v1.Cancel.encode(message.cancel, writer.uint32(66).fork(), _depth + 1).ldelim();
+                    if (message.metadata != null && $Object.hasOwnProperty.call(message, "metadata"))
+                        for (let keys = $Object.keys(message.metadata), i = 0; i < keys.length; ++i)
+                            writer.uint32(74).fork().uint32(10).string(keys[i]).uint32(18).string(message.metadata[keys[i]]).ldelim();
+                    if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                        for (let i = 0; i < message.$unknowns.length; ++i)
+                            writer.raw(message.$unknowns[i]);
+                    return writer;
+                };
+
+                Frame.encodeDelimited = function(message, writer) {
+                    return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+                };
+
+                Frame.decode = function (reader, length, _end, _depth, _target) {
+                    if (!(reader instanceof $Reader))
+                        reader = $Reader.create(reader);
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $Reader.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let end, message, key, value;
+                    if (length === $undefined)
+                        end = reader.len;
+                    else {
+                        end = reader.pos + length;
+                        if (end > reader.len)
+                            throw $RangeError("index out of range");
+                        length = reader.len;
+                        reader.len = end;
+                    }
+                    message = _target || new $root.xmtplite.ws.v1.Frame();
+                    while (reader.pos < end) {
+                        let start = reader.pos;
+                        let tag = reader.tag();
+                        if (tag === _end) {
+                            _end = $undefined;
+                            break;
+                        }
+                        let wireType = tag & 7;
+                        switch (tag >>>= 3) {
+                        case 1: {
+                                if (wireType !== 0)
+                                    break;
+                                if (value = reader.uint32())
+                                    message.requestId = value;
+                                else
+                                    delete message.requestId;
+                                continue;
+                            }
+                        case 2: {
+                                if (wireType !== 2)
+                                    break;
+                                if ((value = reader.stringVerify()).length)
+                                    message.method = value;
+                                else
+                                    delete message.method;
+                                continue;
+                            }
+                        case 3: {
+                                if (wireType !== 2)
+                                    break;
+                                message.request = reader.bytes();
+                                message.body = "request";
+                                continue;
+                            }
+                        case 4: {
+                                if (wireType !== 2)
+                                    break;
+                                message.response = reader.bytes();
+                                message.body = "response";
+                                continue;
+                            }
+                        case 5: {
+                                if (wireType !== 2)
+                                    break;
+                                message.streamItem = reader.bytes();
+                                message.body = "streamItem";
+                                continue;
+                            }
+                        case 6: {
+                                if (wireType !== 2)
+                                    break;
+                                message.streamEnd = $root.xmtplite.ws.v1.StreamEnd.decode(reader, reader.size(), $undefined, _depth + 1, message.streamEnd);
+                                message.body = "streamEnd";
+                                continue;
+                            }
+                        case 7: {
+                                if (wireType !== 2)
+                                    break;
+                                message.error = $root.xmtplite.ws.v1.Error.decode(reader, reader.size(), $undefined, _depth + 1, message.error);
+                                message.body = "error";
+                                continue;
+                            }
+                        case 8: {
+                                if (wireType !== 2)
+                                    break;
+                                message.cancel = $root.xmtplite.ws.v1.Cancel.decode(reader, reader.size(), $undefined, _depth + 1, message.cancel);
+                                message.body = "cancel";
+                                continue;
+                            }
+                        case 9: {
+                                if (wireType !== 2)
+                                    break;
+                                if (message.metadata === $util.emptyObject)
+                                    message.metadata = {};
+                                let end2 = reader.size() + reader.pos;
+                                if (end2 > reader.len)
+                                    throw $RangeError("index out of range");
+                                reader.len = end2;
+                                key = "";
+                                value = "";
+                                while (reader.pos < end2) {
+                                    let tag2 = reader.tag();
+                                    wireType = tag2 & 7;
+                                    switch (tag2 >>>= 3) {
+                                    case 1:
+                                        if (wireType !== 2)
+                                            break;
+                                        key = reader.stringVerify();
+                                        continue;
+                                    case 2:
+                                        if (wireType !== 2)
+                                            break;
+                                        value = reader.stringVerify();
+                                        continue;
+                                    }
+                                    reader.skipType(wireType, _depth, tag2);
+                                }
+                                if (reader.pos !== end2)
+                                    throw $RangeError("index out of range");
+                                reader.len = end;
+                                if (key === "__proto__")
+                                    $util.makeProp(message.metadata, key);
+                                message.metadata[key] = value;
+                                continue;
+                            }
+                        }
+                        reader.skipType(wireType, _depth, tag);
+                        if (!reader.discardUnknown) {
+                            $util.makeProp(message, "$unknowns", false);
+                            (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                        }
+                    }
+                    if (length !== $undefined) {
+                        if (reader.pos !== end)
+                            throw $RangeError("index out of range");
+                        reader.len = length;
+                    }
+                    if (_end !== $undefined)
+                        throw $Error("missing end group");
+                    return message;
+                };
+
+                Frame.decodeDelimited = function(reader) {
+                    if (!(reader instanceof $Reader))
+                        reader = new $Reader(reader);
+                    return this.decode(reader, reader.size());
+                };
+
+                Frame.verify = function (message, _depth) {
+                    if (typeof message !== "object" || message === null)
+                        return "object expected";
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        return "max depth exceeded";
+                    let properties = {};
+                    if (message.requestId != null && $Object.hasOwnProperty.call(message, "requestId"))
+                        if (!$util.isInteger(message.requestId))
+                            return "requestId: integer expected";
+                    if (message.method != null && $Object.hasOwnProperty.call(message, "method"))
+                        if (!$util.isString(message.method))
+                            return "method: string expected";
+                    if (message.request != null && $Object.hasOwnProperty.call(message, "request")) {
+                        properties.body = 1;
+                        if (!(message.request && typeof message.request.length === "number" || $util.isString(message.request)))
+                            return "request: buffer expected";
+                    }
+                    if (message.response != null && $Object.hasOwnProperty.call(message, "response")) {
+                        if (properties.body === 1)
+                            return "body: multiple values";
+                        properties.body = 1;
+                        if (!(message.response && typeof message.response.length === "number" || $util.isString(message.response)))
+                            return "response: buffer expected";
+                    }
+                    if (message.streamItem != null && $Object.hasOwnProperty.call(message, "streamItem")) {
+                        if (properties.body === 1)
+                            return "body: multiple values";
+                        properties.body = 1;
+                        if (!(message.streamItem && typeof message.streamItem.length === "number" || $util.isString(message.streamItem)))
+                            return "streamItem: buffer expected";
+                    }
+                    if (message.streamEnd != null && $Object.hasOwnProperty.call(message, "streamEnd")) {
+                        if (properties.body === 1)
+                            return "body: multiple values";
+                        properties.body = 1;
+                        {
+                            let error = $root.xmtplite.ws.v1.StreamEnd.verify(message.streamEnd, _depth + 1);
+                            if (error)
+                                return "streamEnd." + error;
+                        }
+                    }
+                    if (message.error != null && $Object.hasOwnProperty.call(message, "error")) {
+                        if (properties.body === 1)
+                            return "body: multiple values";
+                        properties.body = 1;
+                        {
+                            let error = $root.xmtplite.ws.v1.Error.verify(message.error, _depth + 1);
+                            if (error)
+                                return "error." + error;
+                        }
+                    }
+                    if (message.cancel != null && $Object.hasOwnProperty.call(message, "cancel")) {
+                        if (properties.body === 1)
+                            return "body: multiple values";
+                        properties.body = 1;
+                        {
+                            let error = $root.xmtplite.ws.v1.Cancel.verify(message.cancel, _depth + 1);
+                            if (error)
+                                return "cancel." + error;
+                        }
+                    }
+                    if (message.metadata != null && $Object.hasOwnProperty.call(message, "metadata")) {
+                        if (!$util.isObject(message.metadata))
+                            return "metadata: object expected";
+                        let key = $Object.keys(message.metadata);
+                        for (let i = 0; i < key.length; ++i)
+                            if (!$util.isString(message.metadata[key[i]]))
+                                return "metadata: string{k:string} expected";
+                    }
+                    return null;
+                };
+
+                Frame.fromObject = function (object, _depth) {
+                    if (object instanceof $root.xmtplite.ws.v1.Frame)
+                        return object;
+                    if (!$util.isObject(object))
+                        throw $TypeError(".xmtplite.ws.v1.Frame: object expected");
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let message = new $root.xmtplite.ws.v1.Frame();
+                    if (object.requestId != null)
+                        if ($Number(object.requestId) !== 0)
+                            message.requestId = object.requestId >>> 0;
+                    if (object.method != null)
+                        if (typeof object.method !== "string" || object.method.length)
+                            message.method = $String(object.method);
+                    if (object.request != null)
+                        if (typeof object.request === "string")
+                            $util.base64.decode(object.request, message.request = $util.newBuffer($util.base64.length(object.request)), 0);
+                        else if (object.request.length >= 0)
+                            message.request = object.request;
+                    if (object.response != null)
+                        if (typeof object.response === "string")
+                            $util.base64.decode(object.response, message.response = $util.newBuffer($util.base64.length(object.response)), 0);
+                        else if (object.response.length >= 0)
+                            message.response = object.response;
+                    if (object.streamItem != null)
+                        if (typeof object.streamItem === "string")
+                            $util.base64.decode(object.streamItem, message.streamItem = $util.newBuffer($util.base64.length(object.streamItem)), 0);
+                        else if (object.streamItem.length >= 0)
+                            message.streamItem = object.streamItem;
+                    if (object.streamEnd != null) {
+                        if (!$util.isObject(object.streamEnd))
+                            throw $TypeError(".xmtplite.ws.v1.Frame.streamEnd: object expected");
+                        message.streamEnd = $root.xmtplite.ws.v1.StreamEnd.fromObject(object.streamEnd, _depth + 1);
+                    }
+                    if (object.error != null) {
+                        if (!$util.isObject(object.error))
+                            throw $TypeError(".xmtplite.ws.v1.Frame.error: object expected");
+                        message.error = $root.xmtplite.ws.v1.Error.fromObject(object.error, _depth + 1);
+                    }
+                    if (object.cancel != null) {
+                        if (!$util.isObject(object.cancel))
+                            throw $TypeError(".xmtplite.ws.v1.Frame.cancel: object expected");
+                        message.cancel = $root.xmtplite.ws.v1.Cancel.fromObject(object.cancel, _depth + 1);
+                    }
+                    if (object.metadata) {
+                        if (!$util.isObject(object.metadata))
+                            throw $TypeError(".xmtplite.ws.v1.Frame.metadata: object expected");
+                        message.metadata = {};
+                        for (let keys = $Object.keys(object.metadata), i = 0; i < keys.length; ++i) {
+                            if (keys[i] === "__proto__")
+                                $util.makeProp(message.metadata, keys[i]);
+                            message.metadata[keys[i]] = $String(object.metadata[keys[i]]);
+                        }
+                    }
+                    return message;
+                };
+
+                Frame.toObject = function (message, options, _depth) {
+                    if (!options)
+                        options = {};
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let object = {};
+                    if (options.objects || options.defaults)
+                        object.metadata = {};
+                    if (options.defaults) {
+                        object.requestId = 0;
+                        object.method = "";
+                    }
+                    if (message.requestId != null && $Object.hasOwnProperty.call(message, "requestId"))
+                        object.requestId = message.requestId;
+                    if (message.method != null && $Object.hasOwnProperty.call(message, "method"))
+                        object.method = message.method;
+                    if (message.request != null && $Object.hasOwnProperty.call(message, "request")) {
+                        object.request = options.bytes === $String ? $util.base64.encode(message.request, 0, message.request.length) : options.bytes === $Array ? $Array.prototype.slice.call(message.request) : message.request;
+                        if (options.oneofs)
+                            object.body = "request";
+                    }
+                    if (message.response != null && $Object.hasOwnProperty.call(message, "response")) {
+                        object.response = options.bytes === $String ? $util.base64.encode(message.response, 0, message.response.length) : options.bytes === $Array ? $Array.prototype.slice.call(message.response) : message.response;
+                        if (options.oneofs)
+                            object.body = "response";
+                    }
+                    if (message.streamItem != null && $Object.hasOwnProperty.call(message, "streamItem")) {
+                        object.streamItem = options.bytes === $String ? $util.base64.encode(message.streamItem, 0, message.streamItem.length) : options.bytes === $Array ? $Array.prototype.slice.call(message.streamItem) : message.streamItem;
+                        if (options.oneofs)
+                            object.body = "streamItem";
+                    }
+                    if (message.streamEnd != null && $Object.hasOwnProperty.call(message, "streamEnd")) {
+                        object.streamEnd = $root.xmtplite.ws.v1.StreamEnd.toObject(message.streamEnd, options, _depth + 1);
+                        if (options.oneofs)
+                            object.body = "streamEnd";
+                    }
+                    if (message.error != null && $Object.hasOwnProperty.call(message, "error")) {
+                        object.error = $root.xmtplite.ws.v1.Error.toObject(message.error, options, _depth + 1);
+                        if (options.oneofs)
+                            object.body = "error";
+                    }
+                    if (message.cancel != null && $Object.hasOwnProperty.call(message, "cancel")) {
+                        object.cancel = $root.xmtplite.ws.v1.Cancel.toObject(message.cancel, options, _depth + 1);
+                        if (options.oneofs)
+                            object.body = "cancel";
+                    }
+                    let keys2;
+                    if (message.metadata && (keys2 = $Object.keys(message.metadata)).length) {
+                        object.metadata = {};
+                        for (let j = 0; j < keys2.length; ++j) {
+                            if (keys2[j] === "__proto__")
+                                $util.makeProp(object.metadata, keys2[j]);
+                            object.metadata[keys2[j]] = message.metadata[keys2[j]];
+                        }
+                    }
+                    return object;
+                };
+
+                Frame.prototype.toJSON = function() {
+                    return Frame.toObject(this, $protobuf.util.toJSONOptions);
+                };
+
+                Frame.getTypeUrl = function(prefix) {
+                    if (prefix === $undefined)
+                        prefix = "type.googleapis.com";
+                    return prefix + "/xmtplite.ws.v1.Frame";
+                };
+
+                return Frame;
+            })();
+
+            v1.StreamEnd = (function() {
+
+                const StreamEnd = function (properties) {
+                    if (properties)
+                        for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                            if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                this[keys[i]] = properties[keys[i]];
+                };
+
+                StreamEnd.create = function(properties) {
+                    return new StreamEnd(properties);
+                };
+
+                StreamEnd.encode = function (message, writer, _depth) {
+                    if (!writer)
+                        writer = $Writer.create();
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                        for (let i = 0; i < message.$unknowns.length; ++i)
+                            writer.raw(message.$unknowns[i]);
+                    return writer;
+                };
+
+                StreamEnd.encodeDelimited = function(message, writer) {
+                    return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+                };
+
+                StreamEnd.decode = function (reader, length, _end, _depth, _target) {
+                    if (!(reader instanceof $Reader))
+                        reader = $Reader.create(reader);
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $Reader.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let end, message;
+                    if (length === $undefined)
+                        end = reader.len;
+                    else {
+                        end = reader.pos + length;
+                        if (end > reader.len)
+                            throw $RangeError("index out of range");
+                        length = reader.len;
+                        reader.len = end;
+                    }
+                    message = _target || new $root.xmtplite.ws.v1.StreamEnd();
+                    while (reader.pos < end) {
+                        let start = reader.pos;
+                        let tag = reader.tag();
+                        if (tag === _end) {
+                            _end = $undefined;
+                            break;
+                        }
+                        reader.skipType(tag & 7, _depth, tag);
+                        if (!reader.discardUnknown) {
+                            $util.makeProp(message, "$unknowns", false);
+                            (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                        }
+                    }
+                    if (length !== $undefined) {
+                        if (reader.pos !== end)
+                            throw $RangeError("index out of range");
+                        reader.len = length;
+                    }
+                    if (_end !== $undefined)
+                        throw $Error("missing end group");
+                    return message;
+                };
+
+                StreamEnd.decodeDelimited = function(reader) {
+                    if (!(reader instanceof $Reader))
+                        reader = new $Reader(reader);
+                    return this.decode(reader, reader.size());
+                };
+
+                StreamEnd.verify = function (message, _depth) {
+                    if (typeof message !== "object" || message === null)
+                        return "object expected";
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        return "max depth exceeded";
+                    return null;
+                };
+
+                StreamEnd.fromObject = function (object, _depth) {
+                    if (object instanceof $root.xmtplite.ws.v1.StreamEnd)
+                        return object;
+                    if (!$util.isObject(object))
+                        throw $TypeError(".xmtplite.ws.v1.StreamEnd: object expected");
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    return new $root.xmtplite.ws.v1.StreamEnd();
+                };
+
+                StreamEnd.toObject = function () {
+                    return {};
+                };
+
+                StreamEnd.prototype.toJSON = function() {
+                    return StreamEnd.toObject(this, $protobuf.util.toJSONOptions);
+                };
+
+                StreamEnd.getTypeUrl = function(prefix) {
+                    if (prefix === $undefined)
+                        prefix = "type.googleapis.com";
+                    return prefix + "/xmtplite.ws.v1.StreamEnd";
+                };
+
+                return StreamEnd;
+            })();
+
+            v1.Cancel = (function() {
+
+                const Cancel = function (properties) {
+                    if (properties)
+                        for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                            if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                this[keys[i]] = properties[keys[i]];
+                };
+
+                Cancel.create = function(properties) {
+                    return new Cancel(properties);
+                };
+
+                Cancel.encode = function (message, writer, _depth) {
+                    if (!writer)
+                        writer = $Writer.create();
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                        for (let i = 0; i < message.$unknowns.length; ++i)
+                            writer.raw(message.$unknowns[i]);
+                    return writer;
+                };
+
+                Cancel.encodeDelimited = function(message, writer) {
+                    return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+                };
+
+                Cancel.decode = function (reader, length, _end, _depth, _target) {
+                    if (!(reader instanceof $Reader))
+                        reader = $Reader.create(reader);
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $Reader.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let end, message;
+                    if (length === $undefined)
+                        end = reader.len;
+                    else {
+                        end = reader.pos + length;
+                        if (end > reader.len)
+                            throw $RangeError("index out of range");
+                        length = reader.len;
+                        reader.len = end;
+                    }
+                    message = _target || new $root.xmtplite.ws.v1.Cancel();
+                    while (reader.pos < end) {
+                        let start = reader.pos;
+                        let tag = reader.tag();
+                        if (tag === _end) {
+                            _end = $undefined;
+                            break;
+                        }
+                        reader.skipType(tag & 7, _depth, tag);
+                        if (!reader.discardUnknown) {
+                            $util.makeProp(message, "$unknowns", false);
+                            (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                        }
+                    }
+                    if (length !== $undefined) {
+                        if (reader.pos !== end)
+                            throw $RangeError("index out of range");
+                        reader.len = length;
+                    }
+                    if (_end !== $undefined)
+                        throw $Error("missing end group");
+                    return message;
+                };
+
+                Cancel.decodeDelimited = function(reader) {
+                    if (!(reader instanceof $Reader))
+                        reader = new $Reader(reader);
+                    return this.decode(reader, reader.size());
+                };
+
+                Cancel.verify = function (message, _depth) {
+                    if (typeof message !== "object" || message === null)
+                        return "object expected";
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        return "max depth exceeded";
+                    return null;
+                };
+
+                Cancel.fromObject = function (object, _depth) {
+                    if (object instanceof $root.xmtplite.ws.v1.Cancel)
+                        return object;
+                    if (!$util.isObject(object))
+                        throw $TypeError(".xmtplite.ws.v1.Cancel: object expected");
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    return new $root.xmtplite.ws.v1.Cancel();
+                };
+
+                Cancel.toObject = function () {
+                    return {};
+                };
+
+                Cancel.prototype.toJSON = function() {
+                    return Cancel.toObject(this, $protobuf.util.toJSONOptions);
+                };
+
+                Cancel.getTypeUrl = function(prefix) {
+                    if (prefix === $undefined)
+                        prefix = "type.googleapis.com";
+                    return prefix + "/xmtplite.ws.v1.Cancel";
+                };
+
+                return Cancel;
+            })();
+
+            v1.Error = (function() {
+
+                const Error = function (properties) {
+                    if (properties)
+                        for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                            if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                this[keys[i]] = properties[keys[i]];
+                };
+
+                Error.prototype.code = "";
+                Error.prototype.status = 0;
+                Error.prototype.message = "";
+
+                Error.create = function(properties) {
+                    return new Error(properties);
+                };
+
+                Error.encode = function (message, writer, _depth) {
+                    if (!writer)
+                        writer = $Writer.create();
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    if (message.code != null && $Object.hasOwnProperty.call(message, "code") && message.code !== "")
+                        writer.uint32(10).string(message.code);
+                    if (message.status != null && $Object.hasOwnProperty.call(message, "status") && message.status !== 0)
+                        writer.uint32(16).uint32(message.status);
+                    if (message.message != null && $Object.hasOwnProperty.call(message, "message") && message.message !== "")
+                        writer.uint32(26).string(message.message);
+                    if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                        for (let i = 0; i < message.$unknowns.length; ++i)
+                            writer.raw(message.$unknowns[i]);
+                    return writer;
+                };
+
+                Error.encodeDelimited = function(message, writer) {
+                    return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+                };
+
+                Error.decode = function (reader, length, _end, _depth, _target) {
+                    if (!(reader instanceof $Reader))
+                        reader = $Reader.create(reader);
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $Reader.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let end, message, value;
+                    if (length === $undefined)
+                        end = reader.len;
+                    else {
+                        end = reader.pos + length;
+                        if (end > reader.len)
+                            throw $RangeError("index out of range");
+                        length = reader.len;
+                        reader.len = end;
+                    }
+                    message = _target || new $root.xmtplite.ws.v1.Error();
+                    while (reader.pos < end) {
+                        let start = reader.pos;
+                        let tag = reader.tag();
+                        if (tag === _end) {
+                            _end = $undefined;
+                            break;
+                        }
+                        let wireType = tag & 7;
+                        switch (tag >>>= 3) {
+                        case 1: {
+                                if (wireType !== 2)
+                                    break;
+                                if ((value = reader.stringVerify()).length)
+                                    message.code = value;
+                                else
+                                    delete message.code;
+                                continue;
+                            }
+                        case 2: {
+                                if (wireType !== 0)
+                                    break;
+                                if (value = reader.uint32())
+                                    message.status = value;
+                                else
+                                    delete message.status;
+                                continue;
+                            }
+                        case 3: {
+                                if (wireType !== 2)
+                                    break;
+                                if ((value = reader.stringVerify()).length)
+                                    message.message = value;
+                                else
+                                    delete message.message;
+                                continue;
+                            }
+                        }
+                        reader.skipType(wireType, _depth, tag);
+                        if (!reader.discardUnknown) {
+                            $util.makeProp(message, "$unknowns", false);
+                            (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                        }
+                    }
+                    if (length !== $undefined) {
+                        if (reader.pos !== end)
+                            throw $RangeError("index out of range");
+                        reader.len = length;
+                    }
+                    if (_end !== $undefined)
+                        throw $Error("missing end group");
+                    return message;
+                };
+
+                Error.decodeDelimited = function(reader) {
+                    if (!(reader instanceof $Reader))
+                        reader = new $Reader(reader);
+                    return this.decode(reader, reader.size());
+                };
+
+                Error.verify = function (message, _depth) {
+                    if (typeof message !== "object" || message === null)
+                        return "object expected";
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        return "max depth exceeded";
+                    if (message.code != null && $Object.hasOwnProperty.call(message, "code"))
+                        if (!$util.isString(message.code))
+                            return "code: string expected";
+                    if (message.status != null && $Object.hasOwnProperty.call(message, "status"))
+                        if (!$util.isInteger(message.status))
+                            return "status: integer expected";
+                    if (message.message != null && $Object.hasOwnProperty.call(message, "message"))
+                        if (!$util.isString(message.message))
+                            return "message: string expected";
+                    return null;
+                };
+
+                Error.fromObject = function (object, _depth) {
+                    if (object instanceof $root.xmtplite.ws.v1.Error)
+                        return object;
+                    if (!$util.isObject(object))
+                        throw $TypeError(".xmtplite.ws.v1.Error: object expected");
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let message = new $root.xmtplite.ws.v1.Error();
+                    if (object.code != null)
+                        if (typeof object.code !== "string" || object.code.length)
+                            message.code = $String(object.code);
+                    if (object.status != null)
+                        if ($Number(object.status) !== 0)
+                            message.status = object.status >>> 0;
+                    if (object.message != null)
+                        if (typeof object.message !== "string" || object.message.length)
+                            message.message = $String(object.message);
+                    return message;
+                };
+
+                Error.toObject = function (message, options, _depth) {
+                    if (!options)
+                        options = {};
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let object = {};
+                    if (options.defaults) {
+                        object.code = "";
+                        object.status = 0;
+                        object.message = "";
+                    }
+                    if (message.code != null && $Object.hasOwnProperty.call(message, "code"))
+                        object.code = message.code;
+                    if (message.status != null && $Object.hasOwnProperty.call(message, "status"))
+                        object.status = message.status;
+                    if (message.message != null && $Object.hasOwnProperty.call(message, "message"))
+                        object.message = message.message;
+                    return object;
+                };
+
+                Error.prototype.toJSON = function() {
+                    return Error.toObject(this, $protobuf.util.toJSONOptions);
+                };
+
+                Error.getTypeUrl = function(prefix) {
+                    if (prefix === $undefined)
+                        prefix = "type.googleapis.com";
+                    return prefix + "/xmtplite.ws.v1.Error";
+                };
+
+                return Error;
+            })();
+
+            return v1;
+        })();
+
+        return ws;
+    })();
+
+    return xmtplite;
 })();
 
 export {
