@@ -1,0 +1,77 @@
+/**
+ * Error codes of the client.
+ * @module
+ */
+import { BaseError, type BaseErrorOptions, defineErrorCodes } from '@xmtp-lite/common'
+
+export const clientErrorCodes = defineErrorCodes('Client', {
+  'Client::Unavailable': {
+    category: 'Dependency',
+    retryable: true,
+    description: 'The node could not be reached or the connection dropped (gRPC UNAVAILABLE, socket closed).',
+  },
+  'Client::RateLimited': {
+    category: 'Limit',
+    retryable: true,
+    description: 'The node answered RESOURCE_EXHAUSTED: too many requests; retried with backoff.',
+  },
+  'Client::Timeout': {
+    category: 'Dependency',
+    retryable: true,
+    description: 'The node did not answer before the deadline.',
+  },
+  'Client::Rejected': {
+    category: 'Validation',
+    retryable: false,
+    description:
+      'The node refused the request (INVALID_ARGUMENT, NOT_FOUND, ...); the status is in the details.',
+  },
+  'Client::NodeFailure': {
+    category: 'Dependency',
+    retryable: true,
+    description: 'The node failed while handling the request (INTERNAL, UNKNOWN).',
+  },
+  'Client::BadResponse': {
+    category: 'Codec',
+    retryable: false,
+    description: 'The node answered with bytes that do not decode as the expected response.',
+  },
+  'Client::Closed': {
+    category: 'Usage',
+    retryable: false,
+    description: 'The transport or client was closed before the call.',
+  },
+  'Client::StreamOverflow': {
+    category: 'Limit',
+    retryable: true,
+    description: 'The node cut off a stream whose reader fell too far behind.',
+  },
+  'Client::StorageFailure': {
+    category: 'Dependency',
+    retryable: false,
+    description: 'The local store failed to read or write.',
+  },
+  'Client::StorageKeyInvalid': {
+    category: 'Crypto',
+    retryable: false,
+    description: 'The local store does not decrypt with the key the app gave (wrong key or tampered data).',
+  },
+  'Client::InvalidArgument': {
+    category: 'Usage',
+    retryable: false,
+    description: 'An argument of a client call is malformed.',
+  },
+})
+
+export type ClientErrorCode = keyof typeof clientErrorCodes
+
+/** An error of `@xmtp-lite/client`. */
+export class ClientError extends BaseError<ClientErrorCode> {
+  override name = 'ClientError'
+  /** The gRPC status number when the error came from a node. */
+  readonly status: number | undefined
+  constructor(code: ClientErrorCode, shortMessage: string, options?: BaseErrorOptions & { status?: number }) {
+    super(clientErrorCodes, code, shortMessage, options)
+    this.status = options?.status
+  }
+}
