@@ -586,18 +586,13 @@ export class MlsGroup {
     if (this.#state !== before)
       throw new MlsError('Mls::WrongEpoch', 'the group changed while the commit was checked')
     this.#state = after
-    const added = incoming.membersAfter.filter(
-      (m) =>
-        !incoming.membersBefore.some(
-          (b) => b.leafIndex === m.leafIndex && equalBytes(b.installationKey, m.installationKey),
-        ),
+    // From the proposals, not a tree diff: a re-add keeps the key and may reuse the leaf (§7.2).
+    const added = proposals.flatMap((p) =>
+      p.kind === 'add'
+        ? incoming.membersAfter.filter((m) => equalBytes(m.installationKey, p.installationKey)).slice(0, 1)
+        : [],
     )
-    const removed = incoming.membersBefore.filter(
-      (b) =>
-        !incoming.membersAfter.some(
-          (m) => m.leafIndex === b.leafIndex && equalBytes(b.installationKey, m.installationKey),
-        ),
-    )
+    const removed = proposals.flatMap((p) => (p.kind === 'remove' ? [p.removed] : []))
     return {
       kind: 'commit',
       epoch: after.groupContext.epoch,

@@ -166,4 +166,29 @@ describe('ts-mls patch', () => {
     expect(received.message).toEqual(new Uint8Array([1, 2, 3]))
     expect(received.senderLeafIndex).toBe(1)
   })
+
+  it('reports removal to a member whose leaf a re-add in the same commit re-fills', async () => {
+    const [a, b] = await twoMemberGroup()
+    const c = await member('c')
+    const addC = await createCommit(
+      { state: state(a), cipherSuite: cs },
+      { extraProposals: [{ proposalType: 'add', add: { keyPackage: c.kp } }], ratchetTreeExtension: true },
+    )
+    a.state = addC.newState
+    await processAll(addC.commit, [b])
+    // A removes B (leaf 1) and adds B's fresh key package, which lands in the freed leaf 1.
+    const fresh = await member('b')
+    const readd = await createCommit(
+      { state: state(a), cipherSuite: cs },
+      {
+        extraProposals: [
+          { proposalType: 'remove', remove: { removed: 1 } },
+          { proposalType: 'add', add: { keyPackage: fresh.kp } },
+        ],
+      },
+    )
+    // Unpatched: InternalError "No overlap between provided private keys and update path".
+    await processAll(readd.commit, [b])
+    expect(state(b).groupActiveState.kind).toBe('removedFromGroup')
+  })
 })
