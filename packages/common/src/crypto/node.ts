@@ -44,19 +44,38 @@ const maxRandomLength = 2 ** 30
 interface NodeApi {
   readonly nc: NodeCrypto
   readonly Buffer: typeof Buffer
+  /** Whether private keys go in as JWK (fast) or as PKCS#8 DER (the fallback, see importPrivate). */
+  readonly privateAsJwk: boolean
+}
+
+// RFC 8410 §7: a PKCS#8 Ed25519 / X25519 private key is this fixed DER prefix followed by the 32 raw bytes.
+const pkcs8Prefix: Readonly<Record<OkpCurve, Uint8Array>> = {
+  Ed25519: fromHex('302e020100300506032b657004220420'),
+  X25519: fromHex('302e020100300506032b656e04220420'),
 }
 
 function base64url(api: NodeApi, bytes: Uint8Array): string {
   return api.Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64url')
 }
 
-// Keys go in and out as JWK (RFC 8037 §2), not DER: Node hands a JWK "d" or "x" straight to
+// Keys go in and out as JWK (RFC 8037 §2) rather than DER: Node hands a JWK "d" or "x" straight to
 // EVP_PKEY_new_raw_private_key / _public_key, while DER goes through OpenSSL 3's decoder framework, which
-// measured 10-15x slower here (PKCS#8 import ~1.3 ms against ~0.1 ms for JWK). Node reads only "d" of a
-// private JWK ("x" must be a string and is not used), so an empty "x" is passed; the probe above proves
-// the derived public key right on this runtime.
+// measured 10-15x slower here (PKCS#8 import ~1.3 ms against ~0.1 ms for JWK). Node 20 reads only "d" of a
+// private JWK ("x" must be a string and is otherwise unused), so an empty "x" is passed. Should a Node
+// version start to check "x", the load-time probe sees it fail and private keys take PKCS#8 DER instead.
 function importPrivate(api: NodeApi, crv: OkpCurve, raw: Uint8Array): KeyObject {
-  return api.nc.createPrivateKey({ key: { kty: 'OKP', crv, d: base64url(api, raw), x: '' }, format: 'jwk' })
+  if (api.privateAsJwk) {
+    return api.nc.createPrivateKey({ key: { kty: 'OKP', crv, d: base64url(api, raw), x: '' }, format: 'jwk' })
+  }
+  const prefix = pkcs8Prefix[crv]
+  const der = api.Buffer.alloc(prefix.length + raw.length)
+  der.set(prefix, 0)
+  der.set(raw, prefix.length)
+  try {
+    return api.nc.createPrivateKey({ key: der, format: 'der', type: 'pkcs8' })
+  } finally {
+    der.fill(0)
+  }
 }
 function importPublic(api: NodeApi, crv: OkpCurve, raw: Uint8Array): KeyObject {
   return api.nc.createPublicKey({ key: { kty: 'OKP', crv, x: base64url(api, raw) }, format: 'jwk' })
@@ -84,21 +103,27 @@ function loadNodeCrypto(global: NodeLikeGlobal): NodeApi | undefined {
     if (typeof buffer?.Buffer?.from !== 'function') return undefined
     // Probe what we rely on once (RFC 8032 §7.1 TEST 1: seed -> public key, sign, verify), so that a runtime
     // with a partial or different node:crypto falls back to noble as a whole instead of failing on first use.
-    const api = { nc, Buffer: buffer.Buffer }
     const seed = fromHex('9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60')
-    const key = importPrivate(api, 'Ed25519', seed)
     const expected = 'd75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a'
-    if (toHex(exportPublic(api, nc.createPublicKey(key))) !== expected) return undefined
-    const probe = new Uint8Array(3)
-    if (!nc.verify(null, probe, importPublic(api, 'Ed25519', fromHex(expected)), nc.sign(null, probe, key))) {
-      return undefined
+    for (const privateAsJwk of [true, false]) {
+      const api: NodeApi = { nc, Buffer: buffer.Buffer, privateAsJwk }
+      try {
+        const key = importPrivate(api, 'Ed25519', seed)
+        if (toHex(exportPublic(api, nc.createPublicKey(key))) !== expected) continue
+        const probe = new Uint8Array(3)
+        const publicKey = importPublic(api, 'Ed25519', fromHex(expected))
+        if (!nc.verify(null, probe, publicKey, nc.sign(null, probe, key))) return undefined
+        importPrivate(api, 'X25519', seed)
+      } catch {
+        continue
+      }
+      const ciphers = nc.getCiphers()
+      for (const c of ['chacha20-poly1305', 'aes-128-gcm', 'aes-192-gcm', 'aes-256-gcm']) {
+        if (!ciphers.includes(c)) return undefined
+      }
+      return api
     }
-    importPrivate(api, 'X25519', seed)
-    const ciphers = nc.getCiphers()
-    for (const c of ['chacha20-poly1305', 'aes-128-gcm', 'aes-192-gcm', 'aes-256-gcm']) {
-      if (!ciphers.includes(c)) return undefined
-    }
-    return api
+    return undefined
   } catch {
     return undefined
   }

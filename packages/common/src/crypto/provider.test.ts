@@ -513,6 +513,32 @@ describe.each(providers.map((p) => [p.name, p] as const))('%s provider', (_name,
 })
 
 describe('node and noble agree', () => {
+  it('on X25519 with non-canonical u-coordinates (RFC 7748 §5: taken modulo p, top bit ignored)', () => {
+    const p = 2n ** 255n - 19n
+    const le = (n: bigint) => Uint8Array.from({ length: 32 }, (_, i) => Number((n >> BigInt(8 * i)) & 0xffn))
+    const secret = pattern(32, 77)
+    let compared = 0
+    for (let u = p + 2n; u < 2n ** 255n; u++) {
+      for (const topBit of [0, 0x80]) {
+        const bytes = le(u)
+        bytes[31] = (bytes[31] as number) | topBit
+        const reduced = le(u - p)
+        const outcome = (c: CryptoProvider, input: Uint8Array) => {
+          try {
+            return toHex(c.x25519.sharedSecret(secret, input))
+          } catch (error) {
+            return isBaseError(error) ? error.code : 'untyped'
+          }
+        }
+        const expected = outcome(nobleCrypto, reduced)
+        expect(outcome(node, bytes)).toBe(expected)
+        expect(outcome(nobleCrypto, bytes)).toBe(expected)
+        compared++
+      }
+    }
+    expect(compared).toBe(34)
+  })
+
   it('on every primitive for the same inputs', () => {
     const [a, b] = [node, nobleCrypto]
     for (let seed = 0; seed < 6; seed++) {
