@@ -32,8 +32,54 @@ export {
   V3Originator,
   vectorClockToString,
 } from './cursor.ts'
+export type {
+  AuthenticatedData,
+  ClientEnvelope,
+  ClientPayload,
+  ClientPayloadKind,
+  CreateBlockchainOriginatorEnvelopeParams,
+  CreateClientEnvelopeParams,
+  CreateOriginatorEnvelopeParams,
+  CreatePayerEnvelopeParams,
+  OriginatorEnvelope,
+  OriginatorFields,
+  OriginatorProof,
+  ParseOptions,
+  PayerEnvelope,
+  PayerSigner,
+  UnsignedOriginatorEnvelope,
+  VerifiedOriginator,
+  VerifyOriginatorOptions,
+  VerifyPayerOptions,
+} from './envelope.ts'
+export {
+  assertTopicMatchesPayload,
+  ClientPayloadField,
+  createBlockchainOriginatorEnvelope,
+  createClientEnvelope,
+  createOriginatorEnvelope,
+  createPayerEnvelope,
+  createUnsignedPayerEnvelope,
+  parseClientEnvelope,
+  parseOriginatorEnvelope,
+  parsePayerEnvelope,
+  parseUnsignedOriginatorEnvelope,
+  payloadTopicKind,
+  topicMatchesPayload,
+  verifyOriginatorEnvelope,
+  verifyPayerEnvelope,
+} from './envelope.ts'
 export type { EnvelopeErrorCode } from './errors.ts'
 export { EnvelopeError, envelopesErrorCodes } from './errors.ts'
+export type { EnvelopeCrypto } from './signing.ts'
+export {
+  originatorSignatureHash,
+  payerSignatureHash,
+  publicKeyToAddress,
+  recoverSigner,
+  SignatureLabels,
+  signHash,
+} from './signing.ts'
 export type { Topic, TopicKindName, TopicKindValue, V3Topic } from './topic.ts'
 export {
   buildTopic,
