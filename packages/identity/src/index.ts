@@ -74,6 +74,8 @@ export {
   revokeAssociationRequest,
   SignatureRequest,
 } from './request.ts'
+export type { ViemScwVerifierOptions } from './scw.ts'
+export { createViemScwVerifier } from './scw.ts'
 export { actionText, formatTimestampNs, signatureText } from './signatureText.ts'
 export type {
   InstallationKeySigner,
