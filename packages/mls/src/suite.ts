@@ -4,6 +4,7 @@
  * @module
  */
 import { type CiphersuiteImpl, getCiphersuiteFromName, getCiphersuiteImpl } from 'ts-mls'
+import { makeXmtpSuite } from './provider.ts'
 
 /** The ts-mls name of suite 0x0003. */
 export const xmtpCiphersuiteName = 'MLS_128_DHKEMX25519_CHACHA20POLY1305_SHA256_Ed25519' as const
@@ -18,7 +19,10 @@ export function tsMlsDefaultSuite(): Promise<CiphersuiteImpl> {
   return defaultSuite
 }
 
-/** The suite implementation the package uses (ts-mls default for now; see provider.ts when present). */
-export function xmtpSuite(): Promise<CiphersuiteImpl> {
-  return tsMlsDefaultSuite()
+let ourSuite: CiphersuiteImpl | undefined
+
+/** The suite implementation the package uses: ts-mls on our crypto provider (provider.ts). */
+export async function xmtpSuite(): Promise<CiphersuiteImpl> {
+  ourSuite ??= makeXmtpSuite()
+  return ourSuite
 }
