@@ -134,13 +134,17 @@ function loadNodeCrypto(global: NodeLikeGlobal): NodeApi | undefined {
  * identity and MLS, and building a KeyObject costs about as much as an OpenSSL verify; bounded so that a
  * peer sending fresh keys cannot grow memory.
  */
-class KeyCache {
+export class KeyCache<Value = KeyObject> {
   readonly #max: number
-  readonly #map = new Map<string, KeyObject>()
+  /** How many entries it holds now (at most the bound given to the constructor). */
+  get size(): number {
+    return this.#map.size
+  }
+  readonly #map = new Map<string, Value>()
   constructor(max: number) {
     this.#max = max
   }
-  get(id: string, make: () => KeyObject): KeyObject {
+  get(id: string, make: () => Value): Value {
     const hit = this.#map.get(id)
     if (hit !== undefined) {
       // Re-insert: Map iterates in insertion order, so the first key is the least recently used.
