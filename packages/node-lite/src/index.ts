@@ -4,6 +4,8 @@
  */
 export type { NodeErrorCode } from './errors.ts'
 export { NodeError, nodeLiteErrorCodes } from './errors.ts'
+export type { RunningNode, StartNodeParams } from './node.ts'
+export { defaultRetentionDays, startNode } from './node.ts'
 export type { GroupMessageRow, OpenStoreParams, QueryBounds, StoreEvent } from './store/store.ts'
 export { NodeStore, openStore } from './store/store.ts'
 export type {
