@@ -34,3 +34,108 @@ export {
   welcomeHpkeInfo,
   wrapWelcome,
 } from './welcome.ts'
+// --- XMTP rules (src/xmtp/): extensions, metadata, policies, commit and welcome validation ---
+export type { CommitProposal, CommitSender, ValidateCommitParams, ValidatedCommit } from './xmtp/commit.ts'
+export { validateCommit } from './xmtp/commit.ts'
+export type {
+  ConversationTypeValue,
+  ExtensionTypeName,
+  MembershipBasePolicyValue,
+  MetadataBasePolicyValue,
+  MetadataFieldName,
+  PermissionsBasePolicyValue,
+  RequiredCapabilities,
+} from './xmtp/constants.ts'
+export {
+  ConversationType,
+  CredentialType,
+  ExtensionType,
+  GROUP_ID_LENGTH,
+  INSTALLATION_KEY_LENGTH,
+  METADATA_MAX_BYTES,
+  MembershipBasePolicy,
+  MetadataBasePolicy,
+  MetadataField,
+  PermissionsBasePolicy,
+  ProposalType,
+  SUPER_ADMIN_METADATA_PREFIX,
+  SUPPORTED_METADATA_FIELDS,
+  XMTP_REQUIRED_CAPABILITIES,
+} from './xmtp/constants.ts'
+export type { BuildGroupContextExtensionsParams, XmtpGroupContext } from './xmtp/extensions.ts'
+export {
+  buildGroupContextExtensions,
+  buildGroupMembership,
+  decodeApplicationIdExtension,
+  decodeGroupMembership,
+  decodeGroupMetadata,
+  decodeGroupPermissions,
+  decodeImmutableMetadataExtension,
+  decodeMutableMetadata,
+  decodeRequiredCapabilities,
+  decodeXmtpGroupContext,
+  encodeApplicationIdExtension,
+  encodeGroupMembership,
+  encodeGroupMetadata,
+  encodeGroupPermissions,
+  encodeImmutableMetadataExtension,
+  encodeMutableMetadata,
+  encodePolicySet,
+  encodeRequiredCapabilities,
+  findExtension,
+  replaceExtension,
+} from './xmtp/extensions.ts'
+export type { IdentityPort } from './xmtp/identityPort.ts'
+export type {
+  BuildGroupMetadataParams,
+  BuildMutableMetadataParams,
+  DisappearingSettings,
+  MetadataFieldChange,
+  MutableMetadataChange,
+  MutableMetadataDiff,
+} from './xmtp/metadata.ts'
+export {
+  applyMutableMetadataChange,
+  assertMetadataLengths,
+  buildGroupMetadata,
+  buildMutableMetadata,
+  compareProtocolVersions,
+  diffMutableMetadata,
+  disappearingSettings,
+  dmIdOf,
+} from './xmtp/metadata.ts'
+export type { CheckPolicyActionParams, PolicyAction, PolicyPreset, PolicyUpdate } from './xmtp/policy.ts'
+export {
+  actorFromMetadata,
+  adminsOnlyPolicySet,
+  assertValidPolicySet,
+  checkPolicyAction,
+  defaultPolicySet,
+  detectPolicyPreset,
+  dmPolicySet,
+  evaluateMembershipPolicy,
+  evaluateMetadataPolicy,
+  evaluatePermissionsPolicy,
+  isPolicyActionAllowed,
+  metadataPolicyFor,
+  policyEquals,
+  policySetEquals,
+  updatePolicySet,
+} from './xmtp/policy.ts'
+export type {
+  Actor,
+  DmMembers,
+  GroupMembership,
+  GroupMetadata,
+  GroupMutableMetadata,
+  MemberLeaf,
+  MembershipPolicy,
+  MetadataPolicy,
+  OneshotMessage,
+  PermissionsPolicy,
+  PolicySet,
+  RawExtension,
+  ReaddRequest,
+} from './xmtp/types.ts'
+export type { ValidatedWelcome, ValidateWelcomeParams } from './xmtp/welcome.ts'
+export { validateWelcome } from './xmtp/welcome.ts'
