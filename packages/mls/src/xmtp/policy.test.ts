@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import {
   MembershipBasePolicy,
@@ -283,5 +284,30 @@ describe('super-admin rules and typed denials', () => {
     expect(actorFromMetadata(admin.inboxId, metadata)).toEqual(admin)
     expect(actorFromMetadata(superAdmin.inboxId, metadata)).toEqual(superAdmin)
     expect(actorFromMetadata(member.inboxId, metadata)).toEqual(member)
+  })
+})
+
+describe('policy vectors (vectors/mls-rules/policies.json)', () => {
+  interface PolicyCase {
+    description: string
+    preset: 'default' | 'adminsOnly' | 'dm'
+    role: keyof typeof roles
+    action: PolicyAction
+    valid: boolean
+    error?: string
+  }
+  const file = new URL('../../../../vectors/mls-rules/policies.json', import.meta.url)
+  const cases = (JSON.parse(readFileSync(file, 'utf8')) as { cases: PolicyCase[] }).cases
+  const presets = { default: defaultPolicySet(), adminsOnly: adminsOnlyPolicySet(), dm: dmPolicySet() }
+
+  it('covers every preset, role and action', () => {
+    expect(cases).toHaveLength(3 * 3 * 18)
+  })
+
+  it.each(cases.map((c) => [c.description, c] as const))('%s', (_, c) => {
+    const code = codeOf(() =>
+      checkPolicyAction({ policies: presets[c.preset], actor: roles[c.role], action: c.action }),
+    )
+    expect(code).toBe(c.valid ? undefined : c.error)
   })
 })
