@@ -1,0 +1,247 @@
+/**
+ * The client: one installation of one inbox, talking to one node.
+ *
+ * `Client.create` registers the installation the way libxmtp does (v3-node-api-and-identity.md §1.8):
+ * look the identifier's inbox up (GetInboxIds), upload a key package, then publish one identity update
+ * (CreateInbox + AddAssociation for a new inbox, AddAssociation alone for an existing one) signed by the
+ * wallet and by the new installation key, and read it back. Everything secret lives in the encrypted store.
+ * @module
+ */
+import { defaultCrypto, fromHex, toHex } from '@xmtp-lite/common'
+import {
+  addAssociationRequest,
+  createInboxRequest,
+  createInstallationKeySigner,
+  encodeIdentityUpdate,
+  hasInstallation,
+  identityUpdateToProto,
+  type MemberIdentifier,
+  type PublicIdentifier,
+  type Signer,
+  type VerifyOptions,
+} from '@xmtp-lite/identity'
+import { createKeyPackage } from '@xmtp-lite/mls'
+import type { AbstractLevel } from 'abstract-level'
+import { XmtpApi } from './api/api.ts'
+import type { RetryPolicy } from './api/retry.ts'
+import { ClientError } from './errors.ts'
+import { InboxDirectory } from './identity/inboxes.ts'
+import { EncryptedStore, getJson, jsonBytes } from './storage/store.ts'
+import { createGrpcTransport } from './transport/grpc.ts'
+import type { Transport } from './transport/transport.ts'
+
+/** How to reach a node and where to keep state. */
+export interface ClientOptions {
+  /** A transport to the node; or give `apiUrl` for gRPC. */
+  readonly transport?: Transport
+  /** `http://localhost:5556` and the like (gRPC); ignored when `transport` is given. */
+  readonly apiUrl?: string
+  /** The local database (classic-level, browser-level, memory-level). */
+  readonly db: AbstractLevel<string | Uint8Array, string, Uint8Array>
+  /** 32 bytes from the app's keychain; seals every stored value. */
+  readonly encryptionKey: Uint8Array
+  /** Nonce of a new inbox (default 1, as the official SDK). */
+  readonly nonce?: bigint
+  /** How identity signatures are verified (smart-contract-wallet verifier, cache). */
+  readonly verify?: VerifyOptions
+  readonly retry?: RetryPolicy
+  /** Clock in milliseconds, injectable for deterministic tests. */
+  readonly now?: () => number
+}
+
+interface SelfRecord {
+  inboxId: string
+  identifier: { kind: string; value: string }
+  installationPrivateKey: string
+  installationKey: string
+  keyPackages: {
+    keyPackage: string
+    initPrivateKey: string
+    encryptionPrivateKey: string
+    createdAt: number
+  }[]
+}
+
+const selfKey = 'self'
+
+function identifierValue(identifier: PublicIdentifier): { kind: string; value: string } {
+  return identifier.kind === 'ethereum'
+    ? { kind: 'ethereum', value: identifier.address }
+    : { kind: 'passkey', value: toHex(identifier.key) }
+}
+
+function sameIdentifier(a: { kind: string; value: string }, b: { kind: string; value: string }): boolean {
+  return a.kind === b.kind && a.value.toLowerCase() === b.value.toLowerCase()
+}
+
+/** A registered installation. */
+export class Client {
+  readonly api: XmtpApi
+  readonly store: EncryptedStore
+  readonly inboxes: InboxDirectory
+  readonly inboxId: string
+  /** The installation's Ed25519 public key (its id). */
+  readonly installationKey: Uint8Array
+  readonly #installationPrivateKey: Uint8Array
+  readonly #self: SelfRecord
+  readonly now: () => number
+
+  private constructor(
+    api: XmtpApi,
+    store: EncryptedStore,
+    inboxes: InboxDirectory,
+    self: SelfRecord,
+    now: () => number,
+  ) {
+    this.api = api
+    this.store = store
+    this.inboxes = inboxes
+    this.inboxId = self.inboxId
+    this.installationKey = fromHex(self.installationKey)
+    this.#installationPrivateKey = fromHex(self.installationPrivateKey)
+    this.#self = self
+    this.now = now
+  }
+
+  /** The installation id as lowercase hex. */
+  get installationId(): string {
+    return toHex(this.installationKey)
+  }
+
+  /** The installation's private key (for the MLS layer only). */
+  get installationPrivateKey(): Uint8Array {
+    return this.#installationPrivateKey
+  }
+
+  /** The private keys of this installation's key packages, newest first (welcomes are wrapped to them). */
+  get keyPackageSecrets(): {
+    initPrivateKey: Uint8Array
+    encryptionPrivateKey: Uint8Array
+    keyPackage: Uint8Array
+  }[] {
+    return this.#self.keyPackages
+      .map((k) => ({
+        initPrivateKey: fromHex(k.initPrivateKey),
+        encryptionPrivateKey: fromHex(k.encryptionPrivateKey),
+        keyPackage: fromHex(k.keyPackage),
+      }))
+      .reverse()
+  }
+
+  /**
+   * Registers a new installation for the signer's identifier (creating the inbox if it has none), or loads
+   * the installation already in `options.db`.
+   * @throws {ClientError} `Client::InvalidArgument` when the stored installation belongs to another identifier.
+   */
+  static async create(signer: Signer, options: ClientOptions): Promise<Client> {
+    const now = options.now ?? Date.now
+    const transport =
+      options.transport ?? createGrpcTransport({ url: options.apiUrl ?? 'http://localhost:5556' })
+    const api = new XmtpApi(transport, options.retry === undefined ? {} : { retry: options.retry })
+    const store = await EncryptedStore.open({ db: options.db, encryptionKey: options.encryptionKey })
+    const inboxes = new InboxDirectory(api, store, options.verify ?? {})
+    if (signer.identifier.kind === 'installation') {
+      throw new ClientError('Client::InvalidArgument', 'an installation key cannot create a client')
+    }
+    const identifier = signer.identifier as PublicIdentifier
+    const existing = await getJson<SelfRecord>(store, selfKey)
+    if (existing !== undefined) {
+      if (!sameIdentifier(existing.identifier, identifierValue(identifier))) {
+        throw new ClientError(
+          'Client::InvalidArgument',
+          'this database holds an installation of another identifier',
+        )
+      }
+      await inboxes.refresh([existing.inboxId])
+      return new Client(api, store, inboxes, existing, now)
+    }
+    const self = await register(
+      api,
+      store,
+      inboxes,
+      signer,
+      identifier,
+      options.nonce ?? 1n,
+      now,
+      options.verify,
+    )
+    return new Client(api, store, inboxes, self, now)
+  }
+
+  /** Closes the transport and the store. */
+  async close(): Promise<void> {
+    await this.api.transport.close()
+    await this.store.close()
+  }
+}
+
+async function register(
+  api: XmtpApi,
+  store: EncryptedStore,
+  inboxes: InboxDirectory,
+  signer: Signer,
+  identifier: PublicIdentifier,
+  nonce: bigint,
+  now: () => number,
+  verify: VerifyOptions | undefined,
+): Promise<SelfRecord> {
+  const lookupKey =
+    identifier.kind === 'ethereum' ? identifier.address.toLowerCase() : identifierValue(identifier).value
+  const kind = identifier.kind === 'ethereum' ? 0 : 1
+  const found = (await api.getInboxIds([{ identifier: lookupKey, kind }])).get(lookupKey)
+
+  const installationPrivateKey = defaultCrypto.ed25519.randomPrivateKey()
+  const installation = createInstallationKeySigner(installationPrivateKey)
+  const clientTimestampNs = BigInt(now()) * 1_000_000n
+  const request =
+    found === undefined
+      ? createInboxRequest({
+          identifier,
+          nonce,
+          installationPublicKey: installation.publicKey,
+          clientTimestampNs,
+        })
+      : addAssociationRequest({
+          inboxId: found,
+          newMember: installation.identifier as MemberIdentifier,
+          existingMember: identifier,
+          clientTimestampNs,
+        })
+  const inboxId = request.inboxId
+
+  // Key package before the identity update, as libxmtp orders it (§1.8).
+  const kp = await createKeyPackage({ inboxId, installationPrivateKey, now: Math.floor(now() / 1000) })
+  await api.uploadKeyPackage(kp.keyPackage)
+
+  await request.sign(installation, verify ?? {})
+  await request.sign(signer, verify ?? {})
+  const update = request.build()
+  // Round-trip through our encoder so what we publish is what our validator reads.
+  encodeIdentityUpdate(update)
+  await api.publishIdentityUpdate(identityUpdateToProto(update))
+
+  const self: SelfRecord = {
+    inboxId,
+    identifier: identifierValue(identifier),
+    installationPrivateKey: toHex(installationPrivateKey),
+    installationKey: toHex(installation.publicKey),
+    keyPackages: [
+      {
+        keyPackage: toHex(kp.keyPackage),
+        initPrivateKey: toHex(kp.initPrivateKey),
+        encryptionPrivateKey: toHex(kp.encryptionPrivateKey),
+        createdAt: now(),
+      },
+    ],
+  }
+  await store.put(selfKey, jsonBytes(self))
+  await inboxes.refresh([inboxId])
+  const state = await inboxes.state(inboxId)
+  if (state === undefined || !hasInstallation(state, installation.publicKey)) {
+    throw new ClientError(
+      'Client::Rejected',
+      'the node does not show the new installation after registration',
+    )
+  }
+  return self
+}

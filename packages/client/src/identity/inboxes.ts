@@ -1,0 +1,126 @@
+/**
+ * The client's view of other inboxes: their identity logs fetched from the node, every update re-verified
+ * and reduced locally by `@xmtp-lite/identity` (the client does not trust the node's word on who belongs to
+ * an inbox), kept in the encrypted store.
+ * @module
+ */
+import { fromHex, toHex } from '@xmtp-lite/common'
+import {
+  type AddressAssociation,
+  type AssociationState,
+  IdentityLedger,
+  installationKeys,
+  type LedgerAppend,
+  type LedgerEntry,
+  type LedgerStorage,
+  type VerifyOptions,
+} from '@xmtp-lite/identity'
+import { xmtp } from '@xmtp-lite/proto'
+import type { XmtpApi } from '../api/api.ts'
+import { type EncryptedStore, getJson, jsonBytes } from '../storage/store.ts'
+
+const entryPrefix = (inboxId: string) => `id!${inboxId}!`
+const addressKey = (address: string) => `addr!${address}`
+
+function seqKey(sequenceId: bigint): string {
+  return sequenceId.toString().padStart(20, '0')
+}
+
+/** The identity ledger's storage port on the client's encrypted store. */
+export function storeLedgerStorage(store: EncryptedStore): LedgerStorage {
+  return {
+    async getEntries(inboxId: string): Promise<readonly LedgerEntry[]> {
+      const out: LedgerEntry[] = []
+      for await (const [, value] of store.entriesWithPrefix(entryPrefix(inboxId))) {
+        const row = JSON.parse(new TextDecoder().decode(value)) as { s: string; t: string; u: string }
+        out.push({ sequenceId: BigInt(row.s), serverTimestampNs: BigInt(row.t), update: fromHex(row.u) })
+      }
+      return out
+    },
+    async getAddressLog(address: string): Promise<readonly AddressAssociation[]> {
+      const rows = await getJson<{ inboxId: string; a: string; r: string | null }[]>(
+        store,
+        addressKey(address),
+      )
+      return (rows ?? []).map((r) => ({
+        inboxId: r.inboxId,
+        associationSequenceId: BigInt(r.a),
+        ...(r.r === null ? {} : { revocationSequenceId: BigInt(r.r) }),
+      }))
+    },
+    async append(batch: LedgerAppend): Promise<void> {
+      const e = batch.entry
+      await store.batch([
+        {
+          type: 'put',
+          key: `${entryPrefix(batch.inboxId)}${seqKey(e.sequenceId)}`,
+          value: jsonBytes({ s: e.sequenceId, t: e.serverTimestampNs, u: toHex(e.update) }),
+        },
+        ...batch.addressLogs.map((log) => ({
+          type: 'put' as const,
+          key: addressKey(log.address),
+          value: jsonBytes(
+            log.associations.map((a) => ({
+              inboxId: a.inboxId,
+              a: a.associationSequenceId,
+              r: a.revocationSequenceId ?? null,
+            })),
+          ),
+        })),
+      ])
+    },
+  }
+}
+
+/** Inbox states as this client has verified them. */
+export class InboxDirectory {
+  readonly ledger: IdentityLedger
+  readonly #api: XmtpApi
+
+  constructor(api: XmtpApi, store: EncryptedStore, verify: VerifyOptions = {}) {
+    this.#api = api
+    this.ledger = new IdentityLedger({ storage: storeLedgerStorage(store), verify })
+  }
+
+  /**
+   * Fetches what the node has after our last known sequence id for each inbox, verifies and appends it.
+   * One round trip for all inboxes.
+   */
+  async refresh(inboxIds: readonly string[]): Promise<void> {
+    const unique = [...new Set(inboxIds)]
+    const requests = await Promise.all(
+      unique.map(async (inboxId) => ({
+        inboxId,
+        afterSequenceId: (await this.ledger.latestSequenceId(inboxId)) ?? 0n,
+      })),
+    )
+    const fetched = await this.#api.getIdentityUpdates(requests)
+    for (const [inboxId, entries] of fetched) {
+      for (const entry of entries) {
+        const last = await this.ledger.latestSequenceId(inboxId)
+        if (last !== undefined && entry.sequenceId <= last) continue
+        const bytes = xmtp.identity.associations.IdentityUpdate.encode(entry.update).finish()
+        await this.ledger.append(bytes, {
+          sequenceId: entry.sequenceId,
+          serverTimestampNs: entry.serverTimestampNs,
+        })
+      }
+    }
+  }
+
+  /** The latest verified state of an inbox (after {@link refresh}). */
+  state(inboxId: string): Promise<AssociationState | undefined> {
+    return this.ledger.getState(inboxId)
+  }
+
+  /** The latest sequence id of an inbox, or undefined when unknown. */
+  latestSequenceId(inboxId: string): Promise<bigint | undefined> {
+    return this.ledger.latestSequenceId(inboxId)
+  }
+
+  /** The installation keys of an inbox at its latest verified state. */
+  async installations(inboxId: string): Promise<Uint8Array[]> {
+    const state = await this.ledger.getState(inboxId)
+    return state === undefined ? [] : installationKeys(state)
+  }
+}
