@@ -131,4 +131,44 @@ describe('Ed25519 verification rule, identical in both providers', () => {
       expect(verdicts(signature, message, k), `key bit ${bit} (${toHex(k)})`).toEqual([false, false])
     }
   })
+
+  it('agrees on 120 deterministic mixed cases (honest, torsion-shifted, small-order, non-canonical, random)', () => {
+    let counter = 0
+    const next = (length: number) => sha512(le(BigInt(++counter), 8)).subarray(0, length)
+    const torsion = ED25519_TORSION_SUBGROUP.map((hex) => Point.fromBytes(fromHex(hex)))
+    const pick = <T>(items: readonly T[]) => items[(next(1)[0] as number) % items.length] as T
+    let accepted = 0
+    for (let i = 0; i < 120; i++) {
+      const a = (fromLe(next(32)) % (L - 1n)) + 1n
+      const r = (fromLe(next(32)) % (L - 1n)) + 1n
+      const t = pick(torsion)
+      const message = next(i % 40)
+      const publicPoint = pick([
+        Point.BASE.multiply(a),
+        Point.BASE.multiply(a),
+        Point.BASE.multiply(a).add(t),
+        t,
+      ])
+      let publicKey = publicPoint.toBytes()
+      const kind = i % 6
+      if (kind === 4) publicKey = next(32) // random bytes: often not a point
+      if (kind === 5 && fromLe(publicKey.subarray(0, 31)) < 19n && (publicKey[31] as number) === 0) {
+        publicKey = le(fromLe(publicKey) + p) // a non-canonical encoding where one exists
+      }
+      const rPoint = pick([Point.BASE.multiply(r), Point.BASE.multiply(r), Point.BASE.multiply(r).add(t), t])
+      const rBytes = rPoint.toBytes()
+      const k = challenge(rBytes, publicKey, message)
+      const honestS = (r + k * a) % L
+      const s = pick([honestS, honestS, honestS, honestS + L, 0n, fromLe(next(32)) % L, fromLe(next(32))])
+      const signature = concatBytes(rBytes, le(s % 2n ** 256n))
+      const [nodeVerdict, nobleVerdict] = verdicts(signature, message, publicKey)
+      expect(nodeVerdict, `case ${i}: ${toHex(signature)} ${toHex(publicKey)} ${toHex(message)}`).toBe(
+        nobleVerdict,
+      )
+      if (nodeVerdict === true) accepted++
+    }
+    // Both verdicts occur, so the comparison is not vacuous.
+    expect(accepted).toBeGreaterThan(10)
+    expect(accepted).toBeLessThan(110)
+  })
 })
