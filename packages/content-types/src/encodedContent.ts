@@ -7,6 +7,7 @@ import { decodeMessage, xmtp } from '@xmtp-lite/proto'
 import type { EncodedContent } from './codec.ts'
 import { assertContentTypeId, ContentTypeId } from './contentTypeId.ts'
 import { ContentTypeError } from './errors.ts'
+import { plainBytes } from './internal.ts'
 
 const EncodedContentMessage = xmtp.mls.message_contents.EncodedContent
 
@@ -67,7 +68,7 @@ export function decodeEncodedContent(
   }
   let message: xmtp.mls.message_contents.EncodedContent
   try {
-    message = decodeMessage(EncodedContentMessage, bytes)
+    message = decodeMessage(EncodedContentMessage, plainBytes(bytes))
   } catch (error) {
     throw new ContentTypeError('ContentType::MalformedProtobuf', 'EncodedContent does not parse', {
       cause: error,

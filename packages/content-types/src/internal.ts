@@ -99,3 +99,13 @@ export function decodeProtobuf<T>(what: string, decode: () => T): T {
     throw new ContentTypeError('ContentType::MalformedProtobuf', `${what} does not parse`, { cause: error })
   }
 }
+
+/**
+ * A plain `Uint8Array` view of `bytes` (no copy). protobufjs hands out `Buffer` slices when given a Node
+ * `Buffer`; viewing the input as a plain array first keeps every decoded field a plain `Uint8Array`.
+ */
+export function plainBytes(bytes: Uint8Array): Uint8Array {
+  return bytes instanceof Uint8Array && bytes.constructor !== Uint8Array
+    ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+    : bytes
+}

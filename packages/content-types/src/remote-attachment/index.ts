@@ -20,6 +20,11 @@ export {
   loadRemoteContent,
 } from './fetch.ts'
 export type { RemoteAttachment, UrlPolicy } from './remoteAttachment.ts'
-export { assertSecureUrl, ContentTypeRemoteAttachment, RemoteAttachmentCodec } from './remoteAttachment.ts'
+export {
+  assertSecureUrl,
+  ContentTypeRemoteAttachment,
+  checkRemoteAttachment,
+  RemoteAttachmentCodec,
+} from './remoteAttachment.ts'
 export type { AttachmentAead, AttachmentCrypto } from './webCrypto.ts'
 export { webCryptoAttachmentCrypto } from './webCrypto.ts'

@@ -75,6 +75,32 @@ const digestPattern = /^[0-9a-f]{64}$/
 const decimalPattern = /^\d{1,10}$/
 
 /**
+ * Checks a remote attachment before sending: https URL (unless allowed), 64-hex digest, 32-byte salt and
+ * secret, 12-byte nonce, uint32 contentLength.
+ * @throws {ContentTypeError} `InsecureUrl`, `InvalidContent`.
+ */
+export function checkRemoteAttachment(content: RemoteAttachment, policy: UrlPolicy = {}): void {
+  assertSecureUrl(content?.url, policy)
+  if (typeof content.contentDigest !== 'string' || !digestPattern.test(content.contentDigest)) {
+    throw new ContentTypeError('ContentType::InvalidContent', 'contentDigest must be 64 lowercase hex digits')
+  }
+  for (const [name, length] of [
+    ['salt', 32],
+    ['nonce', 12],
+    ['secret', 32],
+  ] as const) {
+    const v = content[name]
+    if (!(v instanceof Uint8Array) || v.length !== length) {
+      throw new ContentTypeError('ContentType::InvalidContent', `${name} must be ${length} bytes`)
+    }
+  }
+  const n = content.contentLength
+  if (n !== undefined && (!Number.isInteger(n) || n < 0 || n > 0xffff_ffff)) {
+    throw new ContentTypeError('ContentType::InvalidContent', 'contentLength must be a uint32')
+  }
+}
+
+/**
  * The remote attachment codec.
  * @example
  * const codec = new RemoteAttachmentCodec()
@@ -93,23 +119,7 @@ export class RemoteAttachmentCodec implements ContentCodec<RemoteAttachment> {
 
   /** @throws {ContentTypeError} `InsecureUrl`, `InvalidContent` (digest not 64 hex, bad lengths). */
   encode(content: RemoteAttachment): EncodedContent {
-    assertSecureUrl(content?.url, this.#policy)
-    if (typeof content.contentDigest !== 'string' || !digestPattern.test(content.contentDigest)) {
-      throw new ContentTypeError(
-        'ContentType::InvalidContent',
-        'contentDigest must be 64 lowercase hex digits',
-      )
-    }
-    for (const [name, length] of [
-      ['salt', 32],
-      ['nonce', 12],
-      ['secret', 32],
-    ] as const) {
-      const v = content[name]
-      if (!(v instanceof Uint8Array) || v.length !== length) {
-        throw new ContentTypeError('ContentType::InvalidContent', `${name} must be ${length} bytes`)
-      }
-    }
+    checkRemoteAttachment(content, this.#policy)
     const parameters: Record<string, string> = {
       contentDigest: content.contentDigest,
       salt: toHex(content.salt),
@@ -117,16 +127,7 @@ export class RemoteAttachmentCodec implements ContentCodec<RemoteAttachment> {
       secret: toHex(content.secret),
       scheme: String(content.scheme),
     }
-    if (content.contentLength !== undefined) {
-      if (
-        !Number.isInteger(content.contentLength) ||
-        content.contentLength < 0 ||
-        content.contentLength > 0xffff_ffff
-      ) {
-        throw new ContentTypeError('ContentType::InvalidContent', 'contentLength must be a uint32')
-      }
-      parameters.contentLength = String(content.contentLength)
-    }
+    if (content.contentLength !== undefined) parameters.contentLength = String(content.contentLength)
     if (content.filename !== undefined) parameters.filename = content.filename
     return { type: ContentTypeRemoteAttachment, parameters, content: utf8Encode(content.url) }
   }

@@ -1,0 +1,6 @@
+/**
+ * `@xmtp-lite/content-types/group-membership-change` (legacy).
+ * @module
+ */
+export type { GroupMembershipChanges, MembershipChange } from './groupMembershipChange.ts'
+export { ContentTypeGroupMembershipChange, GroupMembershipChangeCodec } from './groupMembershipChange.ts'
