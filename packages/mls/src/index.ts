@@ -23,6 +23,8 @@ export type {
 export { calculateMessageId, MlsGroup } from './group.ts'
 export type { CreatedKeyPackage, CreateKeyPackageOptions } from './key-package.ts'
 export { createKeyPackage, keyPackageLifetimeSeconds } from './key-package.ts'
+export type { MlsStorage } from './storage.ts'
+export { GroupStore, memoryStorage } from './storage.ts'
 export { xmtpCiphersuiteId } from './suite.ts'
 export type { ValidatedKeyPackage, ValidateKeyPackageOptions } from './validation.ts'
 export { validateKeyPackage } from './validation.ts'
