@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest'
 import { concatBytes, fromHex, toHex } from '../bytes.ts'
 import { nobleCrypto } from './noble.ts'
 import { nodeCrypto } from './node.ts'
+import { isSmallOrderEd25519Point } from './smallOrder.ts'
 import type { CryptoProvider } from './types.ts'
 
 // These suites run on Node, where node:crypto must be found: a missing node provider fails, never skips.
@@ -170,5 +171,49 @@ describe('Ed25519 verification rule, identical in both providers', () => {
     // Both verdicts occur, so the comparison is not vacuous.
     expect(accepted).toBeGreaterThan(10)
     expect(accepted).toBeLessThan(110)
+  })
+})
+
+describe('isSmallOrderEd25519Point', () => {
+  // Every encoding whose y (mod p) is that of a torsion point, with either sign bit.
+  function derived(): Set<string> {
+    const out = new Set<string>()
+    for (const hex of ED25519_TORSION_SUBGROUP) {
+      const y = fromLe(fromHex(hex)) & (2n ** 255n - 1n)
+      for (const ys of y + p < 2n ** 255n ? [y, y + p] : [y]) {
+        for (const sign of [0n, 1n]) {
+          const bytes = le(ys | (sign << 255n))
+          try {
+            if (Point.fromBytes(bytes, true).isSmallOrder()) out.add(toHex(bytes))
+          } catch {
+            // no such point
+          }
+        }
+      }
+    }
+    return out
+  }
+  it('recognises exactly the encodings derived from the torsion subgroup', () => {
+    const all = derived()
+    expect(all.size).toBe(14)
+    for (const hex of all) expect(isSmallOrderEd25519Point(fromHex(hex)), hex).toBe(true)
+  })
+  it('refuses nothing else: honest keys, mixed-order keys, and neighbours of the list', () => {
+    for (let i = 1n; i < 50n; i++) {
+      const honest = Point.BASE.multiply(i * 7919n)
+      expect(isSmallOrderEd25519Point(honest.toBytes())).toBe(false)
+      const mixed = honest.add(Point.fromBytes(fromHex(ED25519_TORSION_SUBGROUP[Number(i % 8n)] as string)))
+      expect(isSmallOrderEd25519Point(mixed.toBytes())).toBe(false)
+    }
+    for (const hex of derived()) {
+      const near = fromHex(hex)
+      near[5] = (near[5] as number) ^ 1
+      expect(isSmallOrderEd25519Point(near)).toBe(false)
+    }
+  })
+  it('turns the identity forgery into a refusal when applied before verify', () => {
+    const signature = concatBytes(identity, zero32)
+    expect(isSmallOrderEd25519Point(identity)).toBe(true)
+    expect(isSmallOrderEd25519Point(signature.subarray(0, 32))).toBe(true)
   })
 })
