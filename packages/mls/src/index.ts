@@ -139,5 +139,7 @@ export type {
   RawExtension,
   ReaddRequest,
 } from './xmtp/types.ts'
+export type { XmtpCommitValidatorOptions } from './xmtp/validator.ts'
+export { createXmtpCommitValidator, toValidateCommitParams } from './xmtp/validator.ts'
 export type { ValidatedWelcome, ValidateWelcomeParams } from './xmtp/welcome.ts'
 export { validateWelcome } from './xmtp/welcome.ts'
