@@ -1,0 +1,146 @@
+/**
+ * Reads every file of `vectors/content-types/` and checks each case: valid ones decode to `decoded` (and
+ * carry `fallback` when given), invalid ones fail with exactly `error`.
+ * @module
+ */
+import { readdirSync, readFileSync } from 'node:fs'
+import { describe, expect, it } from 'vitest'
+import { ActionsCodec } from '../src/actions/actions.ts'
+import { AttachmentCodec } from '../src/attachment/attachment.ts'
+import { DeleteMessageCodec } from '../src/delete-message/deleteMessage.ts'
+import { ContentTypeError } from '../src/errors.ts'
+import { GroupMembershipChangeCodec } from '../src/group-membership-change/groupMembershipChange.ts'
+import { GroupUpdatedCodec } from '../src/group-updated/groupUpdated.ts'
+import { IntentCodec } from '../src/intent/intent.ts'
+import { LeaveRequestCodec } from '../src/leave-request/leaveRequest.ts'
+import { MarkdownCodec } from '../src/markdown/markdown.ts'
+import { MultiRemoteAttachmentCodec } from '../src/multi-remote-attachment/multiRemoteAttachment.ts'
+import { ReactionCodec } from '../src/reaction/reaction.ts'
+import { ReactionV2Codec } from '../src/reaction/reactionV2.ts'
+import { ReadReceiptCodec } from '../src/read-receipt/readReceipt.ts'
+import { ContentCodecRegistry } from '../src/registry.ts'
+import { loadRemoteAttachment } from '../src/remote-attachment/fetch.ts'
+import { RemoteAttachmentCodec } from '../src/remote-attachment/remoteAttachment.ts'
+import { ReplyCodec } from '../src/reply/reply.ts'
+import { TextCodec } from '../src/text/text.ts'
+import { TransactionReferenceCodec } from '../src/transaction-reference/transactionReference.ts'
+import { fromVectorJson } from '../src/vectorJson.ts'
+import { WalletSendCallsCodec } from '../src/wallet-send-calls/walletSendCalls.ts'
+
+const dir = new URL('../../../vectors/content-types/', import.meta.url)
+
+interface VectorCase {
+  description: string
+  encodedContent?: string
+  decoded?: unknown
+  fallback?: string
+  options?: { maxBytes?: number; maxDecompressedBytes?: number }
+  valid: boolean
+  error?: string
+  payload?: string
+  contentDigest?: string
+  secret?: string
+  salt?: string
+  nonce?: string
+}
+interface VectorFile {
+  description: string
+  cases: VectorCase[]
+}
+
+const registry = new ContentCodecRegistry([
+  new TextCodec(),
+  new MarkdownCodec(),
+  new ReactionCodec(),
+  new ReactionV2Codec(),
+  new ReplyCodec(),
+  new ReadReceiptCodec(),
+  new AttachmentCodec(),
+  new RemoteAttachmentCodec(),
+  new MultiRemoteAttachmentCodec(),
+  new TransactionReferenceCodec(),
+  new WalletSendCallsCodec(),
+  new ActionsCodec(),
+  new IntentCodec(),
+  new DeleteMessageCodec(),
+  new LeaveRequestCodec(),
+  new GroupUpdatedCodec(),
+  new GroupMembershipChangeCodec(),
+])
+
+const bytes = (hex: string) => new Uint8Array(Buffer.from(hex, 'hex'))
+const files = readdirSync(dir)
+  .filter((f) => f.endsWith('.json'))
+  .sort()
+
+async function expectError(run: () => Promise<unknown>, code: string | undefined): Promise<void> {
+  let caught: unknown
+  try {
+    await run()
+  } catch (error) {
+    caught = error
+  }
+  expect(caught).toBeInstanceOf(ContentTypeError)
+  expect((caught as ContentTypeError).code).toBe(code)
+}
+
+it('has a vector file for every content type', () => {
+  expect(files.length).toBeGreaterThanOrEqual(20)
+  const covered = new Set(files.map((f) => f.replace(/\.(v\d+\.)?json$/, '')))
+  for (const codec of registry.codecs()) {
+    const name = codec.contentType.typeId
+      .replace(/([a-z])([A-Z])/g, '$1-$2')
+      .replace(/_/g, '-')
+      .toLowerCase()
+      .replace('remote-static-attachment', 'remote-attachment')
+      .replace('multi-remote-attachment', 'multi-remote-attachment')
+    expect(covered.has(name), name).toBe(true)
+  }
+})
+
+for (const file of files) {
+  const vectors = JSON.parse(readFileSync(new URL(file, dir), 'utf8')) as VectorFile
+  describe(file, () => {
+    it('has valid and invalid cases', () => {
+      expect(vectors.cases.some((c) => c.valid)).toBe(true)
+      if (file !== 'read-receipt.v1.json') expect(vectors.cases.some((c) => !c.valid)).toBe(true)
+    })
+
+    for (const c of vectors.cases) {
+      it(`${c.valid ? 'valid' : 'invalid'}: ${c.description}`, async () => {
+        if (file === 'remote-attachment-encryption.json') {
+          const remote = {
+            url: 'https://cdn.example/blob',
+            contentDigest: c.contentDigest as string,
+            secret: bytes(c.secret as string),
+            salt: bytes(c.salt as string),
+            nonce: bytes(c.nonce as string),
+            scheme: 'https://',
+          }
+          const payload = bytes(c.payload as string)
+          // The payload arrives through the pluggable fetcher, so limits apply as for a real download.
+          const load = () =>
+            loadRemoteAttachment(remote, {
+              fetcher: async () => payload,
+              ...(c.options?.maxBytes === undefined ? {} : { maxBytes: c.options.maxBytes }),
+            })
+          if (c.valid) expect(await load()).toEqual(fromVectorJson(c.decoded))
+          else await expectError(load, c.error)
+          return
+        }
+        const run = () => registry.decodeBytes(bytes(c.encodedContent as string), c.options ?? {})
+        if (!c.valid) {
+          await expectError(run, c.error)
+          return
+        }
+        const decoded = await run()
+        expect(decoded.content).toEqual(fromVectorJson(c.decoded))
+        if (c.fallback !== undefined) {
+          expect(decoded.fallback).toBe(c.fallback)
+          if (decoded.known)
+            expect(registry.codecFor(decoded.contentType)?.fallback(decoded.content)).toBe(c.fallback)
+        }
+      })
+    }
+  })
+}
