@@ -238,4 +238,25 @@ describe('association state reducer', () => {
     expect([...state.members.keys()]).toEqual(before.members)
     expect([...state.seenSignatures]).toEqual(before.seen)
   })
+
+  it('keeps seen-signature sets apart when two updates branch from one state', () => {
+    const state = created()
+    const s1 = sig(A)
+    const s2 = sig(A)
+    const one = applyUpdate(state, update([add(s1, B)]))
+    const two = applyUpdate(state, update([add(s2, C)]))
+    const hex = (v: VerifiedSignature) => [...v.rawBytes].map((b) => b.toString(16).padStart(2, '0')).join('')
+    expect(one.seenSignatures.has(hex(s1))).toBe(true)
+    expect(one.seenSignatures.has(hex(s2))).toBe(false)
+    expect(two.seenSignatures.has(hex(s2))).toBe(true)
+    expect(two.seenSignatures.has(hex(s1))).toBe(false)
+    expect(state.seenSignatures.has(hex(s1)) || state.seenSignatures.has(hex(s2))).toBe(false)
+    expect([...two.seenSignatures]).toEqual([
+      ...state.seenSignatures,
+      ...[...two.seenSignatures].slice(state.seenSignatures.size),
+    ])
+    expect(one.seenSignatures.size).toBe(state.seenSignatures.size + 2)
+    // the stale branch can still be extended, and replays are still caught on it
+    expect(codeOf(() => applyUpdate(two, update([add(s2, install(7))])))).toBe('Identity::SignatureReplayed')
+  })
 })

@@ -26,6 +26,69 @@ import {
   type VerifiedSignature,
 } from './model.ts'
 
+/**
+ * The seen-signature set of a state: a persistent set. States along one log share a single map (entry →
+ * position) and each sees the prefix it had, so applying an update costs only its own signatures instead
+ * of a copy of the whole set (a 256-update log would otherwise copy it 256 times). Extending a state that
+ * is not the newest of its line copies its prefix first.
+ */
+class SeenSignatures implements ReadonlySet<string> {
+  readonly #shared: Map<string, number>
+  readonly #count: number
+
+  constructor(shared: Map<string, number> = new Map(), count = 0) {
+    this.#shared = shared
+    this.#count = count
+  }
+
+  get size(): number {
+    return this.#count
+  }
+
+  has(value: string): boolean {
+    const index = this.#shared.get(value)
+    return index !== undefined && index < this.#count
+  }
+
+  /** This set plus `values`; this set itself is unchanged. */
+  with(values: Iterable<string>): SeenSignatures {
+    let shared = this.#shared
+    if (shared.size !== this.#count) {
+      shared = new Map()
+      for (const value of this) shared.set(value, shared.size)
+    }
+    let count = this.#count
+    for (const value of values) {
+      if (!shared.has(value)) shared.set(value, count++)
+    }
+    return new SeenSignatures(shared, count)
+  }
+
+  *values(): SetIterator<string> {
+    if (this.#count === 0) return
+    for (const [value, index] of this.#shared) {
+      if (index >= this.#count) return
+      yield value
+    }
+  }
+
+  keys(): SetIterator<string> {
+    return this.values()
+  }
+
+  *entries(): SetIterator<[string, string]> {
+    for (const value of this.values()) yield [value, value]
+  }
+
+  [Symbol.iterator](): SetIterator<string> {
+    return this.values()
+  }
+
+  forEach(callback: (value: string, key: string, set: ReadonlySet<string>) => void, thisArg?: unknown): void {
+    for (const value of this.values()) callback.call(thisArg, value, value, this)
+  }
+}
+
 /** A member of an inbox (`Member`, association.proto). */
 export interface Member {
   readonly identifier: MemberIdentifier
@@ -169,7 +232,7 @@ function createInbox(
     inboxId: inboxIdFor(action.initialIdentifier, action.nonce),
     members: new Map([[memberKey(action.initialIdentifier), member]]),
     recoveryIdentifier: action.initialIdentifier,
-    seenSignatures: new Set(),
+    seenSignatures: new SeenSignatures(),
   }
 }
 

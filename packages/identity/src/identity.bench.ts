@@ -1,0 +1,121 @@
+/**
+ * Benchmarks of @xmtp-lite/identity (`pnpm bench identity`), each against a baseline in the same run:
+ * - validating a full 256-update inbox log (target <= 50 ms);
+ * - installation-key (Ed25519ph) verifications per second (target >= 5,000/s);
+ * - wallet (EIP-191) signature recoveries per second.
+ */
+import { compare } from '@xmtp-lite/bench'
+import { defaultCrypto, nobleCrypto, toHex, utf8ToBytes } from '@xmtp-lite/common'
+import { recoverMessageAddress } from 'viem'
+import type { IdentityUpdate, VerifiedIdentityUpdate } from './model.ts'
+import { type AssociationState, applyUpdate } from './state.ts'
+import { addMember, installation, registration, revokeMember, wallet } from './testing.fixtures.ts'
+import {
+  createSignatureCache,
+  installationKeyContext,
+  verifyIdentityUpdate,
+  verifySignature,
+} from './verify.ts'
+
+const owner = wallet(1)
+
+/** A realistic full log: register, then add and revoke installations in turn (256 updates in all). */
+async function buildLog(): Promise<IdentityUpdate[]> {
+  const log: IdentityUpdate[] = [await registration(owner, installation(0))]
+  const inboxId = log[0]?.inboxId as string
+  let n = 1
+  while (log.length < 256) {
+    const inst = installation(n % 200)
+    const fresh = { ...inst, identifier: inst.identifier }
+    log.push(await addMember(inboxId, owner, fresh, log.length))
+    if (log.length < 256) log.push(await revokeMember(inboxId, owner, fresh, log.length))
+    n++
+  }
+  return log
+}
+
+async function validateLog(
+  log: readonly IdentityUpdate[],
+  options: Parameters<typeof verifyIdentityUpdate>[1],
+) {
+  let state: AssociationState | undefined
+  for (const update of log) state = applyUpdate(state, await verifyIdentityUpdate(update, options))
+  if (state === undefined || state.members.size < 2) throw new Error('log did not validate')
+  return state
+}
+
+const log = await buildLog()
+const verifiedLog: VerifiedIdentityUpdate[] = []
+for (const u of log) verifiedLog.push(await verifyIdentityUpdate(u))
+const warmCache = createSignatureCache(2048)
+await validateLog(log, { cache: warmCache })
+const signatures = log.reduce(
+  (n, u) => n + u.actions.reduce((m, a) => m + (a.kind === 'addAssociation' ? 2 : 1), 0),
+  0,
+)
+
+await compare({
+  title: `validate a full 256-update inbox log (${signatures} signatures: EIP-191 + Ed25519ph)`,
+  baseline: { name: 'verify + reduce, noble provider', fn: () => validateLog(log, { crypto: nobleCrypto }) },
+  candidates: [
+    { name: `verify + reduce, default provider (${defaultCrypto.name})`, fn: () => validateLog(log, {}) },
+    { name: 'verify + reduce, warm signature cache', fn: () => validateLog(log, { cache: warmCache }) },
+    {
+      name: 'reduce only (pre-verified updates)',
+      fn: () => {
+        let state: AssociationState | undefined
+        for (const u of verifiedLog) state = applyUpdate(state, u)
+        return state
+      },
+    },
+  ],
+  target: { maxMeanMs: 50 },
+  options: { minSamples: 2, minTimeMs: 900 },
+})
+
+const inst = installation(7)
+const text = 'XMTP : Authenticate to inbox\n\n' + 'x'.repeat(300)
+const edSig = (await inst.sign(text)) as {
+  kind: 'installationKey'
+  signature: Uint8Array
+  publicKey: Uint8Array
+}
+const textBytes = utf8ToBytes(text)
+await compare({
+  title: 'installation-key (Ed25519ph, context IDENTITY UPDATE SIGNATURE) verifications',
+  baseline: {
+    name: 'noble verifyPh',
+    fn: () =>
+      nobleCrypto.ed25519.verifyPh(edSig.signature, textBytes, edSig.publicKey, installationKeyContext),
+  },
+  candidates: [
+    {
+      name: `verifySignature, default provider (${defaultCrypto.name})`,
+      fn: () => verifySignature(edSig, text),
+    },
+  ],
+  // >= 5,000 verifications/s
+  target: { maxMeanMs: 0.2 },
+  options: { minSamples: 20, minTimeMs: 1500 },
+})
+
+const walletSig = (await owner.sign(text)) as { kind: 'erc191'; signature: Uint8Array }
+const hexSig = `0x${toHex(walletSig.signature)}` as const
+await compare({
+  title: 'wallet (EIP-191) signature recoveries',
+  baseline: {
+    name: 'viem recoverMessageAddress',
+    fn: () => recoverMessageAddress({ message: text, signature: hexSig }),
+  },
+  candidates: [
+    {
+      name: `verifySignature, default provider (${defaultCrypto.name})`,
+      fn: () => verifySignature(walletSig, text),
+    },
+    {
+      name: 'verifySignature, noble provider',
+      fn: () => verifySignature(walletSig, text, { crypto: nobleCrypto }),
+    },
+  ],
+  options: { minSamples: 20, minTimeMs: 1500 },
+})
