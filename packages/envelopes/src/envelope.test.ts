@@ -378,7 +378,8 @@ describe('originator envelopes', () => {
     const envelope = fullEnvelope()
     const bytes = envelope.bytes.slice()
     // The last byte of the MLS ciphertext inside the group message, three layers down.
-    const inner = envelope.unsignedOriginatorEnvelope.payerEnvelope.clientEnvelope.payload.bytes
+    const inner = parseOriginatorEnvelope(envelope.bytes).unsignedOriginatorEnvelope.payerEnvelope
+      .clientEnvelope.payload.bytes
     const at = inner.byteOffset + inner.length - 41
     bytes[at] = (bytes[at] as number) ^ 1
     const tampered = parseOriginatorEnvelope(bytes)

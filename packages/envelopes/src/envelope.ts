@@ -12,7 +12,7 @@
  * @module
  */
 
-import { defaultCrypto } from '@xmtp-lite/common'
+import { defaultCrypto, equalBytes } from '@xmtp-lite/common'
 import { decodeCursor, encodeCursor, type VectorClock } from './cursor.ts'
 import { EnvelopeError } from './errors.ts'
 import {
@@ -175,6 +175,17 @@ function bytesField(fields: Map<number, FieldValue>, n: number): Uint8Array | un
   return fields.get(n) as Uint8Array | undefined
 }
 
+/**
+ * Builders already hold the parsed inner layer they just wrapped: reuse it instead of parsing the same bytes
+ * again, but only when its bytes are exactly the field's bytes.
+ */
+function reuse<T extends { readonly bytes: Uint8Array }>(
+  inner: T | undefined,
+  field: Uint8Array,
+): T | undefined {
+  return inner !== undefined && equalBytes(inner.bytes, field) ? inner : undefined
+}
+
 function parseAad(bytes: Uint8Array): AuthenticatedData {
   const fields = decodeFields(bytes, AAD_SCHEMA, 'AuthenticatedData')
   const topicBytes = bytesField(fields, 2) ?? new Uint8Array(0)
@@ -210,7 +221,7 @@ function parseClientView(bytes: Uint8Array, options: ParseOptions): ClientEnvelo
   return envelope
 }
 
-function parsePayerView(bytes: Uint8Array, options: ParseOptions): PayerEnvelope {
+function parsePayerView(bytes: Uint8Array, options: ParseOptions, inner?: ClientEnvelope): PayerEnvelope {
   const fields = decodeFields(bytes, PAYER_SCHEMA, 'PayerEnvelope')
   const clientEnvelopeBytes = bytesField(fields, 1)
   if (clientEnvelopeBytes === undefined) throw missing('PayerEnvelope.unsigned_client_envelope')
@@ -223,14 +234,18 @@ function parsePayerView(bytes: Uint8Array, options: ParseOptions): PayerEnvelope
   return {
     bytes,
     clientEnvelopeBytes,
-    clientEnvelope: parseClientView(clientEnvelopeBytes, options),
+    clientEnvelope: reuse(inner, clientEnvelopeBytes) ?? parseClientView(clientEnvelopeBytes, options),
     payerSignature,
     targetOriginator: (fields.get(3) as number | undefined) ?? 0,
     messageRetentionDays: (fields.get(4) as number | undefined) ?? 0,
   }
 }
 
-function parseUnsignedView(bytes: Uint8Array, options: ParseOptions): UnsignedOriginatorEnvelope {
+function parseUnsignedView(
+  bytes: Uint8Array,
+  options: ParseOptions,
+  inner?: PayerEnvelope,
+): UnsignedOriginatorEnvelope {
   const fields = decodeFields(bytes, UNSIGNED_SCHEMA, 'UnsignedOriginatorEnvelope')
   const payerEnvelopeBytes = bytesField(fields, 4)
   if (payerEnvelopeBytes === undefined) throw missing('UnsignedOriginatorEnvelope.payer_envelope_bytes')
@@ -240,14 +255,18 @@ function parseUnsignedView(bytes: Uint8Array, options: ParseOptions): UnsignedOr
     originatorSequenceId: (fields.get(2) as bigint | undefined) ?? 0n,
     originatorNs: (fields.get(3) as bigint | undefined) ?? 0n,
     payerEnvelopeBytes,
-    payerEnvelope: parsePayerView(payerEnvelopeBytes, options),
+    payerEnvelope: reuse(inner, payerEnvelopeBytes) ?? parsePayerView(payerEnvelopeBytes, options),
     baseFeePicodollars: (fields.get(5) as bigint | undefined) ?? 0n,
     congestionFeePicodollars: (fields.get(6) as bigint | undefined) ?? 0n,
     expiryUnixtime: (fields.get(7) as bigint | undefined) ?? 0n,
   }
 }
 
-function parseOriginatorView(bytes: Uint8Array, options: ParseOptions): OriginatorEnvelope {
+function parseOriginatorView(
+  bytes: Uint8Array,
+  options: ParseOptions,
+  inner?: PayerEnvelope,
+): OriginatorEnvelope {
   const fields = decodeFields(bytes, ORIGINATOR_SCHEMA, 'OriginatorEnvelope')
   const unsignedOriginatorBytes = bytesField(fields, 1)
   if (unsignedOriginatorBytes === undefined) throw missing('OriginatorEnvelope.unsigned_originator_envelope')
@@ -268,7 +287,7 @@ function parseOriginatorView(bytes: Uint8Array, options: ParseOptions): Originat
   return {
     bytes,
     unsignedOriginatorBytes,
-    unsignedOriginatorEnvelope: parseUnsignedView(unsignedOriginatorBytes, options),
+    unsignedOriginatorEnvelope: parseUnsignedView(unsignedOriginatorBytes, options, inner),
     proof,
   }
 }
@@ -351,6 +370,14 @@ function int64Arg(value: bigint | number, name: string): bigint {
   return v
 }
 
+function clientOf(value: ClientEnvelope | Uint8Array): ClientEnvelope | undefined {
+  return value instanceof Uint8Array ? undefined : value
+}
+
+function payerOf(value: PayerEnvelope | Uint8Array): PayerEnvelope | undefined {
+  return value instanceof Uint8Array ? undefined : value
+}
+
 /** What {@link createClientEnvelope} needs. */
 export interface CreateClientEnvelopeParams {
   /** The target topic: built with the topic helpers, or its raw bytes. */
@@ -409,7 +436,7 @@ export function createPayerEnvelope(params: CreatePayerEnvelopeParams): PayerEnv
     [3, 'uint32', target],
     [4, 'uint32', retention],
   ])
-  return parsePayerView(bytes, {})
+  return parsePayerView(bytes, {}, clientOf(params.clientEnvelope))
 }
 
 /**
@@ -418,7 +445,7 @@ export function createPayerEnvelope(params: CreatePayerEnvelopeParams): PayerEnv
  */
 export function createUnsignedPayerEnvelope(clientEnvelope: ClientEnvelope | Uint8Array): PayerEnvelope {
   const clientBytes = clientEnvelope instanceof Uint8Array ? clientEnvelope : clientEnvelope.bytes
-  return parsePayerView(encodeFields([[1, 'bytes', clientBytes]]), {})
+  return parsePayerView(encodeFields([[1, 'bytes', clientBytes]]), {}, clientOf(clientEnvelope))
 }
 
 /** The sequencing and fee fields of an UnsignedOriginatorEnvelope. */
@@ -469,7 +496,7 @@ export function createOriginatorEnvelope(params: CreateOriginatorEnvelopeParams)
     [1, 'bytes', unsigned],
     [2, 'message', encodeFields([[1, 'bytes', signature]])],
   ])
-  return parseOriginatorView(bytes, {})
+  return parseOriginatorView(bytes, {}, payerOf(params.payerEnvelope))
 }
 
 /** What {@link createBlockchainOriginatorEnvelope} needs. */
@@ -489,7 +516,7 @@ export function createBlockchainOriginatorEnvelope(
     [1, 'bytes', encodeUnsigned(params)],
     [3, 'message', encodeFields([[1, 'bytes', params.transactionHash]])],
   ])
-  return parseOriginatorView(bytes, {})
+  return parseOriginatorView(bytes, {}, payerOf(params.payerEnvelope))
 }
 
 // --- verifying ---------------------------------------------------------------------------------------

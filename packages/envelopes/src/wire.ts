@@ -198,8 +198,17 @@ export type EncodeField =
   | readonly [number, 'message', Uint8Array | undefined]
 
 function varintSize(value: number | bigint): number {
-  if (typeof value === 'number' && value < 0x80) return 1
-  let v = BigInt(value)
+  if (typeof value === 'number') {
+    // Field tags, lengths and uint32 values: no bigint needed.
+    let n = 1
+    let v = value
+    while (v >= 0x80) {
+      v = Math.floor(v / 128)
+      n++
+    }
+    return n
+  }
+  let v = value
   let n = 1
   while (v >= 0x80n) {
     v >>= 7n

@@ -20,6 +20,7 @@ import {
   createUnsignedPayerEnvelope,
   type OriginatorEnvelope,
   type PayerEnvelope,
+  parseOriginatorEnvelope,
 } from '../src/envelope.ts'
 import { originatorSignatureHash, payerSignatureHash, signHash } from '../src/signing.ts'
 import {
@@ -543,7 +544,9 @@ function envelopeVectors(): VectorFile {
     'tampered payload: one byte of the MLS ciphertext changed, signatures kept',
     (() => {
       const bytes = main.bytes.slice()
-      const inner = u.payerEnvelope.clientEnvelope.payload.bytes
+      // Offsets from a fresh parse: its views all point into one copy of the envelope bytes.
+      const inner = parseOriginatorEnvelope(main.bytes).unsignedOriginatorEnvelope.payerEnvelope
+        .clientEnvelope.payload.bytes
       const at = inner.byteOffset + inner.length - 41
       bytes[at] = (bytes[at] as number) ^ 0x80
       return bytes
