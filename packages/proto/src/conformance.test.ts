@@ -111,6 +111,10 @@ const noOracle: Readonly<Record<string, readonly string[]>> = {
     'xmtp.xmtpv4.metadata_api.GetPayerInfoResponse',
     'xmtp.xmtpv4.metadata_api.GetPayerInfoResponse.PeriodSummary',
     'xmtp.xmtpv4.metadata_api.GetPayerInfoResponse.PayerInfo',
+    'xmtp.xmtpv4.payer_api.PublishClientEnvelopesRequest',
+    'xmtp.xmtpv4.payer_api.PublishClientEnvelopesResponse',
+    'xmtp.xmtpv4.payer_api.GetNodesRequest',
+    'xmtp.xmtpv4.payer_api.GetNodesResponse',
   ],
   'xmtp-lite only (our WebSocket framing)': [
     'xmtplite.ws.v1.Frame',

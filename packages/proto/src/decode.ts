@@ -25,7 +25,8 @@ export interface DecodeOptions {
  * `options.maxBytes`, `Proto::InvalidInput` when `bytes` is not a Uint8Array.
  *
  * Decoding follows protobuf rules: unknown fields, and known fields sent with another wire type, are
- * skipped, not errors.
+ * skipped, not errors. Bytes fields of the result are views into `bytes` (no copy): copy them before
+ * reusing the input buffer.
  * @example
  * const update = decodeMessage(xmtp.identity.associations.IdentityUpdate, bytes)
  */
@@ -38,8 +39,14 @@ export function decodeMessage<T>(type: Decodable<T>, bytes: Uint8Array, options:
       details: `limit ${options.maxBytes} bytes`,
     })
   }
+  // A Node Buffer (what grpc-js and ws hand over) would make every bytes field a Buffer too: decode a
+  // plain view of the same memory so fields are plain Uint8Array on every runtime.
+  const input =
+    bytes.constructor === Uint8Array
+      ? bytes
+      : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   try {
-    return type.decode(bytes)
+    return type.decode(input)
   } catch (cause) {
     const message = cause instanceof Error ? cause.message : String(cause)
     if (message === 'max depth exceeded') {

@@ -22,6 +22,11 @@ export const protoErrorCodes = defineErrorCodes('Proto', {
     retryable: false,
     description: 'The message nests deeper than the decoder allows (100 levels, as protoc).',
   },
+  'Proto::UnknownType': {
+    category: 'Usage',
+    retryable: false,
+    description: 'A message, service or rpc name does not exist in the generated schemas.',
+  },
   'Proto::InvalidInput': {
     category: 'Usage',
     retryable: false,

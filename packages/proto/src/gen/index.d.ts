@@ -6657,6 +6657,192 @@ export namespace xmtp {
             }
         }
 
+        namespace gateway_api {
+
+            class GatewayApi extends $protobuf.rpc.Service {
+                constructor(rpcImpl: $protobuf.RPCImpl, requestDelimited?: boolean, responseDelimited?: boolean);
+                static create(rpcImpl: $protobuf.RPCImpl, requestDelimited?: boolean, responseDelimited?: boolean): GatewayApi;
+                publishClientEnvelopes: xmtp.xmtpv4.gateway_api.GatewayApi.PublishClientEnvelopes;
+                getNodes: xmtp.xmtpv4.gateway_api.GatewayApi.GetNodes;
+            }
+
+            namespace GatewayApi {
+                type PublishClientEnvelopesCallback = (error: (Error|null), response?: xmtp.xmtpv4.payer_api.PublishClientEnvelopesResponse) => void;
+                type PublishClientEnvelopes = {
+                  (request: xmtp.xmtpv4.payer_api.IPublishClientEnvelopesRequest, callback: xmtp.xmtpv4.gateway_api.GatewayApi.PublishClientEnvelopesCallback): void;
+                  (request: xmtp.xmtpv4.payer_api.IPublishClientEnvelopesRequest): Promise<xmtp.xmtpv4.payer_api.PublishClientEnvelopesResponse>;
+                  readonly name: "PublishClientEnvelopes";
+                  readonly path: "/xmtp.xmtpv4.gateway_api.GatewayApi/PublishClientEnvelopes";
+                  readonly requestType: "xmtp.xmtpv4.payer_api.PublishClientEnvelopesRequest";
+                  readonly responseType: "xmtp.xmtpv4.payer_api.PublishClientEnvelopesResponse";
+                  readonly requestStream: undefined;
+                  readonly responseStream: undefined;
+                };
+                type GetNodesCallback = (error: (Error|null), response?: xmtp.xmtpv4.payer_api.GetNodesResponse) => void;
+                type GetNodes = {
+                  (request: xmtp.xmtpv4.payer_api.IGetNodesRequest, callback: xmtp.xmtpv4.gateway_api.GatewayApi.GetNodesCallback): void;
+                  (request: xmtp.xmtpv4.payer_api.IGetNodesRequest): Promise<xmtp.xmtpv4.payer_api.GetNodesResponse>;
+                  readonly name: "GetNodes";
+                  readonly path: "/xmtp.xmtpv4.gateway_api.GatewayApi/GetNodes";
+                  readonly requestType: "xmtp.xmtpv4.payer_api.GetNodesRequest";
+                  readonly responseType: "xmtp.xmtpv4.payer_api.GetNodesResponse";
+                  readonly requestStream: undefined;
+                  readonly responseStream: undefined;
+                };
+            }
+        }
+
+        namespace payer_api {
+
+            interface IPublishClientEnvelopesRequest extends xmtp.xmtpv4.payer_api.PublishClientEnvelopesRequest.$Properties {
+            }
+
+            class PublishClientEnvelopesRequest {
+                constructor(properties?: xmtp.xmtpv4.payer_api.PublishClientEnvelopesRequest.$Properties);
+                $unknowns?: Uint8Array[];
+                envelopes: xmtp.xmtpv4.envelopes.ClientEnvelope[];
+                static create(properties: xmtp.xmtpv4.payer_api.PublishClientEnvelopesRequest.$Shape): xmtp.xmtpv4.payer_api.PublishClientEnvelopesRequest & xmtp.xmtpv4.payer_api.PublishClientEnvelopesRequest.$Shape;
+                static create(properties?: xmtp.xmtpv4.payer_api.PublishClientEnvelopesRequest.$Properties): xmtp.xmtpv4.payer_api.PublishClientEnvelopesRequest;
+                static encode(message: xmtp.xmtpv4.payer_api.PublishClientEnvelopesRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static encodeDelimited(message: xmtp.xmtpv4.payer_api.PublishClientEnvelopesRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.xmtpv4.payer_api.PublishClientEnvelopesRequest & xmtp.xmtpv4.payer_api.PublishClientEnvelopesRequest.$Shape;
+                static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.xmtpv4.payer_api.PublishClientEnvelopesRequest & xmtp.xmtpv4.payer_api.PublishClientEnvelopesRequest.$Shape;
+                static verify(message: { [k: string]: any }): (string|null);
+                static fromObject(object: { [k: string]: any }): xmtp.xmtpv4.payer_api.PublishClientEnvelopesRequest;
+                static toObject(message: xmtp.xmtpv4.payer_api.PublishClientEnvelopesRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                toJSON(): { [k: string]: any };
+                static getTypeUrl(prefix?: string): string;
+            }
+
+            namespace PublishClientEnvelopesRequest {
+                interface $Properties {
+                    envelopes?: xmtp.xmtpv4.envelopes.ClientEnvelope.$Properties[];
+                    $unknowns?: Uint8Array[];
+                }
+                type $Shape = {
+                  envelopes?: xmtp.xmtpv4.envelopes.ClientEnvelope.$Shape[];
+                  $unknowns?: Uint8Array[];
+                };
+            }
+
+            interface IPublishClientEnvelopesResponse extends xmtp.xmtpv4.payer_api.PublishClientEnvelopesResponse.$Properties {
+            }
+
+            class PublishClientEnvelopesResponse {
+                constructor(properties?: xmtp.xmtpv4.payer_api.PublishClientEnvelopesResponse.$Properties);
+                $unknowns?: Uint8Array[];
+                originatorEnvelopes: xmtp.xmtpv4.envelopes.OriginatorEnvelope[];
+                static create(properties: xmtp.xmtpv4.payer_api.PublishClientEnvelopesResponse.$Shape): xmtp.xmtpv4.payer_api.PublishClientEnvelopesResponse & xmtp.xmtpv4.payer_api.PublishClientEnvelopesResponse.$Shape;
+                static create(properties?: xmtp.xmtpv4.payer_api.PublishClientEnvelopesResponse.$Properties): xmtp.xmtpv4.payer_api.PublishClientEnvelopesResponse;
+                static encode(message: xmtp.xmtpv4.payer_api.PublishClientEnvelopesResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static encodeDelimited(message: xmtp.xmtpv4.payer_api.PublishClientEnvelopesResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.xmtpv4.payer_api.PublishClientEnvelopesResponse & xmtp.xmtpv4.payer_api.PublishClientEnvelopesResponse.$Shape;
+                static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.xmtpv4.payer_api.PublishClientEnvelopesResponse & xmtp.xmtpv4.payer_api.PublishClientEnvelopesResponse.$Shape;
+                static verify(message: { [k: string]: any }): (string|null);
+                static fromObject(object: { [k: string]: any }): xmtp.xmtpv4.payer_api.PublishClientEnvelopesResponse;
+                static toObject(message: xmtp.xmtpv4.payer_api.PublishClientEnvelopesResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                toJSON(): { [k: string]: any };
+                static getTypeUrl(prefix?: string): string;
+            }
+
+            namespace PublishClientEnvelopesResponse {
+                interface $Properties {
+                    originatorEnvelopes?: xmtp.xmtpv4.envelopes.OriginatorEnvelope.$Properties[];
+                    $unknowns?: Uint8Array[];
+                }
+                type $Shape = {
+                  originatorEnvelopes?: xmtp.xmtpv4.envelopes.OriginatorEnvelope.$Shape[];
+                  $unknowns?: Uint8Array[];
+                };
+            }
+
+            interface IGetNodesRequest extends xmtp.xmtpv4.payer_api.GetNodesRequest.$Properties {
+            }
+
+            class GetNodesRequest {
+                constructor(properties?: xmtp.xmtpv4.payer_api.GetNodesRequest.$Properties);
+                $unknowns?: Uint8Array[];
+                static create(properties: xmtp.xmtpv4.payer_api.GetNodesRequest.$Shape): xmtp.xmtpv4.payer_api.GetNodesRequest & xmtp.xmtpv4.payer_api.GetNodesRequest.$Shape;
+                static create(properties?: xmtp.xmtpv4.payer_api.GetNodesRequest.$Properties): xmtp.xmtpv4.payer_api.GetNodesRequest;
+                static encode(message: xmtp.xmtpv4.payer_api.GetNodesRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static encodeDelimited(message: xmtp.xmtpv4.payer_api.GetNodesRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.xmtpv4.payer_api.GetNodesRequest & xmtp.xmtpv4.payer_api.GetNodesRequest.$Shape;
+                static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.xmtpv4.payer_api.GetNodesRequest & xmtp.xmtpv4.payer_api.GetNodesRequest.$Shape;
+                static verify(message: { [k: string]: any }): (string|null);
+                static fromObject(object: { [k: string]: any }): xmtp.xmtpv4.payer_api.GetNodesRequest;
+                static toObject(message: xmtp.xmtpv4.payer_api.GetNodesRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                toJSON(): { [k: string]: any };
+                static getTypeUrl(prefix?: string): string;
+            }
+
+            namespace GetNodesRequest {
+                interface $Properties {
+                    $unknowns?: Uint8Array[];
+                }
+                type $Shape = xmtp.xmtpv4.payer_api.GetNodesRequest.$Properties;
+            }
+
+            interface IGetNodesResponse extends xmtp.xmtpv4.payer_api.GetNodesResponse.$Properties {
+            }
+
+            class GetNodesResponse {
+                constructor(properties?: xmtp.xmtpv4.payer_api.GetNodesResponse.$Properties);
+                $unknowns?: Uint8Array[];
+                nodes: { [k: string]: string };
+                static create(properties: xmtp.xmtpv4.payer_api.GetNodesResponse.$Shape): xmtp.xmtpv4.payer_api.GetNodesResponse & xmtp.xmtpv4.payer_api.GetNodesResponse.$Shape;
+                static create(properties?: xmtp.xmtpv4.payer_api.GetNodesResponse.$Properties): xmtp.xmtpv4.payer_api.GetNodesResponse;
+                static encode(message: xmtp.xmtpv4.payer_api.GetNodesResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static encodeDelimited(message: xmtp.xmtpv4.payer_api.GetNodesResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+                static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): xmtp.xmtpv4.payer_api.GetNodesResponse & xmtp.xmtpv4.payer_api.GetNodesResponse.$Shape;
+                static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): xmtp.xmtpv4.payer_api.GetNodesResponse & xmtp.xmtpv4.payer_api.GetNodesResponse.$Shape;
+                static verify(message: { [k: string]: any }): (string|null);
+                static fromObject(object: { [k: string]: any }): xmtp.xmtpv4.payer_api.GetNodesResponse;
+                static toObject(message: xmtp.xmtpv4.payer_api.GetNodesResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                toJSON(): { [k: string]: any };
+                static getTypeUrl(prefix?: string): string;
+            }
+
+            namespace GetNodesResponse {
+                interface $Properties {
+                    nodes?: { [k: string]: string };
+                    $unknowns?: Uint8Array[];
+                }
+                type $Shape = xmtp.xmtpv4.payer_api.GetNodesResponse.$Properties;
+            }
+
+            class PayerApi extends $protobuf.rpc.Service {
+                constructor(rpcImpl: $protobuf.RPCImpl, requestDelimited?: boolean, responseDelimited?: boolean);
+                static create(rpcImpl: $protobuf.RPCImpl, requestDelimited?: boolean, responseDelimited?: boolean): PayerApi;
+                publishClientEnvelopes: xmtp.xmtpv4.payer_api.PayerApi.PublishClientEnvelopes;
+                getNodes: xmtp.xmtpv4.payer_api.PayerApi.GetNodes;
+            }
+
+            namespace PayerApi {
+                type PublishClientEnvelopesCallback = (error: (Error|null), response?: xmtp.xmtpv4.payer_api.PublishClientEnvelopesResponse) => void;
+                type PublishClientEnvelopes = {
+                  (request: xmtp.xmtpv4.payer_api.IPublishClientEnvelopesRequest, callback: xmtp.xmtpv4.payer_api.PayerApi.PublishClientEnvelopesCallback): void;
+                  (request: xmtp.xmtpv4.payer_api.IPublishClientEnvelopesRequest): Promise<xmtp.xmtpv4.payer_api.PublishClientEnvelopesResponse>;
+                  readonly name: "PublishClientEnvelopes";
+                  readonly path: "/xmtp.xmtpv4.payer_api.PayerApi/PublishClientEnvelopes";
+                  readonly requestType: "PublishClientEnvelopesRequest";
+                  readonly responseType: "PublishClientEnvelopesResponse";
+                  readonly requestStream: undefined;
+                  readonly responseStream: undefined;
+                };
+                type GetNodesCallback = (error: (Error|null), response?: xmtp.xmtpv4.payer_api.GetNodesResponse) => void;
+                type GetNodes = {
+                  (request: xmtp.xmtpv4.payer_api.IGetNodesRequest, callback: xmtp.xmtpv4.payer_api.PayerApi.GetNodesCallback): void;
+                  (request: xmtp.xmtpv4.payer_api.IGetNodesRequest): Promise<xmtp.xmtpv4.payer_api.GetNodesResponse>;
+                  readonly name: "GetNodes";
+                  readonly path: "/xmtp.xmtpv4.payer_api.PayerApi/GetNodes";
+                  readonly requestType: "GetNodesRequest";
+                  readonly responseType: "GetNodesResponse";
+                  readonly requestStream: undefined;
+                  readonly responseStream: undefined;
+                };
+            }
+        }
+
         namespace message_api {
 
             interface IEnvelopesQuery extends xmtp.xmtpv4.message_api.EnvelopesQuery.$Properties {

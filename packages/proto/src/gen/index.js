@@ -39662,6 +39662,751 @@ export const xmtp = $root.xmtp = (() => {
             return envelopes;
         })();
 
+        xmtpv4.gateway_api = (function() {
+
+            const gateway_api = {};
+
+            gateway_api.GatewayApi = (function() {
+
+                const GatewayApi = function(rpcImpl, requestDelimited, responseDelimited) {
+                    $protobuf.rpc.Service.call(this, rpcImpl, requestDelimited, responseDelimited);
+                };
+
+                $Object.defineProperty(GatewayApi.prototype = $Object.create($protobuf.rpc.Service.prototype), "constructor", { value: GatewayApi, writable: true, enumerable: false, configurable: true });
+
+                GatewayApi.create = function(rpcImpl, requestDelimited, responseDelimited) {
+                    return new this(rpcImpl, requestDelimited, responseDelimited);
+                };
+
+
+
+                $Object.defineProperties(GatewayApi.prototype.publishClientEnvelopes = function(request, callback) {
+                    return $protobuf.rpc.Service.prototype.rpcCall.call(this, GatewayApi.prototype.publishClientEnvelopes, $root.xmtp.xmtpv4.payer_api.PublishClientEnvelopesRequest, $root.xmtp.xmtpv4.payer_api.PublishClientEnvelopesResponse, request, callback);
+                }, {
+                    name: { value: "PublishClientEnvelopes" },
+                    path: { value: "/xmtp.xmtpv4.gateway_api.GatewayApi/PublishClientEnvelopes" },
+                    requestType: { value: "xmtp.xmtpv4.payer_api.PublishClientEnvelopesRequest" },
+                    responseType: { value: "xmtp.xmtpv4.payer_api.PublishClientEnvelopesResponse" },
+                    requestStream: { value: $undefined },
+                    responseStream: { value: $undefined }
+                });
+
+
+
+                $Object.defineProperties(GatewayApi.prototype.getNodes = function(request, callback) {
+                    return $protobuf.rpc.Service.prototype.rpcCall.call(this, GatewayApi.prototype.getNodes, $root.xmtp.xmtpv4.payer_api.GetNodesRequest, $root.xmtp.xmtpv4.payer_api.GetNodesResponse, request, callback);
+                }, {
+                    name: { value: "GetNodes" },
+                    path: { value: "/xmtp.xmtpv4.gateway_api.GatewayApi/GetNodes" },
+                    requestType: { value: "xmtp.xmtpv4.payer_api.GetNodesRequest" },
+                    responseType: { value: "xmtp.xmtpv4.payer_api.GetNodesResponse" },
+                    requestStream: { value: $undefined },
+                    responseStream: { value: $undefined }
+                });
+
+                return GatewayApi;
+            })();
+
+            return gateway_api;
+        })();
+
+        xmtpv4.payer_api = (function() {
+
+            const payer_api = {};
+
+            payer_api.PublishClientEnvelopesRequest = (function() {
+
+                const PublishClientEnvelopesRequest = function (properties) {
+                    this.envelopes = [];
+                    if (properties)
+                        for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                            if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                this[keys[i]] = properties[keys[i]];
+                };
+
+                PublishClientEnvelopesRequest.prototype.envelopes = $util.emptyArray;
+
+                PublishClientEnvelopesRequest.create = function(properties) {
+                    return new PublishClientEnvelopesRequest(properties);
+                };
+
+                PublishClientEnvelopesRequest.encode = function (message, writer, _depth) {
+                    if (!writer)
+                        writer = $Writer.create();
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    if (message.envelopes != null && message.envelopes.length)
+                        for (let i = 0; i < message.envelopes.length; ++i)
+                            $root.xmtp.xmtpv4.envelopes.ClientEnvelope.encode(message.envelopes[i], writer.uint32(10).fork(), _depth + 1).ldelim();
+                    if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                        for (let i = 0; i < message.$unknowns.length; ++i)
+                            writer.raw(message.$unknowns[i]);
+                    return writer;
+                };
+
+                PublishClientEnvelopesRequest.encodeDelimited = function(message, writer) {
+                    return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+                };
+
+                PublishClientEnvelopesRequest.decode = function (reader, length, _end, _depth, _target) {
+                    if (!(reader instanceof $Reader))
+                        reader = $Reader.create(reader);
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $Reader.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let end, message;
+                    if (length === $undefined)
+                        end = reader.len;
+                    else {
+                        end = reader.pos + length;
+                        if (end > reader.len)
+                            throw $RangeError("index out of range");
+                        length = reader.len;
+                        reader.len = end;
+                    }
+                    message = _target || new $root.xmtp.xmtpv4.payer_api.PublishClientEnvelopesRequest();
+                    while (reader.pos < end) {
+                        let start = reader.pos;
+                        let tag = reader.tag();
+                        if (tag === _end) {
+                            _end = $undefined;
+                            break;
+                        }
+                        let wireType = tag & 7;
+                        switch (tag >>>= 3) {
+                        case 1: {
+                                if (wireType !== 2)
+                                    break;
+                                if (!(message.envelopes && message.envelopes.length))
+                                    message.envelopes = [];
+                                message.envelopes.push($root.xmtp.xmtpv4.envelopes.ClientEnvelope.decode(reader, reader.size(), $undefined, _depth + 1));
+                                continue;
+                            }
+                        }
+                        reader.skipType(wireType, _depth, tag);
+                        if (!reader.discardUnknown) {
+                            $util.makeProp(message, "$unknowns", false);
+                            (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                        }
+                    }
+                    if (length !== $undefined) {
+                        if (reader.pos !== end)
+                            throw $RangeError("index out of range");
+                        reader.len = length;
+                    }
+                    if (_end !== $undefined)
+                        throw $Error("missing end group");
+                    return message;
+                };
+
+                PublishClientEnvelopesRequest.decodeDelimited = function(reader) {
+                    if (!(reader instanceof $Reader))
+                        reader = new $Reader(reader);
+                    return this.decode(reader, reader.size());
+                };
+
+                PublishClientEnvelopesRequest.verify = function (message, _depth) {
+                    if (typeof message !== "object" || message === null)
+                        return "object expected";
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        return "max depth exceeded";
+                    if (message.envelopes != null && $Object.hasOwnProperty.call(message, "envelopes")) {
+                        if (!$Array.isArray(message.envelopes))
+                            return "envelopes: array expected";
+                        for (let i = 0; i < message.envelopes.length; ++i) {
+                            let error = $root.xmtp.xmtpv4.envelopes.ClientEnvelope.verify(message.envelopes[i], _depth + 1);
+                            if (error)
+                                return "envelopes." + error;
+                        }
+                    }
+                    return null;
+                };
+
+                PublishClientEnvelopesRequest.fromObject = function (object, _depth) {
+                    if (object instanceof $root.xmtp.xmtpv4.payer_api.PublishClientEnvelopesRequest)
+                        return object;
+                    if (!$util.isObject(object))
+                        throw $TypeError(".xmtp.xmtpv4.payer_api.PublishClientEnvelopesRequest: object expected");
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let message = new $root.xmtp.xmtpv4.payer_api.PublishClientEnvelopesRequest();
+                    if (object.envelopes) {
+                        if (!$Array.isArray(object.envelopes))
+                            throw $TypeError(".xmtp.xmtpv4.payer_api.PublishClientEnvelopesRequest.envelopes: array expected");
+                        message.envelopes = $Array(object.envelopes.length);
+                        for (let i = 0; i < object.envelopes.length; ++i) {
+                            if (!$util.isObject(object.envelopes[i]))
+                                throw $TypeError(".xmtp.xmtpv4.payer_api.PublishClientEnvelopesRequest.envelopes: object expected");
+                            message.envelopes[i] = $root.xmtp.xmtpv4.envelopes.ClientEnvelope.fromObject(object.envelopes[i], _depth + 1);
+                        }
+                    }
+                    return message;
+                };
+
+                PublishClientEnvelopesRequest.toObject = function (message, options, _depth) {
+                    if (!options)
+                        options = {};
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let object = {};
+                    if (options.arrays || options.defaults)
+                        object.envelopes = [];
+                    if (message.envelopes && message.envelopes.length) {
+                        object.envelopes = $Array(message.envelopes.length);
+                        for (let j = 0; j < message.envelopes.length; ++j)
+                            object.envelopes[j] = $root.xmtp.xmtpv4.envelopes.ClientEnvelope.toObject(message.envelopes[j], options, _depth + 1);
+                    }
+                    return object;
+                };
+
+                PublishClientEnvelopesRequest.prototype.toJSON = function() {
+                    return PublishClientEnvelopesRequest.toObject(this, $protobuf.util.toJSONOptions);
+                };
+
+                PublishClientEnvelopesRequest.getTypeUrl = function(prefix) {
+                    if (prefix === $undefined)
+                        prefix = "type.googleapis.com";
+                    return prefix + "/xmtp.xmtpv4.payer_api.PublishClientEnvelopesRequest";
+                };
+
+                return PublishClientEnvelopesRequest;
+            })();
+
+            payer_api.PublishClientEnvelopesResponse = (function() {
+
+                const PublishClientEnvelopesResponse = function (properties) {
+                    this.originatorEnvelopes = [];
+                    if (properties)
+                        for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                            if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                this[keys[i]] = properties[keys[i]];
+                };
+
+                PublishClientEnvelopesResponse.prototype.originatorEnvelopes = $util.emptyArray;
+
+                PublishClientEnvelopesResponse.create = function(properties) {
+                    return new PublishClientEnvelopesResponse(properties);
+                };
+
+                PublishClientEnvelopesResponse.encode = function (message, writer, _depth) {
+                    if (!writer)
+                        writer = $Writer.create();
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    if (message.originatorEnvelopes != null && message.originatorEnvelopes.length)
+                        for (let i = 0; i < message.originatorEnvelopes.length; ++i)
+                            $root.xmtp.xmtpv4.envelopes.OriginatorEnvelope.encode(message.originatorEnvelopes[i], writer.uint32(10).fork(), _depth + 1).ldelim();
+                    if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                        for (let i = 0; i < message.$unknowns.length; ++i)
+                            writer.raw(message.$unknowns[i]);
+                    return writer;
+                };
+
+                PublishClientEnvelopesResponse.encodeDelimited = function(message, writer) {
+                    return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+                };
+
+                PublishClientEnvelopesResponse.decode = function (reader, length, _end, _depth, _target) {
+                    if (!(reader instanceof $Reader))
+                        reader = $Reader.create(reader);
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $Reader.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let end, message;
+                    if (length === $undefined)
+                        end = reader.len;
+                    else {
+                        end = reader.pos + length;
+                        if (end > reader.len)
+                            throw $RangeError("index out of range");
+                        length = reader.len;
+                        reader.len = end;
+                    }
+                    message = _target || new $root.xmtp.xmtpv4.payer_api.PublishClientEnvelopesResponse();
+                    while (reader.pos < end) {
+                        let start = reader.pos;
+                        let tag = reader.tag();
+                        if (tag === _end) {
+                            _end = $undefined;
+                            break;
+                        }
+                        let wireType = tag & 7;
+                        switch (tag >>>= 3) {
+                        case 1: {
+                                if (wireType !== 2)
+                                    break;
+                                if (!(message.originatorEnvelopes && message.originatorEnvelopes.length))
+                                    message.originatorEnvelopes = [];
+                                message.originatorEnvelopes.push($root.xmtp.xmtpv4.envelopes.OriginatorEnvelope.decode(reader, reader.size(), $undefined, _depth + 1));
+                                continue;
+                            }
+                        }
+                        reader.skipType(wireType, _depth, tag);
+                        if (!reader.discardUnknown) {
+                            $util.makeProp(message, "$unknowns", false);
+                            (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                        }
+                    }
+                    if (length !== $undefined) {
+                        if (reader.pos !== end)
+                            throw $RangeError("index out of range");
+                        reader.len = length;
+                    }
+                    if (_end !== $undefined)
+                        throw $Error("missing end group");
+                    return message;
+                };
+
+                PublishClientEnvelopesResponse.decodeDelimited = function(reader) {
+                    if (!(reader instanceof $Reader))
+                        reader = new $Reader(reader);
+                    return this.decode(reader, reader.size());
+                };
+
+                PublishClientEnvelopesResponse.verify = function (message, _depth) {
+                    if (typeof message !== "object" || message === null)
+                        return "object expected";
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        return "max depth exceeded";
+                    if (message.originatorEnvelopes != null && $Object.hasOwnProperty.call(message, "originatorEnvelopes")) {
+                        if (!$Array.isArray(message.originatorEnvelopes))
+                            return "originatorEnvelopes: array expected";
+                        for (let i = 0; i < message.originatorEnvelopes.length; ++i) {
+                            let error = $root.xmtp.xmtpv4.envelopes.OriginatorEnvelope.verify(message.originatorEnvelopes[i], _depth + 1);
+                            if (error)
+                                return "originatorEnvelopes." + error;
+                        }
+                    }
+                    return null;
+                };
+
+                PublishClientEnvelopesResponse.fromObject = function (object, _depth) {
+                    if (object instanceof $root.xmtp.xmtpv4.payer_api.PublishClientEnvelopesResponse)
+                        return object;
+                    if (!$util.isObject(object))
+                        throw $TypeError(".xmtp.xmtpv4.payer_api.PublishClientEnvelopesResponse: object expected");
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let message = new $root.xmtp.xmtpv4.payer_api.PublishClientEnvelopesResponse();
+                    if (object.originatorEnvelopes) {
+                        if (!$Array.isArray(object.originatorEnvelopes))
+                            throw $TypeError(".xmtp.xmtpv4.payer_api.PublishClientEnvelopesResponse.originatorEnvelopes: array expected");
+                        message.originatorEnvelopes = $Array(object.originatorEnvelopes.length);
+                        for (let i = 0; i < object.originatorEnvelopes.length; ++i) {
+                            if (!$util.isObject(object.originatorEnvelopes[i]))
+                                throw $TypeError(".xmtp.xmtpv4.payer_api.PublishClientEnvelopesResponse.originatorEnvelopes: object expected");
+                            message.originatorEnvelopes[i] = $root.xmtp.xmtpv4.envelopes.OriginatorEnvelope.fromObject(object.originatorEnvelopes[i], _depth + 1);
+                        }
+                    }
+                    return message;
+                };
+
+                PublishClientEnvelopesResponse.toObject = function (message, options, _depth) {
+                    if (!options)
+                        options = {};
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let object = {};
+                    if (options.arrays || options.defaults)
+                        object.originatorEnvelopes = [];
+                    if (message.originatorEnvelopes && message.originatorEnvelopes.length) {
+                        object.originatorEnvelopes = $Array(message.originatorEnvelopes.length);
+                        for (let j = 0; j < message.originatorEnvelopes.length; ++j)
+                            object.originatorEnvelopes[j] = $root.xmtp.xmtpv4.envelopes.OriginatorEnvelope.toObject(message.originatorEnvelopes[j], options, _depth + 1);
+                    }
+                    return object;
+                };
+
+                PublishClientEnvelopesResponse.prototype.toJSON = function() {
+                    return PublishClientEnvelopesResponse.toObject(this, $protobuf.util.toJSONOptions);
+                };
+
+                PublishClientEnvelopesResponse.getTypeUrl = function(prefix) {
+                    if (prefix === $undefined)
+                        prefix = "type.googleapis.com";
+                    return prefix + "/xmtp.xmtpv4.payer_api.PublishClientEnvelopesResponse";
+                };
+
+                return PublishClientEnvelopesResponse;
+            })();
+
+            payer_api.GetNodesRequest = (function() {
+
+                const GetNodesRequest = function (properties) {
+                    if (properties)
+                        for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                            if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                this[keys[i]] = properties[keys[i]];
+                };
+
+                GetNodesRequest.create = function(properties) {
+                    return new GetNodesRequest(properties);
+                };
+
+                GetNodesRequest.encode = function (message, writer, _depth) {
+                    if (!writer)
+                        writer = $Writer.create();
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                        for (let i = 0; i < message.$unknowns.length; ++i)
+                            writer.raw(message.$unknowns[i]);
+                    return writer;
+                };
+
+                GetNodesRequest.encodeDelimited = function(message, writer) {
+                    return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+                };
+
+                GetNodesRequest.decode = function (reader, length, _end, _depth, _target) {
+                    if (!(reader instanceof $Reader))
+                        reader = $Reader.create(reader);
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $Reader.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let end, message;
+                    if (length === $undefined)
+                        end = reader.len;
+                    else {
+                        end = reader.pos + length;
+                        if (end > reader.len)
+                            throw $RangeError("index out of range");
+                        length = reader.len;
+                        reader.len = end;
+                    }
+                    message = _target || new $root.xmtp.xmtpv4.payer_api.GetNodesRequest();
+                    while (reader.pos < end) {
+                        let start = reader.pos;
+                        let tag = reader.tag();
+                        if (tag === _end) {
+                            _end = $undefined;
+                            break;
+                        }
+                        reader.skipType(tag & 7, _depth, tag);
+                        if (!reader.discardUnknown) {
+                            $util.makeProp(message, "$unknowns", false);
+                            (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                        }
+                    }
+                    if (length !== $undefined) {
+                        if (reader.pos !== end)
+                            throw $RangeError("index out of range");
+                        reader.len = length;
+                    }
+                    if (_end !== $undefined)
+                        throw $Error("missing end group");
+                    return message;
+                };
+
+                GetNodesRequest.decodeDelimited = function(reader) {
+                    if (!(reader instanceof $Reader))
+                        reader = new $Reader(reader);
+                    return this.decode(reader, reader.size());
+                };
+
+                GetNodesRequest.verify = function (message, _depth) {
+                    if (typeof message !== "object" || message === null)
+                        return "object expected";
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        return "max depth exceeded";
+                    return null;
+                };
+
+                GetNodesRequest.fromObject = function (object, _depth) {
+                    if (object instanceof $root.xmtp.xmtpv4.payer_api.GetNodesRequest)
+                        return object;
+                    if (!$util.isObject(object))
+                        throw $TypeError(".xmtp.xmtpv4.payer_api.GetNodesRequest: object expected");
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    return new $root.xmtp.xmtpv4.payer_api.GetNodesRequest();
+                };
+
+                GetNodesRequest.toObject = function () {
+                    return {};
+                };
+
+                GetNodesRequest.prototype.toJSON = function() {
+                    return GetNodesRequest.toObject(this, $protobuf.util.toJSONOptions);
+                };
+
+                GetNodesRequest.getTypeUrl = function(prefix) {
+                    if (prefix === $undefined)
+                        prefix = "type.googleapis.com";
+                    return prefix + "/xmtp.xmtpv4.payer_api.GetNodesRequest";
+                };
+
+                return GetNodesRequest;
+            })();
+
+            payer_api.GetNodesResponse = (function() {
+
+                const GetNodesResponse = function (properties) {
+                    this.nodes = {};
+                    if (properties)
+                        for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                            if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                this[keys[i]] = properties[keys[i]];
+                };
+
+                GetNodesResponse.prototype.nodes = $util.emptyObject;
+
+                GetNodesResponse.create = function(properties) {
+                    return new GetNodesResponse(properties);
+                };
+
+                GetNodesResponse.encode = function (message, writer, _depth) {
+                    if (!writer)
+                        writer = $Writer.create();
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    if (message.nodes != null && $Object.hasOwnProperty.call(message, "nodes"))
+                        for (let keys = $Object.keys(message.nodes), i = 0; i < keys.length; ++i)
+                            writer.uint32(10).fork().uint32(8).uint32(keys[i]).uint32(18).string(message.nodes[keys[i]]).ldelim();
+                    if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                        for (let i = 0; i < message.$unknowns.length; ++i)
+                            writer.raw(message.$unknowns[i]);
+                    return writer;
+                };
+
+                GetNodesResponse.encodeDelimited = function(message, writer) {
+                    return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+                };
+
+                GetNodesResponse.decode = function (reader, length, _end, _depth, _target) {
+                    if (!(reader instanceof $Reader))
+                        reader = $Reader.create(reader);
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $Reader.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let end, message, key, value;
+                    if (length === $undefined)
+                        end = reader.len;
+                    else {
+                        end = reader.pos + length;
+                        if (end > reader.len)
+                            throw $RangeError("index out of range");
+                        length = reader.len;
+                        reader.len = end;
+                    }
+                    message = _target || new $root.xmtp.xmtpv4.payer_api.GetNodesResponse();
+                    while (reader.pos < end) {
+                        let start = reader.pos;
+                        let tag = reader.tag();
+                        if (tag === _end) {
+                            _end = $undefined;
+                            break;
+                        }
+                        let wireType = tag & 7;
+                        switch (tag >>>= 3) {
+                        case 1: {
+                                if (wireType !== 2)
+                                    break;
+                                if (message.nodes === $util.emptyObject)
+                                    message.nodes = {};
+                                let end2 = reader.size() + reader.pos;
+                                if (end2 > reader.len)
+                                    throw $RangeError("index out of range");
+                                reader.len = end2;
+                                key = 0;
+                                value = "";
+                                while (reader.pos < end2) {
+                                    let tag2 = reader.tag();
+                                    wireType = tag2 & 7;
+                                    switch (tag2 >>>= 3) {
+                                    case 1:
+                                        if (wireType !== 0)
+                                            break;
+                                        key = reader.uint32();
+                                        continue;
+                                    case 2:
+                                        if (wireType !== 2)
+                                            break;
+                                        value = reader.stringVerify();
+                                        continue;
+                                    }
+                                    reader.skipType(wireType, _depth, tag2);
+                                }
+                                if (reader.pos !== end2)
+                                    throw $RangeError("index out of range");
+                                reader.len = end;
+                                message.nodes[key] = value;
+                                continue;
+                            }
+                        }
+                        reader.skipType(wireType, _depth, tag);
+                        if (!reader.discardUnknown) {
+                            $util.makeProp(message, "$unknowns", false);
+                            (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                        }
+                    }
+                    if (length !== $undefined) {
+                        if (reader.pos !== end)
+                            throw $RangeError("index out of range");
+                        reader.len = length;
+                    }
+                    if (_end !== $undefined)
+                        throw $Error("missing end group");
+                    return message;
+                };
+
+                GetNodesResponse.decodeDelimited = function(reader) {
+                    if (!(reader instanceof $Reader))
+                        reader = new $Reader(reader);
+                    return this.decode(reader, reader.size());
+                };
+
+                GetNodesResponse.verify = function (message, _depth) {
+                    if (typeof message !== "object" || message === null)
+                        return "object expected";
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        return "max depth exceeded";
+                    if (message.nodes != null && $Object.hasOwnProperty.call(message, "nodes")) {
+                        if (!$util.isObject(message.nodes))
+                            return "nodes: object expected";
+                        let key = $Object.keys(message.nodes);
+                        for (let i = 0; i < key.length; ++i) {
+                            if (!$util.key32Re.test(key[i]))
+                                return "nodes: integer key{k:uint32} expected";
+                            if (!$util.isString(message.nodes[key[i]]))
+                                return "nodes: string{k:uint32} expected";
+                        }
+                    }
+                    return null;
+                };
+
+                GetNodesResponse.fromObject = function (object, _depth) {
+                    if (object instanceof $root.xmtp.xmtpv4.payer_api.GetNodesResponse)
+                        return object;
+                    if (!$util.isObject(object))
+                        throw $TypeError(".xmtp.xmtpv4.payer_api.GetNodesResponse: object expected");
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let message = new $root.xmtp.xmtpv4.payer_api.GetNodesResponse();
+                    if (object.nodes) {
+                        if (!$util.isObject(object.nodes))
+                            throw $TypeError(".xmtp.xmtpv4.payer_api.GetNodesResponse.nodes: object expected");
+                        message.nodes = {};
+                        for (let keys = $Object.keys(object.nodes), i = 0; i < keys.length; ++i) {
+                            if (keys[i] === "__proto__")
+                                $util.makeProp(message.nodes, keys[i]);
+                            message.nodes[keys[i]] = $String(object.nodes[keys[i]]);
+                        }
+                    }
+                    return message;
+                };
+
+                GetNodesResponse.toObject = function (message, options, _depth) {
+                    if (!options)
+                        options = {};
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let object = {};
+                    if (options.objects || options.defaults)
+                        object.nodes = {};
+                    let keys2;
+                    if (message.nodes && (keys2 = $Object.keys(message.nodes)).length) {
+                        object.nodes = {};
+                        for (let j = 0; j < keys2.length; ++j) {
+                            if (keys2[j] === "__proto__")
+                                $util.makeProp(object.nodes, keys2[j]);
+                            object.nodes[keys2[j]] = message.nodes[keys2[j]];
+                        }
+                    }
+                    return object;
+                };
+
+                GetNodesResponse.prototype.toJSON = function() {
+                    return GetNodesResponse.toObject(this, $protobuf.util.toJSONOptions);
+                };
+
+                GetNodesResponse.getTypeUrl = function(prefix) {
+                    if (prefix === $undefined)
+                        prefix = "type.googleapis.com";
+                    return prefix + "/xmtp.xmtpv4.payer_api.GetNodesResponse";
+                };
+
+                return GetNodesResponse;
+            })();
+
+            payer_api.PayerApi = (function() {
+
+                const PayerApi = function(rpcImpl, requestDelimited, responseDelimited) {
+                    $protobuf.rpc.Service.call(this, rpcImpl, requestDelimited, responseDelimited);
+                };
+
+                $Object.defineProperty(PayerApi.prototype = $Object.create($protobuf.rpc.Service.prototype), "constructor", { value: PayerApi, writable: true, enumerable: false, configurable: true });
+
+                PayerApi.create = function(rpcImpl, requestDelimited, responseDelimited) {
+                    return new this(rpcImpl, requestDelimited, responseDelimited);
+                };
+
+
+
+                $Object.defineProperties(PayerApi.prototype.publishClientEnvelopes = function(request, callback) {
+                    return $protobuf.rpc.Service.prototype.rpcCall.call(this, PayerApi.prototype.publishClientEnvelopes, $root.xmtp.xmtpv4.payer_api.PublishClientEnvelopesRequest, $root.xmtp.xmtpv4.payer_api.PublishClientEnvelopesResponse, request, callback);
+                }, {
+                    name: { value: "PublishClientEnvelopes" },
+                    path: { value: "/xmtp.xmtpv4.payer_api.PayerApi/PublishClientEnvelopes" },
+                    requestType: { value: "PublishClientEnvelopesRequest" },
+                    responseType: { value: "PublishClientEnvelopesResponse" },
+                    requestStream: { value: $undefined },
+                    responseStream: { value: $undefined }
+                });
+
+
+
+                $Object.defineProperties(PayerApi.prototype.getNodes = function(request, callback) {
+                    return $protobuf.rpc.Service.prototype.rpcCall.call(this, PayerApi.prototype.getNodes, $root.xmtp.xmtpv4.payer_api.GetNodesRequest, $root.xmtp.xmtpv4.payer_api.GetNodesResponse, request, callback);
+                }, {
+                    name: { value: "GetNodes" },
+                    path: { value: "/xmtp.xmtpv4.payer_api.PayerApi/GetNodes" },
+                    requestType: { value: "GetNodesRequest" },
+                    responseType: { value: "GetNodesResponse" },
+                    requestStream: { value: $undefined },
+                    responseStream: { value: $undefined }
+                });
+
+                return PayerApi;
+            })();
+
+            return payer_api;
+        })();
+
         xmtpv4.message_api = (function() {
 
             const message_api = {};
