@@ -343,6 +343,9 @@ describe('MlsGroup scenarios', () => {
     const carol = user(12)
     const expired = await createKeyPackage({ ...carol, now: 1_000_000_000 })
     expect(await code(() => g(alice).commit({ add: [expired.keyPackage] }))).toBe('Mls::KeyPackageExpired')
+    // With the caller's clock inside its lifetime, the same key package is added (ts-mls uses that clock too).
+    const atThatTime = await g(alice).commit({ add: [expired.keyPackage], now: 1_000_000_000 })
+    expect(atThatTime.added.map((a) => toHex(a.installationKey))).toEqual([toHex(expired.installationKey)])
     // Joining with a key package the welcome was not made for.
     const dave = user(13)
     const daveKp = await createKeyPackage({

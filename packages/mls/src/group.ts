@@ -440,15 +440,29 @@ export class MlsGroup {
       })
     }
     const base = this.#state
+    // ts-mls checks added key packages against its clock: give it ours when the caller fixed "now"
+    // (the patched LifetimeConfig.currentTime), and keep the group's own config in the new state.
+    const now = changes.now
+    const building =
+      now === undefined
+        ? base
+        : {
+            ...base,
+            clientConfig: {
+              ...base.clientConfig,
+              lifetimeConfig: { ...base.clientConfig.lifetimeConfig, currentTime: () => BigInt(now) },
+            },
+          }
     let result: Awaited<ReturnType<typeof createCommit>>
     try {
       result = await createCommit(
-        { state: base, cipherSuite: this.#suite },
+        { state: building, cipherSuite: this.#suite },
         { extraProposals: all, ratchetTreeExtension: true, wireAsPublicMessage: false },
       )
     } catch (error) {
       throw wrapError(error, 'Mls::InvalidArgument', 'the commit cannot be built')
     }
+    result = { ...result, newState: { ...result.newState, clientConfig: base.clientConfig } }
     const welcome =
       result.welcome === undefined
         ? undefined
