@@ -71,6 +71,8 @@ export {
 } from './envelope.ts'
 export type { EnvelopeErrorCode } from './errors.ts'
 export { EnvelopeError, envelopesErrorCodes } from './errors.ts'
+export type { DecodedClientPayload } from './payload.ts'
+export { decodeClientPayload } from './payload.ts'
 export type { EnvelopeCrypto } from './signing.ts'
 export {
   originatorSignatureHash,
