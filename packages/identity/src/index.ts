@@ -21,7 +21,12 @@ export type {
   LedgerEntry,
   LedgerStorage,
 } from './ledger.ts'
-export { createMemoryLedgerStorage, IdentityLedger, maxUpdatesPerInbox } from './ledger.ts'
+export {
+  createMemoryLedgerStorage,
+  getAssociationState,
+  IdentityLedger,
+  maxUpdatesPerInbox,
+} from './ledger.ts'
 export type {
   AddAssociationAction,
   ChangeRecoveryAddressAction,

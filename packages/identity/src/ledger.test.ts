@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest'
 import { IdentityError } from './errors.ts'
 import { generateInboxId } from './inboxId.ts'
-import { createMemoryLedgerStorage, IdentityLedger, maxUpdatesPerInbox } from './ledger.ts'
+import {
+  createMemoryLedgerStorage,
+  getAssociationState,
+  IdentityLedger,
+  maxUpdatesPerInbox,
+} from './ledger.ts'
 import type { IdentityAction, IdentityUpdate, UnverifiedSignature } from './model.ts'
 import { encodeIdentityUpdate } from './proto.ts'
 import { SignatureRequest } from './request.ts'
@@ -73,6 +78,17 @@ describe('identity ledger', () => {
 
     await ledger.append(await revokeMember(inboxA, A, B, 5), { sequenceId: 50n, serverTimestampNs: at(5) })
     expect(await ledger.getInboxIdForAddress((B.identifier as { address: string }).address)).toBeUndefined()
+  })
+
+  it('getAssociationState(old, new) gives the state and the diff of the new updates', async () => {
+    const reg = await registration(A, i1)
+    const add = await addMember(inboxA, A, i2, 2)
+    const fromNothing = await getAssociationState([], [reg])
+    expect(fromNothing.diff.newMembers).toHaveLength(2)
+    const incremental = await getAssociationState([encodeIdentityUpdate(reg)], [add])
+    expect(incremental.diff.newMembers).toEqual([i2.identifier])
+    expect(incremental.state.members.size).toBe(3)
+    expect(await codeOf(getAssociationState([], [add]))).toBe('Identity::NotCreated')
   })
 
   it('replays the stored log into the same states from a cold start', async () => {

@@ -78,6 +78,39 @@ export function createMemoryLedgerStorage(): LedgerStorage {
   }
 }
 
+/**
+ * The validation service's `GetAssociationState(old_updates, new_updates)` (§1.4, §3.10): re-verifies
+ * every update, folds `oldUpdates` then `newUpdates`, and returns the final state with the diff the new
+ * updates made (every member is new when there are no old updates).
+ * @throws {IdentityError} any decoding, verification or rule code, `Identity::LogFull` past 256 updates
+ */
+export async function getAssociationState(
+  oldUpdates: readonly (IdentityUpdate | Uint8Array)[],
+  newUpdates: readonly (IdentityUpdate | Uint8Array)[],
+  options: VerifyOptions = {},
+): Promise<ApplyResult> {
+  if (oldUpdates.length + newUpdates.length > maxUpdatesPerInbox) {
+    throw new IdentityError('Identity::LogFull', `an inbox log holds at most ${maxUpdatesPerInbox} updates`)
+  }
+  const fold = async (
+    start: AssociationState | undefined,
+    updates: readonly (IdentityUpdate | Uint8Array)[],
+  ) => {
+    let state = start
+    for (const u of updates) {
+      state = applyUpdate(
+        state,
+        await verifyIdentityUpdate(u instanceof Uint8Array ? decodeIdentityUpdate(u) : u, options),
+      )
+    }
+    return state
+  }
+  const old = await fold(undefined, oldUpdates)
+  const next = await fold(old, newUpdates)
+  if (next === undefined) throw new IdentityError('Identity::NotCreated', 'no update creates the inbox')
+  return { state: next, diff: diffStates(old, next) }
+}
+
 /** Options of {@link IdentityLedger}. */
 export interface IdentityLedgerOptions {
   readonly storage: LedgerStorage
