@@ -85,9 +85,11 @@ export { actionText, formatTimestampNs, signatureText } from './signatureText.ts
 export type {
   InstallationKeySigner,
   MessageSigningAccount,
+  PasskeySigner,
   PasskeySignerParams,
   Signer,
   SmartContractWalletSignerParams,
+  WalletSigner,
 } from './signers.ts'
 export {
   createAccountSigner,

@@ -11,7 +11,7 @@ import {
   utf8ToBytes,
 } from '@xmtp-lite/common'
 import { IdentityError } from './errors.ts'
-import type { MemberIdentifier, UnverifiedSignature } from './model.ts'
+import type { EthereumIdentifier, MemberIdentifier, PasskeyIdentifier, UnverifiedSignature } from './model.ts'
 import { hashPersonalMessage, installationKeyContext } from './verify.ts'
 
 /** Anything that signs signature texts for one member identifier. */
@@ -20,11 +20,24 @@ export interface Signer {
   sign(text: string): Promise<UnverifiedSignature>
 }
 
+/** A signer for an Ethereum account (EOA or smart-contract wallet). */
+export interface WalletSigner extends Signer {
+  readonly identifier: EthereumIdentifier
+}
+
+/** A signer for a passkey. */
+export interface PasskeySigner extends Signer {
+  readonly identifier: PasskeyIdentifier
+}
+
 /**
  * An EOA wallet from its secp256k1 private key: EIP-191 `personal_sign`, 65 bytes `r‖s‖v` with low `s`
  * and v = 27/28, as viem and ethers produce.
  */
-export function createWalletSigner(privateKey: Uint8Array, crypto: CryptoProvider = defaultCrypto): Signer {
+export function createWalletSigner(
+  privateKey: Uint8Array,
+  crypto: CryptoProvider = defaultCrypto,
+): WalletSigner {
   const address = ethereumAddressFromPublicKey(crypto.secp256k1.getPublicKey(privateKey))
   return {
     identifier: { kind: 'ethereum', address },
@@ -44,7 +57,7 @@ export interface MessageSigningAccount {
 }
 
 /** An EOA wallet behind a viem account (`privateKeyToAccount`, a JSON-RPC account, a hardware wallet). */
-export function createAccountSigner(account: MessageSigningAccount): Signer {
+export function createAccountSigner(account: MessageSigningAccount): WalletSigner {
   return {
     identifier: { kind: 'ethereum', address: account.address.toLowerCase() },
     async sign(text) {
@@ -86,7 +99,7 @@ export interface SmartContractWalletSignerParams {
 }
 
 /** A smart-contract wallet (ERC-1271, or ERC-6492 when not yet deployed). */
-export function createSmartContractWalletSigner(params: SmartContractWalletSignerParams): Signer {
+export function createSmartContractWalletSigner(params: SmartContractWalletSignerParams): WalletSigner {
   if (!/^0x[0-9a-fA-F]{40}$/.test(params.address)) {
     throw new IdentityError(
       'Identity::InvalidAddress',
