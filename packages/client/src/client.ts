@@ -8,6 +8,7 @@
  * @module
  */
 import { defaultCrypto, fromHex, toHex } from '@xmtp-lite/common'
+import type { ContentCodec } from '@xmtp-lite/content-types'
 import {
   addAssociationRequest,
   createInboxRequest,
@@ -21,12 +22,13 @@ import {
   type VerifyOptions,
 } from '@xmtp-lite/identity'
 import { createKeyPackage } from '@xmtp-lite/mls'
-import type { AbstractLevel } from 'abstract-level'
 import { XmtpApi } from './api/api.ts'
 import type { RetryPolicy } from './api/retry.ts'
+import { defaultRegistry } from './codecs.ts'
+import { Conversations } from './conversations/conversations.ts'
 import { ClientError } from './errors.ts'
 import { InboxDirectory } from './identity/inboxes.ts'
-import { EncryptedStore, getJson, jsonBytes } from './storage/store.ts'
+import { EncryptedStore, getJson, jsonBytes, type LevelDatabase } from './storage/store.ts'
 import { createGrpcTransport } from './transport/grpc.ts'
 import type { Transport } from './transport/transport.ts'
 
@@ -37,7 +39,7 @@ export interface ClientOptions {
   /** `http://localhost:5556` and the like (gRPC); ignored when `transport` is given. */
   readonly apiUrl?: string
   /** The local database (classic-level, browser-level, memory-level). */
-  readonly db: AbstractLevel<string | Uint8Array, string, Uint8Array>
+  readonly db: LevelDatabase
   /** 32 bytes from the app's keychain; seals every stored value. */
   readonly encryptionKey: Uint8Array
   /** Nonce of a new inbox (default 1, as the official SDK). */
@@ -47,6 +49,9 @@ export interface ClientOptions {
   readonly retry?: RetryPolicy
   /** Clock in milliseconds, injectable for deterministic tests. */
   readonly now?: () => number
+  /** Content codecs beyond the standard ones. */
+  // biome-ignore lint/suspicious/noExplicitAny: codecs of every content type.
+  readonly codecs?: readonly ContentCodec<any>[]
 }
 
 interface SelfRecord {
@@ -85,13 +90,15 @@ export class Client {
   readonly #installationPrivateKey: Uint8Array
   readonly #self: SelfRecord
   readonly now: () => number
+  /** Groups and DMs. */
+  readonly conversations: Conversations
 
   private constructor(
     api: XmtpApi,
     store: EncryptedStore,
     inboxes: InboxDirectory,
     self: SelfRecord,
-    now: () => number,
+    options: ClientOptions,
   ) {
     this.api = api
     this.store = store
@@ -100,7 +107,8 @@ export class Client {
     this.installationKey = fromHex(self.installationKey)
     this.#installationPrivateKey = fromHex(self.installationPrivateKey)
     this.#self = self
-    this.now = now
+    this.now = options.now ?? Date.now
+    this.conversations = new Conversations(this, defaultRegistry(options.codecs ?? []))
   }
 
   /** The installation id as lowercase hex. */
@@ -153,7 +161,7 @@ export class Client {
         )
       }
       await inboxes.refresh([existing.inboxId])
-      return new Client(api, store, inboxes, existing, now)
+      return new Client(api, store, inboxes, existing, options)
     }
     const self = await register(
       api,
@@ -165,7 +173,7 @@ export class Client {
       now,
       options.verify,
     )
-    return new Client(api, store, inboxes, self, now)
+    return new Client(api, store, inboxes, self, options)
   }
 
   /** Closes the transport and the store. */

@@ -56,6 +56,17 @@ export const clientErrorCodes = defineErrorCodes('Client', {
     retryable: false,
     description: 'The local store does not decrypt with the key the app gave (wrong key or tampered data).',
   },
+  'Client::CommitFailed': {
+    category: 'Dependency',
+    retryable: true,
+    description:
+      'A group change did not land after 3 attempts (epoch races or publish failures); the intent is in Error.',
+  },
+  'Client::MemberUnreachable': {
+    category: 'Validation',
+    retryable: false,
+    description: 'An inbox to add is not registered or has no valid key package for any installation.',
+  },
   'Client::InvalidArgument': {
     category: 'Usage',
     retryable: false,

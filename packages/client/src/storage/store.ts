@@ -10,10 +10,25 @@
  * @module
  */
 import { defaultCrypto, utf8ToBytes } from '@xmtp-lite/common'
-import type { AbstractLevel } from 'abstract-level'
 import { ClientError } from '../errors.ts'
 
-type Db = AbstractLevel<string | Uint8Array, string, Uint8Array>
+/**
+ * What the store needs of an abstract-level database (classic-level, memory-level, browser-level): a
+ * structural type, because those classes differ in their storage format parameter.
+ */
+export interface LevelDatabase {
+  open(): Promise<void>
+  close(): Promise<void>
+  get(key: string, options: { valueEncoding: 'view' }): Promise<Uint8Array | undefined>
+  batch(
+    operations: ({ type: 'put'; key: string; value: Uint8Array } | { type: 'del'; key: string })[],
+    options: { valueEncoding: 'view' },
+  ): Promise<void>
+  iterator(
+    options: StoreRange & { keyEncoding: 'utf8'; valueEncoding: 'view' },
+  ): AsyncIterable<[string, Uint8Array]> & { close(): Promise<void> }
+}
+type Db = LevelDatabase
 
 const nonceLength = 12
 const checkKey = '~meta!key-check'

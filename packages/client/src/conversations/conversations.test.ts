@@ -1,0 +1,130 @@
+/**
+ * Client scenarios on a real node-lite (memory storage, real validators, gRPC on a free port): groups and
+ * DMs between several inboxes, with every member's view compared after each step.
+ */
+import { createWalletSigner } from '@xmtp-lite/identity'
+import { type RunningNode, startNode } from '@xmtp-lite/node-lite'
+import { MemoryLevel } from 'memory-level'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { Client } from '../client.ts'
+import type { Conversation } from './conversation.ts'
+import type { DecodedMessage } from './messages.ts'
+
+let node: RunningNode
+const clients: Client[] = []
+const encryptionKey = new Uint8Array(32).fill(9)
+
+async function newClient(seed: number): Promise<Client> {
+  const client = await Client.create(createWalletSigner(new Uint8Array(32).fill(seed)), {
+    apiUrl: `http://127.0.0.1:${node.grpcPort}`,
+    db: new MemoryLevel(),
+    encryptionKey,
+  })
+  clients.push(client)
+  return client
+}
+
+const texts = (messages: readonly DecodedMessage[]) =>
+  messages.filter((m) => m.kind === 'application').map((m) => m.content)
+
+async function view(client: Client, id: string): Promise<Conversation> {
+  await client.conversations.syncWelcomes()
+  const conversation = await client.conversations.get(id)
+  if (conversation === undefined) throw new Error(`${client.inboxId} does not have ${id}`)
+  await conversation.sync()
+  return conversation
+}
+
+let alice: Client
+let bob: Client
+let carol: Client
+
+beforeAll(async () => {
+  node = await startNode({ memory: true, grpcPort: 0, httpPort: false, rateLimits: false })
+  alice = await newClient(21)
+  bob = await newClient(22)
+  carol = await newClient(23)
+})
+
+afterAll(async () => {
+  for (const c of clients) await c.close()
+  await node?.close()
+})
+
+describe('groups between our clients', () => {
+  let groupId = ''
+
+  it('creates a group that the invitee joins from its welcome', async () => {
+    const group = await alice.conversations.newGroup([bob.inboxId], { name: 'first' })
+    groupId = group.id
+    expect(
+      group
+        .members()
+        .map((m) => m.inboxId)
+        .sort(),
+    ).toEqual([alice.inboxId, bob.inboxId].sort())
+    const joined = await bob.conversations.syncWelcomes()
+    expect(joined.map((c) => c.id)).toEqual([groupId])
+    const bobView = await view(bob, groupId)
+    expect(bobView.name).toBe('first')
+    expect(bobView.epoch).toBe(group.epoch)
+    expect(bobView.members()).toEqual(group.members())
+  })
+
+  it('delivers messages both ways in order, each recognised as own by its sender', async () => {
+    const a = await view(alice, groupId)
+    const b = await view(bob, groupId)
+    await a.sendText('gm bob')
+    await b.sendText('gm alice')
+    await a.sendText('third')
+    await a.sync()
+    await b.sync()
+    expect(texts(await a.messages())).toEqual(['gm bob', 'gm alice', 'third'])
+    expect(texts(await b.messages())).toEqual(['gm bob', 'gm alice', 'third'])
+    const own = (await a.messages()).filter((m) => m.kind === 'application').map((m) => m.isOwn)
+    expect(own).toEqual([true, false, true])
+    expect((await a.messages()).every((m) => m.deliveryStatus === 'published')).toBe(true)
+  })
+
+  it('adds a member, renames, removes: every view agrees on epoch, members and name', async () => {
+    const a = await view(alice, groupId)
+    await a.addMembers([carol.inboxId])
+    const c = await view(carol, groupId)
+    expect(c.members().map((m) => m.inboxId)).toContain(carol.inboxId)
+    await a.updateName('renamed')
+    await a.removeMembers([bob.inboxId])
+    const b = await view(bob, groupId)
+    const c2 = await view(carol, groupId)
+    expect(c2.name).toBe('renamed')
+    expect(c2.epoch).toBe(a.epoch)
+    expect(c2.members()).toEqual(a.members())
+    expect(b.isActive).toBe(false)
+    await a.sendText('after removal')
+    await c2.sync()
+    await b.sync()
+    expect(texts(await c2.messages())).toEqual(['after removal'])
+    expect(texts(await b.messages())).not.toContain('after removal')
+    const transcript = (await a.messages()).filter((m) => m.kind === 'membershipChange')
+    expect(transcript.length).toBeGreaterThanOrEqual(3)
+  })
+
+  it('keeps one DM per pair and delivers in it', async () => {
+    const dm = await bob.conversations.newDm(carol.inboxId)
+    expect(await bob.conversations.newDm(carol.inboxId)).toBe(dm)
+    await dm.sendText('psst')
+    await carol.conversations.syncWelcomes()
+    const carolDm = await carol.conversations.findDm(bob.inboxId)
+    expect(carolDm?.id).toBe(dm.id)
+    await carolDm?.sync()
+    expect(texts((await carolDm?.messages()) ?? [])).toEqual(['psst'])
+  })
+
+  it('syncAll skips idle conversations', async () => {
+    const result = await carol.conversations.syncAll()
+    expect(result.synced).toBe(0)
+    const a = await view(alice, groupId)
+    await a.sendText('wake up')
+    const after = await carol.conversations.syncAll()
+    expect(after).toEqual({ synced: 1, messages: 1 })
+  })
+})

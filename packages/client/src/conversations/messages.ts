@@ -1,0 +1,84 @@
+/**
+ * Messages as the client stores and returns them.
+ * @module
+ */
+import { fromHex } from '@xmtp-lite/common'
+import type { ContentCodecRegistry, ContentTypeId } from '@xmtp-lite/content-types'
+import { jsonBytes } from '../storage/store.ts'
+
+/** Where a message of ours is on its way to the network. */
+export type DeliveryStatus = 'unpublished' | 'published' | 'failed'
+
+/** What a message is: an application message, or the transcript of a commit (membership or metadata). */
+export type MessageKind = 'application' | 'membershipChange'
+
+/** A message of a conversation, decoded. */
+export interface DecodedMessage<T = unknown> {
+  /** XMTP message id (hex; §6.1 for application messages, the commit hash for transcripts). */
+  readonly id: string
+  /** Group id (hex). */
+  readonly conversationId: string
+  readonly senderInboxId: string
+  /** The sending installation (hex). */
+  readonly senderInstallationId: string
+  /** When the node stored it (nanoseconds); local time for an unpublished message of ours. */
+  readonly sentAtNs: bigint
+  readonly kind: MessageKind
+  readonly contentType: ContentTypeId
+  /** The decoded content, or the fallback text when no codec knows the type. */
+  readonly content: T
+  readonly fallback: string | undefined
+  readonly deliveryStatus: DeliveryStatus
+  /** The node's id of the message (0n until published and read back). */
+  readonly sequenceId: bigint
+  /** True for messages this installation sent. */
+  readonly isOwn: boolean
+}
+
+/** The stored form (JSON). */
+export interface MessageRecord {
+  id: string
+  s: string
+  i: string
+  t: string
+  k: MessageKind
+  /** EncodedContent protobuf bytes, hex. */
+  c: string
+  d: DeliveryStatus
+  n: string
+  o: boolean
+}
+
+/** `msg!<group>!<node id, 20 digits>`; unpublished messages of ours sort last (`~` prefix). */
+export function messageKey(conversationId: string, sequenceId: bigint, localId?: string): string {
+  return sequenceId === 0n
+    ? `msg!${conversationId}!~${localId ?? ''}`
+    : `msg!${conversationId}!${sequenceId.toString().padStart(20, '0')}`
+}
+
+export function messageRecordBytes(record: MessageRecord): Uint8Array {
+  return jsonBytes(record)
+}
+
+/** Decodes a stored record through the registry (unknown types give their fallback). */
+export async function decodeMessageRecord(
+  conversationId: string,
+  record: MessageRecord,
+  registry: ContentCodecRegistry,
+): Promise<DecodedMessage> {
+  const decoded = await registry.decodeBytes(fromHex(record.c))
+  return {
+    id: record.id,
+    conversationId,
+    senderInboxId: record.s,
+    senderInstallationId: record.i,
+    sentAtNs: BigInt(record.t),
+    kind: record.k,
+    contentType: decoded.contentType,
+    content: decoded.content,
+    fallback: decoded.fallback,
+    deliveryStatus: record.d,
+    sequenceId: BigInt(record.n),
+    isOwn: record.o,
+  }
+}
