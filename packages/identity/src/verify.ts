@@ -314,14 +314,21 @@ async function verifyScw(
       'a smart-contract-wallet signature needs a verifier',
     )
   }
-  const result = await verifier.verify({
-    chainId,
-    address,
-    hash: hashPersonalMessage(text, crypto),
-    signature: sig.signature,
-    // The proto's block number is always used: verification is pinned to it (§4.7).
-    blockNumber: sig.blockNumber,
-  })
+  let result: Awaited<ReturnType<SmartContractWalletVerifier['verify']>>
+  try {
+    result = await verifier.verify({
+      chainId,
+      address,
+      hash: hashPersonalMessage(text, crypto),
+      signature: sig.signature,
+      // The proto's block number is always used: verification is pinned to it (§4.7).
+      blockNumber: sig.blockNumber,
+    })
+  } catch (cause) {
+    if (cause instanceof IdentityError) throw cause
+    // A verifier of someone else's making failed in its own way: still a typed, retryable error.
+    throw new IdentityError('Identity::ScwRpcFailed', 'the smart-contract-wallet verifier failed', { cause })
+  }
   if (!result.isValid) throw invalid('the smart-contract wallet does not accept the signature')
   return { kind: 'erc1271', signer: { kind: 'ethereum', address }, rawBytes: sig.signature, chainId }
 }
