@@ -77,6 +77,12 @@ export const envelopesErrorCodes = defineErrorCodes('Envelope', {
     description:
       'A value given to a builder is out of range (node id beyond uint32, negative sequence id, wrong key size).',
   },
+  'Envelope::DependsOnInvalid': {
+    category: 'Validation',
+    retryable: true,
+    description:
+      'A depends_on entry names a node originator, an originator never seen, or a sequence beyond the latest seen.',
+  },
   // --- cursors ---
   'Envelope::CursorMalformed': {
     category: 'Codec',

@@ -73,6 +73,17 @@ export type { EnvelopeErrorCode } from './errors.ts'
 export { EnvelopeError, envelopesErrorCodes } from './errors.ts'
 export type { DecodedClientPayload } from './payload.ts'
 export { decodeClientPayload } from './payload.ts'
+export {
+  ChainOriginator,
+  checkDependsOn,
+  DEFAULT_RETENTION_DAYS,
+  isNodeOriginator,
+  isValidRetentionDays,
+  MAX_RETENTION_DAYS,
+  MIN_RETENTION_DAYS,
+  NODE_ID_INCREMENT,
+  RETENTION_FOREVER,
+} from './rules.ts'
 export type { EnvelopeCrypto } from './signing.ts'
 export {
   originatorSignatureHash,
