@@ -11,12 +11,13 @@
  * Types the oracle lacks are listed below with the reason, and are still round-tripped through our own
  * code; the test fails if the list and the generated root disagree.
  */
-import { readdirSync, statSync } from 'node:fs'
+import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join, relative, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import protobuf from 'protobufjs'
 import { describe, expect, it } from 'vitest'
+import { decodeMessage } from './decode.ts'
 import * as generated from './gen/index.js'
 import { Long, toBigInt, toLong } from './long.ts'
 
@@ -381,5 +382,28 @@ describe('conformance with @xmtp/proto@3.96.0', () => {
       const expected = toJson(type, value as Record<string, unknown>)
       expect(toJson(type, ours.decode(ours.encode(value).finish()))).toEqual(expected)
     })
+  })
+})
+
+// Bytes the official SDK (libxmtp 1.9.1) sent to a recording node: shared/vectors/libxmtp-1.9.1/README.md.
+const sdkVectors = join(protoDir, '..', '..', 'shared', 'vectors', 'libxmtp-1.9.1')
+
+describe('bytes captured from libxmtp 1.9.1', () => {
+  const typeOf = (name: string) => root.lookupType(name)
+
+  it('PublishIdentityUpdateRequest: decodes to the oracle JSON and re-encodes byte for byte', () => {
+    const name = 'xmtp.identity.api.v1.PublishIdentityUpdateRequest'
+    const bytes = new Uint8Array(readFileSync(join(sdkVectors, 'publish-identity-update-request.bin')))
+    const json = JSON.parse(readFileSync(join(sdkVectors, 'publish-identity-update-request.json'), 'utf8'))
+    const decoded = decodeMessage(staticClass(name), bytes)
+    expect(toJson(typeOf(name), decoded)).toEqual(json)
+    expect(staticClass(name).encode(decoded).finish()).toEqual(bytes)
+  })
+
+  it('GetInboxIdsRequest: decodes and re-encodes byte for byte', () => {
+    const bytes = new Uint8Array(readFileSync(join(sdkVectors, 'get-inbox-ids-request.bin')))
+    const decoded = decodeMessage(generated.xmtp.identity.api.v1.GetInboxIdsRequest, bytes)
+    expect(decoded.requests[0]?.identifier).toBe('0x19e7e376e7c213b7e7e7e46cc70a5dd086daff2a')
+    expect(generated.xmtp.identity.api.v1.GetInboxIdsRequest.encode(decoded).finish()).toEqual(bytes)
   })
 })

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { decodeMessage } from './decode.ts'
-import { ProtoError } from './errors.ts'
+import { isProtoError, ProtoError } from './errors.ts'
 import { xmtp } from './gen/index.js'
 import { toLong } from './long.ts'
 
@@ -72,6 +72,19 @@ describe('decodeMessage', () => {
     for (let i = 0; i < 200; i++) deep[i] = 0x7b // field 15, wire type 3 (start group)
     for (let i = 200; i < 400; i++) deep[i] = 0x7c // field 15, wire type 4 (end group)
     expect(codeOf(() => decodeMessage(IdentityUpdate, deep))).toBe('Proto::TooDeep')
+  })
+
+  it('exposes a type guard for its errors', () => {
+    let caught: unknown
+    try {
+      decodeMessage(IdentityUpdate, Uint8Array.of(0x0f))
+    } catch (e) {
+      caught = e
+    }
+    expect(isProtoError(caught)).toBe(true)
+    expect(isProtoError(caught, 'Proto::Malformed')).toBe(true)
+    expect(isProtoError(caught, 'Proto::TooLarge')).toBe(false)
+    expect(isProtoError(new Error('x'))).toBe(false)
   })
 
   it('enforces maxBytes and rejects non-bytes input', () => {

@@ -45,3 +45,8 @@ export class ProtoError extends BaseError<ProtoErrorCode> {
     super(protoErrorCodes, code, shortMessage, options)
   }
 }
+
+/** True when `error` is a {@link ProtoError}, with the given code if one is given. */
+export function isProtoError(error: unknown, code?: ProtoErrorCode): error is ProtoError {
+  return error instanceof ProtoError && (code === undefined || error.code === code)
+}

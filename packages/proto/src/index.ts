@@ -11,7 +11,7 @@
 export type { Decodable, DecodeOptions } from './decode.ts'
 export { decodeMessage } from './decode.ts'
 export type { ProtoErrorCode } from './errors.ts'
-export { ProtoError, protoErrorCodes } from './errors.ts'
+export { isProtoError, ProtoError, protoErrorCodes } from './errors.ts'
 export { google, xmtp, xmtplite } from './gen/index.js'
 export { Long, toBigInt, toLong } from './long.ts'
 export type { GrpcMethodDefinition, MessageClass, RpcMethod } from './services.ts'
