@@ -133,7 +133,7 @@ export class SdkDriver {
     else {
       pending.reject(
         new InteropError('Interop::SdkCallFailed', `official SDK: ${reply.error?.message ?? 'failed'}`, {
-          details: reply.error?.name,
+          details: reply.error?.name ?? 'Error',
         }),
       )
     }

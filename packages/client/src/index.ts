@@ -1,0 +1,39 @@
+/**
+ * `@xmtp-lite/client`: a pure-TypeScript XMTP client.
+ * @module
+ */
+export type {
+  GroupMessageInput,
+  GroupMessageRecord,
+  IdentityLogEntry,
+  WelcomeInput,
+  WelcomeRecord,
+  XmtpApiOptions,
+} from './api/api.ts'
+export { IdentityPaths, MlsPaths, maxPageSize, XmtpApi } from './api/api.ts'
+export type { RetryPolicy } from './api/retry.ts'
+export { backoffDelay, withRetry } from './api/retry.ts'
+export type { ClientOptions } from './client.ts'
+export { Client } from './client.ts'
+export { defaultRegistry } from './codecs.ts'
+export type {
+  ConversationMember,
+  ConversationRecord,
+  IntentAction,
+  IntentState,
+} from './conversations/conversation.ts'
+export { Conversation } from './conversations/conversation.ts'
+export type { NewGroupOptions } from './conversations/conversations.ts'
+export { Conversations } from './conversations/conversations.ts'
+export type { DecodedMessage, DeliveryStatus, MessageKind } from './conversations/messages.ts'
+export type { ClientErrorCode } from './errors.ts'
+export { ClientError, clientErrorCodes } from './errors.ts'
+export { InboxDirectory } from './identity/inboxes.ts'
+export type { LevelDatabase, OpenStoreOptions, StoreOperation, StoreRange } from './storage/store.ts'
+export { EncryptedStore } from './storage/store.ts'
+export type { GrpcTransportOptions } from './transport/grpc.ts'
+export { clientVersion, createGrpcTransport } from './transport/grpc.ts'
+export { GrpcStatus } from './transport/status.ts'
+export type { CallOptions, StreamCall, StreamSink, Transport } from './transport/transport.ts'
+export type { WebSocketTransportOptions } from './transport/websocket.ts'
+export { createWebSocketTransport } from './transport/websocket.ts'
