@@ -42,7 +42,10 @@ interface Case {
 }
 const hex = (u: IdentityUpdate) => toHex(encodeIdentityUpdate(u))
 
-async function expectedOf(prior: IdentityUpdate[], update: IdentityUpdate): Promise<NonNullable<Case['expected']>> {
+async function expectedOf(
+  prior: IdentityUpdate[],
+  update: IdentityUpdate,
+): Promise<NonNullable<Case['expected']>> {
   let state: AssociationState | undefined
   for (const u of [...prior, update]) state = applyUpdate(state, await verifyIdentityUpdate(u))
   const s = state as AssociationState
