@@ -1,5 +1,7 @@
+import { xmtp } from '@xmtp-lite/proto'
 import { describe, expect, it } from 'vitest'
 import { AttachmentCodec, ContentTypeAttachment } from './attachment/attachment.ts'
+import type { EncodedContent } from './codec.ts'
 import { ContentTypeId } from './contentTypeId.ts'
 import { decodeEncodedContent, encodeEncodedContent } from './encodedContent.ts'
 import { ContentTypeReaction, ReactionCodec } from './reaction/reaction.ts'
@@ -22,6 +24,51 @@ const custom = new ContentTypeId({
 })
 
 describe('EncodedContent bytes', () => {
+  it('the direct writer is byte-identical to the generated protobufjs encoder', () => {
+    const generated = xmtp.mls.message_contents.EncodedContent
+    const cases: EncodedContent[] = [
+      { type: ContentTypeText, parameters: { encoding: 'UTF-8' }, content: new TextEncoder().encode('gm') },
+      {
+        type: { authorityId: 'a', typeId: 'b', versionMajor: 0, versionMinor: 0 },
+        parameters: {},
+        content: new Uint8Array(),
+      },
+      {
+        type: custom,
+        parameters: { '': '', ключ: 'значение 👋', x: 'y'.repeat(300) },
+        fallback: '',
+        compression: 0,
+        content: new Uint8Array(200).fill(1),
+      },
+      {
+        type: { ...custom, versionMajor: 300, versionMinor: 0xffff_ffff },
+        parameters: {},
+        fallback: 'fällback 👋',
+        compression: 1,
+        content: new Uint8Array(70_000),
+      },
+    ]
+    for (const c of cases) {
+      const message: Record<string, unknown> = {
+        type: { ...c.type },
+        parameters: c.parameters,
+        content: c.content,
+      }
+      if (c.fallback !== undefined) message.fallback = c.fallback
+      if (c.compression !== undefined) message.compression = c.compression
+      expect(Buffer.from(encodeEncodedContent(c)).toString('hex')).toBe(
+        Buffer.from(generated.encode(message).finish()).toString('hex'),
+      )
+      const back = decodeEncodedContent(encodeEncodedContent(c))
+      expect(back.content).toEqual(c.content)
+      expect(back.parameters).toEqual(c.parameters)
+    }
+    expectCode(
+      () => encodeEncodedContent({ ...(cases[0] as EncodedContent), compression: 2 }),
+      'ContentType::UnknownCompression',
+    )
+  })
+
   it('round-trips every field, keeping presence of fallback and compression 0', () => {
     const encoded = {
       type: custom,
