@@ -8,6 +8,7 @@ import type { ServerCredentials } from '@grpc/grpc-js'
 import { type GrpcServer, startGrpcServer } from './grpc.ts'
 import type { IdentityValidator, KeyPackageValidator, ScwVerifier } from './ports.ts'
 import type { RateLimits } from './rateLimit.ts'
+import { Replicator, type ReplicationOptions } from './replication/replicator.ts'
 import { type NodeLimits, NodeService } from './service.ts'
 import { type NodeStore, openStore } from './store/store.ts'
 import { ledgerIdentityValidator, mlsKeyPackageValidator } from './validators.ts'
@@ -39,6 +40,8 @@ export interface StartNodeParams {
   readonly identityValidator?: IdentityValidator
   readonly keyPackageValidator?: KeyPackageValidator
   readonly scwVerifier?: ScwVerifier
+  /** Node-to-node replication (src/replication): this node's id and key, and the node registry. */
+  readonly replication?: ReplicationOptions
   /** Log lines (default: none). */
   readonly log?: (level: 'info' | 'warn' | 'error', message: string) => void
 }
@@ -49,6 +52,8 @@ export interface RunningNode {
   readonly service: NodeService
   readonly grpcPort: number
   readonly httpPort: number | undefined
+  /** Replication, when `replication` was given. */
+  readonly replicator: Replicator | undefined
   /** Deletes expired application messages now; returns how many. */
   prune(): Promise<number>
   /**
@@ -66,9 +71,15 @@ export async function startNode(params: StartNodeParams): Promise<RunningNode> {
     ...(params.dataDir === undefined ? {} : { path: params.dataDir }),
     ...(params.sync === undefined ? {} : { sync: params.sync }),
   })
+  const identityValidator = params.identityValidator ?? ledgerIdentityValidator()
+  const replicator =
+    params.replication === undefined
+      ? undefined
+      : new Replicator({ store, options: params.replication, identityValidator, log })
   const service = new NodeService({
     store,
-    identityValidator: params.identityValidator ?? ledgerIdentityValidator(),
+    identityValidator,
+    ...(replicator === undefined ? {} : { onPublished: (event) => replicator.originate(event) }),
     keyPackageValidator: params.keyPackageValidator ?? mlsKeyPackageValidator(),
     ...(params.scwVerifier === undefined ? {} : { scwVerifier: params.scwVerifier }),
     ...(params.rateLimits === undefined ? {} : { rateLimits: params.rateLimits }),
@@ -91,6 +102,7 @@ export async function startNode(params: StartNodeParams): Promise<RunningNode> {
   let httpPort: number | undefined
   if (params.httpPort !== false) {
     http = createServer((req, res) => {
+      if (replicator?.handleHttp(req, res) === true) return
       if (req.method === 'GET' && (req.url === '/health' || req.url === '/healthz')) {
         res.writeHead(200, { 'content-type': 'application/json' })
         res.end(JSON.stringify({ status: 'ok', lastIds: store.lastIds(), streams: service.openStreams }))
@@ -109,6 +121,7 @@ export async function startNode(params: StartNodeParams): Promise<RunningNode> {
       })
     })
   }
+  await replicator?.start()
   const retentionNs =
     params.retentionDays === 0
       ? undefined
@@ -137,10 +150,12 @@ export async function startNode(params: StartNodeParams): Promise<RunningNode> {
     service,
     grpcPort: grpc.port,
     httpPort,
+    replicator,
     prune,
     close() {
       closing ??= (async () => {
         clearInterval(timer)
+        await replicator?.stop()
         service.stop()
         ws?.close()
         await Promise.all([

@@ -101,7 +101,19 @@ export interface NodeServiceParams {
   readonly limits?: Partial<NodeLimits>
   /** Milliseconds clock for the rate limiter. */
   readonly now?: () => number
+  /**
+   * Told of each accepted publish once it is stored and before the caller is answered: replication
+   * originates it (src/replication). A rejection fails the call.
+   */
+  readonly onPublished?: (event: PublishedEvent) => Promise<void>
 }
+
+/** What a client published, as stored (duplicates left out), for replication. */
+export type PublishedEvent =
+  | { readonly kind: 'groupMessages'; readonly messages: readonly GroupMessage[] }
+  | { readonly kind: 'welcomes'; readonly messages: readonly WelcomeMessage[] }
+  | { readonly kind: 'keyPackage'; readonly installationKey: Uint8Array; readonly keyPackage: Uint8Array }
+  | { readonly kind: 'identityUpdate'; readonly inboxId: string; readonly update: Uint8Array }
 
 const hexTable = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'))
 function hex(bytes: Uint8Array): string {
@@ -134,6 +146,7 @@ export class NodeService {
   private readonly streams = new Set<Subscription<GroupMessage | WelcomeMessage>>()
   private readonly inboxLocks = new Map<string, Promise<unknown>>()
   private readonly unsubscribeStore: () => void
+  private readonly onPublished: ((event: PublishedEvent) => Promise<void>) | undefined
   private stopping = false
 
   constructor(params: NodeServiceParams) {
@@ -142,6 +155,7 @@ export class NodeService {
     this.identityValidator = params.identityValidator
     this.keyPackageValidator = params.keyPackageValidator
     this.scwVerifier = params.scwVerifier
+    this.onPublished = params.onPublished
     this.limiter =
       params.rateLimits === false
         ? undefined
@@ -185,7 +199,11 @@ export class NodeService {
         isCommit: header.isCommit,
       }
     })
-    await this.store.appendGroupMessages(rows)
+    const stored = await this.store.appendGroupMessages(rows)
+    const accepted = stored.filter((m): m is GroupMessage => m !== undefined)
+    if (this.onPublished !== undefined && accepted.length > 0) {
+      await this.onPublished({ kind: 'groupMessages', messages: accepted })
+    }
   }
 
   /** SendWelcomeMessages (§3.4): V1 welcomes (pointees included) and welcome pointers (XIP-74). */
@@ -220,7 +238,11 @@ export class NodeService {
       }
       return w
     })
-    await this.store.appendWelcomes(rows)
+    const stored = await this.store.appendWelcomes(rows)
+    const welcomes = stored.filter((m): m is WelcomeMessage => m !== undefined)
+    if (this.onPublished !== undefined && welcomes.length > 0) {
+      await this.onPublished({ kind: 'welcomes', messages: welcomes })
+    }
   }
 
   /** UploadKeyPackage / RegisterInstallation (§3.5). Resolves with the installation key. */
@@ -238,6 +260,7 @@ export class NodeService {
       })
     }
     await this.store.putKeyPackage(installationKey, keyPackage)
+    await this.onPublished?.({ kind: 'keyPackage', installationKey, keyPackage })
     return installationKey
   }
 
@@ -452,6 +475,7 @@ export class NodeService {
       addedAddresses: effect.addedAddresses,
       removedAddresses: effect.removedAddresses,
     })
+    await this.onPublished?.({ kind: 'identityUpdate', inboxId, update })
   }
 
   /** GetIdentityUpdates (§3.11): per request, the inbox's updates after `sequenceId`, in request order. */
