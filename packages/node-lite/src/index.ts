@@ -1,11 +1,27 @@
 /**
- * `@xmtp-lite/node-lite`: a small XMTP V3 node.
+ * `@xmtp-lite/node-lite`: a small XMTP V3 node: level storage, the MlsApi and IdentityApi over gRPC (h2c)
+ * and WebSocket, validation, limits and retention.
  * @module
  */
 export type { NodeErrorCode } from './errors.ts'
 export { NodeError, nodeLiteErrorCodes } from './errors.ts'
+export type { GrpcServer, GrpcServerParams } from './grpc.ts'
+export { grpcMaxMessageBytes, grpcStatusOf, serviceDefinitions, startGrpcServer } from './grpc.ts'
+export type { GroupMessageHeader } from './mlsFraming.ts'
+export { encodePrivateMessageFrame, parseGroupMessage } from './mlsFraming.ts'
 export type { RunningNode, StartNodeParams } from './node.ts'
 export { defaultRetentionDays, startNode } from './node.ts'
+export type {
+  IdentityUpdateEffect,
+  IdentityValidator,
+  KeyPackageValidator,
+  ScwSignatureRequest,
+  ScwSignatureResult,
+  ScwVerifier,
+  ValidatedKeyPackage,
+} from './ports.ts'
+export type { BucketLimit, LimitKind, RateLimits } from './rateLimit.ts'
+export { RateLimiter, upstreamRateLimits } from './rateLimit.ts'
 export type { ReplicationErrorCode } from './replication/errors.ts'
 export { ReplicationError, replicationErrorCodes } from './replication/errors.ts'
 export type {
@@ -15,6 +31,16 @@ export type {
   ReplicationStatus,
 } from './replication/replicator.ts'
 export { checkBatch, decodeFrames, encodeFrames, Replicator } from './replication/replicator.ts'
+export type { RpcMethod, StreamMethod, UnaryMethod } from './rpc.ts'
+export { identityServiceName, mlsServiceName, rpcMethods } from './rpc.ts'
+export type {
+  CallContext,
+  NodeLimits,
+  NodeServiceParams,
+  StreamSink,
+  SubscriptionHandle,
+} from './service.ts'
+export { defaultLimits, NodeService } from './service.ts'
 export type { GroupMessageRow, OpenStoreParams, QueryBounds, StoreEvent } from './store/store.ts'
 export { NodeStore, openStore } from './store/store.ts'
 export type {
@@ -30,3 +56,9 @@ export type {
   WelcomeMessageInput,
 } from './types.ts'
 export { SortDirection, WelcomePointerWrapperAlgorithm, WelcomeWrapperAlgorithm } from './types.ts'
+export type { LedgerIdentityValidatorOptions, MlsKeyPackageValidatorOptions } from './validators.ts'
+export { ledgerIdentityValidator, mlsKeyPackageValidator } from './validators.ts'
+export type { WebSocketApi, WebSocketApiParams } from './ws.ts'
+export { attachWebSocketServer } from './ws.ts'
+export type { Frame } from './wsFrames.ts'
+export { decodeFrame, encodeFrame } from './wsFrames.ts'

@@ -147,20 +147,43 @@ export function encodePrivateMessageFrame(params: {
   readonly contentType?: 1 | 2 | 3
   readonly ciphertext: Uint8Array
 }): Uint8Array {
-  const parts: number[] = [0, 1, 0, 2]
-  const pushVector = (v: Uint8Array) => {
-    const n = v.length
-    if (n < 0x40) parts.push(n)
-    else if (n < 0x4000) parts.push(0x40 | (n >> 8), n & 0xff)
-    else parts.push(0x80 | (n >>> 24), (n >> 16) & 0xff, (n >> 8) & 0xff, n & 0xff)
-    for (const b of v) parts.push(b)
+  const lengthOf = (n: number) => (n < 0x40 ? 1 : n < 0x4000 ? 2 : 4)
+  const { groupId, ciphertext } = params
+  const out = new Uint8Array(
+    4 +
+      lengthOf(groupId.length) +
+      groupId.length +
+      8 +
+      1 +
+      1 +
+      1 +
+      lengthOf(ciphertext.length) +
+      ciphertext.length,
+  )
+  const view = new DataView(out.buffer)
+  let o = 0
+  const putLength = (n: number) => {
+    if (n < 0x40) out[o++] = n
+    else if (n < 0x4000) {
+      view.setUint16(o, 0x4000 | n)
+      o += 2
+    } else {
+      view.setUint32(o, (0x80000000 | n) >>> 0)
+      o += 4
+    }
   }
-  pushVector(params.groupId)
-  const epoch = params.epoch ?? 0n
-  for (let i = 7; i >= 0; i--) parts.push(Number((epoch >> BigInt(i * 8)) & 0xffn))
-  parts.push(params.contentType ?? 1)
-  pushVector(new Uint8Array(0))
-  pushVector(new Uint8Array(0))
-  pushVector(params.ciphertext)
-  return Uint8Array.from(parts)
+  view.setUint16(0, 1) // mls10
+  view.setUint16(2, 2) // private_message
+  o = 4
+  putLength(groupId.length)
+  out.set(groupId, o)
+  o += groupId.length
+  view.setBigUint64(o, params.epoch ?? 0n)
+  o += 8
+  out[o++] = params.contentType ?? 1
+  putLength(0) // authenticated_data
+  putLength(0) // encrypted_sender_data
+  putLength(ciphertext.length)
+  out.set(ciphertext, o)
+  return out
 }

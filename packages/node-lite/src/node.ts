@@ -8,7 +8,7 @@ import type { ServerCredentials } from '@grpc/grpc-js'
 import { type GrpcServer, startGrpcServer } from './grpc.ts'
 import type { IdentityValidator, KeyPackageValidator, ScwVerifier } from './ports.ts'
 import type { RateLimits } from './rateLimit.ts'
-import { Replicator, type ReplicationOptions } from './replication/replicator.ts'
+import { type ReplicationOptions, Replicator } from './replication/replicator.ts'
 import { type NodeLimits, NodeService } from './service.ts'
 import { type NodeStore, openStore } from './store/store.ts'
 import { ledgerIdentityValidator, mlsKeyPackageValidator } from './validators.ts'
@@ -35,6 +35,8 @@ export interface StartNodeParams {
   readonly limits?: Partial<NodeLimits>
   /** Days an application message is kept (default 60; 0 = forever). */
   readonly retentionDays?: number
+  /** WebSocket frames a stream may have unsent before it waits (default 64). */
+  readonly wsMaxInFlightFrames?: number
   /** How often the pruner runs, ms (default 60 s). */
   readonly pruneIntervalMs?: number
   readonly identityValidator?: IdentityValidator
@@ -110,7 +112,11 @@ export async function startNode(params: StartNodeParams): Promise<RunningNode> {
       }
       res.writeHead(404).end()
     })
-    ws = attachWebSocketServer({ server: http, service })
+    ws = attachWebSocketServer({
+      server: http,
+      service,
+      ...(params.wsMaxInFlightFrames === undefined ? {} : { maxInFlightFrames: params.wsMaxInFlightFrames }),
+    })
     const server = http
     const listenPort = params.httpPort ?? 0
     httpPort = await new Promise<number>((resolve, reject) => {
