@@ -7,7 +7,7 @@
  * @module
  */
 
-import { BaseError, equalBytes, utf8ToBytes } from '@xmtp-lite/common'
+import { BaseError, defaultCrypto, equalBytes, utf8ToBytes } from '@xmtp-lite/common'
 import { xmtp } from '@xmtp-lite/proto'
 import {
   type CiphersuiteImpl,
@@ -243,9 +243,9 @@ function memberAt(state: ClientState, leafIndex: number): GroupMember {
   return { inboxId: inboxIdOf(node.leaf), installationKey: node.leaf.signaturePublicKey, leafIndex }
 }
 
-/** SHA-256 via WebCrypto (available in Node 20 and browsers). */
-async function sha256(data: Uint8Array<ArrayBuffer>): Promise<Uint8Array> {
-  return new Uint8Array(await globalThis.crypto.subtle.digest('SHA-256', data))
+/** Synchronous SHA-256 of our crypto provider (no Web Crypto thread-pool round trip per message). */
+async function sha256(data: Uint8Array): Promise<Uint8Array> {
+  return defaultCrypto.sha256(data)
 }
 
 /** XMTP message id (§6.1): SHA-256(group_id ‖ 0x09 ‖ idempotency_key ‖ 0x09 ‖ EncodedContent bytes). */

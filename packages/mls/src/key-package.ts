@@ -4,8 +4,7 @@
  * them we always receive plain CURVE25519 welcomes to the init key).
  * @module
  */
-import { ed25519 } from '@noble/curves/ed25519.js'
-import { utf8ToBytes } from '@xmtp-lite/common'
+import { defaultCrypto, utf8ToBytes } from '@xmtp-lite/common'
 import { type Capabilities, type CiphersuiteImpl, generateKeyPackageWithKey } from 'ts-mls'
 import { encode } from 'ts-mls/codec/tlsEncoder.js'
 import { varLenDataEncoder } from 'ts-mls/codec/variableLength.js'
@@ -77,7 +76,7 @@ export async function createKeyPackageWith(
     throw new MlsError('Mls::InvalidArgument', 'the installation private key must be a 32-byte Ed25519 seed')
   }
   if (inboxId.length === 0) throw new MlsError('Mls::InvalidArgument', 'the inbox id is empty')
-  const installationKey = ed25519.getPublicKey(installationPrivateKey)
+  const installationKey = defaultCrypto.ed25519.getPublicKey(installationPrivateKey)
   const now = options.now ?? Math.floor(Date.now() / 1000)
   const notBefore = now - keyPackageLifetimeSeconds.before
   const notAfter = now + keyPackageLifetimeSeconds.after

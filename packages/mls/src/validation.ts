@@ -5,8 +5,7 @@
  * Exported on its own as `@xmtp-lite/mls/validation`.
  * @module
  */
-import { ed25519 } from '@noble/curves/ed25519.js'
-import { equalBytes } from '@xmtp-lite/common'
+import { concatBytes, defaultCrypto, equalBytes } from '@xmtp-lite/common'
 import { encode } from 'ts-mls/codec/tlsEncoder.js'
 import { varLenDataEncoder } from 'ts-mls/codec/variableLength.js'
 import type { Signature } from 'ts-mls/crypto/signature.js'
@@ -51,7 +50,9 @@ const ed25519Verifier: Signature = {
   async verify(publicKey, message, signature) {
     try {
       return (
-        publicKey.length === 32 && signature.length === 64 && ed25519.verify(signature, message, publicKey)
+        publicKey.length === 32 &&
+        signature.length === 64 &&
+        defaultCrypto.ed25519.verify(signature, message, publicKey)
       )
     } catch {
       return false
@@ -65,13 +66,12 @@ const ed25519Verifier: Signature = {
 /** Extension types every implementation supports implicitly (RFC 9420 §7.2; OpenMLS treats them so). */
 const defaultExtensionTypes = new Set([1, 2, 3, 4, 5])
 
-async function refHash(label: string, value: Uint8Array): Promise<Uint8Array> {
+function refHash(label: string, value: Uint8Array): Uint8Array {
   const labelBytes = new TextEncoder().encode(label)
-  const input = new Uint8Array([
-    ...encode(varLenDataEncoder)(labelBytes),
-    ...encode(varLenDataEncoder)(value),
-  ])
-  return new Uint8Array(await globalThis.crypto.subtle.digest('SHA-256', input))
+  // Synchronous SHA-256: an await on the Web Crypto thread pool costs far more than the hash itself.
+  return defaultCrypto.sha256(
+    concatBytes(encode(varLenDataEncoder)(labelBytes), encode(varLenDataEncoder)(value)),
+  )
 }
 
 function decode(bytes: Uint8Array): KeyPackage {
@@ -187,6 +187,6 @@ export async function validateKeyPackage(
     notAfter,
     lastResort: extensionTypes.includes(0x000a),
     postQuantumWrapperKey: extensionTypes.includes(0xff03),
-    keyPackageRef: await refHash('MLS 1.0 KeyPackage Reference', bytes),
+    keyPackageRef: refHash('MLS 1.0 KeyPackage Reference', bytes),
   }
 }
