@@ -11,6 +11,7 @@ import {
   dominates,
   encodeCursor,
   getSequenceId,
+  idCursorFromVectorClock,
   idCursorToString,
   idCursorToVectorClock,
   MAX_VECTOR_CLOCK_LENGTH,
@@ -163,6 +164,10 @@ describe('V3 id cursors', () => {
   it('maps to libxmtp originator ids and has a string form', () => {
     const cursor = createIdCursor(topic, 42n)
     expect(vectorClockToString(idCursorToVectorClock(cursor, V3Originator.ApplicationMessages))).toBe('10:42')
+    expect(
+      idCursorFromVectorClock(topic, createVectorClock({ 10: 42 }), V3Originator.ApplicationMessages),
+    ).toEqual(cursor)
+    expect(idCursorFromVectorClock(topic, createVectorClock({ 10: 42 }), V3Originator.MlsCommits).id).toBe(0n)
     expect(idCursorToString(cursor)).toBe(`42@${topic}`)
     expect(parseIdCursor(`42@${topic}`)).toEqual(cursor)
     expect(codeOf(() => parseIdCursor(`x@${topic}`))).toBe('Envelope::CursorMalformed')

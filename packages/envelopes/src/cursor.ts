@@ -282,6 +282,14 @@ export function idCursorToVectorClock(cursor: IdCursor, originator: number): Vec
   return createVectorClock([[originator, cursor.id]])
 }
 
+/**
+ * The V3 id cursor a libxmtp-style vector clock holds for one topic and originator (the inverse of
+ * {@link idCursorToVectorClock}); 0 when the originator is missing.
+ */
+export function idCursorFromVectorClock(topic: string, clock: VectorClock, originator: number): IdCursor {
+  return createIdCursor(topic, clock.get(originator) ?? 0n)
+}
+
 /** The stable string form `<id>@<topic>`, e.g. `42@/xmtp/mls/1/g-ab…/proto`. */
 export function idCursorToString(cursor: IdCursor): string {
   return `${cursor.id}@${cursor.topic}`

@@ -425,6 +425,12 @@ describe('originator envelopes', () => {
     expect(verifyOriginatorEnvelope(parsed, { nodeKeys, allowBlockchainProof: true }).proof).toBe(
       'blockchain',
     )
+    const verified = verifyOriginatorEnvelope(parsed, {
+      nodeKeys,
+      allowBlockchainProof: true,
+      verifyPayer: true,
+    })
+    expect(verified.payer).toBeUndefined()
   })
 
   it('encodes a negative originator_ns as int64 and reads it back', () => {

@@ -582,7 +582,10 @@ export interface VerifyOriginatorOptions {
   readonly expectedNodeId?: number
   /** Accept a blockchain proof (it cannot be checked here) instead of failing with `MissingField`. */
   readonly allowBlockchainProof?: boolean
-  /** Also verify the payer signature inside (when the payer envelope has one). Default false. */
+  /**
+   * Also verify the payer signature inside. Default false. A chain-derived envelope (blockchain proof, payer
+   * envelope without signature) passes without one; any other missing payer signature is `MissingField`.
+   */
   readonly verifyPayer?: boolean
   readonly crypto?: EnvelopeCrypto
 }
@@ -647,8 +650,11 @@ export function verifyOriginatorEnvelope(
     proof = 'signature'
   }
   let payer: PayerSigner | undefined
-  if (options.verifyPayer === true) {
-    payer = verifyPayerEnvelope(envelope.unsignedOriginatorEnvelope.payerEnvelope, { crypto })
+  const payerEnvelope = envelope.unsignedOriginatorEnvelope.payerEnvelope
+  // Chain-derived payer envelopes carry no payer signature by design (protocol §1.5).
+  const unsignedChainPayer = proof === 'blockchain' && payerEnvelope.payerSignature === undefined
+  if (options.verifyPayer === true && !unsignedChainPayer) {
+    payer = verifyPayerEnvelope(payerEnvelope, { crypto })
   }
   return { originatorNodeId: nodeId, proof, payer }
 }

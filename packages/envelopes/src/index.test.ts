@@ -41,6 +41,7 @@ describe('public API', () => {
         "envelopesErrorCodes",
         "getSequenceId",
         "groupMessagesTopic",
+        "idCursorFromVectorClock",
         "idCursorToString",
         "idCursorToVectorClock",
         "identityUpdatesTopic",

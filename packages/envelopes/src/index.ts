@@ -22,6 +22,7 @@ export {
   dominates,
   encodeCursor,
   getSequenceId,
+  idCursorFromVectorClock,
   idCursorToString,
   idCursorToVectorClock,
   MAX_VECTOR_CLOCK_LENGTH,
