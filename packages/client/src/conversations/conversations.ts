@@ -34,6 +34,7 @@ import { Conversation, type ConversationContext, type ConversationRecord } from 
 import type { DecodedMessage } from './messages.ts'
 import { TransactionalMlsStorage } from './mlsStorage.ts'
 import { Mutex } from './mutex.ts'
+import { MessageStream, type StreamEvents } from './stream.ts'
 import { directoryIdentityPort } from './validator.ts'
 
 /** Options of a new group. */
@@ -319,5 +320,40 @@ export class Conversations {
       messages += (await conversation.sync()).length
     }
     return { synced, messages }
+  }
+
+  /**
+   * Every new message of every conversation, including conversations joined while streaming; reconnects
+   * by itself and resumes from the stored cursors (no message lost or repeated).
+   */
+  streamAllMessages(events: StreamEvents = {}): MessageStream {
+    return new MessageStream(
+      {
+        client: this.#client,
+        conversations: async () => (await this.#all()).filter((c) => c.isActive),
+        welcomes: true,
+        welcomeCursor: async () =>
+          BigInt((await getJson<string>(this.#client.store, welcomeCursorKey)) ?? '0'),
+        syncWelcomes: () => this.syncWelcomes(),
+        listen: (listener) => this.onMessages(listener),
+      },
+      events,
+    )
+  }
+
+  /** New messages of one conversation. */
+  streamMessages(conversation: Conversation, events: StreamEvents = {}): MessageStream {
+    return new MessageStream(
+      {
+        client: this.#client,
+        conversations: async () => [conversation],
+        welcomes: false,
+        welcomeCursor: async () => 0n,
+        syncWelcomes: async () => undefined,
+        listen: (listener) => this.onMessages(listener),
+        filter: (m) => m.conversationId === conversation.id,
+      },
+      events,
+    )
   }
 }

@@ -1,0 +1,175 @@
+/**
+ * Message streams that survive the connection: the node's server streams only say "something new is on
+ * this topic"; what is delivered comes from the conversation's own sync, which stores each message once by
+ * its node id. So a stream that drops and reopens from the stored cursors loses nothing and repeats nothing
+ * (mls-groups.md §8.2), and an app sees `disconnect` / `reconnect` events in between.
+ * @module
+ */
+import { toHex } from '@xmtp-lite/common'
+import { decodeStreamedGroupMessage } from '../api/api.ts'
+import { backoffDelay, type RetryPolicy } from '../api/retry.ts'
+import type { Client } from '../client.ts'
+import type { ClientError } from '../errors.ts'
+import type { StreamCall } from '../transport/transport.ts'
+import type { Conversation } from './conversation.ts'
+import type { DecodedMessage } from './messages.ts'
+
+/** What a stream watches. */
+export interface StreamSource {
+  readonly client: Client
+  /** The conversations to subscribe to now (called again at every (re)connection). */
+  conversations(): Promise<Conversation[]>
+  /** Whether to also watch this installation's welcomes (new conversations). */
+  readonly welcomes: boolean
+  /** The last welcome id processed. */
+  welcomeCursor(): Promise<bigint>
+  /** Joins new welcomes; the joined conversations' messages arrive through `listen`. */
+  syncWelcomes(): Promise<unknown>
+  /** Registers for every message a sync stores; returns its removal. */
+  listen(listener: (messages: readonly DecodedMessage[]) => void): () => void
+  /** Keeps a message if it belongs to the stream. */
+  readonly filter?: (message: DecodedMessage) => boolean
+}
+
+/** Events of a stream's connection. */
+export interface StreamEvents {
+  onDisconnect?(error: ClientError | undefined): void
+  onReconnect?(): void
+}
+
+/** An async iterable of messages; `close()` ends it. */
+export class MessageStream implements AsyncIterable<DecodedMessage> {
+  readonly #source: StreamSource
+  readonly #events: StreamEvents
+  readonly #retry: RetryPolicy
+  readonly #queue: DecodedMessage[] = []
+  #wake: (() => void) | undefined
+  #calls: StreamCall[] = []
+  #closed = false
+  #attempt = 0
+  #reconnecting = false
+  #disconnected = false
+  readonly #unlisten: () => void
+  /** Resolves once the first subscription is open. */
+  readonly ready: Promise<void>
+
+  constructor(source: StreamSource, events: StreamEvents = {}, retry: RetryPolicy = {}) {
+    this.#source = source
+    this.#events = events
+    this.#retry = retry
+    this.#unlisten = source.listen((messages) => {
+      for (const m of messages) if (source.filter === undefined || source.filter(m)) this.#queue.push(m)
+      this.#wake?.()
+    })
+    this.ready = this.#open()
+  }
+
+  async #open(): Promise<void> {
+    const client = this.#source.client
+    const conversations = await this.#source.conversations()
+    const byGroup = new Map(conversations.map((c) => [c.id, c]))
+    let settle: (opened: boolean) => void = () => {}
+    const settled = new Promise<boolean>((resolve) => {
+      settle = resolve
+    })
+    const onError = (error: ClientError | undefined) => {
+      settle(false)
+      this.#dropped(error)
+    }
+    const onOpen = () => {
+      this.#attempt = 0
+      settle(true)
+    }
+    const calls: StreamCall[] = []
+    if (conversations.length > 0) {
+      calls.push(
+        client.api.subscribeGroupMessages(
+          conversations.map((c) => ({ groupId: c.groupId, afterId: c.cursor })),
+          {
+            onOpen,
+            onMessage: (bytes) => {
+              const record = decodeStreamedGroupMessage(bytes)
+              const conversation = record === undefined ? undefined : byGroup.get(toHex(record.groupId))
+              conversation?.sync().catch(() => this.#dropped(undefined))
+            },
+            onError,
+            onEnd: () => onError(undefined),
+          },
+        ),
+      )
+    }
+    if (this.#source.welcomes) {
+      const afterId = await this.#source.welcomeCursor()
+      calls.push(
+        client.api.subscribeWelcomeMessages([{ installationKey: client.installationKey, afterId }], {
+          onOpen,
+          onMessage: () => {
+            // A new conversation: join it, then resubscribe so its topic is watched too.
+            this.#source
+              .syncWelcomes()
+              .then(() => this.#restart())
+              .catch(() => this.#dropped(undefined))
+          },
+          onError,
+          onEnd: () => onError(undefined),
+        }),
+      )
+    }
+    this.#calls = calls
+    if (calls.length > 0 && !(await settled)) return
+    if (this.#disconnected) {
+      this.#disconnected = false
+      this.#events.onReconnect?.()
+    }
+    // Catch up on what arrived while no subscription was open (first start and every reconnect).
+    for (const c of conversations) await c.sync().catch(() => undefined)
+  }
+
+  #restart(): void {
+    for (const call of this.#calls.splice(0)) call.cancel()
+    if (!this.#closed) void this.#open().catch((e: unknown) => this.#dropped(e as ClientError))
+  }
+
+  #dropped(error: ClientError | undefined): void {
+    if (this.#closed || this.#reconnecting) return
+    this.#reconnecting = true
+    for (const call of this.#calls.splice(0)) call.cancel()
+    if (!this.#disconnected) {
+      this.#disconnected = true
+      this.#events.onDisconnect?.(error)
+    }
+    const delay = backoffDelay(this.#attempt++, { maxDelayMs: 5_000, ...this.#retry })
+    setTimeout(() => {
+      this.#reconnecting = false
+      if (this.#closed) return
+      this.#open().catch((e: unknown) => this.#dropped(e as ClientError))
+    }, delay)
+  }
+
+  /** Ends the stream; a pending `next()` resolves as done. */
+  close(): void {
+    if (this.#closed) return
+    this.#closed = true
+    this.#unlisten()
+    for (const call of this.#calls.splice(0)) call.cancel()
+    this.#wake?.()
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<DecodedMessage> {
+    try {
+      while (!this.#closed) {
+        const next = this.#queue.shift()
+        if (next !== undefined) {
+          yield next
+          continue
+        }
+        await new Promise<void>((resolve) => {
+          this.#wake = resolve
+        })
+        this.#wake = undefined
+      }
+    } finally {
+      this.close()
+    }
+  }
+}
