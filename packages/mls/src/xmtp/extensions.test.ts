@@ -190,6 +190,16 @@ describe('malformed extensions (vectors/mls-rules/extensions.invalid.json)', () 
   })
 })
 
+describe('prost strictness', () => {
+  it('skips unknown fields of every wire type, as prost does', () => {
+    const membership = buildGroupMembership([['a'.repeat(64), 5n]])
+    // field 9 varint, field 10 fixed64, field 11 length-delimited, field 12 fixed32
+    const unknown = fromHex(`4801${'51'}${'00'.repeat(8)}5a0161${'65'}${'00'.repeat(4)}`)
+    const bytes = new Uint8Array([...encodeGroupMembership(membership), ...unknown])
+    expect(decodeGroupMembership(bytes)).toEqual(membership)
+  })
+})
+
 describe('our encoders against the official decoders', () => {
   const alice = 'a'.repeat(64)
   const bob = 'b'.repeat(64)

@@ -27,7 +27,7 @@ import {
   type RequiredCapabilities,
   XMTP_REQUIRED_CAPABILITIES,
 } from './constants.ts'
-import { PbWriter } from './pbwire.ts'
+import { type PbField, type PbSchema, PbWriter, pbStrictCheck } from './pbwire.ts'
 import { assertValidPolicySet } from './policy.ts'
 import { decodeOpaqueExact, decodeUint16List, encodeOpaque, encodeUint16List } from './tls.ts'
 import type {
@@ -53,7 +53,45 @@ function malformed(what: string, details: string, cause?: unknown): MlsError {
   })
 }
 
-function decodeProto<T>(type: Decodable<T>, bytes: Uint8Array, what: string): T {
+// prost-strict shapes of the four messages (field numbers from mls-groups.md §4.4-§4.7).
+const varintField: PbField = { kind: 'varint' }
+const stringField: PbField = { kind: 'string' }
+const bytesField: PbField = { kind: 'bytes' }
+const message = (schema: () => PbSchema): PbField => ({ kind: 'message', schema })
+const inboxSchema: PbSchema = { 1: stringField }
+const groupMetadataSchema: PbSchema = {
+  1: varintField,
+  2: stringField,
+  3: stringField,
+  4: message(() => ({ 1: message(() => inboxSchema), 2: message(() => inboxSchema) })),
+  5: message(() => ({ 1: message(() => ({ 1: bytesField, 2: varintField })) })),
+}
+const mutableMetadataSchema: PbSchema = {
+  1: message(() => ({ 1: stringField, 2: stringField })),
+  2: message(() => inboxSchema),
+  3: message(() => inboxSchema),
+}
+const membershipSchema: PbSchema = { 1: message(() => ({ 1: stringField, 2: varintField })), 2: bytesField }
+const policySchema: PbSchema = {
+  1: varintField,
+  2: message(() => ({ 1: message(() => policySchema) })),
+  3: message(() => ({ 1: message(() => policySchema) })),
+}
+const permissionsSchema: PbSchema = {
+  1: message(() => ({
+    1: message(() => policySchema),
+    2: message(() => policySchema),
+    3: message(() => ({ 1: stringField, 2: message(() => policySchema) })),
+    4: message(() => policySchema),
+    5: message(() => policySchema),
+    6: message(() => policySchema),
+  })),
+}
+
+function decodeProto<T>(type: Decodable<T>, bytes: Uint8Array, what: string, schema: PbSchema): T {
+  if (bytes.length > MAX_EXTENSION_BYTES) throw malformed(what, `${bytes.length} bytes`)
+  const strict = pbStrictCheck(bytes, schema)
+  if (strict !== undefined) throw malformed(what, strict)
   try {
     return decodeMessage(type, bytes, { maxBytes: MAX_EXTENSION_BYTES })
   } catch (cause) {
@@ -111,7 +149,7 @@ const conversationTypes: readonly number[] = Object.values(ConversationType)
  */
 export function decodeGroupMetadata(bytes: Uint8Array): GroupMetadata {
   const what = 'GroupMetadataV1'
-  const m = decodeProto(mc.GroupMetadataV1, bytes, what)
+  const m = decodeProto(mc.GroupMetadataV1, bytes, what, groupMetadataSchema)
   const conversationType = m.conversationType as number
   if (!conversationTypes.includes(conversationType)) {
     throw malformed(what, `conversation type ${conversationType}`)
@@ -206,7 +244,7 @@ export function encodeMutableMetadata(metadata: GroupMutableMetadata): Uint8Arra
  */
 export function decodeMutableMetadata(extensionData: Uint8Array): GroupMutableMetadata {
   const what = 'GroupMutableMetadataV1 (0xFF00)'
-  const m = decodeProto(mc.GroupMutableMetadataV1, extensionData, what)
+  const m = decodeProto(mc.GroupMutableMetadataV1, extensionData, what, mutableMetadataSchema)
   if (m.adminList == null || m.superAdminList == null) throw malformed(what, 'an admin list is missing')
   return {
     attributes: new Map(Object.entries(m.attributes ?? {})),
@@ -241,7 +279,7 @@ export function encodeGroupMembership(membership: GroupMembership): Uint8Array {
  * @throws {MlsError} `Mls::ExtensionMalformed`
  */
 export function decodeGroupMembership(extensionData: Uint8Array): GroupMembership {
-  const m = decodeProto(mc.GroupMembership, extensionData, 'GroupMembership (0xFF01)')
+  const m = decodeProto(mc.GroupMembership, extensionData, 'GroupMembership (0xFF01)', membershipSchema)
   const members = new Map<string, bigint>()
   for (const [inboxId, sequenceId] of Object.entries(m.members ?? {}))
     members.set(inboxId, toBigInt(sequenceId))
@@ -333,7 +371,12 @@ function readPolicy(wire: WirePolicy | null | undefined, what: string, depth: nu
  * well-formed but invalid policy set.
  */
 export function decodeGroupPermissions(extensionData: Uint8Array): PolicySet {
-  const m = decodeProto(mc.GroupMutablePermissionsV1, extensionData, 'GroupMutablePermissionsV1 (0xFF02)')
+  const m = decodeProto(
+    mc.GroupMutablePermissionsV1,
+    extensionData,
+    'GroupMutablePermissionsV1 (0xFF02)',
+    permissionsSchema,
+  )
   const p = m.policies
   if (p == null) throw new MlsError('Mls::InvalidPolicy', 'GroupMutablePermissionsV1 has no policies')
   const metadata = new Map<string, MetadataPolicy>()

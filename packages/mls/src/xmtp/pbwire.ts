@@ -66,3 +66,84 @@ export class PbWriter {
     return out
   }
 }
+
+/** What a field of a {@link PbSchema} holds: the wire type it must use and, for strings, strict UTF-8. */
+export type PbField =
+  | { readonly kind: 'varint' }
+  | { readonly kind: 'bytes' }
+  | { readonly kind: 'string' }
+  | { readonly kind: 'message'; readonly schema: () => PbSchema }
+
+/** Field number → field, for the fields a message defines. */
+export type PbSchema = Readonly<Record<number, PbField>>
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true })
+
+/**
+ * Checks `bytes` against `schema` with prost's strictness, before the lenient protobufjs decoders run:
+ * prost rejects a known field sent with another wire type and a `string` that is not UTF-8, where protobufjs
+ * skips the field or substitutes U+FFFD. Accepting what libxmtp rejects would fork a group between libxmtp
+ * members and ours, so such bytes fail here. Unknown fields are skipped (varint, 64-bit, length-delimited,
+ * 32-bit); groups are refused.
+ * @returns a reason, or undefined when the bytes pass.
+ */
+export function pbStrictCheck(bytes: Uint8Array, schema: PbSchema, depth = 0): string | undefined {
+  if (depth > 64) return 'nested too deeply'
+  let offset = 0
+  const varint = (): bigint | undefined => {
+    let result = 0n
+    for (let shift = 0n; shift < 70n; shift += 7n) {
+      const byte = bytes[offset++]
+      if (byte === undefined) return undefined
+      result |= BigInt(byte & 0x7f) << shift
+      if ((byte & 0x80) === 0) return result
+    }
+    return undefined
+  }
+  while (offset < bytes.length) {
+    const key = varint()
+    if (key === undefined) return 'truncated field key'
+    const field = Number(key >> 3n)
+    const wireType = Number(key & 7n)
+    const known = schema[field]
+    if (known !== undefined && (known.kind === 'varint') !== (wireType === 0)) {
+      return `field ${field} has wire type ${wireType}`
+    }
+    if (known !== undefined && known.kind !== 'varint' && wireType !== 2) {
+      return `field ${field} has wire type ${wireType}`
+    }
+    switch (wireType) {
+      case 0:
+        if (varint() === undefined) return 'truncated varint'
+        break
+      case 1:
+        offset += 8
+        break
+      case 5:
+        offset += 4
+        break
+      case 2: {
+        const length = varint()
+        if (length === undefined || BigInt(offset) + length > BigInt(bytes.length)) return 'truncated bytes'
+        const body = bytes.subarray(offset, offset + Number(length))
+        offset += Number(length)
+        if (known?.kind === 'string') {
+          try {
+            strictUtf8.decode(body)
+          } catch {
+            return `field ${field} is not UTF-8`
+          }
+        }
+        if (known?.kind === 'message') {
+          const inner = pbStrictCheck(body, known.schema(), depth + 1)
+          if (inner !== undefined) return `field ${field}: ${inner}`
+        }
+        break
+      }
+      default:
+        return `wire type ${wireType}`
+    }
+    if (offset > bytes.length) return 'truncated field'
+  }
+  return undefined
+}
