@@ -7,12 +7,12 @@
  * - `contentDigest` = lowercase hex SHA-256 of the payload, checked before decrypting.
  * @module
  */
-import { toHex } from '@xmtp-lite/common'
+import { defaultCrypto, toHex } from '@xmtp-lite/common'
 import { type Attachment, AttachmentCodec } from '../attachment/attachment.ts'
 import type { EncodedContent } from '../codec.ts'
 import { decodeEncodedContent, encodeEncodedContent } from '../encodedContent.ts'
 import { ContentTypeError } from '../errors.ts'
-import { type AttachmentCrypto, webCryptoAttachmentCrypto } from './webCrypto.ts'
+import type { AttachmentCrypto } from './webCrypto.ts'
 
 export const SECRET_BYTES = 32
 export const SALT_BYTES = 32
@@ -33,6 +33,7 @@ export interface EncryptedContent {
 
 /** Options of the encrypt functions. Fixed `secret`/`salt`/`nonce` are for vectors and tests only. */
 export interface EncryptOptions {
+  /** Default: `defaultCrypto` of `@xmtp-lite/common` (node:crypto, or noble where it is missing). */
   readonly crypto?: AttachmentCrypto
   readonly secret?: Uint8Array
   readonly salt?: Uint8Array
@@ -63,7 +64,7 @@ export async function encryptEncodedContent(
   encoded: EncodedContent,
   options: EncryptOptions = {},
 ): Promise<EncryptedContent> {
-  const crypto = options.crypto ?? webCryptoAttachmentCrypto
+  const crypto = options.crypto ?? defaultCrypto
   const secret = options.secret ?? crypto.randomBytes(SECRET_BYTES)
   const salt = options.salt ?? crypto.randomBytes(SALT_BYTES)
   const nonce = options.nonce ?? crypto.randomBytes(NONCE_BYTES)
@@ -94,7 +95,7 @@ export async function decryptEncodedContent(
   remote: RemoteKeyMaterial,
   options: DecryptOptions = {},
 ): Promise<EncodedContent> {
-  const crypto = options.crypto ?? webCryptoAttachmentCrypto
+  const crypto = options.crypto ?? defaultCrypto
   const digest = toHex(await crypto.sha256(payload))
   if (digest !== String(remote.contentDigest).toLowerCase()) {
     throw new ContentTypeError('ContentType::DigestMismatch', 'the payload does not match contentDigest')

@@ -10,6 +10,7 @@ import {
   type RemoteAttachment,
   RemoteAttachmentCodec,
 } from './remoteAttachment.ts'
+import { webCryptoAttachmentCrypto } from './webCrypto.ts'
 
 const fixed = {
   secret: new Uint8Array(32).fill(1),
@@ -61,6 +62,23 @@ async function published(path: string): Promise<RemoteAttachment> {
 }
 
 describe('remote attachment encryption', () => {
+  it('gives the same bytes with the common provider and with WebCrypto', async () => {
+    const viaCommon = await encryptAttachment(attachment, fixed)
+    const viaWeb = await encryptAttachment(attachment, { ...fixed, crypto: webCryptoAttachmentCrypto })
+    expect(viaWeb.payload).toEqual(viaCommon.payload)
+    expect(
+      await decryptAttachment(viaCommon.payload, viaCommon, { crypto: webCryptoAttachmentCrypto }),
+    ).toEqual(attachment)
+    await expectCodeAsync(
+      decryptAttachment(
+        viaCommon.payload,
+        { ...viaCommon, secret: new Uint8Array(32) },
+        { crypto: webCryptoAttachmentCrypto },
+      ),
+      'ContentType::DecryptionFailed',
+    )
+  })
+
   it('is deterministic for fixed key material and round-trips', async () => {
     const a = await encryptAttachment(attachment, fixed)
     const b = await encryptAttachment(attachment, fixed)

@@ -1,7 +1,7 @@
 /**
  * The crypto a remote attachment needs (SHA-256, HKDF-SHA256, AES-256-GCM, random bytes) behind a small
- * interface. `defaultCrypto` of `@xmtp-lite/common` has exactly this shape (synchronous), so it can be
- * passed as is; the built-in default is WebCrypto, present in Node >= 20, browsers, Deno, Bun and workers.
+ * interface. The default is `defaultCrypto` of `@xmtp-lite/common` (synchronous: node:crypto where present,
+ * `@noble/*` elsewhere); {@link webCryptoAttachmentCrypto} is an alternative on the platform's WebCrypto.
  * @module
  */
 import { ContentTypeError } from '../errors.ts'
