@@ -79,6 +79,11 @@ export type PbSchema = Readonly<Record<number, PbField>>
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true })
 
+function isAscii(bytes: Uint8Array): boolean {
+  for (let i = 0; i < bytes.length; i++) if ((bytes[i] as number) > 0x7f) return false
+  return true
+}
+
 /**
  * Checks `bytes` against `schema` with prost's strictness, before the lenient protobufjs decoders run:
  * prost rejects a known field sent with another wire type and a `string` that is not UTF-8, where protobufjs
@@ -90,21 +95,25 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true })
 export function pbStrictCheck(bytes: Uint8Array, schema: PbSchema, depth = 0): string | undefined {
   if (depth > 64) return 'nested too deeply'
   let offset = 0
-  const varint = (): bigint | undefined => {
-    let result = 0n
-    for (let shift = 0n; shift < 70n; shift += 7n) {
+  // Lengths and keys fit a double exactly; larger varint values are only skipped, so precision past 2^53
+  // does not matter (a length that large is past the end anyway).
+  const varint = (): number | undefined => {
+    let result = 0
+    let scale = 1
+    for (let i = 0; i < 10; i++) {
       const byte = bytes[offset++]
       if (byte === undefined) return undefined
-      result |= BigInt(byte & 0x7f) << shift
+      result += (byte & 0x7f) * scale
       if ((byte & 0x80) === 0) return result
+      scale *= 128
     }
     return undefined
   }
   while (offset < bytes.length) {
     const key = varint()
     if (key === undefined) return 'truncated field key'
-    const field = Number(key >> 3n)
-    const wireType = Number(key & 7n)
+    const field = Math.floor(key / 8)
+    const wireType = key % 8
     const known = schema[field]
     if (known !== undefined && (known.kind === 'varint') !== (wireType === 0)) {
       return `field ${field} has wire type ${wireType}`
@@ -124,10 +133,10 @@ export function pbStrictCheck(bytes: Uint8Array, schema: PbSchema, depth = 0): s
         break
       case 2: {
         const length = varint()
-        if (length === undefined || BigInt(offset) + length > BigInt(bytes.length)) return 'truncated bytes'
-        const body = bytes.subarray(offset, offset + Number(length))
-        offset += Number(length)
-        if (known?.kind === 'string') {
+        if (length === undefined || offset + length > bytes.length) return 'truncated bytes'
+        const body = bytes.subarray(offset, offset + length)
+        offset += length
+        if (known?.kind === 'string' && !isAscii(body)) {
           try {
             strictUtf8.decode(body)
           } catch {
