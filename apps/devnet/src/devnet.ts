@@ -28,6 +28,8 @@ export interface StartDevnetParams {
   readonly longPollMs?: number
   /** Pause after a failed pull (default 50 ms). */
   readonly retryMs?: number
+  /** Envelopes per replication pull (default 1000). */
+  readonly batchSize?: number
   /** Told as each node starts and is up. */
   readonly onProgress?: (event: {
     readonly index: number
@@ -134,6 +136,7 @@ export async function startDevnet(params: StartDevnetParams = {}): Promise<Devne
         peerUrl: (peer) => `http://127.0.0.1:${proxies[slot.index]?.[peer / 100 - 1]?.port ?? 0}`,
         longPollMs: params.longPollMs ?? 1000,
         retryMs: params.retryMs ?? 50,
+        ...(params.batchSize === undefined ? {} : { batchSize: params.batchSize }),
       },
       ...(params.log === undefined ? {} : { log: params.log }),
     }
