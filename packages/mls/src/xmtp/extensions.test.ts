@@ -191,6 +191,15 @@ describe('malformed extensions (vectors/mls-rules/extensions.invalid.json)', () 
 })
 
 describe('prost strictness', () => {
+  it('reads well-formed non-ASCII strings', () => {
+    const metadata = {
+      attributes: new Map([['group_name', 'équipe 🚀']]),
+      adminList: [],
+      superAdminList: ['a'.repeat(64)],
+    }
+    expect(decodeMutableMetadata(encodeMutableMetadata(metadata))).toEqual(metadata)
+  })
+
   it('skips unknown fields of every wire type, as prost does', () => {
     const membership = buildGroupMembership([['a'.repeat(64), 5n]])
     // field 9 varint, field 10 fixed64, field 11 length-delimited, field 12 fixed32
