@@ -5,7 +5,7 @@
  * @module
  */
 import { fromHex } from '@xmtp-lite/common'
-import { xmtp } from '@xmtp-lite/proto'
+import { toLong, xmtp } from '@xmtp-lite/proto'
 import { encode } from 'ts-mls/codec/tlsEncoder.js'
 import { varLenDataEncoder } from 'ts-mls/codec/variableLength.js'
 import type { GroupExtension } from '../group.ts'
@@ -29,7 +29,7 @@ export function mutableMetadata(name: string, superAdmins: string[], admins: str
 
 export function membership(members: Record<string, number>): Uint8Array {
   return mc.GroupMembership.encode({
-    members: Object.fromEntries(Object.entries(members).map(([k, v]) => [k, v])),
+    members: Object.fromEntries(Object.entries(members).map(([k, v]) => [k, toLong(v)])),
   }).finish()
 }
 
