@@ -40,12 +40,24 @@ function varintLength(n: number): number {
   return n < 0x80 ? 1 : n < 0x4000 ? 2 : n < 0x20_0000 ? 3 : n < 0x1000_0000 ? 4 : 5
 }
 
+// Node's Buffer.allocUnsafeSlow skips zero-filling and never hands out the shared pool. Every byte of the
+// buffer is written before it is returned (the size check below), so no old memory can leak; elsewhere a
+// plain (zeroed) Uint8Array is used.
+const nodeBuffer = (globalThis as { Buffer?: { allocUnsafeSlow(size: number): Uint8Array } }).Buffer
+const LARGE = 64 * 1024
+
+function allocate(size: number): Uint8Array {
+  if (size < LARGE || nodeBuffer === undefined) return new Uint8Array(size)
+  const b = nodeBuffer.allocUnsafeSlow(size)
+  return new Uint8Array(b.buffer, b.byteOffset, size)
+}
+
 /** A tiny protobuf writer over one preallocated buffer (the exact size is computed first). */
 class Out {
   readonly bytes: Uint8Array
   pos = 0
   constructor(size: number) {
-    this.bytes = new Uint8Array(size)
+    this.bytes = allocate(size)
   }
   varint(n: number): void {
     let v = n >>> 0
