@@ -103,4 +103,16 @@ describe('mixed groups: xmtp-lite client and the official SDK', () => {
     expect(group.name).toBe('renamed by libxmtp')
     await expectSameGroup(group, await sdk.call('groupState', { name: 'official', conversationId: group.id }))
   })
+
+  it('DMs both ways settle on one conversation per pair', async () => {
+    const dm = await sdk.call<{ id: string }>('newDm', { name: 'official', inboxId: ours.inboxId })
+    await sdk.call('sendText', { name: 'official', conversationId: dm.id, text: 'dm from libxmtp' })
+    await ours.conversations.syncWelcomes()
+    const ourDm = await ours.conversations.newDm(official.inboxId)
+    expect(ourDm.id).toBe(dm.id)
+    expect(ourTexts(await ourDm.messages())).toEqual(['dm from libxmtp'])
+    await ourDm.sendText('dm from xmtp-lite')
+    const theirs = await sdk.call<SdkMessage[]>('messages', { name: 'official', conversationId: dm.id })
+    expect(texts(theirs)).toEqual(['dm from libxmtp', 'dm from xmtp-lite'])
+  })
 })

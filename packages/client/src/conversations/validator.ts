@@ -1,17 +1,14 @@
 /**
- * Wires the identity ledger into the MLS rules: the identity port the §7.3 and §5.4 validators ask, and
- * the commit validator that maps `@xmtp-lite/mls`'s staged commit onto the rules' neutral input.
+ * Wires the identity ledger into the MLS rules: the identity port the §7.3 and §5.4 validators ask, and a
+ * commit validator that also hands the rules' verdict to the transcript.
  * @module
  */
 import { equalBytes } from '@xmtp-lite/common'
 import { installationKeys } from '@xmtp-lite/identity'
 import {
-  type CommitProposal,
-  type CommitSender,
   type CommitValidator,
-  type GroupMember,
   type IdentityPort,
-  ProposalType,
+  toValidateCommitParams,
   type ValidatedCommit,
   validateCommit,
 } from '@xmtp-lite/mls'
@@ -44,12 +41,6 @@ export function directoryIdentityPort(inboxes: InboxDirectory): IdentityPort {
   }
 }
 
-function sender(member: GroupMember | undefined): CommitSender {
-  return member === undefined
-    ? { type: 'external' }
-    : { type: 'member', inboxId: member.inboxId, installationKey: member.installationKey }
-}
-
 /**
  * A commit validator running every §7.3 rule of `@xmtp-lite/mls`; `onValidated` receives what the rules
  * decoded (added and removed inboxes, metadata diff) for the transcript message.
@@ -59,43 +50,7 @@ export function xmtpCommitValidator(
   onValidated?: (validated: ValidatedCommit) => void,
 ): CommitValidator {
   return async (commit) => {
-    const proposals: CommitProposal[] = commit.proposals.map((p) => {
-      switch (p.kind) {
-        case 'add':
-          return {
-            type: 'add',
-            sender: sender(p.proposer),
-            leaf: { inboxId: p.inboxId, installationKey: p.installationKey },
-          }
-        case 'remove':
-          return {
-            type: 'remove',
-            sender: sender(p.proposer),
-            leaf: { inboxId: p.removed.inboxId, installationKey: p.removed.installationKey },
-          }
-        case 'update':
-          return {
-            type: 'update',
-            sender: sender(p.proposer),
-            leaf: { inboxId: p.inboxId, installationKey: p.installationKey },
-          }
-        case 'groupContextExtensions':
-          return { type: 'groupContextExtensions', sender: sender(p.proposer), extensions: p.extensions }
-        case 'other':
-          return p.proposalType === ProposalType.PreSharedKey
-            ? { type: 'preSharedKey', sender: sender(p.proposer) }
-            : { type: 'other', sender: sender(p.proposer), proposalType: p.proposalType }
-      }
-    })
-    const validated = await validateCommit({
-      committer: sender(commit.committer),
-      proposals,
-      extensionsBefore: commit.extensionsBefore,
-      extensionsAfter: commit.extensionsAfter,
-      membersBefore: commit.membersBefore,
-      membersAfter: commit.membersAfter,
-      identity,
-    })
+    const validated = await validateCommit(toValidateCommitParams(commit, { identity }))
     onValidated?.(validated)
   }
 }
