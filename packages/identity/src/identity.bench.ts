@@ -74,7 +74,7 @@ await compare({
 })
 
 const inst = installation(7)
-const text = 'XMTP : Authenticate to inbox\n\n' + 'x'.repeat(300)
+const text = `XMTP : Authenticate to inbox\n\n${'x'.repeat(300)}`
 const edSig = (await inst.sign(text)) as {
   kind: 'installationKey'
   signature: Uint8Array
