@@ -2,7 +2,7 @@
 // The README's test command: lint, typecheck, then every test of every package in one vitest run.
 // Prints a closing "N passed, N failed" line so CI can read the count.
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, readFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
@@ -14,6 +14,10 @@ function run(cmd, args) {
 
 const bin = (name) => join('node_modules', '.bin', name)
 let failedStep = null
+// The devnet's status page is checked in Debian's Chromium; install it when the machine lacks it.
+if (existsSync('apps/devnet/scripts/install-chromium.sh') && !existsSync('/usr/bin/chromium')) {
+  if (run('sh', ['apps/devnet/scripts/install-chromium.sh']) !== 0) failedStep ??= 'install chromium'
+}
 if (run(bin('biome'), ['ci', '.']) !== 0) failedStep ??= 'lint'
 if (run(bin('tsc'), ['-p', 'tsconfig.json']) !== 0) failedStep ??= 'typecheck'
 
