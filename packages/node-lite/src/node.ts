@@ -74,14 +74,22 @@ export async function startNode(params: StartNodeParams): Promise<RunningNode> {
     ...(params.sync === undefined ? {} : { sync: params.sync }),
   })
   const identityValidator = params.identityValidator ?? ledgerIdentityValidator()
-  const replicator =
-    params.replication === undefined
-      ? undefined
-      : new Replicator({ store, options: params.replication, identityValidator, log })
+  let replicator: Replicator | undefined
+  try {
+    replicator =
+      params.replication === undefined
+        ? undefined
+        : new Replicator({ store, options: params.replication, identityValidator, log })
+  } catch (error) {
+    await store.close()
+    throw error
+  }
   const service = new NodeService({
     store,
     identityValidator,
-    ...(replicator === undefined ? {} : { onPublished: (event) => replicator.originate(event) }),
+    ...(replicator === undefined
+      ? {}
+      : { onPublished: (event) => (replicator as Replicator).originate(event) }),
     keyPackageValidator: params.keyPackageValidator ?? mlsKeyPackageValidator(),
     ...(params.scwVerifier === undefined ? {} : { scwVerifier: params.scwVerifier }),
     ...(params.rateLimits === undefined ? {} : { rateLimits: params.rateLimits }),

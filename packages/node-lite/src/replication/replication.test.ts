@@ -72,6 +72,28 @@ async function until<T>(what: () => Promise<T>, ok: (v: T) => boolean, deadlineM
   }
 }
 
+describe('replication options', () => {
+  it('refuses a private key that is not the registry key of the node, and a node missing from the registry', async () => {
+    const registry = ids.map((id) => ({
+      id,
+      url: '',
+      publicKey: defaultCrypto.secp256k1.getPublicKey(privateKeyOf(id)),
+    }))
+    const start = (nodeId: number, privateKey: Uint8Array) =>
+      startNode({
+        memory: true,
+        grpcPort: 0,
+        httpPort: false,
+        replication: { nodeId, privateKey, registry },
+      }).then(
+        () => 'started',
+        (e: unknown) => (e instanceof ReplicationError ? e.code : String(e)),
+      )
+    expect(await start(100, privateKeyOf(200))).toBe('Replication::InvalidConfig')
+    expect(await start(300, privateKeyOf(300))).toBe('Replication::InvalidConfig')
+  })
+})
+
 describe('replication between two nodes', () => {
   it('serves on node 200 the inbox, key package and group messages published on node 100', async () => {
     const [c1, c2] = clients as [TestGrpcClient, TestGrpcClient]
