@@ -3,11 +3,9 @@
  * `local` env), bob's on node 2 (`apiUrl`); a group and a DM between them, messages both ways. Everything
  * one client publishes reaches the other's node only through replication.
  */
-// Imported by path, not as `@xmtp-lite/devnet`: adding the dependency to this package's package.json is the
-// lead's call (see the devnet report); its own dependencies resolve from apps/devnet.
 
+import { type Devnet, startDevnet } from '@xmtp-lite/devnet'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type Devnet, startDevnet } from '../../../apps/devnet/src/index.ts'
 import { SdkDriver, type SdkMessage } from './driver.ts'
 
 const keys = {
