@@ -9,6 +9,7 @@
  * DEFLATE content that is not zlib-wrapped is retried as raw deflate (older iOS senders).
  * @module
  */
+import { concatBytes } from '@xmtp-lite/common'
 import type { EncodedContent } from './codec.ts'
 import { ContentTypeError } from './errors.ts'
 
@@ -33,17 +34,6 @@ export type CompressionFormat = 'deflate' | 'deflate-raw' | 'gzip'
 export interface Compressor {
   compress(format: CompressionFormat, bytes: Uint8Array): Promise<Uint8Array>
   decompress(format: CompressionFormat, bytes: Uint8Array, maxBytes: number): Promise<Uint8Array>
-}
-
-function concatChunks(chunks: readonly Uint8Array[], total: number): Uint8Array {
-  if (chunks.length === 1) return chunks[0] as Uint8Array
-  const out = new Uint8Array(total)
-  let offset = 0
-  for (const chunk of chunks) {
-    out.set(chunk, offset)
-    offset += chunk.length
-  }
-  return out
 }
 
 async function pump(
@@ -83,7 +73,7 @@ async function pump(
       },
     )
   }
-  return concatChunks(chunks, total)
+  return chunks.length === 1 ? (chunks[0] as Uint8Array) : concatBytes(...chunks)
 }
 
 /** The default {@link Compressor}: WHATWG `CompressionStream` / `DecompressionStream`. */

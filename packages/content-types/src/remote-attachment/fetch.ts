@@ -4,6 +4,7 @@
  * the body passes `maxBytes`.
  * @module
  */
+import { concatBytes } from '@xmtp-lite/common'
 import { type Attachment, AttachmentCodec } from '../attachment/attachment.ts'
 import type { EncodedContent } from '../codec.ts'
 import { type Compressor, decompressEncodedContent } from '../compression.ts'
@@ -84,13 +85,7 @@ export const fetchRemoteBytes: RemoteFetcher = async (request) => {
       }
     }
     if (total === 0) throw new ContentTypeError('ContentType::FetchFailed', 'the server sent an empty body')
-    const out = new Uint8Array(total)
-    let offset = 0
-    for (const c of chunks) {
-      out.set(c, offset)
-      offset += c.length
-    }
-    return out
+    return concatBytes(...chunks)
   } finally {
     request.signal?.removeEventListener('abort', onAbort)
   }
