@@ -1,5 +1,6 @@
 import { fromHex, toHex } from '@xmtp-lite/common'
 import { describe, expect, it } from 'vitest'
+import { codeOf } from '../test/codes.ts'
 import {
   advanceIdCursor,
   advanceVectorClock,
@@ -22,17 +23,6 @@ import {
   V3Originator,
   vectorClockToString,
 } from './cursor.ts'
-import { EnvelopeError } from './errors.ts'
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn()
-  } catch (error) {
-    if (error instanceof EnvelopeError) return error.code
-    throw error
-  }
-  return undefined
-}
 
 const topic = '/xmtp/mls/1/g-8985c1f37638a2b8ebd693c7ae3bbc5c/proto'
 

@@ -1,6 +1,7 @@
 import { concatBytes, defaultCrypto, fromHex, nobleCrypto, toHex, utf8ToBytes } from '@xmtp-lite/common'
 import { type Hex, numberToBytes, recoverAddress, recoverPublicKey, keccak256 as viemKeccak } from 'viem'
 import { describe, expect, it } from 'vitest'
+import { codeOf } from '../test/codes.ts'
 import {
   encodeMls,
   groupMessageInput,
@@ -27,20 +28,9 @@ import {
   verifyOriginatorEnvelope,
   verifyPayerEnvelope,
 } from './envelope.ts'
-import { EnvelopeError } from './errors.ts'
 import { originatorSignatureHash, payerSignatureHash } from './signing.ts'
 import { groupMessagesTopic, identityUpdatesTopic, keyPackagesTopic, welcomeMessagesTopic } from './topic.ts'
 import { encodeFields } from './wire.ts'
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn()
-  } catch (error) {
-    if (error instanceof EnvelopeError) return error.code
-    throw error
-  }
-  return undefined
-}
 
 const hex = (bytes: Uint8Array): Hex => `0x${toHex(bytes)}`
 const groupId = fromHex('8985c1f37638a2b8ebd693c7ae3bbc5c')

@@ -1,17 +1,7 @@
 import { describe, expect, it } from 'vitest'
+import { codeOf } from '../test/codes.ts'
 import { createVectorClock } from './cursor.ts'
-import { EnvelopeError } from './errors.ts'
 import { checkDependsOn, isNodeOriginator, isValidRetentionDays } from './rules.ts'
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn()
-  } catch (error) {
-    if (error instanceof EnvelopeError) return error.code
-    throw error
-  }
-  return undefined
-}
 
 describe('publish rules', () => {
   it('accepts retention of 2..365 days or forever', () => {

@@ -1,6 +1,6 @@
 import { fromHex, toHex } from '@xmtp-lite/common'
 import { describe, expect, it } from 'vitest'
-import { EnvelopeError } from './errors.ts'
+import { codeOf } from '../test/codes.ts'
 import {
   buildTopic,
   groupMessagesTopic,
@@ -21,16 +21,6 @@ import {
   v3WelcomeTopic,
   welcomeMessagesTopic,
 } from './topic.ts'
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn()
-  } catch (error) {
-    if (error instanceof EnvelopeError) return error.code
-    throw error
-  }
-  return undefined
-}
 
 // The libxmtp 1.9.1 capture in shared/vectors/libxmtp-1.9.1/group-join: its group id, and the inbox id of
 // the fact sheet's inbox-id vector (protocol/v3-node-api-and-identity.md §4.4).

@@ -1,17 +1,7 @@
 import { fromHex, toHex } from '@xmtp-lite/common'
 import { describe, expect, it } from 'vitest'
-import { EnvelopeError } from './errors.ts'
+import { codeOf } from '../test/codes.ts'
 import { decodeFields, encodeFields } from './wire.ts'
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn()
-  } catch (error) {
-    if (error instanceof EnvelopeError) return error.code
-    throw error
-  }
-  return undefined
-}
 
 const schema = { 1: 'uint32', 2: 'uint64', 3: 'int64', 4: 'bytes', 5: 'message' } as const
 

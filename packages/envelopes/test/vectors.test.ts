@@ -17,7 +17,6 @@ import {
   vectorClockToString,
 } from '../src/cursor.ts'
 import { parseOriginatorEnvelope, verifyOriginatorEnvelope, verifyPayerEnvelope } from '../src/envelope.ts'
-import { EnvelopeError } from '../src/errors.ts'
 import { originatorSignatureHash, payerSignatureHash } from '../src/signing.ts'
 import {
   isReservedTopic,
@@ -28,6 +27,7 @@ import {
   topicToV3Topic,
   v3TopicToTopic,
 } from '../src/topic.ts'
+import { codeOf } from './codes.ts'
 import { repoRoot } from './fixtures.ts'
 import { generateVectors, renderVectorFile } from './generateVectors.ts'
 
@@ -36,16 +36,6 @@ type Case = Record<string, any> & { description: string; valid: boolean; error?:
 
 function load(path: string): { cases: Case[]; nodeKeys?: Record<string, string> } {
   return JSON.parse(readFileSync(join(repoRoot, 'vectors', path), 'utf8'))
-}
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn()
-  } catch (error) {
-    if (error instanceof EnvelopeError) return error.code
-    throw error
-  }
-  return undefined
 }
 
 const hex = (bytes: Uint8Array): Hex => `0x${toHex(bytes)}`
