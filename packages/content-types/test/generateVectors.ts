@@ -119,7 +119,8 @@ function write(name: string, description: string, cases: Case[]): void {
       'encodedContent: hex EncodedContent protobuf (content.proto); decoded: the value our codec returns (bytes {"$bytes": hex}, dates {"$date": iso}, ids {"$contentType": s}); options: decode limits',
     cases,
   }
-  writeFileSync(new URL(name, outDir), `${JSON.stringify(file, null, 2)}\n`)
+  // Written beside the reviewed file as *.new.json (vectors/README.md): `pnpm vectors --accept` replaces it.
+  writeFileSync(new URL(name.replace(/\.json$/, '.new.json'), outDir), `${JSON.stringify(file, null, 2)}\n`)
 }
 
 const lib = (e: libxmtp.EncodedContent) => officialBytes(e)
@@ -358,7 +359,7 @@ const encCase = (
   ...extra,
 })
 writeFileSync(
-  new URL('remote-attachment-encryption.json', outDir),
+  new URL('remote-attachment-encryption.new.json', outDir),
   `${JSON.stringify(
     {
       description:

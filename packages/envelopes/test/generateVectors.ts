@@ -729,7 +729,9 @@ export function renderVectorFile(file: VectorFile): string {
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   for (const [path, file] of Object.entries(generateVectors())) {
-    writeFileSync(join(repoRoot, 'vectors', path), renderVectorFile(file))
-    console.log(`wrote vectors/${path} (${file.cases.length} cases)`)
+    // Written beside the reviewed file as *.new.json (vectors/README.md): `pnpm vectors --accept` replaces it.
+    const out = path.replace(/\.json$/, '.new.json')
+    writeFileSync(join(repoRoot, 'vectors', out), renderVectorFile(file))
+    console.log(`wrote vectors/${out} (${file.cases.length} cases)`)
   }
 }

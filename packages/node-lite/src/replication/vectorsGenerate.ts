@@ -132,7 +132,8 @@ const cases = [
   },
 ]
 writeFileSync(
-  new URL('../../../../vectors/replication/batches.json', import.meta.url),
+  // Written beside the reviewed file (vectors/README.md): `pnpm vectors --accept` replaces it.
+  new URL('../../../../vectors/replication/batches.new.json', import.meta.url),
   `${JSON.stringify(
     {
       description:
