@@ -78,6 +78,17 @@ export const nodeLiteErrorCodes = defineErrorCodes('Node', {
     description:
       'The storage layer failed to read or write; nothing of the failed batch is stored (INTERNAL).',
   },
+  'Node::InvalidFlag': {
+    category: 'Validation',
+    retryable: false,
+    description: 'A feature-flag name is malformed, repeated, or too many were declared (INVALID_ARGUMENT).',
+  },
+  'Node::FlagNotEnabled': {
+    category: 'Validation',
+    retryable: false,
+    description:
+      'The client declared a feature flag this node does not run, so its writes are refused (FAILED_PRECONDITION).',
+  },
   'Node::Internal': {
     category: 'Internal',
     retryable: false,

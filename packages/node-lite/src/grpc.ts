@@ -20,6 +20,7 @@ import {
   type UntypedServiceImplementation,
 } from '@grpc/grpc-js'
 import { NodeError, type NodeErrorCode } from './errors.ts'
+import { flagsMetadataKey } from './flags.ts'
 import { bidiSubscribePath, mlsServiceName, type RpcMethod, rpcMethods } from './rpc.ts'
 import type { CallContext, NodeService } from './service.ts'
 
@@ -40,6 +41,8 @@ const statusOfCode: Record<NodeErrorCode, status> = {
   'Node::Unimplemented': status.UNIMPLEMENTED,
   'Node::ShuttingDown': status.UNAVAILABLE,
   'Node::StorageFailure': status.INTERNAL,
+  'Node::InvalidFlag': status.INVALID_ARGUMENT,
+  'Node::FlagNotEnabled': status.FAILED_PRECONDITION,
   'Node::Internal': status.INTERNAL,
 }
 
@@ -60,6 +63,13 @@ function clientOf(peer: string): string {
   if (bracket?.[1] !== undefined) return bracket[1]
   const colon = peer.lastIndexOf(':')
   return colon > 0 && /^\d+$/.test(peer.slice(colon + 1)) ? peer.slice(0, colon) : peer
+}
+
+/** The caller: its IP (rate-limit key) and the feature flags it declared (src/flags.ts). */
+function contextOf(peer: string, metadata: Metadata): CallContext {
+  const flags = metadata.get(flagsMetadataKey)
+  if (flags.length === 0) return { client: clientOf(peer) }
+  return { client: clientOf(peer), flags: flags.map(String).join(',') }
 }
 
 const passThrough = {
@@ -112,7 +122,7 @@ function implementation(methods: Map<string, RpcMethod>, definition: ServiceDefi
         call: ServerUnaryCall<Uint8Array, Uint8Array>,
         callback,
       ) => {
-        const ctx: CallContext = { client: clientOf(call.getPeer()) }
+        const ctx = contextOf(call.getPeer(), call.metadata)
         method.handle(ctx, call.request).then(
           (response) => callback(null, response),
           (error: unknown) => callback(grpcStatusOf(error)),
@@ -136,7 +146,7 @@ function implementation(methods: Map<string, RpcMethod>, definition: ServiceDefi
         else call.emit('error', grpcStatusOf(error))
       }
       try {
-        const handle = method.open({ client: clientOf(call.getPeer()) }, call.request, {
+        const handle = method.open(contextOf(call.getPeer(), call.metadata), call.request, {
           write: (item) => !finished && call.write(item),
           drained: () =>
             new Promise<void>((resolve) => {

@@ -5,6 +5,7 @@
  */
 export type { NodeErrorCode } from './errors.ts'
 export { NodeError, nodeLiteErrorCodes } from './errors.ts'
+export { flagNamePattern, flagsMetadataKey, maxDeclaredFlags, NodeFlags, parseFlagList } from './flags.ts'
 export type { GrpcServer, GrpcServerParams } from './grpc.ts'
 export { grpcMaxMessageBytes, grpcStatusOf, serviceDefinitions, startGrpcServer } from './grpc.ts'
 export type { GroupMessageHeader } from './mlsFraming.ts'

@@ -5,6 +5,7 @@
  */
 import { createServer, type Server as HttpServer } from 'node:http'
 import type { ServerCredentials } from '@grpc/grpc-js'
+import { NodeFlags } from './flags.ts'
 import { type GrpcServer, startGrpcServer } from './grpc.ts'
 import type { IdentityValidator, KeyPackageValidator, ScwVerifier } from './ports.ts'
 import type { RateLimits } from './rateLimit.ts'
@@ -44,6 +45,11 @@ export interface StartNodeParams {
   readonly scwVerifier?: ScwVerifier
   /** Node-to-node replication (src/replication): this node's id and key, and the node registry. */
   readonly replication?: ReplicationOptions
+  /**
+   * Feature flags this node runs (src/flags.ts): protocol changes behind a name, so one devnet can mix
+   * versions. Writes from clients declaring a flag not in this list are refused (`Node::FlagNotEnabled`).
+   */
+  readonly flags?: readonly string[]
   /** Log lines (default: none). */
   readonly log?: (level: 'info' | 'warn' | 'error', message: string) => void
 }
@@ -56,6 +62,8 @@ export interface RunningNode {
   readonly httpPort: number | undefined
   /** Replication, when `replication` was given. */
   readonly replicator: Replicator | undefined
+  /** The feature flags the node runs, sorted. */
+  readonly flags: readonly string[]
   /** Deletes expired application messages now; returns how many. */
   prune(): Promise<number>
   /**
@@ -68,6 +76,8 @@ export interface RunningNode {
 /** Starts a node. */
 export async function startNode(params: StartNodeParams): Promise<RunningNode> {
   const log = params.log ?? (() => {})
+  // Checked before anything opens: a malformed flag name fails the start with Node::InvalidFlag.
+  const flags = new NodeFlags(params.flags ?? [])
   const store = await openStore({
     ...(params.memory === true ? { memory: true } : {}),
     ...(params.dataDir === undefined ? {} : { path: params.dataDir }),
@@ -91,6 +101,7 @@ export async function startNode(params: StartNodeParams): Promise<RunningNode> {
       ? {}
       : { onPublished: (event) => (replicator as Replicator).originate(event) }),
     keyPackageValidator: params.keyPackageValidator ?? mlsKeyPackageValidator(),
+    flags,
     ...(params.scwVerifier === undefined ? {} : { scwVerifier: params.scwVerifier }),
     ...(params.rateLimits === undefined ? {} : { rateLimits: params.rateLimits }),
     ...(params.limits === undefined ? {} : { limits: params.limits }),
@@ -115,7 +126,14 @@ export async function startNode(params: StartNodeParams): Promise<RunningNode> {
       if (replicator?.handleHttp(req, res) === true) return
       if (req.method === 'GET' && (req.url === '/health' || req.url === '/healthz')) {
         res.writeHead(200, { 'content-type': 'application/json' })
-        res.end(JSON.stringify({ status: 'ok', lastIds: store.lastIds(), streams: service.openStreams }))
+        res.end(
+          JSON.stringify({
+            status: 'ok',
+            lastIds: store.lastIds(),
+            streams: service.openStreams,
+            flags: flags.list(),
+          }),
+        )
         return
       }
       res.writeHead(404).end()
@@ -165,6 +183,7 @@ export async function startNode(params: StartNodeParams): Promise<RunningNode> {
     grpcPort: grpc.port,
     httpPort,
     replicator,
+    flags: flags.list(),
     prune,
     close() {
       closing ??= (async () => {

@@ -6,6 +6,7 @@
  * @module
  */
 import { NodeError } from './errors.ts'
+import { NodeFlags } from './flags.ts'
 import { parseGroupMessage } from './mlsFraming.ts'
 import type {
   IdentityValidator,
@@ -69,6 +70,8 @@ export const defaultLimits: NodeLimits = {
 /** Who is calling (the rate-limit key: node-go keys buckets by client IP). */
 export interface CallContext {
   readonly client: string
+  /** The feature flags the client declared (raw `x-xmtp-lite-flags` value; src/flags.ts), if any. */
+  readonly flags?: string
 }
 
 /** Where a server stream writes. The transport implements it. */
@@ -106,6 +109,8 @@ export interface NodeServiceParams {
    * originates it (src/replication). A rejection fails the call.
    */
   readonly onPublished?: (event: PublishedEvent) => Promise<void>
+  /** The feature flags this node runs (src/flags.ts); writes from clients declaring others are refused. */
+  readonly flags?: NodeFlags
 }
 
 /** What a client published, as stored (duplicates left out), for replication. */
@@ -147,6 +152,8 @@ export class NodeService {
   private readonly inboxLocks = new Map<string, Promise<unknown>>()
   private readonly unsubscribeStore: () => void
   private readonly onPublished: ((event: PublishedEvent) => Promise<void>) | undefined
+  /** The feature flags this node runs. */
+  readonly flags: NodeFlags
   private stopping = false
 
   constructor(params: NodeServiceParams) {
@@ -156,6 +163,7 @@ export class NodeService {
     this.keyPackageValidator = params.keyPackageValidator
     this.scwVerifier = params.scwVerifier
     this.onPublished = params.onPublished
+    this.flags = params.flags ?? new NodeFlags()
     this.limiter =
       params.rateLimits === false
         ? undefined
@@ -547,6 +555,7 @@ export class NodeService {
 
   private admit(ctx: CallContext, kind: LimitKind, cost: number): void {
     if (this.stopping) throw new NodeError('Node::ShuttingDown', 'service is shutting down')
+    if (kind === 'publish') this.flags.admitWrite(ctx.flags)
     this.limiter?.take(ctx.client, kind, cost)
   }
 

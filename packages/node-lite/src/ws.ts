@@ -8,9 +8,10 @@
 import type { Server as HttpServer, IncomingMessage } from 'node:http'
 import { type WebSocket, WebSocketServer } from 'ws'
 import { NodeError } from './errors.ts'
+import { flagsMetadataKey } from './flags.ts'
 import { grpcMaxMessageBytes, grpcStatusOf } from './grpc.ts'
 import { type RpcMethod, rpcMethods } from './rpc.ts'
-import type { NodeService, SubscriptionHandle } from './service.ts'
+import type { CallContext, NodeService, SubscriptionHandle } from './service.ts'
 import { decodeFrame, encodeFrame, type Frame } from './wsFrames.ts'
 
 /** Options of {@link attachWebSocketServer}. */
@@ -59,7 +60,7 @@ export function attachWebSocketServer(params: WebSocketApiParams): WebSocketApi 
   params.server.on('upgrade', onUpgrade)
 
   function serve(ws: WebSocket, req: IncomingMessage): void {
-    const ctx = { client: req.socket.remoteAddress ?? 'unknown' }
+    const ctx: CallContext = { client: req.socket.remoteAddress ?? 'unknown' }
     const calls = new Map<number, SubscriptionHandle | 'unary'>()
     let inFlight = 0
     let waiters: (() => void)[] = []
@@ -136,9 +137,12 @@ export function attachWebSocketServer(params: WebSocketApiParams): WebSocketApi 
         return
       }
       const payload = frame.body.payload
+      // Request metadata as in gRPC: `x-xmtp-lite-flags` declares the client's feature flags (src/flags.ts).
+      const declared = frame.metadata[flagsMetadataKey]
+      const callCtx: CallContext = declared === undefined ? ctx : { ...ctx, flags: declared }
       if (method.kind === 'unary') {
         calls.set(id, 'unary')
-        method.handle(ctx, payload).then(
+        method.handle(callCtx, payload).then(
           (response) => {
             if (calls.delete(id))
               send({
@@ -156,7 +160,7 @@ export function attachWebSocketServer(params: WebSocketApiParams): WebSocketApi 
       }
       let ended = false
       try {
-        const handle = method.open(ctx, payload, {
+        const handle = method.open(callCtx, payload, {
           write: (item) => {
             if (ended) return true
             send({

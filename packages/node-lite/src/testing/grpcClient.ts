@@ -32,7 +32,12 @@ export interface TestGrpcClient {
 }
 
 /** Connects to `127.0.0.1:<port>` over h2c. */
-export function connectTestClient(port: number, options: Record<string, number> = {}): TestGrpcClient {
+export function connectTestClient(
+  port: number,
+  options: Record<string, number> = {},
+  /** Extra request metadata (for example `x-xmtp-lite-flags`). */
+  extraMetadata: Readonly<Record<string, string>> = {},
+): TestGrpcClient {
   const defs = serviceDefinitions()
   const opts = {
     'grpc.max_receive_message_length': 64 * 1024 * 1024,
@@ -49,6 +54,7 @@ export function connectTestClient(port: number, options: Record<string, number> 
     const m = new Metadata()
     m.set('x-app-version', 'node-lite-test/0.0.0')
     m.set('x-libxmtp-version', '1.9.1')
+    for (const [key, value] of Object.entries(extraMetadata)) m.set(key, value)
     return m
   }
   return {
