@@ -1,16 +1,19 @@
 /**
- * `pnpm devnet [--nodes N] [--data DIR] [--port 5556] [--status-port P] [--status-file PATH]`: starts the
- * devnet, prints the table of nodes, and runs until Ctrl-C.
+ * `pnpm devnet [--nodes N] [--data DIR] [--port 5556] [--status-port P] [--status-file PATH]
+ * [--flag NAME=ID,ID ...]`: starts the devnet, prints the table of nodes, and runs until Ctrl-C. Each
+ * `--flag` runs a feature flag (a protocol change under review) on the listed node ids only.
  * @module
  */
 import { writeFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { startDevnet } from './devnet.ts'
 import { DevnetError } from './errors.ts'
+import { parseFlagArgs } from './flags.ts'
+import { devnetNodeId } from './keys.ts'
 
 function usage(): never {
   process.stderr.write(
-    'usage: pnpm devnet [--nodes N (3)] [--data DIR] [--port GRPC_PORT_OF_NODE_1 (5556)] [--status-port P (0)] [--status-file PATH]\n',
+    'usage: pnpm devnet [--nodes N (3)] [--data DIR] [--port GRPC_PORT_OF_NODE_1 (5556)] [--status-port P (0)] [--status-file PATH] [--flag NAME=NODE_ID,... (repeatable)]\n',
   )
   process.exit(2)
 }
@@ -36,8 +39,13 @@ async function main(): Promise<void> {
   process.stdout.write(
     `starting ${nodes} nodes${args.values.data === undefined ? ' in memory' : ` in ${args.values.data}`}…\n`,
   )
+  const flags = parseFlagArgs(
+    args.values.flag ?? [],
+    Array.from({ length: nodes }, (_, i) => devnetNodeId(i)),
+  )
   const devnet = await startDevnet({
     nodes,
+    flags,
     firstGrpcPort: int(args.values.port, 5556, '--port'),
     statusPort: int(args.values['status-port'], 0, '--status-port'),
     ...(args.values.data === undefined ? {} : { dataDir: args.values.data }),
@@ -49,8 +57,15 @@ async function main(): Promise<void> {
   const ms = Math.round(performance.now() - started)
   process.stdout.write(`\nxmtp-lite devnet: ${nodes} nodes up in ${ms} ms\n\n`)
   const rows = devnet.table()
-  const header = ['node', 'id', 'V3 gRPC', 'WebSocket', 'status']
-  const cells = rows.map((r, i) => [String(i + 1), String(r.id), r.grpcUrl, r.wsUrl, r.statusUrl])
+  const header = ['node', 'id', 'V3 gRPC', 'WebSocket', 'status', 'flags']
+  const cells = rows.map((r, i) => [
+    String(i + 1),
+    String(r.id),
+    r.grpcUrl,
+    r.wsUrl,
+    r.statusUrl,
+    r.flags.length === 0 ? '-' : r.flags.join(','),
+  ])
   const widths = header.map((h, c) => Math.max(h.length, ...cells.map((row) => (row[c] ?? '').length)))
   const line = (row: string[]) => `${row.map((v, c) => v.padEnd(widths[c] ?? 0)).join('  ')}\n`
   process.stdout.write(line(header))
@@ -89,6 +104,7 @@ function parse() {
       port: { type: 'string' },
       'status-port': { type: 'string' },
       'status-file': { type: 'string' },
+      flag: { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,

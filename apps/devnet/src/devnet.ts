@@ -8,6 +8,7 @@ import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { type RegistryNode, type RunningNode, type StartNodeParams, startNode } from '@xmtp-lite/node-lite'
 import { DevnetError } from './errors.ts'
+import { checkFlags, type DevnetFlags, flagsOfNode } from './flags.ts'
 import { devnetNodeId, devnetPrivateKey, devnetPublicKey } from './keys.ts'
 import { FaultProxy } from './proxy.ts'
 import { type DevnetStatus, type StatusServer, startStatusServer } from './status.ts'
@@ -36,8 +37,16 @@ export interface StartDevnetParams {
     readonly id: number
     readonly phase: 'starting' | 'up'
   }) => void
+  /**
+   * Feature flags per node (src/flags.ts): flag name → the ids of the nodes that run it (the others do not),
+   * so one devnet mixes versions of a protocol change.
+   */
+  readonly flags?: DevnetFlags
   /** Extra options for every node (validators, limits, ...). */
-  readonly nodeOptions?: Omit<StartNodeParams, 'memory' | 'dataDir' | 'grpcPort' | 'httpPort' | 'replication'>
+  readonly nodeOptions?: Omit<
+    StartNodeParams,
+    'memory' | 'dataDir' | 'grpcPort' | 'httpPort' | 'replication' | 'flags'
+  >
   readonly log?: (level: 'info' | 'warn' | 'error', message: string) => void
 }
 
@@ -55,6 +64,8 @@ export interface DevnetNode {
   readonly statusUrl: string
   /** The running node, or undefined while stopped. */
   readonly node: RunningNode | undefined
+  /** The feature flags the node runs, sorted. */
+  readonly flags: readonly string[]
 }
 
 /** A row of the table printed by the CLI and written by `--status-file`. */
@@ -63,6 +74,8 @@ export interface DevnetTableRow {
   readonly grpcUrl: string
   readonly wsUrl: string
   readonly statusUrl: string
+  /** The feature flags the node runs, sorted. */
+  readonly flags: readonly string[]
 }
 
 /** A running devnet. */
@@ -112,6 +125,11 @@ export async function startDevnet(params: StartDevnetParams = {}): Promise<Devne
     httpPort: 0,
     node: undefined,
   }))
+  const flags = params.flags ?? {}
+  checkFlags(
+    flags,
+    slots.map((s) => s.id),
+  )
   const registry: RegistryNode[] = slots.map((s) => ({
     id: s.id,
     url: '',
@@ -129,6 +147,7 @@ export async function startDevnet(params: StartDevnetParams = {}): Promise<Devne
       ...params.nodeOptions,
       grpcPort: slot.grpcPort,
       httpPort: slot.httpPort,
+      flags: flagsOfNode(flags, slot.id),
       replication: {
         nodeId: slot.id,
         privateKey: devnetPrivateKey(slot.id),
@@ -177,6 +196,7 @@ export async function startDevnet(params: StartDevnetParams = {}): Promise<Devne
     wsUrl: `ws://127.0.0.1:${s.httpPort}/ws`,
     statusUrl: `http://127.0.0.1:${s.httpPort}/replication/v1/status`,
     node: s.node,
+    flags: flagsOfNode(flags, s.id),
   })
 
   function snapshot(): DevnetStatus {
@@ -248,5 +268,5 @@ export async function startDevnet(params: StartDevnetParams = {}): Promise<Devne
 }
 
 function rowOf(n: DevnetNode): DevnetTableRow {
-  return { id: n.id, grpcUrl: n.grpcUrl, wsUrl: n.wsUrl, statusUrl: n.statusUrl }
+  return { id: n.id, grpcUrl: n.grpcUrl, wsUrl: n.wsUrl, statusUrl: n.statusUrl, flags: n.flags }
 }

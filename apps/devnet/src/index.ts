@@ -7,6 +7,8 @@ export type { Devnet, DevnetNode, DevnetTableRow, StartDevnetParams } from './de
 export { startDevnet } from './devnet.ts'
 export type { DevnetErrorCode } from './errors.ts'
 export { DevnetError, devnetErrorCodes } from './errors.ts'
+export type { DevnetFlags } from './flags.ts'
+export { checkFlags, flagsOfNode, parseFlagArgs } from './flags.ts'
 export { devnetNodeId, devnetPrivateKey, devnetPublicKey } from './keys.ts'
 export { FaultProxy } from './proxy.ts'
 export type { DevnetStatus, StatusServer } from './status.ts'

@@ -1,6 +1,6 @@
 /**
  * The devnet's status view: `GET /` is a small page that polls `GET /status.json` twice a second and shows,
- * per node, its per-originator cursors, envelope counts and replication lag.
+ * per node, its per-originator cursors, envelope counts, replication lag and the feature flags it runs.
  * @module
  */
 import { createServer } from 'node:http'
@@ -15,6 +15,8 @@ export interface DevnetStatus {
     readonly wsUrl: string
     readonly statusUrl: string
     readonly running: boolean
+    /** The feature flags the node runs (node-lite src/flags.ts). */
+    readonly flags: readonly string[]
     readonly replication: ReplicationStatus | null
   }[]
 }
@@ -42,6 +44,7 @@ th { background: #f3f3f3 } td.l { text-align: left } .down { color: #b00 } .up {
 <p id="updated">loading…</p>
 <table id="nodes"><thead></thead><tbody></tbody></table>
 <script>
+const esc = (s) => String(s).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c])
 async function refresh() {
   try {
     const res = await fetch('/status.json', { cache: 'no-store' })
@@ -49,7 +52,7 @@ async function refresh() {
     const ids = s.nodes.map((n) => n.id)
     const head = '<tr><th>node</th><th>state</th><th>V3 gRPC</th><th>WebSocket</th>' +
       ids.map((id) => '<th>cursor ' + id + '</th>').join('') +
-      ids.map((id) => '<th>envelopes ' + id + '</th>').join('') + '<th>lag</th></tr>'
+      ids.map((id) => '<th>envelopes ' + id + '</th>').join('') + '<th>lag</th><th>flags</th></tr>'
     document.querySelector('#nodes thead').innerHTML = head
     document.querySelector('#nodes tbody').innerHTML = s.nodes.map((n) => {
       const r = n.replication
@@ -59,7 +62,8 @@ async function refresh() {
         '<td class="l ' + (n.running ? 'up">up' : 'down">down') + '</td>' +
         '<td class="l">' + n.grpcUrl + '</td><td class="l">' + n.wsUrl + '</td>' +
         ids.map((id) => cell(r ? r.cursors[id] : undefined)).join('') +
-        ids.map((id) => cell(r ? r.counts[id] : undefined)).join('') + cell(lag) + '</tr>'
+        ids.map((id) => cell(r ? r.counts[id] : undefined)).join('') + cell(lag) +
+        '<td class="l flags">' + (n.flags.length === 0 ? '–' : n.flags.map(esc).join(', ')) + '</td></tr>'
     }).join('')
     document.querySelector('#updated').textContent = 'updated ' + s.updatedAt
   } catch (e) {
