@@ -28,6 +28,7 @@ import { defaultRegistry } from './codecs.ts'
 import { Conversations } from './conversations/conversations.ts'
 import { ClientError } from './errors.ts'
 import { InboxDirectory } from './identity/inboxes.ts'
+import { Preferences } from './preferences/preferences.ts'
 import { EncryptedStore, getJson, jsonBytes, type LevelDatabase } from './storage/store.ts'
 import { createGrpcTransport } from './transport/grpc.ts'
 import type { Transport } from './transport/transport.ts'
@@ -90,6 +91,8 @@ export class Client {
   readonly #installationPrivateKey: Uint8Array
   readonly #self: SelfRecord
   readonly now: () => number
+  /** Consent and the preferences synced between the inbox's installations. */
+  readonly preferences: Preferences
   /** Groups and DMs. */
   readonly conversations: Conversations
 
@@ -108,6 +111,7 @@ export class Client {
     this.#installationPrivateKey = fromHex(self.installationPrivateKey)
     this.#self = self
     this.now = options.now ?? Date.now
+    this.preferences = new Preferences(this)
     this.conversations = new Conversations(this, defaultRegistry(options.codecs ?? []))
   }
 
@@ -178,6 +182,7 @@ export class Client {
 
   /** Closes the transport and the store. */
   async close(): Promise<void> {
+    await this.preferences.idle()
     await this.api.transport.close()
     await this.store.close()
   }

@@ -1,5 +1,6 @@
 /**
- * The codecs a client knows by default: every standard XMTP content type of `@xmtp-lite/content-types`.
+ * The codecs a client knows by default: every standard XMTP content type of `@xmtp-lite/content-types`,
+ * and the sync-group content of preference sync.
  * Apps add their own with the `codecs` option; unknown types decode to their fallback text.
  * @module
  */
@@ -20,6 +21,7 @@ import { ReplyCodec } from '@xmtp-lite/content-types/reply'
 import { TextCodec } from '@xmtp-lite/content-types/text'
 import { TransactionReferenceCodec } from '@xmtp-lite/content-types/transaction-reference'
 import { WalletSendCallsCodec } from '@xmtp-lite/content-types/wallet-send-calls'
+import { DeviceSyncContentCodec } from './preferences/content.ts'
 
 /** A registry with every standard codec, plus `extra` (which win over a standard codec of the same type). */
 // biome-ignore lint/suspicious/noExplicitAny: codecs of every content type.
@@ -41,6 +43,8 @@ export function defaultRegistry(extra: readonly ContentCodec<any>[] = []): Conte
     new ActionsCodec(),
     new IntentCodec(),
     new DeleteMessageCodec(),
+    // Sync-group messages (mls-groups.md §10.2); never shown, read by Preferences.
+    new DeviceSyncContentCodec(),
     ...extra,
   ])
 }

@@ -67,6 +67,12 @@ export const clientErrorCodes = defineErrorCodes('Client', {
     retryable: false,
     description: 'An inbox to add is not registered or has no valid key package for any installation.',
   },
+  'Client::InvalidPreferenceUpdate': {
+    category: 'Codec',
+    retryable: false,
+    description:
+      'A preference update from the sync group (consent, HMAC key) is malformed or of a deprecated kind; it is skipped.',
+  },
   'Client::InvalidArgument': {
     category: 'Usage',
     retryable: false,

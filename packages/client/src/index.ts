@@ -16,6 +16,8 @@ export { backoffDelay, withRetry } from './api/retry.ts'
 export type { ClientOptions } from './client.ts'
 export { Client } from './client.ts'
 export { defaultRegistry } from './codecs.ts'
+export type { ConsentEntityType, ConsentRecord, ConsentState, ConsentUpdate } from './consent/consent.ts'
+export { ConsentStore, consentFromProto, consentToProto } from './consent/consent.ts'
 export type {
   ConversationMember,
   ConversationRecord,
@@ -23,7 +25,7 @@ export type {
   IntentState,
 } from './conversations/conversation.ts'
 export { Conversation } from './conversations/conversation.ts'
-export type { NewGroupOptions } from './conversations/conversations.ts'
+export type { ListOptions, NewGroupOptions } from './conversations/conversations.ts'
 export { Conversations } from './conversations/conversations.ts'
 export type { DecodedMessage, DeliveryStatus, MessageKind } from './conversations/messages.ts'
 export type { StreamEvents } from './conversations/stream.ts'
@@ -31,6 +33,10 @@ export { MessageStream } from './conversations/stream.ts'
 export type { ClientErrorCode } from './errors.ts'
 export { ClientError, clientErrorCodes } from './errors.ts'
 export { InboxDirectory } from './identity/inboxes.ts'
+export type { DeviceSyncContent } from './preferences/content.ts'
+export { ContentTypeDeviceSync, DeviceSyncContentCodec } from './preferences/content.ts'
+export type { PreferenceUpdate } from './preferences/preferences.ts'
+export { Preferences } from './preferences/preferences.ts'
 export type { LevelDatabase, OpenStoreOptions, StoreOperation, StoreRange } from './storage/store.ts'
 export { EncryptedStore } from './storage/store.ts'
 export type { GrpcTransportOptions } from './transport/grpc.ts'

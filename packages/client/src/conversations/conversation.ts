@@ -18,8 +18,10 @@ import { ContentTypeGroupUpdated, emptyGroupUpdated } from '@xmtp-lite/content-t
 import { ContentTypeText } from '@xmtp-lite/content-types/text'
 import {
   applyMutableMetadataChange,
+  type DisappearingSettings,
   decodeGroupMembership,
   decodeMutableMetadata,
+  disappearingSettings,
   ExtensionType,
   encodeGroupMembership,
   encodeMutableMetadata,
@@ -37,11 +39,14 @@ import {
 } from '@xmtp-lite/mls'
 import type { GroupMessageRecord } from '../api/api.ts'
 import type { Client } from '../client.ts'
+import type { ConsentState } from '../consent/consent.ts'
 import { ClientError } from '../errors.ts'
 import { getJson, jsonBytes, type StoreOperation } from '../storage/store.ts'
 import {
   type DecodedMessage,
   decodeMessageRecord,
+  expiryKey,
+  isExpired,
   type MessageRecord,
   messageKey,
   messageRecordBytes,
@@ -61,12 +66,15 @@ export interface ConversationContext {
   readonly identity: IdentityPort
   /** Called with every message stored by a sync (streams listen here). */
   readonly onMessages: (messages: readonly DecodedMessage[]) => void
+  /** Called after a message of ours is published (consent: sending allows the conversation). */
+  readonly onSent?: (conversation: Conversation) => void
 }
 
 /** The stored record of a conversation. */
 export interface ConversationRecord {
   id: string
-  kind: 'group' | 'dm'
+  /** `sync`: the inbox's own preference-sync group (mls-groups.md §10.2), never listed. */
+  kind: 'group' | 'dm' | 'sync'
   /** The other inbox of a DM. */
   peer?: string
   /** Last processed group-message id on the node. */
@@ -140,7 +148,7 @@ export class Conversation {
     return this.#record.id
   }
 
-  get kind(): 'group' | 'dm' {
+  get kind(): 'group' | 'dm' | 'sync' {
     return this.#record.kind
   }
 
@@ -205,6 +213,67 @@ export class Conversation {
     return this.#mutableMetadata().superAdminList
   }
 
+  /** This conversation's consent (mls-groups.md §10.1): `unknown` until decided. */
+  consentState(): Promise<ConsentState> {
+    return this.#ctx.client.preferences.consentState('conversationId', this.id)
+  }
+
+  /** Records the user's decision and syncs it to the inbox's other installations (§10.2). */
+  updateConsentState(state: ConsentState): Promise<void> {
+    return this.#ctx.client.preferences.setConsentStates([
+      { entityType: 'conversationId', entity: this.id, state },
+    ])
+  }
+
+  /** Disappearing-message settings (§11), undefined when off. */
+  get disappearing(): DisappearingSettings | undefined {
+    return disappearingSettings(this.#mutableMetadata())
+  }
+
+  /**
+   * Turns disappearing messages on, or changes them: two metadata commits, `message_disappear_from_ns`
+   * then `message_disappear_in_ns`, as libxmtp (§7.2). Admins only in groups (default policy).
+   * @throws {ClientError} `Client::InvalidArgument` unless both values are > 0.
+   */
+  async updateDisappearing(settings: DisappearingSettings): Promise<void> {
+    if (settings.fromNs <= 0n || settings.inNs <= 0n) {
+      throw new ClientError(
+        'Client::InvalidArgument',
+        'disappearing settings need from and in > 0 (use removeDisappearing)',
+      )
+    }
+    await this.#setDisappearing(settings.fromNs, settings.inNs)
+  }
+
+  /** Turns disappearing messages off (both fields set to 0, libxmtp `remove_conversation_message_disappearing_settings`). */
+  removeDisappearing(): Promise<void> {
+    return this.#setDisappearing(0n, 0n)
+  }
+
+  async #setDisappearing(fromNs: bigint, inNs: bigint): Promise<void> {
+    await this.runIntent({
+      kind: 'updateMetadata',
+      field: MetadataField.MessageDisappearFromNs,
+      value: fromNs.toString(),
+    })
+    await this.runIntent({
+      kind: 'updateMetadata',
+      field: MetadataField.MessageDisappearInNs,
+      value: inNs.toString(),
+    })
+  }
+
+  /**
+   * When an application message stored now expires (§11, libxmtp `get_message_expire_at_ns`): local
+   * receive time plus `in_ns`, if disappearing is on at this moment.
+   */
+  #expiry(): string | undefined {
+    const settings = disappearingSettings(this.#mutableMetadata())
+    return settings === undefined
+      ? undefined
+      : (BigInt(this.#ctx.client.now()) * 1_000_000n + settings.inNs).toString()
+  }
+
   /** Members by inbox, from the tree and the membership extension. */
   members(): ConversationMember[] {
     const meta = this.#mutableMetadata()
@@ -229,6 +298,14 @@ export class Conversation {
   /** Sends any content through the registry; returns the XMTP message id (hex). */
   async send(content: unknown, contentType: ContentTypeIdFields = ContentTypeText): Promise<string> {
     const encoded = await this.#ctx.registry.encodeBytes(content, contentType)
+    return this.#sendEncoded(encoded)
+  }
+
+  /**
+   * Sends `EncodedContent` bytes as given (content encoded by the caller, not through the registry);
+   * preference sync sends its sync-group messages this way.
+   */
+  sendEncodedContent(encoded: Uint8Array): Promise<string> {
     return this.#sendEncoded(encoded)
   }
 
@@ -275,6 +352,7 @@ export class Conversation {
       throw error
     }
     await this.sync()
+    this.#ctx.onSent?.(this)
     return id
   }
 
@@ -291,12 +369,13 @@ export class Conversation {
   ): Promise<DecodedMessage[]> {
     const out: DecodedMessage[] = []
     const reverse = options.direction === 'descending'
-    for await (const [, value] of this.#ctx.client.store.entriesWithPrefix(`msg!${this.id}!`, {
-      reverse,
-      ...(options.limit === undefined ? {} : { limit: options.limit }),
-    })) {
+    // Expired messages are hidden at once, deleted by the next cleaning (§11).
+    const nowNs = BigInt(this.#ctx.client.now()) * 1_000_000n
+    for await (const [, value] of this.#ctx.client.store.entriesWithPrefix(`msg!${this.id}!`, { reverse })) {
       const record = JSON.parse(new TextDecoder().decode(value)) as MessageRecord
+      if (isExpired(record, nowNs)) continue
       out.push(await decodeMessageRecord(this.id, record, this.#ctx.registry))
+      if (options.limit !== undefined && out.length >= options.limit) break
     }
     return out
   }
@@ -365,7 +444,14 @@ export class Conversation {
         if (own?.kind === 'app') {
           const local = await getJson<MessageRecord>(client.store, own.key)
           if (local !== undefined) {
-            stored = { ...local, d: 'published', n: record.id.toString(), t: record.createdNs.toString() }
+            const x = this.#expiry()
+            stored = {
+              ...local,
+              d: 'published',
+              n: record.id.toString(),
+              t: record.createdNs.toString(),
+              ...(x === undefined ? {} : { x }),
+            }
             operations.push({ type: 'del', key: own.key })
           }
           operations.push({ type: 'del', key: sentKey(hash) })
@@ -394,7 +480,9 @@ export class Conversation {
           })
           const received = await this.#group.processMessage(record.data, validator)
           if (received.kind === 'application') {
+            const x = this.#expiry()
             stored = {
+              ...(x === undefined ? {} : { x }),
               id: toHex(received.messageId),
               s: received.sender.inboxId,
               i: toHex(received.sender.installationKey),
@@ -417,11 +505,12 @@ export class Conversation {
         }
         await ctx.groups.save(this.#group)
         if (stored !== undefined) {
-          operations.push({
-            type: 'put',
-            key: messageKey(this.id, record.id),
-            value: messageRecordBytes(stored),
-          })
+          const key = messageKey(this.id, record.id)
+          operations.push({ type: 'put', key, value: messageRecordBytes(stored) })
+          // The expiry index the cleaner walks (Conversations.deleteExpiredMessages).
+          if (stored.x !== undefined) {
+            operations.push({ type: 'put', key: expiryKey(stored.x, key), value: jsonBytes(key) })
+          }
         }
         return { result: undefined, operations }
       })

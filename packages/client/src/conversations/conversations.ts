@@ -15,6 +15,7 @@ import {
   buildGroupMetadata,
   buildMutableMetadata,
   ConversationType,
+  type DisappearingSettings,
   decodeImmutableMetadataExtension,
   defaultPolicySet,
   dmIdOf,
@@ -28,8 +29,9 @@ import {
 } from '@xmtp-lite/mls'
 import type { WelcomeRecord } from '../api/api.ts'
 import type { Client } from '../client.ts'
+import type { ConsentState } from '../consent/consent.ts'
 import { ClientError } from '../errors.ts'
-import { getJson, jsonBytes } from '../storage/store.ts'
+import { getJson, jsonBytes, type StoreOperation } from '../storage/store.ts'
 import { Conversation, type ConversationContext, type ConversationRecord } from './conversation.ts'
 import type { DecodedMessage } from './messages.ts'
 import { TransactionalMlsStorage } from './mlsStorage.ts'
@@ -44,7 +46,20 @@ export interface NewGroupOptions {
   readonly imageUrl?: string
   /** `default` (members add, admins remove) or `adminsOnly` (mls-groups.md §4.7 presets). */
   readonly permissions?: 'default' | 'adminsOnly'
+  /** Disappearing messages from the start (mls-groups.md §11): both values > 0 to enable. */
+  readonly disappearing?: DisappearingSettings
 }
+
+/** Options of {@link Conversations.list}. */
+export interface ListOptions {
+  readonly kind?: 'group' | 'dm'
+  readonly includeInactive?: boolean
+  /** Conversation consent states to include; default allowed and unknown (denied ones are left out). */
+  readonly consentStates?: readonly ConsentState[]
+}
+
+/** Consent states shown when a list or stream does not say (libxmtp `find_groups`). */
+const defaultConsentStates: readonly ConsentState[] = ['allowed', 'unknown']
 
 const welcomeCursorKey = 'cursor!welcomes'
 
@@ -68,7 +83,20 @@ export class Conversations {
       registry,
       identity,
       onMessages: (messages) => {
+        client.preferences.noticeMessages(messages)
         for (const listener of this.#listeners) listener(messages)
+      },
+      onSent: (conversation) => {
+        // Sending allows the conversation (libxmtp `send_message` → `update_consent_state(Allowed)`).
+        if (conversation.kind === 'sync') return
+        void client.preferences
+          .record([{ entityType: 'conversationId', entity: conversation.id, state: 'allowed' }], {
+            sync: true,
+          })
+          .then((changed) => {
+            if (changed.length > 0) client.preferences.scheduleFlush()
+          })
+          .catch(() => undefined)
       },
     }
   }
@@ -114,6 +142,7 @@ export class Conversations {
         ...(options.name === undefined ? {} : { name: options.name }),
         ...(options.description === undefined ? {} : { description: options.description }),
         ...(options.imageUrl === undefined ? {} : { imageUrlSquare: options.imageUrl }),
+        ...(options.disappearing === undefined ? {} : { disappearing: options.disappearing }),
       }),
       membership: { members: new Map([[client.inboxId, ownSequenceId]]), failedInstallations: [] },
       policies: options.permissions === 'adminsOnly' ? adminsOnlyPolicySet() : defaultPolicySet(),
@@ -123,7 +152,7 @@ export class Conversations {
 
   async #create(
     extensions: ReturnType<typeof buildGroupContextExtensions>,
-    shape: { kind: 'group' | 'dm'; peer?: string },
+    shape: { kind: 'group' | 'dm' | 'sync'; peer?: string },
     inboxIds: readonly string[],
   ): Promise<Conversation> {
     const client = this.#client
@@ -140,6 +169,15 @@ export class Conversations {
       active: true,
     }
     const conversation = await this.#store(record, group)
+    // A conversation we create is allowed (libxmtp `create_group`); sync groups have no consent (§10.2).
+    if (shape.kind !== 'sync') {
+      await client.preferences.record(
+        [{ entityType: 'conversationId', entity: record.id, state: 'allowed' }],
+        {
+          sync: true,
+        },
+      )
+    }
     const others = (await client.inboxes.installations(client.inboxId)).length > 1
     if (inboxIds.length > 0 || others) await conversation.addMembers(inboxIds)
     return conversation
@@ -149,7 +187,7 @@ export class Conversations {
    * The DM with `inboxId`, created when none exists (§9).
    * @throws {ClientError} `Client::InvalidArgument` for our own inbox id.
    */
-  async newDm(inboxId: string): Promise<Conversation> {
+  async newDm(inboxId: string, options: { disappearing?: DisappearingSettings } = {}): Promise<Conversation> {
     const client = this.#client
     if (inboxId === client.inboxId)
       throw new ClientError('Client::InvalidArgument', 'a DM needs another inbox')
@@ -166,11 +204,46 @@ export class Conversations {
       mutableMetadata: buildMutableMetadata({
         conversationType: ConversationType.Dm,
         creatorInboxId: client.inboxId,
+        ...(options.disappearing === undefined ? {} : { disappearing: options.disappearing }),
       }),
       membership: { members: new Map([[client.inboxId, ownSequenceId]]), failedInstallations: [] },
       policies: dmPolicySet(),
     })
     return this.#create(extensions, { kind: 'dm', peer: inboxId }, [inboxId])
+  }
+
+  /**
+   * Creates a SYNC group (conversation type 3) holding every installation of our inbox (§10.2); used by
+   * {@link Preferences}. Never listed nor streamed as a conversation.
+   */
+  async newSyncGroup(): Promise<Conversation> {
+    const client = this.#client
+    await client.inboxes.refresh([client.inboxId])
+    const ownSequenceId = (await client.inboxes.latestSequenceId(client.inboxId)) ?? 0n
+    const extensions = buildGroupContextExtensions({
+      metadata: buildGroupMetadata({
+        conversationType: ConversationType.Sync,
+        creatorInboxId: client.inboxId,
+      }),
+      mutableMetadata: buildMutableMetadata({
+        conversationType: ConversationType.Sync,
+        creatorInboxId: client.inboxId,
+      }),
+      membership: { members: new Map([[client.inboxId, ownSequenceId]]), failedInstallations: [] },
+      policies: defaultPolicySet(),
+    })
+    return this.#create(extensions, { kind: 'sync' }, [])
+  }
+
+  /** Our inbox's active sync groups, newest first (libxmtp `primary_sync_group` is the first). */
+  async syncGroups(): Promise<Conversation[]> {
+    return (await this.#all())
+      .filter((c) => c.kind === 'sync' && c.isActive)
+      .sort((a, b) => {
+        const x = BigInt(a.record.createdAtNs)
+        const y = BigInt(b.record.createdAtNs)
+        return x === y ? a.id.localeCompare(b.id) : x > y ? -1 : 1
+      })
   }
 
   /** The conversation with this id (hex), loaded from the store. */
@@ -201,11 +274,16 @@ export class Conversations {
   /**
    * Conversations, DMs stitched to one per peer (§9), newest activity first.
    */
-  async list(options: { kind?: 'group' | 'dm'; includeInactive?: boolean } = {}): Promise<Conversation[]> {
+  async list(options: ListOptions = {}): Promise<Conversation[]> {
+    const consent = this.#client.preferences.consent
+    await consent.load()
+    const states = options.consentStates ?? defaultConsentStates
     const all = (await this.#all()).filter(
       (c) =>
+        c.kind !== 'sync' &&
         (options.includeInactive === true || c.isActive) &&
-        (options.kind === undefined || c.kind === options.kind),
+        (options.kind === undefined || c.kind === options.kind) &&
+        states.includes(consent.cachedState('conversationId', c.id)),
     )
     const byDmId = new Map<string, Conversation>()
     const out: Conversation[] = []
@@ -228,7 +306,9 @@ export class Conversations {
 
   /** The DM with an inbox, if any (the stitched one). */
   async findDm(inboxId: string): Promise<Conversation | undefined> {
-    return (await this.list({ kind: 'dm' })).find((c) => c.peerInboxId === inboxId)
+    return (await this.list({ kind: 'dm', consentStates: ['allowed', 'unknown', 'denied'] })).find(
+      (c) => c.peerInboxId === inboxId,
+    )
   }
 
   /**
@@ -276,7 +356,12 @@ export class Conversations {
       const metadataData = group.extension(ExtensionType.ImmutableMetadata)
       const metadata = metadataData === undefined ? undefined : decodeImmutableMetadataExtension(metadataData)
       const isDm = metadata?.conversationType === ConversationType.Dm
+      const isSync = metadata?.conversationType === ConversationType.Sync
       const creator = metadata?.creatorInboxId ?? ''
+      // A sync group holds our own installations only (§10.2): any other member or creator is refused.
+      if (isSync && (creator !== client.inboxId || members.some((m) => m.inboxId !== client.inboxId))) {
+        return undefined
+      }
       await validateWelcome({
         extensions: group.extensions(),
         members,
@@ -293,15 +378,48 @@ export class Conversations {
             : dm.memberOneInboxId
       const record: ConversationRecord = {
         id,
-        kind: isDm ? 'dm' : 'group',
+        kind: isSync ? 'sync' : isDm ? 'dm' : 'group',
         ...(peer === undefined ? {} : { peer }),
         cursor: (opened.messageCursor ?? 0n).toString(),
         createdAtNs: welcome.createdNs.toString(),
         active: true,
       }
-      return this.#store(record, group)
+      const conversation = await this.#store(record, group)
+      await this.#welcomeConsent(record, creator, existing !== undefined)
+      return conversation
     }
     return undefined
+  }
+
+  /**
+   * The consent of a joined conversation (§10.1, libxmtp xmtp_welcome.rs): allowed when our inbox created
+   * it, reset to unknown when re-added after leaving, a DM's copied from its stitched twins; otherwise none
+   * (unknown). Quiet: the other installations reach the same default from the same welcome.
+   */
+  async #welcomeConsent(record: ConversationRecord, creator: string, readded: boolean): Promise<void> {
+    if (record.kind === 'sync') return
+    const preferences = this.#client.preferences
+    const entity = { entityType: 'conversationId' as const, entity: record.id }
+    if (creator === this.#client.inboxId) {
+      await preferences.record([{ ...entity, state: 'allowed' }], { sync: false })
+      return
+    }
+    if (readded) {
+      await preferences.record([{ ...entity, state: 'unknown' }], { sync: false })
+      return
+    }
+    if (record.kind === 'dm' && record.peer !== undefined) {
+      let latest: { state: ConsentState; at: bigint } | undefined
+      for (const c of await this.#all()) {
+        if (c.kind !== 'dm' || c.peerInboxId !== record.peer || c.id === record.id) continue
+        const r = await preferences.consent.record('conversationId', c.id)
+        if (r !== undefined && (latest === undefined || r.consentedAtNs > latest.at)) {
+          latest = { state: r.state, at: r.consentedAtNs }
+        }
+      }
+      if (latest !== undefined)
+        await preferences.record([{ ...entity, state: latest.state }], { sync: false })
+    }
   }
 
   /**
@@ -319,18 +437,54 @@ export class Conversations {
       synced++
       messages += (await conversation.sync()).length
     }
+    // Preference updates the sync groups brought, then our own waiting ones (§10.2).
+    const preferences = this.#client.preferences
+    if (all.some((c) => c.kind === 'sync')) await preferences.processIncoming()
+    await preferences.publish()
+    await this.deleteExpiredMessages()
     return { synced, messages }
+  }
+
+  /**
+   * Deletes the disappearing messages whose time has come (mls-groups.md §11; libxmtp's cleaner worker),
+   * walking the expiry index up to now. Queries hide them before this runs. Returns how many it deleted.
+   */
+  async deleteExpiredMessages(): Promise<number> {
+    const store = this.#client.store
+    const nowNs = BigInt(this.#client.now()) * 1_000_000n
+    const operations: StoreOperation[] = []
+    for await (const [key, value] of store.entries({
+      gte: 'exp!',
+      lt: `exp!${nowNs.toString().padStart(20, '0')}~`,
+    })) {
+      const messageKey = JSON.parse(new TextDecoder().decode(value)) as string
+      operations.push({ type: 'del', key }, { type: 'del', key: messageKey })
+    }
+    if (operations.length > 0) await store.batch(operations)
+    return operations.length / 2
   }
 
   /**
    * Every new message of every conversation, including conversations joined while streaming; reconnects
    * by itself and resumes from the stored cursors (no message lost or repeated).
    */
-  streamAllMessages(events: StreamEvents = {}): MessageStream {
+  streamAllMessages(
+    events: StreamEvents = {},
+    options: { readonly consentStates?: readonly ConsentState[] } = {},
+  ): MessageStream {
+    const consent = this.#client.preferences.consent
+    const states = options.consentStates ?? defaultConsentStates
     return new MessageStream(
       {
         client: this.#client,
-        conversations: async () => (await this.#all()).filter((c) => c.isActive),
+        // Sync groups are watched too (their preference updates apply at once) but never delivered.
+        conversations: async () => {
+          await consent.load()
+          return (await this.#all()).filter((c) => c.isActive)
+        },
+        filter: (m) =>
+          this.#loaded.get(m.conversationId)?.kind !== 'sync' &&
+          states.includes(consent.cachedState('conversationId', m.conversationId)),
         welcomes: true,
         welcomeCursor: async () =>
           BigInt((await getJson<string>(this.#client.store, welcomeCursorKey)) ?? '0'),

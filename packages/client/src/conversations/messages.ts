@@ -3,7 +3,7 @@
  * @module
  */
 import { fromHex } from '@xmtp-lite/common'
-import type { ContentCodecRegistry, ContentTypeId } from '@xmtp-lite/content-types'
+import { type ContentCodecRegistry, ContentTypeId, decodeEncodedContent } from '@xmtp-lite/content-types'
 import { jsonBytes } from '../storage/store.ts'
 
 /** Where a message of ours is on its way to the network. */
@@ -33,7 +33,20 @@ export interface DecodedMessage<T = unknown> {
   readonly sequenceId: bigint
   /** True for messages this installation sent. */
   readonly isOwn: boolean
+  /**
+   * Why the content did not decode (a malformed payload, an unknown type without fallback): `content` is
+   * then undefined. A hostile member's bad message never stops the conversation from syncing or listing.
+   */
+  readonly contentError?: unknown
 }
+
+/** The type given to a message whose `EncodedContent` does not even parse. */
+const unparsedContentType = new ContentTypeId({
+  authorityId: '',
+  typeId: 'unparsed',
+  versionMajor: 0,
+  versionMinor: 0,
+})
 
 /** The stored form (JSON). */
 export interface MessageRecord {
@@ -47,6 +60,18 @@ export interface MessageRecord {
   d: DeliveryStatus
   n: string
   o: boolean
+  /** Disappearing messages: when it expires (ns, local clock), absent when it never does. */
+  x?: string
+}
+
+/** `exp!<expiry ns, 20 digits>!<message key>`: the index of messages that disappear, soonest first. */
+export function expiryKey(expireAtNs: string, messageKey: string): string {
+  return `exp!${expireAtNs.padStart(20, '0')}!${messageKey}`
+}
+
+/** True once a disappearing message's time has come (mls-groups.md §11: queries hide it). */
+export function isExpired(record: MessageRecord, nowNs: bigint): boolean {
+  return record.x !== undefined && BigInt(record.x) <= nowNs
 }
 
 /** `msg!<group>!<node id, 20 digits>`; unpublished messages of ours sort last (`~` prefix). */
@@ -66,7 +91,24 @@ export async function decodeMessageRecord(
   record: MessageRecord,
   registry: ContentCodecRegistry,
 ): Promise<DecodedMessage> {
-  const decoded = await registry.decodeBytes(fromHex(record.c))
+  const bytes = fromHex(record.c)
+  let decoded: { contentType: ContentTypeId; content: unknown; fallback: string | undefined }
+  let contentError: unknown
+  try {
+    decoded = await registry.decodeBytes(bytes)
+  } catch (error) {
+    contentError = error
+    let contentType = unparsedContentType
+    let fallback: string | undefined
+    try {
+      const parsed = decodeEncodedContent(bytes)
+      contentType = new ContentTypeId(parsed.type)
+      fallback = parsed.fallback ?? undefined
+    } catch {
+      // Keep the placeholder type.
+    }
+    decoded = { contentType, content: undefined, fallback }
+  }
   return {
     id: record.id,
     conversationId,
@@ -80,5 +122,6 @@ export async function decodeMessageRecord(
     deliveryStatus: record.d,
     sequenceId: BigInt(record.n),
     isOwn: record.o,
+    ...(contentError === undefined ? {} : { contentError }),
   }
 }
