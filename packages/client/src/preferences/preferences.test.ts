@@ -5,7 +5,7 @@
 import { encodeEncodedContent } from '@xmtp-lite/content-types'
 import { createWalletSigner } from '@xmtp-lite/identity'
 import { type RunningNode, startNode } from '@xmtp-lite/node-lite'
-import { xmtp } from '@xmtp-lite/proto'
+import { toLong, xmtp } from '@xmtp-lite/proto'
 import { MemoryLevel } from 'memory-level'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { Client } from '../client.ts'
@@ -116,7 +116,7 @@ describe('preference sync between two installations of one inbox', () => {
     expect(applied).toBe(3)
     expect(await alice2.preferences.consentState('conversationId', fromBob.id)).toBe('denied')
     expect(await alice2.preferences.consentState('inboxId', bob.inboxId)).toBe('denied')
-    expect(seen.map((u) => (u.kind === 'consent' ? u.record.state : u.kind))).toEqual([
+    expect(seen.map((u) => (u.kind === 'consent' ? u.record.state : u.kind)).sort()).toEqual([
       'allowed',
       'denied',
       'denied',
@@ -160,9 +160,9 @@ describe('preference sync between two installations of one inbox', () => {
     const badState = xmtp.device_sync.content.DeviceSyncContent.encode({
       preferenceUpdates: {
         updates: [
-          { consent: { entityType: 3, state: 2, entity: bob.inboxId, consentedAtNs: 1 } },
-          { consent: { entityType: 2, state: 0, entity: bob.inboxId, consentedAtNs: 1 } },
-          { consent: { entityType: 2, state: 2, entity: '../../etc', consentedAtNs: 1 } },
+          { consent: { entityType: 3, state: 2, entity: bob.inboxId, consentedAtNs: toLong(1) } },
+          { consent: { entityType: 2, state: 0, entity: bob.inboxId, consentedAtNs: toLong(1) } },
+          { consent: { entityType: 2, state: 2, entity: '../../etc', consentedAtNs: toLong(1) } },
         ],
       },
     }).finish()
