@@ -37,7 +37,8 @@ import { decodeMlsCredential } from './credential.ts'
 import { MlsError, type MlsErrorCode } from './errors.ts'
 import { type CreatedKeyPackage, createKeyPackageWith } from './key-package.ts'
 import { xmtpSuite } from './suite.ts'
-import { validateKeyPackage } from './validation.ts'
+import { validateKeyPackageRecording } from './validation.ts'
+import { VerifiedSignatures } from './verified.ts'
 
 /** An MLS extension: its u16 type and its opaque data (for XMTP's extensions see `src/xmtp/`). */
 export interface GroupExtension {
@@ -407,8 +408,14 @@ export class MlsGroup {
     const proposals: Proposal[] = []
     const added: { installationKey: Uint8Array; initKey: Uint8Array; inboxId: string }[] = []
     const members = this.members()
+    // ts-mls verifies every added key package again; it reuses the verdicts of our validator (verified.ts).
+    const verified = new VerifiedSignatures()
     for (const bytes of changes.add ?? []) {
-      const valid = await validateKeyPackage(bytes, changes.now === undefined ? {} : { now: changes.now })
+      const valid = await validateKeyPackageRecording(
+        bytes,
+        changes.now === undefined ? {} : { now: changes.now },
+        verified,
+      )
       if (
         members.some((m) => equalBytes(m.installationKey, valid.installationKey)) &&
         !(changes.remove ?? []).some((k) => equalBytes(k, valid.installationKey))
@@ -455,8 +462,9 @@ export class MlsGroup {
           }
     let result: Awaited<ReturnType<typeof createCommit>>
     try {
+      const cipherSuite = { ...this.#suite, signature: verified.wrap(this.#suite.signature) }
       result = await createCommit(
-        { state: building, cipherSuite: this.#suite },
+        { state: building, cipherSuite },
         { extraProposals: all, ratchetTreeExtension: true, wireAsPublicMessage: false },
       )
     } catch (error) {

@@ -63,6 +63,35 @@ describe('our suite 0x0003 provider', () => {
     ).rejects.toThrow()
   })
 
+  it('seals to many recipients under alternating infos that @hpke/core opens (info_hash reuse)', async () => {
+    // The suite keeps the info_hash of the last info: same bytes in a new array hit, any change misses.
+    const big = new Uint8Array(100_000).map((_, i) => i * 31)
+    const changed = big.slice()
+    changed[99_999] ^= 1
+    const unaligned = new Uint8Array(big.length + 1).subarray(1)
+    unaligned.set(big)
+    const infos = [big, big.slice(), changed, unaligned, new Uint8Array(), big.subarray(0, 99_999), big]
+    const pair = await oracle.kem.deriveKeyPair(ab(new Uint8Array(32).fill(11)))
+    const pub = await ours.hpke.importPublicKey(
+      new Uint8Array(await oracle.kem.serializePublicKey(pair.publicKey)),
+    )
+    for (const [i, info] of infos.entries()) {
+      const plaintext = new Uint8Array([i])
+      const sealed = await ours.hpke.seal(pub, plaintext, info)
+      const opened = await oracle.open(
+        { recipientKey: pair.privateKey, enc: ab(sealed.enc), info: ab(info) },
+        ab(sealed.ct),
+      )
+      expect(new Uint8Array(opened)).toEqual(plaintext)
+      const other = infos[(i + 2) % infos.length] as Uint8Array
+      if (toHex(other) !== toHex(info)) {
+        await expect(
+          oracle.open({ recipientKey: pair.privateKey, enc: ab(sealed.enc), info: ab(other) }, ab(sealed.ct)),
+        ).rejects.toThrow()
+      }
+    }
+  })
+
   it('exports the same HPKE secret as @hpke/core', async () => {
     const pair = await oracle.kem.deriveKeyPair(ab(new Uint8Array(32).fill(4)))
     const priv = new Uint8Array(await oracle.kem.serializePrivateKey(pair.privateKey))

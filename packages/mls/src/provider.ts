@@ -31,12 +31,30 @@ const kemSuiteId = concatBytes(text('KEM'), i2osp2(0x0020))
 /** suite_id of the HPKE context: "HPKE" ‖ kem 0x0020 ‖ kdf 0x0001 ‖ aead 0x0003 (RFC 9180 §5.1). */
 const hpkeSuiteId = concatBytes(text('HPKE'), i2osp2(0x0020), i2osp2(0x0001), i2osp2(0x0003))
 const empty = new Uint8Array()
+/** mode_base (RFC 9180 §5, Table 1). */
+const modeBase = new Uint8Array([0x00])
 
 function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false
   let diff = 0
   for (let i = 0; i < a.length; i++) diff |= (a[i] as number) ^ (b[i] as number)
   return diff === 0
+}
+
+/** Equality of public bytes (not constant time: only for values that are not secret). */
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a === b) return true
+  if (a.length !== b.length) return false
+  let i = 0
+  if (a.byteOffset % 4 === 0 && b.byteOffset % 4 === 0) {
+    const words = a.length >>> 2
+    const wa = new Uint32Array(a.buffer, a.byteOffset, words)
+    const wb = new Uint32Array(b.buffer, b.byteOffset, words)
+    for (; i < words; i++) if (wa[i] !== wb[i]) return false
+    i = words << 2
+  }
+  for (; i < a.length; i++) if (a[i] !== b[i]) return false
+  return true
 }
 
 /** Builds the ts-mls suite implementation of 0x0003 on `crypto`. */
@@ -69,16 +87,29 @@ export function makeXmtpSuite(crypto: CryptoProvider = defaultCrypto): Ciphersui
     return labeledExpand(kemSuiteId, eaePrk, 'shared_secret', kemContext, 32)
   }
 
-  /** KeySchedule for mode_base (RFC 9180 §5.1). */
-  const keySchedule = (sharedSecret: Uint8Array, info: Uint8Array) => {
-    const pskIdHash = labeledExtract(hpkeSuiteId, empty, 'psk_id_hash', empty)
-    const infoHash = labeledExtract(hpkeSuiteId, empty, 'info_hash', info)
-    const context = concatBytes(new Uint8Array([0x00]), pskIdHash, infoHash)
+  // psk_id_hash of mode_base: the psk_id is always empty, so it is a constant of the suite.
+  const pskIdHash = labeledExtract(hpkeSuiteId, empty, 'psk_id_hash', empty)
+  // info_hash of the last info seen. MLS seals one info to many recipients in a row: every path secret of a
+  // commit under EncryptContext("UpdatePathNode", GroupContext), every joiner of a Welcome under
+  // EncryptContext("Welcome", encrypted_group_info), which for 250 members is ~100 KiB hashed per seal.
+  // The info is public, so a plain comparison is enough; a hit requires the exact same bytes.
+  let lastInfo: Uint8Array | undefined
+  let lastInfoHash = empty
+  const infoHashOf = (info: Uint8Array) => {
+    if (lastInfo !== undefined && sameBytes(lastInfo, info)) return lastInfoHash
+    lastInfoHash = labeledExtract(hpkeSuiteId, empty, 'info_hash', info)
+    lastInfo = info.slice()
+    return lastInfoHash
+  }
+
+  /** KeySchedule for mode_base (RFC 9180 §5.1); the exporter secret only when asked for. */
+  const keySchedule = (sharedSecret: Uint8Array, info: Uint8Array, exporter = false) => {
+    const context = concatBytes(modeBase, pskIdHash, infoHashOf(info))
     const secret = labeledExtract(hpkeSuiteId, sharedSecret, 'secret', empty)
     return {
       key: labeledExpand(hpkeSuiteId, secret, 'key', context, 32),
       baseNonce: labeledExpand(hpkeSuiteId, secret, 'base_nonce', context, 12),
-      exporterSecret: labeledExpand(hpkeSuiteId, secret, 'exp', context, 32),
+      exporterSecret: exporter ? labeledExpand(hpkeSuiteId, secret, 'exp', context, 32) : empty,
     }
   }
 
@@ -127,11 +158,11 @@ export function makeXmtpSuite(crypto: CryptoProvider = defaultCrypto): Ciphersui
     },
     async exportSecret(publicKey, exporterContext, length, info) {
       const { enc, shared } = encap(raw(publicKey))
-      const { exporterSecret } = keySchedule(shared, info)
+      const { exporterSecret } = keySchedule(shared, info, true)
       return { enc, secret: labeledExpand(hpkeSuiteId, exporterSecret, 'sec', exporterContext, length) }
     },
     async importSecret(privateKey, exporterContext, kemOutput, length, info) {
-      const { exporterSecret } = keySchedule(decap(raw(privateKey), kemOutput), info)
+      const { exporterSecret } = keySchedule(decap(raw(privateKey), kemOutput), info, true)
       return labeledExpand(hpkeSuiteId, exporterSecret, 'sec', exporterContext, length)
     },
     async importPrivateKey(k) {

@@ -15,6 +15,7 @@ import { decodeKeyPackage, encodeKeyPackageTBS, type KeyPackage } from 'ts-mls/k
 import { verifyLeafNodeSignatureKeyPackage } from 'ts-mls/leafNode.js'
 import { decodeMlsCredential } from './credential.ts'
 import { MlsError } from './errors.ts'
+import type { VerifiedSignatures } from './verified.ts'
 
 /** What a valid key package tells the node and the adder. */
 export interface ValidatedKeyPackage {
@@ -43,25 +44,31 @@ export interface ValidateKeyPackageOptions {
   readonly now?: number | bigint
 }
 
-const ed25519Verifier: Signature = {
-  async sign() {
-    throw new MlsError('Mls::Internal', 'the validator never signs')
-  },
-  async verify(publicKey, message, signature) {
-    try {
-      return (
-        publicKey.length === 32 &&
-        signature.length === 64 &&
-        defaultCrypto.ed25519.verify(signature, message, publicKey)
-      )
-    } catch {
-      return false
-    }
-  },
-  async keygen() {
-    throw new MlsError('Mls::Internal', 'the validator never makes keys')
-  },
+/** Ed25519 verification as a ts-mls signature scheme; through `verified` when one is given. */
+function verifierOf(verified: VerifiedSignatures | undefined): Signature {
+  return {
+    async sign() {
+      throw new MlsError('Mls::Internal', 'the validator never signs')
+    },
+    async verify(publicKey, message, signature) {
+      if (verified !== undefined) return verified.verify(signature, message, publicKey)
+      try {
+        return (
+          publicKey.length === 32 &&
+          signature.length === 64 &&
+          defaultCrypto.ed25519.verify(signature, message, publicKey)
+        )
+      } catch {
+        return false
+      }
+    },
+    async keygen() {
+      throw new MlsError('Mls::Internal', 'the validator never makes keys')
+    },
+  }
 }
+
+const ed25519Verifier = verifierOf(undefined)
 
 /** Extension types every implementation supports implicitly (RFC 9420 §7.2; OpenMLS treats them so). */
 const defaultExtensionTypes = new Set([1, 2, 3, 4, 5])
@@ -100,9 +107,30 @@ function decode(bytes: Uint8Array): KeyPackage {
  * `Mls::UnsupportedCiphersuite`, `Mls::InvalidKeyPackage`, `Mls::InvalidSignature`,
  * `Mls::KeyPackageExpired` or `Mls::InvalidCredential`.
  */
-export async function validateKeyPackage(
+export function validateKeyPackage(
   bytes: Uint8Array,
   options: ValidateKeyPackageOptions = {},
+): Promise<ValidatedKeyPackage> {
+  return validateKeyPackageWith(bytes, options, ed25519Verifier)
+}
+
+/**
+ * {@link validateKeyPackage} recording its signature verdicts in `verified`, so that ts-mls's own checks of
+ * the same key package within one commit reuse them (verified.ts). Package-internal.
+ * @internal
+ */
+export function validateKeyPackageRecording(
+  bytes: Uint8Array,
+  options: ValidateKeyPackageOptions,
+  verified: VerifiedSignatures,
+): Promise<ValidatedKeyPackage> {
+  return validateKeyPackageWith(bytes, options, verifierOf(verified))
+}
+
+async function validateKeyPackageWith(
+  bytes: Uint8Array,
+  options: ValidateKeyPackageOptions,
+  verifier: Signature,
 ): Promise<ValidatedKeyPackage> {
   if (!(bytes instanceof Uint8Array) || bytes.length < 4) {
     throw new MlsError('Mls::KeyPackageMalformed', 'the key package is too short')
@@ -132,7 +160,7 @@ export async function validateKeyPackage(
   if (leaf.leafNodeSource !== 'key_package') {
     throw new MlsError('Mls::InvalidKeyPackage', 'the leaf node source is not key_package')
   }
-  if (!(await verifyLeafNodeSignatureKeyPackage(leaf, ed25519Verifier))) {
+  if (!(await verifyLeafNodeSignatureKeyPackage(leaf, verifier))) {
     throw new MlsError('Mls::InvalidSignature', 'the leaf node signature does not verify')
   }
   const tbs = encodeKeyPackageTBS({
@@ -142,9 +170,7 @@ export async function validateKeyPackage(
     leafNode: kp.leafNode,
     extensions: kp.extensions,
   })
-  if (
-    !(await verifyWithLabel(leaf.signaturePublicKey, 'KeyPackageTBS', tbs, kp.signature, ed25519Verifier))
-  ) {
+  if (!(await verifyWithLabel(leaf.signaturePublicKey, 'KeyPackageTBS', tbs, kp.signature, verifier))) {
     throw new MlsError('Mls::InvalidSignature', 'the key package signature does not verify')
   }
   if (equalBytes(kp.initKey, leaf.hpkePublicKey)) {
