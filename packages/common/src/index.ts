@@ -19,7 +19,7 @@ export {
 export { nobleCrypto } from './crypto/noble.ts'
 export { nodeCrypto } from './crypto/node.ts'
 export { isSmallOrderEd25519Point } from './crypto/smallOrder.ts'
-export type { Aead, CryptoProvider, Ed25519, Secp256k1, X25519 } from './crypto/types.ts'
+export type { Aead, CryptoProvider, Ed25519, Secp256k1, X25519, X25519KeyPair } from './crypto/types.ts'
 export {
   defaultCrypto,
   ethereumAddressFromPublicKey,

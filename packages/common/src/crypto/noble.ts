@@ -23,7 +23,7 @@ import {
   checkOutputLength,
   hkdfSha256MaxLength,
 } from './checks.ts'
-import type { Aead, CryptoProvider, Ed25519, Secp256k1, X25519 } from './types.ts'
+import type { Aead, CryptoProvider, Ed25519, Secp256k1, X25519, X25519KeyPair } from './types.ts'
 
 /** Largest `randomBytes` request (1 GiB): more is a bug, not a key. */
 const maxRandomLength = 2 ** 30
@@ -143,6 +143,10 @@ const nobleEd25519: Ed25519 = {
     checkBytes(message, 'message')
     return ed25519.sign(message, checkBytes(privateKey, 'privateKey', 32))
   },
+  signer(privateKey) {
+    const own = checkBytes(privateKey, 'privateKey', 32).slice()
+    return (message) => ed25519.sign(checkBytes(message, 'message'), own)
+  },
   verify(signature, message, publicKey) {
     checkBytes(signature, 'signature', 64)
     checkBytes(message, 'message')
@@ -153,21 +157,33 @@ const nobleEd25519: Ed25519 = {
   verifyPh: nobleVerifyEd25519Ph,
 }
 
+function nobleX25519SharedSecret(privateKey: Uint8Array, publicKey: Uint8Array): Uint8Array {
+  checkBytes(privateKey, 'privateKey', 32)
+  checkBytes(publicKey, 'publicKey', 32)
+  try {
+    // noble refuses the low-order u-coordinates up front; OpenSSL refuses their all-zero result: the same set.
+    return x25519.getSharedSecret(privateKey, publicKey)
+  } catch (cause) {
+    throw new CommonError('Common::CryptoFailure', 'X25519 public key is of low order', { cause })
+  }
+}
+
+function nobleX25519KeyPair(privateKey: Uint8Array): X25519KeyPair {
+  const own = checkBytes(privateKey, 'privateKey', 32).slice()
+  return {
+    publicKey: x25519.getPublicKey(own),
+    sharedSecret: (publicKey) => nobleX25519SharedSecret(own, publicKey),
+  }
+}
+
 const nobleX25519: X25519 = {
   randomPrivateKey: () => webRandomBytes(32),
   getPublicKey(privateKey) {
     return x25519.getPublicKey(checkBytes(privateKey, 'privateKey', 32))
   },
-  sharedSecret(privateKey, publicKey) {
-    checkBytes(privateKey, 'privateKey', 32)
-    checkBytes(publicKey, 'publicKey', 32)
-    try {
-      // noble refuses the low-order u-coordinates up front; OpenSSL refuses their all-zero result: the same set.
-      return x25519.getSharedSecret(privateKey, publicKey)
-    } catch (cause) {
-      throw new CommonError('Common::CryptoFailure', 'X25519 public key is of low order', { cause })
-    }
-  },
+  sharedSecret: nobleX25519SharedSecret,
+  generateKeyPair: () => nobleX25519KeyPair(webRandomBytes(32)),
+  keyPair: nobleX25519KeyPair,
 }
 
 /** secp256k1 as Ethereum uses it; both providers use this one (node:crypto cannot recover keys). */

@@ -28,7 +28,7 @@ import {
   nobleVerifyEd25519Ph,
   verifyEd25519Cofactorless,
 } from './noble.ts'
-import type { Aead, CryptoProvider, Ed25519, X25519 } from './types.ts'
+import type { Aead, CryptoProvider, Ed25519, X25519, X25519KeyPair } from './types.ts'
 
 type NodeCrypto = typeof NodeCryptoModule
 type KeyObject = NodeCryptoModule.KeyObject
@@ -212,6 +212,11 @@ function makeNodeCrypto(api: NodeApi): CryptoProvider {
       checkBytes(secret, 'privateKey', 32)
       return ownBytes(nc.sign(null, message, privateKey('Ed25519', secret)))
     },
+    signer(secret) {
+      checkBytes(secret, 'privateKey', 32)
+      const key = privateKey('Ed25519', secret)
+      return (message) => ownBytes(nc.sign(null, checkBytes(message, 'message'), key))
+    },
     verify(signature, message, publicKeyBytes) {
       checkBytes(signature, 'signature', 64)
       checkBytes(message, 'message')
@@ -234,6 +239,21 @@ function makeNodeCrypto(api: NodeApi): CryptoProvider {
     verifyPh: nobleVerifyEd25519Ph,
   }
 
+  function x25519SharedSecret(key: KeyObject, peer: Uint8Array): Uint8Array {
+    checkBytes(peer, 'publicKey', 32)
+    try {
+      return ownBytes(nc.diffieHellman({ privateKey: key, publicKey: publicKey('X25519', peer) }))
+    } catch (cause) {
+      // OpenSSL refuses an all-zero result (RFC 7748 §6.1), i.e. a low-order public key.
+      throw new CommonError('Common::CryptoFailure', 'X25519 public key is of low order', { cause })
+    }
+  }
+  // The KeyObject is the provider's own copy of the key (imported or generated inside OpenSSL).
+  const x25519KeyPair = (key: KeyObject): X25519KeyPair => ({
+    publicKey: rawPublicKey(nc.createPublicKey(key)),
+    sharedSecret: (peer) => x25519SharedSecret(key, peer),
+  })
+
   const x: X25519 = {
     randomPrivateKey: () => randomBytes(32),
     getPublicKey(secret) {
@@ -242,18 +262,14 @@ function makeNodeCrypto(api: NodeApi): CryptoProvider {
     },
     sharedSecret(secret, peer) {
       checkBytes(secret, 'privateKey', 32)
-      checkBytes(peer, 'publicKey', 32)
-      try {
-        return ownBytes(
-          nc.diffieHellman({
-            privateKey: privateKey('X25519', secret),
-            publicKey: publicKey('X25519', peer),
-          }),
-        )
-      } catch (cause) {
-        // OpenSSL refuses an all-zero result (RFC 7748 §6.1), i.e. a low-order public key.
-        throw new CommonError('Common::CryptoFailure', 'X25519 public key is of low order', { cause })
-      }
+      return x25519SharedSecret(privateKey('X25519', secret), peer)
+    },
+    generateKeyPair() {
+      return x25519KeyPair(nc.generateKeyPairSync('x25519').privateKey)
+    },
+    keyPair(secret) {
+      checkBytes(secret, 'privateKey', 32)
+      return x25519KeyPair(privateKey('X25519', secret))
     },
   }
 

@@ -245,6 +245,15 @@ describe.each(providers.map((p) => [p.name, p] as const))('%s provider', (_name,
         'Common::InvalidLength',
       )
     })
+    it('a prepared signer signs as sign() does, with its own copy of the key', () => {
+      for (const v of ed25519Vectors) {
+        const secret = h(v.secret)
+        const sign = c.ed25519.signer(secret)
+        secret.fill(0)
+        expect(toHex(sign(h(v.message)))).toBe(v.signature)
+      }
+      expect(code(() => c.ed25519.signer(new Uint8Array(31)))).toBe('Common::InvalidLength')
+    })
     it('makes fresh 32-byte keys', () => {
       const a = c.ed25519.randomPrivateKey()
       const b = c.ed25519.randomPrivateKey()
@@ -306,6 +315,28 @@ describe.each(providers.map((p) => [p.name, p] as const))('%s provider', (_name,
         bytes[31] = (bytes[31] as number) | 0x80
         expect(code(() => c.x25519.sharedSecret(pattern(32, 1), bytes))).toBe('Common::CryptoFailure')
       }
+    })
+    it('prepared key pairs give the public key and shared secrets of the raw-key calls', () => {
+      const alice = h('77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a')
+      const bob = h('5dab087e624a8a4b79e17f8b83800ee66f3bb1292618b6fd1c2f8b27ff88e0eb')
+      const pair = c.x25519.keyPair(alice)
+      expect(toHex(pair.publicKey)).toBe('8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a')
+      const shared = '4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742'
+      expect(toHex(pair.sharedSecret(c.x25519.getPublicKey(bob)))).toBe(shared)
+      // The pair holds its own copy: zeroing the caller's array changes nothing.
+      const copy = bob.slice()
+      const bobPair = c.x25519.keyPair(copy)
+      copy.fill(0)
+      expect(toHex(bobPair.sharedSecret(pair.publicKey))).toBe(shared)
+      const fresh = c.x25519.generateKeyPair()
+      const other = c.x25519.generateKeyPair()
+      expect(fresh.publicKey.length).toBe(32)
+      expect(fresh.publicKey).not.toEqual(other.publicKey)
+      expect(fresh.sharedSecret(other.publicKey)).toEqual(other.sharedSecret(fresh.publicKey))
+      expect(fresh.sharedSecret(bobPair.publicKey)).toEqual(bobPair.sharedSecret(fresh.publicKey))
+      expect(code(() => fresh.sharedSecret(new Uint8Array(32)))).toBe('Common::CryptoFailure')
+      expect(code(() => fresh.sharedSecret(new Uint8Array(31)))).toBe('Common::InvalidLength')
+      expect(code(() => c.x25519.keyPair(new Uint8Array(33)))).toBe('Common::InvalidLength')
     })
     it('throws typed errors on wrong lengths', () => {
       expect(code(() => c.x25519.sharedSecret(new Uint8Array(31), new Uint8Array(32)))).toBe(

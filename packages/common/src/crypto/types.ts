@@ -31,6 +31,13 @@ export interface Ed25519 {
   /** A 64-byte `R || S` signature (RFC 8032 §5.1.6); deterministic. */
   sign(message: Uint8Array, privateKey: Uint8Array): Uint8Array
   /**
+   * `privateKey` prepared once for many signatures: `signer(k)(m)` equals `sign(m, k)`, without importing the
+   * key again per message (node:crypto derives the public key on every import). The function holds its own
+   * copy of the key: drop it when the key is retired.
+   * @throws {CommonError} `Common::InvalidLength` unless the key is 32 bytes.
+   */
+  signer(privateKey: Uint8Array): (message: Uint8Array) => Uint8Array
+  /**
    * RFC 8032 §5.1.7 with the cofactorless equation `[S]B = R + [k]A` checked on encodings, `S < L`
    * required, `A` decoded as OpenSSL and ed25519-dalek `verify` do. False for any 64-byte signature that does
    * not verify (never throws on hostile bytes of the right length).
@@ -55,6 +62,24 @@ export interface X25519 {
    * all zero, RFC 7748 §6.1); `Common::InvalidLength` on wrong lengths.
    */
   sharedSecret(privateKey: Uint8Array, publicKey: Uint8Array): Uint8Array
+  /**
+   * A fresh key pair whose private half stays inside the provider: an HPKE ephemeral key (RFC 9180 §4.1
+   * Encap) without importing a private key twice.
+   */
+  generateKeyPair(): X25519KeyPair
+  /**
+   * `privateKey` imported once, for its public key and any number of shared secrets (HPKE Decap).
+   * @throws {CommonError} `Common::InvalidLength` unless the key is 32 bytes.
+   */
+  keyPair(privateKey: Uint8Array): X25519KeyPair
+}
+
+/** An X25519 private key held by the provider (its own copy). */
+export interface X25519KeyPair {
+  /** The 32-byte public u-coordinate. */
+  readonly publicKey: Uint8Array
+  /** {@link X25519.sharedSecret} with this private key, under the same errors. */
+  sharedSecret(publicKey: Uint8Array): Uint8Array
 }
 
 /** secp256k1 ECDSA as Ethereum uses it (recoverable signatures over a 32-byte hash). */
