@@ -1,6 +1,6 @@
 import { Chacha20Poly1305 } from '@hpke/chacha20poly1305'
 import { CipherSuite, DhkemX25519HkdfSha256, HkdfSha256 } from '@hpke/core'
-import { toHex } from '@xmtp-lite/common'
+import { defaultCrypto, toHex } from '@xmtp-lite/common'
 import { describe, expect, it } from 'vitest'
 import { makeXmtpSuite } from './provider.ts'
 import { tsMlsDefaultSuite } from './suite.ts'
@@ -67,7 +67,7 @@ describe('our suite 0x0003 provider', () => {
     // The suite keeps the info_hash of the last info: same bytes in a new array hit, any change misses.
     const big = new Uint8Array(100_000).map((_, i) => i * 31)
     const changed = big.slice()
-    changed[99_999] ^= 1
+    changed[99_999] = (changed[99_999] as number) ^ 1
     const unaligned = new Uint8Array(big.length + 1).subarray(1)
     unaligned.set(big)
     const infos = [big, big.slice(), changed, unaligned, new Uint8Array(), big.subarray(0, 99_999), big]
@@ -90,6 +90,18 @@ describe('our suite 0x0003 provider', () => {
         ).rejects.toThrow()
       }
     }
+  })
+
+  it('signs with the key bytes of each call, also when a key array is changed in place', async () => {
+    const key = new Uint8Array(32).fill(1)
+    const message = new Uint8Array([1, 2, 3])
+    const first = await ours.signature.sign(key, message)
+    expect(await ours.signature.sign(key, message)).toEqual(first)
+    key[0] = 2
+    const second = await ours.signature.sign(key, message)
+    expect(second).not.toEqual(first)
+    expect(second).toEqual(defaultCrypto.ed25519.sign(message, key))
+    expect(await ours.signature.verify(defaultCrypto.ed25519.getPublicKey(key), message, second)).toBe(true)
   })
 
   it('exports the same HPKE secret as @hpke/core', async () => {

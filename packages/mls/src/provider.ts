@@ -8,7 +8,13 @@
  * Its output is checked against `@hpke/core` in provider.test.ts.
  * @module
  */
-import { type CryptoProvider, concatBytes, defaultCrypto } from '@xmtp-lite/common'
+import {
+  type CryptoProvider,
+  concatBytes,
+  defaultCrypto,
+  equalBytes,
+  type X25519KeyPair,
+} from '@xmtp-lite/common'
 import type { CiphersuiteImpl } from 'ts-mls'
 import type { Hash } from 'ts-mls/crypto/hash.js'
 import type { Hpke, PrivateKey, PublicKey } from 'ts-mls/crypto/hpke.js'
@@ -22,6 +28,8 @@ interface RawKey {
   readonly raw: Uint8Array
   readonly type: 'public' | 'private'
 }
+
+type Signer = (message: Uint8Array) => Uint8Array
 
 const text = (s: string) => new TextEncoder().encode(s)
 const i2osp2 = (n: number) => new Uint8Array([(n >> 8) & 0xff, n & 0xff])
@@ -41,19 +49,15 @@ function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
   return diff === 0
 }
 
+/** Node's memcmp-backed `Buffer.compare`, where there is one. */
+const bufferCompare = (globalThis as { Buffer?: { compare?: (a: Uint8Array, b: Uint8Array) => number } })
+  .Buffer?.compare
+
 /** Equality of public bytes (not constant time: only for values that are not secret). */
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a === b) return true
   if (a.length !== b.length) return false
-  let i = 0
-  if (a.byteOffset % 4 === 0 && b.byteOffset % 4 === 0) {
-    const words = a.length >>> 2
-    const wa = new Uint32Array(a.buffer, a.byteOffset, words)
-    const wb = new Uint32Array(b.buffer, b.byteOffset, words)
-    for (; i < words; i++) if (wa[i] !== wb[i]) return false
-    i = words << 2
-  }
-  for (; i < a.length; i++) if (a[i] !== b[i]) return false
+  if (bufferCompare !== undefined) return bufferCompare(a, b) === 0
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
   return true
 }
 
@@ -69,10 +73,11 @@ export function makeXmtpSuite(crypto: CryptoProvider = defaultCrypto): Ciphersui
     length: number,
   ) => crypto.hkdfExpandSha256(prk, concatBytes(i2osp2(length), hpkeV1, suiteId, text(label), info), length)
 
-  const dh = (privateKey: Uint8Array, publicKey: Uint8Array): Uint8Array => {
+  /** DH(skX, pkY) of a prepared private key; CryptoError on a low-order peer key. */
+  const dh = (own: X25519KeyPair, publicKey: Uint8Array): Uint8Array => {
     let shared: Uint8Array
     try {
-      shared = crypto.x25519.sharedSecret(privateKey, publicKey)
+      shared = own.sharedSecret(publicKey)
     } catch (e) {
       throw new CryptoError(`X25519 failed: ${String(e)}`)
     }
@@ -94,7 +99,7 @@ export function makeXmtpSuite(crypto: CryptoProvider = defaultCrypto): Ciphersui
   // EncryptContext("Welcome", encrypted_group_info), which for 250 members is ~100 KiB hashed per seal.
   // The info is public, so a plain comparison is enough; a hit requires the exact same bytes.
   let lastInfo: Uint8Array | undefined
-  let lastInfoHash = empty
+  let lastInfoHash: Uint8Array = empty
   const infoHashOf = (info: Uint8Array) => {
     if (lastInfo !== undefined && sameBytes(lastInfo, info)) return lastInfoHash
     lastInfoHash = labeledExtract(hpkeSuiteId, empty, 'info_hash', info)
@@ -117,16 +122,22 @@ export function makeXmtpSuite(crypto: CryptoProvider = defaultCrypto): Ciphersui
   const asPublic = (bytes: Uint8Array) => ({ raw: bytes, type: 'public' }) as unknown as PublicKey
   const asPrivate = (bytes: Uint8Array) => ({ raw: bytes, type: 'private' }) as unknown as PrivateKey
 
+  // Encap and Decap (RFC 9180 §4.1) on prepared keys: each private key is imported once, not per use.
   const encap = (publicKey: Uint8Array) => {
-    const ephemeral = crypto.x25519.randomPrivateKey()
-    const enc = crypto.x25519.getPublicKey(ephemeral)
+    const ephemeral = crypto.x25519.generateKeyPair()
+    const enc = ephemeral.publicKey
     const shared = extractAndExpand(dh(ephemeral, publicKey), concatBytes(enc, publicKey))
     return { enc, shared }
   }
   const decap = (privateKey: Uint8Array, enc: Uint8Array) => {
     if (enc.length !== 32) throw new CryptoError('HPKE enc is not an X25519 public key')
-    const publicKey = crypto.x25519.getPublicKey(privateKey)
-    return extractAndExpand(dh(privateKey, enc), concatBytes(enc, publicKey))
+    let own: X25519KeyPair
+    try {
+      own = crypto.x25519.keyPair(privateKey)
+    } catch (e) {
+      throw new CryptoError(`X25519 failed: ${String(e)}`)
+    }
+    return extractAndExpand(dh(own, enc), concatBytes(enc, own.publicKey))
   }
 
   const aeadSeal = (key: Uint8Array, nonce: Uint8Array, aad: Uint8Array | undefined, plaintext: Uint8Array) =>
@@ -222,9 +233,21 @@ export function makeXmtpSuite(crypto: CryptoProvider = defaultCrypto): Ciphersui
   const seedOf = (signKey: Uint8Array): Uint8Array =>
     // ts-mls's own keygen hands out PKCS#8 (48 bytes, seed last); ours are raw 32-byte seeds.
     signKey.length === 48 ? signKey.subarray(16) : signKey
+  // The group's signature key signs every message it sends: keep it prepared (node:crypto otherwise
+  // re-imports it, deriving its public key, on every signature). Keyed by the caller's key array, whose
+  // bytes must still equal the copy taken; the entry goes away with that array.
+  const signers = new WeakMap<Uint8Array, { readonly seed: Uint8Array; readonly sign: Signer }>()
+  const signerOf = (signKey: Uint8Array): Signer => {
+    const seed = seedOf(signKey)
+    const known = signers.get(signKey)
+    if (known !== undefined && equalBytes(known.seed, seed)) return known.sign
+    const sign = crypto.ed25519.signer(seed)
+    signers.set(signKey, { seed: seed.slice(), sign })
+    return sign
+  }
   const signature: Signature = {
     async sign(signKey, message) {
-      return crypto.ed25519.sign(message, seedOf(signKey))
+      return signerOf(signKey)(message)
     },
     async verify(publicKey, message, sig) {
       try {
