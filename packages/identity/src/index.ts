@@ -79,8 +79,8 @@ export {
   revokeAssociationRequest,
   SignatureRequest,
 } from './request.ts'
-export type { ViemScwVerifierOptions } from './scw.ts'
-export { createViemScwVerifier } from './scw.ts'
+export type { RpcScwVerifierOptions, ViemScwVerifierOptions } from './scw.ts'
+export { createRpcScwVerifier, createViemScwVerifier } from './scw.ts'
 export { actionText, formatTimestampNs, signatureText } from './signatureText.ts'
 export type {
   InstallationKeySigner,

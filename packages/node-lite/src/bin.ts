@@ -4,6 +4,11 @@
  *
  *   xmtp-lite-node [--data-dir DIR | --memory] [--host H] [--grpc-port 5556] [--http-port 5557]
  *                  [--retention-days 60] [--no-rate-limit] [--no-sync] [--log-level info|warn|error|silent]
+ *                  [--wallet-verifier CHAIN=URL ...]
+ *
+ * `--wallet-verifier eip155:8453=https://…` (repeatable; `8453=…` also works) names the JSON-RPC endpoint
+ * that checks ERC-1271 / ERC-6492 smart-contract-wallet signatures of that chain. Identity updates signed
+ * by a wallet on a chain without one are refused (`Node::ScwChainNotConfigured`).
  *
  * SIGINT / SIGTERM stop it gracefully: new calls are refused, streams end, in-flight writes finish and the
  * database closes, so nothing acknowledged is lost. `GET /health` on the HTTP port answers while it runs.
@@ -16,7 +21,8 @@ const levels = { info: 0, warn: 1, error: 2, silent: 3 } as const
 type Level = keyof typeof levels
 
 const usage = `usage: xmtp-lite-node [--data-dir DIR | --memory] [--host HOST] [--grpc-port N] [--http-port N]
-                      [--retention-days N] [--no-rate-limit] [--no-sync] [--log-level info|warn|error|silent]`
+                      [--retention-days N] [--no-rate-limit] [--no-sync] [--log-level info|warn|error|silent]
+                      [--wallet-verifier CHAIN=URL ...]`
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -30,6 +36,7 @@ async function main(): Promise<void> {
       'no-rate-limit': { type: 'boolean', default: false },
       'no-sync': { type: 'boolean', default: false },
       'log-level': { type: 'string', default: 'info' },
+      'wallet-verifier': { type: 'string', multiple: true, default: [] },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -53,6 +60,12 @@ async function main(): Promise<void> {
   if (dataDir === undefined && !values.memory) throw new Error(`give --data-dir DIR or --memory\n${usage}`)
   const retentionDays = Number(values['retention-days'])
   if (!Number.isInteger(retentionDays) || retentionDays < 0) throw new Error('--retention-days must be >= 0')
+  const walletVerifierChains: Record<string, string> = {}
+  for (const entry of values['wallet-verifier']) {
+    const eq = entry.indexOf('=')
+    if (eq <= 0) throw new Error(`--wallet-verifier takes CHAIN=URL, got ${entry}\n${usage}`)
+    walletVerifierChains[entry.slice(0, eq)] = entry.slice(eq + 1)
+  }
   const node = await startNode({
     ...(values.memory ? { memory: true } : { dataDir: dataDir as string }),
     host: values.host,
@@ -61,6 +74,7 @@ async function main(): Promise<void> {
     retentionDays,
     sync: !values['no-sync'],
     ...(values['no-rate-limit'] ? { rateLimits: false as const } : {}),
+    walletVerifierChains,
     log,
   })
   log(

@@ -36,6 +36,18 @@ export const nodeLiteErrorCodes = defineErrorCodes('Node', {
     description:
       'An identity update breaks the association rules or carries a bad signature (INVALID_ARGUMENT).',
   },
+  'Node::ScwChainNotConfigured': {
+    category: 'Usage',
+    retryable: false,
+    description:
+      'An identity update carries a smart-contract-wallet signature of a chain this node has no RPC for (FAILED_PRECONDITION).',
+  },
+  'Node::ScwRpcFailed': {
+    category: 'Dependency',
+    retryable: true,
+    description:
+      'The chain RPC failed while the node verified a smart-contract-wallet signature; nothing was stored (UNAVAILABLE).',
+  },
   'Node::InboxLogFull': {
     category: 'Limit',
     retryable: false,

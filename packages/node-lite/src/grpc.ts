@@ -34,6 +34,8 @@ const statusOfCode: Record<NodeErrorCode, status> = {
   'Node::InvalidKeyPackage': status.INVALID_ARGUMENT,
   'Node::InvalidIdentityUpdate': status.INVALID_ARGUMENT,
   'Node::BatchTooLarge': status.INVALID_ARGUMENT,
+  'Node::ScwChainNotConfigured': status.FAILED_PRECONDITION,
+  'Node::ScwRpcFailed': status.UNAVAILABLE,
   'Node::InboxLogFull': status.FAILED_PRECONDITION,
   'Node::MessageTooLarge': status.RESOURCE_EXHAUSTED,
   'Node::RateLimited': status.RESOURCE_EXHAUSTED,

@@ -12,7 +12,12 @@ import type { RateLimits } from './rateLimit.ts'
 import { type ReplicationOptions, Replicator } from './replication/replicator.ts'
 import { type NodeLimits, NodeService } from './service.ts'
 import { type NodeStore, openStore } from './store/store.ts'
-import { ledgerIdentityValidator, mlsKeyPackageValidator } from './validators.ts'
+import {
+  ledgerIdentityValidator,
+  mlsKeyPackageValidator,
+  parseChainRpcUrls,
+  rpcScwVerifiers,
+} from './validators.ts'
 import { attachWebSocketServer, type WebSocketApi } from './ws.ts'
 
 /** Application messages expire after 60 days by default (xmtpd `DefaultStorageDurationDays`, XIP-69). */
@@ -43,6 +48,14 @@ export interface StartNodeParams {
   readonly identityValidator?: IdentityValidator
   readonly keyPackageValidator?: KeyPackageValidator
   readonly scwVerifier?: ScwVerifier
+  /**
+   * Smart-contract-wallet verification: chain id (`8453` or `eip155:8453`) → JSON-RPC URL, as libxmtp's
+   * verifier and node-go's validation service are configured. ERC-1271 / ERC-6492 signatures in identity
+   * updates and `VerifySmartContractWalletSignatures` go to the chain's RPC; without an entry for its
+   * chain an update is refused with `Node::ScwChainNotConfigured`. (`identityValidator` / `scwVerifier`,
+   * when given, take precedence.)
+   */
+  readonly walletVerifierChains?: Readonly<Record<string, string>>
   /** Node-to-node replication (src/replication): this node's id and key, and the node registry. */
   readonly replication?: ReplicationOptions
   /**
@@ -78,12 +91,17 @@ export async function startNode(params: StartNodeParams): Promise<RunningNode> {
   const log = params.log ?? (() => {})
   // Checked before anything opens: a malformed flag name fails the start with Node::InvalidFlag.
   const flags = new NodeFlags(params.flags ?? [])
+  const chains =
+    params.walletVerifierChains === undefined ? undefined : parseChainRpcUrls(params.walletVerifierChains)
+  const scw = chains === undefined || chains.size === 0 ? undefined : rpcScwVerifiers(chains)
   const store = await openStore({
     ...(params.memory === true ? { memory: true } : {}),
     ...(params.dataDir === undefined ? {} : { path: params.dataDir }),
     ...(params.sync === undefined ? {} : { sync: params.sync }),
   })
-  const identityValidator = params.identityValidator ?? ledgerIdentityValidator()
+  const identityValidator =
+    params.identityValidator ?? ledgerIdentityValidator(scw === undefined ? {} : { scwVerifier: scw.ledger })
+  const scwVerifier = params.scwVerifier ?? scw?.rpc
   let replicator: Replicator | undefined
   try {
     replicator =
@@ -102,7 +120,7 @@ export async function startNode(params: StartNodeParams): Promise<RunningNode> {
       : { onPublished: (event) => (replicator as Replicator).originate(event) }),
     keyPackageValidator: params.keyPackageValidator ?? mlsKeyPackageValidator(),
     flags,
-    ...(params.scwVerifier === undefined ? {} : { scwVerifier: params.scwVerifier }),
+    ...(scwVerifier === undefined ? {} : { scwVerifier }),
     ...(params.rateLimits === undefined ? {} : { rateLimits: params.rateLimits }),
     ...(params.limits === undefined ? {} : { limits: params.limits }),
   })

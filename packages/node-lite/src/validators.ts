@@ -7,15 +7,19 @@
 import {
   type AssociationState,
   applyUpdate,
+  createRpcScwVerifier,
   createSignatureCache,
   decodeIdentityUpdate,
   diffStates,
+  IdentityError,
+  parseAccountId,
   type SignatureCache,
   type SmartContractWalletVerifier,
   verifyIdentityUpdate,
 } from '@xmtp-lite/identity'
 import { validateKeyPackage } from '@xmtp-lite/mls/validation'
-import type { IdentityValidator, KeyPackageValidator } from './ports.ts'
+import { NodeError } from './errors.ts'
+import type { IdentityValidator, KeyPackageValidator, ScwVerifier } from './ports.ts'
 
 /** Options of {@link mlsKeyPackageValidator}. */
 export interface MlsKeyPackageValidatorOptions {
@@ -55,18 +59,101 @@ export function ledgerIdentityValidator(options: LedgerIdentityValidatorOptions 
     cache: options.cache ?? createSignatureCache(),
     ...(options.scwVerifier === undefined ? {} : { scwVerifier: options.scwVerifier }),
   }
+  const verified = async (update: Uint8Array | ReturnType<typeof decodeIdentityUpdate>) => {
+    try {
+      return await verifyIdentityUpdate(
+        update instanceof Uint8Array ? decodeIdentityUpdate(update) : update,
+        verify,
+      )
+    } catch (error) {
+      throw scwRefusal(error) ?? error
+    }
+  }
   return {
     async validateIdentityUpdate({ inboxId, log, update }) {
       let state: AssociationState | undefined
-      for (const bytes of log)
-        state = applyUpdate(state, await verifyIdentityUpdate(decodeIdentityUpdate(bytes), verify))
+      for (const bytes of log) state = applyUpdate(state, await verified(bytes))
       const parsed = decodeIdentityUpdate(update)
       if (parsed.inboxId !== inboxId) throw new Error('the update names another inbox')
-      const next = applyUpdate(state, await verifyIdentityUpdate(parsed, verify))
+      const next = applyUpdate(state, await verified(parsed))
       const diff = diffStates(state, next)
       const addresses = (members: typeof diff.newMembers) =>
         members.flatMap((m) => (m.kind === 'ethereum' ? [m.address] : []))
       return { addedAddresses: addresses(diff.newMembers), removedAddresses: addresses(diff.removedMembers) }
+    },
+  }
+}
+
+/**
+ * The node's refusal when a smart-contract-wallet signature cannot be checked here: no RPC for its chain
+ * (`Node::ScwChainNotConfigured`), or the RPC failed (`Node::ScwRpcFailed`, retryable). A signature the
+ * chain says is invalid stays an invalid update.
+ */
+function scwRefusal(error: unknown): NodeError | undefined {
+  if (!(error instanceof IdentityError)) return undefined
+  const options = { cause: error, details: error.message }
+  switch (error.code) {
+    case 'Identity::ScwVerifierMissing':
+    case 'Identity::ScwChainUnsupported':
+      return new NodeError(
+        'Node::ScwChainNotConfigured',
+        'no chain RPC is configured for this smart-contract-wallet signature',
+        options,
+      )
+    case 'Identity::ScwRpcFailed':
+      return new NodeError('Node::ScwRpcFailed', 'the chain RPC failed', options)
+    default:
+      return undefined
+  }
+}
+
+/**
+ * Parses a chain map as the CLI and {@link StartNodeParams} take it: keys `<id>` or CAIP-2 `eip155:<id>`,
+ * values http(s) JSON-RPC URLs.
+ * @throws NodeError `Node::InvalidArgument` on a bad key or URL.
+ */
+export function parseChainRpcUrls(chains: Readonly<Record<string, string>>): Map<bigint, string> {
+  const out = new Map<bigint, string>()
+  for (const [key, url] of Object.entries(chains)) {
+    const id = /^(?:eip155:)?([1-9][0-9]{0,19})$/.exec(key)?.[1]
+    if (id === undefined) throw new NodeError('Node::InvalidArgument', `bad chain id ${JSON.stringify(key)}`)
+    let parsed: URL
+    try {
+      parsed = new URL(url)
+    } catch {
+      throw new NodeError('Node::InvalidArgument', `bad RPC URL for chain ${id}`)
+    }
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+      throw new NodeError('Node::InvalidArgument', `the RPC URL for chain ${id} must be http(s)`)
+    }
+    out.set(BigInt(id), url)
+  }
+  return out
+}
+
+/**
+ * Both smart-contract-wallet verifiers of a node from one chain map: the one the identity ledger uses
+ * while validating updates, and the one behind the `VerifySmartContractWalletSignatures` rpc.
+ */
+export function rpcScwVerifiers(chains: ReadonlyMap<bigint, string>): {
+  readonly ledger: SmartContractWalletVerifier
+  readonly rpc: ScwVerifier
+} {
+  const ledger = createRpcScwVerifier({ chains })
+  return {
+    ledger,
+    rpc: {
+      async verify(request) {
+        const { chainId, address } = parseAccountId(request.accountId)
+        const result = await ledger.verify({
+          chainId,
+          address,
+          hash: request.hash,
+          signature: request.signature,
+          blockNumber: request.blockNumber,
+        })
+        return { isValid: result.isValid, blockNumber: result.blockNumber, error: undefined }
+      },
     },
   }
 }
