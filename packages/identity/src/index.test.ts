@@ -23,6 +23,7 @@ describe('public API', () => {
       'createInstallationKeySigner',
       'createMemoryLedgerStorage',
       'createPasskeySigner',
+      'createRpcScwVerifier',
       'createSignatureCache',
       'createSmartContractWalletSigner',
       'createViemScwVerifier',
