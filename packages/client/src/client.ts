@@ -22,6 +22,8 @@ import {
   type VerifyOptions,
 } from '@xmtp-lite/identity'
 import { createKeyPackage } from '@xmtp-lite/mls'
+// Node: the gRPC transport; browsers: a stand-in that asks for the WebSocket one (package.json imports).
+import { createGrpcTransport } from '#grpc'
 import { XmtpApi } from './api/api.ts'
 import type { RetryPolicy } from './api/retry.ts'
 import { defaultRegistry } from './codecs.ts'
@@ -30,7 +32,6 @@ import { ClientError } from './errors.ts'
 import { InboxDirectory } from './identity/inboxes.ts'
 import { Preferences } from './preferences/preferences.ts'
 import { EncryptedStore, getJson, jsonBytes, type LevelDatabase } from './storage/store.ts'
-import { createGrpcTransport } from './transport/grpc.ts'
 import type { Transport } from './transport/transport.ts'
 
 /** How to reach a node and where to keep state. */

@@ -2,6 +2,9 @@
  * `@xmtp-lite/client`: a pure-TypeScript XMTP client.
  * @module
  */
+
+export type { GrpcTransportOptions } from '#grpc'
+export { createGrpcTransport } from '#grpc'
 export type {
   GroupMessageInput,
   GroupMessageRecord,
@@ -39,9 +42,8 @@ export type { PreferenceUpdate } from './preferences/preferences.ts'
 export { Preferences } from './preferences/preferences.ts'
 export type { LevelDatabase, OpenStoreOptions, StoreOperation, StoreRange } from './storage/store.ts'
 export { EncryptedStore } from './storage/store.ts'
-export type { GrpcTransportOptions } from './transport/grpc.ts'
-export { clientVersion, createGrpcTransport } from './transport/grpc.ts'
 export { GrpcStatus } from './transport/status.ts'
 export type { CallOptions, StreamCall, StreamSink, Transport } from './transport/transport.ts'
+export { clientVersion } from './transport/version.ts'
 export type { WebSocketTransportOptions } from './transport/websocket.ts'
 export { createWebSocketTransport } from './transport/websocket.ts'

@@ -10,6 +10,7 @@ import * as grpc from '@grpc/grpc-js'
 import { ClientError } from '../errors.ts'
 import { errorFromStatus } from './status.ts'
 import type { CallOptions, StreamCall, StreamSink, Transport } from './transport.ts'
+import { clientVersion } from './version.ts'
 
 /** Options of {@link createGrpcTransport}. */
 export interface GrpcTransportOptions {
@@ -20,9 +21,6 @@ export interface GrpcTransportOptions {
   /** Default deadline of unary calls in milliseconds (default 30,000). */
   readonly timeoutMs?: number
 }
-
-/** The version string this client reports to nodes. */
-export const clientVersion = 'xmtp-lite/0.0.0'
 
 const passthrough = (value: Uint8Array): Buffer =>
   Buffer.from(value.buffer, value.byteOffset, value.byteLength)
