@@ -129,6 +129,16 @@ function newLocalId(client: Client): string {
   return `${client.now().toString().padStart(15, '0')}-${toHex(crypto.getRandomValues(new Uint8Array(6)))}`
 }
 
+/**
+ * Package-internal (never exported from the index): puts a newer state into a loaded conversation, so
+ * handles held by the app see a re-add by welcome (mls-groups.md §5.2 `replace_old_group`).
+ */
+export let adoptConversationState: (
+  conversation: Conversation,
+  record: ConversationRecord,
+  group: MlsGroup,
+) => void
+
 /** A group or DM of this client. */
 export class Conversation {
   readonly #ctx: ConversationContext
@@ -141,6 +151,15 @@ export class Conversation {
     this.#ctx = ctx
     this.#record = record
     this.#group = group
+  }
+
+  static {
+    adoptConversationState = (conversation, record, group) => {
+      conversation.#record = record
+      conversation.#group = group
+      conversation.#pending.clear()
+      conversation.#welcomesToSend.length = 0
+    }
   }
 
   /** Group id, hex. */

@@ -108,6 +108,29 @@ describe('groups between our clients', () => {
     expect(transcript.length).toBeGreaterThanOrEqual(3)
   })
 
+  it('a re-add reaches a member that has not synced its removal yet: the newer welcome replaces the group', async () => {
+    const a = await alice.conversations.newGroup([carol.inboxId], { name: 're-add' })
+    await carol.conversations.syncWelcomes()
+    const handle = await carol.conversations.get(a.id)
+    if (handle === undefined) throw new Error('carol did not join')
+    await a.removeMembers([carol.inboxId])
+    await a.addMembers([carol.inboxId])
+    // Carol never synced the removal: her copy is still active at the older epoch.
+    expect(handle.isActive).toBe(true)
+    const joined = await carol.conversations.syncWelcomes()
+    expect(joined.map((c) => c.id)).toEqual([a.id])
+    expect(joined[0]).toBe(handle)
+    await handle.sync()
+    expect(handle.isActive).toBe(true)
+    expect(handle.epoch).toBe(a.epoch)
+    expect(handle.members()).toEqual(a.members())
+    await a.sendText('welcome back')
+    await handle.sync()
+    expect(texts(await handle.messages())).toContain('welcome back')
+    // The same welcome again (or an older one) is skipped: we are in the group at that epoch already.
+    expect(await carol.conversations.syncWelcomes()).toEqual([])
+  })
+
   it('keeps one DM per pair and delivers in it', async () => {
     const dm = await bob.conversations.newDm(carol.inboxId)
     expect(await bob.conversations.newDm(carol.inboxId)).toBe(dm)

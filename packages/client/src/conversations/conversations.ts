@@ -32,7 +32,12 @@ import type { Client } from '../client.ts'
 import type { ConsentState } from '../consent/consent.ts'
 import { ClientError } from '../errors.ts'
 import { getJson, jsonBytes, type StoreOperation } from '../storage/store.ts'
-import { Conversation, type ConversationContext, type ConversationRecord } from './conversation.ts'
+import {
+  adoptConversationState,
+  Conversation,
+  type ConversationContext,
+  type ConversationRecord,
+} from './conversation.ts'
 import type { DecodedMessage } from './messages.ts'
 import { TransactionalMlsStorage } from './mlsStorage.ts'
 import { Mutex } from './mutex.ts'
@@ -117,6 +122,11 @@ export class Conversations {
         }
       }),
     )
+    const loaded = this.#loaded.get(record.id)
+    if (loaded !== undefined) {
+      adoptConversationState(loaded, record, group)
+      return loaded
+    }
     const conversation = new Conversation(this.#ctx, record, group)
     this.#loaded.set(record.id, conversation)
     return conversation
@@ -350,8 +360,11 @@ export class Conversations {
         installationPrivateKey: client.installationPrivateKey,
       })
       const id = toHex(group.groupId)
+      // §5.4 step 3: skipped only when we are still in that group at this epoch or a later one. A newer
+      // welcome for a group we think we are in is a re-add after a removal we have not synced yet: it
+      // replaces the old state, and the cursor moves to the commit that re-added us.
       const existing = await this.get(id)
-      if (existing?.isActive === true) return undefined
+      if (existing?.isActive === true && group.epoch <= existing.epoch) return undefined
       const members = group.members()
       const metadataData = group.extension(ExtensionType.ImmutableMetadata)
       const metadata = metadataData === undefined ? undefined : decodeImmutableMetadataExtension(metadataData)
