@@ -1,12 +1,15 @@
 // The official-SDK driver: runs under Node 22 (the SDK's engine), holds any number of official clients
 // and answers newline-delimited JSON commands on stdin: {"id":1,"op":"createClient","args":{...}}
-// -> {"id":1,"ok":true,"result":...} or {"id":1,"ok":false,"error":{"name","message"}}.
+// -> {"id":1,"ok":true,"result":...} or {"id":1,"ok":false,"error":{"name","message"}}, each reply on its
+// own line after the marker below: libxmtp writes its log lines to the same stdout.
 // Bytes travel as hex, 64-bit integers as decimal strings. Only tests run this file.
 import { createInterface } from 'node:readline'
 import { Client, generateInboxId } from '@xmtp/node-sdk'
 import { hexToBytes, toHex } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 
+const marker = '\u0001xmtp-driver '
+const reply = (value) => process.stdout.write(`${marker}${json(value)}\n`)
 const clients = new Map()
 const streams = new Map()
 let nextStream = 1
@@ -62,7 +65,8 @@ const ops = {
       dbPath: null,
       historySyncUrl: null,
       disableDeviceSync: true,
-      loggingLevel: 'Off',
+      // XMTP_SDK_LOG=Info shows libxmtp's refusals ("Transaction failed ..."), which it does not report.
+      loggingLevel: process.env.XMTP_SDK_LOG ?? 'Off',
     })
     clients.set(name, { client, signer })
     return {
@@ -98,11 +102,12 @@ const ops = {
     return list.map((c) => ({ id: c.id, name: 'name' in c ? c.name : null }))
   },
 
-  async newGroup({ name, inboxIds, groupName }) {
-    const group = await clientOf(name).client.conversations.createGroup(
-      inboxIds,
-      groupName === undefined ? undefined : { groupName },
-    )
+  // permissions: 'default' | 'adminOnly' (GroupPermissionsOptions Default 0, AdminOnly 1)
+  async newGroup({ name, inboxIds, groupName, permissions }) {
+    const group = await clientOf(name).client.conversations.createGroup(inboxIds, {
+      ...(groupName === undefined ? {} : { groupName }),
+      ...(permissions === 'adminOnly' ? { permissions: 1 } : {}),
+    })
     return { id: group.id }
   },
 
@@ -120,6 +125,12 @@ const ops = {
     const conversation = await conversationOf(name, conversationId)
     if (sync !== false) await conversation.sync()
     return (await conversation.messages()).map(describeMessage)
+  },
+
+  async conversationInfo({ name, conversationId, sync }) {
+    const conversation = await conversationOf(name, conversationId)
+    if (sync !== false) await conversation.sync()
+    return { id: conversation.id, isActive: conversation.isActive }
   },
 
   async groupState({ name, conversationId, sync }) {
@@ -153,6 +164,25 @@ const ops = {
 
   async updateName({ name, conversationId, groupName }) {
     await (await conversationOf(name, conversationId)).updateName(groupName)
+    return null
+  },
+
+  async updateDescription({ name, conversationId, description }) {
+    await (await conversationOf(name, conversationId)).updateDescription(description)
+    return null
+  },
+
+  async updateImageUrl({ name, conversationId, imageUrl }) {
+    await (await conversationOf(name, conversationId)).updateImageUrl(imageUrl)
+    return null
+  },
+
+  // change: addAdmin | removeAdmin | addSuperAdmin | removeSuperAdmin
+  async admin({ name, conversationId, change, inboxId }) {
+    const conversation = await conversationOf(name, conversationId)
+    if (!['addAdmin', 'removeAdmin', 'addSuperAdmin', 'removeSuperAdmin'].includes(change))
+      throw new Error(`unknown admin change ${change}`)
+    await conversation[change](inboxId)
     return null
   },
 
@@ -214,12 +244,14 @@ rl.on('line', async (line) => {
     const op = ops[command.op]
     if (op === undefined) throw new Error(`unknown op ${command.op}`)
     const result = await op(command.args ?? {})
-    process.stdout.write(`${json({ id, ok: true, result })}\n`)
+    reply({ id, ok: true, result })
   } catch (error) {
-    process.stdout.write(
-      `${json({ id, ok: false, error: { name: error?.name ?? 'Error', message: String(error?.message ?? error) } })}\n`,
-    )
+    reply({
+      id,
+      ok: false,
+      error: { name: error?.name ?? 'Error', message: String(error?.message ?? error) },
+    })
   }
 })
 rl.on('close', () => process.exit(0))
-process.stdout.write(`${json({ id: 0, ok: true, result: { ready: true, node: process.version } })}\n`)
+reply({ id: 0, ok: true, result: { ready: true, node: process.version } })

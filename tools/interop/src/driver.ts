@@ -11,6 +11,11 @@ import { InteropError } from './errors.ts'
 import { findNode22 } from './node22.ts'
 
 const driverPath = join(dirname(fileURLToPath(import.meta.url)), '..', 'sdk', 'driver.mjs')
+/** Replies of the driver start with this; every other stdout line is libxmtp's log. */
+const replyMarker = '\u0001xmtp-driver '
+const maxLogLines = 5_000
+// biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI colour codes of libxmtp's log
+const ansi = /\u001b\[[0-9;]*m/g
 
 /** A message as the official SDK decoded it. */
 export interface SdkMessage {
@@ -54,8 +59,10 @@ interface Pending {
 export interface SdkDriverOptions {
   /** Per-call timeout in milliseconds (default 60,000: libxmtp's first calls compile and open SQLite). */
   readonly timeoutMs?: number
-  /** Extra environment for the driver process (e.g. `RUST_LOG`). */
+  /** Extra environment for the driver process (e.g. `XMTP_SDK_LOG: 'Info'` for libxmtp's log lines). */
   readonly env?: Readonly<Record<string, string>>
+  /** Also print libxmtp's log lines on stderr (default: when `XMTP_SDK_LOG_ECHO` is set). */
+  readonly echoLogs?: boolean
 }
 
 /** The official SDK in a child process. Always `close()` it. */
@@ -65,6 +72,8 @@ export class SdkDriver {
   readonly #timeoutMs: number
   #nextId = 1
   #exited: Error | undefined
+  #logs: string[] = []
+  #echoLogs = false
   /** The driver's Node version (22 or newer). */
   readonly nodeVersion: string
 
@@ -101,12 +110,16 @@ export class SdkDriver {
       child.once('error', (cause) =>
         reject(new InteropError('Interop::DriverExited', 'the SDK driver did not start', { cause })),
       )
-      lines.once('line', (line) => {
+      const onLine = (line: string) => {
+        if (!line.startsWith(replyMarker)) return
+        lines.off('line', onLine)
         child.off('exit', onExit)
-        resolve((JSON.parse(line) as { result: { node: string } }).result)
-      })
+        resolve((JSON.parse(line.slice(replyMarker.length)) as { result: { node: string } }).result)
+      }
+      lines.on('line', onLine)
     })
     const driver = new SdkDriver(child, options.timeoutMs ?? 60_000, ready.node)
+    driver.#echoLogs = options.echoLogs ?? (process.env.XMTP_SDK_LOG_ECHO ?? '') !== ''
     lines.on('line', (line) => driver.#onLine(line))
     child.on('exit', (code) => {
       driver.#exited = new InteropError('Interop::DriverExited', `the SDK driver exited with ${code}`, {
@@ -119,7 +132,14 @@ export class SdkDriver {
   }
 
   #onLine(line: string): void {
-    const reply = JSON.parse(line) as {
+    if (!line.startsWith(replyMarker)) {
+      const log = line.replace(ansi, '')
+      this.#logs.push(log)
+      if (this.#logs.length > maxLogLines) this.#logs.splice(0, this.#logs.length - maxLogLines)
+      if (this.#echoLogs) process.stderr.write(`[libxmtp] ${log}\n`)
+      return
+    }
+    const reply = JSON.parse(line.slice(replyMarker.length)) as {
       id: number
       ok: boolean
       result?: unknown
@@ -154,6 +174,14 @@ export class SdkDriver {
       this.#pending.set(id, { resolve: resolve as (v: unknown) => void, reject, timer })
       this.#child.stdin.write(`${JSON.stringify({ id, op, args })}\n`)
     })
+  }
+
+  /**
+   * libxmtp's log lines since the last call (the driver's `XMTP_SDK_LOG` level, `Off` by default), ANSI
+   * colours removed. libxmtp reports a refused commit only here ("Transaction failed").
+   */
+  takeLogs(): string[] {
+    return this.#logs.splice(0)
   }
 
   /** `generateInboxId` of the official SDK for an Ethereum address and nonce. */

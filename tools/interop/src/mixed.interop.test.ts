@@ -1,46 +1,33 @@
 /**
- * Issue 9, first steps: our client and the official SDK (libxmtp 1.9.1) in the same conversations, on one
+ * Issue 9: our client and the official SDK (libxmtp 1.9.1) in the same conversations, on one
  * node-lite. libxmtp refuses a bad commit silently (one log line, ts-mls-libxmtp-interop.md), so every step
  * compares epoch, members and name on both sides: a call that merely succeeds proves nothing.
  */
-import { Client, type Conversation, type DecodedMessage } from '@xmtp-lite/client'
-import { createWalletSigner } from '@xmtp-lite/identity'
-import { type RunningNode, startNode } from '@xmtp-lite/node-lite'
-import { MemoryLevel } from 'memory-level'
+import type { Client, Conversation } from '@xmtp-lite/client'
+import type { RunningNode } from '@xmtp-lite/node-lite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { SdkDriver, type SdkGroupState, type SdkMessage } from './driver.ts'
+import type { SdkDriver, SdkMessage } from './driver.ts'
+import {
+  expectConverged,
+  officialClient,
+  ourClient,
+  ourTexts,
+  type SdkSide,
+  startSdk,
+  startSdkNode,
+  sdkTexts as texts,
+} from './mixedHarness.ts'
 
 let node: RunningNode
 let sdk: SdkDriver
 let ours: Client
-let official: { inboxId: string; installationId: string }
-
-const texts = (messages: readonly SdkMessage[]) =>
-  messages.filter((m) => m.contentType === 'xmtp.org/text:1.0').map((m) => m.content)
-const ourTexts = (messages: readonly DecodedMessage[]) =>
-  messages.filter((m) => m.kind === 'application').map((m) => m.content)
-
-async function expectSameGroup(conversation: Conversation, sdkState: SdkGroupState): Promise<void> {
-  expect(BigInt(sdkState.epoch)).toBe(conversation.epoch)
-  expect(sdkState.maybeForked).toBe(false)
-  expect(sdkState.name ?? '').toBe(conversation.name)
-  expect(sdkState.members.map((m) => ({ inboxId: m.inboxId, installationIds: m.installationIds }))).toEqual(
-    conversation.members().map((m) => ({ inboxId: m.inboxId, installationIds: [...m.installationIds] })),
-  )
-}
+let official: SdkSide
 
 beforeAll(async () => {
-  node = await startNode({ memory: true, grpcPort: 5556, httpPort: false, rateLimits: false })
-  sdk = await SdkDriver.start()
-  official = await sdk.createClient(
-    'official',
-    '0x4444444444444444444444444444444444444444444444444444444444444444',
-  )
-  ours = await Client.create(createWalletSigner(new Uint8Array(32).fill(0x55)), {
-    apiUrl: 'http://127.0.0.1:5556',
-    db: new MemoryLevel(),
-    encryptionKey: new Uint8Array(32).fill(1),
-  })
+  node = await startSdkNode()
+  sdk = await startSdk()
+  official = await officialClient(sdk, 'official', '44'.repeat(32))
+  ours = await ourClient(0x55)
 })
 
 afterAll(async () => {
@@ -67,10 +54,7 @@ describe('mixed groups: xmtp-lite client and the official SDK', () => {
     const theirs = await sdk.call<SdkMessage[]>('messages', { name: 'official', conversationId: created.id })
     expect(texts(theirs)).toEqual(['hello from libxmtp', 'hello from xmtp-lite'])
     await group.sync()
-    await expectSameGroup(
-      group,
-      await sdk.call('groupState', { name: 'official', conversationId: created.id }),
-    )
+    await expectConverged(created.id, [group], [official])
   })
 
   it('our client creates a group with the official SDK inbox; it joins, reads and writes', async () => {
@@ -86,14 +70,14 @@ describe('mixed groups: xmtp-lite client and the official SDK', () => {
     await sdk.call('sendText', { name: 'official', conversationId: group.id, text: 'gm xmtp-lite' })
     await group.sync()
     expect(ourTexts(await group.messages())).toEqual(['gm libxmtp', 'gm xmtp-lite'])
-    await expectSameGroup(group, await sdk.call('groupState', { name: 'official', conversationId: group.id }))
+    await expectConverged(group.id, [group], [official])
   })
 
   it('a rename by us is seen by libxmtp with epochs in step, and the other way round', async () => {
     const group = await ours.conversations.newGroup([official.inboxId], { name: 'before' })
     await sdk.call('sync', { name: 'official' })
     await group.updateName('renamed by xmtp-lite')
-    await expectSameGroup(group, await sdk.call('groupState', { name: 'official', conversationId: group.id }))
+    await expectConverged(group.id, [group], [official])
     await sdk.call('updateName', {
       name: 'official',
       conversationId: group.id,
@@ -101,7 +85,7 @@ describe('mixed groups: xmtp-lite client and the official SDK', () => {
     })
     await group.sync()
     expect(group.name).toBe('renamed by libxmtp')
-    await expectSameGroup(group, await sdk.call('groupState', { name: 'official', conversationId: group.id }))
+    await expectConverged(group.id, [group], [official])
   })
 
   it('DMs both ways settle on one conversation per pair', async () => {
@@ -114,5 +98,6 @@ describe('mixed groups: xmtp-lite client and the official SDK', () => {
     await ourDm.sendText('dm from xmtp-lite')
     const theirs = await sdk.call<SdkMessage[]>('messages', { name: 'official', conversationId: dm.id })
     expect(texts(theirs)).toEqual(['dm from libxmtp', 'dm from xmtp-lite'])
+    await expectConverged(dm.id, [ourDm], [official])
   })
 })
