@@ -78,14 +78,14 @@ describe('pnpm vectors: the check', () => {
     expect(byFile('garbage.json')[0]?.message).toMatch(/^not JSON/)
   })
 
-  it('applies a folder’s own cases.schema.json on top of the common one', () => {
+  it('applies a folder’s own vectors/schema/<folder>/cases.schema.json on top of the common one', () => {
     const schema = {
       $schema: 'http://json-schema.org/draft-07/schema#',
       type: 'object',
       properties: { cases: { type: 'array', items: { type: 'object', required: ['data'] } } },
     }
     const root = scratch({
-      'vectors/b/cases.schema.json': schema,
+      'vectors/schema/b/cases.schema.json': schema,
       'vectors/b/ok.json': good,
       'vectors/b/missing.json': { ...good, cases: [{ description: 'x', valid: true }] },
     })

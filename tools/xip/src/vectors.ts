@@ -32,18 +32,22 @@ export interface VectorCheck {
 
 /** The vector files under `vectors/` (schemas, `*.new.json` and the schema folder are not vector files). */
 export function listVectorFiles(root: string = repoRoot): string[] {
-  return walk(
-    join(root, 'vectors'),
-    (name) => name.endsWith('.json') && !name.endsWith('.schema.json') && !name.endsWith('.new.json'),
-  ).filter((path) => !rel(path, root).startsWith('vectors/schema/'))
+  return walk(join(root, 'vectors'), (name) => name.endsWith('.json') && !name.endsWith('.new.json')).filter(
+    (path) => !rel(path, root).startsWith('vectors/schema/'),
+  )
 }
 
-/** The file's own schema: `<name>.schema.json`, else `cases.schema.json` in its folder, else none. */
-export function ownSchemaOf(file: string): string | undefined {
-  const own = join(dirname(file), `${basename(file, '.json').replace(/\.new$/, '')}.schema.json`)
+/**
+ * The file's own schema, kept under `vectors/schema/` so readers listing a folder's `*.json` never meet it:
+ * `vectors/schema/<folder>/<name>.schema.json`, else `vectors/schema/<folder>/cases.schema.json`, else none.
+ */
+export function ownSchemaOf(file: string, root: string = repoRoot): string | undefined {
+  const relative = rel(file, root).replace(/^vectors\//, '')
+  const folder = join(root, 'vectors', 'schema', dirname(relative))
+  const own = join(folder, `${basename(relative, '.json').replace(/\.new$/, '')}.schema.json`)
   if (existsSync(own)) return own
-  const folder = join(dirname(file), 'cases.schema.json')
-  return existsSync(folder) ? folder : undefined
+  const shared = join(folder, 'cases.schema.json')
+  return existsSync(shared) ? shared : undefined
 }
 
 function compile(ajv: Ajv, path: string): ValidateFunction {
@@ -102,7 +106,7 @@ export function checkVectors(
       problems.push({ file, at: '', message: `not JSON: ${(error as Error).message}` })
       continue
     }
-    const ownPath = ownSchemaOf(path)
+    const ownPath = ownSchemaOf(path, root)
     const own = ownPath === undefined ? undefined : compile(ajv, ownPath)
     problems.push(...checkVectorDocument(doc, file, { common, own }, codes))
     const n = (doc as { cases?: unknown }).cases

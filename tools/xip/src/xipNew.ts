@@ -159,7 +159,7 @@ Vectors of the XIP draft [${p.title}](../../xips/xip-${p.slug}.md) (feature flag
 Each \`*.json\` file here is one vector file in the format of [vectors/README.md](../README.md):
 \`{ description, generator, format, cases: [{ description, valid, ...inputs, ...outputs | error }] }\`, bytes
 as lowercase hex, an invalid case naming the stable error code it must end in. Describe this XIP's fields in
-the file's \`format\` string and in a table here; add \`cases.schema.json\` to check them.
+the file's \`format\` string and in a table here; add \`vectors/schema/xip-${p.slug}/cases.schema.json\` to check them.
 
 | file | what it checks |
 | --- | --- |
