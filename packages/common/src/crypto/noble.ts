@@ -74,21 +74,28 @@ function bigintFromLe(bytes: Uint8Array): bigint {
   return n
 }
 
-/** RFC 8032 §2: dom2(phflag, context) = "SigEd25519 no Ed25519 collisions" || phflag || len(context) || context. */
 const dom2Prefix = new TextEncoder().encode('SigEd25519 no Ed25519 collisions')
-function dom2(phflag: number, context: Uint8Array): Uint8Array {
+/** RFC 8032 §2: dom2(phflag, context) = "SigEd25519 no Ed25519 collisions" || phflag || len(context) || context. */
+export function dom2(phflag: number, context: Uint8Array): Uint8Array {
   return concatBytes(dom2Prefix, Uint8Array.of(phflag, context.length), context)
+}
+
+/** True when the 32-byte little-endian S is below L (RFC 8032 §5.1.7 step 1: S >= L is malleable). */
+export function isEd25519ScalarCanonical(s32: Uint8Array): boolean {
+  return bigintFromLe(s32) < groupOrder
 }
 
 /**
  * The cofactorless RFC 8032 §5.1.7 check; `domain` is empty for pure Ed25519, dom2(1, C) for Ed25519ph, and
- * `message` is M or PH(M). Lengths must have been checked.
+ * `message` is M or PH(M). Lengths must have been checked. `hash512` is SHA-512 (the node provider passes
+ * OpenSSL's, which is faster than noble's).
  */
 export function verifyEd25519Cofactorless(
   signature: Uint8Array,
   message: Uint8Array,
   publicKey: Uint8Array,
   domain: Uint8Array,
+  hash512: (data: Uint8Array) => Uint8Array = sha512,
 ): boolean {
   const rBytes = signature.subarray(0, 32)
   const s = bigintFromLe(signature.subarray(32, 64))
@@ -102,7 +109,7 @@ export function verifyEd25519Cofactorless(
   } catch {
     return false
   }
-  const k = bigintFromLe(sha512(concatBytes(domain, rBytes, publicKey, message))) % groupOrder
+  const k = bigintFromLe(hash512(concatBytes(domain, rBytes, publicKey, message))) % groupOrder
   // Variable time is fine: every input here is public.
   const check = Point.BASE.multiplyUnsafe(s).subtract(a.multiplyUnsafe(k))
   return equalBytes(check.toBytes(), rBytes)
@@ -186,7 +193,24 @@ const nobleX25519: X25519 = {
   keyPair: nobleX25519KeyPair,
 }
 
-/** secp256k1 as Ethereum uses it; both providers use this one (node:crypto cannot recover keys). */
+/**
+ * Checks the arguments of `recoverPublicKey` (both providers) and returns the recovery id (0 or 1) of v.
+ * @throws {CommonError} `Common::InvalidLength` on wrong lengths, `Common::CryptoFailure` on a bad v.
+ */
+export function checkRecoverable(hash32: Uint8Array, signature65: Uint8Array): 0 | 1 {
+  checkBytes(hash32, 'hash32', 32)
+  checkBytes(signature65, 'signature65', 65)
+  const v = signature65[64] as number
+  const recovery = v === 27 || v === 28 ? v - 27 : v
+  if (recovery !== 0 && recovery !== 1) {
+    throw new CommonError('Common::CryptoFailure', 'recovery byte v must be 0, 1, 27 or 28', {
+      details: `got ${v}`,
+    })
+  }
+  return recovery
+}
+
+/** secp256k1 as Ethereum uses it (noble); the node provider swaps in libsecp256k1 for recovery when present. */
 export const nobleSecp256k1: Secp256k1 = {
   getPublicKey(privateKey, compressed = false) {
     checkBytes(privateKey, 'privateKey', 32)
@@ -227,15 +251,7 @@ export const nobleSecp256k1: Secp256k1 = {
     return out
   },
   recoverPublicKey(hash32, signature65) {
-    checkBytes(hash32, 'hash32', 32)
-    checkBytes(signature65, 'signature65', 65)
-    const v = signature65[64] as number
-    const recovery = v === 27 || v === 28 ? v - 27 : v
-    if (recovery !== 0 && recovery !== 1) {
-      throw new CommonError('Common::CryptoFailure', 'recovery byte v must be 0, 1, 27 or 28', {
-        details: `got ${v}`,
-      })
-    }
+    const recovery = checkRecoverable(hash32, signature65)
     try {
       const signature = secp256k1.Signature.fromBytes(
         concatBytes(Uint8Array.of(recovery), signature65.subarray(0, 64)),

@@ -1,6 +1,8 @@
 /**
  * The node:crypto provider: OpenSSL through node:crypto wherever Node has the primitive (SHA-2, HMAC, HKDF,
- * Ed25519, X25519, AES-GCM, ChaCha20-Poly1305), noble where it has not (keccak, secp256k1, Ed25519ph).
+ * Ed25519, X25519, AES-GCM, ChaCha20-Poly1305), and for the rest (keccak, secp256k1, Ed25519ph) noble, with
+ * libsodium's group operations for Ed25519ph verification and libsecp256k1 for key recovery when their
+ * optional npm packages load (see native.ts; noble decides whatever they refuse, so verdicts never change).
  *
  * node:crypto is reached through `process.getBuiltinModule` (Node >= 20.16, Bun, Deno), never through an
  * import statement: this module loads unchanged in a browser bundle (where `nodeCrypto` is `undefined`),
@@ -9,7 +11,7 @@
  * @module
  */
 import type * as NodeCryptoModule from 'node:crypto'
-import { fromHex, toHex } from '../bytes.ts'
+import { concatBytes, equalBytes, fromHex, toHex } from '../bytes.ts'
 import { CommonError } from '../errors.ts'
 import {
   aeadNonceLength,
@@ -17,18 +19,22 @@ import {
   aesKeyLengths,
   checkAad,
   checkBytes,
+  checkContext,
   checkOutputLength,
   hkdfSha256MaxLength,
   ownBytes,
 } from './checks.ts'
+import { loadNativeBackends, type NativeBackends } from './native.ts'
 import {
+  checkRecoverable,
+  dom2,
+  isEd25519ScalarCanonical,
   nobleKeccak256,
   nobleSecp256k1,
   nobleSignEd25519Ph,
-  nobleVerifyEd25519Ph,
   verifyEd25519Cofactorless,
 } from './noble.ts'
-import type { Aead, CryptoProvider, Ed25519, X25519, X25519KeyPair } from './types.ts'
+import type { Aead, CryptoProvider, Ed25519, Secp256k1, X25519, X25519KeyPair } from './types.ts'
 
 type NodeCrypto = typeof NodeCryptoModule
 type KeyObject = NodeCryptoModule.KeyObject
@@ -169,7 +175,7 @@ function cacheId(bytes: Uint8Array): string {
   return String.fromCharCode(...bytes)
 }
 
-function makeNodeCrypto(api: NodeApi): CryptoProvider {
+function makeNodeCrypto(api: NodeApi, native: NativeBackends): CryptoProvider {
   const { nc } = api
   const ed25519PublicKeys = new KeyCache(publicKeyCacheSize)
   const privateKey = (crv: OkpCurve, raw: Uint8Array) => importPrivate(api, crv, raw)
@@ -180,6 +186,59 @@ function makeNodeCrypto(api: NodeApi): CryptoProvider {
     typeof nc.hash === 'function'
       ? (algorithm: string, data: Uint8Array) => ownBytes(nc.hash(algorithm, data, 'buffer'))
       : (algorithm: string, data: Uint8Array) => ownBytes(nc.createHash(algorithm).update(data).digest())
+
+  const sha512 = (data: Uint8Array) => digest('sha512', data)
+
+  /**
+   * Ed25519ph (RFC 8032 §5.1.7 with dom2(1, C) and PH = SHA-512) under the rule of verifyEd25519Cofactorless:
+   * S < L, k = SHA-512(dom2 || R || A || PH(M)) mod L, then encode([S]B - [k]A) must equal the R bytes, as
+   * ed25519-dalek `verify_prehashed` checks. libsodium computes the point where it agrees to; whatever it
+   * refuses (small-order or non-canonical A, S = 0, identity results) goes to the noble routine.
+   */
+  function verifyPh(
+    signature: Uint8Array,
+    message: Uint8Array,
+    publicKeyBytes: Uint8Array,
+    context: Uint8Array,
+  ): boolean {
+    checkBytes(signature, 'signature', 64)
+    checkBytes(message, 'message')
+    checkBytes(publicKeyBytes, 'publicKey', 32)
+    checkContext(context)
+    const prehash = sha512(message)
+    const domain = dom2(1, context)
+    const { ed25519SbMinusKa, ed25519ReduceScalar } = native
+    if (ed25519SbMinusKa !== undefined && ed25519ReduceScalar !== undefined) {
+      const r = signature.subarray(0, 32)
+      const s = signature.subarray(32, 64)
+      if (!isEd25519ScalarCanonical(s)) return false
+      const k = ed25519ReduceScalar(sha512(concatBytes(domain, r, publicKeyBytes, prehash)))
+      const check = ed25519SbMinusKa(s, k, publicKeyBytes)
+      if (check !== undefined) return equalBytes(check, r)
+    }
+    return verifyEd25519Cofactorless(signature, prehash, publicKeyBytes, domain, sha512)
+  }
+
+  const { secp256k1Recover } = native
+  const secp: Secp256k1 =
+    secp256k1Recover === undefined
+      ? nobleSecp256k1
+      : {
+          getPublicKey: nobleSecp256k1.getPublicKey,
+          signRecoverable: nobleSecp256k1.signRecoverable,
+          recoverPublicKey(hash32, signature65) {
+            const recovery = checkRecoverable(hash32, signature65)
+            try {
+              return secp256k1Recover(signature65.subarray(0, 64), recovery, hash32)
+            } catch (cause) {
+              throw new CommonError(
+                'Common::CryptoFailure',
+                'no public key can be recovered from this signature',
+                { cause },
+              )
+            }
+          },
+        }
 
   function hmacSha256(key: Uint8Array, data: Uint8Array): Uint8Array {
     checkBytes(key, 'key')
@@ -236,7 +295,7 @@ function makeNodeCrypto(api: NodeApi): CryptoProvider {
       }
     },
     signPh: nobleSignEd25519Ph,
-    verifyPh: nobleVerifyEd25519Ph,
+    verifyPh,
   }
 
   function x25519SharedSecret(key: KeyObject, peer: Uint8Array): Uint8Array {
@@ -325,6 +384,7 @@ function makeNodeCrypto(api: NodeApi): CryptoProvider {
 
   return Object.freeze({
     name: 'node',
+    nativeBackends: native.names,
     randomBytes,
     sha256: (data: Uint8Array) => digest('sha256', checkBytes(data, 'data')),
     sha512: (data: Uint8Array) => digest('sha512', checkBytes(data, 'data')),
@@ -343,19 +403,30 @@ function makeNodeCrypto(api: NodeApi): CryptoProvider {
     hkdfExpandSha256,
     ed25519: Object.freeze(ed),
     x25519: Object.freeze(x),
-    secp256k1: nobleSecp256k1,
+    secp256k1: Object.freeze(secp),
     aesGcm: Object.freeze(aead('AES-GCM', aesKeyLengths, (key) => `aes-${key.length * 8}-gcm`)),
     chacha20poly1305: Object.freeze(aead('ChaCha20-Poly1305', [32], () => 'chacha20-poly1305')),
   })
 }
 
+/** Options of {@link nodeCryptoFor}. */
+export interface NodeCryptoOptions {
+  /** Load the optional native backends (sodium-native, secp256k1); default true. */
+  readonly native?: boolean
+}
+
 /**
  * The node:crypto provider for a given global object, or `undefined` when it has no usable node:crypto.
- * Internal (not exported from the package): lets the tests play a browser.
+ * Internal (not exported from the package): lets the tests play a browser, and run without the native
+ * backends to compare both paths.
  */
-export function nodeCryptoFor(global: NodeLikeGlobal): CryptoProvider | undefined {
+export function nodeCryptoFor(
+  global: NodeLikeGlobal,
+  options: NodeCryptoOptions = {},
+): CryptoProvider | undefined {
   const api = loadNodeCrypto(global)
-  return api === undefined ? undefined : makeNodeCrypto(api)
+  if (api === undefined) return undefined
+  return makeNodeCrypto(api, options.native === false ? { names: [] } : loadNativeBackends(global))
 }
 
 /**

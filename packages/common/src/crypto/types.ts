@@ -103,6 +103,11 @@ export interface Secp256k1 {
 export interface CryptoProvider {
   /** Which implementation this is; `'node'` when any primitive runs on node:crypto. */
   readonly name: 'node' | 'noble'
+  /**
+   * The optional native libraries the provider uses beside node:crypto (node provider only): `libsodium`
+   * for Ed25519ph verification, `libsecp256k1` for key recovery. Verdicts are the same with or without them.
+   */
+  readonly nativeBackends?: readonly ('libsodium' | 'libsecp256k1')[]
   /** `length` bytes from the platform CSPRNG. */
   randomBytes(length: number): Uint8Array
   sha256(data: Uint8Array): Uint8Array

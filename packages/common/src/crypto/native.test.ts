@@ -1,0 +1,322 @@
+/**
+ * Differential tests of the native fast paths (native.ts) against the noble reference: Ed25519ph verification
+ * through libsodium's group operations and secp256k1 recovery through libsecp256k1 must give the verdict and
+ * the key noble gives, for valid signatures, corrupted ones, random bytes and the pinned edge cases of
+ * ed25519Rule.test.ts (small-order and mixed-order keys, non-canonical encodings, S >= L, S = 0). A fast path
+ * that answers differently on one input forks an inbox between two nodes, so thousands of inputs run here.
+ */
+import { ED25519_TORSION_SUBGROUP, ed25519, ed25519ph } from '@noble/curves/ed25519.js'
+import { secp256k1 } from '@noble/curves/secp256k1.js'
+import { sha512 } from '@noble/hashes/sha2.js'
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { concatBytes, fromHex, toHex, utf8ToBytes } from '../bytes.ts'
+import { isBaseError } from '../errors.ts'
+import { loadNativeBackends } from './native.ts'
+import { dom2, nobleCrypto } from './noble.ts'
+import { nodeCrypto, nodeCryptoFor } from './node.ts'
+import type { CryptoProvider } from './types.ts'
+
+function required<T>(value: T | undefined, what: string): T {
+  if (value === undefined) throw new Error(`${what} did not load under Node`)
+  return value
+}
+const fast = required(nodeCrypto, 'node:crypto provider')
+const plain = required(nodeCryptoFor(globalThis, { native: false }), 'node:crypto provider without native')
+const native = loadNativeBackends(globalThis)
+
+// The npm packages ship prebuilt binaries for these platforms; there a missing backend is a failure, not a
+// reason to skip (elsewhere the provider runs on noble and the comparisons below still hold).
+const prebuilt = process.platform === 'linux' && process.arch === 'x64'
+
+const { Point } = ed25519
+const L = Point.Fn.ORDER
+const p = 2n ** 255n - 19n
+const context = utf8ToBytes('IDENTITY UPDATE SIGNATURE')
+
+function le(n: bigint, length = 32): Uint8Array {
+  return Uint8Array.from({ length }, (_, i) => Number((n >> BigInt(8 * i)) & 0xffn))
+}
+function fromLe(bytes: Uint8Array): bigint {
+  let n = 0n
+  for (let i = bytes.length - 1; i >= 0; i--) n = (n << 8n) | BigInt(bytes[i] as number)
+  return n
+}
+/** k = SHA-512(dom2(1, C) || R || A || SHA-512(M)) mod L, as the signer computes it (RFC 8032 §5.1.6). */
+function challengePh(r: Uint8Array, a: Uint8Array, m: Uint8Array, ctx = context): bigint {
+  return fromLe(sha512(concatBytes(dom2(1, ctx), r, a, sha512(m)))) % L
+}
+
+/**
+ * The verdict of noble, after checking that the native path (and, with `all`, node without native: noble's
+ * points with OpenSSL's SHA-512) gives the same one.
+ */
+function expectSamePh(
+  sig: Uint8Array,
+  msg: Uint8Array,
+  key: Uint8Array,
+  ctx = context,
+  all = false,
+): boolean {
+  const expected = nobleCrypto.ed25519.verifyPh(sig, msg, key, ctx)
+  const label = `sig ${toHex(sig)} key ${toHex(key)} msg ${toHex(msg)} ctx ${toHex(ctx)}`
+  expect(fast.ed25519.verifyPh(sig, msg, key, ctx), label).toBe(expected)
+  if (all) expect(plain.ed25519.verifyPh(sig, msg, key, ctx), label).toBe(expected)
+  return expected
+}
+
+describe('native backends', () => {
+  it.runIf(prebuilt)('load from their npm packages on this platform', () => {
+    expect(native.names).toEqual(['libsodium', 'libsecp256k1'])
+    expect(fast.nativeBackends).toEqual(['libsodium', 'libsecp256k1'])
+    expect(plain.nativeBackends).toEqual([])
+  })
+
+  it('libsodium computes honest [S]B - [k]A and refuses exactly what noble must then decide', () => {
+    const sbMinusKa = required(native.ed25519SbMinusKa, 'libsodium backend')
+    const a = 0x1234567n
+    const A = Point.BASE.multiply(a)
+    for (const [s, k] of [
+      [5n, 7n],
+      [L - 1n, 1n],
+      [123456789n, L - 2n],
+    ] as const) {
+      expect(toHex(sbMinusKa(le(s), le(k), A.toBytes()) as Uint8Array)).toBe(
+        toHex(Point.BASE.multiply(s).subtract(A.multiply(k)).toBytes()),
+      )
+    }
+    // Refusals (noble decides these): S = 0, k = 0, a small-order A, a mixed-order A, a non-canonical A.
+    expect(sbMinusKa(le(0n), le(3n), A.toBytes())).toBeUndefined()
+    expect(sbMinusKa(le(3n), le(0n), A.toBytes())).toBeUndefined()
+    for (const hex of ED25519_TORSION_SUBGROUP) {
+      expect(sbMinusKa(le(3n), le(5n), fromHex(hex)), hex).toBeUndefined()
+    }
+    const torsion = Point.fromBytes(fromHex(ED25519_TORSION_SUBGROUP[1] as string))
+    expect(sbMinusKa(le(3n), le(5n), A.add(torsion).toBytes())).toBeUndefined()
+    expect(sbMinusKa(le(3n), le(5n), le(p + 1n))).toBeUndefined()
+  })
+})
+
+describe('Ed25519ph: the native path and noble agree', () => {
+  it('on 500 random honest signatures (all valid) and a corruption of each (fast-check)', () => {
+    let accepted = 0
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        fc.uint8Array({ maxLength: 300 }),
+        fc.nat(),
+        fc.constantFrom('signature', 'key', 'message', 'context'),
+        (seed, message, where, what) => {
+          const publicKey = ed25519.getPublicKey(seed)
+          const signature = ed25519ph.sign(message, seed, { context })
+          if (expectSamePh(signature, message, publicKey)) accepted++
+          // One flipped bit somewhere: every path must refuse it alike.
+          const flip = (bytes: Uint8Array) => {
+            const out = bytes.length === 0 ? new Uint8Array(1) : bytes.slice()
+            const bit = where % (out.length * 8)
+            out[bit >> 3] = (out[bit >> 3] as number) ^ (1 << (bit & 7))
+            return out
+          }
+          if (what === 'signature') expectSamePh(flip(signature), message, publicKey)
+          if (what === 'key') expectSamePh(signature, message, flip(publicKey))
+          if (what === 'message') expectSamePh(signature, flip(message), publicKey)
+          if (what === 'context') expectSamePh(signature, message, publicKey, flip(context))
+        },
+      ),
+      { numRuns: 500, seed: 20261203 },
+    )
+    expect(accepted).toBe(500)
+  }, 300_000)
+
+  it('on 1,000 random byte strings as signatures and keys (fast-check)', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 64, maxLength: 64 }),
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        fc.uint8Array({ maxLength: 40 }),
+        (signature, publicKey, message) => {
+          // Keep S below L half of the time so that the point arithmetic runs, not only the S check.
+          const sig = signature.slice()
+          if ((sig[0] as number) & 1) sig[63] = (sig[63] as number) & 0x0f
+          expect(expectSamePh(sig, message, publicKey)).toBe(false)
+        },
+      ),
+      { numRuns: 1000, seed: 424242 },
+    )
+  }, 300_000)
+
+  it('on forged and edge cases: torsion keys and nonces, mixed-order keys, non-canonical A, S = 0, S + L', () => {
+    let counter = 0
+    const next = (length: number) => sha512(le(BigInt(++counter), 8)).subarray(0, length)
+    const torsion = ED25519_TORSION_SUBGROUP.map((hex) => Point.fromBytes(fromHex(hex)))
+    const pick = <T>(items: readonly T[]) => items[(next(1)[0] as number) % items.length] as T
+    const verdictCount = { true: 0, false: 0 }
+    const decidedBySodium = { yes: 0, no: 0 }
+    const sbMinusKa = required(native.ed25519SbMinusKa, 'libsodium backend')
+    for (let i = 0; i < 600; i++) {
+      const a = (fromLe(next(32)) % (L - 1n)) + 1n
+      const r = (fromLe(next(32)) % (L - 1n)) + 1n
+      const t = pick(torsion)
+      const message = next(i % 50)
+      const publicPoint = pick([Point.BASE.multiply(a), Point.BASE.multiply(a).add(t), t])
+      let publicKey = publicPoint.toBytes()
+      const kind = i % 7
+      if (kind === 4) publicKey = next(32) // random bytes: often not a point
+      if (kind === 5) {
+        // Non-canonical encodings (y >= p) where one exists, else the sign bit flipped (-A).
+        const y = fromLe(publicKey) & (2n ** 255n - 1n)
+        publicKey = y < 19n ? le(fromLe(publicKey) + p) : publicKey.map((b, j) => (j === 31 ? b ^ 0x80 : b))
+      }
+      if (kind === 6) publicKey = le(p + (fromLe(next(1)) % 19n))
+      const rPoint = pick([Point.BASE.multiply(r), Point.BASE.multiply(r).add(t), t])
+      const rBytes = kind === 3 && i % 2 === 0 ? le(p + 1n) : rPoint.toBytes()
+      const k = challengePh(rBytes, publicKey, message)
+      const honestS = (r + k * a) % L
+      const s = pick([honestS, honestS, honestS, honestS + L, 0n, fromLe(next(32)) % L, fromLe(next(32))])
+      const signature = concatBytes(rBytes, le(s % 2n ** 256n))
+      const verdict = expectSamePh(signature, message, publicKey, context, true)
+      verdictCount[verdict ? 'true' : 'false']++
+      if (s < L) decidedBySodium[sbMinusKa(le(s), le(k), publicKey) === undefined ? 'no' : 'yes']++
+    }
+    // Both verdicts occur, and both the libsodium path and the noble fallback were exercised.
+    expect(verdictCount.true).toBeGreaterThan(20)
+    expect(verdictCount.false).toBeGreaterThan(50)
+    expect(decidedBySodium.yes).toBeGreaterThan(50)
+    expect(decidedBySodium.no).toBeGreaterThan(50)
+  }, 300_000)
+
+  it('cofactorless: a mixed-order key verifies only when 8 divides k, on every path', () => {
+    const torsion = Point.fromBytes(fromHex(ED25519_TORSION_SUBGROUP[1] as string))
+    const a = 0x1234567n
+    const publicKey = Point.BASE.multiply(a).add(torsion).toBytes()
+    const r = 0x7654321n
+    const rBytes = Point.BASE.multiply(r).toBytes()
+    const seen = new Set<boolean>()
+    for (let i = 0; i < 64 && seen.size < 2; i++) {
+      const message = Uint8Array.of(i)
+      const k = challengePh(rBytes, publicKey, message)
+      const signature = concatBytes(rBytes, le((r + k * a) % L))
+      const verdict = expectSamePh(signature, message, publicKey, context, true)
+      expect(verdict).toBe(k % 8n === 0n)
+      seen.add(verdict)
+    }
+    expect(seen).toEqual(new Set([true, false]))
+  })
+
+  it('the identity forgery (A = R = identity, S = 0) verifies on every path, as dalek verify_prehashed', () => {
+    const identity = le(1n)
+    for (const message of [new Uint8Array(0), fromHex('deadbeef')]) {
+      expect(expectSamePh(concatBytes(identity, new Uint8Array(32)), message, identity, context, true)).toBe(
+        true,
+      )
+    }
+  })
+})
+
+describe('secp256k1 recovery: libsecp256k1 and noble agree', () => {
+  const n = secp256k1.Point.Fn.ORDER
+  function recovered(c: CryptoProvider, hash: Uint8Array, sig65: Uint8Array): string {
+    try {
+      return toHex(c.secp256k1.recoverPublicKey(hash, sig65))
+    } catch (error) {
+      return isBaseError(error) ? `throws ${error.code}` : `untyped ${String(error)}`
+    }
+  }
+  function expectSameRecovery(hash: Uint8Array, sig65: Uint8Array): string {
+    const expected = recovered(nobleCrypto, hash, sig65)
+    expect(recovered(fast, hash, sig65), `hash ${toHex(hash)} sig ${toHex(sig65)}`).toBe(expected)
+    return expected
+  }
+  const be = (x: bigint) => fromHex(x.toString(16).padStart(64, '0'))
+  /** The smallest x > 1 with x^3 + 7 a non-square mod p (Euler's criterion): no point has it as x. */
+  function noCurvePointX(): bigint {
+    const P = secp256k1.Point.Fp.ORDER
+    const pow = (b: bigint, e: bigint) => {
+      let r = 1n
+      let x = b % P
+      for (let k = e; k > 0n; k >>= 1n, x = (x * x) % P) if (k & 1n) r = (r * x) % P
+      return r
+    }
+    for (let x = 2n; ; x++) if (pow(x ** 3n + 7n, (P - 1n) / 2n) === P - 1n) return x
+  }
+
+  it('on 400 random honest signatures, each also with v - 27, high s and a corrupted byte (fast-check)', () => {
+    fc.assert(
+      fc.property(
+        fc.bigInt({ min: 1n, max: n - 1n }),
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        fc.nat(64),
+        (key, hash, where) => {
+          const sig65 = nobleCrypto.secp256k1.signRecoverable(hash, be(key))
+          const publicKey = toHex(nobleCrypto.secp256k1.getPublicKey(be(key)))
+          expect(expectSameRecovery(hash, sig65)).toBe(publicKey)
+          // v as 0/1 instead of 27/28, and the high-s twin with the other parity: the same key.
+          const raw = sig65.slice()
+          raw[64] = (raw[64] as number) - 27
+          expect(expectSameRecovery(hash, raw)).toBe(publicKey)
+          const s = BigInt(`0x${toHex(sig65.subarray(32, 64))}`)
+          const high = concatBytes(
+            sig65.subarray(0, 32),
+            be(n - s),
+            Uint8Array.of(55 - (sig65[64] as number)),
+          )
+          expect(expectSameRecovery(hash, high)).toBe(publicKey)
+          const corrupt = sig65.slice()
+          corrupt[where] = (corrupt[where] as number) ^ 0x01
+          expectSameRecovery(hash, corrupt)
+        },
+      ),
+      { numRuns: 400, seed: 31337 },
+    )
+  }, 300_000)
+
+  it('on 1,000 random 65-byte strings (fast-check)', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        fc.uint8Array({ minLength: 64, maxLength: 64 }),
+        fc.constantFrom(0, 1, 27, 28),
+        (hash, rs, v) => {
+          expectSameRecovery(hash, concatBytes(rs, Uint8Array.of(v)))
+        },
+      ),
+      { numRuns: 1000, seed: 1203 },
+    )
+  }, 300_000)
+
+  it('on the range edges of r and s (0, 1, n - 1, n, 2^256 - 1) and an r with no curve point', () => {
+    const hash = sha512(utf8ToBytes('edge')).subarray(0, 32)
+    const values = [0n, 1n, 2n, n - 1n, n, n + 1n, 2n ** 256n - 1n]
+    const outcomes = new Set<string>()
+    for (const r of values) {
+      for (const s of values) {
+        for (const v of [27, 28]) {
+          outcomes.add(
+            expectSameRecovery(hash, concatBytes(be(r), be(s), Uint8Array.of(v)))
+              .split(' ')[0]
+              ?.slice(0, 2) === 'th'
+              ? 'throws'
+              : '04',
+          )
+        }
+      }
+    }
+    // An r that is not the x of any curve point (r^3 + 7 not a square mod p): both refuse.
+    const r = noCurvePointX()
+    expect(expectSameRecovery(hash, concatBytes(be(r), be(7n), Uint8Array.of(27)))).toBe(
+      'throws Common::CryptoFailure',
+    )
+    // Both outcomes occurred: keys recover from the in-range edge values, the out-of-range ones throw.
+    expect(outcomes).toEqual(new Set(['throws', '04']))
+  })
+
+  it('refuses a bad v with the same code on both providers', () => {
+    const hash = new Uint8Array(32).fill(2)
+    const sig65 = nobleCrypto.secp256k1.signRecoverable(hash, be(5n))
+    for (const v of [2, 26, 29, 255]) {
+      const bad = sig65.slice()
+      bad[64] = v
+      expect(expectSameRecovery(hash, bad)).toBe('throws Common::CryptoFailure')
+    }
+  })
+})

@@ -1,0 +1,164 @@
+/**
+ * Optional native backends for the two primitives node:crypto lacks and identity verifies in bulk:
+ * Ed25519ph with a context (XMTP installation keys) and secp256k1 public-key recovery (EIP-191 wallets).
+ *
+ * - `sodium-native` (libsodium, prebuilt binaries shipped inside the npm package) gives the group operations
+ *   to compute `[S]B - [k]A`; the node provider then compares its encoding with R exactly as ed25519-dalek's
+ *   `verify_prehashed` does. libsodium refuses some inputs that dalek and noble still evaluate (small-order or
+ *   non-canonical A, S = 0, a product at the identity): {@link NativeBackends.ed25519SbMinusKa} answers
+ *   `undefined` for those and the caller decides them with noble, so every verdict stays the noble one.
+ * - `secp256k1` (libsecp256k1 through N-API, prebuilt for linux-x64, darwin-arm64, win32-x64) recovers keys
+ *   under the same rules as noble (r and s in [1, n), the x = r point must exist, the hash taken mod n).
+ *
+ * Both are optional dependencies reached with `createRequire` (no import statement: a browser bundle never
+ * sees them). A backend that does not load, or that fails its load-time probe against known answers, is
+ * left out and noble does the work: slower, same verdicts.
+ * @module
+ */
+import { equalBytes, fromHex } from '../bytes.ts'
+
+/** What {@link loadNativeBackends} found. */
+export interface NativeBackends {
+  /**
+   * The 32-byte encoding of `[s]B - [k]A` for little-endian scalars `s`, `k` below L and a 32-byte point
+   * encoding `a`, or `undefined` where libsodium refuses to compute it (then decide with noble).
+   */
+  readonly ed25519SbMinusKa?: (s: Uint8Array, k: Uint8Array, a: Uint8Array) => Uint8Array | undefined
+  /** `x mod L` (32 bytes, little-endian) of a 64-byte little-endian integer (RFC 8032 §5.1.7 step 2). */
+  readonly ed25519ReduceScalar?: (wide64: Uint8Array) => Uint8Array
+  /**
+   * The 65-byte uncompressed key recovered from a 64-byte `r || s` signature with recovery id 0 or 1 over a
+   * 32-byte hash. Throws (any error) when no key recovers.
+   */
+  readonly secp256k1Recover?: (signature64: Uint8Array, recovery: number, hash32: Uint8Array) => Uint8Array
+  /** The backends that loaded and passed their probe, for benchmarks and diagnostics. */
+  readonly names: readonly ('libsodium' | 'libsecp256k1')[]
+}
+
+interface SodiumNative {
+  crypto_scalarmult_ed25519_base_noclamp(q: Uint8Array, n: Uint8Array): void
+  crypto_scalarmult_ed25519_noclamp(q: Uint8Array, n: Uint8Array, p: Uint8Array): void
+  crypto_core_ed25519_sub(r: Uint8Array, p: Uint8Array, q: Uint8Array): void
+  crypto_core_ed25519_scalar_reduce(r: Uint8Array, s: Uint8Array): void
+}
+
+interface Secp256k1Native {
+  ecdsaRecover(sig: Uint8Array, recid: number, msg32: Uint8Array, compressed: boolean): Uint8Array
+}
+
+type Require = (id: string) => unknown
+
+/** What the loader looks at on the global object (the node provider's global). */
+export interface NativeLikeGlobal {
+  readonly process?: { versions?: { node?: unknown }; getBuiltinModule?: (id: string) => unknown }
+}
+
+function requireFor(global: NativeLikeGlobal): Require | undefined {
+  const proc = global.process
+  if (typeof proc?.versions?.node !== 'string' || typeof proc.getBuiltinModule !== 'function')
+    return undefined
+  try {
+    const mod = proc.getBuiltinModule('node:module') as
+      | { createRequire?: (from: string) => Require }
+      | undefined
+    if (typeof mod?.createRequire !== 'function') return undefined
+    return mod.createRequire(import.meta.url)
+  } catch {
+    return undefined
+  }
+}
+
+function loadSodium(require: Require): Pick<NativeBackends, 'ed25519SbMinusKa' | 'ed25519ReduceScalar'> {
+  let sodium: SodiumNative
+  try {
+    sodium = require('sodium-native') as SodiumNative
+    for (const fn of [
+      'crypto_scalarmult_ed25519_base_noclamp',
+      'crypto_scalarmult_ed25519_noclamp',
+      'crypto_core_ed25519_sub',
+      'crypto_core_ed25519_scalar_reduce',
+    ] as const) {
+      if (typeof sodium[fn] !== 'function') return {}
+    }
+  } catch {
+    return {}
+  }
+  const sbMinusKa = (s: Uint8Array, k: Uint8Array, a: Uint8Array): Uint8Array | undefined => {
+    const sb = new Uint8Array(32)
+    const ka = new Uint8Array(32)
+    const out = new Uint8Array(32)
+    try {
+      // Each throws where libsodium returns -1: s = 0 or k = 0, A non-canonical, of small order or outside
+      // the prime-order subgroup, or a product at the identity. None of those is a verdict: noble decides.
+      sodium.crypto_scalarmult_ed25519_base_noclamp(sb, s)
+      sodium.crypto_scalarmult_ed25519_noclamp(ka, k, a)
+      sodium.crypto_core_ed25519_sub(out, sb, ka)
+    } catch {
+      return undefined
+    }
+    return out
+  }
+  const reduce = (wide64: Uint8Array): Uint8Array => {
+    const out = new Uint8Array(32)
+    sodium.crypto_core_ed25519_scalar_reduce(out, wide64)
+    return out
+  }
+  // Probe: [1]B - [1]B would be refused (identity), so use [3]B - [1]B = [2]B, and 2^512 - 1 mod L.
+  try {
+    const one = new Uint8Array(32)
+    one[0] = 1
+    const three = new Uint8Array(32)
+    three[0] = 3
+    const base = fromHex('5866666666666666666666666666666666666666666666666666666666666666')
+    const twoB = fromHex('c9a3f86aae465f0e56513864510f3997561fa2c9e85ea21dc2292309f3cd6022')
+    const reducedMax = fromHex('000f9c44e31106a447938568a71b0ed065bef517d273ecce3d9a307c1b419903')
+    const got = sbMinusKa(three, one, base)
+    if (got === undefined || !equalBytes(got, twoB)) return {}
+    if (!equalBytes(reduce(new Uint8Array(64).fill(0xff)), reducedMax)) return {}
+  } catch {
+    return {}
+  }
+  return { ed25519SbMinusKa: sbMinusKa, ed25519ReduceScalar: reduce }
+}
+
+function loadSecp256k1(require: Require): Pick<NativeBackends, 'secp256k1Recover'> {
+  let secp: Secp256k1Native
+  try {
+    // `secp256k1/bindings` is the N-API addon only; the package's main entry would silently fall back to
+    // elliptic (pure JS, slower than noble) when the addon is missing.
+    secp = require('secp256k1/bindings') as Secp256k1Native
+    if (typeof secp.ecdsaRecover !== 'function') return {}
+  } catch {
+    return {}
+  }
+  const recover = (signature64: Uint8Array, recovery: number, hash32: Uint8Array): Uint8Array => {
+    const out = secp.ecdsaRecover(signature64, recovery, hash32, false)
+    return out.byteOffset === 0 && out.byteLength === out.buffer.byteLength ? out : new Uint8Array(out)
+  }
+  // Probe: the key of private key 1 (the generator G) from its RFC 6979 signature of 32 bytes 0x01.
+  try {
+    const hash = new Uint8Array(32).fill(1)
+    const signature = fromHex(
+      '747a6c6bd9a8ff0b77a99b8f274f5df5198b5dddc33edd4bc89e459d13dfa6177431bfa016325b8f27491781d1c462999f1dde760560373a517d29161c2df139',
+    )
+    const g = fromHex(
+      '0479be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798483ada7726a3c4655da4fbfc0e1108a8fd17b448a68554199c47d08ffb10d4b8',
+    )
+    if (!equalBytes(recover(signature, 1, hash), g)) return {}
+  } catch {
+    return {}
+  }
+  return { secp256k1Recover: recover }
+}
+
+/** Loads the native backends that are installed and answer their probe; none in a browser. */
+export function loadNativeBackends(global: NativeLikeGlobal): NativeBackends {
+  const require = requireFor(global)
+  if (require === undefined) return { names: [] }
+  const sodium = loadSodium(require)
+  const secp = loadSecp256k1(require)
+  const names: ('libsodium' | 'libsecp256k1')[] = []
+  if (sodium.ed25519SbMinusKa !== undefined) names.push('libsodium')
+  if (secp.secp256k1Recover !== undefined) names.push('libsecp256k1')
+  return { ...sodium, ...secp, names }
+}
