@@ -384,9 +384,13 @@ export function applyUpdate(
       details: `update ${update.inboxId}, state ${result.inboxId}`,
     })
   }
-  const seen = new Set(result.seenSignatures)
+  const added: string[] = []
   for (const action of update.actions)
-    for (const sig of actionSignatures(action)) seen.add(toHex(sig.rawBytes))
+    for (const sig of actionSignatures(action)) added.push(toHex(sig.rawBytes))
+  // Extend the persistent set (shared along the log) instead of copying it: a state built elsewhere with a
+  // plain set is converted once.
+  const prior = result.seenSignatures
+  const seen = (prior instanceof SeenSignatures ? prior : new SeenSignatures().with(prior)).with(added)
   return { ...result, seenSignatures: seen }
 }
 
