@@ -1,18 +1,21 @@
 /**
  * `pnpm bench crypto`: the node:crypto provider against the pure-JS noble provider, same run, same inputs.
- * Target (issue 2): Ed25519 verify and X25519 at least 10x faster than the pure-JS path.
+ * Target (issue 2): Ed25519 verify and X25519 at least 10x faster than the pure-JS path. Ed25519ph verify and
+ * secp256k1 recovery (issue 4) also show the node provider without its native backends (libsodium,
+ * libsecp256k1), i.e. what a machine gets where those optional packages do not load.
  *
  * Fast operations run in batches per timed call so that the timer's own cost does not flatten the ratio.
  * @module
  */
 import { type BenchCase, compare } from '@xmtp-lite/bench'
 import { nobleCrypto } from './crypto/noble.ts'
-import { nodeCrypto } from './crypto/node.ts'
+import { nodeCrypto, nodeCryptoFor } from './crypto/node.ts'
 import type { CryptoProvider } from './crypto/types.ts'
 import { defaultCrypto } from './crypto.ts'
 
 if (nodeCrypto === undefined) throw new Error('node:crypto provider did not load')
 const node: CryptoProvider = nodeCrypto
+const nodeWithoutNative = nodeCryptoFor(globalThis, { native: false }) as CryptoProvider
 
 function pattern(length: number, seed: number): Uint8Array {
   const out = new Uint8Array(length)
@@ -75,8 +78,43 @@ await versus(
   ],
 )
 await versus('Ed25519 getPublicKey', 1, (c) => c.ed25519.getPublicKey(secret))
-await versus('Ed25519ph verify (both noble)', 1, (c) =>
-  c.ed25519.verifyPh(signature, message, publicKey, info),
+const context = new TextEncoder().encode('IDENTITY UPDATE SIGNATURE')
+const signaturePh = node.ed25519.signPh(message, secret, context)
+const ethHash = pattern(32, 8)
+const recoverable = node.secp256k1.signRecoverable(ethHash, pattern(32, 9))
+const manyRecoverable = Array.from({ length: 64 }, (_, i) =>
+  node.secp256k1.signRecoverable(pattern(32, 200 + i), pattern(32, 300 + i)),
+)
+await versus(
+  `Ed25519ph verify (context IDENTITY UPDATE SIGNATURE; node backends: ${node.nativeBackends?.join(', ') || 'none'})`,
+  1,
+  (c) => c.ed25519.verifyPh(signaturePh, message, publicKey, context),
+  undefined,
+  [
+    batch('node, native backends off (noble points, OpenSSL SHA-512)', 1, () =>
+      nodeWithoutNative.ed25519.verifyPh(signaturePh, message, publicKey, context),
+    ),
+    batch('node, a different key every time (600 keys)', 1, () => {
+      const k = manyKeys[next++ % manyKeys.length]
+      if (k !== undefined) node.ed25519.verifyPh(signaturePh, message, k.publicKey, context)
+    }),
+  ],
+)
+let nextRecoverable = 0
+await versus(
+  'secp256k1 public-key recovery (r || s || v over a 32-byte hash)',
+  1,
+  (c) => c.secp256k1.recoverPublicKey(ethHash, recoverable),
+  undefined,
+  [
+    batch('node, native backends off (noble)', 1, () =>
+      nodeWithoutNative.secp256k1.recoverPublicKey(ethHash, recoverable),
+    ),
+    batch('node, a different signature every time (64)', 1, () => {
+      const i = nextRecoverable++ % manyRecoverable.length
+      node.secp256k1.recoverPublicKey(pattern(32, 200 + i), manyRecoverable[i] as Uint8Array)
+    }),
+  ],
 )
 await versus('X25519 shared secret', 1, (c) => c.x25519.sharedSecret(secret, peer), 10)
 await versus('X25519 getPublicKey', 1, (c) => c.x25519.getPublicKey(secret), 10)
