@@ -47,6 +47,9 @@ const nodeHkdfMaxInfo = 1024
 
 const maxRandomLength = 2 ** 30
 
+/** The counter byte of the first HKDF-Expand block (RFC 5869 §2.3). */
+const firstBlock = Uint8Array.of(1)
+
 interface NodeApi {
   readonly nc: NodeCrypto
   readonly Buffer: typeof Buffer
@@ -251,6 +254,11 @@ function makeNodeCrypto(api: NodeApi, native: NativeBackends): CryptoProvider {
     checkBytes(info, 'info')
     checkOutputLength(length, hkdfSha256MaxLength, 'length')
     // RFC 5869 §2.3: T(i) = HMAC(PRK, T(i-1) || info || i), OKM = first L bytes of T(1) || T(2) || ...
+    if (length <= 32) {
+      // One block (every MLS and HPKE secret, key and nonce): T(1) = HMAC(PRK, info || 0x01).
+      const block = nc.createHmac('sha256', prk).update(info).update(firstBlock).digest()
+      return length === 32 ? ownBytes(block) : new Uint8Array(block.subarray(0, length))
+    }
     const out = new Uint8Array(length)
     let previous: Uint8Array = new Uint8Array(0)
     for (let i = 1, offset = 0; offset < length; i++, offset += 32) {
