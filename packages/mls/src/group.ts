@@ -7,7 +7,7 @@
  * @module
  */
 
-import { BaseError, defaultCrypto, equalBytes, utf8ToBytes } from '@xmtp-lite/common'
+import { BaseError, defaultCrypto, equalBytes, toHex, utf8ToBytes } from '@xmtp-lite/common'
 import { xmtp } from '@xmtp-lite/proto'
 import {
   type CiphersuiteImpl,
@@ -408,24 +408,21 @@ export class MlsGroup {
     const proposals: Proposal[] = []
     const added: { installationKey: Uint8Array; initKey: Uint8Array; inboxId: string }[] = []
     const members = this.members()
+    const memberKeys = new Set(members.map((m) => toHex(m.installationKey)))
+    const removedKeys = new Set((changes.remove ?? []).map(toHex))
     // ts-mls verifies every added key package again; it reuses the verdicts of our validator (verified.ts).
     const verified = new VerifiedSignatures()
     for (const bytes of changes.add ?? []) {
-      const valid = await validateKeyPackageRecording(
+      const [valid, keyPackage] = await validateKeyPackageRecording(
         bytes,
         changes.now === undefined ? {} : { now: changes.now },
         verified,
       )
-      if (
-        members.some((m) => equalBytes(m.installationKey, valid.installationKey)) &&
-        !(changes.remove ?? []).some((k) => equalBytes(k, valid.installationKey))
-      ) {
+      const key = toHex(valid.installationKey)
+      if (memberKeys.has(key) && !removedKeys.has(key)) {
         throw new MlsError('Mls::AlreadyAMember', 'the installation is already in the group')
       }
-      const decoded = decodeKeyPackage(bytes, 0)
-      if (decoded === undefined)
-        throw new MlsError('Mls::KeyPackageMalformed', 'the key package does not parse')
-      proposals.push({ proposalType: 'add', add: { keyPackage: decoded[0] } })
+      proposals.push({ proposalType: 'add', add: { keyPackage } })
       added.push({ installationKey: valid.installationKey, initKey: valid.initKey, inboxId: valid.inboxId })
     }
     const removals: Proposal[] = []

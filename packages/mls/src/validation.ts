@@ -111,19 +111,20 @@ export function validateKeyPackage(
   bytes: Uint8Array,
   options: ValidateKeyPackageOptions = {},
 ): Promise<ValidatedKeyPackage> {
-  return validateKeyPackageWith(bytes, options, ed25519Verifier)
+  return validateKeyPackageWith(bytes, options, ed25519Verifier).then(([valid]) => valid)
 }
 
 /**
  * {@link validateKeyPackage} recording its signature verdicts in `verified`, so that ts-mls's own checks of
- * the same key package within one commit reuse them (verified.ts). Package-internal.
+ * the same key package within one commit reuse them (verified.ts); also gives the decoded key package.
+ * Package-internal.
  * @internal
  */
 export function validateKeyPackageRecording(
   bytes: Uint8Array,
   options: ValidateKeyPackageOptions,
   verified: VerifiedSignatures,
-): Promise<ValidatedKeyPackage> {
+): Promise<readonly [ValidatedKeyPackage, KeyPackage]> {
   return validateKeyPackageWith(bytes, options, verifierOf(verified))
 }
 
@@ -131,7 +132,7 @@ async function validateKeyPackageWith(
   bytes: Uint8Array,
   options: ValidateKeyPackageOptions,
   verifier: Signature,
-): Promise<ValidatedKeyPackage> {
+): Promise<readonly [ValidatedKeyPackage, KeyPackage]> {
   if (!(bytes instanceof Uint8Array) || bytes.length < 4) {
     throw new MlsError('Mls::KeyPackageMalformed', 'the key package is too short')
   }
@@ -204,7 +205,7 @@ async function validateKeyPackageWith(
     throw new MlsError('Mls::InvalidCredential', 'the credential is not a Basic credential')
   }
   const inboxId = decodeMlsCredential(leaf.credential.identity)
-  return {
+  const valid: ValidatedKeyPackage = {
     inboxId,
     installationKey: leaf.signaturePublicKey,
     initKey: kp.initKey,
@@ -215,4 +216,5 @@ async function validateKeyPackageWith(
     postQuantumWrapperKey: extensionTypes.includes(0xff03),
     keyPackageRef: refHash('MLS 1.0 KeyPackage Reference', bytes),
   }
+  return [valid, kp]
 }
