@@ -1,6 +1,8 @@
 /**
  * One test per fix carried in `patches/ts-mls@1.6.4.patch` (facts: protocol/ts-mls-libxmtp-interop.md,
  * "the three fixes"; protocol/ts-mls-assessment.md §3 gaps a, b, c, f). Each test fails on unpatched ts-mls.
+ * The speed fixes (leaf-hash reuse, no parent ratchets, one group-context encoding per path) are checked
+ * against the computations they replace.
  */
 import {
   type ClientState,
@@ -21,6 +23,10 @@ import {
   processPrivateMessage,
   type Welcome,
 } from 'ts-mls'
+import { expandWithLabel } from 'ts-mls/crypto/kdf.js'
+import { createSecretTree } from 'ts-mls/secretTree.js'
+import { treeHash, treeHashRoot } from 'ts-mls/treeHash.js'
+import { toNodeIndex } from 'ts-mls/treemath.js'
 import { describe, expect, it } from 'vitest'
 
 const cs = await getCiphersuiteImpl(
@@ -190,5 +196,77 @@ describe('ts-mls patch', () => {
     // Unpatched: InternalError "No overlap between provided private keys and update path".
     await processAll(readd.commit, [b])
     expect(state(b).groupActiveState.kind).toBe('removedFromGroup')
+  })
+
+  // The speed fixes of the patch: same results as the upstream computations, checked against them here.
+
+  it('hashes trees as RFC 9420 §7.8 with leaf hashes reused per LeafNode object', async () => {
+    const a = await member('a')
+    const others = await Promise.all(['b', 'c', 'd'].map(member))
+    const created = await createGroup(new Uint8Array(16).fill(3), a.kp, a.priv, [], cs)
+    const add = await createCommit(
+      { state: created, cipherSuite: cs },
+      { extraProposals: others.map((m) => ({ proposalType: 'add' as const, add: { keyPackage: m.kp } })) },
+    )
+    const tree = add.newState.ratchetTree
+    // A deep copy shares no node object with `tree`, so nothing cached applies to it.
+    const hash = await treeHashRoot(tree, cs.hash)
+    expect(await treeHashRoot(structuredClone(tree), cs.hash)).toEqual(hash)
+    expect(await treeHashRoot(tree, cs.hash)).toEqual(hash)
+    expect(add.newState.groupContext.treeHash).toEqual(hash)
+    // The same LeafNode object at another index hashes differently (the index is part of the input).
+    const moved = tree.slice()
+    ;[moved[2], moved[4]] = [tree[4], tree[2]]
+    const swapped = await treeHashRoot(moved, cs.hash)
+    expect(swapped).not.toEqual(hash)
+    expect(await treeHashRoot(structuredClone(moved), cs.hash)).toEqual(swapped)
+    // A hit hands out a copy: changing a returned hash changes nothing cached.
+    const leaf = await treeHash(tree, toNodeIndex(0), cs.hash)
+    leaf.fill(0)
+    expect(await treeHash(tree, toNodeIndex(0), cs.hash)).toEqual(
+      await treeHash(structuredClone(tree), toNodeIndex(0), cs.hash),
+    )
+    expect(await treeHashRoot(tree, cs.hash)).toEqual(hash)
+  })
+
+  it('derives the ratchets of every leaf (RFC 9420 §9) and none for parent nodes', async () => {
+    const encryptionSecret = new Uint8Array(32).fill(9)
+    const tree = await createSecretTree(4, encryptionSecret.slice(), cs.kdf)
+    expect(tree.length).toBe(7)
+    const expand = (secret: Uint8Array, label: string, context: Uint8Array) =>
+      expandWithLabel(secret, label, context, cs.kdf.size, cs.kdf)
+    const text = (t: string) => new TextEncoder().encode(t)
+    // tree_node_[3] = encryption_secret; left/right children by ExpandWithLabel(_, "tree", "left"/"right").
+    const node = new Map<number, Uint8Array>([[3, encryptionSecret]])
+    for (const [parent, l, r] of [
+      [3, 1, 5],
+      [1, 0, 2],
+      [5, 4, 6],
+    ] as const) {
+      node.set(l, await expand(node.get(parent) as Uint8Array, 'tree', text('left')))
+      node.set(r, await expand(node.get(parent) as Uint8Array, 'tree', text('right')))
+    }
+    for (let i = 0; i < 7; i++) {
+      const entry = tree[i]
+      if (entry === undefined) throw new Error('missing node')
+      if (i % 2 === 1) {
+        expect(entry.application.secret.length).toBe(0)
+        expect(entry.handshake.secret.length).toBe(0)
+        continue
+      }
+      const secret = node.get(i) as Uint8Array
+      expect(entry.application).toEqual({
+        secret: await expand(secret, 'application', new Uint8Array()),
+        generation: 0,
+        unusedGenerations: {},
+      })
+      expect(entry.handshake.secret).toEqual(await expand(secret, 'handshake', new Uint8Array()))
+    }
+    // Messages still flow both ways on those ratchets.
+    const [a, b] = await twoMemberGroup()
+    const sent = await createApplicationMessage(state(a), new Uint8Array([4]), cs)
+    const got = await processPrivateMessage(state(b), sent.privateMessage, emptyPskIndex, cs)
+    if (got.kind !== 'applicationMessage') throw new Error('expected an application message')
+    expect(got.message).toEqual(new Uint8Array([4]))
   })
 })
