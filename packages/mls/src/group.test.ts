@@ -5,8 +5,16 @@
 import { BaseError, isBaseError, toHex } from '@xmtp-lite/common'
 import { describe, expect, it } from 'vitest'
 import { MlsError } from './errors.ts'
-import { type CommitValidator, MlsGroup, type PendingCommit, type ReceivedMessage } from './group.ts'
+import {
+  type CommitValidator,
+  decodePendingCommit,
+  encodePendingCommit,
+  MlsGroup,
+  type PendingCommit,
+  type ReceivedMessage,
+} from './group.ts'
 import { createKeyPackage } from './key-package.ts'
+import { GroupStore, memoryStorage } from './storage.ts'
 import {
   contentText,
   contentTypeId,
@@ -316,6 +324,50 @@ describe('MlsGroup scenarios', () => {
     // A welcome or key package on the group topic.
     expect(await code(() => g(alice).processMessage(add.welcome ?? new Uint8Array()))).toBe(
       'Mls::MessageMalformed',
+    )
+  })
+
+  it('merges a stored pending commit into the reloaded group, after messages moved the old epoch', async () => {
+    const [alice, bob] = [user(14), user(15)]
+    alice.group = await MlsGroup.create({ identity: alice, extensions: groupExtensions(alice.inboxId) })
+    const inv = await invite([bob])
+    const add = await g(alice).commit({ add: inv.keyPackages })
+    g(alice).merge(add)
+    await inv.join(add, 1n)
+    const storage = memoryStorage()
+    await new GroupStore(storage).save(g(alice))
+    const pending = await g(alice).selfUpdate()
+    const bytes = encodePendingCommit(pending)
+    // Bob sends twice in the old epoch; Alice reads the first before the commit lands, the second after.
+    const early = await g(bob).sendMessage(textContent('early'), 'early')
+    const late = await g(bob).sendMessage(textContent('late'), 'late')
+    const store = new GroupStore(storage)
+    const beforeCrash = await store.load(g(alice).groupId)
+    if (beforeCrash === undefined) throw new Error('not stored')
+    await beforeCrash.processMessage(early.message)
+    await store.save(beforeCrash)
+    // A new process: the group and the pending commit from storage only.
+    const reloaded = await new GroupStore(storage).load(g(alice).groupId)
+    if (reloaded === undefined) throw new Error('not stored')
+    alice.group = reloaded
+    const restored = decodePendingCommit(bytes)
+    expect(toHex(restored.commit)).toBe(toHex(pending.commit))
+    expect(restored.epoch).toBe(pending.epoch)
+    expect(restored.welcome).toBeUndefined()
+    await commitAndFanOut(alice, restored, [bob])
+    await sameEpochSecrets([alice, bob])
+    const got = await g(alice).processMessage(late.message)
+    expect(got.kind === 'application' && contentText(got.content)).toBe('late')
+    // The early generation was consumed before the merge and stays consumed.
+    expect(await code(() => g(alice).processMessage(early.message))).toBeDefined()
+    await send(bob, 'new epoch', [alice])
+    // A stored commit does not merge once the group left its epoch, and garbage does not decode.
+    const stale = decodePendingCommit(encodePendingCommit(await g(alice).selfUpdate()))
+    await commitAndFanOut(alice, await g(alice).selfUpdate(), [bob])
+    expect(() => g(alice).merge(stale)).toThrow(/staged/)
+    expect(await code(async () => decodePendingCommit(bytes.subarray(0, 40)))).toBe('Mls::StateMalformed')
+    expect(await code(async () => decodePendingCommit(Uint8Array.of(2, ...bytes.subarray(1))))).toBe(
+      'Mls::StateMalformed',
     )
   })
 

@@ -16,10 +16,13 @@ import {
   createApplicationMessage,
   createCommit,
   createGroup,
+  decodeGroupState,
   decodeMlsMessage,
   type Extension,
   emptyPskIndex,
+  encodeGroupState,
   encodeMlsMessage,
+  type GroupState,
   type IncomingMessageAction,
   type IncomingMessageCallback,
   joinGroup,
@@ -300,7 +303,37 @@ export let internal: {
   fromState(state: ClientState, suite: CiphersuiteImpl): MlsGroup
 }
 
-const pendingStates = new WeakMap<PendingCommit, { base: ClientState; next: ClientState }>()
+/**
+ * What a pending commit moves the group from and to. `base` is the exact state it was staged on (absent for
+ * a commit restored from storage); `baseEpoch` and `baseTranscript` (the confirmed transcript hash) name that
+ * epoch, so the commit still merges after application messages moved the base's ratchets.
+ */
+interface Staged {
+  readonly base: ClientState | undefined
+  readonly baseEpoch: bigint
+  readonly baseTranscript: Uint8Array
+  readonly next: ClientState
+}
+
+const pendingStates = new WeakMap<PendingCommit, Staged>()
+
+/**
+ * The post-commit state with the sender ratchets of the epochs it keeps for late messages taken from the
+ * current state: application messages sent or received in the old epoch after the commit was staged must
+ * not be decrypted (or their generations reused) again.
+ */
+function carryRatchets(current: ClientState, next: ClientState): ClientState {
+  const historical = new Map(next.historicalReceiverData)
+  for (const [epoch, data] of historical) {
+    const secretTree =
+      epoch === current.groupContext.epoch
+        ? current.secretTree
+        : current.historicalReceiverData.get(epoch)?.secretTree
+    if (secretTree !== undefined && secretTree !== data.secretTree)
+      historical.set(epoch, { ...data, secretTree })
+  }
+  return { ...next, historicalReceiverData: historical }
+}
 
 /** What {@link MlsGroup.join} needs from our key package. */
 export interface JoinKeys {
@@ -478,7 +511,12 @@ export class MlsGroup {
       added,
       epoch: result.newState.groupContext.epoch,
     }
-    pendingStates.set(pending, { base, next: result.newState })
+    pendingStates.set(pending, {
+      base,
+      baseEpoch: base.groupContext.epoch,
+      baseTranscript: base.groupContext.confirmedTranscriptHash,
+      next: result.newState,
+    })
     return pending
   }
 
@@ -488,17 +526,28 @@ export class MlsGroup {
   }
 
   /**
-   * Merges a commit of ours once it is accepted (published and read back).
-   * @throws {MlsError} `Mls::WrongEpoch` when the group moved on since the commit was staged.
+   * Merges a commit of ours once it is accepted (published and read back). Application messages sent or
+   * received in the old epoch since the commit was staged are fine (their ratchets are kept for that epoch);
+   * another commit is not.
+   * @throws {MlsError} `Mls::WrongEpoch` when the group left the epoch the commit was staged on.
    */
   merge(pending: PendingCommit): void {
     const staged = pendingStates.get(pending)
     if (staged === undefined)
       throw new MlsError('Mls::InvalidArgument', 'not a pending commit of this library')
-    if (staged.base !== this.#state) {
+    const current = this.#state
+    if (
+      current.groupContext.epoch !== staged.baseEpoch ||
+      !equalBytes(current.groupContext.confirmedTranscriptHash, staged.baseTranscript) ||
+      !equalBytes(current.groupContext.groupId, staged.next.groupContext.groupId)
+    ) {
       throw new MlsError('Mls::WrongEpoch', 'the group changed since this commit was staged; build it again')
     }
-    this.#state = staged.next
+    const next =
+      staged.base === current
+        ? staged.next
+        : carryRatchets(current, { ...staged.next, clientConfig: current.clientConfig })
+    this.#state = next
     pendingStates.delete(pending)
   }
 
@@ -780,4 +829,109 @@ export async function joinGroupWith(
     throw new MlsError('Mls::InvalidArgument', 'the group id is not 16 bytes (§4.1)')
   }
   return internal.fromState(state, cs)
+}
+
+const pendingFormat = 0x01
+
+/**
+ * A pending commit as bytes, to be stored before the commit is published (libxmtp keeps the serialized
+ * StagedCommit on the intent, mls-groups.md §7.2, §8.1): after a crash the commit can still be merged when it
+ * is read back, or published again. Holds the post-commit group state, secrets included: store it as
+ * carefully as the group itself.
+ *
+ * Layout: 0x01 ‖ vec(commit) ‖ u8 has-welcome ‖ vec(welcome) ‖ u32 n ‖ n × (vec(installationKey) ‖
+ * vec(initKey) ‖ vec(inboxId UTF-8)) ‖ u64 base epoch ‖ vec(base confirmed transcript hash) ‖ ts-mls
+ * `encodeGroupState` of the post-commit state; vec = u32 big-endian length ‖ bytes.
+ * @throws {MlsError} `Mls::InvalidArgument` for a commit this library did not stage.
+ */
+export function encodePendingCommit(pending: PendingCommit): Uint8Array {
+  const staged = pendingStates.get(pending)
+  if (staged === undefined) throw new MlsError('Mls::InvalidArgument', 'not a pending commit of this library')
+  const { clientConfig: _config, ...groupState } = staged.next
+  const parts: Uint8Array[] = [Uint8Array.of(pendingFormat)]
+  const u32 = (n: number) => {
+    const b = new Uint8Array(4)
+    new DataView(b.buffer).setUint32(0, n)
+    return b
+  }
+  const vec = (bytes: Uint8Array) => parts.push(u32(bytes.length), bytes)
+  vec(pending.commit)
+  parts.push(Uint8Array.of(pending.welcome === undefined ? 0 : 1))
+  vec(pending.welcome ?? new Uint8Array(0))
+  parts.push(u32(pending.added.length))
+  for (const a of pending.added) {
+    vec(a.installationKey)
+    vec(a.initKey)
+    vec(utf8ToBytes(a.inboxId))
+  }
+  const epoch = new Uint8Array(8)
+  new DataView(epoch.buffer).setBigUint64(0, staged.baseEpoch)
+  parts.push(epoch)
+  vec(staged.baseTranscript)
+  parts.push(encodeGroupState(groupState as GroupState))
+  let length = 0
+  for (const p of parts) length += p.length
+  const out = new Uint8Array(length)
+  let offset = 0
+  for (const p of parts) {
+    out.set(p, offset)
+    offset += p.length
+  }
+  return out
+}
+
+/**
+ * Restores a pending commit from {@link encodePendingCommit}; it merges into a group that is still in the
+ * epoch it was staged on.
+ * @throws {MlsError} `Mls::StateMalformed` when the bytes do not decode.
+ */
+export function decodePendingCommit(bytes: Uint8Array): PendingCommit {
+  const malformed = () => new MlsError('Mls::StateMalformed', 'the stored pending commit does not decode')
+  if (bytes[0] !== pendingFormat) throw malformed()
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  let offset = 1
+  const u32 = () => {
+    if (offset + 4 > bytes.length) throw malformed()
+    const n = view.getUint32(offset)
+    offset += 4
+    return n
+  }
+  const vec = () => {
+    const n = u32()
+    if (offset + n > bytes.length) throw malformed()
+    const out = bytes.slice(offset, offset + n)
+    offset += n
+    return out
+  }
+  const commit = vec()
+  if (offset >= bytes.length) throw malformed()
+  const hasWelcome = bytes[offset++] === 1
+  const welcomeBytes = vec()
+  const count = u32()
+  const added: { installationKey: Uint8Array; initKey: Uint8Array; inboxId: string }[] = []
+  for (let i = 0; i < count; i++) {
+    const installationKey = vec()
+    const initKey = vec()
+    added.push({ installationKey, initKey, inboxId: new TextDecoder().decode(vec()) })
+  }
+  if (offset + 8 > bytes.length) throw malformed()
+  const baseEpoch = view.getBigUint64(offset)
+  offset += 8
+  const baseTranscript = vec()
+  let decoded: [GroupState, number] | undefined
+  try {
+    decoded = decodeGroupState(bytes.subarray(offset), 0)
+  } catch (cause) {
+    throw new MlsError('Mls::StateMalformed', 'the stored pending commit does not decode', { cause })
+  }
+  if (decoded === undefined || decoded[1] !== bytes.length - offset) throw malformed()
+  const next: ClientState = { ...decoded[0], clientConfig: xmtpClientConfig() }
+  const pending: PendingCommit = {
+    commit,
+    welcome: hasWelcome ? welcomeBytes : undefined,
+    added,
+    epoch: next.groupContext.epoch,
+  }
+  pendingStates.set(pending, { base: undefined, baseEpoch, baseTranscript, next })
+  return pending
 }
