@@ -27,6 +27,7 @@ import { createGrpcTransport } from '#grpc'
 import { XmtpApi } from './api/api.ts'
 import type { RetryPolicy } from './api/retry.ts'
 import { defaultRegistry } from './codecs.ts'
+import type { IntentStep } from './conversations/conversation.ts'
 import { Conversations } from './conversations/conversations.ts'
 import { ClientError } from './errors.ts'
 import { InboxDirectory } from './identity/inboxes.ts'
@@ -51,9 +52,23 @@ export interface ClientOptions {
   readonly retry?: RetryPolicy
   /** Clock in milliseconds, injectable for deterministic tests. */
   readonly now?: () => number
+  /** Observation points for tests (fault injection); never needed by an app. */
+  readonly hooks?: ClientHooks
   /** Content codecs beyond the standard ones. */
   // biome-ignore lint/suspicious/noExplicitAny: codecs of every content type.
   readonly codecs?: readonly ContentCodec<any>[]
+}
+
+/** Test hooks: code that runs at fixed points of the client's work. */
+export interface ClientHooks {
+  /**
+   * Called at each step of a group-changing intent between storing it and finishing it. Throwing here
+   * stops the client at that point as a crash would (tests then reopen the same database).
+   */
+  readonly onIntentStep?: (
+    step: IntentStep,
+    at: { readonly conversationId: string; readonly intentId: string },
+  ) => void | Promise<void>
 }
 
 interface SelfRecord {
@@ -94,6 +109,7 @@ export class Client {
   readonly now: () => number
   /** Consent and the preferences synced between the inbox's installations. */
   readonly preferences: Preferences
+  readonly hooks: ClientHooks
   /** Groups and DMs. */
   readonly conversations: Conversations
 
@@ -113,6 +129,7 @@ export class Client {
     this.#self = self
     this.now = options.now ?? Date.now
     this.preferences = new Preferences(this)
+    this.hooks = options.hooks ?? {}
     this.conversations = new Conversations(this, defaultRegistry(options.codecs ?? []))
   }
 

@@ -10,21 +10,31 @@
  * Intents (§8.1, §8.4): every group-changing action is persisted before it is published, then
  * ToPublish → Published → Committed → Processed (welcomes sent), or Error after 3 attempts. A commit that
  * lost an epoch race (another commit reached the node first) is rebuilt on the new epoch and republished.
+ *
+ * Crash safety: the staged commit (the post-commit group state, as libxmtp keeps the StagedCommit on the
+ * intent, §7.2) is written with the Published intent, in one batch, before the commit is sent. Whatever
+ * point a process dies at, the next sync of the conversation resumes from disk: a commit of ours found on
+ * the group topic is merged from its stored state (never dropped, which would fork us from the members who
+ * merged it); one that lost the epoch race is dropped and the intent rebuilt; one that never reached the
+ * node is sent again; a merged commit whose welcomes were not sent yet sends them.
  * @module
  */
 import { equalBytes, fromHex, isBaseError, sha256, toHex } from '@xmtp-lite/common'
 import type { ContentCodecRegistry, ContentTypeIdFields } from '@xmtp-lite/content-types'
 import { ContentTypeGroupUpdated, emptyGroupUpdated } from '@xmtp-lite/content-types/group-updated'
 import { ContentTypeText } from '@xmtp-lite/content-types/text'
+import { installationKeys } from '@xmtp-lite/identity'
 import {
   applyMutableMetadataChange,
   type DisappearingSettings,
   decodeGroupMembership,
   decodeMutableMetadata,
+  decodePendingCommit,
   disappearingSettings,
   ExtensionType,
   encodeGroupMembership,
   encodeMutableMetadata,
+  encodePendingCommit,
   type GroupMembership,
   type GroupMutableMetadata,
   type GroupStore,
@@ -52,7 +62,7 @@ import {
   messageRecordBytes,
 } from './messages.ts'
 import type { TransactionalMlsStorage } from './mlsStorage.ts'
-import type { Mutex } from './mutex.ts'
+import { Mutex } from './mutex.ts'
 import { xmtpCommitValidator } from './validator.ts'
 
 /** What a conversation shares with its siblings. */
@@ -97,15 +107,32 @@ export type IntentAction =
       readonly inboxId: string
     }
   | { readonly kind: 'keyUpdate' }
+  /** Bring every member inbox to its latest identity state: add new installations, remove revoked ones (§7.1). */
+  | { readonly kind: 'updateInstallations' }
 
-interface IntentRecord {
+/** A stored intent. */
+export interface IntentRecord {
   id: string
   action: IntentAction
   state: IntentState
+  /** Commits built so far (at most 3). */
   attempts: number
-  /** SHA-256 (hex) of the commit of the current attempt. */
+  /** SHA-256 (hex) of the commit of the current attempt; its staged state is at `staged!<hash>`. */
   commitHash?: string
+  /** The epoch the current attempt was built on. */
+  baseEpoch?: string
+  /** Once Committed: the commit's cursor and the welcomes still to send (§5.1, §8.2 post_commit). */
+  post?: { cursor: string; welcome?: string; added: { installationKey: string; initKey: string }[] }
 }
+
+/** The steps of an intent where {@link ClientHooks.onIntentStep} is called. */
+export type IntentStep =
+  /** The intent is Published and its staged commit stored; the commit is not sent yet. */
+  | 'staged'
+  /** The node accepted the commit; it is not read back yet. */
+  | 'published'
+  /** The commit was read back and merged; its welcomes are not sent yet. */
+  | 'committed'
 
 /** What we know about bytes we published (`sent!<sha256>`). */
 type SentRecord = { kind: 'app'; key: string } | { kind: 'commit'; intentId: string }
@@ -124,6 +151,11 @@ const maxIntentAttempts = 3
 const conversationKey = (id: string) => `conv!${id}`
 const intentKey = (conversationId: string, intentId: string) => `intent!${conversationId}!${intentId}`
 const sentKey = (hash: string) => `sent!${hash}`
+const stagedKey = (hash: string) => `staged!${hash}`
+/** Intents not finished yet (ToPublish, Published, Committed), so a sync finds them without a scan. */
+const openKey = (conversationId: string, intentId: string) => `open!${conversationId}!${intentId}`
+/** libxmtp checks members' installations before a send at most every 5 s (SEND_MESSAGE_UPDATE_INSTALLATIONS_INTERVAL_NS). */
+const installationsCheckIntervalMs = 5_000
 
 function newLocalId(client: Client): string {
   return `${client.now().toString().padStart(15, '0')}-${toHex(crypto.getRandomValues(new Uint8Array(6)))}`
@@ -144,8 +176,12 @@ export class Conversation {
   readonly #ctx: ConversationContext
   #record: ConversationRecord
   #group: MlsGroup
-  /** Commits of ours published but not yet read back, by intent id (in memory). */
-  readonly #pending = new Map<string, PendingCommit>()
+  /** Staged commits of ours by hash, as built in this process (the store has them too). */
+  readonly #staged = new Map<string, PendingCommit>()
+  /** Intents this object is driving now (others found open on disk are resumed by a sync). */
+  readonly #driving = new Set<string>()
+  /** When members' installations were last compared with their identity state (client clock). */
+  #installationsCheckedAt = Number.NEGATIVE_INFINITY
 
   constructor(ctx: ConversationContext, record: ConversationRecord, group: MlsGroup) {
     this.#ctx = ctx
@@ -157,8 +193,7 @@ export class Conversation {
     adoptConversationState = (conversation, record, group) => {
       conversation.#record = record
       conversation.#group = group
-      conversation.#pending.clear()
-      conversation.#welcomesToSend.length = 0
+      conversation.#staged.clear()
     }
   }
 
@@ -335,6 +370,10 @@ export class Conversation {
 
   async #sendEncoded(encoded: Uint8Array): Promise<string> {
     const client = this.#ctx.client
+    // libxmtp brings members' installations up to date before a send, at most every 5 s.
+    if (this.isActive && client.now() - this.#installationsCheckedAt >= installationsCheckIntervalMs) {
+      await this.updateInstallations()
+    }
     const localId = newLocalId(client)
     const { message, id } = await this.#ctx.lock.run(async () => {
       if (!this.isActive) throw new ClientError('Client::InvalidArgument', 'this conversation is not active')
@@ -400,10 +439,19 @@ export class Conversation {
   }
 
   /**
-   * Reads and applies everything the node has after the cursor; returns the messages it stored.
+   * Reads and applies everything the node has after the cursor, sends the welcomes of merged commits of
+   * ours, and resumes intents a previous process left unfinished; returns the messages it stored.
    * @throws {ClientError} on transport failures (retryable), leaving the cursor at the last applied message.
    */
   async sync(): Promise<DecodedMessage[]> {
+    const stored = await this.#receive()
+    await this.#postCommits()
+    await this.#resumeIntents()
+    return stored
+  }
+
+  /** Reads and applies what the node has after the cursor (§8.2 receive). */
+  async #receive(): Promise<DecodedMessage[]> {
     const stored = await this.#ctx.lock.run(async () => {
       const records = await this.#ctx.client.api.queryGroupMessages(this.#group.groupId, this.cursor)
       const out: DecodedMessage[] = []
@@ -414,37 +462,93 @@ export class Conversation {
       }
       return out
     })
-    await this.#sendPendingWelcomes()
     if (stored.length > 0) this.#ctx.onMessages(stored)
     return stored
   }
 
-  /** Welcomes of merged commits of ours, sent once the commit is on the node (§13.C). */
-  readonly #welcomesToSend: { intentId: string; pending: PendingCommit; cursor: bigint }[] = []
-
-  async #sendPendingWelcomes(): Promise<void> {
-    while (this.#welcomesToSend.length > 0) {
-      const next = this.#welcomesToSend[0]
-      if (next === undefined) break
-      const { pending, cursor, intentId } = next
-      if (pending.welcome !== undefined && pending.added.length > 0) {
-        const welcome = pending.welcome
-        const wrapped = await Promise.all(
-          pending.added.map(async (a) => ({ a, w: await wrapWelcome(welcome, a.initKey, cursor) })),
-        )
-        await this.#ctx.client.api.sendWelcomeMessages(
-          wrapped.map(({ a, w }) => ({
-            installationKey: a.installationKey,
-            data: w.data,
-            hpkePublicKey: w.hpkePublicKey,
-            wrapperAlgorithm: w.wrapperAlgorithm,
-            welcomeMetadata: w.welcomeMetadata,
-          })),
-        )
-      }
-      this.#welcomesToSend.shift()
-      await this.#setIntentState(intentId, 'Processed')
+  async #openIntents(): Promise<IntentRecord[]> {
+    const out: IntentRecord[] = []
+    for await (const [key] of this.#ctx.client.store.entriesWithPrefix(openKey(this.id, ''))) {
+      const intent = await getJson<IntentRecord>(
+        this.#ctx.client.store,
+        intentKey(this.id, key.slice(openKey(this.id, '').length)),
+      )
+      if (intent !== undefined) out.push(intent)
     }
+    return out
+  }
+
+  /** Whether an intent of this conversation is unfinished on disk (a sync resumes it). */
+  async hasOpenIntents(): Promise<boolean> {
+    for await (const _ of this.#ctx.client.store.entriesWithPrefix(openKey(this.id, ''), { limit: 1 })) {
+      return true
+    }
+    return false
+  }
+
+  readonly #postLock = new Mutex()
+
+  /**
+   * §8.2 post_commit: the welcomes of our merged commits, sent once the commit is on the node (§5.1), with
+   * the commit's cursor; then the intent is Processed. Runs again after a crash: the welcome is stored with
+   * the Committed intent.
+   */
+  async #postCommits(): Promise<void> {
+    await this.#postLock.run(async () => {
+      const client = this.#ctx.client
+      for (const intent of await this.#openIntents()) {
+        if (intent.state !== 'Committed') continue
+        await client.hooks.onIntentStep?.('committed', { conversationId: this.id, intentId: intent.id })
+        const post = intent.post
+        if (post?.welcome !== undefined && post.added.length > 0) {
+          const welcome = fromHex(post.welcome)
+          const cursor = BigInt(post.cursor)
+          const wrapped = await Promise.all(
+            post.added.map(async (a) => ({
+              key: fromHex(a.installationKey),
+              w: await wrapWelcome(welcome, fromHex(a.initKey), cursor),
+            })),
+          )
+          await client.api.sendWelcomeMessages(
+            wrapped.map(({ key, w }) => ({
+              installationKey: key,
+              data: w.data,
+              hpkePublicKey: w.hpkePublicKey,
+              wrapperAlgorithm: w.wrapperAlgorithm,
+              welcomeMetadata: w.welcomeMetadata,
+            })),
+          )
+        }
+        await this.#finishIntent(intent, 'Processed')
+      }
+    })
+  }
+
+  /** Drives the open intents found on disk that nobody in this process is driving (a restart). */
+  async #resumeIntents(): Promise<void> {
+    for (const intent of await this.#openIntents()) {
+      if (this.#driving.has(intent.id) || intent.state === 'Committed') continue
+      // Its outcome is in the intent record (Processed or Error); a sync does not fail for it.
+      await this.#drive(intent.id).catch(() => undefined)
+    }
+  }
+
+  async #finishIntent(intent: IntentRecord, state: 'Processed' | 'Error'): Promise<void> {
+    await this.#ctx.client.store.batch([
+      { type: 'put', key: intentKey(this.id, intent.id), value: jsonBytes({ ...intent, state }) },
+      { type: 'del', key: openKey(this.id, intent.id) },
+    ])
+  }
+
+  /** A staged commit of ours by its hash: built in this process, or stored before a crash. */
+  async #stagedCommit(hash: string): Promise<PendingCommit | undefined> {
+    const cached = this.#staged.get(hash)
+    if (cached !== undefined) return cached
+    const bytes = await this.#ctx.client.store.get(stagedKey(hash))
+    if (bytes === undefined) return undefined
+    const pending = decodePendingCommit(bytes)
+    this.#staged.set(hash, pending)
+    return pending
   }
 
   async #processOne(record: GroupMessageRecord): Promise<DecodedMessage | undefined> {
@@ -454,7 +558,6 @@ export class Conversation {
     const own = await getJson<SentRecord>(client.store, sentKey(hash))
     const nextRecord: ConversationRecord = { ...this.#record, cursor: record.id.toString() }
     let stored: MessageRecord | undefined
-    let mergedIntent: { intentId: string; pending: PendingCommit } | undefined
     try {
       await ctx.mlsStorage.transaction(async () => {
         const operations: StoreOperation[] = [
@@ -475,23 +578,35 @@ export class Conversation {
           }
           operations.push({ type: 'del', key: sentKey(hash) })
         } else if (own?.kind === 'commit') {
-          const pending = this.#pending.get(own.intentId)
-          operations.push({ type: 'del', key: sentKey(hash) })
+          // §8.3: our own commit is merged from its staged state, never processed. Whatever the intent's
+          // state, a commit of ours that fits the epoch is merged: the other members merge it too.
+          operations.push({ type: 'del', key: sentKey(hash) }, { type: 'del', key: stagedKey(hash) })
+          const pending = await this.#stagedCommit(hash)
+          this.#staged.delete(hash)
           if (pending !== undefined && pending.epoch === this.#group.epoch + 1n) {
             this.#group.merge(pending)
-            this.#pending.delete(own.intentId)
-            mergedIntent = { intentId: own.intentId, pending }
             const intent = await getJson<IntentRecord>(client.store, intentKey(this.id, own.intentId))
             if (intent !== undefined) {
-              operations.push({
-                type: 'put',
-                key: intentKey(this.id, own.intentId),
-                value: jsonBytes({ ...intent, state: 'Committed' }),
-              })
+              const committed: IntentRecord = {
+                ...intent,
+                state: 'Committed',
+                post: {
+                  cursor: record.id.toString(),
+                  ...(pending.welcome === undefined ? {} : { welcome: toHex(pending.welcome) }),
+                  added: pending.added.map((a) => ({
+                    installationKey: toHex(a.installationKey),
+                    initKey: toHex(a.initKey),
+                  })),
+                },
+              }
+              operations.push(
+                { type: 'put', key: intentKey(this.id, own.intentId), value: jsonBytes(committed) },
+                { type: 'put', key: openKey(this.id, own.intentId), value: jsonBytes(1) },
+              )
             }
             stored = await this.#transcript(record, client.inboxId, client.installationId, undefined)
           }
-          // Otherwise the commit lost the epoch race: the intent loop rebuilds it.
+          // Otherwise the commit lost the epoch race: nobody merges it, and the intent is rebuilt.
         } else {
           let validated: ValidatedCommit | undefined
           const validator = xmtpCommitValidator(ctx.identity, (v) => {
@@ -545,9 +660,6 @@ export class Conversation {
       return undefined
     }
     this.#record = nextRecord
-    if (mergedIntent !== undefined) {
-      this.#welcomesToSend.push({ ...mergedIntent, cursor: record.id })
-    }
     return stored === undefined ? undefined : decodeMessageRecord(this.id, stored, ctx.registry)
   }
 
@@ -594,10 +706,12 @@ export class Conversation {
     if (record !== undefined) this.#record = record
   }
 
-  async #setIntentState(intentId: string, state: IntentState): Promise<void> {
-    const key = intentKey(this.id, intentId)
-    const intent = await getJson<IntentRecord>(this.#ctx.client.store, key)
-    if (intent !== undefined) await this.#ctx.client.store.put(key, jsonBytes({ ...intent, state }))
+  async #intent(intentId: string): Promise<IntentRecord | undefined> {
+    return getJson<IntentRecord>(this.#ctx.client.store, intentKey(this.id, intentId))
+  }
+
+  async #putIntent(intent: IntentRecord): Promise<void> {
+    await this.#ctx.client.store.put(intentKey(this.id, intent.id), jsonBytes(intent))
   }
 
   /** The intents of this conversation (for inspection and tests). */
@@ -611,48 +725,130 @@ export class Conversation {
 
   /**
    * Persists an intent, then builds, publishes and confirms its commit, rebuilding it when another commit
-   * won the epoch (at most 3 publishes).
+   * won the epoch (at most 3 commits built).
+   * @throws {ClientError} `Client::CommitFailed` when it did not land (the intent is in Error).
    */
   async runIntent(action: IntentAction): Promise<void> {
     const client = this.#ctx.client
     const intent: IntentRecord = { id: newLocalId(client), action, state: 'ToPublish', attempts: 0 }
-    await client.store.put(intentKey(this.id, intent.id), jsonBytes(intent))
-    let lastError: unknown
-    while (intent.attempts < maxIntentAttempts) {
-      intent.attempts++
-      await this.sync()
-      const commit = await this.#ctx.lock.run(async () => {
-        const pending = await this.#build(action)
-        const hash = toHex(sha256(pending.commit))
-        this.#pending.set(intent.id, pending)
-        const published: IntentRecord = { ...intent, state: 'Published', commitHash: hash }
-        const sent: SentRecord = { kind: 'commit', intentId: intent.id }
-        await client.store.batch([
-          { type: 'put', key: intentKey(this.id, intent.id), value: jsonBytes(published) },
-          { type: 'put', key: sentKey(hash), value: jsonBytes(sent) },
-        ])
-        return pending.commit
-      })
-      try {
-        await client.api.sendGroupMessages([{ data: commit }])
-      } catch (error) {
-        lastError = error
-        this.#pending.delete(intent.id)
-        if (!(isBaseError(error) && error.retryable)) break
-        continue
-      }
-      await this.sync()
-      const state = (await getJson<IntentRecord>(client.store, intentKey(this.id, intent.id)))?.state
-      if (state === 'Processed' || state === 'Committed') return
-      this.#pending.delete(intent.id)
-    }
-    await this.#setIntentState(intent.id, 'Error')
-    throw new ClientError('Client::CommitFailed', `the ${action.kind} commit did not land`, {
-      ...(lastError === undefined ? {} : { cause: lastError }),
-    })
+    await client.store.batch([
+      { type: 'put', key: intentKey(this.id, intent.id), value: jsonBytes(intent) },
+      { type: 'put', key: openKey(this.id, intent.id), value: jsonBytes(1) },
+    ])
+    await this.#drive(intent.id)
   }
 
-  async #build(action: IntentAction): Promise<PendingCommit> {
+  /**
+   * The intent loop (§8.2, §8.4), from whatever state the intent is in on disk, so the same code runs a new
+   * intent and resumes one after a crash.
+   */
+  async #drive(intentId: string): Promise<void> {
+    const client = this.#ctx.client
+    const step = (s: IntentStep) => client.hooks.onIntentStep?.(s, { conversationId: this.id, intentId })
+    this.#driving.add(intentId)
+    let lastError: unknown
+    /** True right after this loop built and stored a commit: the group was just read, no need to again. */
+    let fresh = false
+    try {
+      for (;;) {
+        const intent = await this.#intent(intentId)
+        if (intent === undefined || intent.state === 'Processed') return
+        if (intent.state === 'Committed') {
+          await this.#postCommits()
+          return
+        }
+        if (intent.state === 'Error') {
+          throw new ClientError('Client::CommitFailed', `the ${intent.action.kind} commit did not land`, {
+            ...(lastError === undefined ? {} : { cause: lastError }),
+          })
+        }
+        if (intent.state === 'Published') {
+          // Read back first: the commit may be on the node already (sent before a crash).
+          if (!fresh) await this.#receive()
+          fresh = false
+          const now = await this.#intent(intentId)
+          if (now?.state !== 'Published') continue
+          const pending = now.commitHash === undefined ? undefined : await this.#stagedCommit(now.commitHash)
+          if (pending === undefined || this.epoch.toString() !== now.baseEpoch) {
+            // Another commit won the epoch (§8.4): rebuild on the new state.
+            await this.#putIntent({ ...now, state: 'ToPublish' })
+            continue
+          }
+          try {
+            await client.api.sendGroupMessages([{ data: pending.commit }])
+          } catch (error) {
+            lastError = error
+            // §8.2: a send error goes back to ToPublish (rebuilt at the next attempt); the staged commit
+            // stays, in case the node took it after all.
+            if (isBaseError(error) && error.retryable) await this.#putIntent({ ...now, state: 'ToPublish' })
+            else await this.#finishIntent(now, 'Error')
+            continue
+          }
+          await step('published')
+          await this.#receive()
+          const after = await this.#intent(intentId)
+          if (after?.state === 'Published' && this.epoch.toString() === after.baseEpoch) {
+            // Accepted but not on the topic: count it as a failed attempt.
+            await this.#putIntent({ ...after, state: 'ToPublish' })
+          }
+          continue
+        }
+        // ToPublish: build a commit on the current epoch and store it before it is sent.
+        if (intent.attempts >= maxIntentAttempts) {
+          await this.#finishIntent(intent, 'Error')
+          continue
+        }
+        await this.#receive()
+        let built: boolean
+        try {
+          built = await this.#ctx.lock.run(async () => {
+            const pending = await this.#build(intent.action)
+            if (pending === undefined) {
+              // §8.2: nothing to change, no commit (and no record kept of it).
+              await client.store.batch([
+                { type: 'del', key: intentKey(this.id, intentId) },
+                { type: 'del', key: openKey(this.id, intentId) },
+              ])
+              return false
+            }
+            const hash = toHex(sha256(pending.commit))
+            const published: IntentRecord = {
+              ...intent,
+              state: 'Published',
+              attempts: intent.attempts + 1,
+              commitHash: hash,
+              baseEpoch: this.epoch.toString(),
+            }
+            const sent: SentRecord = { kind: 'commit', intentId }
+            await client.store.batch([
+              { type: 'put', key: intentKey(this.id, intentId), value: jsonBytes(published) },
+              { type: 'put', key: stagedKey(hash), value: encodePendingCommit(pending) },
+              { type: 'put', key: sentKey(hash), value: jsonBytes(sent) },
+            ])
+            this.#staged.set(hash, pending)
+            return true
+          })
+        } catch (error) {
+          if (isBaseError(error) && error.retryable) {
+            lastError = error
+            await this.#putIntent({ ...intent, attempts: intent.attempts + 1 })
+            continue
+          }
+          // A build that cannot succeed (no key package, not a member, ...) ends the intent.
+          await this.#finishIntent(intent, 'Error')
+          throw error
+        }
+        if (built) {
+          fresh = true
+          await step('staged')
+        }
+      }
+    } finally {
+      this.#driving.delete(intentId)
+    }
+  }
+
+  async #build(action: IntentAction): Promise<PendingCommit | undefined> {
     const group = this.#group
     const client = this.#ctx.client
     switch (action.kind) {
@@ -676,86 +872,121 @@ export class Conversation {
           }),
         })
       }
-      case 'addMembers': {
-        const inboxIds = [...new Set([...action.inboxIds, client.inboxId])]
-        await client.inboxes.refresh(inboxIds)
-        const inTree = new Set(group.members().map((m) => toHex(m.installationKey)))
-        const membership = this.#membership()
-        const members = new Map(membership.members)
-        const wanted: { inboxId: string; key: Uint8Array }[] = []
-        for (const inboxId of inboxIds) {
-          const latest = await client.inboxes.latestSequenceId(inboxId)
-          if (latest === undefined) {
-            throw new ClientError('Client::MemberUnreachable', `inbox ${inboxId} is not registered`)
-          }
-          members.set(inboxId, latest)
-          for (const key of await client.inboxes.installations(inboxId)) {
-            if (!inTree.has(toHex(key))) wanted.push({ inboxId, key })
-          }
-        }
-        const packages = await client.api.fetchKeyPackages(wanted.map((w) => w.key))
-        const add: Uint8Array[] = []
-        const addedInboxes = new Set<string>()
-        const failed: Uint8Array[] = [...membership.failedInstallations]
-        const nowSeconds = Math.floor(client.now() / 1000)
-        for (const [i, w] of wanted.entries()) {
-          const bytes = packages[i] ?? new Uint8Array(0)
-          const valid =
-            bytes.length === 0
-              ? undefined
-              : await validateKeyPackage(bytes, { now: nowSeconds }).catch(() => undefined)
-          // §3.3: the key package must be the installation's own, for the inbox it claims.
-          if (
-            valid !== undefined &&
-            valid.inboxId === w.inboxId &&
-            equalBytes(valid.installationKey, w.key)
-          ) {
-            add.push(bytes)
-            addedInboxes.add(w.inboxId)
-          } else failed.push(w.key)
-        }
-        for (const inboxId of action.inboxIds) {
-          if (inboxId === client.inboxId) continue
-          const alreadyIn = group.members().some((m) => m.inboxId === inboxId)
-          if (!alreadyIn && !addedInboxes.has(inboxId)) {
-            throw new ClientError('Client::MemberUnreachable', `no valid key package for inbox ${inboxId}`)
-          }
-        }
-        return group.commit({
-          add,
-          extensions: replaceExtension(group.extensions(), {
-            extensionType: ExtensionType.GroupMembership,
-            extensionData: encodeGroupMembership({ members, failedInstallations: failed }),
-          }),
-          now: nowSeconds,
-        })
-      }
-      case 'removeMembers': {
-        const removing = new Set(action.inboxIds)
-        if (removing.has(client.inboxId)) {
+      case 'addMembers':
+        return this.#membershipCommit(action.inboxIds, [])
+      case 'removeMembers':
+        if (action.inboxIds.includes(client.inboxId)) {
           throw new ClientError('Client::InvalidArgument', 'use leave() to leave a group')
         }
-        const membership = this.#membership()
-        const members = new Map(membership.members)
-        for (const id of removing) members.delete(id)
-        const remove = group
-          .members()
-          .filter((m) => removing.has(m.inboxId))
-          .map((m) => m.installationKey)
-        if (remove.length === 0)
+        if (!group.members().some((m) => action.inboxIds.includes(m.inboxId))) {
           throw new ClientError('Client::InvalidArgument', 'none of these inboxes is a member')
-        return group.commit({
-          remove,
-          extensions: replaceExtension(group.extensions(), {
-            extensionType: ExtensionType.GroupMembership,
-            extensionData: encodeGroupMembership({
-              members,
-              failedInstallations: membership.failedInstallations,
-            }),
-          }),
-        })
+        }
+        return this.#membershipCommit([], action.inboxIds)
+      case 'updateInstallations':
+        return this.#membershipCommit([], [])
+    }
+  }
+
+  /**
+   * One membership commit (§7.1): every inbox of the membership (and the ones added) goes to its latest
+   * identity sequence id; installations new since the recorded sequence id are added (with a valid key
+   * package, else listed as failed), revoked ones removed, removed inboxes lose every leaf. Undefined when
+   * nothing changes (§7.1 step 6).
+   */
+  async #membershipCommit(
+    adding: readonly string[],
+    removing: readonly string[],
+  ): Promise<PendingCommit | undefined> {
+    const group = this.#group
+    const client = this.#ctx.client
+    const inboxes = client.inboxes
+    const membership = this.#membership()
+    const removed = new Set(removing)
+    const kept = [...new Set([...membership.members.keys(), ...adding, client.inboxId])].filter(
+      (id) => !removed.has(id),
+    )
+    await inboxes.refresh(kept)
+    const tree = group.members()
+    const inTree = new Set(tree.map((m) => toHex(m.installationKey)))
+    const members = new Map<string, bigint>()
+    const wanted: { inboxId: string; key: Uint8Array }[] = []
+    const remove: Uint8Array[] = []
+    let changed = removing.some((id) => membership.members.has(id))
+    for (const inboxId of kept) {
+      const latest = await inboxes.latestSequenceId(inboxId)
+      const old = membership.members.get(inboxId)
+      if (latest === undefined) {
+        if (old === undefined) {
+          throw new ClientError('Client::MemberUnreachable', `inbox ${inboxId} is not registered`)
+        }
+        members.set(inboxId, old)
+        continue
+      }
+      if (old !== undefined && latest <= old) {
+        members.set(inboxId, old)
+        continue
+      }
+      changed = true
+      members.set(inboxId, latest)
+      const now = await inboxes.installations(inboxId)
+      const nowKeys = new Set(now.map(toHex))
+      const before =
+        old === undefined || old === 0n
+          ? new Set<string>()
+          : await inboxes.ledger
+              .getState(inboxId, old)
+              .then((state) => new Set(state === undefined ? [] : installationKeys(state).map(toHex)))
+      for (const key of now) {
+        if (!inTree.has(toHex(key)) && !before.has(toHex(key))) wanted.push({ inboxId, key })
+      }
+      // Revoked since the recorded sequence id: out of the tree in the same commit (§7.3 rule 12).
+      if (old !== undefined && old !== 0n) {
+        for (const leaf of tree) {
+          if (leaf.inboxId !== inboxId || nowKeys.has(toHex(leaf.installationKey))) continue
+          if (toHex(leaf.installationKey) === client.installationId) continue
+          remove.push(leaf.installationKey)
+        }
       }
     }
+    for (const leaf of tree) if (removed.has(leaf.inboxId)) remove.push(leaf.installationKey)
+    const packages = await client.api.fetchKeyPackages(wanted.map((w) => w.key))
+    const add: Uint8Array[] = []
+    const addedInboxes = new Set<string>()
+    const removedKeys = new Set(remove.map(toHex))
+    const failed = membership.failedInstallations.filter((k) => !removedKeys.has(toHex(k)))
+    const nowSeconds = Math.floor(client.now() / 1000)
+    for (const [i, w] of wanted.entries()) {
+      const bytes = packages[i] ?? new Uint8Array(0)
+      const valid =
+        bytes.length === 0
+          ? undefined
+          : await validateKeyPackage(bytes, { now: nowSeconds }).catch(() => undefined)
+      // §3.3: the key package must be the installation's own, for the inbox it claims.
+      if (valid !== undefined && valid.inboxId === w.inboxId && equalBytes(valid.installationKey, w.key)) {
+        add.push(bytes)
+        addedInboxes.add(w.inboxId)
+      } else failed.push(w.key)
+    }
+    for (const inboxId of adding) {
+      if (inboxId === client.inboxId) continue
+      const alreadyIn = tree.some((m) => m.inboxId === inboxId)
+      if (!alreadyIn && !addedInboxes.has(inboxId)) {
+        throw new ClientError('Client::MemberUnreachable', `no valid key package for inbox ${inboxId}`)
+      }
+    }
+    if (!changed && add.length === 0 && remove.length === 0) return undefined
+    return group.commit({
+      add,
+      remove,
+      extensions: replaceExtension(group.extensions(), {
+        extensionType: ExtensionType.GroupMembership,
+        extensionData: encodeGroupMembership({
+          members,
+          failedInstallations: failed.sort((a, b) => (toHex(a) < toHex(b) ? -1 : 1)),
+        }),
+      }),
+      now: nowSeconds,
+    })
   }
 
   /** Adds inboxes (all their installations) in one commit, with the membership extension (§7.1). */
@@ -794,6 +1025,16 @@ export class Conversation {
 
   removeSuperAdmin(inboxId: string): Promise<void> {
     return this.runIntent({ kind: 'admin', change: 'removeSuperAdmin', inboxId })
+  }
+
+  /**
+   * Compares every member's installations in the group with its latest identity state and commits the
+   * difference: installations added to an inbox join, revoked ones leave (libxmtp
+   * `add_missing_installations`, §7.1). No commit when nothing changed.
+   */
+  updateInstallations(): Promise<void> {
+    this.#installationsCheckedAt = this.#ctx.client.now()
+    return this.runIntent({ kind: 'updateInstallations' })
   }
 
   /** A key-update commit: fresh leaf keys (post-compromise security). */

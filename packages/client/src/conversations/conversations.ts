@@ -140,7 +140,6 @@ export class Conversations {
   async newGroup(inboxIds: readonly string[], options: NewGroupOptions = {}): Promise<Conversation> {
     const client = this.#client
     await client.inboxes.refresh([client.inboxId])
-    const ownSequenceId = (await client.inboxes.latestSequenceId(client.inboxId)) ?? 0n
     const extensions = buildGroupContextExtensions({
       metadata: buildGroupMetadata({
         conversationType: ConversationType.Group,
@@ -154,7 +153,9 @@ export class Conversations {
         ...(options.imageUrl === undefined ? {} : { imageUrlSquare: options.imageUrl }),
         ...(options.disappearing === undefined ? {} : { disappearing: options.disappearing }),
       }),
-      membership: { members: new Map([[client.inboxId, ownSequenceId]]), failedInstallations: [] },
+      // §4.6: created with our inbox at the 0 placeholder, as libxmtp; the first membership commit raises
+      // it to the latest sequence id and adds our other installations (diffed from an empty state).
+      membership: { members: new Map([[client.inboxId, 0n]]), failedInstallations: [] },
       policies: options.permissions === 'adminsOnly' ? adminsOnlyPolicySet() : defaultPolicySet(),
     })
     return this.#create(extensions, { kind: 'group' }, inboxIds)
@@ -204,7 +205,6 @@ export class Conversations {
     const existing = await this.findDm(inboxId)
     if (existing !== undefined) return existing
     await client.inboxes.refresh([client.inboxId])
-    const ownSequenceId = (await client.inboxes.latestSequenceId(client.inboxId)) ?? 0n
     const extensions = buildGroupContextExtensions({
       metadata: buildGroupMetadata({
         conversationType: ConversationType.Dm,
@@ -216,7 +216,9 @@ export class Conversations {
         creatorInboxId: client.inboxId,
         ...(options.disappearing === undefined ? {} : { disappearing: options.disappearing }),
       }),
-      membership: { members: new Map([[client.inboxId, ownSequenceId]]), failedInstallations: [] },
+      // §4.6: created with our inbox at the 0 placeholder, as libxmtp; the first membership commit raises
+      // it to the latest sequence id and adds our other installations (diffed from an empty state).
+      membership: { members: new Map([[client.inboxId, 0n]]), failedInstallations: [] },
       policies: dmPolicySet(),
     })
     return this.#create(extensions, { kind: 'dm', peer: inboxId }, [inboxId])
@@ -229,7 +231,6 @@ export class Conversations {
   async newSyncGroup(): Promise<Conversation> {
     const client = this.#client
     await client.inboxes.refresh([client.inboxId])
-    const ownSequenceId = (await client.inboxes.latestSequenceId(client.inboxId)) ?? 0n
     const extensions = buildGroupContextExtensions({
       metadata: buildGroupMetadata({
         conversationType: ConversationType.Sync,
@@ -239,7 +240,9 @@ export class Conversations {
         conversationType: ConversationType.Sync,
         creatorInboxId: client.inboxId,
       }),
-      membership: { members: new Map([[client.inboxId, ownSequenceId]]), failedInstallations: [] },
+      // §4.6: created with our inbox at the 0 placeholder, as libxmtp; the first membership commit raises
+      // it to the latest sequence id and adds our other installations (diffed from an empty state).
+      membership: { members: new Map([[client.inboxId, 0n]]), failedInstallations: [] },
       policies: defaultPolicySet(),
     })
     return this.#create(extensions, { kind: 'sync' }, [])
@@ -436,17 +439,21 @@ export class Conversations {
   }
 
   /**
-   * Syncs welcomes, then every conversation that has something new. One GetNewestGroupMessage round trip
-   * tells which conversations are idle, so an idle conversation costs no query of its own.
+   * Syncs welcomes, then every conversation that has something new or an unfinished intent. One
+   * GetNewestGroupMessage round trip tells which conversations are idle, so an idle conversation costs no
+   * query of its own.
    */
   async syncAll(): Promise<{ readonly synced: number; readonly messages: number }> {
     await this.syncWelcomes()
     const all = (await this.#all()).filter((c) => c.isActive)
     const newest = await this.#client.api.newestGroupMessageIds(all.map((c) => c.groupId))
+    // Conversations with an intent left unfinished (a crash) are synced even when idle: that resumes it.
+    const open = new Set<string>()
+    for await (const [key] of this.#client.store.entriesWithPrefix('open!')) open.add(key.split('!')[1] ?? '')
     let synced = 0
     let messages = 0
     for (const [i, conversation] of all.entries()) {
-      if ((newest[i] ?? 0n) <= conversation.cursor) continue
+      if ((newest[i] ?? 0n) <= conversation.cursor && !open.has(conversation.id)) continue
       synced++
       messages += (await conversation.sync()).length
     }
