@@ -1,99 +1,254 @@
 /**
  * Client figures of issue 7, each beside a baseline measured in the same run on the same node:
- * - send to another client's stream (p50/p99), beside the node's own publish-to-subscriber delivery;
- * - a cold client start from an existing database, beside opening the encrypted store alone;
- * - a group of N members created end to end (create + one add commit + welcomes), N = 20 by default.
+ * 1. send to another client's stream (p50/p99), beside the node's own publish-to-subscriber delivery;
+ * 2. a group of GROUP_SIZE (250) members created end to end (create + one add commit + welcomes), beside
+ *    the MLS floor (the same group and add commit built in memory, no network, no identity checks);
+ * 3. a client holding CONVERSATIONS (1,000) conversations, on classic-level on disk:
+ *    - syncAll over them all idle, beside the one GetNewestGroupMessage round trip it cannot avoid;
+ *    - a cold start from that database, beside opening the encrypted store alone;
+ *    - its resident memory, measured in a child process (bundled to plain JavaScript by esbuild) that holds
+ *      nothing else, beside the same child with the modules loaded and the store opened but no client.
+ *
+ * How the 1,000 conversations are built: four creator inboxes make groups with the holder in them, in
+ * parallel (each group: create, one add commit, one welcome, the real client path); the holder then joins
+ * them all from their welcomes. Groups rather than DMs because one DM per pair would need 1,000 peer inboxes.
  */
 
+import { spawn } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { printResult, summarize } from '@xmtp-lite/bench'
 import { createWalletSigner } from '@xmtp-lite/identity'
+import {
+  buildGroupContextExtensions,
+  buildGroupMetadata,
+  buildMutableMetadata,
+  ConversationType,
+  defaultPolicySet,
+  MlsGroup,
+} from '@xmtp-lite/mls'
 import { startNode } from '@xmtp-lite/node-lite'
+import { ClassicLevel } from 'classic-level'
+import { build } from 'esbuild'
 import { MemoryLevel } from 'memory-level'
+import { walletKey } from '../test/bench/wallets.ts'
 import { Client } from './client.ts'
+import type { LevelDatabase } from './storage/store.ts'
 import { EncryptedStore } from './storage/store.ts'
 
 const node = await startNode({ memory: true, grpcPort: 0, httpPort: false, rateLimits: false })
 const apiUrl = `http://127.0.0.1:${node.grpcPort}`
 const encryptionKey = new Uint8Array(32).fill(3)
-const make = (seed: number, db = new MemoryLevel<string, Uint8Array>()) =>
-  Client.create(createWalletSigner(new Uint8Array(32).fill(seed)), { apiUrl, db, encryptionKey })
+const make = (seed: number, db: LevelDatabase = new MemoryLevel<string, Uint8Array>()) =>
+  Client.create(createWalletSigner(walletKey(seed)), { apiUrl, db, encryptionKey })
+const ratio = (a: number, b: number) => `${(a / b).toFixed(1)}× the baseline`
+const only = process.env.BENCH_ONLY?.split(',')
+const runs = (part: string) => only === undefined || only.includes(part)
 
 // 1. Send to another client's stream.
 const alice = await make(41)
 const bob = await make(42)
-const group = await alice.conversations.newGroup([bob.inboxId])
-const stream = bob.conversations.streamAllMessages()
-await stream.ready
-const iterator = stream[Symbol.asyncIterator]()
-const rounds = Number(process.env.ROUNDS ?? 60)
-const delivery: number[] = []
-for (let i = 0; i < rounds; i++) {
-  const t0 = performance.now()
-  await group.sendText(`m${i}`)
-  for (;;) {
-    const next = await iterator.next()
-    if (next.done === true || (next.value.kind === 'application' && next.value.content === `m${i}`)) break
+if (runs('stream')) {
+  const group = await alice.conversations.newGroup([bob.inboxId])
+  const stream = bob.conversations.streamAllMessages()
+  await stream.ready
+  const iterator = stream[Symbol.asyncIterator]()
+  const rounds = Number(process.env.ROUNDS ?? 60)
+  const delivery: number[] = []
+  for (let i = 0; i < rounds; i++) {
+    const t0 = performance.now()
+    await group.sendText(`m${i}`)
+    for (;;) {
+      const next = await iterator.next()
+      if (next.done === true || (next.value.kind === 'application' && next.value.content === `m${i}`)) break
+    }
+    delivery.push(performance.now() - t0)
   }
-  delivery.push(performance.now() - t0)
-}
-stream.close()
-printResult(
-  'send to another client stream (xmtp-lite client, gRPC, node-lite in memory)',
-  summarize('delivery', delivery),
-  'target (issue 7): p99 <= 50 ms',
-)
+  stream.close()
+  printResult(
+    'send to another client stream (xmtp-lite client, gRPC, node-lite in memory)',
+    summarize('delivery', delivery),
+    'target (issue 7): p99 <= 50 ms',
+  )
 
-// Baseline: the node alone, publish to a subscriber (the same group topic, raw bytes through the API).
-const raw: number[] = []
-for (let i = 0; i < rounds; i++) {
-  const t0 = performance.now()
-  await new Promise<void>((resolve) => {
-    const call = bob.api.subscribeGroupMessages([{ groupId: group.groupId, afterId: group.cursor }], {
-      onMessage: () => {
-        call.cancel()
-        resolve()
-      },
-      onError: () => resolve(),
-      onEnd: () => resolve(),
-      onOpen: () => {},
+  // Baseline: the node alone, publish to a subscriber (the same group topic, raw bytes through the API).
+  const raw: number[] = []
+  for (let i = 0; i < rounds; i++) {
+    const t0 = performance.now()
+    await new Promise<void>((resolve) => {
+      const call = bob.api.subscribeGroupMessages([{ groupId: group.groupId, afterId: group.cursor }], {
+        onMessage: () => {
+          call.cancel()
+          resolve()
+        },
+        onError: () => resolve(),
+        onEnd: () => resolve(),
+        onOpen: () => {},
+      })
+      void group.sendText(`raw${i}`)
     })
-    void group.sendText(`raw${i}`)
-  })
-  raw.push(performance.now() - t0)
+    raw.push(performance.now() - t0)
+  }
+  printResult('baseline: node publish to raw subscriber (includes one MLS encrypt)', summarize('raw', raw))
 }
-printResult('baseline: node publish to raw subscriber (includes one MLS encrypt)', summarize('raw', raw))
 
-// 2. Cold start from an existing database.
-const db = new MemoryLevel<string, Uint8Array>()
-const first = await make(43, db)
-await first.api.transport.close()
-const cold: number[] = []
-const storeOnly: number[] = []
-for (let i = 0; i < 20; i++) {
+// 2. A group created end to end, beside the MLS floor.
+if (runs('group')) {
+  const size = Number(process.env.GROUP_SIZE ?? 250)
+  const members: Client[] = []
+  for (let i = 0; i < size - 1; i++) members.push(await make(1000 + i))
   let t0 = performance.now()
-  const again = await make(43, db)
-  cold.push(performance.now() - t0)
-  await again.api.transport.close()
+  const group = await alice.conversations.newGroup(members.map((m) => m.inboxId))
+  const created = performance.now() - t0
+  if (group.members().length !== size) throw new Error(`the group has ${group.members().length} members`)
+
+  // The floor: the same extensions and one add commit of the same key packages, in memory only.
+  const keyPackages = await alice.api.fetchKeyPackages(members.map((m) => m.installationKey))
+  const extensions = buildGroupContextExtensions({
+    metadata: buildGroupMetadata({ conversationType: ConversationType.Group, creatorInboxId: alice.inboxId }),
+    mutableMetadata: buildMutableMetadata({
+      conversationType: ConversationType.Group,
+      creatorInboxId: alice.inboxId,
+    }),
+    membership: { members: new Map([[alice.inboxId, 1n]]), failedInstallations: [] },
+    policies: defaultPolicySet(),
+  })
   t0 = performance.now()
-  await EncryptedStore.open({ db, encryptionKey })
-  storeOnly.push(performance.now() - t0)
+  const floor = await MlsGroup.create({
+    identity: { inboxId: alice.inboxId, installationPrivateKey: alice.installationPrivateKey },
+    extensions,
+  })
+  await floor.commit({ add: keyPackages, now: Math.floor(Date.now() / 1000) })
+  const mlsOnly = performance.now() - t0
+  console.log(
+    `\n## group of ${size} members created end to end (create, add commit, ${size - 1} welcomes, gRPC, node-lite in memory)\n  end to end: ${created.toFixed(0)} ms (${ratio(created, mlsOnly)}); target (issue 7) at 250 members: <= 2000 ms\n  baseline: the MLS floor (create + add commit in memory, no network, no identity checks): ${mlsOnly.toFixed(0)} ms`,
+  )
+  for (const m of members) await m.close()
 }
-printResult(
-  'cold client start from its database (includes one GetIdentityUpdates)',
-  summarize('cold start', cold),
-  'target (issue 7): <= 300 ms',
-)
-printResult('baseline: open the encrypted store alone', summarize('store open', storeOnly))
 
-// 3. A group created end to end.
-const size = Number(process.env.GROUP_SIZE ?? 20)
-const members = await Promise.all(Array.from({ length: size - 1 }, (_, i) => make(60 + i)))
-const t0 = performance.now()
-await alice.conversations.newGroup(members.map((m) => m.inboxId))
-const created = performance.now() - t0
-console.log(
-  `\n## group of ${size} created end to end: ${created.toFixed(0)} ms (target at 250 members: <= 2 s; GROUP_SIZE=250 to try)`,
-)
+// 3. A client holding many conversations.
+if (runs('many')) {
+  const count = Number(process.env.CONVERSATIONS ?? 1000)
+  const dir = mkdtempSync(join(tmpdir(), 'xmtp-lite-client-bench-'))
+  const holderSeed = 43
+  let holder = await make(holderSeed, new ClassicLevel<string, Uint8Array>(dir))
+  const creators = [bob, await make(44), await make(45), await make(46)]
+  let t0 = performance.now()
+  await Promise.all(
+    creators.map(async (creator, c) => {
+      const share = Math.ceil(count / creators.length)
+      for (let i = c * share; i < Math.min(count, (c + 1) * share); i++) {
+        await creator.conversations.newGroup([holder.inboxId])
+      }
+    }),
+  )
+  const built = performance.now() - t0
+  t0 = performance.now()
+  const joined = await holder.conversations.syncWelcomes()
+  const joinMs = performance.now() - t0
+  if (joined.length !== count) throw new Error(`joined ${joined.length} of ${count}`)
+  console.log(
+    `\n## building ${count} conversations: ${(built / 1000).toFixed(1)} s to create them (4 creators in parallel, ${(built / count).toFixed(0)} ms each), ${(joinMs / 1000).toFixed(1)} s for the holder to join them from their welcomes (${(joinMs / count).toFixed(0)} ms each)`,
+  )
 
-for (const c of [alice, bob, ...members]) await c.close()
+  // syncAll over idle conversations, beside the one round trip it needs.
+  const groupIds = (await holder.conversations.list()).map((c) => c.groupId)
+  const syncAll: number[] = []
+  const newest: number[] = []
+  for (let i = 0; i < 15; i++) {
+    t0 = performance.now()
+    const result = await holder.conversations.syncAll()
+    syncAll.push(performance.now() - t0)
+    if (result.synced !== 0) throw new Error('the conversations were not idle')
+    t0 = performance.now()
+    await holder.api.newestGroupMessageIds(groupIds)
+    newest.push(performance.now() - t0)
+  }
+  const s = summarize(`syncAll over ${count} idle conversations`, syncAll)
+  const n = summarize(`GetNewestGroupMessage for ${count} groups`, newest)
+  printResult(
+    `syncAll over ${count} idle conversations (classic-level, gRPC)`,
+    s,
+    `target (issue 7): <= 1000 ms; ${ratio(s.p50Ms, n.p50Ms)} (p50)`,
+  )
+  printResult('baseline: the one GetNewestGroupMessage round trip syncAll makes', n)
+
+  // Cold start from the database holding them.
+  await holder.close()
+  const cold: number[] = []
+  const coldList: number[] = []
+  const storeOnly: number[] = []
+  for (let i = 0; i < 10; i++) {
+    t0 = performance.now()
+    holder = await make(holderSeed, new ClassicLevel<string, Uint8Array>(dir))
+    cold.push(performance.now() - t0)
+    await holder.conversations.list()
+    coldList.push(performance.now() - t0)
+    await holder.close()
+    t0 = performance.now()
+    const store = await EncryptedStore.open({ db: new ClassicLevel<string, Uint8Array>(dir), encryptionKey })
+    storeOnly.push(performance.now() - t0)
+    await store.close()
+  }
+  const c = summarize('cold start', cold)
+  const o = summarize('store open', storeOnly)
+  printResult(
+    `cold client start from a database holding ${count} conversations (includes one GetIdentityUpdates)`,
+    c,
+    `target (issue 7): <= 300 ms; ${ratio(c.p50Ms, o.p50Ms)} (p50)`,
+  )
+  printResult(
+    `the same, until list() has loaded all ${count} conversations`,
+    summarize('cold start + list', coldList),
+  )
+  printResult('baseline: open the encrypted store (classic-level) alone', o)
+
+  // Resident memory of a process holding the client and nothing else: the child is bundled to plain
+  // JavaScript first (as an app ships it), so no TypeScript loader sits in its memory.
+  const outDir = fileURLToPath(new URL('../node_modules/.cache/xmtp-lite-bench/', import.meta.url))
+  const child = join(outDir, 'holdConversations.mjs')
+  await build({
+    entryPoints: [fileURLToPath(new URL('../test/bench/holdConversations.ts', import.meta.url))],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    conditions: ['@xmtp-lite/source'],
+    // The native LevelDB binding loads from node_modules; everything else is in the bundle.
+    external: ['classic-level'],
+    banner: {
+      js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+    },
+    outfile: child,
+    logLevel: 'error',
+  })
+  const measureChild = (mode: string) =>
+    new Promise<{ rssBytes: number; heapUsedBytes: number; conversations: number }>((resolve, reject) => {
+      const p = spawn(process.execPath, ['--expose-gc', child, dir, apiUrl, `${holderSeed}`, mode], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      })
+      let out = ''
+      p.stdout.on('data', (d: Buffer) => {
+        out += d.toString()
+      })
+      p.on('error', reject)
+      p.on('close', (code) => {
+        if (code !== 0) reject(new Error(`child exited ${code}`))
+        else resolve(JSON.parse(out.trim().split('\n').at(-1) ?? '{}'))
+      })
+    })
+  const base = await measureChild('baseline')
+  const full = await measureChild('client')
+  const mib = (b: number) => (b / 1024 / 1024).toFixed(1)
+  console.log(
+    `\n## resident memory of a process holding a client with ${full.conversations} conversations (all loaded and synced)\n  client: ${mib(full.rssBytes)} MiB RSS (heap ${mib(full.heapUsedBytes)} MiB); target (issue 7): <= 150 MiB\n  baseline: the same process with the modules loaded and the store opened, no client: ${mib(base.rssBytes)} MiB RSS (heap ${mib(base.heapUsedBytes)} MiB); the client adds ${mib(full.rssBytes - base.rssBytes)} MiB`,
+  )
+  for (const creator of creators.slice(1)) await creator.close()
+  rmSync(dir, { recursive: true, force: true })
+}
+
+await alice.close()
+await bob.close()
 await node.close()

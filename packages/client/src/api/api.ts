@@ -76,6 +76,35 @@ export interface WelcomeInput {
   readonly welcomeMetadata: Uint8Array
 }
 
+/** libxmtp's gRPC payload limit (xmtp_configuration `GRPC_PAYLOAD_LIMIT`, 25 MiB), what nodes accept. */
+export const grpcPayloadLimit = 25 * 1024 * 1024
+/** At most this many welcomes per SendWelcomeMessages request (libxmtp clamps its chunks to 50). */
+export const maxWelcomesPerRequest = 50
+
+/**
+ * Welcomes split into requests that stay under the payload limit (with room for framing) and hold at most
+ * 50 each, in order. A single welcome over the limit goes alone (the node refuses it).
+ */
+export function welcomeBatches(welcomes: readonly WelcomeInput[]): WelcomeInput[][] {
+  const budget = grpcPayloadLimit - 64 * 1024
+  const batches: WelcomeInput[][] = []
+  let current: WelcomeInput[] = []
+  let size = 0
+  for (const w of welcomes) {
+    const bytes =
+      w.installationKey.length + w.data.length + w.hpkePublicKey.length + w.welcomeMetadata.length + 32
+    if (current.length > 0 && (size + bytes > budget || current.length >= maxWelcomesPerRequest)) {
+      batches.push(current)
+      current = []
+      size = 0
+    }
+    current.push(w)
+    size += bytes
+  }
+  if (current.length > 0) batches.push(current)
+  return batches
+}
+
 /** One entry of an inbox's identity log. */
 export interface IdentityLogEntry {
   readonly sequenceId: bigint
@@ -183,18 +212,24 @@ export class XmtpApi {
 
   /** Publishes welcomes (V1 only; pointers are an optimisation this client does not send). */
   async sendWelcomeMessages(welcomes: readonly WelcomeInput[]): Promise<void> {
-    const request = mls.SendWelcomeMessagesRequest.encode({
-      messages: welcomes.map((w) => ({
-        v1: {
-          installationKey: w.installationKey,
-          data: w.data,
-          hpkePublicKey: w.hpkePublicKey,
-          wrapperAlgorithm: w.wrapperAlgorithm,
-          welcomeMetadata: w.welcomeMetadata,
-        },
-      })),
-    }).finish()
-    await this.#unary(MlsPaths.sendWelcomeMessages, request, { decode: () => undefined })
+    // Every welcome carries the whole ratchet tree: a large group's welcomes exceed one request's limit,
+    // so they go in batches, concurrently, as libxmtp's `send_welcomes` does.
+    await Promise.all(
+      welcomeBatches(welcomes).map(async (batch) => {
+        const request = mls.SendWelcomeMessagesRequest.encode({
+          messages: batch.map((w) => ({
+            v1: {
+              installationKey: w.installationKey,
+              data: w.data,
+              hpkePublicKey: w.hpkePublicKey,
+              wrapperAlgorithm: w.wrapperAlgorithm,
+              welcomeMetadata: w.welcomeMetadata,
+            },
+          })),
+        }).finish()
+        await this.#unary(MlsPaths.sendWelcomeMessages, request, { decode: () => undefined })
+      }),
+    )
   }
 
   /** Uploads this installation's key package (a bare TLS KeyPackage). */

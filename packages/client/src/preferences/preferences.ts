@@ -94,7 +94,7 @@ export class Preferences {
   async setConsentStates(updates: readonly ConsentUpdate[]): Promise<void> {
     for (const update of updates) assertConsentUpdate(update)
     const changed = await this.record(updates, { sync: true })
-    if (changed.length > 0) await this.publish()
+    if (changed.length > 0) await this.publish({ refresh: true })
   }
 
   /**
@@ -166,7 +166,7 @@ export class Preferences {
       for (const group of await this.#client.conversations.syncGroups()) await group.sync()
       await this.idle()
       await this.processIncoming()
-      await this.publish()
+      await this.publish({ refresh: true })
     } finally {
       this.#appliedCounters.delete(counter)
     }
@@ -242,13 +242,15 @@ export class Preferences {
 
   /**
    * Publishes the outbox to the primary sync group (created when needed and another installation
-   * exists). Network failures leave the outbox as it was (retried at the next sync).
+   * exists). Network failures leave the outbox as it was (retried at the next sync). With `refresh`, our
+   * inbox's installations are read from the node before deciding that we are alone (`syncAll` skips that
+   * round trip: another installation that appears creates a sync group with us anyway).
    */
-  async publish(): Promise<void> {
-    await this.#flush().catch(ignoreRetryable)
+  async publish(options: { refresh?: boolean } = {}): Promise<void> {
+    await this.#flush(options.refresh === true).catch(ignoreRetryable)
   }
 
-  #flush(): Promise<void> {
+  #flush(refresh = false): Promise<void> {
     return this.#lock.run(async () => {
       const client = this.#client
       const entries: [string, OutboxEntry][] = []
@@ -256,7 +258,7 @@ export class Preferences {
         entries.push([key, JSON.parse(new TextDecoder().decode(value)) as OutboxEntry])
       }
       if (entries.length === 0) return
-      const group = await this.#primarySyncGroup()
+      const group = await this.#primarySyncGroup(refresh)
       if (group === undefined) return
       const updates: xmtp.device_sync.content.IPreferenceUpdate[] = entries.map(([, e]) => ({
         consent: consentToProto({
@@ -279,11 +281,11 @@ export class Preferences {
   }
 
   /** The newest sync group; a new one (with every installation of the inbox) when there is none. */
-  async #primarySyncGroup(): Promise<Conversation | undefined> {
+  async #primarySyncGroup(refresh: boolean): Promise<Conversation | undefined> {
     const client = this.#client
     const existing = (await client.conversations.syncGroups())[0]
     if (existing !== undefined) return existing
-    await client.inboxes.refresh([client.inboxId])
+    if (refresh) await client.inboxes.refresh([client.inboxId])
     if ((await client.inboxes.installations(client.inboxId)).length < 2) return undefined
     return client.conversations.newSyncGroup()
   }
