@@ -178,6 +178,31 @@ describe('gRPC API over h2c', () => {
     expect((await client.bidiStatus('Subscribe', new Uint8Array()))?.code).toBe(status.UNIMPLEMENTED)
   })
 
+  it('a long catch-up that waits for drain many times leaves no listeners behind', async () => {
+    const g = new Uint8Array(16).fill(0x52)
+    // 300 messages of 16 KiB: the stream's write buffer fills again and again during catch-up.
+    for (let i = 0; i < 3; i++) {
+      await sendGroup(Array.from({ length: 100 }, (_, j) => groupMessage(g, i * 100 + j, 16 * 1024)))
+    }
+    const warnings: string[] = []
+    const onWarning = (w: Error) => warnings.push(w.name)
+    process.on('warning', onWarning)
+    try {
+      const stream = client.stream(
+        'SubscribeGroupMessages',
+        mls.SubscribeGroupMessagesRequest.encode({ filters: [{ groupId: g }] }).finish(),
+      )
+      for (let i = 0; i < 300; i++) await stream.next()
+      stream.cancel()
+      await stream.ended
+      // Warnings are emitted on the next tick.
+      await new Promise((r) => setImmediate(r))
+    } finally {
+      process.off('warning', onWarning)
+    }
+    expect(warnings).not.toContain('MaxListenersExceededWarning')
+  })
+
   it('refuses a publish flood past the rate limit with RESOURCE_EXHAUSTED and serves reads meanwhile', async () => {
     const g = new Uint8Array(16).fill(0x77)
     let refused: Awaited<ReturnType<typeof statusOf>> | undefined

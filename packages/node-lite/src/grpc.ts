@@ -153,8 +153,15 @@ function implementation(methods: Map<string, RpcMethod>, definition: ServiceDefi
           drained: () =>
             new Promise<void>((resolve) => {
               if (finished || call.destroyed) return resolve()
-              call.once('drain', resolve)
-              call.once('close', resolve)
+              // Whichever comes first removes both: a long stream waits for 'drain' many times, and a
+              // 'close' listener left behind each time would pile up for the stream's whole life.
+              const done = () => {
+                call.off('drain', done)
+                call.off('close', done)
+                resolve()
+              }
+              call.on('drain', done)
+              call.on('close', done)
             }),
           end: finish,
         })
