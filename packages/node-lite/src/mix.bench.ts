@@ -1,0 +1,287 @@
+/**
+ * The 100K-daily-user request mix (issue 6): 544 requests/s for a while (default 20 s,
+ * `XMTP_BENCH_MIX_SECONDS`), of which 65% GetInboxIds, 14% QueryGroupMessages, 3% GetNewestGroupMessage,
+ * 3% SendGroupMessages (256-byte group messages) and 15% SubscribeGroupMessages streams that stay open to
+ * the end (and receive the writes to their groups). Target: p99 <= 25 ms.
+ *
+ * The node runs here on classic-level (fsync), seeded through its store with 10,000 inboxes' addresses
+ * and 1,000 groups of 50 messages; the load generator is a separate process speaking gRPC over h2c
+ * (testing/h2Load.ts). Arrivals are open-loop on a fixed schedule and each latency is counted from the
+ * request's scheduled time, so a stalled node is not hidden by a generator that waits for it.
+ * Baseline, same run and same processes: each request kind alone, one request at a time, nothing else
+ * running. Rate limits are off: the whole mix comes from one client address here, while upstream buckets
+ * are per client IP.
+ */
+import { fork } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { monitorEventLoopDelay } from 'node:perf_hooks'
+import { summarize } from '@xmtp-lite/bench'
+import { toLong, xmtp } from '@xmtp-lite/proto'
+import { parseGroupMessage } from './mlsFraming.ts'
+import { startNode } from './node.ts'
+import { groupMessage } from './testing/fixtures.ts'
+import { connectH2Grpc, type H2GrpcClient } from './testing/h2Load.ts'
+
+const mls = xmtp.mls.api.v1
+const ident = xmtp.identity.api.v1
+const inboxes = 10_000
+const groups = 1_000
+const perGroup = 50
+const rate = 544
+const kinds = ['GetInboxIds', 'QueryGroupMessages', 'GetNewestGroupMessage', 'SendGroupMessages', 'Subscribe']
+type Kind = (typeof kinds)[number]
+/** Cumulative shares of the mix, in percent. */
+const mix: readonly [Kind, number][] = [
+  ['GetInboxIds', 65],
+  ['QueryGroupMessages', 79],
+  ['GetNewestGroupMessage', 82],
+  ['SendGroupMessages', 85],
+  ['Subscribe', 100],
+]
+
+const addressOf = (i: number) => `0x${i.toString(16).padStart(40, '0')}`
+const groupIdOf = (g: number) => {
+  const id = new Uint8Array(16).fill(0x60)
+  new DataView(id.buffer).setUint32(12, g)
+  return id
+}
+
+if (process.argv[2] === 'load') await loadGenerator(Number(process.argv[3]))
+else await main()
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'node-lite-mix-'))
+  const node = await startNode({ dataDir: dir, grpcPort: 0, httpPort: false, rateLimits: false })
+  try {
+    // Seed through the store: the address index and the groups.
+    for (let i = 0; i < inboxes; i++) {
+      const inboxId = new Uint8Array(32)
+      new DataView(inboxId.buffer).setUint32(28, i)
+      await node.store.appendIdentityUpdate({
+        inboxId,
+        update: new Uint8Array(200),
+        addedAddresses: [addressOf(i)],
+        removedAddresses: [],
+      })
+    }
+    const lastIds: number[] = []
+    for (let g = 0; g < groups; g++) {
+      const stored = await node.store.appendGroupMessages(
+        Array.from({ length: perGroup }, (_, j) => {
+          const m = groupMessage(groupIdOf(g), j, 256)
+          const header = parseGroupMessage(m.data)
+          return {
+            groupId: header.groupId,
+            data: m.data,
+            senderHmac: m.senderHmac,
+            shouldPush: true,
+            isCommit: false,
+          }
+        }),
+      )
+      lastIds.push(stored[stored.length - 1]?.id ?? 0)
+    }
+    const child = fork(new URL(import.meta.url).pathname, ['load', String(node.grpcPort)], {
+      execArgv: process.execArgv,
+    })
+    child.send(JSON.stringify({ lastIds }))
+    // The node's own view of the mix: its CPU time and how late its event loop ran.
+    const loop = monitorEventLoopDelay({ resolution: 5 })
+    let cpu0 = process.cpuUsage()
+    const report = await new Promise<string>((resolve, reject) => {
+      child.on('message', (m) => {
+        if (m === 'mix-start') {
+          cpu0 = process.cpuUsage()
+          loop.enable()
+          return
+        }
+        if (m === 'mix-end') {
+          loop.disable()
+          const cpu = process.cpuUsage(cpu0)
+          child.send(
+            JSON.stringify({
+              nodeCpuUs: cpu.user + cpu.system,
+              loopP99Ms: loop.percentile(99) / 1e6,
+              loopMaxMs: loop.max / 1e6,
+            }),
+          )
+          return
+        }
+        resolve(String(m))
+      })
+      child.on('exit', (code) => code !== 0 && reject(new Error(`load generator exited with ${code}`)))
+    })
+    console.log(report)
+  } finally {
+    await node.close()
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+/** One request of a kind; resolves when answered (streams: when their headers arrive). */
+function requester(h2: H2GrpcClient, lastIds: readonly number[], streams: { cancel(): void }[]) {
+  let n = 0
+  const pick = (max: number) => Math.floor(Math.random() * max)
+  const check = (status: number, kind: string) => {
+    if (status !== 0) throw new Error(`${kind} failed: grpc-status ${status}`)
+  }
+  return async (kind: Kind): Promise<void> => {
+    switch (kind) {
+      case 'GetInboxIds': {
+        const r = await h2.unary(
+          '/xmtp.identity.api.v1.IdentityApi/GetInboxIds',
+          ident.GetInboxIdsRequest.encode({
+            requests: [{ identifier: addressOf(pick(inboxes)), identifierKind: 1 }],
+          }).finish(),
+        )
+        return check(r.status, kind)
+      }
+      case 'QueryGroupMessages': {
+        const r = await h2.unary(
+          '/xmtp.mls.api.v1.MlsApi/QueryGroupMessages',
+          mls.QueryGroupMessagesRequest.encode({
+            groupId: groupIdOf(pick(groups)),
+            pagingInfo: { limit: 100 },
+          }).finish(),
+        )
+        return check(r.status, kind)
+      }
+      case 'GetNewestGroupMessage': {
+        const r = await h2.unary(
+          '/xmtp.mls.api.v1.MlsApi/GetNewestGroupMessage',
+          mls.GetNewestGroupMessageRequest.encode({
+            groupIds: Array.from({ length: 10 }, () => groupIdOf(pick(groups))),
+            includeContent: false,
+          }).finish(),
+        )
+        return check(r.status, kind)
+      }
+      case 'SendGroupMessages': {
+        const r = await h2.unary(
+          '/xmtp.mls.api.v1.MlsApi/SendGroupMessages',
+          mls.SendGroupMessagesRequest.encode({
+            messages: [{ v1: groupMessage(groupIdOf(pick(groups)), 1e6 + n++, 256) }],
+          }).finish(),
+        )
+        return check(r.status, kind)
+      }
+      default: {
+        // A client resuming its stream from the last message it has (no catch-up backlog).
+        const g = pick(groups)
+        const s = h2.stream(
+          '/xmtp.mls.api.v1.MlsApi/SubscribeGroupMessages',
+          mls.SubscribeGroupMessagesRequest.encode({
+            filters: [{ groupId: groupIdOf(g), idCursor: toLong(BigInt(lastIds[g] ?? 0)) }],
+          }).finish(),
+        )
+        streams.push(s)
+        await s.headers
+      }
+    }
+  }
+}
+
+async function loadGenerator(port: number): Promise<void> {
+  const nextMessage = () =>
+    new Promise<string>((resolve) => process.once('message', (m) => resolve(String(m))))
+  const { lastIds } = JSON.parse(await nextMessage()) as { lastIds: number[] }
+  const seconds = Number(process.env.XMTP_BENCH_MIX_SECONDS ?? 20)
+  // A few connections, as several clients would have (one HTTP/2 connection each).
+  const connections = Array.from({ length: 8 }, () => connectH2Grpc(port))
+  const streams: { cancel(): void }[] = []
+  const requests = connections.map((c) => requester(c, lastIds, streams))
+  const lines: string[] = []
+  const fmt = (ms: number) => `${ms.toFixed(2)} ms`
+
+  // Baseline: each kind alone, one at a time (200 each; streams closed right after their headers).
+  const baseline = new Map<Kind, number[]>()
+  const one = requests[0] as (kind: Kind) => Promise<void>
+  for (const kind of kinds) for (let i = 0; i < 20; i++) await one(kind) // warm-up
+  for (const s of streams.splice(0)) s.cancel()
+  for (const kind of kinds) {
+    const samples: number[] = []
+    for (let i = 0; i < 200; i++) {
+      const t0 = performance.now()
+      await one(kind)
+      samples.push(performance.now() - t0)
+    }
+    for (const s of streams.splice(0)) s.cancel()
+    baseline.set(kind, samples)
+  }
+
+  // The mix: open loop, arrivals every 1/rate s, latency from the scheduled time.
+  const total = Math.round(seconds * rate)
+  const under = new Map<Kind, number[]>(kinds.map((k) => [k, []]))
+  const all: number[] = []
+  let failures = 0
+  let lateSends = 0
+  const pending: Promise<void>[] = []
+  process.send?.('mix-start')
+  const cpu0 = process.cpuUsage()
+  const t0 = performance.now()
+  for (let i = 0; i < total; i++) {
+    const due = t0 + (i * 1000) / rate
+    const wait = due - performance.now()
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait))
+    // The generator's own lateness (it shares the machine too).
+    if (performance.now() - due > 10) lateSends++
+    const roll = Math.random() * 100
+    const kind = (mix.find(([, upTo]) => roll < upTo) as [Kind, number])[0]
+    const send = requests[i % requests.length] as (kind: Kind) => Promise<void>
+    pending.push(
+      send(kind).then(
+        () => {
+          const ms = performance.now() - due
+          under.get(kind)?.push(ms)
+          all.push(ms)
+        },
+        () => {
+          failures++
+        },
+      ),
+    )
+  }
+  await Promise.all(pending)
+  const elapsed = (performance.now() - t0) / 1000
+  const generatorCpu = process.cpuUsage(cpu0)
+  const openStreams = streams.length
+  process.send?.('mix-end')
+  const node = JSON.parse(await nextMessage()) as { nodeCpuUs: number; loopP99Ms: number; loopMaxMs: number }
+
+  lines.push(
+    `\n## 100K-daily-user mix: ${rate} req/s for ${seconds} s (${total} requests, ${(total / elapsed).toFixed(0)} req/s achieved), node on classic-level (fsync), load generator in its own process`,
+  )
+  lines.push(
+    `  ${'request'.padEnd(24)} ${'share'.padStart(6)} ${'alone p50'.padStart(11)} ${'alone p99'.padStart(11)} ${'mix p50'.padStart(11)} ${'mix p99'.padStart(11)} ${'n'.padStart(6)}`,
+  )
+  let previous = 0
+  for (const [kind, upTo] of mix) {
+    const a = summarize(kind, baseline.get(kind) ?? [])
+    const m = summarize(kind, under.get(kind) ?? [])
+    lines.push(
+      `  ${(kind === 'Subscribe' ? 'Subscribe (to headers)' : kind).padEnd(24)} ${`${upTo - previous}%`.padStart(6)} ${fmt(a.p50Ms).padStart(11)} ${fmt(a.p99Ms).padStart(11)} ${fmt(m.p50Ms).padStart(11)} ${fmt(m.p99Ms).padStart(11)} ${String(m.samples).padStart(6)}`,
+    )
+    previous = upTo
+  }
+  const overall = summarize('all', all)
+  const alone = summarize(
+    'all',
+    [...baseline.values()].flatMap((v) => v),
+  )
+  lines.push(
+    `  ${'all'.padEnd(24)} ${'100%'.padStart(6)} ${fmt(alone.p50Ms).padStart(11)} ${fmt(alone.p99Ms).padStart(11)} ${fmt(overall.p50Ms).padStart(11)} ${fmt(overall.p99Ms).padStart(11)} ${String(overall.samples).padStart(6)}`,
+  )
+  lines.push(`  streams held open at the end: ${openStreams}; failed requests: ${failures}`)
+  lines.push(
+    `  node process: ${(node.nodeCpuUs / 1e4 / elapsed).toFixed(0)}% of one core (${(node.nodeCpuUs / total).toFixed(0)} µs CPU per request), event-loop delay p99 ${node.loopP99Ms.toFixed(1)} ms, max ${node.loopMaxMs.toFixed(0)} ms; load generator: ${((generatorCpu.user + generatorCpu.system) / 1e4 / elapsed).toFixed(0)}% of one core, ${lateSends} sends more than 10 ms late`,
+  )
+  lines.push(
+    `  mix p99 ${fmt(overall.p99Ms)} = ${(overall.p99Ms / alone.p99Ms).toFixed(2)}x the requests' p99 alone; target p99 <= 25 ms: ${overall.p99Ms <= 25 && failures === 0 ? 'MET' : 'NOT MET'}`,
+  )
+  for (const s of streams) s.cancel()
+  for (const c of connections) c.close()
+  process.send?.(lines.join('\n'))
+  process.exit(0)
+}
