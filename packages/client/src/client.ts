@@ -29,6 +29,7 @@ import type { RetryPolicy } from './api/retry.ts'
 import { defaultRegistry } from './codecs.ts'
 import type { IntentStep } from './conversations/conversation.ts'
 import { Conversations } from './conversations/conversations.ts'
+import { Mutex } from './conversations/mutex.ts'
 import { ClientError } from './errors.ts'
 import { InboxDirectory } from './identity/inboxes.ts'
 import { Preferences } from './preferences/preferences.ts'
@@ -81,10 +82,19 @@ interface SelfRecord {
     initPrivateKey: string
     encryptionPrivateKey: string
     createdAt: number
+    /** When a newer key package replaced it on the node; its private keys go a day later. */
+    replacedAt?: number
   }[]
+  /** When the key package is rotated next (client clock, ms); absent: 30 days after the newest. */
+  nextRotationAt?: number
 }
 
 const selfKey = 'self'
+const day = 24 * 60 * 60 * 1000
+/** libxmtp KEY_PACKAGE_ROTATION_INTERVAL_NS (mls-groups.md §3.2). */
+export const keyPackageRotationIntervalMs = 30 * day
+/** libxmtp KEYS_EXPIRATION_INTERVAL_NS: a replaced key package's private keys are kept this long (§3.2). */
+export const keyPackageRetentionMs = day
 
 function identifierValue(identifier: PublicIdentifier): { kind: string; value: string } {
   return identifier.kind === 'ethereum'
@@ -183,7 +193,9 @@ export class Client {
         )
       }
       await inboxes.refresh([existing.inboxId])
-      return new Client(api, store, inboxes, existing, options)
+      const client = new Client(api, store, inboxes, existing, options)
+      await client.maintainKeyPackages()
+      return client
     }
     const self = await register(
       api,
@@ -196,6 +208,85 @@ export class Client {
       options.verify,
     )
     return new Client(api, store, inboxes, self, options)
+  }
+
+  readonly #keyPackageLock = new Mutex()
+
+  async #saveSelf(): Promise<void> {
+    await this.store.put(selfKey, jsonBytes(this.#self))
+  }
+
+  /**
+   * Uploads a fresh key package (the node keeps only the newest per installation) and schedules the next
+   * rotation 30 days on; the replaced ones keep their private keys for a day, so welcomes already wrapped
+   * to them still open (mls-groups.md §3.2, libxmtp `rotate_and_upload_key_package`).
+   */
+  rotateKeyPackage(): Promise<void> {
+    return this.#keyPackageLock.run(() => this.#rotate())
+  }
+
+  async #rotate(): Promise<void> {
+    const now = this.now()
+    const kp = await createKeyPackage({
+      inboxId: this.inboxId,
+      installationPrivateKey: this.#installationPrivateKey,
+      now: Math.floor(now / 1000),
+    })
+    const entry = {
+      keyPackage: toHex(kp.keyPackage),
+      initPrivateKey: toHex(kp.initPrivateKey),
+      encryptionPrivateKey: toHex(kp.encryptionPrivateKey),
+      createdAt: now,
+    }
+    // Stored before it is uploaded: a welcome to a key package whose private keys we lost never opens.
+    const older = [...this.#self.keyPackages]
+    this.#self.keyPackages.push(entry)
+    await this.#saveSelf()
+    await this.api.uploadKeyPackage(kp.keyPackage)
+    for (const k of older) k.replacedAt ??= now
+    this.#self.nextRotationAt = now + keyPackageRotationIntervalMs
+    this.#prune(now)
+    await this.#saveSelf()
+  }
+
+  #prune(now: number): boolean {
+    const before = this.#self.keyPackages.length
+    this.#self.keyPackages = this.#self.keyPackages.filter(
+      (k) => k.replacedAt === undefined || now - k.replacedAt < keyPackageRetentionMs,
+    )
+    return this.#self.keyPackages.length !== before
+  }
+
+  /**
+   * Key-package upkeep (libxmtp's key-package worker): rotates when due (30 days, or soon after welcomes
+   * were processed), and drops private keys replaced more than a day ago. Costs no request when nothing is
+   * due; `syncAll` and client start call it.
+   * @returns whether a new key package was uploaded.
+   */
+  maintainKeyPackages(): Promise<boolean> {
+    return this.#keyPackageLock.run(async () => {
+      const now = this.now()
+      const newest = this.#self.keyPackages.at(-1)?.createdAt ?? 0
+      const due = this.#self.nextRotationAt ?? newest + keyPackageRotationIntervalMs
+      if (now >= due) {
+        await this.#rotate()
+        return true
+      }
+      if (this.#prune(now)) await this.#saveSelf()
+      return false
+    })
+  }
+
+  /**
+   * Called after a batch of welcomes was processed: the key package they used is now known to others, so
+   * it is replaced (libxmtp `queue_key_rotation`); the rotation is due at once and survives a failure.
+   */
+  async keyPackageUsed(): Promise<void> {
+    await this.#keyPackageLock.run(async () => {
+      this.#self.nextRotationAt = this.now()
+      await this.#saveSelf()
+    })
+    await this.maintainKeyPackages()
   }
 
   /** Closes the transport and the store. */
@@ -264,6 +355,7 @@ async function register(
         createdAt: now(),
       },
     ],
+    nextRotationAt: now() + keyPackageRotationIntervalMs,
   }
   await store.put(selfKey, jsonBytes(self))
   await inboxes.refresh([inboxId])

@@ -341,6 +341,8 @@ export class Conversations {
         if (conversation !== undefined) joined.push(conversation)
       }
       for (const c of joined) await c.sync()
+      // §3.2: a key package used by a welcome is replaced soon after (libxmtp queue_key_rotation).
+      if (joined.length > 0) await client.keyPackageUsed()
       return joined
     })
   }
@@ -444,6 +446,7 @@ export class Conversations {
    * query of its own.
    */
   async syncAll(): Promise<{ readonly synced: number; readonly messages: number }> {
+    await this.#client.maintainKeyPackages()
     await this.syncWelcomes()
     const all = (await this.#all()).filter((c) => c.isActive)
     const newest = await this.#client.api.newestGroupMessageIds(all.map((c) => c.groupId))
