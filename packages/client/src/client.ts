@@ -31,6 +31,7 @@ import type { IntentStep } from './conversations/conversation.ts'
 import { Conversations } from './conversations/conversations.ts'
 import { Mutex } from './conversations/mutex.ts'
 import { ClientError } from './errors.ts'
+import { checkClientFlags, codecsOfFlags } from './flags.ts'
 import { InboxDirectory } from './identity/inboxes.ts'
 import { Preferences } from './preferences/preferences.ts'
 import { EncryptedStore, getJson, jsonBytes, type LevelDatabase } from './storage/store.ts'
@@ -55,6 +56,12 @@ export interface ClientOptions {
   readonly now?: () => number
   /** Observation points for tests (fault injection); never needed by an app. */
   readonly hooks?: ClientHooks
+  /**
+   * Feature flags (src/flags.ts): protocol changes under review this client runs, e.g. `['xip-poll']`. They
+   * add codecs and are declared to the node by the gRPC transport made from `apiUrl`; give a `transport`
+   * made with the same `flags` otherwise.
+   */
+  readonly flags?: readonly string[]
   /** Content codecs beyond the standard ones. */
   // biome-ignore lint/suspicious/noExplicitAny: codecs of every content type.
   readonly codecs?: readonly ContentCodec<any>[]
@@ -122,6 +129,8 @@ export class Client {
   readonly hooks: ClientHooks
   /** Groups and DMs. */
   readonly conversations: Conversations
+  /** The feature flags this client runs, sorted (src/flags.ts). */
+  readonly flags: readonly string[]
 
   private constructor(
     api: XmtpApi,
@@ -140,7 +149,11 @@ export class Client {
     this.now = options.now ?? Date.now
     this.preferences = new Preferences(this)
     this.hooks = options.hooks ?? {}
-    this.conversations = new Conversations(this, defaultRegistry(options.codecs ?? []))
+    this.flags = checkClientFlags(options.flags ?? [])
+    this.conversations = new Conversations(
+      this,
+      defaultRegistry([...codecsOfFlags(this.flags), ...(options.codecs ?? [])]),
+    )
   }
 
   /** The installation id as lowercase hex. */
@@ -175,8 +188,13 @@ export class Client {
    */
   static async create(signer: Signer, options: ClientOptions): Promise<Client> {
     const now = options.now ?? Date.now
+    const flags = checkClientFlags(options.flags ?? [])
     const transport =
-      options.transport ?? createGrpcTransport({ url: options.apiUrl ?? 'http://localhost:5556' })
+      options.transport ??
+      createGrpcTransport({
+        url: options.apiUrl ?? 'http://localhost:5556',
+        ...(flags.length > 0 ? { flags } : {}),
+      })
     const api = new XmtpApi(transport, options.retry === undefined ? {} : { retry: options.retry })
     const store = await EncryptedStore.open({ db: options.db, encryptionKey: options.encryptionKey })
     const inboxes = new InboxDirectory(api, store, options.verify ?? {})

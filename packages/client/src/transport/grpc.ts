@@ -8,6 +8,7 @@
  */
 import * as grpc from '@grpc/grpc-js'
 import { ClientError } from '../errors.ts'
+import { flagsMetadataKey } from '../flags.ts'
 import { errorFromStatus } from './status.ts'
 import type { CallOptions, StreamCall, StreamSink, Transport } from './transport.ts'
 import { clientVersion } from './version.ts'
@@ -20,6 +21,8 @@ export interface GrpcTransportOptions {
   readonly appVersion?: string
   /** Default deadline of unary calls in milliseconds (default 30,000). */
   readonly timeoutMs?: number
+  /** Feature flags declared to the node on every call (`x-xmtp-lite-flags`, src/flags.ts). */
+  readonly flags?: readonly string[]
 }
 
 const passthrough = (value: Uint8Array): Buffer =>
@@ -56,6 +59,8 @@ export function createGrpcTransport(options: GrpcTransportOptions): Transport {
     const m = new grpc.Metadata()
     m.set('x-app-version', options.appVersion ?? clientVersion)
     m.set('x-xmtp-lite-version', clientVersion)
+    if (options.flags !== undefined && options.flags.length > 0)
+      m.set(flagsMetadataKey, options.flags.join(','))
     return m
   }
 

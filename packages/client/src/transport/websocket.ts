@@ -8,6 +8,7 @@
  */
 import { xmtplite } from '@xmtp-lite/proto'
 import { ClientError } from '../errors.ts'
+import { flagsMetadataKey } from '../flags.ts'
 import { errorFromStatus, GrpcStatus } from './status.ts'
 import type { CallOptions, StreamCall, StreamSink, Transport } from './transport.ts'
 
@@ -33,6 +34,8 @@ export interface WebSocketTransportOptions {
   readonly url: string
   /** Default deadline of unary calls in milliseconds (default 30,000). */
   readonly timeoutMs?: number
+  /** Feature flags declared to the node in every request frame's metadata (src/flags.ts). */
+  readonly flags?: readonly string[]
   /** A WebSocket constructor to use instead of the platform's. */
   readonly WebSocket?: SocketConstructor
 }
@@ -152,6 +155,11 @@ export function createWebSocketTransport(options: WebSocketTransportOptions): Tr
     return attempt
   }
 
+  // Request metadata as in gRPC: the feature flags this client declares (node-lite src/flags.ts).
+  const requestMetadata: Record<string, string> =
+    options.flags !== undefined && options.flags.length > 0
+      ? { [flagsMetadataKey]: options.flags.join(',') }
+      : {}
   const send = async (frame: Parameters<typeof Frame.encode>[0]) => {
     const ws = await connect()
     ws.send(Frame.encode(frame).finish())
@@ -169,7 +177,7 @@ export function createWebSocketTransport(options: WebSocketTransportOptions): Tr
           void send({ requestId, method: path, cancel: {} }).catch(() => {})
         }, callOptions.timeoutMs ?? defaultTimeout)
         pending.set(requestId, { method: path, unary: { resolve, reject, timer } })
-        send({ requestId, method: path, request }).catch((error: unknown) => {
+        send({ requestId, method: path, request, metadata: requestMetadata }).catch((error: unknown) => {
           clearTimeout(timer)
           pending.delete(requestId)
           reject(error instanceof ClientError ? error : new ClientError('Client::Unavailable', String(error)))
@@ -200,7 +208,7 @@ export function createWebSocketTransport(options: WebSocketTransportOptions): Tr
           },
         },
       })
-      send({ requestId, method: path, request }).then(
+      send({ requestId, method: path, request, metadata: requestMetadata }).then(
         () => {
           if (!cancelled) sink.onOpen?.()
         },
