@@ -51,7 +51,7 @@ const ops = {
   generateInboxId: ({ address, nonce }) =>
     generateInboxId({ identifier: address.toLowerCase(), identifierKind: 0 }, BigInt(nonce ?? 1)),
 
-  async createClient({ name, privateKey, apiUrl, nonce }) {
+  async createClient({ name, privateKey, apiUrl, nonce, deviceSync }) {
     const account = privateKeyToAccount(privateKey)
     const signer = {
       type: 'EOA',
@@ -64,7 +64,8 @@ const ops = {
       ...(nonce !== undefined ? { nonce: BigInt(nonce) } : {}),
       dbPath: null,
       historySyncUrl: null,
-      disableDeviceSync: true,
+      // Preference sync (consent through the sync group) needs the device-sync worker.
+      disableDeviceSync: deviceSync !== true,
       // XMTP_SDK_LOG=Info shows libxmtp's refusals ("Transaction failed ..."), which it does not report.
       loggingLevel: process.env.XMTP_SDK_LOG ?? 'Off',
     })
@@ -226,6 +227,21 @@ const ops = {
     const entry = streams.get(streamId)
     streams.delete(streamId)
     await entry?.source.end()
+    return null
+  },
+
+  // Consent: entityType 0 = group id, 1 = inbox id; state 0 unknown, 1 allowed, 2 denied (node-bindings enums).
+  async setConsent({ name, entityType, entity, state }) {
+    await clientOf(name).client.preferences.setConsentStates([{ entityType, entity, state }])
+    return null
+  },
+
+  async getConsent({ name, entityType, entity }) {
+    return clientOf(name).client.preferences.getConsentState(entityType, entity)
+  },
+
+  async syncPreferences({ name }) {
+    await clientOf(name).client.preferences.sync()
     return null
   },
 
