@@ -97,6 +97,62 @@ describe('native backends', () => {
   })
 })
 
+/** A Node-like global whose `node:module` require answers `load(id)` (everything else is the real one). */
+function globalWithRequire(load: (id: string) => unknown) {
+  const real = process.getBuiltinModule
+  return {
+    process: {
+      versions: process.versions,
+      getBuiltinModule: (id: string) =>
+        id === 'node:module' ? { createRequire: () => load } : (real as (id: string) => unknown)(id),
+    },
+  }
+}
+
+describe('fallback to noble', () => {
+  it('when the optional packages are not installed: no backend, and the provider still verifies alike', () => {
+    const missing = globalWithRequire((id) => {
+      throw Object.assign(new Error(`Cannot find module '${id}'`), { code: 'MODULE_NOT_FOUND' })
+    })
+    expect(loadNativeBackends(missing).names).toEqual([])
+    const provider = required(nodeCryptoFor(missing), 'node provider without the optional packages')
+    expect(provider.nativeBackends).toEqual([])
+    const seed = new Uint8Array(32).fill(4)
+    const message = utf8ToBytes('fallback')
+    const signature = ed25519ph.sign(message, seed, { context })
+    expect(provider.ed25519.verifyPh(signature, message, ed25519.getPublicKey(seed), context)).toBe(true)
+    expect(provider.ed25519.verifyPh(signature, message, ed25519.getPublicKey(seed.fill(5)), context)).toBe(
+      false,
+    )
+    const hash = new Uint8Array(32).fill(9)
+    const key = new Uint8Array(32).fill(3)
+    expect(provider.secp256k1.recoverPublicKey(hash, provider.secp256k1.signRecoverable(hash, key))).toEqual(
+      nobleCrypto.secp256k1.getPublicKey(key),
+    )
+  })
+
+  it('when a package loads but answers wrongly: its probe fails and it is left out', () => {
+    const wrong = globalWithRequire((id) => {
+      if (id === 'sodium-native') {
+        const zero = (out: Uint8Array) => out.fill(0)
+        return {
+          crypto_scalarmult_ed25519_base_noclamp: zero,
+          crypto_scalarmult_ed25519_noclamp: zero,
+          crypto_core_ed25519_sub: zero,
+          crypto_core_ed25519_scalar_reduce: zero,
+        }
+      }
+      if (id === 'secp256k1/bindings') return { ecdsaRecover: () => new Uint8Array(65) }
+      throw new Error(`Cannot find module '${id}'`)
+    })
+    expect(loadNativeBackends(wrong).names).toEqual([])
+  })
+
+  it('in a browser-like global (no process): nothing is loaded', () => {
+    expect(loadNativeBackends({}).names).toEqual([])
+  })
+})
+
 describe('Ed25519ph: the native path and noble agree', () => {
   it('on 500 random honest signatures (all valid) and a corruption of each (fast-check)', () => {
     let accepted = 0
