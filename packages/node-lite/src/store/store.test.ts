@@ -107,6 +107,41 @@ describe.each([
     await store.close()
   })
 
+  it('answers GetInboxIds from its cache only while no identity update touched the address', async () => {
+    const store = await open()
+    const inboxA = new Uint8Array(32).fill(0xa1)
+    const inboxB = new Uint8Array(32).fill(0xb1)
+    const addr = '0x00000000000000000000000000000000000000c1'
+    // An unknown address is answered (and remembered) as unknown, then found once associated.
+    expect(await store.inboxIdForAddress(addr)).toBeUndefined()
+    expect(await store.inboxIdForAddress(addr)).toBeUndefined()
+    await store.appendIdentityUpdate({
+      inboxId: inboxA,
+      update: bytes(1),
+      addedAddresses: [addr],
+      removedAddresses: [],
+    })
+    expect(await store.inboxIdForAddress(addr)).toBe('a1'.repeat(32))
+    // A lookup that reads while a write lands does not keep what it read: the next one sees the write.
+    const racing = store.inboxIdForAddress(addr)
+    const write = store.appendIdentityUpdate({
+      inboxId: inboxB,
+      update: bytes(2),
+      addedAddresses: [addr],
+      removedAddresses: [],
+    })
+    await Promise.all([racing, write])
+    expect(await store.inboxIdForAddress(addr)).toBe('b1'.repeat(32))
+    await store.appendIdentityUpdate({
+      inboxId: inboxB,
+      update: bytes(3),
+      addedAddresses: [],
+      removedAddresses: [addr],
+    })
+    expect(await store.inboxIdForAddress(addr)).toBe('a1'.repeat(32))
+    await store.close()
+  })
+
   it('keeps the latest key package per installation', async () => {
     const store = await open()
     await store.putKeyPackage(g1, bytes(1))

@@ -42,6 +42,9 @@ import { RowReader, RowWriter } from './rows.ts'
 type Db = AbstractLevel<Uint8Array | string, Uint8Array, Uint8Array>
 type Op = AbstractBatchOperation<Db, Uint8Array, Uint8Array>
 
+/** GetInboxIds answers kept in memory (about 200 bytes each). */
+export const defaultInboxCacheSize = 20_000
+
 /** How to open a store. */
 export interface OpenStoreParams {
   /** A directory for LevelDB. Ignored when `memory` is true. */
@@ -130,14 +133,24 @@ export class NodeStore {
   private readonly clock: () => bigint
   private readonly counters = new Map<SequencedTag, number>()
   private readonly listeners = new Set<(events: readonly StoreEvent[]) => void>()
+  /**
+   * GetInboxIds answers (address → inbox id hex, or null for none), least recently used first. Only
+   * `appendIdentityUpdate` changes the address index: it drops the addresses it touched once its batch is
+   * durable and bumps {@link addressWrites}, and a lookup caches its answer only when no such write
+   * finished while it was reading, so a stale read never lands in the cache.
+   */
+  private readonly inboxCache = new Map<string, string | null>()
+  private readonly inboxCacheSize: number
+  private addressWrites = 0
   private queue: Job[] = []
   private writing: Promise<void> | undefined
   private closed = false
 
-  constructor(db: Db, sync: boolean, clock: () => bigint) {
+  constructor(db: Db, sync: boolean, clock: () => bigint, inboxCacheSize = defaultInboxCacheSize) {
     this.db = db
     this.sync = sync
     this.clock = clock
+    this.inboxCacheSize = inboxCacheSize
   }
 
   /** Loads the id counters. Called by {@link openStore}. */
@@ -280,23 +293,40 @@ export class NodeStore {
       const row = await this.latestAddressRow(address, (r) => r.inboxId === inboxHex)
       if (row !== undefined) revoked.push(row)
     }
-    return this.enqueue([], (tx) => {
-      const seq = tx.nextId(Tag.InboxLog)
+    const touched = [...params.addedAddresses, ...revoked.map((r) => r.address)]
+    try {
+      return await this.enqueue([], (tx) => this.identityUpdateRows(tx, params, inboxHex, revoked))
+    } finally {
+      this.addressWrites++
+      for (const address of touched) this.inboxCache.delete(address)
+    }
+  }
+
+  private identityUpdateRows(
+    tx: Tx,
+    params: {
+      readonly inboxId: Uint8Array
+      readonly update: Uint8Array
+      readonly addedAddresses: readonly string[]
+    },
+    inboxHex: string,
+    revoked: readonly AddressRow[],
+  ): IdentityUpdateLog {
+    const seq = tx.nextId(Tag.InboxLog)
+    tx.put(
+      topicKey(Tag.InboxLog, params.inboxId, seq),
+      new RowWriter().u64(tx.now).bytes(params.update).finish(),
+    )
+    for (const address of params.addedAddresses) {
+      tx.put(topicKey(Tag.AddressLog, encoder.encode(address), seq), encodeAddressRow(inboxHex, 0))
+    }
+    for (const row of revoked) {
       tx.put(
-        topicKey(Tag.InboxLog, params.inboxId, seq),
-        new RowWriter().u64(tx.now).bytes(params.update).finish(),
+        topicKey(Tag.AddressLog, encoder.encode(row.address), row.associationSeq),
+        encodeAddressRow(row.inboxId, seq),
       )
-      for (const address of params.addedAddresses) {
-        tx.put(topicKey(Tag.AddressLog, encoder.encode(address), seq), encodeAddressRow(inboxHex, 0))
-      }
-      for (const row of revoked) {
-        tx.put(
-          topicKey(Tag.AddressLog, encoder.encode(row.address), row.associationSeq),
-          encodeAddressRow(row.inboxId, seq),
-        )
-      }
-      return { sequenceId: seq, serverTimestampNs: tx.now, update: params.update }
-    })
+    }
+    return { sequenceId: seq, serverTimestampNs: tx.now, update: params.update }
   }
 
   /**
@@ -392,7 +422,22 @@ export class NodeStore {
    * address's unrevoked rows (§3.11 GetInboxIds).
    */
   async inboxIdForAddress(address: string): Promise<string | undefined> {
-    return (await this.latestAddressRow(address, (r) => r.revocationSeq === 0))?.inboxId
+    const cached = this.inboxCache.get(address)
+    if (cached !== undefined) {
+      // Most recently used goes last.
+      this.inboxCache.delete(address)
+      this.inboxCache.set(address, cached)
+      return cached ?? undefined
+    }
+    const writes = this.addressWrites
+    const inboxId = (await this.latestAddressRow(address, (r) => r.revocationSeq === 0))?.inboxId
+    if (writes === this.addressWrites && this.inboxCacheSize > 0) {
+      this.inboxCache.set(address, inboxId ?? null)
+      if (this.inboxCache.size > this.inboxCacheSize) {
+        this.inboxCache.delete(this.inboxCache.keys().next().value as string)
+      }
+    }
+    return inboxId
   }
 
   // ---------------------------------------------------------------------------------------------------
