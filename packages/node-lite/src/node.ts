@@ -30,6 +30,8 @@ export interface StartNodeParams {
   readonly memory?: boolean
   /** fsync every batch (default true on disk). */
   readonly sync?: boolean
+  /** LevelDB table files kept open (default 64, see `defaultMaxOpenFiles`: it bounds mapped memory). */
+  readonly maxOpenFiles?: number
   readonly host?: string
   /** gRPC port (XMTP local default 5556; 0 = any free port). */
   readonly grpcPort?: number
@@ -98,6 +100,7 @@ export async function startNode(params: StartNodeParams): Promise<RunningNode> {
     ...(params.memory === true ? { memory: true } : {}),
     ...(params.dataDir === undefined ? {} : { path: params.dataDir }),
     ...(params.sync === undefined ? {} : { sync: params.sync }),
+    ...(params.maxOpenFiles === undefined ? {} : { maxOpenFiles: params.maxOpenFiles }),
   })
   const identityValidator =
     params.identityValidator ?? ledgerIdentityValidator(scw === undefined ? {} : { scwVerifier: scw.ledger })

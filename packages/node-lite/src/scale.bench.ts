@@ -184,7 +184,8 @@ async function main(): Promise<void> {
       const store = await openStore({ path: fullDir })
       const held = store.lastIds().groupMessages
       await store.close()
-      if (held !== envelopes) throw new Error(`${fullDir} holds ${held} envelopes, not ${envelopes}`)
+      // Earlier runs' serving loads published a few more.
+      if (held < envelopes) throw new Error(`${fullDir} holds ${held} envelopes, fewer than ${envelopes}`)
     }
     const buildMs = built ? Number.NaN : await build(fullDir, envelopes)
     console.log(
