@@ -1,8 +1,8 @@
 /**
  * One test per fix carried in `patches/ts-mls@1.6.4.patch` (facts: protocol/ts-mls-libxmtp-interop.md,
  * "the three fixes"; protocol/ts-mls-assessment.md §3 gaps a, b, c, f). Each test fails on unpatched ts-mls.
- * The speed fixes (leaf-hash reuse, no parent ratchets, one group-context encoding per path) are checked
- * against the computations they replace.
+ * The speed fixes (leaf-hash reuse, no parent ratchets, one group-context encoding per path, integer and
+ * enum decoding) are checked against the computations they replace.
  */
 import {
   type ClientState,
@@ -23,7 +23,10 @@ import {
   processPrivateMessage,
   type Welcome,
 } from 'ts-mls'
+import { decodeUint16, decodeUint32 } from 'ts-mls/codec/number.js'
+import { decodeCredentialType } from 'ts-mls/credentialType.js'
 import { expandWithLabel } from 'ts-mls/crypto/kdf.js'
+import { decodeProtocolVersion } from 'ts-mls/protocolVersion.js'
 import { createSecretTree } from 'ts-mls/secretTree.js'
 import { treeHash, treeHashRoot } from 'ts-mls/treeHash.js'
 import { toNodeIndex } from 'ts-mls/treemath.js'
@@ -268,5 +271,23 @@ describe('ts-mls patch', () => {
     const got = await processPrivateMessage(state(b), sent.privateMessage, emptyPskIndex, cs)
     if (got.kind !== 'applicationMessage') throw new Error('expected an application message')
     expect(got.message).toEqual(new Uint8Array([4]))
+  })
+
+  it('decodes integers and enum values as before, from plain byte reads and a per-enum lookup', () => {
+    const bytes = new Uint8Array([0xff, 0xfe, 0x00, 0x01, 0x80, 0x00, 0x00, 0x02])
+    expect(decodeUint16(bytes, 0)).toEqual([0xfffe, 2])
+    expect(decodeUint16(bytes, 6)).toEqual([2, 2])
+    expect(decodeUint16(bytes, 7)).toBeUndefined()
+    expect(decodeUint32(bytes, 0)).toEqual([0xfffe0001, 4])
+    expect(decodeUint32(bytes, 4)).toEqual([0x80000002, 4])
+    expect(decodeUint32(bytes, 5)).toBeUndefined()
+    // A view into a larger buffer reads its own bytes only.
+    const view = bytes.subarray(2, 6)
+    expect(decodeUint32(view, 0)).toEqual([0x00018000, 4])
+    expect(decodeUint16(view, 3)).toBeUndefined()
+    expect(decodeProtocolVersion(new Uint8Array([0, 1]), 0)).toEqual(['mls10', 2])
+    expect(decodeProtocolVersion(new Uint8Array([0, 2]), 0)).toBeUndefined()
+    expect(decodeCredentialType(new Uint8Array([0, 2]), 0)).toEqual(['x509', 2])
+    expect(decodeCredentialType(new Uint8Array([0xf0, 0]), 0)).toEqual(['61440', 2])
   })
 })
