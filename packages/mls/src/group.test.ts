@@ -415,4 +415,45 @@ describe('MlsGroup scenarios', () => {
       ),
     ).toMatch(/^Mls::Welcome/)
   })
+
+  it('describeCommit shows our staged commit exactly as a receiving validator sees it', async () => {
+    const [alice, bob, carol, dave] = [user(21), user(22), user(23), user(24)]
+    alice.group = await MlsGroup.create({ identity: alice, extensions: groupExtensions(alice.inboxId) })
+    const first = await invite([bob, carol])
+    const addBoth = await g(alice).commit({
+      add: first.keyPackages,
+      extensions: withExtension(
+        g(alice).extensions(),
+        0xff01,
+        membership({ [alice.inboxId]: 1, [bob.inboxId]: 1, [carol.inboxId]: 1 }),
+      ),
+    })
+    g(alice).merge(addBoth)
+    await first.join(addBoth, 1n)
+    const bobKey = g(alice).members()[1]?.installationKey ?? new Uint8Array()
+    // One commit with every kind XMTP uses: Remove, Add and the membership GCE.
+    const daveInvite = await invite([dave])
+    const mixed = await g(alice).commit({
+      remove: [bobKey],
+      add: daveInvite.keyPackages,
+      extensions: withExtension(
+        g(alice).extensions(),
+        0xff01,
+        membership({ [alice.inboxId]: 1, [carol.inboxId]: 1, [dave.inboxId]: 1 }),
+      ),
+    })
+    const described = g(alice).describeCommit(mixed)
+    let seen: unknown
+    await g(carol).processMessage(mixed.commit, (incoming) => {
+      seen = incoming
+    })
+    expect(described).toEqual(seen)
+    expect(described.proposals.map((p) => p.kind)).toEqual(['remove', 'add', 'groupContextExtensions'])
+    expect(described.committer.inboxId).toBe(alice.inboxId)
+    // Only commits this group staged are described.
+    const other = await MlsGroup.create({ identity: carol, extensions: groupExtensions(carol.inboxId) })
+    expect(await code(async () => g(alice).describeCommit(await other.selfUpdate()))).toBe(
+      'Mls::InvalidArgument',
+    )
+  })
 })

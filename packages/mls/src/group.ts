@@ -313,6 +313,8 @@ interface Staged {
   readonly baseEpoch: bigint
   readonly baseTranscript: Uint8Array
   readonly next: ClientState
+  /** The proposals inline in the commit (absent for a commit restored from storage). */
+  readonly proposals?: readonly Proposal[]
 }
 
 const pendingStates = new WeakMap<PendingCommit, Staged>()
@@ -516,6 +518,7 @@ export class MlsGroup {
       baseEpoch: base.groupContext.epoch,
       baseTranscript: base.groupContext.confirmedTranscriptHash,
       next: result.newState,
+      proposals: all,
     })
     return pending
   }
@@ -523,6 +526,37 @@ export class MlsGroup {
   /** An empty commit: a new leaf HPKE key and path, nothing else (§7.2 key update). */
   selfUpdate(): Promise<PendingCommit> {
     return this.commit({})
+  }
+
+  /**
+   * A commit of ours as the §7.3 validators see an incoming one (libxmtp validates its own commits too,
+   * mls-groups.md §8.3): check it before publishing, so a change the group's rules refuse never reaches
+   * the other members.
+   * @throws {MlsError} `Mls::InvalidArgument` for a commit another group staged, or one restored from storage.
+   */
+  describeCommit(pending: PendingCommit): IncomingCommit {
+    const staged = pendingStates.get(pending)
+    const base = staged?.base
+    if (
+      staged?.proposals === undefined ||
+      base === undefined ||
+      !equalBytes(base.groupContext.groupId, this.groupId)
+    )
+      throw new MlsError('Mls::InvalidArgument', 'not a commit this group staged in this session')
+    const { next } = staged
+    const own = base.privatePath.leafIndex
+    return {
+      groupId: base.groupContext.groupId,
+      epoch: base.groupContext.epoch,
+      committer: memberAt(base, own),
+      proposals: staged.proposals.map((proposal) =>
+        describeProposal(base, { proposal, senderLeafIndex: own }),
+      ),
+      membersBefore: membersOf(base),
+      extensionsBefore: base.groupContext.extensions.map(fromTsExtension),
+      membersAfter: membersOf(next),
+      extensionsAfter: next.groupContext.extensions.map(fromTsExtension),
+    }
   }
 
   /**
