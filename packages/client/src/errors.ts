@@ -62,6 +62,12 @@ export const clientErrorCodes = defineErrorCodes('Client', {
     description:
       'A group change did not land after 3 attempts (epoch races or publish failures); the intent is in Error.',
   },
+  'Client::ChangeNotAllowed': {
+    category: 'Usage',
+    retryable: false,
+    description:
+      "The group's rules (permission policies, super-admin rules, XMTP's commit checks) refuse this change from this member; nothing was published and the intent is in Error. The rule is in the cause.",
+  },
   'Client::MemberUnreachable': {
     category: 'Validation',
     retryable: false,

@@ -811,6 +811,14 @@ export class Conversation {
               ])
               return false
             }
+            const refused = await this.#refusal(pending)
+            if (refused !== undefined) {
+              throw new ClientError(
+                'Client::ChangeNotAllowed',
+                `the group's rules refuse this ${intent.action.kind}; nothing was published`,
+                { cause: refused.error },
+              )
+            }
             const hash = toHex(sha256(pending.commit))
             const published: IntentRecord = {
               ...intent,
@@ -845,6 +853,22 @@ export class Conversation {
       }
     } finally {
       this.#driving.delete(intentId)
+    }
+  }
+
+  /**
+   * Our commit checked with the same §7.3 rules as everyone else's (permission policies, super-admin rules,
+   * membership and identity). libxmtp checks its own commits after publishing them and drops them then
+   * (mls-groups.md §8.3); checking before publishing keeps a refused change off the network. A failure
+   * to look identities up stays retryable and is thrown.
+   */
+  async #refusal(pending: PendingCommit): Promise<{ readonly error: unknown } | undefined> {
+    try {
+      await xmtpCommitValidator(this.#ctx.identity)(this.#group.describeCommit(pending))
+      return undefined
+    } catch (error) {
+      if (isBaseError(error) && error.retryable) throw error
+      return { error }
     }
   }
 
