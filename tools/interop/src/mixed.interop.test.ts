@@ -100,4 +100,35 @@ describe('mixed groups: xmtp-lite client and the official SDK', () => {
     expect(texts(theirs)).toEqual(['dm from libxmtp', 'dm from xmtp-lite'])
     await expectConverged(dm.id, [ourDm], [official])
   })
+
+  it('an inbox of ours with two installations, in groups made by either side: every installation is in', async () => {
+    const first = await ourClient(0x58)
+    const second = await ourClient(0x59, new Uint8Array(32).fill(0x58))
+    try {
+      expect(second.inboxId).toBe(first.inboxId)
+      const group = await first.conversations.newGroup([official.inboxId], { name: 'two installations' })
+      await sdk.call('sync', { name: official.name })
+      const [copy] = await second.conversations.syncWelcomes()
+      if (copy === undefined) throw new Error('our second installation got no welcome')
+      const state = await expectConverged(group.id, [group, copy], [official])
+      expect(state.members.find((m) => m.inboxId === first.inboxId)?.installationIds).toHaveLength(2)
+      await copy.sendText('from the second installation')
+      expect(texts(await sdk.call('messages', { name: official.name, conversationId: group.id }))).toEqual([
+        'from the second installation',
+      ])
+
+      const created = await sdk.call<{ id: string }>('newGroup', {
+        name: official.name,
+        inboxIds: [first.inboxId],
+      })
+      const [a] = await first.conversations.syncWelcomes()
+      const [b] = await second.conversations.syncWelcomes()
+      if (a === undefined || b === undefined) throw new Error('an installation got no welcome')
+      const theirs = await expectConverged(created.id, [a, b], [official])
+      expect(theirs.members.find((m) => m.inboxId === first.inboxId)?.installationIds).toHaveLength(2)
+    } finally {
+      await first.close()
+      await second.close()
+    }
+  })
 })

@@ -109,7 +109,8 @@ export function expectNoRefusals(drivers: Iterable<SdkDriver>): void {
 }
 
 /**
- * Syncs every side, then checks they all hold the same group state and that no libxmtp refused anything.
+ * Syncs every side, then checks they all hold the same group state and that no libxmtp refused anything
+ * since the last check (`allowRefusals`: a test that provokes refusals; the log is drained anyway).
  * Returns the official view.
  */
 export async function expectConverged(
@@ -134,5 +135,6 @@ export async function expectConverged(
   }
   for (const c of ourSides) expectSameGroup(c, reference)
   if (options.allowRefusals !== true) expectNoRefusals(sdkSides.map((s) => s.driver))
+  else for (const driver of new Set(sdkSides.map((s) => s.driver))) driver.takeLogs()
   return reference
 }
