@@ -9,6 +9,7 @@
  */
 import { Chacha20Poly1305 } from '@hpke/chacha20poly1305'
 import { CipherSuite, DhkemX25519HkdfSha256, HkdfSha256 } from '@hpke/core'
+import { concatBytes } from '@xmtp-lite/common'
 import { encode } from 'ts-mls/codec/tlsEncoder.js'
 import { decodeVarLenData, varLenDataEncoder } from 'ts-mls/codec/variableLength.js'
 import { MlsError } from './errors.ts'
@@ -107,10 +108,8 @@ export async function wrapWelcome(
     await sender.seal(toArrayBuffer(encodeWelcomeMetadata(messageCursor))),
   )
   const kemOutput = new Uint8Array(sender.enc)
-  const data = new Uint8Array([
-    ...encode(varLenDataEncoder)(kemOutput),
-    ...encode(varLenDataEncoder)(sealedWelcome),
-  ])
+  // One copy, not an array spread: a large group's welcome is over 100 KB, wrapped once per new member.
+  const data = concatBytes(encode(varLenDataEncoder)(kemOutput), encode(varLenDataEncoder)(sealedWelcome))
   return { data, welcomeMetadata: sealedMetadata, hpkePublicKey: initKey, wrapperAlgorithm: 1 }
 }
 
