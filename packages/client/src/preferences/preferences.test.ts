@@ -84,6 +84,25 @@ describe('consent defaults (mls-groups.md §10.1)', () => {
   })
 })
 
+describe('consent after removal', () => {
+  it('resets to unknown when a removed member is added back (libxmtp is_readd_after_leaving)', async () => {
+    const carol = await newClient(33)
+    const group = await bob.conversations.newGroup([carol.inboxId])
+    await carol.conversations.syncWelcomes()
+    const mine = await carol.conversations.get(group.id)
+    await mine?.updateConsentState('allowed')
+    await group.removeMembers([carol.inboxId])
+    await mine?.sync()
+    expect(mine?.isActive).toBe(false)
+    expect(await mine?.consentState()).toBe('allowed')
+    await group.addMembers([carol.inboxId])
+    await carol.conversations.syncWelcomes()
+    const again = await carol.conversations.get(group.id)
+    expect(again?.isActive).toBe(true)
+    expect(await again?.consentState()).toBe('unknown')
+  })
+})
+
 describe('preference sync between two installations of one inbox', () => {
   it('a denial on one installation reaches the other, in XMTP’s wire form, and filters lists', async () => {
     const fromBob = await bob.conversations.newGroup([alice1.inboxId], { name: 'spam?' })
