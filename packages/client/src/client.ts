@@ -10,14 +10,19 @@
 import { defaultCrypto, fromHex, toHex } from '@xmtp-lite/common'
 import type { ContentCodec } from '@xmtp-lite/content-types'
 import {
+  type AssociationState,
   addAssociationRequest,
+  changeRecoveryAddressRequest,
   createInboxRequest,
   createInstallationKeySigner,
   encodeIdentityUpdate,
   hasInstallation,
   identityUpdateToProto,
+  installationKeys,
   type MemberIdentifier,
   type PublicIdentifier,
+  revokeAssociationRequest,
+  type SignatureRequest,
   type Signer,
   type VerifyOptions,
 } from '@xmtp-lite/identity'
@@ -97,6 +102,31 @@ interface SelfRecord {
 }
 
 const selfKey = 'self'
+/** libxmtp MAX_INSTALLATIONS_PER_INBOX, checked when an installation registers (mls-groups.md §2). */
+export const maxInstallationsPerInbox = 10
+
+/** An inbox as this client verified it from its identity log. */
+export interface InboxState {
+  readonly inboxId: string
+  readonly recoveryIdentifier: PublicIdentifier
+  /** Wallets and passkeys associated with the inbox. */
+  readonly identifiers: readonly PublicIdentifier[]
+  /** Installation ids (Ed25519 public keys). */
+  readonly installations: readonly Uint8Array[]
+}
+
+function inboxStateOf(state: AssociationState): InboxState {
+  const identifiers: PublicIdentifier[] = []
+  for (const m of state.members.values()) {
+    if (m.identifier.kind !== 'installation') identifiers.push(m.identifier)
+  }
+  return {
+    inboxId: state.inboxId,
+    recoveryIdentifier: state.recoveryIdentifier,
+    identifiers,
+    installations: installationKeys(state),
+  }
+}
 const day = 24 * 60 * 60 * 1000
 /** libxmtp KEY_PACKAGE_ROTATION_INTERVAL_NS (mls-groups.md §3.2). */
 export const keyPackageRotationIntervalMs = 30 * day
@@ -149,6 +179,7 @@ export class Client {
     this.now = options.now ?? Date.now
     this.preferences = new Preferences(this)
     this.hooks = options.hooks ?? {}
+    this.#verify = options.verify ?? {}
     this.flags = checkClientFlags(options.flags ?? [])
     this.conversations = new Conversations(
       this,
@@ -229,6 +260,94 @@ export class Client {
   }
 
   readonly #keyPackageLock = new Mutex()
+  readonly #verify: VerifyOptions
+
+  /** This inbox's state, read again from the node and verified. */
+  async inboxState(): Promise<InboxState> {
+    await this.inboxes.refresh([this.inboxId])
+    const state = await this.inboxes.state(this.inboxId)
+    if (state === undefined) throw new ClientError('Client::Rejected', 'the node has no identity log for us')
+    return inboxStateOf(state)
+  }
+
+  /** Signs with the recovery identifier, publishes, and reads the inbox back. */
+  async #publishRecovery(signer: Signer, request: SignatureRequest): Promise<InboxState> {
+    await request.sign(signer, this.#verify)
+    await this.api.publishIdentityUpdate(identityUpdateToProto(request.build()))
+    return this.inboxState()
+  }
+
+  async #recoverySigner(signer: Signer): Promise<{ state: InboxState; recovery: PublicIdentifier }> {
+    const state = await this.inboxState()
+    if (
+      signer.identifier.kind === 'installation' ||
+      !sameIdentifier(identifierValue(signer.identifier), identifierValue(state.recoveryIdentifier))
+    ) {
+      throw new ClientError(
+        'Client::InvalidArgument',
+        'only the recovery identifier of the inbox can do this (v3-node-api-and-identity.md §4.8)',
+      )
+    }
+    return { state, recovery: state.recoveryIdentifier }
+  }
+
+  /**
+   * Revokes installations of this inbox (any, this one included), signed by the recovery identifier. The
+   * groups drop them at their next membership check: members' next send (or `updateInstallations`)
+   * commits their removal (mls-groups.md §7.1).
+   * @throws {ClientError} `Client::InvalidArgument` when `signer` is not the recovery identifier or a key
+   * is not an installation of the inbox; `Client::Rejected` when the node does not apply it.
+   */
+  async revokeInstallations(signer: Signer, installations: readonly Uint8Array[]): Promise<InboxState> {
+    const { state, recovery } = await this.#recoverySigner(signer)
+    const known = new Set(state.installations.map(toHex))
+    const unique = [...new Map(installations.map((k) => [toHex(k), k])).values()]
+    if (unique.length === 0 || unique.some((k) => !known.has(toHex(k)))) {
+      throw new ClientError('Client::InvalidArgument', 'not installations of this inbox')
+    }
+    const request = revokeAssociationRequest({
+      inboxId: this.inboxId,
+      members: unique.map((publicKey) => ({ kind: 'installation' as const, publicKey })),
+      recoveryIdentifier: recovery,
+      clientTimestampNs: BigInt(this.now()) * 1_000_000n,
+    })
+    const after = await this.#publishRecovery(signer, request)
+    const still = new Set(after.installations.map(toHex))
+    if (unique.some((k) => still.has(toHex(k)))) {
+      throw new ClientError('Client::Rejected', 'the node does not show the revocation')
+    }
+    return after
+  }
+
+  /** Revokes every installation of this inbox but this one ("log out everywhere else"). */
+  async revokeAllOtherInstallations(signer: Signer): Promise<InboxState> {
+    const { state } = await this.#recoverySigner(signer)
+    const others = state.installations.filter((k) => toHex(k) !== this.installationId)
+    if (others.length === 0) return state
+    return this.revokeInstallations(signer, others)
+  }
+
+  /**
+   * Hands recovery to another identifier (it need not be a member), signed by the current one.
+   * @throws {ClientError} `Client::InvalidArgument` when `signer` is not the recovery identifier.
+   */
+  async changeRecoveryIdentifier(
+    signer: Signer,
+    newRecoveryIdentifier: PublicIdentifier,
+  ): Promise<InboxState> {
+    const { recovery } = await this.#recoverySigner(signer)
+    const request = changeRecoveryAddressRequest({
+      inboxId: this.inboxId,
+      newRecoveryIdentifier,
+      recoveryIdentifier: recovery,
+      clientTimestampNs: BigInt(this.now()) * 1_000_000n,
+    })
+    const after = await this.#publishRecovery(signer, request)
+    if (!sameIdentifier(identifierValue(after.recoveryIdentifier), identifierValue(newRecoveryIdentifier))) {
+      throw new ClientError('Client::Rejected', 'the node does not show the new recovery identifier')
+    }
+    return after
+  }
 
   async #saveSelf(): Promise<void> {
     await this.store.put(selfKey, jsonBytes(this.#self))
@@ -329,6 +448,18 @@ async function register(
     identifier.kind === 'ethereum' ? identifier.address.toLowerCase() : identifierValue(identifier).value
   const kind = identifier.kind === 'ethereum' ? 0 : 1
   const found = (await api.getInboxIds([{ identifier: lookupKey, kind }])).get(lookupKey)
+
+  if (found !== undefined) {
+    await inboxes.refresh([found])
+    const count = (await inboxes.installations(found)).length
+    if (count >= maxInstallationsPerInbox) {
+      throw new ClientError(
+        'Client::TooManyInstallations',
+        `inbox ${found} already has ${count} installations; revoke one first`,
+        { details: `${count} >= ${maxInstallationsPerInbox}` },
+      )
+    }
+  }
 
   const installationPrivateKey = defaultCrypto.ed25519.randomPrivateKey()
   const installation = createInstallationKeySigner(installationPrivateKey)

@@ -79,6 +79,12 @@ export const clientErrorCodes = defineErrorCodes('Client', {
     description:
       'A preference update from the sync group (consent, HMAC key) is malformed or of a deprecated kind; it is skipped.',
   },
+  'Client::TooManyInstallations': {
+    category: 'Limit',
+    retryable: false,
+    description:
+      'The inbox already has 10 installations (libxmtp MAX_INSTALLATIONS_PER_INBOX); revoke one before registering another.',
+  },
   'Client::InvalidArgument': {
     category: 'Usage',
     retryable: false,
