@@ -17,7 +17,7 @@ import { fork } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { monitorEventLoopDelay } from 'node:perf_hooks'
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks'
 import { summarize } from '@xmtp-lite/bench'
 import { toLong, xmtp } from '@xmtp-lite/proto'
 import { parseGroupMessage } from './mlsFraming.ts'
@@ -95,22 +95,36 @@ async function main(): Promise<void> {
     child.send(JSON.stringify({ lastIds }))
     // The node's own view of the mix: its CPU time and how late its event loop ran.
     const loop = monitorEventLoopDelay({ resolution: 5 })
+    const gc = { total: 0, max: 0, on: false }
+    const gcObserver = new PerformanceObserver((list) => {
+      if (!gc.on) return
+      for (const e of list.getEntries()) {
+        gc.total += e.duration
+        gc.max = Math.max(gc.max, e.duration)
+      }
+    })
+    gcObserver.observe({ entryTypes: ['gc'] })
     let cpu0 = process.cpuUsage()
     const report = await new Promise<string>((resolve, reject) => {
       child.on('message', (m) => {
         if (m === 'mix-start') {
           cpu0 = process.cpuUsage()
           loop.enable()
+          gc.on = true
           return
         }
         if (m === 'mix-end') {
           loop.disable()
+          gc.on = false
+          gcObserver.disconnect()
           const cpu = process.cpuUsage(cpu0)
           child.send(
             JSON.stringify({
               nodeCpuUs: cpu.user + cpu.system,
               loopP99Ms: loop.percentile(99) / 1e6,
               loopMaxMs: loop.max / 1e6,
+              gcTotalMs: gc.total,
+              gcMaxMs: gc.max,
             }),
           )
           return
@@ -254,7 +268,13 @@ async function loadGenerator(port: number): Promise<void> {
   const generatorCpu = process.cpuUsage(cpu0)
   const openStreams = streams.length
   process.send?.('mix-end')
-  const node = JSON.parse(await nextMessage()) as { nodeCpuUs: number; loopP99Ms: number; loopMaxMs: number }
+  const node = JSON.parse(await nextMessage()) as {
+    nodeCpuUs: number
+    loopP99Ms: number
+    loopMaxMs: number
+    gcTotalMs: number
+    gcMaxMs: number
+  }
 
   lines.push(
     `\n## 100K-daily-user mix: ${rate} req/s for ${seconds} s (${total} requests, ${(total / elapsed).toFixed(0)} req/s achieved), node on classic-level (fsync), load generator in its own process`,
@@ -281,7 +301,7 @@ async function loadGenerator(port: number): Promise<void> {
   )
   lines.push(`  streams held open at the end: ${openStreams}; failed requests: ${failures}`)
   lines.push(
-    `  node process: ${(node.nodeCpuUs / 1e4 / elapsed).toFixed(0)}% of one core (${(node.nodeCpuUs / total).toFixed(0)} µs CPU per request), event-loop delay p99 ${node.loopP99Ms.toFixed(1)} ms, max ${node.loopMaxMs.toFixed(0)} ms; load generator: ${((generatorCpu.user + generatorCpu.system) / 1e4 / elapsed).toFixed(0)}% of one core, ${lateSends} sends more than 10 ms late`,
+    `  node process: ${(node.nodeCpuUs / 1e4 / elapsed).toFixed(0)}% of one core (${(node.nodeCpuUs / total).toFixed(0)} µs CPU per request), event-loop delay p99 ${node.loopP99Ms.toFixed(1)} ms, max ${node.loopMaxMs.toFixed(0)} ms, GC ${node.gcTotalMs.toFixed(0)} ms in all (longest pause ${node.gcMaxMs.toFixed(1)} ms); load generator: ${((generatorCpu.user + generatorCpu.system) / 1e4 / elapsed).toFixed(0)}% of one core, ${lateSends} sends more than 10 ms late`,
   )
   lines.push(
     `  mix p99 ${fmt(overall.p99Ms)} = ${(overall.p99Ms / alone.p99Ms).toFixed(2)}x the requests' p99 alone; target p99 <= 25 ms: ${overall.p99Ms <= 25 && failures === 0 ? 'MET' : 'NOT MET'}`,
