@@ -8,8 +8,10 @@
  * @module
  */
 import { type BenchCase, compare } from '@xmtp-lite/bench'
+import { equalBytes } from './bytes.ts'
 import { nobleCrypto } from './crypto/noble.ts'
 import { nodeCrypto, nodeCryptoFor } from './crypto/node.ts'
+import { secp256k1KnownKeyVerifier } from './crypto/secp256k1KnownKey.ts'
 import type { CryptoProvider } from './crypto/types.ts'
 import { defaultCrypto } from './crypto.ts'
 
@@ -128,4 +130,28 @@ await versus('HKDF-Expand SHA256 (32 bytes, MLS ExpandWithLabel shape)', 50, (c)
   c.hkdfExpandSha256(key32, info, 32),
 )
 await versus('HKDF-Expand SHA256 (96 bytes)', 50, (c) => c.hkdfExpandSha256(key32, info, 96))
+
+// secp256k1 against a KNOWN key (replication verifies each originator envelope under its registry key):
+// recovery + compare, beside the fixed-base verifier that reaches the same verdict without recovering.
+const k1Key = pattern(32, 9)
+const k1Public = nobleCrypto.secp256k1.getPublicKey(k1Key)
+const k1Hashes = Array.from({ length: 20 }, (_, i) => nobleCrypto.keccak256(pattern(64, 200 + i)))
+const k1Sigs = k1Hashes.map((h) => nobleCrypto.secp256k1.signRecoverable(h, k1Key))
+const k1Verify = secp256k1KnownKeyVerifier(k1Public)
+await compare({
+  title: 'secp256k1: is this signature by the known key? (x20 signatures)',
+  baseline: batch('recoverPublicKey + compare (noble)', 1, () => {
+    for (let i = 0; i < 20; i++) {
+      equalBytes(
+        nobleCrypto.secp256k1.recoverPublicKey(k1Hashes[i] as Uint8Array, k1Sigs[i] as Uint8Array),
+        k1Public,
+      )
+    }
+  }),
+  candidates: [
+    batch('secp256k1KnownKeyVerifier (fixed-base tables)', 1, () => {
+      for (let i = 0; i < 20; i++) k1Verify(k1Hashes[i] as Uint8Array, k1Sigs[i] as Uint8Array)
+    }),
+  ],
+})
 console.log(`\ndefaultCrypto is '${defaultCrypto.name}'`)

@@ -18,6 +18,7 @@ export {
 } from './bytes.ts'
 export { nobleCrypto } from './crypto/noble.ts'
 export { nodeCrypto } from './crypto/node.ts'
+export { type KnownKeyVerifier, secp256k1KnownKeyVerifier } from './crypto/secp256k1KnownKey.ts'
 export { isSmallOrderEd25519Point } from './crypto/smallOrder.ts'
 export type { Aead, CryptoProvider, Ed25519, Secp256k1, X25519, X25519KeyPair } from './crypto/types.ts'
 export {
