@@ -22,7 +22,7 @@
  * @module
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { defaultCrypto } from '@xmtp-lite/common'
+import { defaultCrypto, type KnownKeyVerifier, secp256k1KnownKeyVerifier } from '@xmtp-lite/common'
 import {
   buildTopic,
   createClientEnvelope,
@@ -30,6 +30,7 @@ import {
   createUnsignedPayerEnvelope,
   type EnvelopeCrypto,
   type OriginatorEnvelope,
+  originatorSignatureHash,
   parseOriginatorEnvelope,
   TopicKind,
   verifyOriginatorEnvelope,
@@ -64,7 +65,7 @@ export interface ReplicationOptions {
   readonly registry: readonly RegistryNode[]
   /** Where to reach a peer, when not its registry url (the devnet puts fault proxies there). */
   readonly peerUrl?: (peerId: number) => string
-  /** Envelopes per pull (default 1000). */
+  /** Envelopes per pull (default 2000). */
   readonly batchSize?: number
   /** How long a pull waits for new envelopes (default 2000 ms). */
   readonly longPollMs?: number
@@ -100,6 +101,9 @@ export interface RefusedBatch {
 }
 
 type Log = (level: 'info' | 'warn' | 'error', message: string) => void
+
+/** Envelopes per pull when not configured: 2,000 (the serving side caps a page at 10,000). */
+const defaultBatchSize = 2000
 
 const envelopeTag = 0x40
 const cursorTag = 0x41
@@ -167,9 +171,35 @@ function malformed(message: string, cause?: unknown): ReplicationError {
   return new ReplicationError('Replication::MalformedEnvelope', message, cause === undefined ? {} : { cause })
 }
 
+/** One fixed-base verifier per registry key (a table of ~4,000 points each, built on first use). */
+const knownKeyVerifiers = new WeakMap<Uint8Array, KnownKeyVerifier>()
+
+function verifierFor(key: Uint8Array): KnownKeyVerifier | undefined {
+  // Only the key form verifyOriginatorEnvelope accepts (65-byte uncompressed); anything else takes the slow
+  // path and fails there with its own error.
+  if (key.length !== 65 || key[0] !== 4) return undefined
+  let verifier = knownKeyVerifiers.get(key)
+  if (verifier === undefined) {
+    try {
+      verifier = secp256k1KnownKeyVerifier(key)
+    } catch {
+      return undefined
+    }
+    knownKeyVerifiers.set(key, verifier)
+  }
+  return verifier
+}
+
 /**
  * Checks one batch from a peer against the cursor: every envelope parses, is the peer's, verifies, and the
  * sequence ids are exactly `cursor + 1, cursor + 2, ...`. Nothing of a refused batch is applied.
+ *
+ * Signatures: the originator's key is known (the registry), so each signature is first checked with
+ * `secp256k1KnownKeyVerifier`, which answers exactly "would recovery return this key?" without recovering
+ * (v must still be 0 or 1, as `verifyOriginatorEnvelope` requires). Only an envelope it refuses goes
+ * through `verifyOriginatorEnvelope`, which then names the failure (bad signature, another node's key, ...);
+ * so the verdicts and error codes are those of the recovering verifier (differential tests in
+ * replication/verify.test.ts and common's secp256k1KnownKey.test.ts).
  * @throws {ReplicationError} `MalformedEnvelope`, `UnexpectedOriginator`, `BadSignature`, `SequenceGap`,
  *   `SequenceReordered`.
  */
@@ -181,6 +211,9 @@ export function checkBatch(params: {
   readonly crypto?: EnvelopeCrypto
 }): OriginatorEnvelope[] {
   const out: OriginatorEnvelope[] = []
+  const crypto = params.crypto ?? defaultCrypto
+  const key = params.nodeKeys.get(params.originator)
+  const fast = key === undefined ? undefined : verifierFor(key)
   let expected = params.cursor + 1
   for (const frame of params.frames) {
     let envelope: OriginatorEnvelope
@@ -209,18 +242,27 @@ export function checkBatch(params: {
         `originator ${params.originator}: sequence id ${seq}, expected ${expected}`,
       )
     }
-    try {
-      verifyOriginatorEnvelope(envelope, {
-        nodeKeys: params.nodeKeys,
-        expectedNodeId: params.originator,
-        ...(params.crypto === undefined ? {} : { crypto: params.crypto }),
-      })
-    } catch (error) {
-      throw new ReplicationError(
-        'Replication::BadSignature',
-        `originator ${params.originator}: envelope ${seq} does not verify`,
-        { cause: error },
-      )
+    const proof = envelope.proof
+    const verified =
+      fast !== undefined &&
+      proof.kind === 'originatorSignature' &&
+      proof.signature.length === 65 &&
+      (proof.signature[64] === 0 || proof.signature[64] === 1) &&
+      fast(originatorSignatureHash(crypto, envelope.unsignedOriginatorBytes), proof.signature)
+    if (!verified) {
+      try {
+        verifyOriginatorEnvelope(envelope, {
+          nodeKeys: params.nodeKeys,
+          expectedNodeId: params.originator,
+          crypto,
+        })
+      } catch (error) {
+        throw new ReplicationError(
+          'Replication::BadSignature',
+          `originator ${params.originator}: envelope ${seq} does not verify`,
+          { cause: error },
+        )
+      }
     }
     out.push(envelope)
     expected++
@@ -235,8 +277,17 @@ interface PeerState {
   connected: boolean
   lastError: string | undefined
   refused: number
-  abort: AbortController | undefined
+  /** The requests in flight (the current pull and the prefetched next page), aborted by stop(). */
+  readonly aborts: Set<AbortController>
+  /** The next page, asked for while the current one is being applied (pipelining). */
+  prefetch: { readonly after: number; readonly page: Promise<Page> } | undefined
   loop: Promise<void> | undefined
+}
+
+/** One answer of a peer: the frames and the peer's last originated sequence id. */
+interface Page {
+  readonly body: Uint8Array
+  readonly peerLast: number
 }
 
 /** Replication of one node. Made by `startNode({ replication })`. */
@@ -308,7 +359,8 @@ export class Replicator {
         connected: false,
         lastError: undefined,
         refused: 0,
-        abort: undefined,
+        aborts: new Set(),
+        prefetch: undefined,
         loop: undefined,
       })
     }
@@ -335,7 +387,7 @@ export class Replicator {
   /** Stops pulling and waits for pending writes. */
   async stop(): Promise<void> {
     this.stopped = true
-    for (const peer of this.peers.values()) peer.abort?.abort()
+    for (const peer of this.peers.values()) for (const a of peer.aborts) a.abort()
     for (const w of this.waiters) w()
     await Promise.all([...this.peers.values()].map((p) => p.loop))
     await this.writing
@@ -521,26 +573,39 @@ export class Replicator {
     }
   }
 
-  /** One pull from a peer: fetch, check, apply, store. */
-  private async pullOnce(peer: PeerState): Promise<void> {
+  /** Asks a peer for its envelopes after `after` (long poll when it has none yet). */
+  private async fetchPage(peer: PeerState, after: number): Promise<Page> {
     const abort = new AbortController()
-    peer.abort = abort
+    peer.aborts.add(abort)
     const wait = this.options.longPollMs ?? 2000
-    const url = `${this.peerBase(peer.id)}/replication/v1/envelopes?after=${peer.cursor}&limit=${this.options.batchSize ?? 1000}&wait=${wait}`
+    const url = `${this.peerBase(peer.id)}/replication/v1/envelopes?after=${after}&limit=${this.options.batchSize ?? defaultBatchSize}&wait=${wait}`
     const timer = setTimeout(() => abort.abort(), wait + 5000)
-    let body: Uint8Array
-    let peerLast: number
     try {
       const res = await fetch(url, { signal: abort.signal })
       if (res.status !== 200) {
         throw new ReplicationError('Replication::PeerUnavailable', `peer ${peer.id} answered ${res.status}`)
       }
-      body = new Uint8Array(await res.arrayBuffer())
-      peerLast = Number(res.headers.get('x-last-sequence-id') ?? '0')
+      const body = new Uint8Array(await res.arrayBuffer())
+      return { body, peerLast: Number(res.headers.get('x-last-sequence-id') ?? '0') }
     } finally {
       clearTimeout(timer)
-      peer.abort = undefined
+      peer.aborts.delete(abort)
     }
+  }
+
+  /**
+   * One pull from a peer: fetch (or take the prefetched page), check, apply, store. When the peer has more
+   * than this page, the next page is asked for before this one is applied and stored, so the peer reads and
+   * sends page n + 1 while this node writes page n. A prefetched page is used only if it starts at the
+   * cursor this page leaves (a refused or failed page drops it).
+   */
+  private async pullOnce(peer: PeerState): Promise<void> {
+    const prefetched = peer.prefetch
+    peer.prefetch = undefined
+    const { body, peerLast } =
+      prefetched !== undefined && prefetched.after === peer.cursor
+        ? await prefetched.page
+        : await this.fetchPage(peer, peer.cursor)
     peer.connected = true
     if (Number.isSafeInteger(peerLast)) peer.peerLast = Math.max(peer.peerLast, peerLast)
     const envelopes = checkBatch({
@@ -551,8 +616,13 @@ export class Replicator {
       crypto: this.crypto,
     })
     if (envelopes.length === 0) return
-    await this.apply(envelopes)
     const last = peer.cursor + envelopes.length
+    if (peer.peerLast > last && !this.stopped) {
+      const page = this.fetchPage(peer, last)
+      page.catch(() => {}) // a failed prefetch is retried as an ordinary pull
+      peer.prefetch = { after: last, page }
+    }
+    await this.apply(envelopes)
     const ops = envelopes.map((e) => ({
       type: 'put' as const,
       key: envelopeKey(peer.id, Number(e.unsignedOriginatorEnvelope.originatorSequenceId)),

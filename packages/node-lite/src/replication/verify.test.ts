@@ -1,0 +1,140 @@
+/**
+ * Differential test of checkBatch's signature path: the known-key fast path must give the verdict, and on
+ * refusal the error, of `verifyOriginatorEnvelope` (recovery) for the same envelope, on honest envelopes
+ * and on every signature malleation we can name.
+ */
+import { createHash } from 'node:crypto'
+import { defaultCrypto, isBaseError } from '@xmtp-lite/common'
+import {
+  createClientEnvelope,
+  createOriginatorEnvelope,
+  createUnsignedPayerEnvelope,
+  groupMessagesTopic,
+  parseOriginatorEnvelope,
+  verifyOriginatorEnvelope,
+} from '@xmtp-lite/envelopes'
+import { xmtp } from '@xmtp-lite/proto'
+import { describe, expect, it } from 'vitest'
+import { encodePrivateMessageFrame } from '../mlsFraming.ts'
+import { ReplicationError } from './errors.ts'
+import { checkBatch } from './replicator.ts'
+
+const n = BigInt('0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141')
+const key = (id: number) => new Uint8Array(createHash('sha256').update(`verify test node ${id}`).digest())
+const nodeKeys = new Map([100, 200].map((id) => [id, defaultCrypto.secp256k1.getPublicKey(key(id))]))
+const group = new Uint8Array(16).fill(0x44)
+
+function honest(seq: number, signer = key(100)): { unsigned: Uint8Array; signature: Uint8Array } {
+  const client = createClientEnvelope({
+    targetTopic: groupMessagesTopic(group),
+    payload: {
+      kind: 'groupMessage',
+      bytes: xmtp.mls.api.v1.GroupMessageInput.encode({
+        v1: { data: encodePrivateMessageFrame({ groupId: group, ciphertext: new Uint8Array([seq]) }) },
+      }).finish(),
+    },
+  })
+  const envelope = createOriginatorEnvelope({
+    payerEnvelope: createUnsignedPayerEnvelope(client),
+    originatorNodeId: 100,
+    originatorSequenceId: seq,
+    originatorNs: 1_795_564_800_000_000_000n + BigInt(seq),
+    nodePrivateKey: signer,
+  })
+  if (envelope.proof.kind !== 'originatorSignature') throw new Error('expected a signature')
+  return { unsigned: envelope.unsignedOriginatorBytes, signature: envelope.proof.signature }
+}
+
+function encode(unsigned: Uint8Array, signature: Uint8Array): Uint8Array {
+  return xmtp.xmtpv4.envelopes.OriginatorEnvelope.encode({
+    unsignedOriginatorEnvelope: unsigned,
+    originatorSignature: { bytes: signature },
+  }).finish()
+}
+
+function be32(value: bigint): Uint8Array {
+  return Uint8Array.from(Buffer.from(value.toString(16).padStart(64, '0'), 'hex'))
+}
+
+/** The recovering verifier's outcome: 'valid' or the envelope error code. */
+function reference(frame: Uint8Array): string {
+  try {
+    verifyOriginatorEnvelope(parseOriginatorEnvelope(frame), { nodeKeys, expectedNodeId: 100 })
+    return 'valid'
+  } catch (error) {
+    return isBaseError(error) ? error.code : `untyped: ${String(error)}`
+  }
+}
+
+/** checkBatch's outcome on that one envelope: 'valid' or the code of the BadSignature cause. */
+function actual(frame: Uint8Array, seq: number): string {
+  try {
+    checkBatch({ frames: [frame], originator: 100, cursor: seq - 1, nodeKeys })
+    return 'valid'
+  } catch (error) {
+    if (!(error instanceof ReplicationError)) return `untyped: ${String(error)}`
+    if (error.code !== 'Replication::BadSignature') return error.code
+    const cause = (error as { cause?: unknown }).cause
+    return isBaseError(cause) ? cause.code : `untyped cause: ${String(cause)}`
+  }
+}
+
+describe('checkBatch signature verdicts', () => {
+  it('are those of verifyOriginatorEnvelope, malleations included', () => {
+    const outcomes = new Map<string, number>()
+    for (let seq = 1; seq <= 30; seq++) {
+      const { unsigned, signature } = honest(seq)
+      const s = BigInt(`0x${Buffer.from(signature.subarray(32, 64)).toString('hex')}`)
+      const v = signature[64] as number
+      const variant = (mutate: (sig: Uint8Array) => Uint8Array, bytes = unsigned) => {
+        const frame = encode(bytes, mutate(signature.slice()))
+        const want = reference(frame)
+        expect(actual(frame, seq)).toBe(want)
+        outcomes.set(want, (outcomes.get(want) ?? 0) + 1)
+      }
+      variant((sig) => sig)
+      // The other parity (v flipped), and the mirrored high-s signature (s → n − s with v flipped), which
+      // recovery accepts: there is no low-s rule on this path.
+      variant((sig) => {
+        sig[64] = 1 - v
+        return sig
+      })
+      variant((sig) => {
+        sig.set(be32(n - s), 32)
+        sig[64] = 1 - v
+        return sig
+      })
+      // 27/28 (personal_sign style) is refused: one signature, one encoding.
+      variant((sig) => {
+        sig[64] = v + 27
+        return sig
+      })
+      variant((sig) => sig.subarray(0, 64))
+      variant(() => new Uint8Array(0))
+      variant((sig) => {
+        sig.fill(0, 0, 32)
+        return sig
+      })
+      variant((sig) => {
+        sig.set(be32(n), 32)
+        return sig
+      })
+      variant((sig) => {
+        sig[5] = (sig[5] as number) ^ 0x10
+        return sig
+      })
+      // The bytes changed after signing; a signature by node 200 under originator 100 (SignerMismatch).
+      const tampered = unsigned.slice()
+      tampered[tampered.length - 1] = (tampered[tampered.length - 1] as number) ^ 1
+      variant((sig) => sig, tampered)
+      const other = honest(seq, key(200))
+      const frame = encode(unsigned, other.signature)
+      expect(actual(frame, seq)).toBe(reference(frame))
+      outcomes.set(reference(frame), (outcomes.get(reference(frame)) ?? 0) + 1)
+    }
+    // Each kind of verdict really occurred.
+    expect(outcomes.get('valid')).toBe(60)
+    expect(outcomes.get('Envelope::SignatureInvalid')).toBeGreaterThanOrEqual(30 * 7)
+    expect(outcomes.get('Envelope::SignerMismatch')).toBe(30)
+  })
+})
