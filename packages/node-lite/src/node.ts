@@ -120,7 +120,7 @@ export async function startNode(params: StartNodeParams): Promise<RunningNode> {
     identityValidator,
     ...(replicator === undefined
       ? {}
-      : { onPublished: (event) => (replicator as Replicator).originate(event) }),
+      : { originate: (event) => (replicator as Replicator).originate(event) }),
     keyPackageValidator: params.keyPackageValidator ?? mlsKeyPackageValidator(),
     flags,
     ...(scwVerifier === undefined ? {} : { scwVerifier }),

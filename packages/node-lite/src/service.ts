@@ -16,7 +16,14 @@ import type {
   ScwVerifier,
 } from './ports.ts'
 import { type LimitKind, RateLimiter, type RateLimits, upstreamRateLimits } from './rateLimit.ts'
-import type { GroupMessageRow, NodeStore, QueryBounds, StoreEvent } from './store/store.ts'
+import type {
+  GroupMessageRow,
+  JoinedWrites,
+  JoinWrites,
+  NodeStore,
+  QueryBounds,
+  StoreEvent,
+} from './store/store.ts'
 import {
   type CommitLogEntry,
   type CommitLogInput,
@@ -105,10 +112,11 @@ export interface NodeServiceParams {
   /** Milliseconds clock for the rate limiter. */
   readonly now?: () => number
   /**
-   * Told of each accepted publish once it is stored and before the caller is answered: replication
-   * originates it (src/replication). A rejection fails the call.
+   * Replication's origination of an accepted publish (src/replication): called synchronously while the
+   * publish's batch is built, its writes (the signed originator envelopes, the new sequence id) go into that
+   * same atomic batch, so a crash never leaves a stored publish unoriginated nor originates it twice.
    */
-  readonly onPublished?: (event: PublishedEvent) => Promise<void>
+  readonly originate?: (event: PublishedEvent) => JoinedWrites | undefined
   /** The feature flags this node runs (src/flags.ts); writes from clients declaring others are refused. */
   readonly flags?: NodeFlags
 }
@@ -151,7 +159,7 @@ export class NodeService {
   private readonly streams = new Set<Subscription<GroupMessage | WelcomeMessage>>()
   private readonly inboxLocks = new Map<string, Promise<unknown>>()
   private readonly unsubscribeStore: () => void
-  private readonly onPublished: ((event: PublishedEvent) => Promise<void>) | undefined
+  private readonly originate: ((event: PublishedEvent) => JoinedWrites | undefined) | undefined
   /** The feature flags this node runs. */
   readonly flags: NodeFlags
   private stopping = false
@@ -162,7 +170,7 @@ export class NodeService {
     this.identityValidator = params.identityValidator
     this.keyPackageValidator = params.keyPackageValidator
     this.scwVerifier = params.scwVerifier
-    this.onPublished = params.onPublished
+    this.originate = params.originate
     this.flags = params.flags ?? new NodeFlags()
     this.limiter =
       params.rateLimits === false
@@ -207,11 +215,13 @@ export class NodeService {
         isCommit: header.isCommit,
       }
     })
-    const stored = await this.store.appendGroupMessages(rows)
-    const accepted = stored.filter((m): m is GroupMessage => m !== undefined)
-    if (this.onPublished !== undefined && accepted.length > 0) {
-      await this.onPublished({ kind: 'groupMessages', messages: accepted })
-    }
+    await this.store.appendGroupMessages(
+      rows,
+      this.originating((stored) => {
+        const messages = stored.filter((m): m is GroupMessage => m !== undefined)
+        return messages.length === 0 ? undefined : { kind: 'groupMessages', messages }
+      }),
+    )
   }
 
   /** SendWelcomeMessages (§3.4): V1 welcomes (pointees included) and welcome pointers (XIP-74). */
@@ -246,11 +256,13 @@ export class NodeService {
       }
       return w
     })
-    const stored = await this.store.appendWelcomes(rows)
-    const welcomes = stored.filter((m): m is WelcomeMessage => m !== undefined)
-    if (this.onPublished !== undefined && welcomes.length > 0) {
-      await this.onPublished({ kind: 'welcomes', messages: welcomes })
-    }
+    await this.store.appendWelcomes(
+      rows,
+      this.originating((stored) => {
+        const messages = stored.filter((m): m is WelcomeMessage => m !== undefined)
+        return messages.length === 0 ? undefined : { kind: 'welcomes', messages }
+      }),
+    )
   }
 
   /** UploadKeyPackage / RegisterInstallation (§3.5). Resolves with the installation key. */
@@ -267,8 +279,11 @@ export class NodeService {
         details: error instanceof Error ? error.message : String(error),
       })
     }
-    await this.store.putKeyPackage(installationKey, keyPackage)
-    await this.onPublished?.({ kind: 'keyPackage', installationKey, keyPackage })
+    await this.store.putKeyPackage(
+      installationKey,
+      keyPackage,
+      this.originating(() => ({ kind: 'keyPackage', installationKey, keyPackage })),
+    )
     return installationKey
   }
 
@@ -477,13 +492,15 @@ export class NodeService {
         details: error instanceof Error ? error.message : String(error),
       })
     }
-    await this.store.appendIdentityUpdate({
-      inboxId: inboxBytes,
-      update,
-      addedAddresses: effect.addedAddresses,
-      removedAddresses: effect.removedAddresses,
-    })
-    await this.onPublished?.({ kind: 'identityUpdate', inboxId, update })
+    await this.store.appendIdentityUpdate(
+      {
+        inboxId: inboxBytes,
+        update,
+        addedAddresses: effect.addedAddresses,
+        removedAddresses: effect.removedAddresses,
+      },
+      this.originating(() => ({ kind: 'identityUpdate', inboxId, update })),
+    )
   }
 
   /** GetIdentityUpdates (§3.11): per request, the inbox's updates after `sequenceId`, in request order. */
@@ -552,6 +569,16 @@ export class NodeService {
 
   // ---------------------------------------------------------------------------------------------------
   // Internals
+
+  /** The origination of a publish, joined to its batch (none without replication). */
+  private originating<R>(event: (result: R) => PublishedEvent | undefined): JoinWrites<R> | undefined {
+    const originate = this.originate
+    if (originate === undefined) return undefined
+    return (result) => {
+      const e = event(result)
+      return e === undefined ? undefined : originate(e)
+    }
+  }
 
   private admit(ctx: CallContext, kind: LimitKind, cost: number): void {
     if (this.stopping) throw new NodeError('Node::ShuttingDown', 'service is shutting down')

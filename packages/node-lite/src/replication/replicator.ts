@@ -1,7 +1,8 @@
 /**
  * Node-to-node replication modelled on xmtpd (protocol/xmtpd-network.md §1-§5, §12).
  *
- * - **Originate.** What this node's clients publish is wrapped, once it is stored, in a ClientEnvelope →
+ * - **Originate.** What this node's clients publish is wrapped, in the same atomic batch that stores it
+ *   (a crash leaves both or neither; replication/crash.test.ts), in a ClientEnvelope →
  *   PayerEnvelope (unsigned: the devnet has no payers, §1.5 "chain-derived" form) → UnsignedOriginatorEnvelope
  *   with this node's id, the next gap-free sequence id of this originator and the time, signed by the node's
  *   secp256k1 key over `originator|` ‖ the exact unsigned bytes (§1.4). Signed once; the same bytes are
@@ -15,7 +16,13 @@
  *   cursor + 2, ... (§5: a gap or a reorder refuses the whole batch with a typed error, logged; the puller
  *   retries later from the same cursor; other peers are not affected). Accepted envelopes are applied to the
  *   V3 tables (dedup as for a client publish) and then stored with the new cursor in one batch, so a node
- *   that was down resumes from its cursors.
+ *   that was down resumes from its cursors (a crash between the two re-pulls the page, and applying it
+ *   again is idempotent).
+ * - **Not replicated: the V3 commit log** (BatchPublishCommitLog / BatchQueryCommitLog). xmtpd has no commit
+ *   log at all (no table, no topic kind, no ClientEnvelope payload for it: only generated proto code), and
+ *   libxmtp's d14n client turns both calls off (`publish_commit_log` is a no-op, `query_commit_log` answers
+ *   empty, "commit log disabled for d14n": crates/xmtp_api_d14n/src/queries/d14n/mls.rs). So the commit log
+ *   stays per node, as on node-go: a client reads back the entries published through its own node.
  *
  * Key layout (beside the store's tables, which use tags below 0x40):
  * `40 | originator u32 | seq u64` → OriginatorEnvelope bytes; `41 | originator u32` → last sequence id.
@@ -39,7 +46,7 @@ import { xmtp } from '@xmtp-lite/proto'
 import { parseGroupMessage } from '../mlsFraming.ts'
 import type { IdentityValidator } from '../ports.ts'
 import type { PublishedEvent } from '../service.ts'
-import type { GroupMessageRow, NodeStore } from '../store/store.ts'
+import type { GroupMessageRow, JoinedWrites, NodeStore } from '../store/store.ts'
 import type { WelcomeMessageInput } from '../types.ts'
 import { ReplicationError } from './errors.ts'
 
@@ -304,7 +311,6 @@ export class Replicator {
   private readonly waiters = new Set<() => void>()
   private readonly refusedListeners = new Set<(r: RefusedBatch) => void>()
   private lastSeq = 0
-  private writing: Promise<unknown> = Promise.resolve()
   private stopped = false
   private readonly applyLocks = new Map<string, Promise<unknown>>()
 
@@ -390,7 +396,6 @@ export class Replicator {
     for (const peer of this.peers.values()) for (const a of peer.aborts) a.abort()
     for (const w of this.waiters) w()
     await Promise.all([...this.peers.values()].map((p) => p.loop))
-    await this.writing
   }
 
   /** Told when a peer's batch is refused (tests, logs). */
@@ -436,15 +441,21 @@ export class Replicator {
 
   /**
    * Originates what a client published: one signed envelope per stored item, sequence ids assigned in call
-   * order (synchronously, so the order of stored rows is the order of sequence ids), written before the
-   * publish is answered.
+   * order. Called by the store while it builds the publish's batch (synchronously, so the order of batches
+   * is the order of sequence ids); the envelopes and the new last sequence id are written IN that batch
+   * (protocol §5.1: xmtpd stages and sequences in one transaction), so a crash leaves a publish either
+   * stored and originated or neither. The ids are tentative until the batch is durable: a failed batch
+   * gives them back (batches are written one at a time, so nothing was assigned after them), and peers are
+   * served only what is durable.
    */
-  originate(event: PublishedEvent): Promise<void> {
+  originate(event: PublishedEvent): JoinedWrites | undefined {
     const payloads = clientPayloads(event)
+    if (payloads.length === 0) return undefined
     const nowNs = BigInt(Date.now()) * 1_000_000n
-    const ops: { type: 'put'; key: Uint8Array; value: Uint8Array }[] = []
+    const before = this.lastSeq
+    const puts: { key: Uint8Array; value: Uint8Array }[] = []
     for (const p of payloads) {
-      const seq = ++this.lastSeq
+      const seq = before + puts.length + 1
       const client = createClientEnvelope({
         targetTopic: buildTopic(p.topicKind, p.identifier),
         payload: { kind: p.kind, bytes: p.bytes },
@@ -457,18 +468,21 @@ export class Replicator {
         nodePrivateKey: this.options.privateKey,
         crypto: this.crypto,
       })
-      ops.push({ type: 'put', key: envelopeKey(this.nodeId, seq), value: envelope.bytes })
+      puts.push({ key: envelopeKey(this.nodeId, seq), value: envelope.bytes })
     }
-    if (ops.length === 0) return Promise.resolve()
-    ops.push({ type: 'put', key: cursorKey(this.nodeId), value: u64(this.lastSeq) })
-    const last = this.lastSeq
-    // Batches are chained so the cursor key never goes backwards on disk.
-    const write = this.writing.then(() => this.store.db.batch(ops))
-    this.writing = write.catch(() => {})
-    return write.then(() => {
-      this.counts.set(this.nodeId, Math.max(this.counts.get(this.nodeId) ?? 0, last))
-      for (const w of [...this.waiters]) w()
-    })
+    const last = before + puts.length
+    puts.push({ key: cursorKey(this.nodeId), value: u64(last) })
+    this.lastSeq = last
+    return {
+      puts,
+      committed: () => {
+        this.counts.set(this.nodeId, Math.max(this.counts.get(this.nodeId) ?? 0, last))
+        for (const w of [...this.waiters]) w()
+      },
+      failed: () => {
+        this.lastSeq = before
+      },
+    }
   }
 
   // ---------------------------------------------------------------------------------------------------

@@ -84,6 +84,22 @@ export interface GroupMessageRow {
   readonly isCommit: boolean
 }
 
+/**
+ * Writes joined to a write's own batch, built from that write's result while the batch is built
+ * (synchronously): replication originates a client publish in the same atomic batch that stores it, so a
+ * crash leaves either both or neither (see replication/replicator.ts).
+ */
+export interface JoinedWrites {
+  readonly puts: readonly { readonly key: Uint8Array; readonly value: Uint8Array }[]
+  /** The batch holding the puts is durable. */
+  committed(): void
+  /** The batch failed: nothing of it was written. */
+  failed(): void
+}
+
+/** Builds the joined writes of one write from its result; `undefined` for none. */
+export type JoinWrites<R> = (result: R) => JoinedWrites | undefined
+
 /** Normalised query bounds. */
 export interface QueryBounds {
   readonly ascending: boolean
@@ -115,6 +131,7 @@ interface Tx {
 interface Job {
   readonly hashes: readonly Uint8Array[]
   readonly apply: (tx: Tx) => unknown
+  readonly join: JoinWrites<unknown> | undefined
   readonly resolve: (value: unknown) => void
   readonly reject: (error: unknown) => void
 }
@@ -205,21 +222,27 @@ export class NodeStore {
    * Stores group messages in order. Returns, per input, the stored message, or `undefined` when the same
    * (group id, data) was stored before: node-go skips such duplicates silently (§3.3 step 3).
    */
-  appendGroupMessages(rows: readonly GroupMessageRow[]): Promise<(GroupMessage | undefined)[]> {
+  appendGroupMessages(
+    rows: readonly GroupMessageRow[],
+    join?: JoinWrites<(GroupMessage | undefined)[]>,
+  ): Promise<(GroupMessage | undefined)[]> {
     const hashes = rows.map((r) => hashKey(Tag.GroupMessage, sha256(r.groupId, r.data)))
-    return this.enqueue(hashes, (tx) =>
-      rows.map((r, i) => {
-        const hash = hashes[i] as Uint8Array
-        if (tx.seen(hash)) return undefined
-        const id = tx.nextId(Tag.GroupMessage)
-        tx.claim(hash, id)
-        const message: GroupMessage = { id, createdNs: tx.now, ...r }
-        tx.put(topicKey(Tag.GroupMessage, r.groupId, id), encodeGroupRow(message))
-        // Application messages expire (retention); commits and proposals are kept (XIP-69).
-        if (!r.isCommit) tx.put(expiryKey(Number(tx.now / 1_000_000n), id), r.groupId)
-        tx.emit({ type: 'group', message })
-        return message
-      }),
+    return this.enqueue(
+      hashes,
+      (tx) =>
+        rows.map((r, i) => {
+          const hash = hashes[i] as Uint8Array
+          if (tx.seen(hash)) return undefined
+          const id = tx.nextId(Tag.GroupMessage)
+          tx.claim(hash, id)
+          const message: GroupMessage = { id, createdNs: tx.now, ...r }
+          tx.put(topicKey(Tag.GroupMessage, r.groupId, id), encodeGroupRow(message))
+          // Application messages expire (retention); commits and proposals are kept (XIP-69).
+          if (!r.isCommit) tx.put(expiryKey(Number(tx.now / 1_000_000n), id), r.groupId)
+          tx.emit({ type: 'group', message })
+          return message
+        }),
+      join,
     )
   }
 
@@ -227,21 +250,27 @@ export class NodeStore {
    * Stores welcomes (V1 and pointers) under their installation key; dedup on
    * sha256(installation_key ‖ data or pointer) (§3.4).
    */
-  appendWelcomes(inputs: readonly WelcomeMessageInput[]): Promise<(WelcomeMessage | undefined)[]> {
+  appendWelcomes(
+    inputs: readonly WelcomeMessageInput[],
+    join?: JoinWrites<(WelcomeMessage | undefined)[]>,
+  ): Promise<(WelcomeMessage | undefined)[]> {
     const hashes = inputs.map((w) =>
       hashKey(Tag.Welcome, sha256(w.installationKey, w.kind === 'v1' ? w.data : w.welcomePointer)),
     )
-    return this.enqueue(hashes, (tx) =>
-      inputs.map((w, i) => {
-        const hash = hashes[i] as Uint8Array
-        if (tx.seen(hash)) return undefined
-        const id = tx.nextId(Tag.Welcome)
-        tx.claim(hash, id)
-        const message: WelcomeMessage = { ...w, id, createdNs: tx.now }
-        tx.put(topicKey(Tag.Welcome, w.installationKey, id), encodeWelcomeRow(message))
-        tx.emit({ type: 'welcome', message })
-        return message
-      }),
+    return this.enqueue(
+      hashes,
+      (tx) =>
+        inputs.map((w, i) => {
+          const hash = hashes[i] as Uint8Array
+          if (tx.seen(hash)) return undefined
+          const id = tx.nextId(Tag.Welcome)
+          tx.claim(hash, id)
+          const message: WelcomeMessage = { ...w, id, createdNs: tx.now }
+          tx.put(topicKey(Tag.Welcome, w.installationKey, id), encodeWelcomeRow(message))
+          tx.emit({ type: 'welcome', message })
+          return message
+        }),
+      join,
     )
   }
 
@@ -249,23 +278,31 @@ export class NodeStore {
    * Stores a key package as its installation's latest (replacing the previous one, `created_at` kept) and
    * appends it to the history unless the same (installation, key package) is there already (§3.5).
    */
-  async putKeyPackage(installationKey: Uint8Array, keyPackage: Uint8Array): Promise<void> {
+  async putKeyPackage(
+    installationKey: Uint8Array,
+    keyPackage: Uint8Array,
+    join?: JoinWrites<void>,
+  ): Promise<void> {
     const existing = await this.readInstallation(installationKey)
     const hash = hashKey(Tag.KeyPackageHistory, sha256(installationKey, keyPackage))
-    await this.enqueue([hash], (tx) => {
-      const createdNs = existing?.createdNs ?? tx.now
-      tx.put(
-        topicPrefix(Tag.Installation, installationKey),
-        new RowWriter().u64(createdNs).u64(tx.now).bytes(keyPackage).finish(),
-      )
-      if (tx.seen(hash)) return
-      const id = tx.nextId(Tag.KeyPackageHistory)
-      tx.claim(hash, id)
-      tx.put(
-        keyPackageHistoryKey(id),
-        new RowWriter().u64(tx.now).bytes(installationKey).bytes(keyPackage).finish(),
-      )
-    })
+    await this.enqueue(
+      [hash],
+      (tx) => {
+        const createdNs = existing?.createdNs ?? tx.now
+        tx.put(
+          topicPrefix(Tag.Installation, installationKey),
+          new RowWriter().u64(createdNs).u64(tx.now).bytes(keyPackage).finish(),
+        )
+        if (tx.seen(hash)) return
+        const id = tx.nextId(Tag.KeyPackageHistory)
+        tx.claim(hash, id)
+        tx.put(
+          keyPackageHistoryKey(id),
+          new RowWriter().u64(tx.now).bytes(installationKey).bytes(keyPackage).finish(),
+        )
+      },
+      join,
+    )
   }
 
   /** Appends commit-log entries in order (§3.8; no dedup upstream). */
@@ -291,12 +328,15 @@ export class NodeStore {
    * newly associated Ethereum address, and the revocation sequence set on the latest row of each removed
    * address for this inbox (§3.10 steps 5-6). The caller serialises updates per inbox.
    */
-  async appendIdentityUpdate(params: {
-    readonly inboxId: Uint8Array
-    readonly update: Uint8Array
-    readonly addedAddresses: readonly string[]
-    readonly removedAddresses: readonly string[]
-  }): Promise<IdentityUpdateLog> {
+  async appendIdentityUpdate(
+    params: {
+      readonly inboxId: Uint8Array
+      readonly update: Uint8Array
+      readonly addedAddresses: readonly string[]
+      readonly removedAddresses: readonly string[]
+    },
+    join?: JoinWrites<IdentityUpdateLog>,
+  ): Promise<IdentityUpdateLog> {
     const inboxHex = hex(params.inboxId)
     const revoked: AddressRow[] = []
     for (const address of params.removedAddresses) {
@@ -305,7 +345,7 @@ export class NodeStore {
     }
     const touched = [...params.addedAddresses, ...revoked.map((r) => r.address)]
     try {
-      return await this.enqueue([], (tx) => this.identityUpdateRows(tx, params, inboxHex, revoked))
+      return await this.enqueue([], (tx) => this.identityUpdateRows(tx, params, inboxHex, revoked), join)
     } finally {
       this.addressWrites++
       for (const address of touched) this.inboxCache.delete(address)
@@ -502,10 +542,16 @@ export class NodeStore {
     return out
   }
 
-  private enqueue<R>(hashes: readonly Uint8Array[], apply: (tx: Tx) => R): Promise<R> {
+  private enqueue<R>(hashes: readonly Uint8Array[], apply: (tx: Tx) => R, join?: JoinWrites<R>): Promise<R> {
     if (this.closed) return Promise.reject(new NodeError('Node::ShuttingDown', 'the store is closed'))
     return new Promise<R>((resolve, reject) => {
-      this.queue.push({ hashes, apply, resolve: resolve as (v: unknown) => void, reject })
+      this.queue.push({
+        hashes,
+        apply,
+        join: join as JoinWrites<unknown> | undefined,
+        resolve: resolve as (v: unknown) => void,
+        reject,
+      })
       if (this.writing === undefined) this.writing = this.drain()
     })
   }
@@ -555,12 +601,21 @@ export class NodeStore {
       emit: (e) => events.push(e),
     }
     const results: { job: Job; ok: boolean; value: unknown }[] = []
+    const joined: JoinedWrites[] = []
     for (const job of jobs) {
       const before = ops.length
+      const eventsBefore = events.length
       try {
-        results.push({ job, ok: true, value: job.apply(tx) })
+        const value = job.apply(tx)
+        const extra = job.join?.(value)
+        if (extra !== undefined) {
+          joined.push(extra)
+          for (const put of extra.puts) ops.push({ type: 'put', key: put.key, value: put.value })
+        }
+        results.push({ job, ok: true, value })
       } catch (error) {
         ops.length = before
+        events.length = eventsBefore
         results.push({ job, ok: false, value: error })
       }
     }
@@ -570,10 +625,12 @@ export class NodeStore {
       if (ops.length > 0) await writeBatch(this.db, ops, this.sync)
     } catch (error) {
       const failure = storageError(error)
+      for (const j of joined.reverse()) j.failed()
       for (const j of jobs) j.reject(failure)
       return
     }
     for (const [tag, id] of counters) this.counters.set(tag, id)
+    for (const j of joined) j.committed()
     if (events.length > 0) {
       for (const listener of this.listeners) {
         try {
