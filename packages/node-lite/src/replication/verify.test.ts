@@ -4,7 +4,7 @@
  * and on every signature malleation we can name.
  */
 import { createHash } from 'node:crypto'
-import { defaultCrypto, isBaseError } from '@xmtp-lite/common'
+import { defaultCrypto, isBaseError, nobleCrypto } from '@xmtp-lite/common'
 import {
   createClientEnvelope,
   createOriginatorEnvelope,
@@ -56,20 +56,34 @@ function be32(value: bigint): Uint8Array {
   return Uint8Array.from(Buffer.from(value.toString(16).padStart(64, '0'), 'hex'))
 }
 
-/** The recovering verifier's outcome: 'valid' or the envelope error code. */
+/** The recovering verifier's outcome (noble's recovery): 'valid' or the envelope error code. */
 function reference(frame: Uint8Array): string {
   try {
-    verifyOriginatorEnvelope(parseOriginatorEnvelope(frame), { nodeKeys, expectedNodeId: 100 })
+    verifyOriginatorEnvelope(parseOriginatorEnvelope(frame), {
+      nodeKeys,
+      expectedNodeId: 100,
+      crypto: nobleCrypto,
+    })
     return 'valid'
   } catch (error) {
     return isBaseError(error) ? error.code : `untyped: ${String(error)}`
   }
 }
 
-/** checkBatch's outcome on that one envelope: 'valid' or the code of the BadSignature cause. */
+/**
+ * checkBatch's outcome on that one envelope, 'valid' or the code of the BadSignature cause, through both of
+ * its paths (which must agree): the known-key verifier (noble provider) and recovery by the default provider
+ * (libsecp256k1 when it loads).
+ */
 function actual(frame: Uint8Array, seq: number): string {
+  const [known, recovered] = [nobleCrypto, defaultCrypto].map((crypto) => outcome(frame, seq, crypto))
+  expect(recovered).toBe(known)
+  return known as string
+}
+
+function outcome(frame: Uint8Array, seq: number, crypto: typeof defaultCrypto): string {
   try {
-    checkBatch({ frames: [frame], originator: 100, cursor: seq - 1, nodeKeys })
+    checkBatch({ frames: [frame], originator: 100, cursor: seq - 1, nodeKeys, crypto })
     return 'valid'
   } catch (error) {
     if (!(error instanceof ReplicationError)) return `untyped: ${String(error)}`
