@@ -58,7 +58,7 @@ export type {
 } from './types.ts'
 export { SortDirection, WelcomePointerWrapperAlgorithm, WelcomeWrapperAlgorithm } from './types.ts'
 export type { LedgerIdentityValidatorOptions, MlsKeyPackageValidatorOptions } from './validators.ts'
-export { ledgerIdentityValidator, mlsKeyPackageValidator } from './validators.ts'
+export { ledgerIdentityValidator, mlsKeyPackageValidator, preloadValidators } from './validators.ts'
 export type { WebSocketApi, WebSocketApiParams } from './ws.ts'
 export { attachWebSocketServer } from './ws.ts'
 export type { Frame } from './wsFrames.ts'

@@ -2,24 +2,39 @@
  * The real validators behind the node's ports (ports.ts): identity updates through the identity ledger's
  * verifier and association-state rules (`@xmtp-lite/identity`, §3.10/§4.8), key packages through
  * `@xmtp-lite/mls/validation` (libxmtp's `VerifiedKeyPackageV2` rules, §3.5).
+ *
+ * Both libraries are loaded on first use (or by {@link preloadValidators}), not when the node starts: they
+ * are most of the node's import graph (ts-mls, viem), and a node is up and serving before anyone uploads a
+ * key package or an identity update.
  * @module
  */
-import {
-  type AssociationState,
-  applyUpdate,
-  createRpcScwVerifier,
-  createSignatureCache,
-  decodeIdentityUpdate,
-  diffStates,
-  IdentityError,
-  parseAccountId,
-  type SignatureCache,
-  type SmartContractWalletVerifier,
-  verifyIdentityUpdate,
+import type {
+  AssociationState,
+  IdentityUpdate,
+  SignatureCache,
+  SmartContractWalletVerifier,
 } from '@xmtp-lite/identity'
-import { validateKeyPackage } from '@xmtp-lite/mls/validation'
 import { NodeError } from './errors.ts'
 import type { IdentityValidator, KeyPackageValidator, ScwVerifier } from './ports.ts'
+
+type IdentityModule = typeof import('@xmtp-lite/identity')
+let identityModule: Promise<IdentityModule> | undefined
+let mlsValidationModule: Promise<typeof import('@xmtp-lite/mls/validation')> | undefined
+
+function loadIdentity(): Promise<IdentityModule> {
+  identityModule ??= import('@xmtp-lite/identity')
+  return identityModule
+}
+
+function loadMlsValidation(): Promise<typeof import('@xmtp-lite/mls/validation')> {
+  mlsValidationModule ??= import('@xmtp-lite/mls/validation')
+  return mlsValidationModule
+}
+
+/** Loads the validators' libraries now (once a node is up, so that the first upload does not wait). */
+export async function preloadValidators(): Promise<void> {
+  await Promise.all([loadIdentity(), loadMlsValidation()])
+}
 
 /** Options of {@link mlsKeyPackageValidator}. */
 export interface MlsKeyPackageValidatorOptions {
@@ -31,6 +46,7 @@ export interface MlsKeyPackageValidatorOptions {
 export function mlsKeyPackageValidator(options: MlsKeyPackageValidatorOptions = {}): KeyPackageValidator {
   return {
     async validateKeyPackage(keyPackage) {
+      const { validateKeyPackage } = await loadMlsValidation()
       const now = options.nowSeconds?.()
       const v = await validateKeyPackage(keyPackage, now === undefined ? {} : { now })
       return { installationKey: v.installationKey, inboxId: v.inboxId }
@@ -55,22 +71,23 @@ export interface LedgerIdentityValidatorOptions {
  * addresses to index (§3.10 steps 4-6).
  */
 export function ledgerIdentityValidator(options: LedgerIdentityValidatorOptions = {}): IdentityValidator {
-  const verify = {
-    cache: options.cache ?? createSignatureCache(),
-    ...(options.scwVerifier === undefined ? {} : { scwVerifier: options.scwVerifier }),
-  }
-  const verified = async (update: Uint8Array | ReturnType<typeof decodeIdentityUpdate>) => {
-    try {
-      return await verifyIdentityUpdate(
-        update instanceof Uint8Array ? decodeIdentityUpdate(update) : update,
-        verify,
-      )
-    } catch (error) {
-      throw scwRefusal(error) ?? error
-    }
-  }
+  let cache = options.cache
   return {
     async validateIdentityUpdate({ inboxId, log, update }) {
+      const identity = await loadIdentity()
+      const { applyUpdate, decodeIdentityUpdate, diffStates, verifyIdentityUpdate } = identity
+      cache ??= identity.createSignatureCache()
+      const verify = {
+        cache,
+        ...(options.scwVerifier === undefined ? {} : { scwVerifier: options.scwVerifier }),
+      }
+      const verified = async (u: Uint8Array | IdentityUpdate) => {
+        try {
+          return await verifyIdentityUpdate(u instanceof Uint8Array ? decodeIdentityUpdate(u) : u, verify)
+        } catch (error) {
+          throw scwRefusal(identity, error) ?? error
+        }
+      }
       let state: AssociationState | undefined
       for (const bytes of log) state = applyUpdate(state, await verified(bytes))
       const parsed = decodeIdentityUpdate(update)
@@ -89,8 +106,8 @@ export function ledgerIdentityValidator(options: LedgerIdentityValidatorOptions 
  * (`Node::ScwChainNotConfigured`), or the RPC failed (`Node::ScwRpcFailed`, retryable). A signature the
  * chain says is invalid stays an invalid update.
  */
-function scwRefusal(error: unknown): NodeError | undefined {
-  if (!(error instanceof IdentityError)) return undefined
+function scwRefusal(identity: IdentityModule, error: unknown): NodeError | undefined {
+  if (!(error instanceof identity.IdentityError)) return undefined
   const options = { cause: error, details: error.message }
   switch (error.code) {
     case 'Identity::ScwVerifierMissing':
@@ -139,12 +156,14 @@ export function rpcScwVerifiers(chains: ReadonlyMap<bigint, string>): {
   readonly ledger: SmartContractWalletVerifier
   readonly rpc: ScwVerifier
 } {
-  const ledger = createRpcScwVerifier({ chains })
+  const made = loadIdentity().then((identity) => identity.createRpcScwVerifier({ chains }))
+  made.catch(() => {}) // a failed load is reported by the first verification
+  const ledger: SmartContractWalletVerifier = { verify: async (params) => (await made).verify(params) }
   return {
     ledger,
     rpc: {
       async verify(request) {
-        const { chainId, address } = parseAccountId(request.accountId)
+        const { chainId, address } = (await loadIdentity()).parseAccountId(request.accountId)
         const result = await ledger.verify({
           chainId,
           address,
