@@ -6,7 +6,6 @@
  */
 import { writeFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
-import { preloadValidators } from '@xmtp-lite/node-lite'
 import { startDevnet } from './devnet.ts'
 import { DevnetError } from './errors.ts'
 import { parseFlagArgs } from './flags.ts'
@@ -80,8 +79,6 @@ async function main(): Promise<void> {
       `${JSON.stringify({ statusPageUrl: devnet.statusPageUrl ?? null, nodes: rows }, null, 2)}\n`,
     )
   }
-  // The key-package and identity validators (ts-mls, viem) load after the nodes are up, not before.
-  preloadValidators().catch((e: unknown) => process.stderr.write(`[warn] validators: ${String(e)}\n`))
   let stopping = false
   const stop = () => {
     if (stopping) return

@@ -6,7 +6,13 @@
  */
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { type RegistryNode, type RunningNode, type StartNodeParams, startNode } from '@xmtp-lite/node-lite'
+import {
+  preloadValidators,
+  type RegistryNode,
+  type RunningNode,
+  type StartNodeParams,
+  startNode,
+} from '@xmtp-lite/node-lite'
 import { DevnetError } from './errors.ts'
 import { checkFlags, type DevnetFlags, flagsOfNode } from './flags.ts'
 import { devnetNodeId, devnetPrivateKey, devnetPublicKey } from './keys.ts'
@@ -186,6 +192,10 @@ export async function startDevnet(params: StartDevnetParams = {}): Promise<Devne
     await Promise.all(all.map((p) => p.close()))
     throw error
   }
+
+  // The key-package and identity validators (ts-mls, viem) load once the nodes are up, not before: a devnet
+  // is ready without them, and the first upload does not wait for them either.
+  preloadValidators().catch((e: unknown) => params.log?.('warn', `validators failed to load: ${String(e)}`))
 
   const view = (s: Slot): DevnetNode => ({
     index: s.index,
