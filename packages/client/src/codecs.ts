@@ -14,7 +14,7 @@ import { IntentCodec } from '@xmtp-lite/content-types/intent'
 import { LeaveRequestCodec } from '@xmtp-lite/content-types/leave-request'
 import { MarkdownCodec } from '@xmtp-lite/content-types/markdown'
 import { MultiRemoteAttachmentCodec } from '@xmtp-lite/content-types/multi-remote-attachment'
-import { ReactionCodec } from '@xmtp-lite/content-types/reaction'
+import { ReactionCodec, ReactionV2Codec } from '@xmtp-lite/content-types/reaction'
 import { ReadReceiptCodec } from '@xmtp-lite/content-types/read-receipt'
 import { RemoteAttachmentCodec } from '@xmtp-lite/content-types/remote-attachment'
 import { ReplyCodec } from '@xmtp-lite/content-types/reply'
@@ -30,6 +30,8 @@ export function defaultRegistry(extra: readonly ContentCodec<any>[] = []): Conte
     new TextCodec(),
     new MarkdownCodec(),
     new ReactionCodec(),
+    // What libxmtp sends (protobuf, mls-groups.md §6.3); same value type as the JSON v1.
+    new ReactionV2Codec(),
     new ReplyCodec(),
     new ReadReceiptCodec(),
     new AttachmentCodec(),
