@@ -4,7 +4,7 @@
 // own line after the marker below: libxmtp writes its log lines to the same stdout.
 // Bytes travel as hex, 64-bit integers as decimal strings. Only tests run this file.
 import { createInterface } from 'node:readline'
-import { Client, generateInboxId } from '@xmtp/node-sdk'
+import { Client, encodeText, generateInboxId } from '@xmtp/node-sdk'
 import { hexToBytes, toHex } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 
@@ -34,6 +34,34 @@ async function conversationOf(name, conversationId) {
   return conversation
 }
 
+// JSON in: {"$bytes":"<hex>"} is a Uint8Array, {"$bigint":"<decimal>"} a bigint, {"$text":"..."} the
+// EncodedContent of a text (a reply's content).
+function revive(value) {
+  if (Array.isArray(value)) return value.map(revive)
+  if (value === null || typeof value !== 'object') return value
+  if (typeof value.$bytes === 'string')
+    return hexToBytes(value.$bytes.startsWith('0x') ? value.$bytes : `0x${value.$bytes}`)
+  if (typeof value.$bigint === 'string') return BigInt(value.$bigint)
+  if (typeof value.$text === 'string') return encodeText(value.$text)
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, revive(v)]))
+}
+
+// The SDK's typed send methods, by content kind.
+const senders = {
+  text: (c, v) => c.sendText(v),
+  markdown: (c, v) => c.sendMarkdown(v),
+  reaction: (c, v) => c.sendReaction(v),
+  reply: (c, v) => c.sendReply(v),
+  readReceipt: (c) => c.sendReadReceipt(),
+  attachment: (c, v) => c.sendAttachment(v),
+  remoteAttachment: (c, v) => c.sendRemoteAttachment(v),
+  multiRemoteAttachment: (c, v) => c.sendMultiRemoteAttachment(v),
+  transactionReference: (c, v) => c.sendTransactionReference(v),
+  walletSendCalls: (c, v) => c.sendWalletSendCalls(v),
+  actions: (c, v) => c.sendActions(v),
+  intent: (c, v) => c.sendIntent(v),
+}
+
 function describeMessage(m) {
   return {
     id: m.id,
@@ -44,6 +72,7 @@ function describeMessage(m) {
     kind: m.kind,
     sentAtNs: m.sentAtNs,
     conversationId: m.conversationId,
+    reactions: (m.reactions ?? []).map(describeMessage),
   }
 }
 
@@ -122,6 +151,14 @@ const ops = {
     return { messageId: await conversation.sendText(text) }
   },
 
+  // kind: a key of `senders`; value: the SDK's content object, JSON with the markers of `revive`.
+  async sendContent({ name, conversationId, kind, value }) {
+    const send = senders[kind]
+    if (send === undefined) throw new Error(`no sender for ${kind}`)
+    const conversation = await conversationOf(name, conversationId)
+    return { messageId: await send(conversation, revive(value)) }
+  },
+
   async messages({ name, conversationId, sync }) {
     const conversation = await conversationOf(name, conversationId)
     if (sync !== false) await conversation.sync()
@@ -132,6 +169,14 @@ const ops = {
     const conversation = await conversationOf(name, conversationId)
     if (sync !== false) await conversation.sync()
     return { id: conversation.id, isActive: conversation.isActive }
+  },
+
+  // One message by id, as the SDK decodes it (read receipts and reactions are not listed by `messages`).
+  async message({ name, messageId, conversationId }) {
+    const { client } = clientOf(name)
+    if (conversationId !== undefined) await (await conversationOf(name, conversationId)).sync()
+    const message = client.conversations.getMessageById(messageId)
+    return message === undefined ? null : describeMessage(message)
   },
 
   async groupState({ name, conversationId, sync }) {

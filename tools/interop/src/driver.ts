@@ -28,6 +28,8 @@ export interface SdkMessage {
   readonly kind: number
   readonly sentAtNs: string
   readonly conversationId: string
+  /** Reactions libxmtp attached to this message (it lists them here, not as messages of their own). */
+  readonly reactions: readonly SdkMessage[]
 }
 
 /** A group as the official SDK sees it: what mixed tests compare after every step. */
