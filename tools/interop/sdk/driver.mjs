@@ -275,6 +275,25 @@ const ops = {
     return null
   },
 
+  async updateDisappearing({ name, conversationId, fromNs, inNs }) {
+    await (await conversationOf(name, conversationId)).updateMessageDisappearingSettings(
+      BigInt(fromNs),
+      BigInt(inNs),
+    )
+    return null
+  },
+
+  async disappearing({ name, conversationId, sync }) {
+    const conversation = await conversationOf(name, conversationId)
+    if (sync !== false) await conversation.sync()
+    const settings = conversation.messageDisappearingSettings() ?? null
+    return {
+      enabled: conversation.isMessageDisappearingEnabled(),
+      fromNs: settings === null ? null : String(settings.fromNs),
+      inNs: settings === null ? null : String(settings.inNs),
+    }
+  },
+
   // Consent: entityType 0 = group id, 1 = inbox id; state 0 unknown, 1 allowed, 2 denied (node-bindings enums).
   async setConsent({ name, entityType, entity, state }) {
     await clientOf(name).client.preferences.setConsentStates([{ entityType, entity, state }])
