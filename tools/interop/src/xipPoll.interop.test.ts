@@ -5,7 +5,7 @@
  * client without the flag, and the official SDK (libxmtp 1.9.1) in the same group, receive them as an
  * unknown type showing the fallback text; a flagged client cannot publish through node 300.
  *
- * Conformance: sdk content-types/unknown-fallback, xip-poll
+ * Conformance: sdk xip-poll
  */
 import { Client, ClientError } from '@xmtp-lite/client'
 import { ContentTypePoll, type Poll } from '@xmtp-lite/content-types/xip-poll'

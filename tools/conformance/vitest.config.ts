@@ -1,0 +1,3 @@
+import { xmtpLiteProject } from '../../vitest.shared.ts'
+
+export default xmtpLiteProject('conformance')
