@@ -181,6 +181,8 @@ function cacheId(bytes: Uint8Array): string {
 function makeNodeCrypto(api: NodeApi, native: NativeBackends): CryptoProvider {
   const { nc } = api
   const ed25519PublicKeys = new KeyCache(publicKeyCacheSize)
+  // HPKE seals to the same leaf keys commit after commit (every member of the copath resolution).
+  const x25519PublicKeys = new KeyCache(publicKeyCacheSize)
   const privateKey = (crv: OkpCurve, raw: Uint8Array) => importPrivate(api, crv, raw)
   const publicKey = (crv: OkpCurve, raw: Uint8Array) => importPublic(api, crv, raw)
   const rawPublicKey = (key: KeyObject) => exportPublic(api, key)
@@ -309,7 +311,8 @@ function makeNodeCrypto(api: NodeApi, native: NativeBackends): CryptoProvider {
   function x25519SharedSecret(key: KeyObject, peer: Uint8Array): Uint8Array {
     checkBytes(peer, 'publicKey', 32)
     try {
-      return ownBytes(nc.diffieHellman({ privateKey: key, publicKey: publicKey('X25519', peer) }))
+      const peerKey = x25519PublicKeys.get(cacheId(peer), () => publicKey('X25519', peer))
+      return ownBytes(nc.diffieHellman({ privateKey: key, publicKey: peerKey }))
     } catch (cause) {
       // OpenSSL refuses an all-zero result (RFC 7748 §6.1), i.e. a low-order public key.
       throw new CommonError('Common::CryptoFailure', 'X25519 public key is of low order', { cause })

@@ -335,6 +335,10 @@ describe.each(providers.map((p) => [p.name, p] as const))('%s provider', (_name,
       expect(fresh.sharedSecret(other.publicKey)).toEqual(other.sharedSecret(fresh.publicKey))
       expect(fresh.sharedSecret(bobPair.publicKey)).toEqual(bobPair.sharedSecret(fresh.publicKey))
       expect(code(() => fresh.sharedSecret(new Uint8Array(32)))).toBe('Common::CryptoFailure')
+      // Peer keys met before (node keeps their imported form) give the same answers again.
+      expect(code(() => fresh.sharedSecret(new Uint8Array(32)))).toBe('Common::CryptoFailure')
+      expect(toHex(pair.sharedSecret(c.x25519.getPublicKey(bob)))).toBe(shared)
+      expect(toHex(c.x25519.sharedSecret(alice, c.x25519.getPublicKey(bob)))).toBe(shared)
       expect(code(() => fresh.sharedSecret(new Uint8Array(31)))).toBe('Common::InvalidLength')
       expect(code(() => c.x25519.keyPair(new Uint8Array(33)))).toBe('Common::InvalidLength')
     })
