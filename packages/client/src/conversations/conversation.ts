@@ -453,9 +453,14 @@ export class Conversation {
   /** Reads and applies what the node has after the cursor (§8.2 receive). */
   async #receive(): Promise<DecodedMessage[]> {
     const stored = await this.#ctx.lock.run(async () => {
+      // §8.2 step 1: a group this installation was removed from is not synced any more, so nothing the
+      // topic carries after the removing commit is read (messages other members sent before they saw it
+      // would still decrypt in the old epoch).
+      if (!this.isActive) return []
       const records = await this.#ctx.client.api.queryGroupMessages(this.#group.groupId, this.cursor)
       const out: DecodedMessage[] = []
       for (const record of records) {
+        if (!this.isActive) break
         if (record.id <= this.cursor) continue
         const message = await this.#processOne(record)
         if (message !== undefined) out.push(message)
