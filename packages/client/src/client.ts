@@ -428,6 +428,7 @@ export class Client {
 
   /** Closes the transport and the store. */
   async close(): Promise<void> {
+    this.conversations.close()
     await this.preferences.idle()
     await this.api.transport.close()
     await this.store.close()

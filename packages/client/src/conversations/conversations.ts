@@ -89,6 +89,8 @@ export class Conversations {
       identity,
       onMessages: (messages) => {
         client.preferences.noticeMessages(messages)
+        if (messages.some((m) => m.kind === 'application'))
+          void this.scheduleCleaning().catch(() => undefined)
         for (const listener of this.#listeners) listener(messages)
       },
       onSent: (conversation) => {
@@ -466,6 +468,42 @@ export class Conversations {
     await preferences.publish()
     await this.deleteExpiredMessages()
     return { synced, messages }
+  }
+
+  #cleaner: ReturnType<typeof setTimeout> | undefined
+  #closed = false
+
+  /**
+   * Arms the cleaner for the soonest disappearing message (libxmtp's disappearing-messages worker): it
+   * deletes what expired, then arms itself for the next; at most a day between runs. Called after every
+   * sync that stored application messages.
+   */
+  async scheduleCleaning(): Promise<void> {
+    if (this.#closed) return
+    let soonest: bigint | undefined
+    for await (const [key] of this.#client.store.entries({ gte: 'exp!', lt: 'exp!~', limit: 1 })) {
+      soonest = BigInt(key.slice('exp!'.length, 'exp!'.length + 20))
+    }
+    clearTimeout(this.#cleaner)
+    this.#cleaner = undefined
+    if (soonest === undefined || this.#closed) return
+    const nowNs = BigInt(this.#client.now()) * 1_000_000n
+    const delayMs = Math.min(86_400_000, Math.max(0, Number((soonest - nowNs) / 1_000_000n) + 1))
+    this.#cleaner = setTimeout(() => {
+      this.#cleaner = undefined
+      void this.deleteExpiredMessages()
+        .then(() => this.scheduleCleaning())
+        .catch(() => undefined)
+    }, delayMs)
+    // Node: the cleaner alone does not keep a process alive.
+    ;(this.#cleaner as { unref?: () => void }).unref?.()
+  }
+
+  /** Stops the cleaner (the client closes). */
+  close(): void {
+    this.#closed = true
+    clearTimeout(this.#cleaner)
+    this.#cleaner = undefined
   }
 
   /**

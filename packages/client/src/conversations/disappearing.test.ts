@@ -7,7 +7,7 @@ import { createWalletSigner } from '@xmtp-lite/identity'
 import { MetadataField } from '@xmtp-lite/mls'
 import { type RunningNode, startNode } from '@xmtp-lite/node-lite'
 import { MemoryLevel } from 'memory-level'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { Client } from '../client.ts'
 import type { DecodedMessage } from './messages.ts'
 
@@ -114,6 +114,41 @@ describe('disappearing messages', () => {
     await group.sync()
     clockMs += 3_600_000
     expect(texts(await group.messages())).toEqual(['kept', 'stays'])
+  })
+
+  it('are deleted by the cleaner when their time comes, without any call (real clock)', async () => {
+    const realClock = async (seed: number) => {
+      const client = await Client.create(createWalletSigner(new Uint8Array(32).fill(seed)), {
+        apiUrl: `http://127.0.0.1:${node.grpcPort}`,
+        db: new MemoryLevel(),
+        encryptionKey,
+      })
+      clients.push(client)
+      return client
+    }
+    const carol = await realClock(53)
+    const dave = await realClock(54)
+    const group = await carol.conversations.newGroup([dave.inboxId], {
+      disappearing: { fromNs: BigInt(Date.now()) * 1_000_000n, inNs: 3_000_000_000n },
+    })
+    await dave.conversations.syncWelcomes()
+    const daveView = await dave.conversations.get(group.id)
+    await group.sendText('brief')
+    await daveView?.sync()
+    const stored = async (client: Client) => {
+      let n = 0
+      for await (const [key] of client.store.entriesWithPrefix('exp!')) if (key.includes(group.id)) n++
+      return n
+    }
+    expect(await stored(dave)).toBe(1)
+    await vi.waitFor(
+      async () => {
+        expect(await stored(dave)).toBe(0)
+        expect(await stored(carol)).toBe(0)
+      },
+      { timeout: 20_000, interval: 100 },
+    )
+    expect(texts((await daveView?.messages()) ?? [])).toEqual([])
   })
 
   it('refuses settings that are not both positive', async () => {
