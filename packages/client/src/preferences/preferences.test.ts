@@ -160,6 +160,23 @@ describe('preference sync between two installations of one inbox', () => {
     expect(save?.entity).toBe(fromBob.id)
   })
 
+  it('streams consent changes from the other installation', async () => {
+    const stream = alice2.preferences.streamConsent()
+    const first = (async () => {
+      for await (const batch of stream) return batch
+      return []
+    })()
+    const dm = await bob.conversations.newDm(alice1.inboxId)
+    await alice1.conversations.syncWelcomes()
+    await alice1.preferences.setConsentStates([
+      { entityType: 'conversationId', entity: dm.id, state: 'denied' },
+    ])
+    await alice2.preferences.sync()
+    const batch = await first
+    expect(batch.map((r) => [r.entity, r.state])).toContainEqual([dm.id, 'denied'])
+    stream.close()
+  })
+
   it('goes back the other way through syncAll, the newer decision winning', async () => {
     const denied = await alice2.conversations.list({ consentStates: ['denied'] })
     const target = denied[0]

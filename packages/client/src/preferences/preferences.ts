@@ -149,6 +149,47 @@ export class Preferences {
     return () => this.#listeners.delete(listener)
   }
 
+  /**
+   * Consent changes as an async iterable (the official SDK's `streamConsent`): every batch of records that
+   * changed here, locally or from another installation. `close()` ends it.
+   */
+  streamConsent(): AsyncIterable<ConsentRecord[]> & { close(): void } {
+    const queue: ConsentRecord[][] = []
+    let wake: (() => void) | undefined
+    let closed = false
+    const off = this.onUpdate((updates) => {
+      const records = updates.flatMap((u) => (u.kind === 'consent' ? [u.record] : []))
+      if (records.length === 0) return
+      queue.push(records)
+      wake?.()
+    })
+    const close = () => {
+      closed = true
+      off()
+      wake?.()
+    }
+    return {
+      close,
+      async *[Symbol.asyncIterator]() {
+        try {
+          while (!closed) {
+            const next = queue.shift()
+            if (next !== undefined) {
+              yield next
+              continue
+            }
+            await new Promise<void>((resolve) => {
+              wake = resolve
+            })
+            wake = undefined
+          }
+        } finally {
+          close()
+        }
+      },
+    }
+  }
+
   #emit(updates: readonly PreferenceUpdate[]): void {
     if (updates.length === 0) return
     for (const listener of this.#listeners) listener(updates)
