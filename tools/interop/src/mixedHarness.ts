@@ -18,6 +18,12 @@ export const sdkPort = 5556
 
 /** libxmtp's log line when it refuses a message it read (it carries on as if nothing happened). */
 const refusal = /Transaction failed|may be forked|InsufficientPermissions/
+/**
+ * Not a refusal: a commit made on an epoch the group had already left (an epoch race; every member drops
+ * it and its author rebuilds it, mls-groups.md §8.4). libxmtp publishes before it reads (§8.2), so an
+ * installation that has not synced for a while loses such races routinely. Forks still show in the epochs.
+ */
+const lostRace = /Message epoch differs from the group's epoch/
 
 /** One official client: the driver process holding it and its name there. */
 export interface SdkSide {
@@ -103,7 +109,7 @@ export function expectSameGroup(conversation: Conversation, sdkState: SdkGroupSt
 /** Fails when a driver's libxmtp logged a refused message since the last check. */
 export function expectNoRefusals(drivers: Iterable<SdkDriver>): void {
   for (const driver of new Set(drivers)) {
-    const refused = driver.takeLogs().filter((line) => refusal.test(line))
+    const refused = driver.takeLogs().filter((line) => refusal.test(line) && !lostRace.test(line))
     expect(refused).toEqual([])
   }
 }
