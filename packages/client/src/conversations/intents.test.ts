@@ -4,9 +4,11 @@
  * is closed and opened again from the same directory, and every member must end on the same epoch, the same
  * members and the same epoch secret, with messages flowing. Also commits racing for one epoch.
  */
+import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { toHex } from '@xmtp-lite/common'
 import { createWalletSigner } from '@xmtp-lite/identity'
 import { type RunningNode, startNode } from '@xmtp-lite/node-lite'
@@ -185,6 +187,42 @@ describe('a client killed inside an intent restarts and converges', () => {
     expect(last?.attempts).toBe(2)
     await expectConverged(groupId, [alice, bob, ...others.slice(1)])
   })
+})
+
+describe('a client process killed with SIGKILL', () => {
+  for (const step of ['staged', 'published'] as const) {
+    it(`at "${step}" restarts from its directory and converges`, async () => {
+      await alice.close()
+      const child = spawn(
+        process.execPath,
+        [
+          '--conditions=@xmtp-lite/source',
+          '--import',
+          'tsx',
+          fileURLToPath(new URL('../../test/crash/child.ts', import.meta.url)),
+          url(),
+          dir,
+          '61',
+          groupId,
+          step,
+          `named by a killed process at ${step}`,
+        ],
+        { stdio: ['ignore', 'ignore', 'pipe'] },
+      )
+      let stderr = ''
+      child.stderr.on('data', (chunk) => {
+        stderr += chunk
+      })
+      const signal = await new Promise((resolve) => child.on('exit', (_code, sig) => resolve(sig)))
+      expect(signal, stderr).toBe('SIGKILL')
+      alice = await openAlice()
+      await alice.conversations.syncAll()
+      expect((await aliceGroup(groupId)).name).toBe(`named by a killed process at ${step}`)
+      expect((await view(bob, groupId)).name).toBe(`named by a killed process at ${step}`)
+      expect((await (await aliceGroup(groupId)).intents()).at(-1)?.state).toBe('Processed')
+      await expectConverged(groupId, [alice, bob, ...others.slice(1)])
+    }, 60_000)
+  }
 })
 
 describe('commits racing for one epoch', () => {
