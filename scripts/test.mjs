@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// The README's test command: lint, typecheck, then every test of every package in one vitest run.
+// The README's test command: lint, typecheck, build (dist/ of every package, checked by tools/repo-checks),
+// then every test of every package in one vitest run.
 // Prints a closing "N passed, N failed" line so CI can read the count.
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
@@ -20,6 +21,7 @@ if (existsSync('apps/devnet/scripts/install-chromium.sh') && !existsSync('/usr/b
 }
 if (run(bin('biome'), ['ci', '.']) !== 0) failedStep ??= 'lint'
 if (run(bin('tsc'), ['-p', 'tsconfig.json']) !== 0) failedStep ??= 'typecheck'
+if (run(process.execPath, ['scripts/build.mjs', '--output-logs=errors-only']) !== 0) failedStep ??= 'build'
 
 const out = join(mkdtempSync(join(tmpdir(), 'xmtp-lite-test-')), 'vitest.json')
 const status = run(bin('vitest'), [
