@@ -19,7 +19,7 @@ const dirs: string[] = []
 const children: ChildProcess[] = []
 
 afterAll(() => {
-  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL')
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL')
   for (const d of dirs) rmSync(d, { recursive: true, force: true })
 })
 
@@ -119,7 +119,10 @@ describe('crash safety', () => {
     killed = true
     await load
     await new Promise<void>((r) =>
-      first.child.exitCode !== null ? r() : first.child.once('exit', () => r()),
+      // A child killed by a signal has exitCode null and signalCode set.
+      first.child.exitCode !== null || first.child.signalCode !== null
+        ? r()
+        : first.child.once('exit', () => r()),
     )
     client.close()
     expect(acked.length).toBeGreaterThanOrEqual(400)
