@@ -374,6 +374,10 @@ export class Conversation {
     if (this.isActive && client.now() - this.#installationsCheckedAt >= installationsCheckIntervalMs) {
       await this.updateInstallations()
     }
+    // Encrypt in the group's current epoch: a message made in an epoch the others left more than 3 epochs ago
+    // no longer decrypts for them ("Generation is too old"), and unlike libxmtp (which re-sends such a
+    // message when it reads it back, mls-groups.md §8.4) we do not re-send. Found by the mixed soak.
+    if (this.isActive) await this.sync()
     const localId = newLocalId(client)
     const { message, id } = await this.#ctx.lock.run(async () => {
       if (!this.isActive) throw new ClientError('Client::InvalidArgument', 'this conversation is not active')
