@@ -7,10 +7,9 @@
  * reached every installation that was in the group when it was sent exactly once, and no installation may
  * hold any message twice.
  *
- * Opt-in (`XMTP_SOAK=1`), because it does not pass yet: a few application messages are undecryptable for
- * every other member ("Generation is too old to be processed" in libxmtp's log; missing from our clients
- * too), sent by either implementation right after libxmtp's first-message key-update commits and the epoch
- * races they lose. Membership and epochs stay converged; delivery does not. See the client README.
+ * It found two bugs of our client: a re-add welcome skipped while the removal was not yet synced, and
+ * messages encrypted in an epoch more than 3 behind the group's (a sender that had not synced), which no
+ * member could decrypt ("Generation is too old"): libxmtp re-sends such messages, ours now syncs first.
  *
  * Size: `XMTP_SOAK_INBOXES` inboxes per implementation (default 4 in CI, 10 for the issue's full 20-member
  * group: `XMTP_SOAK_INBOXES=10`), `XMTP_SOAK_INSTALLATIONS` installations per inbox (default 2), libxmtp
@@ -116,10 +115,14 @@ async function converged(): Promise<void> {
         .map((s) => driver.call('sync', { name: s.name })),
     )
   const ours = await ourSides()
+  // libxmtp's own lost sends (a commit or message made on an epoch the group left) are logged as failures
+  // by every other member, and libxmtp re-sends them (mls-groups.md §8.4): the exactly-once delivery check
+  // at the end and the epochs here are what count.
   const state = await expectConverged(
     groupId,
     ours.map((o) => o.conversation),
     sdkSides(),
+    { allowRefusals: true },
   )
   expect(state.members.map((m) => m.inboxId).sort()).toEqual([...inGroup].sort())
   for (const member of state.members) expect(member.installationIds).toHaveLength(installationsPerInbox)
@@ -141,106 +144,103 @@ async function sendMessages(from: number, to: number): Promise<void> {
   }
 }
 
-describe.skipIf(process.env.XMTP_SOAK === undefined)(
-  `soak: ${inboxesPerSide * 2} inboxes (${inboxesPerSide} ours, ${inboxesPerSide} libxmtp) × ${installationsPerInbox} installations`,
-  () => {
-    it(`stays converged through ${messageCount} messages and 10 membership changes`, async () => {
-      const creator = ourInboxes[0]?.installations[0]
-      const sdkAdmin = sdkInboxes[0]?.installations[0]
-      if (creator === undefined || sdkAdmin === undefined) throw new Error('no participants')
-      const others = [...ourInboxes.slice(1), ...sdkInboxes].map((i) => i.inboxId)
-      const group = await creator.client.conversations.newGroup(others, { name: 'soak' })
-      groupId = group.id
-      creator.conversation = group
-      for (const inbox of [...ourInboxes, ...sdkInboxes]) inGroup.add(inbox.inboxId)
-      await converged()
-      // A libxmtp super admin, so both implementations make removals.
-      await group.addSuperAdmin(sdkAdmin.inboxId)
-      await converged()
+describe(`soak: ${inboxesPerSide * 2} inboxes (${inboxesPerSide} ours, ${inboxesPerSide} libxmtp) × ${installationsPerInbox} installations`, () => {
+  it(`stays converged through ${messageCount} messages and 10 membership changes`, async () => {
+    const creator = ourInboxes[0]?.installations[0]
+    const sdkAdmin = sdkInboxes[0]?.installations[0]
+    if (creator === undefined || sdkAdmin === undefined) throw new Error('no participants')
+    const others = [...ourInboxes.slice(1), ...sdkInboxes].map((i) => i.inboxId)
+    const group = await creator.client.conversations.newGroup(others, { name: 'soak' })
+    groupId = group.id
+    creator.conversation = group
+    for (const inbox of [...ourInboxes, ...sdkInboxes]) inGroup.add(inbox.inboxId)
+    await converged()
+    // A libxmtp super admin, so both implementations make removals.
+    await group.addSuperAdmin(sdkAdmin.inboxId)
+    await converged()
 
-      // 10 membership changes between message batches: remove an inbox, later re-add it; the actor and the
-      // target alternate between implementations (never the two admins themselves).
-      const targets = [sdkInboxes[1], ourInboxes[1], sdkInboxes[2], ourInboxes[2], sdkInboxes[1]]
-      const changes: { actor: 'ours' | 'sdk'; kind: 'remove' | 'add'; inboxId: string }[] = []
-      for (const [n, target] of targets.entries()) {
-        if (target === undefined) continue
-        changes.push({ actor: n % 2 === 0 ? 'ours' : 'sdk', kind: 'remove', inboxId: target.inboxId })
-        changes.push({ actor: n % 2 === 0 ? 'sdk' : 'ours', kind: 'add', inboxId: target.inboxId })
-      }
-      expect(changes).toHaveLength(10)
-      const perStep = messageCount / (changes.length + 1)
-      let next = 0
-      for (const [step, change] of changes.entries()) {
-        const until = Math.round(perStep * (step + 1))
-        while (next < until) {
-          const end = Math.min(until, next + checkEvery)
-          await sendMessages(next, end)
-          next = end
-          await converged()
-        }
-        if (change.actor === 'ours') {
-          if (change.kind === 'remove') await group.removeMembers([change.inboxId])
-          else await group.addMembers([change.inboxId])
-        } else {
-          const op = change.kind === 'remove' ? 'removeMembers' : 'addMembers'
-          await sdkAdmin.driver.call(op, {
-            name: sdkAdmin.name,
-            conversationId: groupId,
-            inboxIds: [change.inboxId],
-          })
-        }
-        if (change.kind === 'remove') inGroup.delete(change.inboxId)
-        else inGroup.add(change.inboxId)
-        await converged()
-        if (change.kind === 'remove') {
-          // The removed installations know they are out.
-          for (const side of sdkInboxes.find((i) => i.inboxId === change.inboxId)?.installations ?? []) {
-            expect(await sdkIsActive(side, groupId)).toBe(false)
-          }
-          for (const installation of ourInboxes.find((i) => i.inboxId === change.inboxId)?.installations ??
-            []) {
-            await installation.conversation?.sync()
-            expect(installation.conversation?.isActive).toBe(false)
-          }
-        }
-      }
-      while (next < messageCount) {
-        const end = Math.min(messageCount, next + checkEvery)
+    // 10 membership changes between message batches: remove an inbox, later re-add it; the actor and the
+    // target alternate between implementations (never the two admins themselves).
+    const targets = [sdkInboxes[1], ourInboxes[1], sdkInboxes[2], ourInboxes[2], sdkInboxes[1]]
+    const changes: { actor: 'ours' | 'sdk'; kind: 'remove' | 'add'; inboxId: string }[] = []
+    for (const [n, target] of targets.entries()) {
+      if (target === undefined) continue
+      changes.push({ actor: n % 2 === 0 ? 'ours' : 'sdk', kind: 'remove', inboxId: target.inboxId })
+      changes.push({ actor: n % 2 === 0 ? 'sdk' : 'ours', kind: 'add', inboxId: target.inboxId })
+    }
+    expect(changes).toHaveLength(10)
+    const perStep = messageCount / (changes.length + 1)
+    let next = 0
+    for (const [step, change] of changes.entries()) {
+      const until = Math.round(perStep * (step + 1))
+      while (next < until) {
+        const end = Math.min(until, next + checkEvery)
         await sendMessages(next, end)
         next = end
         await converged()
       }
+      if (change.actor === 'ours') {
+        if (change.kind === 'remove') await group.removeMembers([change.inboxId])
+        else await group.addMembers([change.inboxId])
+      } else {
+        const op = change.kind === 'remove' ? 'removeMembers' : 'addMembers'
+        await sdkAdmin.driver.call(op, {
+          name: sdkAdmin.name,
+          conversationId: groupId,
+          inboxIds: [change.inboxId],
+        })
+      }
+      if (change.kind === 'remove') inGroup.delete(change.inboxId)
+      else inGroup.add(change.inboxId)
+      await converged()
+      if (change.kind === 'remove') {
+        // The removed installations know they are out.
+        for (const side of sdkInboxes.find((i) => i.inboxId === change.inboxId)?.installations ?? []) {
+          expect(await sdkIsActive(side, groupId)).toBe(false)
+        }
+        for (const installation of ourInboxes.find((i) => i.inboxId === change.inboxId)?.installations ??
+          []) {
+          await installation.conversation?.sync()
+          expect(installation.conversation?.isActive).toBe(false)
+        }
+      }
+    }
+    while (next < messageCount) {
+      const end = Math.min(messageCount, next + checkEvery)
+      await sendMessages(next, end)
+      next = end
+      await converged()
+    }
 
-      // Delivery: exactly once to every installation in the group at send time, never twice to anyone.
-      const received = new Map<string, string[]>()
-      for (const [n, inbox] of ourInboxes.entries()) {
-        for (const [k, installation] of inbox.installations.entries()) {
-          const conversation =
-            installation.conversation ?? (await installation.client.conversations.get(groupId))
-          await conversation?.sync()
-          received.set(ourKey(n, k), ourTexts((await conversation?.messages()) ?? []) as string[])
-        }
+    // Delivery: exactly once to every installation in the group at send time, never twice to anyone.
+    const received = new Map<string, string[]>()
+    for (const [n, inbox] of ourInboxes.entries()) {
+      for (const [k, installation] of inbox.installations.entries()) {
+        const conversation =
+          installation.conversation ?? (await installation.client.conversations.get(groupId))
+        await conversation?.sync()
+        received.set(ourKey(n, k), ourTexts((await conversation?.messages()) ?? []) as string[])
       }
-      for (const inbox of sdkInboxes) {
-        for (const side of inbox.installations) {
-          const messages = await side.driver.call<SdkMessage[]>('messages', {
-            name: side.name,
-            conversationId: groupId,
-          })
-          received.set(side.name, sdkTexts(messages) as string[])
-        }
+    }
+    for (const inbox of sdkInboxes) {
+      for (const side of inbox.installations) {
+        const messages = await side.driver.call<SdkMessage[]>('messages', {
+          name: side.name,
+          conversationId: groupId,
+        })
+        received.set(side.name, sdkTexts(messages) as string[])
       }
-      const problems: string[] = []
-      for (const [who, texts] of received) {
-        const counts = new Map<string, number>()
-        for (const t of texts) counts.set(t, (counts.get(t) ?? 0) + 1)
-        for (const { text, recipients } of sent) {
-          const count = counts.get(text) ?? 0
-          if (count > 1 || (recipients.has(who) && count !== 1)) problems.push(`${who}: ${text} ×${count}`)
-        }
+    }
+    const problems: string[] = []
+    for (const [who, texts] of received) {
+      const counts = new Map<string, number>()
+      for (const t of texts) counts.set(t, (counts.get(t) ?? 0) + 1)
+      for (const { text, recipients } of sent) {
+        const count = counts.get(text) ?? 0
+        if (count > 1 || (recipients.has(who) && count !== 1)) problems.push(`${who}: ${text} ×${count}`)
       }
-      expect(problems).toEqual([])
-      expect(sent).toHaveLength(messageCount)
-    }, 900_000)
-  },
-)
+    }
+    expect(problems).toEqual([])
+    expect(sent).toHaveLength(messageCount)
+  }, 900_000)
+})
