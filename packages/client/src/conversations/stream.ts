@@ -78,6 +78,13 @@ export class MessageStream implements AsyncIterable<DecodedMessage> {
     }
     const onOpen = () => {
       this.#attempt = 0
+      // Reported here, not after every call is set up: a subscription can deliver a message (and the
+      // stream yield it) while the next call is still being prepared, and an app must see `reconnect`
+      // before anything that arrived through the new subscriptions.
+      if (this.#disconnected) {
+        this.#disconnected = false
+        this.#events.onReconnect?.()
+      }
       settle(true)
     }
     const calls: StreamCall[] = []
@@ -117,10 +124,6 @@ export class MessageStream implements AsyncIterable<DecodedMessage> {
     }
     this.#calls = calls
     if (calls.length > 0 && !(await settled)) return
-    if (this.#disconnected) {
-      this.#disconnected = false
-      this.#events.onReconnect?.()
-    }
     // Catch up on what arrived while no subscription was open (first start and every reconnect).
     for (const c of conversations) await c.sync().catch(() => undefined)
   }
