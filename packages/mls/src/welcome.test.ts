@@ -1,4 +1,6 @@
-import { fromHex, isBaseError, toHex } from '@xmtp-lite/common'
+import { Chacha20Poly1305 } from '@hpke/chacha20poly1305'
+import { CipherSuite, DhkemX25519HkdfSha256, HkdfSha256 } from '@hpke/core'
+import { fromHex, isBaseError, randomBytes, toHex } from '@xmtp-lite/common'
 import { describe, expect, it } from 'vitest'
 import {
   decodeWelcomeMetadata,
@@ -73,4 +75,53 @@ describe('welcome wrapper', () => {
     expect(decodeWelcomeMetadata(new Uint8Array())).toBe(0n)
     expect(decodeWelcomeMetadata(fromHex('1001'))).toBeUndefined()
   })
+
+  it('interoperates both ways with the pure-JS @hpke ChaCha20-Poly1305 suite (differential)', async () => {
+    const reference = new CipherSuite({
+      kem: new DhkemX25519HkdfSha256(),
+      kdf: new HkdfSha256(),
+      aead: new Chacha20Poly1305(),
+    })
+    const ab = (b: Uint8Array) => b.slice().buffer
+    for (const length of [0, 1, 15, 16, 63, 64, 65, 1000, 65536, 65537, 140_000]) {
+      const welcome = randomBytes(length)
+      // Ours seals, the reference opens.
+      const wrapped = await wrapWelcome(welcome, publicKey, BigInt(length + 1))
+      const kemLen = wrapped.data[0] as number
+      const recipient = await reference.createRecipientContext({
+        recipientKey: await reference.kem.deserializePrivateKey(ab(privateKey)),
+        enc: ab(wrapped.data.subarray(1, 1 + kemLen)),
+        info: ab(welcomeHpkeInfo),
+      })
+      const ctStart = 1 + kemLen
+      // varint length prefix of ciphertext<V> (RFC 9000 §16 style, as in ts-mls).
+      const first = wrapped.data[ctStart] as number
+      const prefix = 1 << (first >> 6)
+      const opened = new Uint8Array(await recipient.open(ab(wrapped.data.subarray(ctStart + prefix))))
+      expect(opened).toEqual(welcome)
+      expect(decodeWelcomeMetadata(new Uint8Array(await recipient.open(ab(wrapped.welcomeMetadata))))).toBe(
+        BigInt(length + 1),
+      )
+      // The reference seals, ours opens; a flipped tag bit is refused by both.
+      const sender = await reference.createSenderContext({
+        recipientPublicKey: await reference.kem.deserializePublicKey(ab(publicKey)),
+        info: ab(welcomeHpkeInfo),
+      })
+      const sealed = new Uint8Array(await sender.seal(ab(welcome)))
+      const enc = new Uint8Array(sender.enc)
+      const data = new Uint8Array([32, ...enc, ...tlsVarLen(sealed.length), ...sealed])
+      expect((await unwrapWelcome(data, new Uint8Array(), privateKey)).welcome).toEqual(welcome)
+      data[data.length - 1] ^= 0x01
+      await expect(unwrapWelcome(data, new Uint8Array(), privateKey)).rejects.toSatisfy(
+        (e) => isBaseError(e) && e.code === 'Mls::WelcomeDecryptFailed',
+      )
+    }
+  }, 60_000)
 })
+
+/** The QUIC-style variable-length integer prefix of an RFC 9420 `<V>` vector. */
+function tlsVarLen(n: number): number[] {
+  if (n < 0x40) return [n]
+  if (n < 0x4000) return [0x40 | (n >> 8), n & 0xff]
+  return [0x80 | (n >>> 24), (n >> 16) & 0xff, (n >> 8) & 0xff, n & 0xff]
+}

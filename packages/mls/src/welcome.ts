@@ -7,9 +7,9 @@
  * ciphertext<V>}` in `data`; #1 the protobuf `WelcomeMetadata{uint64 message_cursor = 1}`, raw ciphertext.
  * @module
  */
-import { Chacha20Poly1305 } from '@hpke/chacha20poly1305'
-import { CipherSuite, DhkemX25519HkdfSha256, HkdfSha256 } from '@hpke/core'
-import { concatBytes } from '@xmtp-lite/common'
+import type { AeadEncryptionContext, AeadInterface } from '@hpke/core'
+import { AeadId, CipherSuite, DhkemX25519HkdfSha256, HkdfSha256 } from '@hpke/core'
+import { concatBytes, defaultCrypto } from '@xmtp-lite/common'
 import { encode } from 'ts-mls/codec/tlsEncoder.js'
 import { decodeVarLenData, varLenDataEncoder } from 'ts-mls/codec/variableLength.js'
 import { MlsError } from './errors.ts'
@@ -21,12 +21,41 @@ export const welcomeHpkeInfo: Uint8Array = new Uint8Array([
   0x00,
 ])
 
+function bytesOf(b: ArrayBufferLike | ArrayBufferView): Uint8Array {
+  return ArrayBuffer.isView(b) ? new Uint8Array(b.buffer, b.byteOffset, b.byteLength) : new Uint8Array(b)
+}
+
+/**
+ * ChaCha20-Poly1305 (RFC 8439, HPKE AEAD 0x0003) through the common crypto provider: node:crypto on Node,
+ * noble in the browser. The pure-JS AEAD of `@hpke/chacha20poly1305` dominated wrapping a large group's
+ * welcomes (one ~136 KB seal per new member).
+ */
+const providerChacha: AeadInterface = {
+  id: AeadId.Chacha20Poly1305,
+  keySize: 32,
+  nonceSize: 12,
+  tagSize: 16,
+  createEncryptionContext(key: ArrayBufferLike | ArrayBufferView): AeadEncryptionContext {
+    const k = bytesOf(key).slice()
+    return {
+      async seal(iv, data, aad) {
+        const out = defaultCrypto.chacha20poly1305.encrypt(k, bytesOf(iv), bytesOf(data), bytesOf(aad))
+        return toArrayBuffer(out)
+      },
+      async open(iv, data, aad) {
+        const out = defaultCrypto.chacha20poly1305.decrypt(k, bytesOf(iv), bytesOf(data), bytesOf(aad))
+        return toArrayBuffer(out)
+      },
+    }
+  },
+}
+
 let hpkeSuite: CipherSuite | undefined
 function suite(): CipherSuite {
   hpkeSuite ??= new CipherSuite({
     kem: new DhkemX25519HkdfSha256(),
     kdf: new HkdfSha256(),
-    aead: new Chacha20Poly1305(),
+    aead: providerChacha,
   })
   return hpkeSuite
 }
