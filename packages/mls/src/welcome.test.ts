@@ -111,7 +111,7 @@ describe('welcome wrapper', () => {
       const enc = new Uint8Array(sender.enc)
       const data = new Uint8Array([32, ...enc, ...tlsVarLen(sealed.length), ...sealed])
       expect((await unwrapWelcome(data, new Uint8Array(), privateKey)).welcome).toEqual(welcome)
-      data[data.length - 1] ^= 0x01
+      data[data.length - 1] = (data[data.length - 1] as number) ^ 0x01
       await expect(unwrapWelcome(data, new Uint8Array(), privateKey)).rejects.toSatisfy(
         (e) => isBaseError(e) && e.code === 'Mls::WelcomeDecryptFailed',
       )
