@@ -7,7 +7,7 @@
  * @module
  */
 
-import { BaseError, defaultCrypto, equalBytes, toHex, utf8ToBytes } from '@xmtp-lite/common'
+import { BaseError, concatBytes, defaultCrypto, equalBytes, toHex, utf8ToBytes } from '@xmtp-lite/common'
 import { xmtp } from '@xmtp-lite/proto'
 import {
   type CiphersuiteImpl,
@@ -903,15 +903,7 @@ export function encodePendingCommit(pending: PendingCommit): Uint8Array {
   parts.push(epoch)
   vec(staged.baseTranscript)
   parts.push(encodeGroupState(groupState as GroupState))
-  let length = 0
-  for (const p of parts) length += p.length
-  const out = new Uint8Array(length)
-  let offset = 0
-  for (const p of parts) {
-    out.set(p, offset)
-    offset += p.length
-  }
-  return out
+  return concatBytes(...parts)
 }
 
 /**
