@@ -20,41 +20,30 @@ import {
   MetadataField,
   replaceExtension,
 } from '@xmtp-lite/mls'
-import type { RunningNode } from '@xmtp-lite/node-lite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { SdkDriver } from './driver.ts'
 import {
   expectConverged,
-  officialClient,
-  ourClient,
+  type MixedCast,
   type SdkSide,
   sdkGroupState,
-  startSdk,
-  startSdkNode,
+  startMixedCast,
 } from './mixedHarness.ts'
 
-let node: RunningNode
 let sdk: SdkDriver
 let ours: Client
 let ours2: Client
 let official: SdkSide
 let official2: SdkSide
 
+let cast: MixedCast | undefined
+
 beforeAll(async () => {
-  node = await startSdkNode()
-  sdk = await startSdk()
-  official = await officialClient(sdk, 'official', '44'.repeat(32))
-  official2 = await officialClient(sdk, 'official2', '66'.repeat(32))
-  ours = await ourClient(0x55)
-  ours2 = await ourClient(0x77)
+  cast = await startMixedCast()
+  ;({ sdk, official, official2, ours, ours2 } = cast)
 })
 
-afterAll(async () => {
-  await ours?.close()
-  await ours2?.close()
-  await sdk?.close()
-  await node?.close()
-})
+afterAll(() => cast?.close())
 
 type AdminChange = 'addAdmin' | 'removeAdmin' | 'addSuperAdmin' | 'removeSuperAdmin'
 

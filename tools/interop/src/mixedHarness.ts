@@ -61,6 +61,41 @@ export function ourClient(seed: number, walletKey?: Uint8Array): Promise<Client>
   })
 }
 
+/** The cast of the two-by-two mixed tests: two official inboxes and two of ours on one node. */
+export interface MixedCast {
+  readonly node: RunningNode
+  readonly sdk: SdkDriver
+  readonly official: SdkSide
+  readonly official2: SdkSide
+  readonly ours: Client
+  readonly ours2: Client
+  /** Closes our clients, the driver and the node. */
+  close(): Promise<void>
+}
+
+/** Starts the node and a driver and registers the two-by-two cast (what mixedAdmin and mixedMembership use). */
+export async function startMixedCast(): Promise<MixedCast> {
+  const node = await startSdkNode()
+  const opened: { close(): Promise<void> }[] = [node]
+  const closeAll = async () => {
+    for (const o of opened.reverse()) await o.close()
+  }
+  try {
+    const sdk = await startSdk()
+    opened.push(sdk)
+    const official = await officialClient(sdk, 'official', '44'.repeat(32))
+    const official2 = await officialClient(sdk, 'official2', '66'.repeat(32))
+    const ours = await ourClient(0x55)
+    opened.push(ours)
+    const ours2 = await ourClient(0x77)
+    opened.push(ours2)
+    return { node, sdk, official, official2, ours, ours2, close: closeAll }
+  } catch (error) {
+    await closeAll()
+    throw error
+  }
+}
+
 /** Text contents of the official SDK's messages. */
 export const sdkTexts = (messages: readonly SdkMessage[]) =>
   messages.filter((m) => m.contentType === 'xmtp.org/text:1.0').map((m) => m.content)

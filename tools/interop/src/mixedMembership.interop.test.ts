@@ -9,43 +9,32 @@
  * whichever side lost, and everyone must end at the same epoch.
  */
 import type { Client } from '@xmtp-lite/client'
-import type { RunningNode } from '@xmtp-lite/node-lite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { SdkDriver } from './driver.ts'
 import {
   expectConverged,
-  officialClient,
-  ourClient,
+  type MixedCast,
   ourTexts,
   type SdkSide,
   sdkIsActive,
   sdkTexts,
-  startSdk,
-  startSdkNode,
+  startMixedCast,
 } from './mixedHarness.ts'
 
-let node: RunningNode
 let sdk: SdkDriver
 let ours: Client
 let ours2: Client
 let official: SdkSide
 let official2: SdkSide
 
+let cast: MixedCast | undefined
+
 beforeAll(async () => {
-  node = await startSdkNode()
-  sdk = await startSdk()
-  official = await officialClient(sdk, 'official', '44'.repeat(32))
-  official2 = await officialClient(sdk, 'official2', '66'.repeat(32))
-  ours = await ourClient(0x55)
-  ours2 = await ourClient(0x77)
+  cast = await startMixedCast()
+  ;({ sdk, official, official2, ours, ours2 } = cast)
 })
 
-afterAll(async () => {
-  await ours?.close()
-  await ours2?.close()
-  await sdk?.close()
-  await node?.close()
-})
+afterAll(() => cast?.close())
 
 const sdkMessages = (side: SdkSide, groupId: string) =>
   side.driver.call<Parameters<typeof sdkTexts>[0]>('messages', { name: side.name, conversationId: groupId })
