@@ -23,6 +23,12 @@ export const Tag = {
   KeyPackageHistory: 0x06,
   /** `07 | len16 | group_id | id64` → commit-log row. */
   CommitLog: 0x07,
+  /**
+   * `08 | len16 | address (UTF-8)` → the address's current inbox id (hex, UTF-8): the inbox of its unrevoked
+   * address-log row with the highest association sequence id; absent when it has none. Derived from the
+   * address log in the same batch that changes it (layout version 2), so GetInboxIds is one point read.
+   */
+  AddressInbox: 0x08,
   /** `10 | table tag | sha256` → id: the dedup index (node-go's unique hash columns). */
   Hash: 0x10,
   /** `11 | created_ms64 | id64` → group id: expiry index of application messages (retention). */
@@ -123,6 +129,15 @@ export function expiryKey(createdMs: number, id: number): Uint8Array {
   out[0] = Tag.Expiry
   writeU64(out, 1, createdMs)
   writeU64(out, 9, id)
+  return out
+}
+
+/** `21 | name`. */
+export function metaKey(name: string): Uint8Array {
+  const text = new TextEncoder().encode(name)
+  const out = new Uint8Array(1 + text.length)
+  out[0] = Tag.Meta
+  out.set(text, 1)
   return out
 }
 

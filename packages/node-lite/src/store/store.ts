@@ -28,11 +28,13 @@ import {
   hashKey,
   idOfTopicKey,
   keyPackageHistoryKey,
+  metaKey,
   readU64,
   type SequencedTag,
   sequencedTags,
   Tag,
   topicKey,
+  topicOfTopicKey,
   topicPrefix,
   topicRange,
   u64Bytes,
@@ -49,6 +51,15 @@ type Op = AbstractBatchOperation<Db, Uint8Array, Uint8Array>
  * (scale.bench.ts). Reads of a table that is not open pay to reopen it.
  */
 export const defaultMaxOpenFiles = 64
+
+/**
+ * The key-layout version this code writes (`21 | "layout"`, u64; absent = 1). Version 2 adds the
+ * address → current inbox keys (`Tag.AddressInbox`); {@link openStore} derives them from the address log
+ * when it opens a version-1 directory.
+ */
+export const layoutVersion = 2
+
+const layoutKey = metaKey('layout')
 
 /** GetInboxIds answers kept in memory (about 200 bytes each). */
 export const defaultInboxCacheSize = 20_000
@@ -68,6 +79,8 @@ export interface OpenStoreParams {
   readonly clock?: () => bigint
   /** LevelDB table files kept open (default {@link defaultMaxOpenFiles}). */
   readonly maxOpenFiles?: number
+  /** GetInboxIds answers kept in memory (default {@link defaultInboxCacheSize}; 0 = none). */
+  readonly inboxCacheSize?: number
 }
 
 /** A row committed to storage, told to subscribers after its batch is durable. */
@@ -109,7 +122,7 @@ export interface QueryBounds {
 }
 
 /** An address-log row (§3.1 `address_log`). */
-interface AddressRow {
+export interface AddressRow {
   readonly address: string
   readonly associationSeq: number
   readonly inboxId: string
@@ -126,10 +139,17 @@ interface Tx {
   put(key: Uint8Array, value: Uint8Array): void
   del(key: Uint8Array): void
   emit(event: StoreEvent): void
+  /**
+   * The address log of an address the job declared, as this batch leaves it so far (ascending association
+   * sequence ids); the job replaces rows in it as it writes them.
+   */
+  addressLog(address: string): AddressRow[]
 }
 
 interface Job {
   readonly hashes: readonly Uint8Array[]
+  /** Addresses whose logs the job reads and changes (loaded before the batch is built). */
+  readonly addresses: readonly string[]
   readonly apply: (tx: Tx) => unknown
   readonly join: JoinWrites<unknown> | undefined
   readonly resolve: (value: unknown) => void
@@ -182,6 +202,15 @@ export class NodeStore {
 
   /** Loads the id counters. Called by {@link openStore}. */
   async load(): Promise<void> {
+    const layout = await this.db.get(layoutKey)
+    const version = layout === undefined ? 1 : Number(readU64(layout, 0))
+    if (version > layoutVersion) {
+      throw new NodeError(
+        'Node::StorageFailure',
+        `the data directory has key layout ${version}; this node reads up to ${layoutVersion}`,
+      )
+    }
+    if (version < 2) await this.migrateToLayout2()
     const values = await this.db.getMany(sequencedTags.map((t) => counterKey(t)))
     sequencedTags.forEach((tag, i) => {
       const v = values[i]
@@ -326,7 +355,10 @@ export class NodeStore {
   /**
    * Appends a validated identity update to an inbox's log and updates the address index: one row per
    * newly associated Ethereum address, and the revocation sequence set on the latest row of each removed
-   * address for this inbox (§3.10 steps 5-6). The caller serialises updates per inbox.
+   * address for this inbox (§3.10 steps 5-6), and each touched address's current-inbox key. The address
+   * logs are read inside the write batch (while no other batch is in flight), so updates of different
+   * inboxes touching one address, even in one batch, each see the rows of those before them. The caller
+   * serialises updates per inbox.
    */
   async appendIdentityUpdate(
     params: {
@@ -338,43 +370,53 @@ export class NodeStore {
     join?: JoinWrites<IdentityUpdateLog>,
   ): Promise<IdentityUpdateLog> {
     const inboxHex = hex(params.inboxId)
-    const revoked: AddressRow[] = []
-    for (const address of params.removedAddresses) {
-      const row = await this.latestAddressRow(address, (r) => r.inboxId === inboxHex)
-      if (row !== undefined) revoked.push(row)
-    }
-    const touched = [...params.addedAddresses, ...revoked.map((r) => r.address)]
+    const touched = [...new Set([...params.addedAddresses, ...params.removedAddresses])]
     try {
-      return await this.enqueue([], (tx) => this.identityUpdateRows(tx, params, inboxHex, revoked), join)
+      return await this.enqueue([], (tx) => this.identityUpdateRows(tx, params, inboxHex), join, touched)
     } finally {
       this.addressWrites++
       for (const address of touched) this.inboxCache.delete(address)
     }
   }
 
+  /**
+   * One identity update's rows: the log entry, its address-log rows (node-go's `address_log`: insert for
+   * an added address, `revocation_sequence_id` set on the inbox's latest row for a removed one, §3.10),
+   * and each touched address's current inbox recomputed from its whole log.
+   */
   private identityUpdateRows(
     tx: Tx,
     params: {
       readonly inboxId: Uint8Array
       readonly update: Uint8Array
       readonly addedAddresses: readonly string[]
+      readonly removedAddresses: readonly string[]
     },
     inboxHex: string,
-    revoked: readonly AddressRow[],
   ): IdentityUpdateLog {
     const seq = tx.nextId(Tag.InboxLog)
     tx.put(
       topicKey(Tag.InboxLog, params.inboxId, seq),
       new RowWriter().u64(tx.now).bytes(params.update).finish(),
     )
-    for (const address of params.addedAddresses) {
-      tx.put(topicKey(Tag.AddressLog, encoder.encode(address), seq), encodeAddressRow(inboxHex, 0))
+    // Revocations first, against the log as it was before this update's own additions.
+    for (const address of params.removedAddresses) {
+      const log = tx.addressLog(address)
+      let i = log.length - 1
+      while (i >= 0 && (log[i] as AddressRow).inboxId !== inboxHex) i--
+      if (i < 0) continue
+      const row: AddressRow = { ...(log[i] as AddressRow), revocationSeq: seq }
+      log[i] = row
+      tx.put(addressLogKey(address, row.associationSeq), encodeAddressRow(row.inboxId, seq))
     }
-    for (const row of revoked) {
-      tx.put(
-        topicKey(Tag.AddressLog, encoder.encode(row.address), row.associationSeq),
-        encodeAddressRow(row.inboxId, seq),
-      )
+    for (const address of params.addedAddresses) {
+      tx.addressLog(address).push({ address, associationSeq: seq, inboxId: inboxHex, revocationSeq: 0 })
+      tx.put(addressLogKey(address, seq), encodeAddressRow(inboxHex, 0))
+    }
+    for (const address of new Set([...params.removedAddresses, ...params.addedAddresses])) {
+      const current = currentInbox(tx.addressLog(address))
+      if (current === undefined) tx.del(addressInboxKey(address))
+      else tx.put(addressInboxKey(address), encoder.encode(current))
     }
     return { sequenceId: seq, serverTimestampNs: tx.now, update: params.update }
   }
@@ -469,7 +511,7 @@ export class NodeStore {
 
   /**
    * The inbox an address is associated with: the row with the highest association sequence id among the
-   * address's unrevoked rows (§3.11 GetInboxIds).
+   * address's unrevoked rows (§3.11 GetInboxIds), kept as its own key (`Tag.AddressInbox`): one point read.
    */
   async inboxIdForAddress(address: string): Promise<string | undefined> {
     const cached = this.inboxCache.get(address)
@@ -480,7 +522,13 @@ export class NodeStore {
       return cached ?? undefined
     }
     const writes = this.addressWrites
-    const inboxId = (await this.latestAddressRow(address, (r) => r.revocationSeq === 0))?.inboxId
+    let inboxId: string | undefined
+    try {
+      const value = await this.db.get(addressInboxKey(address))
+      inboxId = value === undefined ? undefined : decoder.decode(value)
+    } catch (error) {
+      throw storageError(error)
+    }
     if (writes === this.addressWrites && this.inboxCacheSize > 0) {
       this.inboxCache.set(address, inboxId ?? null)
       if (this.inboxCache.size > this.inboxCacheSize) {
@@ -493,22 +541,50 @@ export class NodeStore {
   // ---------------------------------------------------------------------------------------------------
   // Internals
 
-  private async latestAddressRow(
-    address: string,
-    accept: (row: AddressRow) => boolean,
-  ): Promise<AddressRow | undefined> {
+  /** An address's whole log, ascending by association sequence id. */
+  private async readAddressLog(address: string): Promise<AddressRow[]> {
+    const rows: AddressRow[] = []
     const range = topicRange(Tag.AddressLog, encoder.encode(address), 0, undefined)
-    for await (const [key, value] of this.db.iterator({ ...range, reverse: true })) {
-      const r = new RowReader(value)
-      const row: AddressRow = {
-        address,
-        associationSeq: idOfTopicKey(key),
-        inboxId: decoder.decode(r.bytes()),
-        revocationSeq: Number(r.u64()),
-      }
-      if (accept(row)) return row
+    for (const [key, value] of await this.db.iterator(range).all()) {
+      rows.push(decodeAddressRow(address, idOfTopicKey(key), value))
     }
-    return undefined
+    return rows
+  }
+
+  /**
+   * Layout 1 → 2: derives every address's current-inbox key from the address log, in batches, then
+   * records the version. Idempotent (each key is rewritten from the log), so a crash part-way through
+   * just runs it again on the next open; nothing else writes before it finishes.
+   */
+  private async migrateToLayout2(): Promise<void> {
+    let ops: Op[] = []
+    let address: string | undefined
+    let rows: AddressRow[] = []
+    const flushAddress = () => {
+      if (address === undefined) return
+      const current = currentInbox(rows)
+      if (current === undefined) ops.push({ type: 'del', key: addressInboxKey(address) })
+      else ops.push({ type: 'put', key: addressInboxKey(address), value: encoder.encode(current) })
+    }
+    for await (const [key, value] of this.db.iterator({
+      gte: new Uint8Array([Tag.AddressLog]),
+      lt: new Uint8Array([Tag.AddressLog + 1]),
+    })) {
+      const a = decoder.decode(topicOfTopicKey(key))
+      if (a !== address) {
+        flushAddress()
+        if (ops.length >= 1000) {
+          await writeBatch(this.db, ops, this.sync)
+          ops = []
+        }
+        address = a
+        rows = []
+      }
+      rows.push(decodeAddressRow(a, idOfTopicKey(key), value))
+    }
+    flushAddress()
+    ops.push({ type: 'put', key: layoutKey, value: u64Bytes(2) })
+    await writeBatch(this.db, ops, this.sync)
   }
 
   private async readInstallation(
@@ -542,11 +618,17 @@ export class NodeStore {
     return out
   }
 
-  private enqueue<R>(hashes: readonly Uint8Array[], apply: (tx: Tx) => R, join?: JoinWrites<R>): Promise<R> {
+  private enqueue<R>(
+    hashes: readonly Uint8Array[],
+    apply: (tx: Tx) => R,
+    join?: JoinWrites<R>,
+    addresses: readonly string[] = [],
+  ): Promise<R> {
     if (this.closed) return Promise.reject(new NodeError('Node::ShuttingDown', 'the store is closed'))
     return new Promise<R>((resolve, reject) => {
       this.queue.push({
         hashes,
+        addresses,
         apply,
         join: join as JoinWrites<unknown> | undefined,
         resolve: resolve as (v: unknown) => void,
@@ -568,8 +650,16 @@ export class NodeStore {
   private async commit(jobs: Job[]): Promise<void> {
     const allHashes = jobs.flatMap((j) => j.hashes)
     let stored: (Uint8Array | undefined)[]
+    // Read while no other batch is in flight (batches are written one after another), so these logs are
+    // exactly what is committed; the jobs of this batch then change them in order.
+    const addressLogs = new Map<string, AddressRow[]>()
     try {
       stored = allHashes.length === 0 ? [] : await this.db.getMany(allHashes)
+      for (const job of jobs) {
+        for (const address of job.addresses) {
+          if (!addressLogs.has(address)) addressLogs.set(address, await this.readAddressLog(address))
+        }
+      }
     } catch (error) {
       for (const j of jobs) j.reject(storageError(error))
       return
@@ -599,6 +689,11 @@ export class NodeStore {
       put: (key, value) => ops.push({ type: 'put', key, value }),
       del: (key) => ops.push({ type: 'del', key }),
       emit: (e) => events.push(e),
+      addressLog: (address) => {
+        const log = addressLogs.get(address)
+        if (log === undefined) throw new NodeError('Node::Internal', 'an address log was not loaded')
+        return log
+      },
     }
     const results: { job: Job; ok: boolean; value: unknown }[] = []
     const joined: JoinedWrites[] = []
@@ -738,6 +833,31 @@ function encodeAddressRow(inboxIdHex: string, revocationSeq: number): Uint8Array
   return new RowWriter().bytes(encoder.encode(inboxIdHex)).u64(revocationSeq).finish()
 }
 
+function decodeAddressRow(address: string, associationSeq: number, value: Uint8Array): AddressRow {
+  const r = new RowReader(value)
+  return { address, associationSeq, inboxId: decoder.decode(r.bytes()), revocationSeq: Number(r.u64()) }
+}
+
+function addressLogKey(address: string, associationSeq: number): Uint8Array {
+  return topicKey(Tag.AddressLog, encoder.encode(address), associationSeq)
+}
+
+function addressInboxKey(address: string): Uint8Array {
+  return topicPrefix(Tag.AddressInbox, encoder.encode(address))
+}
+
+/**
+ * The inbox of an address's log (ascending association ids): its unrevoked row with the highest
+ * association sequence id (node-go's GetInboxIds query, §3.11).
+ */
+export function currentInbox(log: readonly AddressRow[]): string | undefined {
+  for (let i = log.length - 1; i >= 0; i--) {
+    const row = log[i] as AddressRow
+    if (row.revocationSeq === 0) return row.inboxId
+  }
+  return undefined
+}
+
 /** Opens the node's storage: LevelDB at `path`, or memory when `memory` is set. */
 export async function openStore(params: OpenStoreParams): Promise<NodeStore> {
   let db: Db
@@ -764,6 +884,7 @@ export async function openStore(params: OpenStoreParams): Promise<NodeStore> {
     db,
     params.memory === true ? false : (params.sync ?? true),
     params.clock ?? nowNs,
+    params.inboxCacheSize,
   )
   await store.load()
   return store
