@@ -11,15 +11,19 @@
  * request's scheduled time, so a stalled node is not hidden by a generator that waits for it.
  * Baseline, same run and same processes: each request kind alone, one request at a time, nothing else
  * running. Rate limits are off: the whole mix comes from one client address here, while upstream buckets
- * are per client IP.
+ * are per client IP. Reported beside the latencies: the node's CPU per request in the mix and alone, its
+ * event-loop delay and GC, the generator's CPU and lateness, and the machine's load average.
+ * `XMTP_BENCH_CPU_PROF=<file>` writes a CPU profile of the node process during the mix phase alone.
  */
 import { fork } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { Session } from 'node:inspector/promises'
+import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks'
 import { summarize } from '@xmtp-lite/bench'
 import { toLong, xmtp } from '@xmtp-lite/proto'
+import type { ClassicLevel } from 'classic-level'
 import { parseGroupMessage } from './mlsFraming.ts'
 import { startNode } from './node.ts'
 import { groupMessage } from './testing/fixtures.ts'
@@ -89,6 +93,15 @@ async function main(): Promise<void> {
       )
       lastIds.push(stored[stored.length - 1]?.id ?? 0)
     }
+    // Seeding wrote ~150,000 rows in a minute; LevelDB would still be compacting them during the mix (its
+    // background thread counts in the node's CPU). A node serving 100K daily users is not ingesting its
+    // whole database at once, so the mix starts on compacted tables.
+    const compactStart = performance.now()
+    await (node.store.db as unknown as ClassicLevel<Uint8Array, Uint8Array>).compactRange(
+      new Uint8Array([0]),
+      new Uint8Array([0xff]),
+    )
+    const compactMs = performance.now() - compactStart
     const child = fork(new URL(import.meta.url).pathname, ['load', String(node.grpcPort)], {
       execArgv: process.execArgv,
     })
@@ -105,9 +118,37 @@ async function main(): Promise<void> {
     })
     gcObserver.observe({ entryTypes: ['gc'] })
     let cpu0 = process.cpuUsage()
+    let baselineCpu0 = process.cpuUsage()
+    let baselineCpuUs = 0
+    let ticks0 = threadTicks()
+    let baselineThreads = ''
+    const load0 = loadavg()[0] as number
+    // XMTP_BENCH_CPU_PROF=<file>: a CPU profile of the node process during the mix phase alone.
+    const profilePath = process.env.XMTP_BENCH_CPU_PROF
+    const profiler = profilePath === undefined ? undefined : new Session()
+    if (profiler !== undefined) {
+      profiler.connect()
+      await profiler.post('Profiler.enable')
+    }
     const report = await new Promise<string>((resolve, reject) => {
-      child.on('message', (m) => {
+      child.on('message', async (m) => {
+        if (m === 'baseline-start') {
+          if (process.env.XMTP_BENCH_CPU_PROF_PHASE === 'baseline') await profiler?.post('Profiler.start')
+          baselineCpu0 = process.cpuUsage()
+          ticks0 = threadTicks()
+          return
+        }
         if (m === 'mix-start') {
+          const b = process.cpuUsage(baselineCpu0)
+          baselineCpuUs = b.user + b.system
+          const t = threadTicks()
+          baselineThreads = tickDelta(t, ticks0)
+          ticks0 = t
+          if (process.env.XMTP_BENCH_CPU_PROF_PHASE === 'baseline' && profiler !== undefined) {
+            const { profile } = await profiler.post('Profiler.stop')
+            writeFileSync(`${profilePath}.baseline`, JSON.stringify(profile))
+          }
+          await profiler?.post('Profiler.start')
           cpu0 = process.cpuUsage()
           loop.enable()
           gc.on = true
@@ -118,9 +159,20 @@ async function main(): Promise<void> {
           gc.on = false
           gcObserver.disconnect()
           const cpu = process.cpuUsage(cpu0)
+          const mixThreads = tickDelta(threadTicks(), ticks0)
+          if (profiler !== undefined && profilePath !== undefined) {
+            const { profile } = await profiler.post('Profiler.stop')
+            writeFileSync(profilePath, JSON.stringify(profile))
+            profiler.disconnect()
+          }
           child.send(
             JSON.stringify({
               nodeCpuUs: cpu.user + cpu.system,
+              baselineCpuUs,
+              baselineThreads,
+              mixThreads,
+              compactMs,
+              load: [load0, loadavg()[0] as number],
               loopP99Ms: loop.percentile(99) / 1e6,
               loopMaxMs: loop.max / 1e6,
               gcTotalMs: gc.total,
@@ -138,6 +190,37 @@ async function main(): Promise<void> {
     await node.close()
     rmSync(dir, { recursive: true, force: true })
   }
+}
+
+/**
+ * CPU time of each of this process's threads by name (Linux `/proc/self/task/<tid>/stat`, in clock ticks
+ * of 10 ms): the main thread's JavaScript, libuv's pool (LevelDB reads and writes), LevelDB's compaction
+ * thread and V8's GC helpers count apart. Empty where /proc is missing.
+ */
+function threadTicks(): Map<string, number> {
+  const out = new Map<string, number>()
+  try {
+    for (const tid of readdirSync('/proc/self/task')) {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8')
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'))
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+      const ticks = Number(fields[11]) + Number(fields[12])
+      const group = tid === String(process.pid) ? 'main' : name.replace(/[0-9]+$/, '').trim()
+      out.set(group, (out.get(group) ?? 0) + ticks)
+    }
+  } catch {
+    // Not Linux.
+  }
+  return out
+}
+
+function tickDelta(after: Map<string, number>, before: Map<string, number>): string {
+  return [...after]
+    .map(([k, v]) => [k, v - (before.get(k) ?? 0)] as const)
+    .filter(([, v]) => v > 0)
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, v]) => `${k} ${v * 10} ms`)
+    .join(', ')
 }
 
 /** One request of a kind; resolves when answered (streams: when their headers arrive). */
@@ -220,6 +303,8 @@ async function loadGenerator(port: number): Promise<void> {
   const one = requests[0] as (kind: Kind) => Promise<void>
   for (const kind of kinds) for (let i = 0; i < 20; i++) await one(kind) // warm-up
   for (const s of streams.splice(0)) s.cancel()
+  process.send?.('baseline-start')
+  const baselineRequests = kinds.length * 200
   for (const kind of kinds) {
     const samples: number[] = []
     for (let i = 0; i < 200; i++) {
@@ -235,6 +320,9 @@ async function loadGenerator(port: number): Promise<void> {
   const total = Math.round(seconds * rate)
   const under = new Map<Kind, number[]>(kinds.map((k) => [k, []]))
   const all: number[] = []
+  // The same latencies counted from when the generator actually sent (it shares the machine and runs late
+  // at times): the gap between the two is the generator's own delay, not the node's.
+  const fromSend: number[] = []
   let failures = 0
   let lateSends = 0
   const pending: Promise<void>[] = []
@@ -250,12 +338,15 @@ async function loadGenerator(port: number): Promise<void> {
     const roll = Math.random() * 100
     const kind = (mix.find(([, upTo]) => roll < upTo) as [Kind, number])[0]
     const send = requests[i % requests.length] as (kind: Kind) => Promise<void>
+    const sent = performance.now()
     pending.push(
       send(kind).then(
         () => {
-          const ms = performance.now() - due
+          const now = performance.now()
+          const ms = now - due
           under.get(kind)?.push(ms)
           all.push(ms)
+          fromSend.push(now - sent)
         },
         () => {
           failures++
@@ -270,6 +361,11 @@ async function loadGenerator(port: number): Promise<void> {
   process.send?.('mix-end')
   const node = JSON.parse(await nextMessage()) as {
     nodeCpuUs: number
+    baselineCpuUs: number
+    baselineThreads: string
+    mixThreads: string
+    compactMs: number
+    load: [number, number]
     loopP99Ms: number
     loopMaxMs: number
     gcTotalMs: number
@@ -300,6 +396,18 @@ async function loadGenerator(port: number): Promise<void> {
     `  ${'all'.padEnd(24)} ${'100%'.padStart(6)} ${fmt(alone.p50Ms).padStart(11)} ${fmt(alone.p99Ms).padStart(11)} ${fmt(overall.p50Ms).padStart(11)} ${fmt(overall.p99Ms).padStart(11)} ${String(overall.samples).padStart(6)}`,
   )
   lines.push(`  streams held open at the end: ${openStreams}; failed requests: ${failures}`)
+  const sendSide = summarize('from send', fromSend)
+  lines.push(
+    `  counted from the actual send instead of the scheduled time: p50 ${fmt(sendSide.p50Ms)}, p99 ${fmt(sendSide.p99Ms)}`,
+  )
+  lines.push(
+    `  machine load average (1 min) ${node.load[0].toFixed(1)} at the start, ${node.load[1].toFixed(1)} at the end (2 cores); seed compaction before the mix ${node.compactMs.toFixed(0)} ms`,
+  )
+  lines.push(
+    `  node CPU per request: ${(node.nodeCpuUs / total).toFixed(0)} µs in the mix, ${(node.baselineCpuUs / baselineRequests).toFixed(0)} µs alone (baseline, same run)`,
+  )
+  lines.push(`  node threads, mix: ${node.mixThreads}`)
+  lines.push(`  node threads, baseline: ${node.baselineThreads}`)
   lines.push(
     `  node process: ${(node.nodeCpuUs / 1e4 / elapsed).toFixed(0)}% of one core (${(node.nodeCpuUs / total).toFixed(0)} µs CPU per request), event-loop delay p99 ${node.loopP99Ms.toFixed(1)} ms, max ${node.loopMaxMs.toFixed(0)} ms, GC ${node.gcTotalMs.toFixed(0)} ms in all (longest pause ${node.gcMaxMs.toFixed(1)} ms); load generator: ${((generatorCpu.user + generatorCpu.system) / 1e4 / elapsed).toFixed(0)}% of one core, ${lateSends} sends more than 10 ms late`,
   )

@@ -524,7 +524,10 @@ export class NodeStore {
     const writes = this.addressWrites
     let inboxId: string | undefined
     try {
-      const value = await this.db.get(addressInboxKey(address))
+      // Synchronous: one small key, nearly always in LevelDB's block cache or the OS page cache. The
+      // asynchronous get costs two thread hand-offs (to libuv's pool and back), and on a busy machine
+      // each one can wait a whole scheduler slice; GetInboxIds is most of a client's traffic.
+      const value = this.db.getSync(addressInboxKey(address))
       inboxId = value === undefined ? undefined : decoder.decode(value)
     } catch (error) {
       throw storageError(error)
