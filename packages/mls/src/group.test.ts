@@ -268,6 +268,59 @@ describe('MlsGroup scenarios', () => {
     expect(await code(() => g(alice).processMessage(older.message))).toBe('Mls::WrongEpoch')
   })
 
+  it('verifies a past-epoch message with its epoch’s leaf at the sender’s index, above a blank leaf', async () => {
+    // RFC 9420 §6.3.2: the sender of a PrivateMessage is the leaf at its leaf index in the tree of the
+    // message's epoch. libxmtp 1.9.1's OpenMLS (rev beb0884) keeps past epochs' members as a list without
+    // blank leaves and reads it by position, so above a blank it verifies with the next member's key and
+    // drops the message (fixed upstream in OpenMLS #1944; tools/interop mixedPastEpoch shows it live).
+    const [alice, bob, carol, dave, erin] = [user(7), user(8), user(9), user(10), user(11)]
+    alice.group = await MlsGroup.create({ identity: alice, extensions: groupExtensions(alice.inboxId) })
+    const inv = await invite([bob, carol, dave, erin])
+    const add = await g(alice).commit({ add: inv.keyPackages })
+    g(alice).merge(add)
+    await inv.join(add, 1n)
+    const leafOf = (u: User) =>
+      g(alice)
+        .members()
+        .find((m) => m.inboxId === u.inboxId)?.leafIndex
+    expect([alice, bob, carol, dave, erin].map(leafOf)).toEqual([0, 1, 2, 3, 4])
+    // Bob out: leaf 1 is blank; the members list without blanks is alice, carol, dave, erin.
+    const bobKey = g(alice).members()[1]?.installationKey ?? new Uint8Array()
+    await commitAndFanOut(alice, await g(alice).commit({ remove: [bobKey] }), [carol, dave, erin])
+    expect(
+      g(alice)
+        .members()
+        .map((m) => m.leafIndex),
+    ).toEqual([0, 2, 3, 4])
+    // Carol (leaf 2: position 2 of that list is dave) sends, then Erin commits before anyone reads it.
+    const stale = await g(carol).sendMessage(textContent('one epoch behind'), 'stale')
+    const carolKey = toHex(
+      g(carol)
+        .members()
+        .find((m) => m.leafIndex === 2)?.installationKey ?? new Uint8Array(),
+    )
+    expect(carolKey).not.toBe(toHex(g(carol).members()[2]?.installationKey ?? new Uint8Array()))
+    const epoch = g(carol).epoch
+    await commitAndFanOut(erin, await g(erin).selfUpdate(), [alice, carol, dave])
+    for (const u of [alice, dave]) {
+      expect(g(u).epoch).toBe(epoch + 1n)
+      const got = await g(u).processMessage(stale.message)
+      if (got.kind !== 'application') throw new Error('expected an application message')
+      expect(got.epoch).toBe(epoch)
+      expect(contentText(got.content)).toBe('one epoch behind')
+      expect({ ...got.sender, installationKey: toHex(got.sender.installationKey) }).toEqual({
+        inboxId: carol.inboxId,
+        installationKey: carolKey,
+        leafIndex: 2,
+      })
+    }
+    // An add fills the leftmost blank leaf (RFC 9420 §12.1.1), which ends the window above.
+    const frank = user(12)
+    const frankInvite = await invite([frank])
+    await commitAndFanOut(alice, await g(alice).commit({ add: frankInvite.keyPackages }), [carol, dave, erin])
+    expect(leafOf(frank)).toBe(1)
+  })
+
   it('leaves the state untouched when a commit is rejected by validation, forged or misdirected', async () => {
     const [alice, bob, carol] = [user(7), user(8), user(9)]
     alice.group = await MlsGroup.create({ identity: alice, extensions: groupExtensions(alice.inboxId) })
