@@ -127,6 +127,12 @@ const ops = {
     return null
   },
 
+  // One conversation's messages and commits read from the node (conversations.sync only lists groups).
+  async syncConversation({ name, conversationId }) {
+    await (await conversationOf(name, conversationId)).sync()
+    return null
+  },
+
   async listConversations({ name }) {
     const list = await clientOf(name).client.conversations.list()
     return list.map((c) => ({ id: c.id, name: 'name' in c ? c.name : null }))
