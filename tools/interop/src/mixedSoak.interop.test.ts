@@ -11,9 +11,19 @@
  * messages encrypted in an epoch more than 3 behind the group's (a sender that had not synced), which no
  * member could decrypt ("Generation is too old"): libxmtp re-sends such messages, ours now syncs first.
  *
- * Size: `XMTP_SOAK_INBOXES` inboxes per implementation (default 4 in CI, 10 for the issue's full 20-member
- * group: `XMTP_SOAK_INBOXES=10`), `XMTP_SOAK_INSTALLATIONS` installations per inbox (default 2), libxmtp
- * clients spread over `XMTP_SOAK_DRIVERS` driver processes (default 1; each holds several clients).
+ * At full size it also found one of libxmtp 1.9.1 (mixedPastEpoch.interop.test.ts has the minimal case):
+ * a message 1 or 2 epochs behind from a member above a blank leaf (an inbox removed and not yet re-added)
+ * fails libxmtp's signature check at every libxmtp member (OpenMLS looks the sender of a past epoch up by
+ * position in a list without blank leaves; fixed upstream in OpenMLS #1944, not in libxmtp 1.9.x), and is
+ * lost for them; our client reads it. libxmtp publishes before it reads (mls-groups.md §8.2), so its
+ * installations send such messages whenever a commit landed since their last sync. While an inbox is out
+ * of the group, the libxmtp senders here therefore read the group before they send (as an app on libxmtp
+ * 1.9.1 must, to be read by its own peers); the rest of the time they send as libxmtp does, unsynced, and
+ * our client reads their stale messages.
+ *
+ * Size: `XMTP_SOAK_INBOXES` inboxes per implementation (default 10: the issue's 20-member group),
+ * `XMTP_SOAK_INSTALLATIONS` installations per inbox (default 2), libxmtp clients spread over
+ * `XMTP_SOAK_DRIVERS` driver processes (default 2; each holds several clients).
  */
 import type { Client, Conversation } from '@xmtp-lite/client'
 import type { RunningNode } from '@xmtp-lite/node-lite'
@@ -35,9 +45,9 @@ const envInt = (name: string, fallback: number) => {
   const value = Number.parseInt(process.env[name] ?? '', 10)
   return Number.isFinite(value) && value > 0 ? value : fallback
 }
-const inboxesPerSide = envInt('XMTP_SOAK_INBOXES', 4)
+const inboxesPerSide = envInt('XMTP_SOAK_INBOXES', 10)
 const installationsPerInbox = envInt('XMTP_SOAK_INSTALLATIONS', 2)
-const driverCount = envInt('XMTP_SOAK_DRIVERS', 1)
+const driverCount = envInt('XMTP_SOAK_DRIVERS', 2)
 const messageCount = 200
 const checkEvery = 25
 
@@ -115,14 +125,10 @@ async function converged(): Promise<void> {
         .map((s) => driver.call('sync', { name: s.name })),
     )
   const ours = await ourSides()
-  // libxmtp's own lost sends (a commit or message made on an epoch the group left) are logged as failures
-  // by every other member, and libxmtp re-sends them (mls-groups.md §8.4): the exactly-once delivery check
-  // at the end and the epochs here are what count.
   const state = await expectConverged(
     groupId,
     ours.map((o) => o.conversation),
     sdkSides(),
-    { allowRefusals: true },
   )
   expect(state.members.map((m) => m.inboxId).sort()).toEqual([...inGroup].sort())
   for (const member of state.members) expect(member.installationIds).toHaveLength(installationsPerInbox)
@@ -138,6 +144,10 @@ async function sendMessages(from: number, to: number): Promise<void> {
     if (i % 2 === 0) await ours[(i / 2) % ours.length]?.conversation.sendText(text)
     else {
       const side = sdk[((i - 1) / 2) % sdk.length] as SdkSide
+      // A blank leaf in the tree: libxmtp 1.9.1 must send in the current epoch (see the top of the file).
+      if (inGroup.size < ourInboxes.length + sdkInboxes.length) {
+        await side.driver.call('syncConversation', { name: side.name, conversationId: groupId })
+      }
       await side.driver.call('sendText', { name: side.name, conversationId: groupId, text })
     }
     sent.push({ text, recipients })
