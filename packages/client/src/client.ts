@@ -18,6 +18,7 @@ import {
   encodeIdentityUpdate,
   hasInstallation,
   identityUpdateToProto,
+  inboxIdFor,
   installationKeys,
   type MemberIdentifier,
   type PublicIdentifier,
@@ -99,6 +100,30 @@ interface SelfRecord {
   }[]
   /** When the key package is rotated next (client clock, ms); absent: 30 days after the newest. */
   nextRotationAt?: number
+  /** When this client found its installation gone from the inbox's identity state (client clock, ms). */
+  revokedAt?: number
+}
+
+/** What {@link Client.onRevoked} listeners receive. */
+export interface InstallationRevokedEvent {
+  readonly inboxId: string
+  readonly installationId: string
+  /** When this client noticed it (client clock, ms). */
+  readonly at: number
+}
+
+/** Options of {@link Client.addIdentifier}. */
+export interface AddIdentifierOptions {
+  /**
+   * The member that vouches for the new identifier: a wallet or passkey of the inbox, or its recovery
+   * identifier. Default: this installation's key (libxmtp `associate_identity`).
+   */
+  readonly existingSigner?: Signer
+  /**
+   * Link the identifier even when the node already maps it to another inbox (its lookups then answer with
+   * this inbox). Default false: `Client::IdentifierInUse`.
+   */
+  readonly allowReassign?: boolean
 }
 
 const selfKey = 'self'
@@ -137,6 +162,13 @@ function identifierValue(identifier: PublicIdentifier): { kind: string; value: s
   return identifier.kind === 'ethereum'
     ? { kind: 'ethereum', value: identifier.address }
     : { kind: 'passkey', value: toHex(identifier.key) }
+}
+
+/** GetInboxIds request of an identifier (§4.3): Ethereum as kind 0 (read as Ethereum), passkeys kind 2. */
+function lookupOf(identifier: PublicIdentifier): { identifier: string; kind: number } {
+  return identifier.kind === 'ethereum'
+    ? { identifier: identifier.address.toLowerCase(), kind: 0 }
+    : { identifier: toHex(identifier.key), kind: 2 }
 }
 
 function sameIdentifier(a: { kind: string; value: string }, b: { kind: string; value: string }): boolean {
@@ -185,6 +217,11 @@ export class Client {
       this,
       defaultRegistry([...codecsOfFlags(this.flags), ...(options.codecs ?? [])]),
     )
+    // Every read of our own identity log (inboxState, a membership check, newGroup, syncAll) also tells
+    // whether this installation is still in it.
+    inboxes.onUpdated = async (inboxIds) => {
+      if (inboxIds.includes(this.inboxId)) await this.#checkInstallation()
+    }
   }
 
   /** The installation id as lowercase hex. */
@@ -243,6 +280,7 @@ export class Client {
       }
       await inboxes.refresh([existing.inboxId])
       const client = new Client(api, store, inboxes, existing, options)
+      await client.#checkInstallation()
       await client.maintainKeyPackages()
       return client
     }
@@ -261,6 +299,58 @@ export class Client {
 
   readonly #keyPackageLock = new Mutex()
   readonly #verify: VerifyOptions
+  readonly #revokedListeners = new Set<(event: InstallationRevokedEvent) => void>()
+
+  /**
+   * True once this installation was found missing from its inbox's identity state (revoked by the
+   * recovery identifier, directly or with the wallet that added it). Stored: a client reopened on the same
+   * database stays revoked. libxmtp likewise checks that its installation is in the inbox state.
+   */
+  get isRevoked(): boolean {
+    return this.#self.revokedAt !== undefined
+  }
+
+  /**
+   * Calls `listener` once when this client learns that its installation was revoked (at the first read of
+   * its own identity log that shows it: `inboxState()`, `syncAll()`, a membership check, `Client.create`
+   * on the same database). Returns the function that removes the listener.
+   */
+  onRevoked(listener: (event: InstallationRevokedEvent) => void): () => void {
+    this.#revokedListeners.add(listener)
+    return () => this.#revokedListeners.delete(listener)
+  }
+
+  /**
+   * Refuses a write from a revoked installation. Everything that publishes (messages, group changes, new
+   * conversations, identity updates, key packages) calls it first.
+   * @throws {ClientError} `Client::InstallationRevoked`
+   */
+  assertNotRevoked(): void {
+    if (this.#self.revokedAt !== undefined) {
+      throw new ClientError(
+        'Client::InstallationRevoked',
+        'this installation was revoked from its inbox; it can no longer send or change anything',
+        { details: `installation ${this.installationId} of inbox ${this.inboxId}` },
+      )
+    }
+  }
+
+  async #checkInstallation(): Promise<void> {
+    if (this.#self.revokedAt !== undefined) return
+    const state = await this.inboxes.state(this.inboxId)
+    if (state === undefined || hasInstallation(state, this.installationKey)) return
+    const at = this.now()
+    this.#self.revokedAt = at
+    await this.#saveSelf()
+    const event = { inboxId: this.inboxId, installationId: this.installationId, at }
+    for (const listener of this.#revokedListeners) {
+      try {
+        listener(event)
+      } catch {
+        // A listener's failure is the app's; the revocation is recorded either way.
+      }
+    }
+  }
 
   /** This inbox's state, read again from the node and verified. */
   async inboxState(): Promise<InboxState> {
@@ -272,6 +362,7 @@ export class Client {
 
   /** Signs with the recovery identifier, publishes, and reads the inbox back. */
   async #publishRecovery(signer: Signer, request: SignatureRequest): Promise<InboxState> {
+    this.assertNotRevoked()
     await request.sign(signer, this.#verify)
     await this.api.publishIdentityUpdate(identityUpdateToProto(request.build()))
     return this.inboxState()
@@ -279,6 +370,7 @@ export class Client {
 
   async #recoverySigner(signer: Signer): Promise<{ state: InboxState; recovery: PublicIdentifier }> {
     const state = await this.inboxState()
+    this.assertNotRevoked()
     if (
       signer.identifier.kind === 'installation' ||
       !sameIdentifier(identifierValue(signer.identifier), identifierValue(state.recoveryIdentifier))
@@ -314,6 +406,97 @@ export class Client {
     const after = await this.#publishRecovery(signer, request)
     const still = new Set(after.installations.map(toHex))
     if (unique.some((k) => still.has(toHex(k)))) {
+      throw new ClientError('Client::Rejected', 'the node does not show the revocation')
+    }
+    return after
+  }
+
+  /**
+   * Links a wallet (EOA or smart-contract wallet) or a passkey to this inbox: one AddAssociation signed by
+   * the new identifier and by an existing member, this installation's key by default
+   * (v3-node-api-and-identity.md §4.8-§4.9; libxmtp `associate_identity`). The identifier can then create
+   * installations of this inbox, and lookups of it answer with this inbox.
+   * @throws {ClientError} `Client::IdentifierInUse` when the node maps the identifier to another inbox and
+   * `allowReassign` is not set; `Client::InvalidArgument` for an installation key, an identifier already
+   * linked here, or an `existingSigner` that is neither a member nor the recovery identifier;
+   * `Client::Rejected` when the node does not apply it; `Client::InstallationRevoked`.
+   * @throws {IdentityError} when a signature does not verify (a smart-contract wallet is checked on its
+   * chain through `ClientOptions.verify`).
+   */
+  async addIdentifier(newSigner: Signer, options: AddIdentifierOptions = {}): Promise<InboxState> {
+    const state = await this.inboxState()
+    this.assertNotRevoked()
+    if (newSigner.identifier.kind === 'installation') {
+      throw new ClientError(
+        'Client::InvalidArgument',
+        'installations join with Client.create, not addIdentifier',
+      )
+    }
+    const identifier = newSigner.identifier as PublicIdentifier
+    const value = identifierValue(identifier)
+    if (state.identifiers.some((id) => sameIdentifier(identifierValue(id), value))) {
+      throw new ClientError('Client::InvalidArgument', 'this identifier is already linked to this inbox')
+    }
+    const lookup = lookupOf(identifier)
+    const current = (await this.api.getInboxIds([lookup])).get(lookup.identifier)
+    if (current !== undefined && current !== this.inboxId && options.allowReassign !== true) {
+      throw new ClientError('Client::IdentifierInUse', 'this identifier belongs to another inbox', {
+        details: `${value.value} -> ${current}`,
+      })
+    }
+    const existing = options.existingSigner ?? createInstallationKeySigner(this.#installationPrivateKey)
+    const existingId = existing.identifier
+    const isOurInstallation =
+      existingId.kind === 'installation' && toHex(existingId.publicKey) === this.installationId
+    const isMember =
+      existingId.kind !== 'installation' &&
+      [...state.identifiers, state.recoveryIdentifier].some((id) =>
+        sameIdentifier(identifierValue(id), identifierValue(existingId)),
+      )
+    if (!isOurInstallation && !isMember) {
+      throw new ClientError(
+        'Client::InvalidArgument',
+        'the existing signer must be this installation, a wallet or passkey of the inbox, or its recovery identifier',
+      )
+    }
+    const request = addAssociationRequest({
+      inboxId: this.inboxId,
+      newMember: identifier,
+      existingMember: existingId,
+      clientTimestampNs: BigInt(this.now()) * 1_000_000n,
+    })
+    await request.sign(existing, this.#verify)
+    await request.sign(newSigner, this.#verify)
+    await this.api.publishIdentityUpdate(identityUpdateToProto(request.build()))
+    const after = await this.inboxState()
+    if (!after.identifiers.some((id) => sameIdentifier(identifierValue(id), value))) {
+      throw new ClientError('Client::Rejected', 'the node does not show the new identifier')
+    }
+    return after
+  }
+
+  /**
+   * Unlinks a wallet or passkey from this inbox, signed by the recovery identifier (§4.8: the installations
+   * it added go with it, this one included when it added it). Its lookups no longer answer with this inbox.
+   * @throws {ClientError} `Client::InvalidArgument` when `signer` is not the recovery identifier or the
+   * identifier is not linked to the inbox; `Client::Rejected` when the node does not apply it;
+   * `Client::InstallationRevoked`.
+   */
+  async revokeIdentifier(signer: Signer, identifier: PublicIdentifier): Promise<InboxState> {
+    const { state, recovery } = await this.#recoverySigner(signer)
+    const value = identifierValue(identifier)
+    const linked = state.identifiers.find((id) => sameIdentifier(identifierValue(id), value))
+    if (linked === undefined) {
+      throw new ClientError('Client::InvalidArgument', 'this identifier is not linked to this inbox')
+    }
+    const request = revokeAssociationRequest({
+      inboxId: this.inboxId,
+      members: [linked],
+      recoveryIdentifier: recovery,
+      clientTimestampNs: BigInt(this.now()) * 1_000_000n,
+    })
+    const after = await this.#publishRecovery(signer, request)
+    if (after.identifiers.some((id) => sameIdentifier(identifierValue(id), value))) {
       throw new ClientError('Client::Rejected', 'the node does not show the revocation')
     }
     return after
@@ -359,6 +542,7 @@ export class Client {
    * to them still open (mls-groups.md §3.2, libxmtp `rotate_and_upload_key_package`).
    */
   rotateKeyPackage(): Promise<void> {
+    this.assertNotRevoked()
     return this.#keyPackageLock.run(() => this.#rotate())
   }
 
@@ -403,6 +587,11 @@ export class Client {
   maintainKeyPackages(): Promise<boolean> {
     return this.#keyPackageLock.run(async () => {
       const now = this.now()
+      // A revoked installation publishes nothing; old keys are still dropped on time.
+      if (this.isRevoked) {
+        if (this.#prune(now)) await this.#saveSelf()
+        return false
+      }
       const newest = this.#self.keyPackages.at(-1)?.createdAt ?? 0
       const due = this.#self.nextRotationAt ?? newest + keyPackageRotationIntervalMs
       if (now >= due) {
@@ -445,10 +634,29 @@ async function register(
   now: () => number,
   verify: VerifyOptions | undefined,
 ): Promise<SelfRecord> {
-  const lookupKey =
-    identifier.kind === 'ethereum' ? identifier.address.toLowerCase() : identifierValue(identifier).value
-  const kind = identifier.kind === 'ethereum' ? 0 : 1
-  const found = (await api.getInboxIds([{ identifier: lookupKey, kind }])).get(lookupKey)
+  const lookup = lookupOf(identifier)
+  let found = (await api.getInboxIds([lookup])).get(lookup.identifier)
+  if (found === undefined && identifier.kind === 'passkey') {
+    // Nodes do not index passkeys (node-go, node-lite: §3.11): a passkey's inbox is found at the id it
+    // derives with this nonce, where its CreateInbox put it (§4.4).
+    const derived = inboxIdFor(identifier, nonce)
+    await inboxes.refresh([derived])
+    const state = await inboxes.state(derived)
+    if (state !== undefined) {
+      const key = identifierValue(identifier).value
+      if (
+        !inboxStateOf(state).identifiers.some((id) =>
+          sameIdentifier(identifierValue(id), { kind: 'passkey', value: key }),
+        )
+      ) {
+        throw new ClientError(
+          'Client::InvalidArgument',
+          `inbox ${derived} exists and this passkey is no longer linked to it; use another nonce`,
+        )
+      }
+      found = derived
+    }
+  }
 
   if (found !== undefined) {
     await inboxes.refresh([found])

@@ -85,6 +85,18 @@ export const clientErrorCodes = defineErrorCodes('Client', {
     description:
       'The inbox already has 10 installations (libxmtp MAX_INSTALLATIONS_PER_INBOX); revoke one before registering another.',
   },
+  'Client::IdentifierInUse': {
+    category: 'Usage',
+    retryable: false,
+    description:
+      'The wallet or passkey to link already belongs to another inbox; linking it here moves it (pass allowReassign to do so).',
+  },
+  'Client::InstallationRevoked': {
+    category: 'Usage',
+    retryable: false,
+    description:
+      "This installation is no longer in its inbox's identity state (revoked by the recovery identifier); it can read what it stored but writes nothing more. Register a new installation.",
+  },
   'Client::InvalidArgument': {
     category: 'Usage',
     retryable: false,

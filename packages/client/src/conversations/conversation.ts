@@ -91,6 +91,11 @@ export interface ConversationRecord {
   cursor: string
   createdAtNs: string
   active: boolean
+  /**
+   * When members' installations were last compared with their identity states (client clock, ms);
+   * absent: counted from `createdAtNs` (the creator or the committer that welcomed us had just checked).
+   */
+  installationsCheckedAt?: number
 }
 
 /** An intent's life (mls-groups.md §8.1). */
@@ -156,6 +161,11 @@ const stagedKey = (hash: string) => `staged!${hash}`
 const openKey = (conversationId: string, intentId: string) => `open!${conversationId}!${intentId}`
 /** libxmtp checks members' installations before a send at most every 5 s (SEND_MESSAGE_UPDATE_INSTALLATIONS_INTERVAL_NS). */
 const installationsCheckIntervalMs = 5_000
+/**
+ * libxmtp also checks them when a group syncs, at most every 30 min (SYNC_UPDATE_INSTALLATIONS_INTERVAL_NS,
+ * `maybe_update_installations` after `sync_with_conn` and in `sync_all_groups`).
+ */
+export const syncInstallationsCheckIntervalMs = 30 * 60_000
 
 function newLocalId(client: Client): string {
   return `${client.now().toString().padStart(15, '0')}-${toHex(crypto.getRandomValues(new Uint8Array(6)))}`
@@ -351,6 +361,7 @@ export class Conversation {
 
   /** Sends any content through the registry; returns the XMTP message id (hex). */
   async send(content: unknown, contentType: ContentTypeIdFields = ContentTypeText): Promise<string> {
+    this.#ctx.client.assertNotRevoked()
     const encoded = await this.#ctx.registry.encodeBytes(content, contentType)
     return this.#sendEncoded(encoded)
   }
@@ -360,6 +371,7 @@ export class Conversation {
    * preference sync sends its sync-group messages this way.
    */
   sendEncodedContent(encoded: Uint8Array): Promise<string> {
+    this.#ctx.client.assertNotRevoked()
     return this.#sendEncoded(encoded)
   }
 
@@ -451,7 +463,51 @@ export class Conversation {
     const stored = await this.#receive()
     await this.#postCommits()
     await this.#resumeIntents()
+    // A failed check (an unreachable node, a lost race three times) is retried at a later sync; the intent
+    // records its outcome, and reading must not fail for it.
+    await this.checkInstallationsIfDue().catch(() => undefined)
     return stored
+  }
+
+  /** Whether the 30-minute installation check of a sync is due (active conversations only). */
+  get installationsCheckDue(): boolean {
+    if (!this.isActive || this.#ctx.client.isRevoked) return false
+    const stored =
+      this.#record.installationsCheckedAt ?? Number(BigInt(this.#record.createdAtNs) / 1_000_000n)
+    const last = Math.max(stored, this.#installationsCheckedAt)
+    return this.#ctx.client.now() - last >= syncInstallationsCheckIntervalMs
+  }
+
+  /**
+   * The installation check of a sync (libxmtp `maybe_update_installations`): when 30 min passed since the
+   * last one, reads the members' identity logs (skipped with `refreshed`, when the caller just read them
+   * for many conversations in one request) and commits only when an inbox moved past the sequence id the
+   * group records for it. Returns whether a membership commit was made.
+   */
+  async checkInstallationsIfDue(options: { readonly refreshed?: boolean } = {}): Promise<boolean> {
+    if (!this.installationsCheckDue) return false
+    const client = this.#ctx.client
+    const membership = this.#membership().members
+    const inboxIds = [...membership.keys()]
+    if (options.refreshed !== true) await client.inboxes.refresh(inboxIds)
+    let changed = false
+    for (const [inboxId, recorded] of membership) {
+      const latest = await client.inboxes.latestSequenceId(inboxId)
+      if (latest !== undefined && latest > recorded) changed = true
+    }
+    if (changed) await this.updateInstallations()
+    const now = client.now()
+    this.#installationsCheckedAt = now
+    await this.#ctx.lock.run(async () => {
+      this.#record = { ...this.#record, installationsCheckedAt: now }
+      await client.store.put(conversationKey(this.id), jsonBytes(this.#record))
+    })
+    return changed
+  }
+
+  /** The inbox ids the group's membership extension lists. */
+  memberInboxIds(): string[] {
+    return [...this.#membership().members.keys()]
   }
 
   /** Reads and applies what the node has after the cursor (§8.2 receive). */
@@ -739,6 +795,7 @@ export class Conversation {
    */
   async runIntent(action: IntentAction): Promise<void> {
     const client = this.#ctx.client
+    client.assertNotRevoked()
     const intent: IntentRecord = { id: newLocalId(client), action, state: 'ToPublish', attempts: 0 }
     await client.store.batch([
       { type: 'put', key: intentKey(this.id, intent.id), value: jsonBytes(intent) },

@@ -142,6 +142,7 @@ export class Conversations {
   async newGroup(inboxIds: readonly string[], options: NewGroupOptions = {}): Promise<Conversation> {
     const client = this.#client
     await client.inboxes.refresh([client.inboxId])
+    client.assertNotRevoked()
     const extensions = buildGroupContextExtensions({
       metadata: buildGroupMetadata({
         conversationType: ConversationType.Group,
@@ -207,6 +208,7 @@ export class Conversations {
     const existing = await this.findDm(inboxId)
     if (existing !== undefined) return existing
     await client.inboxes.refresh([client.inboxId])
+    client.assertNotRevoked()
     const extensions = buildGroupContextExtensions({
       metadata: buildGroupMetadata({
         conversationType: ConversationType.Dm,
@@ -233,6 +235,7 @@ export class Conversations {
   async newSyncGroup(): Promise<Conversation> {
     const client = this.#client
     await client.inboxes.refresh([client.inboxId])
+    client.assertNotRevoked()
     const extensions = buildGroupContextExtensions({
       metadata: buildGroupMetadata({
         conversationType: ConversationType.Sync,
@@ -451,6 +454,14 @@ export class Conversations {
     await this.#client.maintainKeyPackages()
     await this.syncWelcomes()
     const all = (await this.#all()).filter((c) => c.isActive)
+    // One GetIdentityUpdates for our own inbox (is this installation still in it?) and the members of the
+    // conversations whose 30-minute installation check is due (libxmtp `sync_all_groups` runs
+    // `maybe_update_installations` for every group; here an idle group costs no request of its own).
+    const due = all.filter((c) => c.installationsCheckDue)
+    await this.#client.inboxes.refresh([this.#client.inboxId, ...due.flatMap((c) => c.memberInboxIds())])
+    for (const conversation of due) {
+      await conversation.checkInstallationsIfDue({ refreshed: true }).catch(() => undefined)
+    }
     const newest = await this.#client.api.newestGroupMessageIds(all.map((c) => c.groupId))
     // Conversations with an intent left unfinished (a crash) are synced even when idle: that resumes it.
     const open = new Set<string>()

@@ -22,6 +22,9 @@ import { type EncryptedStore, getJson, jsonBytes } from '../storage/store.ts'
 const entryPrefix = (inboxId: string) => `id!${inboxId}!`
 const addressKey = (address: string) => `addr!${address}`
 
+/** Inboxes per GetIdentityUpdates request (libxmtp chunks by 50, v3-node-api-and-identity.md §4.3). */
+const identityBatchSize = 50
+
 function seqKey(sequenceId: bigint): string {
   return sequenceId.toString().padStart(20, '0')
 }
@@ -76,6 +79,11 @@ export function storeLedgerStorage(store: EncryptedStore): LedgerStorage {
 export class InboxDirectory {
   readonly ledger: IdentityLedger
   readonly #api: XmtpApi
+  /**
+   * Called after {@link refresh} appended new updates, with the inboxes that changed (the client watches
+   * its own inbox here to learn that its installation was revoked).
+   */
+  onUpdated: ((inboxIds: readonly string[]) => Promise<void>) | undefined
 
   constructor(api: XmtpApi, store: EncryptedStore, verify: VerifyOptions = {}) {
     this.#api = api
@@ -84,7 +92,7 @@ export class InboxDirectory {
 
   /**
    * Fetches what the node has after our last known sequence id for each inbox, verifies and appends it.
-   * One round trip for all inboxes.
+   * One round trip for all inboxes (requests of 50 inboxes sent together).
    */
   async refresh(inboxIds: readonly string[]): Promise<void> {
     const unique = [...new Set(inboxIds)]
@@ -94,7 +102,15 @@ export class InboxDirectory {
         afterSequenceId: (await this.ledger.latestSequenceId(inboxId)) ?? 0n,
       })),
     )
-    const fetched = await this.#api.getIdentityUpdates(requests)
+    // §4.3: libxmtp asks for 50 inboxes per call; the chunks go out together.
+    const chunks: (typeof requests)[] = []
+    for (let i = 0; i < requests.length; i += identityBatchSize) {
+      chunks.push(requests.slice(i, i + identityBatchSize))
+    }
+    const fetched = (await Promise.all(chunks.map((c) => this.#api.getIdentityUpdates(c)))).flatMap((m) => [
+      ...m,
+    ])
+    const changed: string[] = []
     for (const [inboxId, entries] of fetched) {
       for (const entry of entries) {
         const last = await this.ledger.latestSequenceId(inboxId)
@@ -104,8 +120,10 @@ export class InboxDirectory {
           sequenceId: entry.sequenceId,
           serverTimestampNs: entry.serverTimestampNs,
         })
+        if (changed.at(-1) !== inboxId) changed.push(inboxId)
       }
     }
+    if (changed.length > 0) await this.onUpdated?.(changed)
   }
 
   /** The latest verified state of an inbox (after {@link refresh}). */

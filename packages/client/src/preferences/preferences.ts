@@ -298,7 +298,8 @@ export class Preferences {
       for await (const [key, value] of client.store.entriesWithPrefix(outboxPrefix)) {
         entries.push([key, JSON.parse(new TextDecoder().decode(value)) as OutboxEntry])
       }
-      if (entries.length === 0) return
+      // A revoked installation publishes nothing; its outbox stays for nobody (it can no longer send).
+      if (entries.length === 0 || client.isRevoked) return
       const group = await this.#primarySyncGroup(refresh)
       if (group === undefined) return
       const updates: xmtp.device_sync.content.IPreferenceUpdate[] = entries.map(([, e]) => ({
