@@ -10,7 +10,7 @@ import { type RunningNode, startNode } from '@xmtp-lite/node-lite'
 import { MemoryLevel } from 'memory-level'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Client, maxInstallationsPerInbox } from '../client.ts'
-import type { Conversation } from '../conversations/conversation.ts'
+import { type Conversation, syncInstallationsCheckIntervalMs } from '../conversations/conversation.ts'
 
 let node: RunningNode
 const clients: Client[] = []
@@ -143,5 +143,42 @@ describe('groups and revoked installations', () => {
     const d2 = await view(dave2, group.id)
     expect(await texts(d2)).toEqual(['hello both daves'])
     expect(d2.epoch).toBe(group.epoch)
+  })
+
+  it('a sync checks members’ installations at most every 30 min, syncAll even for an idle group', async () => {
+    let clock = Date.now()
+    const erin = await install(89, () => clock)
+    const frank1 = await install(90)
+    const group = await erin.conversations.newGroup([frank1.inboxId])
+    const frankIn = () => group.members().find((m) => m.inboxId === frank1.inboxId)?.installationIds
+    const frank2 = await install(90)
+    // Within 30 min of the group's creation a sync does not look.
+    clock += syncInstallationsCheckIntervalMs - 60_000
+    await group.sync()
+    await erin.conversations.syncAll()
+    expect(frankIn()).toEqual([frank1.installationId])
+    // Past it, syncAll adds the new installation although the group has no new message.
+    clock += 60_000
+    const epoch = group.epoch
+    await erin.conversations.syncAll()
+    expect(frankIn()).toEqual([frank1.installationId, frank2.installationId].sort())
+    expect(group.epoch).toBe(epoch + 1n)
+    // The next check is 30 min later, from a plain sync of the conversation.
+    const frank3 = await install(90)
+    clock += syncInstallationsCheckIntervalMs - 60_000
+    await group.sync()
+    expect(frankIn()).not.toContain(frank3.installationId)
+    clock += 60_000
+    await group.sync()
+    expect(frankIn()).toContain(frank3.installationId)
+    // Nothing changed since: the next due check commits nothing.
+    clock += syncInstallationsCheckIntervalMs
+    const settled = group.epoch
+    await erin.conversations.syncAll()
+    expect(group.epoch).toBe(settled)
+    // The new installation reads the group.
+    await group.sendText('to all three')
+    const f3 = await view(frank3, group.id)
+    expect(await texts(f3)).toEqual(['to all three'])
   })
 })
