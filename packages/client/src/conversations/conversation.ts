@@ -139,6 +139,20 @@ export type IntentStep =
   /** The commit was read back and merged; its welcomes are not sent yet. */
   | 'committed'
 
+/**
+ * A group subscription watching this conversation's topic (stream.ts). The node streams every message of
+ * the topic after the subscription's `afterId`, in id order, with no gap and no duplicate
+ * (v3-node-api-and-identity.md §3.7), which is what lets a send skip its sync (see `#keptCurrent`).
+ */
+export interface TopicWatch {
+  /** The id of the last message the subscription delivered for this group; its `afterId` at first. */
+  delivered: bigint
+  /** Set by the stream once the node confirmed the subscription (response headers). */
+  opened: boolean
+  /** Set once a full sync whose query went out after `opened` completed. */
+  caughtUp: boolean
+}
+
 /** What we know about bytes we published (`sent!<sha256>`). */
 type SentRecord = { kind: 'app'; key: string } | { kind: 'commit'; intentId: string }
 
@@ -192,6 +206,8 @@ export class Conversation {
   readonly #driving = new Set<string>()
   /** When members' installations were last compared with their identity state (client clock). */
   #installationsCheckedAt = Number.NEGATIVE_INFINITY
+  /** The open subscriptions of this process watching this conversation's topic. */
+  readonly #watches = new Set<TopicWatch>()
 
   constructor(ctx: ConversationContext, record: ConversationRecord, group: MlsGroup) {
     this.#ctx = ctx
@@ -382,14 +398,7 @@ export class Conversation {
 
   async #sendEncoded(encoded: Uint8Array): Promise<string> {
     const client = this.#ctx.client
-    // libxmtp brings members' installations up to date before a send, at most every 5 s.
-    if (this.isActive && client.now() - this.#installationsCheckedAt >= installationsCheckIntervalMs) {
-      await this.updateInstallations()
-    }
-    // Encrypt in the group's current epoch: a message made in an epoch the others left more than 3 epochs ago
-    // no longer decrypts for them ("Generation is too old"), and unlike libxmtp (which re-sends such a
-    // message when it reads it back, mls-groups.md §8.4) we do not re-send. Found by the mixed soak.
-    if (this.isActive) await this.sync()
+    if (this.isActive) await this.#beforeSend()
     const localId = newLocalId(client)
     const { message, id } = await this.#ctx.lock.run(async () => {
       if (!this.isActive) throw new ClientError('Client::InvalidArgument', 'this conversation is not active')
@@ -510,25 +519,131 @@ export class Conversation {
     return [...this.#membership().members.keys()]
   }
 
-  /** Reads and applies what the node has after the cursor (§8.2 receive). */
-  async #receive(): Promise<DecodedMessage[]> {
+  /**
+   * What a send does first (§8.2: encrypt in the group's current epoch). A message made in an epoch the
+   * others left more than 3 epochs ago (max_past_epochs, §4.2) no longer decrypts for them ("Generation is
+   * too old"), and unlike libxmtp (which re-sends such a message when it reads it back, §8.4) we do not
+   * re-send (found by the mixed soak). So the conversation is synced first, unless an open stream keeps it
+   * current (`#keptCurrent`). And at most every 5 s, as libxmtp (SEND_MESSAGE_UPDATE_INSTALLATIONS_INTERVAL_NS),
+   * members' installations are compared with their identity state first: the identity read goes out
+   * beside the sync (one round trip for both), and a commit is made only when an inbox changed.
+   */
+  async #beforeSend(): Promise<void> {
+    const client = this.#ctx.client
+    if (client.now() - this.#installationsCheckedAt < installationsCheckIntervalMs) {
+      if (!this.#keptCurrent()) await this.sync()
+      return
+    }
+    this.#installationsCheckedAt = client.now()
+    // Always a real sync here, stream or not: a stream that stalls without failing cannot keep a sender
+    // in an old epoch for more than one interval.
+    const before = this.#memberInboxes()
+    await Promise.all([this.sync(), client.inboxes.refresh(before)])
+    const now = this.#memberInboxes()
+    const unseen = now.filter((id) => !before.includes(id))
+    if (unseen.length > 0) await client.inboxes.refresh(unseen)
+    if (await this.#installationsChanged(now)) await this.runIntent({ kind: 'updateInstallations' })
+  }
+
+  /** The member inboxes of the membership extension, and ours. */
+  #memberInboxes(): string[] {
+    return [...new Set([...this.#membership().members.keys(), this.#ctx.client.inboxId])]
+  }
+
+  /**
+   * Whether an `updateInstallations` commit would change anything: exactly when an inbox's latest
+   * (refreshed) sequence id is above the one the membership extension records (`#membershipCommit`).
+   */
+  async #installationsChanged(inboxIds: readonly string[]): Promise<boolean> {
+    const membership = this.#membership()
+    for (const inboxId of inboxIds) {
+      const latest = await this.#ctx.client.inboxes.latestSequenceId(inboxId)
+      if (latest === undefined) continue
+      const old = membership.members.get(inboxId)
+      if (old === undefined || latest > old) return true
+    }
+    return false
+  }
+
+  /**
+   * True when an open subscription has kept this conversation current, so a send need not sync first:
+   * a sync whose query went out after the subscription opened has completed (everything the node had then
+   * is applied), and every message the subscription delivered since is applied too (the cursor reached
+   * it; a message still waiting for the lock keeps the cursor below). Whatever the node stored after
+   * that query and has not streamed yet is in flight; a sync has the same race (whatever lands between
+   * its query and our publish), and a message made one or two epochs behind still decrypts for the
+   * others (max_past_epochs = 3, §4.2). A commit of ours in flight is read back by its own intent.
+   */
+  #keptCurrent(): boolean {
+    for (const watch of this.#watches) {
+      if (watch.caughtUp && this.cursor >= watch.delivered) return true
+    }
+    return false
+  }
+
+  /**
+   * Registers an open group subscription on this conversation's topic from `afterId`; package-internal
+   * (stream.ts). `unwatch` it when the subscription ends, fails or is cancelled.
+   */
+  watch(afterId: bigint): TopicWatch {
+    const watch: TopicWatch = { delivered: afterId, opened: false, caughtUp: false }
+    this.#watches.add(watch)
+    return watch
+  }
+
+  unwatch(watch: TopicWatch): void {
+    this.#watches.delete(watch)
+  }
+
+  /**
+   * A message a group subscription delivered, applied without reading the topic again when nothing can
+   * be missing before it: the subscription delivers the topic in id order with no gap (§3.7), so when the
+   * cursor has reached `previous` (the message the subscription delivered before this one, or its
+   * `afterId`), this is the next message after the cursor. Otherwise (a message before it failed to
+   * apply, or the cursor is behind for any reason) it is a full sync. Package-internal (stream.ts).
+   */
+  async receiveStreamed(record: GroupMessageRecord, previous: bigint): Promise<DecodedMessage[]> {
     const stored = await this.#ctx.lock.run(async () => {
-      // §8.2 step 1: a group this installation was removed from is not synced any more, so nothing the
-      // topic carries after the removing commit is read (messages other members sent before they saw it
-      // would still decrypt in the old epoch).
-      if (!this.isActive) return []
-      const records = await this.#ctx.client.api.queryGroupMessages(this.#group.groupId, this.cursor)
-      const out: DecodedMessage[] = []
-      for (const record of records) {
-        if (!this.isActive) break
-        if (record.id <= this.cursor) continue
-        const message = await this.#processOne(record)
-        if (message !== undefined) out.push(message)
+      if (!this.isActive || record.id <= this.cursor) return []
+      if (this.cursor < previous || !equalBytes(record.groupId, this.#group.groupId)) {
+        return this.#receiveLocked()
       }
-      return out
+      const message = await this.#processOne(record)
+      return message === undefined ? [] : [message]
     })
     if (stored.length > 0) this.#ctx.onMessages(stored)
+    // What sync() does after reading (its installation check included).
+    await this.#postCommits()
+    await this.#resumeIntents()
+    await this.checkInstallationsIfDue().catch(() => undefined)
     return stored
+  }
+
+  /** Reads and applies what the node has after the cursor (§8.2 receive). */
+  async #receive(): Promise<DecodedMessage[]> {
+    const stored = await this.#ctx.lock.run(() => this.#receiveLocked())
+    if (stored.length > 0) this.#ctx.onMessages(stored)
+    return stored
+  }
+
+  /** {@link #receive} inside the lock; the caller reports the stored messages. */
+  async #receiveLocked(): Promise<DecodedMessage[]> {
+    // §8.2 step 1: a group this installation was removed from is not synced any more, so nothing the
+    // topic carries after the removing commit is read (messages other members sent before they saw it
+    // would still decrypt in the old epoch).
+    if (!this.isActive) return []
+    // The subscriptions open before the query goes out: once it is applied, they have kept us current.
+    const opened = [...this.#watches].filter((w) => w.opened)
+    const records = await this.#ctx.client.api.queryGroupMessages(this.#group.groupId, this.cursor)
+    const out: DecodedMessage[] = []
+    for (const record of records) {
+      if (!this.isActive) break
+      if (record.id <= this.cursor) continue
+      const message = await this.#processOne(record)
+      if (message !== undefined) out.push(message)
+    }
+    for (const watch of opened) watch.caughtUp = true
+    return out
   }
 
   async #openIntents(): Promise<IntentRecord[]> {

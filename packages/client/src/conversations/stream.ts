@@ -1,17 +1,20 @@
 /**
- * Message streams that survive the connection: the node's server streams only say "something new is on
- * this topic"; what is delivered comes from the conversation's own sync, which stores each message once by
- * its node id. So a stream that drops and reopens from the stored cursors loses nothing and repeats nothing
- * (mls-groups.md §8.2), and an app sees `disconnect` / `reconnect` events in between.
+ * Message streams that survive the connection: what is delivered comes from the conversation's own
+ * processing, which stores each message once by its node id and advances the conversation's cursor. A
+ * streamed message is applied as it arrives when it is provably the next one after the cursor (the
+ * subscription delivers its topic in id order with no gap, v3-node-api-and-identity.md §3.7), and through
+ * a full sync of the conversation otherwise. So a stream that drops and reopens from the stored cursors
+ * loses nothing and repeats nothing (mls-groups.md §8.2), and an app sees `disconnect` / `reconnect`
+ * events in between.
  * @module
  */
 import { toHex } from '@xmtp-lite/common'
-import { decodeStreamedGroupMessage } from '../api/api.ts'
+import { decodeStreamedGroupMessage, type GroupMessageRecord } from '../api/api.ts'
 import { backoffDelay, type RetryPolicy } from '../api/retry.ts'
 import type { Client } from '../client.ts'
 import type { ClientError } from '../errors.ts'
 import type { StreamCall } from '../transport/transport.ts'
-import type { Conversation } from './conversation.ts'
+import type { Conversation, TopicWatch } from './conversation.ts'
 import type { DecodedMessage } from './messages.ts'
 
 /** What a stream watches. */
@@ -89,21 +92,53 @@ export class MessageStream implements AsyncIterable<DecodedMessage> {
     }
     const calls: StreamCall[] = []
     if (conversations.length > 0) {
-      calls.push(
-        client.api.subscribeGroupMessages(
-          conversations.map((c) => ({ groupId: c.groupId, afterId: c.cursor })),
-          {
-            onOpen,
-            onMessage: (bytes) => {
-              const record = decodeStreamedGroupMessage(bytes)
-              const conversation = record === undefined ? undefined : byGroup.get(toHex(record.groupId))
-              conversation?.sync().catch(() => this.#dropped(undefined))
-            },
-            onError,
-            onEnd: () => onError(undefined),
+      // What this subscription delivered per group: lets a delivered message be applied without reading
+      // the topic again, and a send skip its sync while the subscription keeps the conversation current.
+      const watches = new Map<string, TopicWatch>()
+      const unwatch = () => {
+        for (const [id, watch] of watches) byGroup.get(id)?.unwatch(watch)
+        watches.clear()
+      }
+      for (const c of conversations) watches.set(c.id, c.watch(c.cursor))
+      const call = client.api.subscribeGroupMessages(
+        conversations.map((c) => ({ groupId: c.groupId, afterId: c.cursor })),
+        {
+          onOpen: () => {
+            for (const watch of watches.values()) watch.opened = true
+            onOpen()
           },
-        ),
+          onMessage: (bytes) => {
+            let record: GroupMessageRecord | undefined
+            try {
+              record = decodeStreamedGroupMessage(bytes)
+            } catch {
+              // Not a GroupMessage: a node fault, not a reason to stop reading.
+              return
+            }
+            const id = record === undefined ? undefined : toHex(record.groupId)
+            const conversation = id === undefined ? undefined : byGroup.get(id)
+            const watch = id === undefined ? undefined : watches.get(id)
+            if (record === undefined || conversation === undefined || watch === undefined) return
+            const previous = watch.delivered
+            if (record.id > previous) watch.delivered = record.id
+            conversation.receiveStreamed(record, previous).catch(() => this.#dropped(undefined))
+          },
+          onError: (error) => {
+            unwatch()
+            onError(error)
+          },
+          onEnd: () => {
+            unwatch()
+            onError(undefined)
+          },
+        },
       )
+      calls.push({
+        cancel() {
+          unwatch()
+          call.cancel()
+        },
+      })
     }
     if (this.#source.welcomes) {
       const afterId = await this.#source.welcomeCursor()
