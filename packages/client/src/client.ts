@@ -412,6 +412,51 @@ export class Client {
   }
 
   /**
+   * The inbox of each identifier, keyed by its display form (lowercase address, passkey key hex); undefined
+   * when it has none. One GetInboxIds request. Nodes do not index passkeys (§3.11): a passkey is looked
+   * for at the inbox it derives with nonce 1 (the official SDK's default), where it must still be linked.
+   */
+  async findInboxIds(identifiers: readonly PublicIdentifier[]): Promise<Map<string, string | undefined>> {
+    const lookups = identifiers.map(lookupOf)
+    const found = await this.api.getInboxIds(lookups.filter((l) => l.kind !== 2))
+    const out = new Map<string, string | undefined>()
+    const passkeys: { display: string; inboxId: string }[] = []
+    for (const [i, identifier] of identifiers.entries()) {
+      const lookup = lookups[i] as { identifier: string; kind: number }
+      if (identifier.kind === 'ethereum') out.set(lookup.identifier, found.get(lookup.identifier))
+      else passkeys.push({ display: lookup.identifier, inboxId: inboxIdFor(identifier, 1n) })
+    }
+    if (passkeys.length > 0) await this.inboxes.refresh(passkeys.map((p) => p.inboxId))
+    for (const p of passkeys) {
+      const state = await this.inboxes.state(p.inboxId)
+      const linked =
+        state !== undefined &&
+        inboxStateOf(state).identifiers.some((id) =>
+          sameIdentifier(identifierValue(id), { kind: 'passkey', value: p.display }),
+        )
+      out.set(p.display, linked ? p.inboxId : undefined)
+    }
+    return out
+  }
+
+  /**
+   * The inbox ids of identifiers that must all be registered (adding members by identifier).
+   * @throws {ClientError} `Client::MemberUnreachable` naming the identifiers that have no inbox.
+   */
+  async resolveInboxIds(identifiers: readonly PublicIdentifier[]): Promise<string[]> {
+    const found = await this.findInboxIds(identifiers)
+    const missing = identifiers
+      .map((id) => identifierValue(id).value)
+      .filter((v) => found.get(v.toLowerCase()) === undefined)
+    if (missing.length > 0) {
+      throw new ClientError('Client::MemberUnreachable', 'no inbox for these identifiers', {
+        details: missing.join(', '),
+      })
+    }
+    return [...new Set(identifiers.map((id) => found.get(identifierValue(id).value.toLowerCase()) as string))]
+  }
+
+  /**
    * Links a wallet (EOA or smart-contract wallet) or a passkey to this inbox: one AddAssociation signed by
    * the new identifier and by an existing member, this installation's key by default
    * (v3-node-api-and-identity.md §4.8-§4.9; libxmtp `associate_identity`). The identifier can then create

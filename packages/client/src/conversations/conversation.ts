@@ -23,7 +23,7 @@ import { equalBytes, fromHex, isBaseError, sha256, toHex } from '@xmtp-lite/comm
 import type { ContentCodecRegistry, ContentTypeIdFields } from '@xmtp-lite/content-types'
 import { ContentTypeGroupUpdated, emptyGroupUpdated } from '@xmtp-lite/content-types/group-updated'
 import { ContentTypeText } from '@xmtp-lite/content-types/text'
-import { installationKeys } from '@xmtp-lite/identity'
+import { installationKeys, type PublicIdentifier } from '@xmtp-lite/identity'
 import {
   applyMutableMetadataChange,
   type DisappearingSettings,
@@ -1202,6 +1202,25 @@ export class Conversation {
   /** Removes inboxes (all their installations) in one commit. */
   removeMembers(inboxIds: readonly string[]): Promise<void> {
     return this.runIntent({ kind: 'removeMembers', inboxIds })
+  }
+
+  /**
+   * Adds the inboxes of wallets or passkeys (resolved with GetInboxIds, then all their installations), as
+   * the official SDK's `addMembersByIdentifiers`.
+   * @throws {ClientError} `Client::MemberUnreachable` when an identifier has no inbox.
+   */
+  async addMembersByIdentifiers(identifiers: readonly PublicIdentifier[]): Promise<void> {
+    this.#ctx.client.assertNotRevoked()
+    await this.addMembers(await this.#ctx.client.resolveInboxIds(identifiers))
+  }
+
+  /**
+   * Removes the inboxes of wallets or passkeys (resolved with GetInboxIds), as `removeMembersByIdentifiers`.
+   * @throws {ClientError} `Client::MemberUnreachable` when an identifier has no inbox.
+   */
+  async removeMembersByIdentifiers(identifiers: readonly PublicIdentifier[]): Promise<void> {
+    this.#ctx.client.assertNotRevoked()
+    await this.removeMembers(await this.#ctx.client.resolveInboxIds(identifiers))
   }
 
   updateName(name: string): Promise<void> {

@@ -9,6 +9,7 @@
  */
 import { fromHex, toHex } from '@xmtp-lite/common'
 import type { ContentCodecRegistry } from '@xmtp-lite/content-types'
+import type { PublicIdentifier } from '@xmtp-lite/identity'
 import {
   adminsOnlyPolicySet,
   buildGroupContextExtensions,
@@ -132,6 +133,32 @@ export class Conversations {
     const conversation = new Conversation(this.#ctx, record, group)
     this.#loaded.set(record.id, conversation)
     return conversation
+  }
+
+  /**
+   * {@link newGroup} with wallets or passkeys in place of inbox ids (the official SDK's
+   * `newGroupWithIdentifiers`).
+   * @throws {ClientError} `Client::MemberUnreachable` when an identifier has no inbox.
+   */
+  async newGroupWithIdentifiers(
+    identifiers: readonly PublicIdentifier[],
+    options: NewGroupOptions = {},
+  ): Promise<Conversation> {
+    this.#client.assertNotRevoked()
+    return this.newGroup(await this.#client.resolveInboxIds(identifiers), options)
+  }
+
+  /**
+   * {@link newDm} with a wallet or passkey in place of the inbox id (`newDmWithIdentifier`).
+   * @throws {ClientError} `Client::MemberUnreachable` when the identifier has no inbox.
+   */
+  async newDmWithIdentifier(
+    identifier: PublicIdentifier,
+    options: { disappearing?: DisappearingSettings } = {},
+  ): Promise<Conversation> {
+    this.#client.assertNotRevoked()
+    const [inboxId] = await this.#client.resolveInboxIds([identifier])
+    return this.newDm(inboxId as string, options)
   }
 
   /**

@@ -297,3 +297,35 @@ describe('passkeys', () => {
     )
   })
 })
+
+describe('members by identifier', () => {
+  it('creates groups and DMs, adds and removes members by wallet or passkey, resolved to their inboxes', async () => {
+    const grace = await install(wallet(0x61))
+    const heidi = await install(wallet(0x62))
+    const pk = await passkey()
+    const ivan = await install(pk)
+    const group = await grace.conversations.newGroupWithIdentifiers([wallet(0x62).identifier])
+    const inboxes = () => group.members().map((m) => m.inboxId)
+    expect(inboxes()).toEqual([grace.inboxId, heidi.inboxId].sort())
+    // A passkey resolves to the inbox it derives (nodes do not index passkeys).
+    await group.addMembersByIdentifiers([pk.identifier as PublicIdentifier])
+    expect(inboxes()).toEqual([grace.inboxId, heidi.inboxId, ivan.inboxId].sort())
+    // An unregistered wallet: a typed error naming it, and no commit.
+    const epoch = group.epoch
+    const unknown = await group.addMembersByIdentifiers([wallet(0x64).identifier]).catch((e) => e)
+    expect(unknown.code).toBe('Client::MemberUnreachable')
+    expect(unknown.details).toContain(wallet(0x64).identifier.address)
+    expect(group.epoch).toBe(epoch)
+    // A wallet linked to Heidi's inbox later resolves to it.
+    await heidi.addIdentifier(wallet(0x63))
+    await group.removeMembersByIdentifiers([wallet(0x63).identifier])
+    expect(inboxes()).toEqual([grace.inboxId, ivan.inboxId].sort())
+    const dm = await grace.conversations.newDmWithIdentifier(wallet(0x62).identifier)
+    expect(dm.peerInboxId).toBe(heidi.inboxId)
+    await dm.sendText('by address')
+    await heidi.conversations.syncWelcomes()
+    const onHeidi = await heidi.conversations.get(dm.id)
+    await onHeidi?.sync()
+    expect((await onHeidi?.messages())?.map((m) => m.content)).toContain('by address')
+  })
+})
