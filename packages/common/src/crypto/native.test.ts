@@ -5,17 +5,24 @@
  * ed25519Rule.test.ts (small-order and mixed-order keys, non-canonical encodings, S >= L, S = 0). A fast path
  * that answers differently on one input forks an inbox between two nodes, so thousands of inputs run here.
  */
+import { createHash } from 'node:crypto'
 import { ED25519_TORSION_SUBGROUP, ed25519, ed25519ph } from '@noble/curves/ed25519.js'
 import { secp256k1 } from '@noble/curves/secp256k1.js'
 import { sha512 } from '@noble/hashes/sha2.js'
+import { keccak_256 } from '@noble/hashes/sha3.js'
 import fc from 'fast-check'
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it } from 'vitest'
 import { concatBytes, fromHex, toHex, utf8ToBytes } from '../bytes.ts'
 import { isBaseError } from '../errors.ts'
 import { loadNativeBackends } from './native.ts'
 import { dom2, nobleCrypto } from './noble.ts'
 import { nodeCrypto, nodeCryptoFor } from './node.ts'
 import type { CryptoProvider } from './types.ts'
+
+// The comparisons below are synchronous and take tens of seconds on a loaded machine. Without a macrotask
+// turn between tests, the worker cannot read vitest's RPC replies for the whole file and reports
+// "Timeout calling onTaskUpdate" (60 s), failing a run whose tests all passed.
+afterEach(() => new Promise<void>((resolve) => setTimeout(resolve, 0)))
 
 function required<T>(value: T | undefined, what: string): T {
   if (value === undefined) throw new Error(`${what} did not load under Node`)
@@ -67,8 +74,8 @@ function expectSamePh(
 
 describe('native backends', () => {
   it.runIf(prebuilt)('load from their npm packages on this platform', () => {
-    expect(native.names).toEqual(['libsodium', 'libsecp256k1'])
-    expect(fast.nativeBackends).toEqual(['libsodium', 'libsecp256k1'])
+    expect(native.names).toEqual(['libsodium', 'libsecp256k1', 'libkeccak'])
+    expect(fast.nativeBackends).toEqual(['libsodium', 'libsecp256k1', 'libkeccak'])
     expect(plain.nativeBackends).toEqual([])
   })
 
@@ -97,14 +104,18 @@ describe('native backends', () => {
   })
 })
 
-/** A Node-like global whose `node:module` require answers `load(id)` (everything else is the real one). */
-function globalWithRequire(load: (id: string) => unknown) {
+/**
+ * A Node-like global whose `node:module` require answers `load(id)` and resolves with `resolve(id)`
+ * (everything else is the real one).
+ */
+function globalWithRequire(load: (id: string) => unknown, resolve: (id: string) => string = load as never) {
   const real = process.getBuiltinModule
+  const require = Object.assign((id: string) => load(id), { resolve })
   return {
     process: {
       versions: process.versions,
       getBuiltinModule: (id: string) =>
-        id === 'node:module' ? { createRequire: () => load } : (real as (id: string) => unknown)(id),
+        id === 'node:module' ? { createRequire: () => require } : (real as (id: string) => unknown)(id),
     },
   }
 }
@@ -129,27 +140,98 @@ describe('fallback to noble', () => {
     expect(provider.secp256k1.recoverPublicKey(hash, provider.secp256k1.signRecoverable(hash, key))).toEqual(
       nobleCrypto.secp256k1.getPublicKey(key),
     )
+    expect(toHex(provider.keccak256(utf8ToBytes('fallback')))).toBe(
+      toHex(nobleCrypto.keccak256(utf8ToBytes('fallback'))),
+    )
   })
 
   it('when a package loads but answers wrongly: its probe fails and it is left out', () => {
-    const wrong = globalWithRequire((id) => {
-      if (id === 'sodium-native') {
-        const zero = (out: Uint8Array) => out.fill(0)
-        return {
-          crypto_scalarmult_ed25519_base_noclamp: zero,
-          crypto_scalarmult_ed25519_noclamp: zero,
-          crypto_core_ed25519_sub: zero,
-          crypto_core_ed25519_scalar_reduce: zero,
+    const wrong = globalWithRequire(
+      (id) => {
+        if (id === 'sodium-native') {
+          const zero = (out: Uint8Array) => out.fill(0)
+          return {
+            crypto_scalarmult_ed25519_base_noclamp: zero,
+            crypto_scalarmult_ed25519_noclamp: zero,
+            crypto_core_ed25519_sub: zero,
+            crypto_core_ed25519_scalar_reduce: zero,
+          }
         }
-      }
-      if (id === 'secp256k1/bindings') return { ecdsaRecover: () => new Uint8Array(65) }
-      throw new Error(`Cannot find module '${id}'`)
-    })
+        if (id === 'secp256k1/bindings') return { ecdsaRecover: () => new Uint8Array(65) }
+        // A keccak addon that pads like SHA-3 (0x06): a plausible wrong build, caught by the known answers.
+        if (id === 'node-gyp-build') {
+          return () =>
+            class {
+              #data: Uint8Array = new Uint8Array(0)
+              initialize() {}
+              absorb(data: Uint8Array) {
+                this.#data = data
+              }
+              absorbLastFewBits() {}
+              squeeze() {
+                return Uint8Array.from(createHash('sha3-256').update(this.#data).digest())
+              }
+            }
+        }
+        throw new Error(`Cannot find module '${id}'`)
+      },
+      (id) => `/nowhere/node_modules/${id}`,
+    )
     expect(loadNativeBackends(wrong).names).toEqual([])
+    expect(toHex(required(nodeCryptoFor(wrong), 'node provider').keccak256(new Uint8Array(0)))).toBe(
+      'c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470',
+    )
   })
 
   it('in a browser-like global (no process): nothing is loaded', () => {
     expect(loadNativeBackends({}).names).toEqual([])
+  })
+})
+
+describe('Keccak-256: libkeccak and noble agree', () => {
+  const nativeKeccak = (data: Uint8Array) => required(native.keccak256, 'keccak backend')(data)
+  it('on every length from 0 to 600 bytes (the 136-byte rate and its multiples at both edges)', () => {
+    for (let length = 0; length <= 600; length++) {
+      const data = Uint8Array.from({ length }, (_, i) => (i * 131 + length) & 0xff)
+      const expected = toHex(keccak_256(data))
+      expect(toHex(nativeKeccak(data)), `length ${length}`).toBe(expected)
+      expect(toHex(fast.keccak256(data)), `length ${length}`).toBe(expected)
+    }
+  })
+
+  it('on 2,000 random inputs, some of them views into a larger buffer (fast-check)', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 2000 }), fc.nat(16), fc.nat(16), (bytes, head, tail) => {
+        const view = bytes.subarray(Math.min(head, bytes.length), Math.max(head, bytes.length - tail))
+        const expected = toHex(keccak_256(view))
+        expect(toHex(nativeKeccak(view))).toBe(expected)
+        expect(toHex(fast.keccak256(view))).toBe(expected)
+      }),
+      { numRuns: 2000 },
+    )
+  })
+
+  it('returns its own plain bytes: a later hash does not change an earlier result', () => {
+    const first = fast.keccak256(utf8ToBytes('first'))
+    const copy = toHex(first)
+    fast.keccak256(utf8ToBytes('second'))
+    expect(toHex(first)).toBe(copy)
+    expect(Object.getPrototypeOf(first)).toBe(Uint8Array.prototype)
+    expect(first.length).toBe(32)
+    expect(first.buffer.byteLength).toBe(32)
+  })
+
+  it('refuses a non-byte input with the provider code, as noble does', () => {
+    const codeOf = (provider: CryptoProvider) => {
+      try {
+        provider.keccak256('abc' as unknown as Uint8Array)
+        return 'no error'
+      } catch (error) {
+        return isBaseError(error) ? error.code : `untyped ${String(error)}`
+      }
+    }
+    expect(codeOf(fast)).toMatch(/^Common::/)
+    expect(codeOf(fast)).toBe(codeOf(nobleCrypto))
   })
 })
 

@@ -1,6 +1,7 @@
 /**
- * Optional native backends for the two primitives node:crypto lacks and identity verifies in bulk:
- * Ed25519ph with a context (XMTP installation keys) and secp256k1 public-key recovery (EIP-191 wallets).
+ * Optional native backends for the primitives node:crypto lacks and identity verifies in bulk:
+ * Ed25519ph with a context (XMTP installation keys), secp256k1 public-key recovery (EIP-191 wallets) and
+ * Keccak-256 (the EIP-191 digest and every Ethereum address).
  *
  * - `sodium-native` (libsodium, prebuilt binaries shipped inside the npm package) gives the group operations
  *   to compute `[S]B - [k]A`; the node provider then compares its encoding with R exactly as ed25519-dalek's
@@ -9,8 +10,12 @@
  *   `undefined` for those and the caller decides them with noble, so every verdict stays the noble one.
  * - `secp256k1` (libsecp256k1 through N-API, prebuilt for linux-x64, darwin-arm64, win32-x64) recovers keys
  *   under the same rules as noble (r and s in [1, n), the x = r point must exist, the hash taken mod n).
+ * - `keccak` (the Keccak team's KeccakP-1600 code through N-API, prebuilt for linux-x64, darwin-x64,
+ *   win32-x64) runs the Keccak-256 sponge of Ethereum: rate 1088, capacity 512, the original pad10*1 with
+ *   suffix 0x01 (not SHA3-256's 0x06, so node:crypto's `sha3-256` is not it). Its addon is loaded through
+ *   `node-gyp-build` directly, without the package's stream wrapper, which costs more than the hash.
  *
- * Both are optional dependencies reached with `createRequire` (no import statement: a browser bundle never
+ * All are optional dependencies reached with `createRequire` (no import statement: a browser bundle never
  * sees them). A backend that does not load, or that fails its load-time probe against known answers, is
  * left out and noble does the work: slower, same verdicts.
  * @module
@@ -31,8 +36,21 @@ export interface NativeBackends {
    * 32-byte hash. Throws (any error) when no key recovers.
    */
   readonly secp256k1Recover?: (signature64: Uint8Array, recovery: number, hash32: Uint8Array) => Uint8Array
+  /** Keccak-256 (Ethereum's, pad 0x01) of any bytes, 32 bytes out. */
+  readonly keccak256?: (data: Uint8Array) => Uint8Array
   /** The backends that loaded and passed their probe, for benchmarks and diagnostics. */
-  readonly names: readonly ('libsodium' | 'libsecp256k1')[]
+  readonly names: readonly NativeBackendName[]
+}
+
+/** The name of a native backend in {@link NativeBackends.names}. */
+export type NativeBackendName = 'libsodium' | 'libsecp256k1' | 'libkeccak'
+
+/** The sponge object of the `keccak` addon (src/addon.cc of the package: one KeccakWidth1600 sponge). */
+interface KeccakSponge {
+  initialize(rate: number, capacity: number): void
+  absorb(data: Uint8Array): void
+  absorbLastFewBits(bits: number): void
+  squeeze(length: number): Uint8Array
 }
 
 interface SodiumNative {
@@ -46,7 +64,7 @@ interface Secp256k1Native {
   ecdsaRecover(sig: Uint8Array, recid: number, msg32: Uint8Array, compressed: boolean): Uint8Array
 }
 
-type Require = (id: string) => unknown
+type Require = ((id: string) => unknown) & { resolve?: (id: string) => string }
 
 /** What the loader looks at on the global object (the node provider's global). */
 export interface NativeLikeGlobal {
@@ -151,14 +169,54 @@ function loadSecp256k1(require: Require): Pick<NativeBackends, 'secp256k1Recover
   return { secp256k1Recover: recover }
 }
 
+function loadKeccak(require: Require): Pick<NativeBackends, 'keccak256'> {
+  let sponge: KeccakSponge
+  try {
+    if (typeof require.resolve !== 'function') return {}
+    // The package folder (where its prebuilds/ are), and node-gyp-build to pick the prebuild for this
+    // platform, libc and Node ABI, as the package's own bindings.js does.
+    const folder = require.resolve('keccak/package.json').replace(/[\\/]package\.json$/, '')
+    const build = require('node-gyp-build') as (dir: string) => unknown
+    const Sponge = build(folder) as new () => KeccakSponge
+    if (typeof Sponge !== 'function') return {}
+    sponge = new Sponge()
+  } catch {
+    return {}
+  }
+  // One sponge, re-initialized per hash: the calls are synchronous, so no two hashes interleave on it.
+  const keccak256 = (data: Uint8Array): Uint8Array => {
+    sponge.initialize(1088, 512)
+    sponge.absorb(data)
+    sponge.absorbLastFewBits(0x01)
+    const out = sponge.squeeze(32)
+    return out.byteOffset === 0 && out.byteLength === out.buffer.byteLength
+      ? new Uint8Array(out.buffer, 0, 32)
+      : new Uint8Array(out)
+  }
+  // Probe: Keccak-256 of the empty string, of "abc", and of 200 bytes 0xa3 (two blocks: 200 > 136).
+  try {
+    const answers: [Uint8Array, string][] = [
+      [new Uint8Array(0), 'c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470'],
+      [Uint8Array.of(0x61, 0x62, 0x63), '4e03657aea45a94fc7d47ba826c8d667c0d1e6e33a64a036ec44f58fa12d6c45'],
+      [new Uint8Array(200).fill(0xa3), '3a57666b048777f2c953dc4456f45a2588e1cb6f2da760122d530ac2ce607d4a'],
+    ]
+    for (const [input, hex] of answers) if (!equalBytes(keccak256(input), fromHex(hex))) return {}
+  } catch {
+    return {}
+  }
+  return { keccak256 }
+}
+
 /** Loads the native backends that are installed and answer their probe; none in a browser. */
 export function loadNativeBackends(global: NativeLikeGlobal): NativeBackends {
   const require = requireFor(global)
   if (require === undefined) return { names: [] }
   const sodium = loadSodium(require)
   const secp = loadSecp256k1(require)
-  const names: ('libsodium' | 'libsecp256k1')[] = []
+  const keccak = loadKeccak(require)
+  const names: NativeBackendName[] = []
   if (sodium.ed25519SbMinusKa !== undefined) names.push('libsodium')
   if (secp.secp256k1Recover !== undefined) names.push('libsecp256k1')
-  return { ...sodium, ...secp, names }
+  if (keccak.keccak256 !== undefined) names.push('libkeccak')
+  return { ...sodium, ...secp, ...keccak, names }
 }

@@ -1,8 +1,9 @@
 /**
  * The node:crypto provider: OpenSSL through node:crypto wherever Node has the primitive (SHA-2, HMAC, HKDF,
  * Ed25519, X25519, AES-GCM, ChaCha20-Poly1305), and for the rest (keccak, secp256k1, Ed25519ph) noble, with
- * libsodium's group operations for Ed25519ph verification and libsecp256k1 for key recovery when their
- * optional npm packages load (see native.ts; noble decides whatever they refuse, so verdicts never change).
+ * libsodium's group operations for Ed25519ph verification, libsecp256k1 for key recovery and the Keccak
+ * team's code for Keccak-256 when their optional npm packages load (see native.ts; noble decides whatever
+ * they refuse, so verdicts never change).
  *
  * node:crypto is reached through `process.getBuiltinModule` (Node >= 20.16, Bun, Deno), never through an
  * import statement: this module loads unchanged in a browser bundle (where `nodeCrypto` is `undefined`),
@@ -224,7 +225,7 @@ function makeNodeCrypto(api: NodeApi, native: NativeBackends): CryptoProvider {
     return verifyEd25519Cofactorless(signature, prehash, publicKeyBytes, domain, sha512)
   }
 
-  const { secp256k1Recover } = native
+  const { secp256k1Recover, keccak256 } = native
   const secp: Secp256k1 =
     secp256k1Recover === undefined
       ? nobleSecp256k1
@@ -399,7 +400,8 @@ function makeNodeCrypto(api: NodeApi, native: NativeBackends): CryptoProvider {
     randomBytes,
     sha256: (data: Uint8Array) => digest('sha256', checkBytes(data, 'data')),
     sha512: (data: Uint8Array) => digest('sha512', checkBytes(data, 'data')),
-    keccak256: nobleKeccak256,
+    keccak256:
+      keccak256 === undefined ? nobleKeccak256 : (data: Uint8Array) => keccak256(checkBytes(data, 'data')),
     hmacSha256,
     hkdfSha256(ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, length: number) {
       checkBytes(ikm, 'ikm')
@@ -422,7 +424,7 @@ function makeNodeCrypto(api: NodeApi, native: NativeBackends): CryptoProvider {
 
 /** Options of {@link nodeCryptoFor}. */
 export interface NodeCryptoOptions {
-  /** Load the optional native backends (sodium-native, secp256k1); default true. */
+  /** Load the optional native backends (sodium-native, secp256k1, keccak); default true. */
   readonly native?: boolean
 }
 

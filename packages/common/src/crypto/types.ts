@@ -105,9 +105,10 @@ export interface CryptoProvider {
   readonly name: 'node' | 'noble'
   /**
    * The optional native libraries the provider uses beside node:crypto (node provider only): `libsodium`
-   * for Ed25519ph verification, `libsecp256k1` for key recovery. Verdicts are the same with or without them.
+   * for Ed25519ph verification, `libsecp256k1` for key recovery, `libkeccak` for Keccak-256. Verdicts and
+   * digests are the same with or without them.
    */
-  readonly nativeBackends?: readonly ('libsodium' | 'libsecp256k1')[]
+  readonly nativeBackends?: readonly ('libsodium' | 'libsecp256k1' | 'libkeccak')[]
   /** `length` bytes from the platform CSPRNG. */
   randomBytes(length: number): Uint8Array
   sha256(data: Uint8Array): Uint8Array
