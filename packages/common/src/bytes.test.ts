@@ -27,6 +27,19 @@ describe('hex', () => {
     expect(fromHex(toHex(all))).toEqual(all)
     expect(toHex(Uint8Array.of(0, 15, 255))).toBe('000fff')
   })
+  it('gives the same hex on both paths (short: table; 16 bytes and more under Node: Buffer), views included', () => {
+    const reference = (bytes: Uint8Array) =>
+      Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')
+    const backing = Uint8Array.from({ length: 300 }, (_, i) => (i * 167 + 13) & 0xff)
+    for (let length = 0; length <= 130; length++) {
+      for (const offset of [0, 1, 7, 64]) {
+        const view = backing.subarray(offset, offset + length)
+        expect(toHex(view), `length ${length} offset ${offset}`).toBe(reference(view))
+      }
+    }
+    const shared = new Uint8Array(new SharedArrayBuffer(40)).fill(0xa5)
+    expect(toHex(shared.subarray(3, 35))).toBe('a5'.repeat(32))
+  })
   it('accepts 0x and upper case', () => {
     expect(fromHex('0xABcd')).toEqual(Uint8Array.of(0xab, 0xcd))
   })
