@@ -54,6 +54,26 @@ describe('ERC-191 wallet signatures', () => {
     }
   })
 
+  it('normalizes s at the n / 2 boundary: s = ⌊n/2⌋ stays, s = ⌊n/2⌋ + 1 becomes it with the parity flipped', async () => {
+    const sig = ((await w.sign(text)) as { signature: Uint8Array }).signature
+    const be32 = (x: bigint) => Uint8Array.from(Buffer.from(x.toString(16).padStart(64, '0'), 'hex'))
+    const half = secpN / 2n
+    const r = sig.subarray(0, 32)
+    for (const parity of [0, 1]) {
+      const low = await verifySignature(
+        { kind: 'erc191', signature: concatBytes(r, be32(half), Uint8Array.of(27 + parity)) },
+        text,
+      )
+      const high = await verifySignature(
+        { kind: 'erc191', signature: concatBytes(r, be32(half + 1n), Uint8Array.of(1 - parity)) },
+        text,
+      )
+      expect(toHex(low.rawBytes)).toBe(toHex(concatBytes(r, be32(half), Uint8Array.of(parity))))
+      expect(toHex(high.rawBytes)).toBe(toHex(low.rawBytes))
+      expect(high.signer).toEqual(low.signer)
+    }
+  })
+
   it('rejects bad recovery bytes and lengths, and matches viem-style digests', async () => {
     const sig = ((await w.sign(text)) as { signature: Uint8Array }).signature
     for (const v of [2, 26, 29, 35, 255]) {

@@ -10,6 +10,7 @@ import {
   concatBytes,
   defaultCrypto,
   ethereumAddressFromPublicKey,
+  fromHex,
   toHex,
   utf8ToBytes,
 } from '@xmtp-lite/common'
@@ -122,6 +123,19 @@ function bytes32(value: bigint): Uint8Array {
   return out
 }
 
+/** ⌊n / 2⌋ of secp256k1, big-endian: the largest low `s`. */
+const secpHalfN = fromHex('7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0')
+
+/** Whether bytes 32..63 of a signature (its `s`, big-endian) are at most n / 2, compared byte by byte. */
+function isLowS(signature: Uint8Array): boolean {
+  for (let i = 0; i < 32; i++) {
+    const a = signature[32 + i] as number
+    const b = secpHalfN[i] as number
+    if (a !== b) return a < b
+  }
+  return true
+}
+
 /**
  * Recovers the address behind a 65-byte `r‖s‖v` EIP-191 signature of `text`. As libxmtp: v must be 0, 1,
  * 27 or 28; a high `s` is negated with its parity flipped, so both encodings recover the same signer and
@@ -136,12 +150,20 @@ function recoverEcdsa(
   const v = signature[64] as number
   if (v !== 0 && v !== 1 && v !== 27 && v !== 28) throw invalid('bad recovery byte')
   let parity = v >= 27 ? v - 27 : v
-  let s = bigFrom(signature.subarray(32, 64))
-  if (s > secpN / 2n) {
-    s = secpN - s
-    parity ^= 1
+  let normalized: Uint8Array
+  if (isLowS(signature)) {
+    // What honest signers send: r‖s as given, only v becomes the parity.
+    normalized = new Uint8Array(65)
+    normalized.set(signature.subarray(0, 64))
+    normalized[64] = parity
+  } else {
+    let s = bigFrom(signature.subarray(32, 64))
+    if (s > secpN / 2n) {
+      s = secpN - s
+      parity ^= 1
+    }
+    normalized = concatBytes(signature.subarray(0, 32), bytes32(s), Uint8Array.of(parity))
   }
-  const normalized = concatBytes(signature.subarray(0, 32), bytes32(s), Uint8Array.of(parity))
   let publicKey: Uint8Array
   try {
     publicKey = crypto.secp256k1.recoverPublicKey(hashPersonalMessage(text, crypto), normalized)
