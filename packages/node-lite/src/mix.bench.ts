@@ -120,6 +120,16 @@ async function main(): Promise<void> {
     let cpu0 = process.cpuUsage()
     let baselineCpu0 = process.cpuUsage()
     let baselineCpuUs = 0
+    // CPU µs of each kind's 200 baseline requests (the generator announces each kind).
+    const kindCpuUs: Record<string, number> = {}
+    let kindCpu0 = process.cpuUsage()
+    let kindNow: string | undefined
+    const closeKind = () => {
+      if (kindNow === undefined) return
+      const c = process.cpuUsage(kindCpu0)
+      kindCpuUs[kindNow] = c.user + c.system
+      kindNow = undefined
+    }
     let ticks0 = threadTicks()
     let baselineThreads = ''
     const load0 = loadavg()[0] as number
@@ -132,6 +142,12 @@ async function main(): Promise<void> {
     }
     const report = await new Promise<string>((resolve, reject) => {
       child.on('message', async (m) => {
+        if (typeof m === 'string' && m.startsWith('kind:')) {
+          closeKind()
+          kindNow = m.slice(5)
+          kindCpu0 = process.cpuUsage()
+          return
+        }
         if (m === 'baseline-start') {
           if (process.env.XMTP_BENCH_CPU_PROF_PHASE === 'baseline') await profiler?.post('Profiler.start')
           baselineCpu0 = process.cpuUsage()
@@ -139,6 +155,7 @@ async function main(): Promise<void> {
           return
         }
         if (m === 'mix-start') {
+          closeKind()
           const b = process.cpuUsage(baselineCpu0)
           baselineCpuUs = b.user + b.system
           const t = threadTicks()
@@ -169,6 +186,7 @@ async function main(): Promise<void> {
             JSON.stringify({
               nodeCpuUs: cpu.user + cpu.system,
               baselineCpuUs,
+              kindCpuUs,
               baselineThreads,
               mixThreads,
               compactMs,
@@ -306,6 +324,7 @@ async function loadGenerator(port: number): Promise<void> {
   process.send?.('baseline-start')
   const baselineRequests = kinds.length * 200
   for (const kind of kinds) {
+    process.send?.(`kind:${kind}`)
     const samples: number[] = []
     for (let i = 0; i < 200; i++) {
       const t0 = performance.now()
@@ -362,6 +381,7 @@ async function loadGenerator(port: number): Promise<void> {
   const node = JSON.parse(await nextMessage()) as {
     nodeCpuUs: number
     baselineCpuUs: number
+    kindCpuUs: Record<string, number>
     baselineThreads: string
     mixThreads: string
     compactMs: number
@@ -405,6 +425,9 @@ async function loadGenerator(port: number): Promise<void> {
   )
   lines.push(
     `  node CPU per request: ${(node.nodeCpuUs / total).toFixed(0)} µs in the mix, ${(node.baselineCpuUs / baselineRequests).toFixed(0)} µs alone (baseline, same run)`,
+  )
+  lines.push(
+    `  node CPU per request alone, by kind: ${kinds.map((k) => `${k} ${((node.kindCpuUs[k] ?? 0) / 200).toFixed(0)} µs`).join(', ')}`,
   )
   lines.push(`  node threads, mix: ${node.mixThreads}`)
   lines.push(`  node threads, baseline: ${node.baselineThreads}`)

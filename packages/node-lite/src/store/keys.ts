@@ -29,6 +29,12 @@ export const Tag = {
    * address log in the same batch that changes it (layout version 2), so GetInboxIds is one point read.
    */
   AddressInbox: 0x08,
+  /**
+   * `09 | len16 | group_id` → the id (u64) of the group's newest message, written in the batch that stores
+   * it. A group last written before this key existed has none, and retention may delete the row it names:
+   * then the newest row is read from the group's range instead.
+   */
+  NewestGroupMessage: 0x09,
   /** `10 | table tag | sha256` → id: the dedup index (node-go's unique hash columns). */
   Hash: 0x10,
   /** `11 | created_ms64 | id64` → group id: expiry index of application messages (retention). */

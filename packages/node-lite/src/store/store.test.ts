@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
+import { Tag } from './keys.ts'
 import { type NodeStore, openStore } from './store.ts'
 
 const g1 = new Uint8Array(16).fill(1)
@@ -139,6 +140,40 @@ describe.each([
       removedAddresses: [addr],
     })
     expect(await store.inboxIdForAddress(addr)).toBe('a1'.repeat(32))
+    await store.close()
+  })
+
+  it('answers the newest message from its kept id, and from the range when the id is missing or expired', async () => {
+    const store = await open()
+    const newestByRange = async (g: Uint8Array) =>
+      (await store.queryGroupMessages(g, { ascending: false, limit: 1, idCursor: 0 }))[0]
+    // Several groups interleaved, some in one batch (not awaited one by one).
+    const groups = [g1, g2, new Uint8Array(16).fill(3)]
+    for (let i = 0; i < 30; i++) {
+      await Promise.all(
+        [0, 1, 2].map((j) =>
+          store.appendGroupMessages([row(groups[(i + j) % 3] as Uint8Array, bytes(i, j))]),
+        ),
+      )
+      for (const g of groups) expect(await store.newestGroupMessage(g)).toEqual(await newestByRange(g))
+    }
+    expect((await store.newestGroupMessage(g1))?.data).toEqual(bytes(29, 1))
+    expect(await store.newestGroupMessage(new Uint8Array(16).fill(9))).toBeUndefined()
+    // A group written before the kept id existed (layout 1 directory): read from the range.
+    await store.db.del(new Uint8Array([Tag.NewestGroupMessage, 0, 16, ...g2]))
+    expect(await store.newestGroupMessage(g2)).toEqual(await newestByRange(g2))
+    expect(await store.newestGroupMessage(g2)).toBeDefined()
+    await store.close()
+  })
+
+  it('answers the newest message left after retention deleted the one its kept id names', async () => {
+    const store = await open()
+    const g = new Uint8Array(16).fill(7)
+    await store.appendGroupMessages([row(g, bytes(1), true), row(g, bytes(2))])
+    expect((await store.newestGroupMessage(g))?.id).toBe(2)
+    expect(await store.pruneExpired(1_700_000_000_001_000_000n)).toBe(1)
+    const left = await store.newestGroupMessage(g)
+    expect([left?.id, left?.isCommit]).toEqual([1, true])
     await store.close()
   })
 

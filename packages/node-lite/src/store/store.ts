@@ -266,6 +266,8 @@ export class NodeStore {
           tx.claim(hash, id)
           const message: GroupMessage = { id, createdNs: tx.now, ...r }
           tx.put(topicKey(Tag.GroupMessage, r.groupId, id), encodeGroupRow(message))
+          // Ids grow within a batch, so the group's last put here names its newest row.
+          tx.put(topicPrefix(Tag.NewestGroupMessage, r.groupId), u64Bytes(id))
           // Application messages expire (retention); commits and proposals are kept (XIP-69).
           if (!r.isCommit) tx.put(expiryKey(Number(tx.now / 1_000_000n), id), r.groupId)
           tx.emit({ type: 'group', message })
@@ -481,6 +483,18 @@ export class NodeStore {
 
   /** The newest message of a group, if any (§3.9). */
   async newestGroupMessage(groupId: Uint8Array): Promise<GroupMessage | undefined> {
+    // Two synchronous point reads (see inboxIdForAddress for why synchronous) when the group's newest id is
+    // kept and its row still exists.
+    try {
+      const pointer = this.db.getSync(topicPrefix(Tag.NewestGroupMessage, groupId))
+      if (pointer !== undefined) {
+        const id = Number(readU64(pointer, 0))
+        const value = this.db.getSync(topicKey(Tag.GroupMessage, groupId, id))
+        if (value !== undefined) return decodeGroupRow(groupId, id, value)
+      }
+    } catch (error) {
+      throw storageError(error)
+    }
     const [first] = await this.queryGroupMessages(groupId, { ascending: false, limit: 1, idCursor: 0 })
     return first
   }
