@@ -12,12 +12,15 @@
  * Baseline, same run and same processes: each request kind alone, one request at a time, nothing else
  * running. Rate limits are off: the whole mix comes from one client address here, while upstream buckets
  * are per client IP. Reported beside the latencies: the node's CPU per request in the mix and alone, its
- * event-loop delay and GC, the generator's CPU and lateness, and the machine's load average.
+ * event-loop delay and GC, the generator's CPU and lateness, the machine's load average, and the floor of the
+ * transport: a bare node:http2 server in the node process answering an empty gRPC reply, timed alone.
  * `XMTP_BENCH_CPU_PROF=<file>` writes a CPU profile of the node process during the mix phase alone.
  */
 import { fork } from 'node:child_process'
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:http2'
 import { Session } from 'node:inspector/promises'
+import type { AddressInfo } from 'node:net'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks'
@@ -46,6 +49,7 @@ const mix: readonly [Kind, number][] = [
   ['Subscribe', 100],
 ]
 
+const emptyGrpcMessage = new Uint8Array(5)
 const addressOf = (i: number) => `0x${i.toString(16).padStart(40, '0')}`
 const groupIdOf = (g: number) => {
   const id = new Uint8Array(16).fill(0x60)
@@ -53,7 +57,7 @@ const groupIdOf = (g: number) => {
   return id
 }
 
-if (process.argv[2] === 'load') await loadGenerator(Number(process.argv[3]))
+if (process.argv[2] === 'load') await loadGenerator(Number(process.argv[3]), Number(process.argv[4]))
 else await main()
 
 async function main(): Promise<void> {
@@ -102,7 +106,20 @@ async function main(): Promise<void> {
       new Uint8Array([0xff]),
     )
     const compactMs = performance.now() - compactStart
-    const child = fork(new URL(import.meta.url).pathname, ['load', String(node.grpcPort)], {
+    // The transport's floor, same process and run: a bare node:http2 server answering an empty gRPC reply
+    // (no grpc-js, no node-lite), timed alone like each request kind.
+    const bare = createServer()
+    bare.on('stream', (stream) => {
+      stream.on('data', () => {})
+      stream.on('end', () => {
+        stream.respond({ ':status': 200, 'content-type': 'application/grpc' }, { waitForTrailers: true })
+        stream.on('wantTrailers', () => stream.sendTrailers({ 'grpc-status': '0' }))
+        stream.end(emptyGrpcMessage)
+      })
+    })
+    await new Promise<void>((resolve) => bare.listen(0, '127.0.0.1', resolve))
+    const barePort = (bare.address() as AddressInfo).port
+    const child = fork(new URL(import.meta.url).pathname, ['load', String(node.grpcPort), String(barePort)], {
       execArgv: process.execArgv,
     })
     child.send(JSON.stringify({ lastIds }))
@@ -118,8 +135,6 @@ async function main(): Promise<void> {
     })
     gcObserver.observe({ entryTypes: ['gc'] })
     let cpu0 = process.cpuUsage()
-    let baselineCpu0 = process.cpuUsage()
-    let baselineCpuUs = 0
     // CPU µs of each kind's 200 baseline requests (the generator announces each kind).
     const kindCpuUs: Record<string, number> = {}
     let kindCpu0 = process.cpuUsage()
@@ -150,14 +165,11 @@ async function main(): Promise<void> {
         }
         if (m === 'baseline-start') {
           if (process.env.XMTP_BENCH_CPU_PROF_PHASE === 'baseline') await profiler?.post('Profiler.start')
-          baselineCpu0 = process.cpuUsage()
           ticks0 = threadTicks()
           return
         }
         if (m === 'mix-start') {
           closeKind()
-          const b = process.cpuUsage(baselineCpu0)
-          baselineCpuUs = b.user + b.system
           const t = threadTicks()
           baselineThreads = tickDelta(t, ticks0)
           ticks0 = t
@@ -185,7 +197,6 @@ async function main(): Promise<void> {
           child.send(
             JSON.stringify({
               nodeCpuUs: cpu.user + cpu.system,
-              baselineCpuUs,
               kindCpuUs,
               baselineThreads,
               mixThreads,
@@ -204,6 +215,7 @@ async function main(): Promise<void> {
       child.on('exit', (code) => code !== 0 && reject(new Error(`load generator exited with ${code}`)))
     })
     console.log(report)
+    bare.close()
   } finally {
     await node.close()
     rmSync(dir, { recursive: true, force: true })
@@ -304,7 +316,7 @@ function requester(h2: H2GrpcClient, lastIds: readonly number[], streams: { canc
   }
 }
 
-async function loadGenerator(port: number): Promise<void> {
+async function loadGenerator(port: number, barePort: number): Promise<void> {
   const nextMessage = () =>
     new Promise<string>((resolve) => process.once('message', (m) => resolve(String(m))))
   const { lastIds } = JSON.parse(await nextMessage()) as { lastIds: number[] }
@@ -334,6 +346,16 @@ async function loadGenerator(port: number): Promise<void> {
     for (const s of streams.splice(0)) s.cancel()
     baseline.set(kind, samples)
   }
+  process.send?.('kind:floor')
+  const bare = connectH2Grpc(barePort)
+  for (let i = 0; i < 20; i++) await bare.unary('/floor', new Uint8Array(0))
+  const floor: number[] = []
+  for (let i = 0; i < 200; i++) {
+    const t0 = performance.now()
+    await bare.unary('/floor', new Uint8Array(0))
+    floor.push(performance.now() - t0)
+  }
+  bare.close()
 
   // The mix: open loop, arrivals every 1/rate s, latency from the scheduled time.
   const total = Math.round(seconds * rate)
@@ -380,7 +402,6 @@ async function loadGenerator(port: number): Promise<void> {
   process.send?.('mix-end')
   const node = JSON.parse(await nextMessage()) as {
     nodeCpuUs: number
-    baselineCpuUs: number
     kindCpuUs: Record<string, number>
     baselineThreads: string
     mixThreads: string
@@ -424,10 +445,14 @@ async function loadGenerator(port: number): Promise<void> {
     `  machine load average (1 min) ${node.load[0].toFixed(1)} at the start, ${node.load[1].toFixed(1)} at the end (2 cores); seed compaction before the mix ${node.compactMs.toFixed(0)} ms`,
   )
   lines.push(
-    `  node CPU per request: ${(node.nodeCpuUs / total).toFixed(0)} µs in the mix, ${(node.baselineCpuUs / baselineRequests).toFixed(0)} µs alone (baseline, same run)`,
+    `  node CPU per request: ${(node.nodeCpuUs / total).toFixed(0)} µs in the mix, ${(kinds.reduce((sum, k) => sum + (node.kindCpuUs[k] ?? 0), 0) / baselineRequests).toFixed(0)} µs alone (baseline, same run)`,
   )
   lines.push(
     `  node CPU per request alone, by kind: ${kinds.map((k) => `${k} ${((node.kindCpuUs[k] ?? 0) / 200).toFixed(0)} µs`).join(', ')}`,
+  )
+  const floorStats = summarize('floor', floor)
+  lines.push(
+    `  floor, bare node:http2 server in the node process answering an empty gRPC reply, alone: p50 ${fmt(floorStats.p50Ms)}, p99 ${fmt(floorStats.p99Ms)}, ${((node.kindCpuUs.floor ?? 0) / 200).toFixed(0)} µs CPU per request`,
   )
   lines.push(`  node threads, mix: ${node.mixThreads}`)
   lines.push(`  node threads, baseline: ${node.baselineThreads}`)
