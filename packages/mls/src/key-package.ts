@@ -21,13 +21,13 @@ const lastResortType = 0x000a
  * implement) and without AppData 0x0006 / 0x0008 (§4.8: never advertise them unless implemented). The
  * default types 0x0001 and 0x0007 are listed because ts-mls checks plain inclusion (§14.2).
  */
-export function xmtpLeafCapabilities(): Capabilities {
+export function xmtpLeafCapabilities(advertiseX509 = false): Capabilities {
   return {
     versions: ['mls10'],
     ciphersuites: [xmtpCiphersuiteName],
     extensions: [lastResortType, 0x0001, 0xff02, 0xff00, 0xff01, 0xf000],
     proposals: [0x0007],
-    credentials: ['basic'],
+    credentials: advertiseX509 ? ['basic', 'x509'] : ['basic'],
   }
 }
 
@@ -42,6 +42,22 @@ export interface CreateKeyPackageOptions {
   readonly installationPrivateKey: Uint8Array
   /** Creation time in Unix seconds; defaults to the clock. */
   readonly now?: number
+  /**
+   * Whether to carry the `last_resort` key-package extension (type 0x000A), as libxmtp always does (§3.1).
+   * Defaults to true. Set it to false only for a peer that cannot parse it: Wire's OpenMLS fork (used by
+   * `@wireapp/core-crypto` 10.3.0) gives 0x000A to its PerDomainTrustAnchor extension and rejects the
+   * empty last_resort data with `InvalidVectorLength` (tools/openmls-check). The capabilities still list
+   * 0x000A either way.
+   */
+  readonly lastResort?: boolean
+  /**
+   * Also list credential type x509 (0x0002) in the leaf capabilities; defaults to false (libxmtp lists
+   * Basic only). Only for joining groups whose required_capabilities demand it: `@wireapp/core-crypto`
+   * creates every group requiring [basic, x509] and refuses other key packages ("Credentials are not
+   * acceptable."). This package still accepts Basic `MlsCredential` members only, so an x509 member
+   * added later would be refused by us.
+   */
+  readonly advertiseX509?: boolean
 }
 
 /** A key package and the private keys that go with it. Keep them until 24 h after rotation (§3.2). */
@@ -59,7 +75,8 @@ export interface CreatedKeyPackage {
 }
 
 /**
- * Builds a last-resort key package for `inboxId`, signed by the installation key.
+ * Builds a key package for `inboxId`, signed by the installation key: a last-resort one unless
+ * `options.lastResort` is false.
  * @throws {MlsError} `Mls::InvalidArgument` on a private key that is not 32 bytes or an empty inbox id.
  */
 export async function createKeyPackage(options: CreateKeyPackageOptions): Promise<CreatedKeyPackage> {
@@ -84,9 +101,9 @@ export async function createKeyPackageWith(
   const applicationId = encode(varLenDataEncoder)(utf8ToBytes(inboxId))
   const { publicPackage, privatePackage } = await generateKeyPackageWithKey(
     { credentialType: 'basic', identity: encodeMlsCredential(inboxId) },
-    xmtpLeafCapabilities(),
+    xmtpLeafCapabilities(options.advertiseX509 === true),
     { notBefore: BigInt(notBefore), notAfter: BigInt(notAfter) },
-    [{ extensionType: lastResortType, extensionData: new Uint8Array() }],
+    options.lastResort === false ? [] : [{ extensionType: lastResortType, extensionData: new Uint8Array() }],
     { signKey: installationPrivateKey, publicKey: installationKey },
     suite,
     [{ extensionType: 'application_id', extensionData: applicationId }],

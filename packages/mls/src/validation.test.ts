@@ -106,3 +106,25 @@ describe('createKeyPackage', () => {
     ).toBe('Mls::InvalidArgument')
   })
 })
+
+describe('createKeyPackage options for MLS peers that are not libxmtp (tools/openmls-check)', () => {
+  const id = { inboxId: 'ab'.repeat(32), installationPrivateKey: new Uint8Array(32).fill(9) }
+
+  it('leaves out last_resort only when asked, and the result still validates', async () => {
+    const plain = await createKeyPackage(id)
+    expect((await validateKeyPackage(plain.keyPackage)).lastResort).toBe(true)
+    const once = await createKeyPackage({ ...id, lastResort: false })
+    const valid = await validateKeyPackage(once.keyPackage)
+    expect(valid.lastResort).toBe(false)
+    expect(valid.inboxId).toBe(id.inboxId)
+    expect(decodeKeyPackage(once.keyPackage, 0)?.[0].extensions).toEqual([])
+  })
+
+  it('lists x509 in the leaf capabilities only when asked', async () => {
+    const credentials = async (options: { advertiseX509?: boolean }) =>
+      decodeKeyPackage((await createKeyPackage({ ...id, ...options })).keyPackage, 0)?.[0].leafNode
+        .capabilities.credentials
+    expect(await credentials({})).toEqual(['basic'])
+    expect(await credentials({ advertiseX509: true })).toEqual(['basic', 'x509'])
+  })
+})
