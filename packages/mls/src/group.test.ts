@@ -199,6 +199,9 @@ describe('MlsGroup scenarios', () => {
     const [carolSees, bobSees] = await commitAndFanOut(alice, remove, [carol, bob])
     expect(carolSees?.kind === 'commit' && carolSees.removed.map((m) => m.inboxId)).toEqual([bob.inboxId])
     expect(bobSees?.kind === 'commit' && bobSees.selfRemoved).toBe(true)
+    // The epoch the commit moved the group to, as for the members who stay.
+    expect(bobSees?.epoch).toBe(g(alice).epoch)
+    expect(carolSees?.epoch).toBe(g(alice).epoch)
     expect(g(bob).isActive).toBe(false)
     expect(await code(() => g(bob).sendMessage(textContent('still here?'), 'k'))).toBe('Mls::GroupInactive')
     await sameEpochSecrets([alice, carol])

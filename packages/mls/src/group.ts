@@ -42,6 +42,7 @@ import { type CreatedKeyPackage, createKeyPackageWith } from './key-package.ts'
 import { xmtpSuite } from './suite.ts'
 import { validateKeyPackageRecording } from './validation.ts'
 import { VerifiedSignatures } from './verified.ts'
+import { decodeRequiredCapabilities } from './xmtp/extensions.ts'
 
 /** An MLS extension: its u16 type and its opaque data (for XMTP's extensions see `src/xmtp/`). */
 export interface GroupExtension {
@@ -123,7 +124,7 @@ export interface ReceivedApplicationMessage {
 /** A commit that was validated and merged. */
 export interface ReceivedCommit {
   readonly kind: 'commit'
-  /** The new epoch. */
+  /** The new epoch (also when this installation was removed, though its own state then stays behind). */
   readonly epoch: bigint
   readonly committer: GroupMember
   readonly added: readonly GroupMember[]
@@ -245,6 +246,33 @@ function memberAt(state: ClientState, leafIndex: number): GroupMember {
   const node = state.ratchetTree[leafIndex * 2]
   if (node?.nodeType !== 'leaf') throw new MlsError('Mls::InvalidCommit', `no member at leaf ${leafIndex}`)
   return { inboxId: inboxIdOf(node.leaf), installationKey: node.leaf.signaturePublicKey, leafIndex }
+}
+
+/** RFC 9420 §7.2 default extension types: every member supports them without listing them. */
+const defaultExtensionTypes = new Set([0x0001, 0x0002, 0x0003, 0x0004, 0x0005])
+
+/**
+ * OpenMLS's GroupContextExtensions proposal check (since 0.6, libxmtp's engine;
+ * `validate_group_context_extensions_proposal`): every extension of the new list that is not a default type
+ * must be listed in the `required_capabilities` of that same list (RFC 9420 §13.4: an extension in use by
+ * the group must be supported by all members). Gives a reason when it is not; OpenMLS rejects such a
+ * commit (`ExtensionNotInRequiredCapabilities`), so we neither build nor accept one.
+ */
+function gceExtensionsProblem(extensions: readonly GroupExtension[]): string | undefined {
+  const rc = extensions.find((e) => e.extensionType === 0x0003)
+  let listed: readonly number[] = []
+  if (rc !== undefined) {
+    try {
+      listed = decodeRequiredCapabilities(rc.extensionData).extensionTypes
+    } catch {
+      return 'the required_capabilities extension does not decode'
+    }
+  }
+  const unlisted = extensions.find(
+    (e) => !defaultExtensionTypes.has(e.extensionType) && !listed.includes(e.extensionType),
+  )
+  if (unlisted === undefined) return undefined
+  return `extension 0x${unlisted.extensionType.toString(16).padStart(4, '0')} is not in required_capabilities`
 }
 
 /** Synchronous SHA-256 of our crypto provider (no Web Crypto thread-pool round trip per message). */
@@ -473,6 +501,12 @@ export class MlsGroup {
     // Removes first, so a re-add can reuse the freed leaf (§7.2 re-add).
     const all: Proposal[] = [...removals, ...proposals]
     if (changes.extensions !== undefined) {
+      const problem = gceExtensionsProblem(changes.extensions)
+      if (problem !== undefined) {
+        throw new MlsError('Mls::InvalidArgument', 'OpenMLS would reject these group-context extensions', {
+          details: problem,
+        })
+      }
       all.push({
         proposalType: 'group_context_extensions',
         groupContextExtensions: { extensions: changes.extensions.map(toTsExtension) },
@@ -664,6 +698,18 @@ export class MlsGroup {
     const after = result.newState
     const committer = memberAt(before, seen.senderLeafIndex)
     const proposals = seen.proposals.map((p) => describeProposal(before, p))
+    for (const p of proposals) {
+      const problem = p.kind === 'groupContextExtensions' ? gceExtensionsProblem(p.extensions) : undefined
+      if (problem !== undefined) {
+        throw new MlsError(
+          'Mls::InvalidCommit',
+          'the group-context extensions are invalid (OpenMLS rejects them)',
+          {
+            details: problem,
+          },
+        )
+      }
+    }
     if (proposals.some((p) => p.kind === 'other')) {
       // §7.3 rule 8 (no PSK) and the unsupported kinds of validate_proposal.
       throw new MlsError('Mls::InvalidCommit', 'the commit holds a proposal type XMTP does not allow')
@@ -695,14 +741,17 @@ export class MlsGroup {
         : [],
     )
     const removed = proposals.flatMap((p) => (p.kind === 'remove' ? [p.removed] : []))
+    const selfRemoved = after.groupActiveState.kind === 'removedFromGroup'
     return {
       kind: 'commit',
-      epoch: after.groupContext.epoch,
+      // A removed member cannot derive the new epoch: its state stays in the old one, but the commit still
+      // moved the group one epoch on (found against OpenMLS, tools/openmls-check).
+      epoch: selfRemoved ? before.groupContext.epoch + 1n : after.groupContext.epoch,
       committer,
       added,
       removed,
       extensionsChanged: proposals.some((p) => p.kind === 'groupContextExtensions'),
-      selfRemoved: after.groupActiveState.kind === 'removedFromGroup',
+      selfRemoved,
     }
   }
 
