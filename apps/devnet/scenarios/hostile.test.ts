@@ -18,7 +18,9 @@ import { devnetPrivateKey, devnetPublicKey } from '../src/keys.ts'
 
 // Hostile peers: node 400 is registered (its key is known) but its server misbehaves in the way the test
 // picks: a bad signature, a sequence gap, a reordered sequence. Nodes 100 and 200 are honest and keep
-// replicating between themselves while 400's batches are refused with typed errors.
+// replicating between themselves while 400's batches are refused with typed errors. Node 100 checks these
+// small batches on its own thread; node 200 sends every batch to the verification workers
+// (workerMinBatch 1), so both paths refuse, each with the same typed error.
 
 const group = new Uint8Array(16).fill(9)
 
@@ -60,7 +62,7 @@ const batches: Record<Mode, Uint8Array[]> = {
 let hostile: Server
 let hostilePort = 0
 const nodes: RunningNode[] = []
-const refused: RefusedBatch[] = []
+const refused: (RefusedBatch & { readonly by: number })[] = []
 
 beforeAll(async () => {
   hostile = createServer((req, res) => {
@@ -91,12 +93,16 @@ beforeAll(async () => {
         peerUrl: (peer) => `http://127.0.0.1:${ports.get(peer) ?? 1}`,
         longPollMs: 200,
         retryMs: 20,
+        ...(id === 200 ? { verifyWorkers: 1, workerMinBatch: 1 } : { verifyWorkers: 0 }),
       },
     })
     ports.set(id, node.httpPort ?? 0)
-    node.replicator?.onRefused((r) => refused.push(r))
+    node.replicator?.onRefused((r) => refused.push({ ...r, by: id }))
     nodes.push(node)
   }
+  // Node 200's batches go to a worker only once one is ready (before, they are checked in place).
+  expect(await nodes[1]?.replicator?.verifyWorkersReady()).toBe(true)
+  refused.length = 0
 })
 
 afterAll(async () => {
@@ -107,11 +113,13 @@ afterAll(async () => {
   })
 })
 
-async function refusal(code: string): Promise<RefusedBatch[]> {
+/** The refusals with `code`, once both nodes have refused twice. */
+async function refusal(code: string): Promise<typeof refused> {
   const end = Date.now() + 30_000
   for (;;) {
     const found = refused.filter((r) => r.error.code === code)
-    if (found.length >= 2 || Date.now() > end) return found
+    const by = (id: number) => found.filter((r) => r.by === id).length
+    if ((by(100) >= 2 && by(200) >= 2) || Date.now() > end) return found
     await new Promise((r) => setTimeout(r, 20))
   }
 }
@@ -127,6 +135,8 @@ describe('hostile peers', () => {
     const found = await refusal(code)
     expect(found.map((r) => r.peerId)).toContain(400)
     expect(found.every((r) => r.error.code === code)).toBe(true)
+    // Refused by both: on node 100's thread and through node 200's verification worker.
+    expect(new Set(found.map((r) => r.by))).toEqual(new Set([100, 200]))
     // Nothing of 400 was stored on either node.
     for (const n of nodes) {
       expect(n.replicator?.status().cursors[400]).toBe(0)

@@ -35,8 +35,13 @@ export interface StartDevnetParams {
   readonly longPollMs?: number
   /** Pause after a failed pull (default 50 ms). */
   readonly retryMs?: number
-  /** Envelopes per replication pull (default 1000). */
+  /** Envelopes per replication pull (default 2000, node-lite's). */
   readonly batchSize?: number
+  /**
+   * Worker threads that verify pulled signatures, one pool shared by the devnet's nodes (default
+   * node-lite's: one per core beyond the first, at most 2; 0 = on the nodes' thread).
+   */
+  readonly verifyWorkers?: number
   /** Told as each node starts and is up. */
   readonly onProgress?: (event: {
     readonly index: number
@@ -162,6 +167,7 @@ export async function startDevnet(params: StartDevnetParams = {}): Promise<Devne
         longPollMs: params.longPollMs ?? 1000,
         retryMs: params.retryMs ?? 50,
         ...(params.batchSize === undefined ? {} : { batchSize: params.batchSize }),
+        ...(params.verifyWorkers === undefined ? {} : { verifyWorkers: params.verifyWorkers }),
       },
       ...(params.log === undefined ? {} : { log: params.log }),
     }

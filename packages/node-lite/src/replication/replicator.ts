@@ -15,9 +15,10 @@
  *   batch must parse, name that originator, verify under its registered key and carry exactly cursor + 1,
  *   cursor + 2, ... (§5: a gap or a reorder refuses the whole batch with a typed error, logged; the puller
  *   retries later from the same cursor; other peers are not affected). Accepted envelopes are applied to the
- *   V3 tables (dedup as for a client publish) and then stored with the new cursor in one batch, so a node
- *   that was down resumes from its cursors (a crash between the two re-pulls the page, and applying it
- *   again is idempotent).
+ *   V3 tables (dedup as for a client publish) and stored with the new cursor, for a page of messages in the
+ *   same batch as its rows, so a node that was down resumes from its cursors (where a page takes two
+ *   batches, a crash between them re-pulls the page, and applying it again is idempotent). The signatures
+ *   of a big page are checked on worker threads (verifyPool.ts) while the previous page is stored.
  * - **Not replicated: the V3 commit log** (BatchPublishCommitLog / BatchQueryCommitLog). xmtpd has no commit
  *   log at all (no table, no topic kind, no ClientEnvelope payload for it: only generated proto code), and
  *   libxmtp's d14n client turns both calls off (`publish_commit_log` is a no-op, `query_commit_log` answers
@@ -29,7 +30,7 @@
  * @module
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { defaultCrypto, type KnownKeyVerifier, secp256k1KnownKeyVerifier } from '@xmtp-lite/common'
+import { defaultCrypto } from '@xmtp-lite/common'
 import {
   buildTopic,
   createClientEnvelope,
@@ -37,7 +38,6 @@ import {
   createUnsignedPayerEnvelope,
   type EnvelopeCrypto,
   type OriginatorEnvelope,
-  originatorSignatureHash,
   parseOriginatorEnvelope,
   TopicKind,
   verifyOriginatorEnvelope,
@@ -46,9 +46,11 @@ import { xmtp } from '@xmtp-lite/proto'
 import { parseGroupMessage } from '../mlsFraming.ts'
 import type { IdentityValidator } from '../ports.ts'
 import type { PublishedEvent } from '../service.ts'
-import type { GroupMessageRow, JoinedWrites, NodeStore } from '../store/store.ts'
+import { type GroupMessageRow, type JoinedWrites, type NodeStore, writeBatch } from '../store/store.ts'
 import type { WelcomeMessageInput } from '../types.ts'
 import { ReplicationError } from './errors.ts'
+import { originatorSignatureMatches } from './signature.ts'
+import { defaultVerifyWorkers, type SignedItem, sharedVerifyPool, type VerifyPool } from './verifyPool.ts'
 
 const mls = xmtp.mls.api.v1
 
@@ -78,6 +80,14 @@ export interface ReplicationOptions {
   readonly longPollMs?: number
   /** Pause after a failed pull (default 100 ms). */
   readonly retryMs?: number
+  /**
+   * Worker threads that check pulled signatures (verifyPool.ts; one pool per process, shared by its
+   * nodes): default one per core beyond the first, at most 2; 0 verifies on the node's own thread. Only
+   * with the default crypto provider (a worker has no other).
+   */
+  readonly verifyWorkers?: number
+  /** Smallest page whose signatures go to the workers (default 64; smaller ones are checked in place). */
+  readonly workerMinBatch?: number
   readonly crypto?: EnvelopeCrypto
 }
 
@@ -178,112 +188,169 @@ function malformed(message: string, cause?: unknown): ReplicationError {
   return new ReplicationError('Replication::MalformedEnvelope', message, cause === undefined ? {} : { cause })
 }
 
-/** One fixed-base verifier per registry key (a table of ~4,000 points each, built on first use). */
-const knownKeyVerifiers = new WeakMap<Uint8Array, KnownKeyVerifier>()
-
-function verifierFor(key: Uint8Array): KnownKeyVerifier | undefined {
-  // Only the key form verifyOriginatorEnvelope accepts (65-byte uncompressed); anything else takes the slow
-  // path and fails there with its own error.
-  if (key.length !== 65 || key[0] !== 4) return undefined
-  let verifier = knownKeyVerifiers.get(key)
-  if (verifier === undefined) {
-    try {
-      verifier = secp256k1KnownKeyVerifier(key)
-    } catch {
-      return undefined
-    }
-    knownKeyVerifiers.set(key, verifier)
-  }
-  return verifier
+/** The structural pass over a batch: what parsed in order, and the first structural refusal, if any. */
+interface ParsedBatch {
+  readonly envelopes: OriginatorEnvelope[]
+  /** Refuses the batch AFTER `envelopes` (whose signatures still come first, as in order). */
+  readonly error: ReplicationError | undefined
 }
 
-/** True when the provider's secp256k1 recovery runs on libsecp256k1 (common's node provider). */
-function recoversNatively(crypto: EnvelopeCrypto): boolean {
-  const native = (crypto as { readonly nativeBackends?: readonly string[] }).nativeBackends
-  return native?.includes('libsecp256k1') === true
+/**
+ * Parses a batch and checks, in order, that every envelope is the peer's and carries exactly cursor + 1,
+ * cursor + 2, ...; stops at the first envelope that does not (its error is returned, not thrown, so that
+ * the signatures of the envelopes before it are checked first, as a one-by-one check would).
+ */
+function parseBatch(frames: readonly Uint8Array[], originator: number, cursor: number): ParsedBatch {
+  const envelopes: OriginatorEnvelope[] = []
+  let expected = cursor + 1
+  for (const frame of frames) {
+    let envelope: OriginatorEnvelope
+    try {
+      envelope = parseOriginatorEnvelope(frame)
+    } catch (error) {
+      return { envelopes, error: malformed('a peer sent an unparseable originator envelope', error) }
+    }
+    const unsigned = envelope.unsignedOriginatorEnvelope
+    if (unsigned.originatorNodeId !== originator) {
+      const error = new ReplicationError(
+        'Replication::UnexpectedOriginator',
+        `envelope of originator ${unsigned.originatorNodeId} in the stream of ${originator}`,
+      )
+      return { envelopes, error }
+    }
+    const seq = unsigned.originatorSequenceId
+    if (seq < BigInt(expected)) {
+      const error = new ReplicationError(
+        'Replication::SequenceReordered',
+        `originator ${originator}: sequence id ${seq} at or below ${expected - 1}`,
+      )
+      return { envelopes, error }
+    }
+    if (seq > BigInt(expected)) {
+      const error = new ReplicationError(
+        'Replication::SequenceGap',
+        `originator ${originator}: sequence id ${seq}, expected ${expected}`,
+      )
+      return { envelopes, error }
+    }
+    envelopes.push(envelope)
+    expected++
+  }
+  return { envelopes, error: undefined }
+}
+
+/**
+ * The signature step of a parsed batch, in order: an envelope that `vouched` does not vouch for goes
+ * through `verifyOriginatorEnvelope`, which names the failure (or accepts it). Throws the first refusal.
+ */
+function finishBatch(
+  parsed: ParsedBatch,
+  vouched: (index: number, envelope: OriginatorEnvelope) => boolean,
+  params: { readonly originator: number; readonly nodeKeys: ReadonlyMap<number, Uint8Array> },
+  crypto: EnvelopeCrypto,
+): OriginatorEnvelope[] {
+  parsed.envelopes.forEach((envelope, i) => {
+    if (vouched(i, envelope)) return
+    try {
+      verifyOriginatorEnvelope(envelope, {
+        nodeKeys: params.nodeKeys,
+        expectedNodeId: params.originator,
+        crypto,
+      })
+    } catch (error) {
+      const seq = envelope.unsignedOriginatorEnvelope.originatorSequenceId
+      throw new ReplicationError(
+        'Replication::BadSignature',
+        `originator ${params.originator}: envelope ${seq} does not verify`,
+        { cause: error },
+      )
+    }
+  })
+  if (parsed.error !== undefined) throw parsed.error
+  return parsed.envelopes
+}
+
+/** The signature of an envelope as the fast checks take it (65 bytes), or undefined (re-checked). */
+function signatureOf(envelope: OriginatorEnvelope): Uint8Array | undefined {
+  const proof = envelope.proof
+  return proof.kind === 'originatorSignature' && proof.signature.length === 65 ? proof.signature : undefined
+}
+
+/** Parameters of `checkBatch` and `checkBatchInWorkers`. */
+export interface CheckBatchParams {
+  readonly frames: readonly Uint8Array[]
+  readonly originator: number
+  readonly cursor: number
+  readonly nodeKeys: ReadonlyMap<number, Uint8Array>
+  readonly crypto?: EnvelopeCrypto
 }
 
 /**
  * Checks one batch from a peer against the cursor: every envelope parses, is the peer's, verifies, and the
  * sequence ids are exactly `cursor + 1, cursor + 2, ...`. Nothing of a refused batch is applied.
  *
- * Signatures: when the crypto provider recovers keys natively (libsecp256k1, common's node provider), each
- * envelope goes through `verifyOriginatorEnvelope` (recovery) — the fastest path there. Without it (noble:
- * browsers, or no prebuilt binary), the originator's key is known (the registry), so each signature is
- * first checked with `secp256k1KnownKeyVerifier`, which answers exactly "would recovery return this key?"
- * without recovering (about 2.5x faster than noble's recovery; v must still be 0 or 1, as
- * `verifyOriginatorEnvelope` requires); only an envelope it refuses goes through `verifyOriginatorEnvelope`,
- * which then names the failure (bad signature, another node's key, ...). Either way the verdicts and error
- * codes are those of the recovering verifier (differential tests in replication/verify.test.ts and
- * common's secp256k1KnownKey.test.ts).
+ * Signatures: each is first checked with `originatorSignatureMatches` (signature.ts: libsecp256k1 recovery
+ * with common's node provider, else the known-key verifier, about 2.5x faster than noble's recovery); only
+ * an envelope it does not vouch for goes through `verifyOriginatorEnvelope`, which then names the failure
+ * (bad signature, another node's key, ...). Either way the verdicts and error codes are those of the
+ * recovering verifier (differential tests in replication/verify.test.ts and common's
+ * secp256k1KnownKey.test.ts).
  * @throws {ReplicationError} `MalformedEnvelope`, `UnexpectedOriginator`, `BadSignature`, `SequenceGap`,
  *   `SequenceReordered`.
  */
-export function checkBatch(params: {
-  readonly frames: readonly Uint8Array[]
-  readonly originator: number
-  readonly cursor: number
-  readonly nodeKeys: ReadonlyMap<number, Uint8Array>
-  readonly crypto?: EnvelopeCrypto
-}): OriginatorEnvelope[] {
-  const out: OriginatorEnvelope[] = []
+export function checkBatch(params: CheckBatchParams): OriginatorEnvelope[] {
   const crypto = params.crypto ?? defaultCrypto
   const key = params.nodeKeys.get(params.originator)
-  const fast = key === undefined || recoversNatively(crypto) ? undefined : verifierFor(key)
-  let expected = params.cursor + 1
-  for (const frame of params.frames) {
-    let envelope: OriginatorEnvelope
-    try {
-      envelope = parseOriginatorEnvelope(frame)
-    } catch (error) {
-      throw malformed('a peer sent an unparseable originator envelope', error)
-    }
-    const unsigned = envelope.unsignedOriginatorEnvelope
-    if (unsigned.originatorNodeId !== params.originator) {
-      throw new ReplicationError(
-        'Replication::UnexpectedOriginator',
-        `envelope of originator ${unsigned.originatorNodeId} in the stream of ${params.originator}`,
+  const parsed = parseBatch(params.frames, params.originator, params.cursor)
+  return finishBatch(
+    parsed,
+    (_, envelope) => {
+      const signature = signatureOf(envelope)
+      return (
+        key !== undefined &&
+        signature !== undefined &&
+        originatorSignatureMatches(crypto, key, envelope.unsignedOriginatorBytes, signature)
       )
-    }
-    const seq = unsigned.originatorSequenceId
-    if (seq < BigInt(expected)) {
-      throw new ReplicationError(
-        'Replication::SequenceReordered',
-        `originator ${params.originator}: sequence id ${seq} at or below ${expected - 1}`,
-      )
-    }
-    if (seq > BigInt(expected)) {
-      throw new ReplicationError(
-        'Replication::SequenceGap',
-        `originator ${params.originator}: sequence id ${seq}, expected ${expected}`,
-      )
-    }
-    const proof = envelope.proof
-    const verified =
-      fast !== undefined &&
-      proof.kind === 'originatorSignature' &&
-      proof.signature.length === 65 &&
-      (proof.signature[64] === 0 || proof.signature[64] === 1) &&
-      fast(originatorSignatureHash(crypto, envelope.unsignedOriginatorBytes), proof.signature)
-    if (!verified) {
-      try {
-        verifyOriginatorEnvelope(envelope, {
-          nodeKeys: params.nodeKeys,
-          expectedNodeId: params.originator,
-          crypto,
-        })
-      } catch (error) {
-        throw new ReplicationError(
-          'Replication::BadSignature',
-          `originator ${params.originator}: envelope ${seq} does not verify`,
-          { cause: error },
-        )
-      }
-    }
-    out.push(envelope)
-    expected++
+    },
+    params,
+    crypto,
+  )
+}
+
+/**
+ * `checkBatch` with the signatures checked on the verification workers (verifyPool.ts) while this thread
+ * is free for other work: same verdicts, same errors (what a worker does not vouch for is re-checked here).
+ * Verifies in process when the pool has no ready worker, or when a custom crypto provider is given (a
+ * worker has only the default one).
+ * @throws {ReplicationError} as `checkBatch`.
+ */
+export async function checkBatchInWorkers(
+  params: CheckBatchParams & { readonly pool: VerifyPool },
+): Promise<OriginatorEnvelope[]> {
+  const crypto = params.crypto ?? defaultCrypto
+  const key = params.nodeKeys.get(params.originator)
+  if (crypto !== defaultCrypto || key === undefined || params.pool.readyCount === 0) return checkBatch(params)
+  const parsed = parseBatch(params.frames, params.originator, params.cursor)
+  const items: SignedItem[] = []
+  const itemOf: number[] = []
+  for (const envelope of parsed.envelopes) {
+    const signature = signatureOf(envelope)
+    itemOf.push(signature === undefined ? -1 : items.length)
+    if (signature !== undefined) items.push({ unsigned: envelope.unsignedOriginatorBytes, signature })
   }
-  return out
+  const ok = await params.pool.verify(key, items)
+  return finishBatch(
+    parsed,
+    (i, envelope) => {
+      const item = itemOf[i] as number
+      if (item < 0) return false
+      if (ok !== undefined) return ok[item] === 1
+      const signature = items[item]?.signature as Uint8Array
+      return originatorSignatureMatches(crypto, key, envelope.unsignedOriginatorBytes, signature)
+    },
+    params,
+    crypto,
+  )
 }
 
 interface PeerState {
@@ -293,10 +360,10 @@ interface PeerState {
   connected: boolean
   lastError: string | undefined
   refused: number
-  /** The requests in flight (the current pull and the prefetched next page), aborted by stop(). */
+  /** The requests in flight (the current pull and the prefetched pages), aborted by stop(). */
   readonly aborts: Set<AbortController>
-  /** The next page, asked for while the current one is being applied (pipelining). */
-  prefetch: { readonly after: number; readonly page: Promise<Page> } | undefined
+  /** The next pages, asked for and checked while the current one is being stored (pipelining), in order. */
+  prefetch: Prefetch[]
   loop: Promise<void> | undefined
 }
 
@@ -305,6 +372,25 @@ interface Page {
   readonly body: Uint8Array
   readonly peerLast: number
 }
+
+/** A page that passed `checkBatch`: its envelopes, in order from the cursor it was asked from. */
+interface CheckedPage {
+  readonly envelopes: readonly OriginatorEnvelope[]
+}
+
+/** A page asked for ahead of the cursor. */
+interface Prefetch {
+  readonly after: number
+  readonly page: Promise<CheckedPage>
+  /** Where the page ends, once it is checked (the next prefetch starts there). */
+  end: number | undefined
+}
+
+/**
+ * Pages asked for and checked ahead of the one being stored: two, so that the verification workers have
+ * the next page ready while this thread parses the one after it.
+ */
+const prefetchDepth = 2
 
 /** Replication of one node. Made by `startNode({ replication })`. */
 export class Replicator {
@@ -322,6 +408,8 @@ export class Replicator {
   private lastSeq = 0
   private stopped = false
   private readonly applyLocks = new Map<string, Promise<unknown>>()
+  /** The process's verification workers, unless `verifyWorkers` is 0 or the crypto is not the default. */
+  private readonly pool: VerifyPool | undefined
 
   constructor(params: {
     store: NodeStore
@@ -336,6 +424,8 @@ export class Replicator {
     this.identityValidator = params.identityValidator
     this.log = params.log ?? (() => {})
     this.crypto = options.crypto ?? defaultCrypto
+    const workers = options.verifyWorkers ?? defaultVerifyWorkers()
+    this.pool = workers > 0 && this.crypto === defaultCrypto ? sharedVerifyPool(workers) : undefined
     this.nodeKeys = new Map()
     for (const n of options.registry) {
       if (!Number.isInteger(n.id) || n.id <= 0 || n.id > 0xffffffff || this.nodeKeys.has(n.id)) {
@@ -375,7 +465,7 @@ export class Replicator {
         lastError: undefined,
         refused: 0,
         aborts: new Set(),
-        prefetch: undefined,
+        prefetch: [],
         loop: undefined,
       })
     }
@@ -396,7 +486,14 @@ export class Replicator {
         peer.cursor = seq
       }
     })
+    // The workers load on their own threads while the node runs; pages verify in place until one is ready.
+    if (this.peers.size > 0) this.pool?.warm()
     for (const peer of this.peers.values()) peer.loop = this.pullLoop(peer)
+  }
+
+  /** Resolves once the verification workers are ready (false: verification runs in process). */
+  async verifyWorkersReady(): Promise<boolean> {
+    return this.pool === undefined ? false : await this.pool.whenReady()
   }
 
   /** Stops pulling and waits for pending writes. */
@@ -616,43 +713,73 @@ export class Replicator {
     }
   }
 
-  /**
-   * One pull from a peer: fetch (or take the prefetched page), check, apply, store. When the peer has more
-   * than this page, the next page is asked for before this one is applied and stored, so the peer reads and
-   * sends page n + 1 while this node writes page n. A prefetched page is used only if it starts at the
-   * cursor this page leaves (a refused or failed page drops it).
-   */
-  private async pullOnce(peer: PeerState): Promise<void> {
-    const prefetched = peer.prefetch
-    peer.prefetch = undefined
-    const { body, peerLast } =
-      prefetched !== undefined && prefetched.after === peer.cursor
-        ? await prefetched.page
-        : await this.fetchPage(peer, peer.cursor)
+  /** Asks a peer for a page and checks it against `after` (signatures on the workers for a big page). */
+  private async fetchChecked(peer: PeerState, after: number): Promise<CheckedPage> {
+    const { body, peerLast } = await this.fetchPage(peer, after)
     peer.connected = true
     if (Number.isSafeInteger(peerLast)) peer.peerLast = Math.max(peer.peerLast, peerLast)
-    const envelopes = checkBatch({
-      frames: decodeFrames(body),
+    const frames = decodeFrames(body)
+    const params = {
+      frames,
       originator: peer.id,
-      cursor: peer.cursor,
+      cursor: after,
       nodeKeys: this.nodeKeys,
       crypto: this.crypto,
-    })
+    }
+    const envelopes =
+      this.pool !== undefined && frames.length >= (this.options.workerMinBatch ?? 64)
+        ? await checkBatchInWorkers({ ...params, pool: this.pool })
+        : checkBatch(params)
+    return { envelopes }
+  }
+
+  /**
+   * Asks for (and checks) the page after `after` ahead of the cursor, when the peer has more and fewer than
+   * `prefetchDepth` pages are ahead; once it is checked, the page after it follows the same way.
+   */
+  private prefetch(peer: PeerState, after: number): void {
+    if (this.stopped || peer.peerLast <= after || peer.prefetch.length >= prefetchDepth) return
+    const page = this.fetchChecked(peer, after)
+    const entry: Prefetch = { after, page, end: undefined }
+    peer.prefetch.push(entry)
+    page.then(
+      ({ envelopes }) => {
+        entry.end = after + envelopes.length
+        if (envelopes.length > 0 && peer.prefetch.at(-1) === entry) this.prefetch(peer, entry.end)
+      },
+      () => {}, // a failed or refused prefetch fails (and is logged) when it is taken
+    )
+  }
+
+  /**
+   * One pull from a peer: fetch and check (or take the prefetched page), apply, store. When the peer has
+   * more than this page, the next pages are asked for and checked before this one is applied and stored,
+   * so the peer reads and sends page n + 1, and the workers verify it, while this node writes page n. A
+   * prefetched page is used only if it starts at the cursor (after a refused or failed page, the pages
+   * ahead are dropped and asked for again).
+   */
+  private async pullOnce(peer: PeerState): Promise<void> {
+    const head = peer.prefetch[0]
+    let page: CheckedPage
+    if (head !== undefined && head.after === peer.cursor) {
+      peer.prefetch.shift()
+      page = await head.page
+    } else {
+      peer.prefetch = []
+      page = await this.fetchChecked(peer, peer.cursor)
+    }
+    const { envelopes } = page
     if (envelopes.length === 0) return
     const last = peer.cursor + envelopes.length
-    if (peer.peerLast > last && !this.stopped) {
-      const page = this.fetchPage(peer, last)
-      page.catch(() => {}) // a failed prefetch is retried as an ordinary pull
-      peer.prefetch = { after: last, page }
-    }
-    await this.apply(envelopes)
-    const ops = envelopes.map((e) => ({
-      type: 'put' as const,
+    const tail = peer.prefetch.at(-1)
+    if (tail === undefined) this.prefetch(peer, last)
+    else if (tail.end !== undefined && tail.end > tail.after) this.prefetch(peer, tail.end)
+    const puts = envelopes.map((e) => ({
       key: envelopeKey(peer.id, Number(e.unsignedOriginatorEnvelope.originatorSequenceId)),
       value: e.bytes,
     }))
-    ops.push({ type: 'put', key: cursorKey(peer.id), value: u64(last) })
-    await this.store.db.batch(ops)
+    puts.push({ key: cursorKey(peer.id), value: u64(last) })
+    await this.apply(envelopes, puts)
     peer.cursor = last
     peer.lastError = undefined
     peer.peerLast = Math.max(peer.peerLast, last)
@@ -660,11 +787,18 @@ export class Replicator {
   }
 
   /**
-   * Applies envelopes of another originator to the V3 tables, in order. Group messages and welcomes keep
-   * the dedup of a client publish; identity updates are validated against this node's log of the inbox (and
-   * skipped, logged, when they do not apply here).
+   * Applies envelopes of another originator to the V3 tables, in order, and writes `tail` (the envelopes
+   * and the new cursor). Group messages and welcomes keep the dedup of a client publish; identity updates
+   * are validated against this node's log of the inbox (and skipped, logged, when they do not apply here).
+   * `tail` joins the batch of the page's last group-message or welcome write (the usual page: ONE batch,
+   * so the rows, the envelopes and the cursor are durable together); after a key package or an identity
+   * update it is a batch of its own. A crash between two batches of a page re-pulls the page, and applying
+   * it again is idempotent.
    */
-  private async apply(envelopes: readonly OriginatorEnvelope[]): Promise<void> {
+  private async apply(
+    envelopes: readonly OriginatorEnvelope[],
+    tail: readonly { readonly key: Uint8Array; readonly value: Uint8Array }[],
+  ): Promise<void> {
     let groupRows: GroupMessageRow[] = []
     let welcomes: WelcomeMessageInput[] = []
     const pending: Promise<unknown>[] = []
@@ -722,7 +856,19 @@ export class Replicator {
         throw malformed(`an envelope's ${payload.kind} payload does not apply`, error)
       }
     }
-    flush()
+    const join = () => ({ puts: tail, committed: () => {}, failed: () => {} })
+    if (groupRows.length > 0) pending.push(this.store.appendGroupMessages(groupRows, join))
+    else if (welcomes.length > 0) pending.push(this.store.appendWelcomes(welcomes, join))
+    else {
+      await Promise.all(pending)
+      pending.push(
+        writeBatch(
+          this.store.db,
+          tail.map((p) => ({ type: 'put' as const, key: p.key, value: p.value })),
+          false,
+        ),
+      )
+    }
     await Promise.all(pending)
   }
 

@@ -14,10 +14,11 @@ import {
   verifyOriginatorEnvelope,
 } from '@xmtp-lite/envelopes'
 import { xmtp } from '@xmtp-lite/proto'
-import { describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import { encodePrivateMessageFrame } from '../mlsFraming.ts'
 import { ReplicationError } from './errors.ts'
-import { checkBatch } from './replicator.ts'
+import { checkBatch, checkBatchInWorkers } from './replicator.ts'
+import { VerifyPool } from './verifyPool.ts'
 
 const n = BigInt('0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141')
 const key = (id: number) => new Uint8Array(createHash('sha256').update(`verify test node ${id}`).digest())
@@ -150,5 +151,100 @@ describe('checkBatch signature verdicts', () => {
     expect(outcomes.get('valid')).toBe(60)
     expect(outcomes.get('Envelope::SignatureInvalid')).toBeGreaterThanOrEqual(30 * 7)
     expect(outcomes.get('Envelope::SignerMismatch')).toBe(30)
+  })
+})
+
+describe('checkBatchInWorkers', () => {
+  const pool = new VerifyPool(1)
+  afterAll(() => pool.close())
+
+  function batchOutcome(check: () => unknown): Promise<string> {
+    return Promise.resolve()
+      .then(check)
+      .then(
+        () => 'valid',
+        (error: unknown) => {
+          if (!(error instanceof ReplicationError)) return `untyped: ${String(error)}`
+          const cause = (error as { cause?: unknown }).cause
+          return isBaseError(cause) ? `${error.code} / ${cause.code}` : error.code
+        },
+      )
+  }
+
+  it('a ready worker vouches for honest signatures and for nothing else', async () => {
+    expect(await pool.whenReady()).toBe(true)
+    const good = honest(1)
+    const bad = honest(2)
+    const flipped = bad.signature.slice()
+    flipped[64] = 1 - (flipped[64] as number)
+    const other = honest(3, key(200))
+    const ok = await pool.verify(nodeKeys.get(100) as Uint8Array, [
+      good,
+      { unsigned: bad.unsigned, signature: flipped },
+      other,
+      { unsigned: good.unsigned.slice(1), signature: good.signature },
+    ])
+    expect([...(ok ?? [])]).toEqual([1, 0, 0, 0])
+  })
+
+  it('gives the verdicts and errors of checkBatch, batch by batch, malleations and sequence faults included', async () => {
+    expect(await pool.whenReady()).toBe(true)
+    const frames = Array.from({ length: 12 }, (_, i) => {
+      const { unsigned, signature } = honest(i + 1)
+      return encode(unsigned, signature)
+    })
+    const malleated = (seq: number, mutate: (sig: Uint8Array) => void) => {
+      const { unsigned, signature } = honest(seq)
+      const sig = signature.slice()
+      mutate(sig)
+      return encode(unsigned, sig)
+    }
+    const mirrored = (sig: Uint8Array) => {
+      const s = BigInt(`0x${Buffer.from(sig.subarray(32, 64)).toString('hex')}`)
+      sig.set(be32(n - s), 32)
+      sig[64] = 1 - (sig[64] as number)
+    }
+    const batches: [string, Uint8Array[]][] = [
+      ['honest', frames],
+      ['mirrored high-s (accepted by recovery)', [...frames.slice(0, 4), malleated(5, mirrored)]],
+      [
+        'flipped v in the middle',
+        [...frames.slice(0, 3), malleated(4, (s) => (s[64] = 1 - (s[64] as number)))],
+      ],
+      ['v = 27', [...frames.slice(0, 2), malleated(3, (s) => (s[64] = (s[64] as number) + 27))]],
+      [
+        'signed by node 200',
+        [...frames.slice(0, 2), encode(honest(3).unsigned, honest(3, key(200)).signature)],
+      ],
+      [
+        'bad signature before a gap',
+        [
+          frames[0] as Uint8Array,
+          malleated(2, (s) => (s[3] = (s[3] as number) ^ 1)),
+          frames[5] as Uint8Array,
+        ],
+      ],
+      ['gap after good ones', [...frames.slice(0, 3), frames[6] as Uint8Array]],
+      ['replayed', [frames[0] as Uint8Array, frames[0] as Uint8Array]],
+      ['unparseable', [frames[0] as Uint8Array, new Uint8Array([0xff, 0xff])]],
+    ]
+    const seen = new Set<string>()
+    for (const [name, batch] of batches) {
+      const params = { frames: batch, originator: 100, cursor: 0, nodeKeys }
+      const want = await batchOutcome(() => checkBatch(params))
+      const got = await batchOutcome(() => checkBatchInWorkers({ ...params, pool }))
+      expect(got, name).toBe(want)
+      seen.add(want)
+    }
+    expect([...seen].sort()).toEqual(
+      [
+        'valid',
+        'Replication::BadSignature / Envelope::SignatureInvalid',
+        'Replication::BadSignature / Envelope::SignerMismatch',
+        'Replication::SequenceGap',
+        'Replication::SequenceReordered',
+        'Replication::MalformedEnvelope / Envelope::Malformed',
+      ].sort(),
+    )
   })
 })
