@@ -8,7 +8,7 @@ import { ED25519_TORSION_SUBGROUP, ed25519 } from '@noble/curves/ed25519.js'
 import { sha512 } from '@noble/hashes/sha2.js'
 import { describe, expect, it } from 'vitest'
 import { concatBytes, fromHex, toHex } from '../bytes.ts'
-import { nobleCrypto } from './noble.ts'
+import { isEd25519ScalarCanonical, nobleCrypto } from './noble.ts'
 import { nodeCrypto } from './node.ts'
 import { isSmallOrderEd25519Point } from './smallOrder.ts'
 import type { CryptoProvider } from './types.ts'
@@ -60,6 +60,25 @@ describe('Ed25519 verification rule, identical in both providers', () => {
     for (const message of [new Uint8Array(0), fromHex('00'), fromHex('deadbeef')]) {
       expect(verdicts(concatBytes(identity, zero32), message, identity)).toEqual([true, true])
     }
+  })
+
+  it('S < L is decided byte by byte exactly as the integer comparison, around L and at random', () => {
+    const values = [
+      0n,
+      1n,
+      L - 2n,
+      L - 1n,
+      L,
+      L + 1n,
+      L + 256n,
+      L - 256n,
+      2n ** 252n,
+      2n ** 253n,
+      2n ** 256n - 1n,
+    ]
+    for (let i = 0; i < 64; i++)
+      values.push(L ^ (1n << BigInt(i * 4)), fromLe(sha512(le(BigInt(i))).subarray(0, 32)))
+    for (const v of values) expect(isEd25519ScalarCanonical(le(v)), v.toString(16)).toBe(v < L)
   })
 
   it('decodes A modulo p: the non-canonical identity (y = p + 1) is accepted', () => {

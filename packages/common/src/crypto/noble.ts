@@ -80,9 +80,22 @@ export function dom2(phflag: number, context: Uint8Array): Uint8Array {
   return concatBytes(dom2Prefix, Uint8Array.of(phflag, context.length), context)
 }
 
-/** True when the 32-byte little-endian S is below L (RFC 8032 §5.1.7 step 1: S >= L is malleable). */
+/** L as 32 little-endian bytes. */
+const groupOrderLe: Uint8Array = Uint8Array.from({ length: 32 }, (_, i) =>
+  Number((groupOrder >> BigInt(8 * i)) & 0xffn),
+)
+
+/**
+ * True when the 32-byte little-endian S is below L (RFC 8032 §5.1.7 step 1: S >= L is malleable), compared
+ * byte by byte from the most significant end (no BigInt: this runs once per verification).
+ */
 export function isEd25519ScalarCanonical(s32: Uint8Array): boolean {
-  return bigintFromLe(s32) < groupOrder
+  for (let i = 31; i >= 0; i--) {
+    const a = s32[i] as number
+    const b = groupOrderLe[i] as number
+    if (a !== b) return a < b
+  }
+  return false
 }
 
 /**
