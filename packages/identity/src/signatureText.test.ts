@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs'
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import type { IdentityUpdate } from './model.ts'
 import { formatTimestampNs, signatureText } from './signatureText.ts'
@@ -123,5 +124,16 @@ describe('signature text', () => {
     expect(formatTimestampNs(0n)).toBe('1970-01-01T00:00:00Z')
     expect(formatTimestampNs(1_741_107_731_999_999_999n)).toBe('2025-03-04T17:02:11Z')
     expect(formatTimestampNs((1n << 64n) - 1n)).toBe('2554-07-21T23:34:33Z')
+  })
+
+  it('formats every u64 as the seconds of its milliseconds would (fast-check)', () => {
+    fc.assert(
+      fc.property(fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }), (ns) => {
+        const ms = ns / 1_000_000n
+        const seconds = ms - (ms % 1000n)
+        expect(formatTimestampNs(ns)).toBe(`${new Date(Number(seconds)).toISOString().slice(0, 19)}Z`)
+      }),
+      { numRuns: 2000 },
+    )
   })
 })

@@ -74,8 +74,9 @@ export function actionText(action: IdentityAction<unknown>): string {
  * rounded), e.g. `2025-03-04T17:02:11Z`.
  */
 export function formatTimestampNs(ns: bigint): string {
-  const ms = ns / 1_000_000n
-  const iso = new Date(Number(ms - (ms % 1000n))).toISOString()
+  // Whole seconds (truncated as the ms division then dropping the ms would), as ms: at most ~1.8e13 for a
+  // u64, exact in a double.
+  const iso = new Date(Number(ns / 1_000_000_000n) * 1000).toISOString()
   // toISOString gives `YYYY-MM-DDTHH:MM:SS.000Z` for years 0..9999, which every u64 ns value is within.
   return `${iso.slice(0, 19)}Z`
 }
