@@ -125,6 +125,10 @@ await versus('SHA-256 (32 bytes)', 50, (c) => c.sha256(key32))
 await versus('HMAC-SHA256 (32-byte key, 64 bytes)', 50, (c) => c.hmacSha256(key32, message.subarray(0, 64)))
 await versus('ChaCha20-Poly1305 encrypt (1 KiB)', 20, (c) => c.chacha20poly1305.encrypt(key32, nonce, kib))
 await versus('AES-256-GCM encrypt (1 KiB)', 20, (c) => c.aesGcm.encrypt(key32, nonce, kib))
+// Keccak-256 at the two sizes identity hashes: an EIP-191 signature text (~330 bytes) and a public key (64).
+const text330 = pattern(330, 8)
+await versus('Keccak-256 (330 bytes, an EIP-191 signature text)', 20, (c) => c.keccak256(text330))
+await versus('Keccak-256 (64 bytes, public key to address)', 50, (c) => c.keccak256(kib.subarray(0, 64)))
 await versus('HKDF-SHA256 extract+expand (32 -> 42 bytes)', 50, (c) => c.hkdfSha256(key32, nonce, info, 42))
 await versus('HKDF-Expand SHA256 (32 bytes, MLS ExpandWithLabel shape)', 50, (c) =>
   c.hkdfExpandSha256(key32, info, 32),
