@@ -19,8 +19,10 @@
  * the same send without a blank leaf reaches them). When the SDK is upgraded to a libxmtp with the fix,
  * the second half fails: then delete it and the soak's sync-before-send workaround (mixedSoak).
  */
-import type { Client, Conversation } from '@xmtp-lite/client'
+import { Client, type Conversation, createGrpcTransport, type Transport } from '@xmtp-lite/client'
+import { createWalletSigner } from '@xmtp-lite/identity'
 import type { RunningNode } from '@xmtp-lite/node-lite'
+import { MemoryLevel } from 'memory-level'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { SdkDriver, SdkMessage } from './driver.ts'
 import {
@@ -31,6 +33,7 @@ import {
   type SdkSide,
   sdkTexts,
   startSdk,
+  sdkPort,
   startSdkNode,
 } from './mixedHarness.ts'
 
@@ -41,6 +44,9 @@ let ours2: Client
 let sender: SdkSide
 let reader: SdkSide
 let renamer: SdkSide
+/** An installation of ours whose next publish first runs `beforePublish` (a commit landing in between). */
+let racer: Client
+let beforePublish: (() => Promise<void>) | undefined
 
 beforeAll(async () => {
   node = await startSdkNode()
@@ -50,11 +56,30 @@ beforeAll(async () => {
   renamer = await officialClient(sdk, 'renamer', '33'.repeat(32))
   ours = await ourClient(0x34)
   ours2 = await ourClient(0x35)
+  const grpc = createGrpcTransport({ url: `http://127.0.0.1:${sdkPort}` })
+  const transport: Transport = {
+    async unary(path, request, options) {
+      const hook = path.endsWith('/SendGroupMessages') ? beforePublish : undefined
+      if (hook !== undefined) {
+        beforePublish = undefined
+        await hook()
+      }
+      return grpc.unary(path, request, options)
+    },
+    serverStream: (path, request, sink) => grpc.serverStream(path, request, sink),
+    close: () => grpc.close(),
+  }
+  racer = await Client.create(createWalletSigner(new Uint8Array(32).fill(0x36)), {
+    transport,
+    db: new MemoryLevel(),
+    encryptionKey: new Uint8Array(32).fill(0x36),
+  })
 })
 
 afterAll(async () => {
   await ours?.close()
   await ours2?.close()
+  await racer?.close()
   await sdk?.close()
   await node?.close()
 })
@@ -118,5 +143,29 @@ describe('a message one epoch behind, from a member above a blank leaf', () => {
     const after = await everyone([group])
     expect(BigInt(after.epoch)).toBe(BigInt(before2) + 1n)
     expect(after.name).toBe('r2')
+  })
+
+  it('ours too, when a commit lands between our sync and our publish (the race left to our side)', async () => {
+    // Leaves: ours 0, ours2 1, racer 2, reader 3, renamer 4.
+    const group = await ours.conversations.newGroup([ours2.inboxId], { name: 'race' })
+    for (const member of [racer.inboxId, reader.inboxId, renamer.inboxId]) await group.addMembers([member])
+    for (const side of [reader, renamer]) await sdk.call('sync', { name: side.name })
+    const [raced] = await racer.conversations.syncWelcomes()
+    if (raced === undefined) throw new Error('racer got no welcome')
+    await group.removeMembers([ours2.inboxId])
+    const everyone = () =>
+      expectConverged(group.id, [group, raced], [reader, renamer], { allowRefusals: true })
+    await everyone()
+    // The racer syncs, encrypts, and only then (before its publish reaches the node) libxmtp renames.
+    beforePublish = () =>
+      sdk.call('updateName', { name: renamer.name, conversationId: group.id, groupName: 'raced' })
+    await raced.sendText('ours, one epoch behind')
+    expect(beforePublish).toBeUndefined()
+    expect(await sdkReceived(reader, group.id)).not.toContain('ours, one epoch behind')
+    expect(await sdkReceived(renamer, group.id)).not.toContain('ours, one epoch behind')
+    expect(signatureFailures(sdk.takeLogs()).length).toBeGreaterThanOrEqual(2)
+    await group.sync()
+    expect(ourTexts(await group.messages())).toContain('ours, one epoch behind')
+    expect((await everyone()).name).toBe('raced')
   })
 })
