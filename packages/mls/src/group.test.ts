@@ -10,6 +10,7 @@ import {
   decodePendingCommit,
   encodePendingCommit,
   MlsGroup,
+  messageEpoch,
   type PendingCommit,
   type ReceivedMessage,
 } from './group.ts'
@@ -304,7 +305,14 @@ describe('MlsGroup scenarios', () => {
     )
     expect(carolKey).not.toBe(toHex(g(carol).members()[2]?.installationKey ?? new Uint8Array()))
     const epoch = g(carol).epoch
-    await commitAndFanOut(erin, await g(erin).selfUpdate(), [alice, carol, dave])
+    // Its header tells the sender which epoch it was made in (a sender cannot decrypt its own message).
+    expect(messageEpoch(stale.message)).toBe(epoch)
+    const update = await g(erin).selfUpdate()
+    expect(messageEpoch(update.commit)).toBe(epoch)
+    expect(await code(async () => messageEpoch(update.welcome ?? new Uint8Array([0, 1, 0, 3])))).toBe(
+      'Mls::MessageMalformed',
+    )
+    await commitAndFanOut(erin, update, [alice, carol, dave])
     for (const u of [alice, dave]) {
       expect(g(u).epoch).toBe(epoch + 1n)
       const got = await g(u).processMessage(stale.message)

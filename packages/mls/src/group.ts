@@ -323,6 +323,19 @@ function decodeMessage(bytes: Uint8Array): MLSMessage {
   return decoded[0]
 }
 
+/**
+ * The epoch a group message (private or public) was made in, from its header, without decrypting it. A
+ * sender cannot decrypt its own PrivateMessage; this is how it tells that its message, read back from the
+ * topic, came after a commit it had not merged when it encrypted it (mls-groups.md §8.4).
+ * @throws {MlsError} `Mls::MessageMalformed` when the bytes are not a private or public MLS message.
+ */
+export function messageEpoch(bytes: Uint8Array): bigint {
+  const message = decodeMessage(bytes)
+  if (message.wireformat === 'mls_private_message') return message.privateMessage.epoch
+  if (message.wireformat === 'mls_public_message') return message.publicMessage.content.epoch
+  throw new MlsError('Mls::MessageMalformed', `a ${message.wireformat} is not a group message`)
+}
+
 /** Package-internal access to a group's ts-mls state (storage, tests); never exported from the index. */
 export let internal: {
   state(group: MlsGroup): ClientState

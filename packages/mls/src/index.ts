@@ -20,7 +20,13 @@ export type {
   ReceivedCommit,
   ReceivedMessage,
 } from './group.ts'
-export { calculateMessageId, decodePendingCommit, encodePendingCommit, MlsGroup } from './group.ts'
+export {
+  calculateMessageId,
+  decodePendingCommit,
+  encodePendingCommit,
+  MlsGroup,
+  messageEpoch,
+} from './group.ts'
 export type { CreatedKeyPackage, CreateKeyPackageOptions } from './key-package.ts'
 export { createKeyPackage, keyPackageLifetimeSeconds } from './key-package.ts'
 export type { MlsStorage } from './storage.ts'
