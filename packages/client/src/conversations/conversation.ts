@@ -41,6 +41,7 @@ import {
   type IdentityPort,
   MetadataField,
   type MlsGroup,
+  messageEpoch,
   type PendingCommit,
   replaceExtension,
   type ValidatedCommit,
@@ -153,8 +154,15 @@ export interface TopicWatch {
   caughtUp: boolean
 }
 
-/** What we know about bytes we published (`sent!<sha256>`). */
-type SentRecord = { kind: 'app'; key: string } | { kind: 'commit'; intentId: string }
+/**
+ * What we know about bytes we published (`sent!<sha256>`): an application message of ours (`key`: its
+ * unpublished record), a copy of one sent again in a newer epoch (`key`: the original's unpublished record
+ * key, which names it while it is being sent), or a commit.
+ */
+type SentRecord =
+  | { kind: 'app'; key: string }
+  | { kind: 'resent'; key: string }
+  | { kind: 'commit'; intentId: string }
 
 /** A member of a conversation: one inbox and its installations in the group. */
 export interface ConversationMember {
@@ -173,6 +181,14 @@ const sentKey = (hash: string) => `sent!${hash}`
 const stagedKey = (hash: string) => `staged!${hash}`
 /** Intents not finished yet (ToPublish, Published, Committed), so a sync finds them without a scan. */
 const openKey = (conversationId: string, intentId: string) => `open!${conversationId}!${intentId}`
+/**
+ * `mid!<group>!<message id>`: the application messages held, by XMTP message id, so a copy sent again
+ * (same idempotency key and content, so the same id) is stored once (mls-groups.md §8.5, libxmtp's
+ * `store_or_ignore`).
+ */
+const messageIdKey = (conversationId: string, messageId: string) => `mid!${conversationId}!${messageId}`
+/** How many times a send puts its message out again after reading it back behind the group's epoch. */
+const maxResends = 3
 /** libxmtp checks members' installations before a send at most every 5 s (SEND_MESSAGE_UPDATE_INSTALLATIONS_INTERVAL_NS). */
 const installationsCheckIntervalMs = 5_000
 /**
@@ -208,6 +224,10 @@ export class Conversation {
   #installationsCheckedAt = Number.NEGATIVE_INFINITY
   /** The open subscriptions of this process watching this conversation's topic. */
   readonly #watches = new Set<TopicWatch>()
+  /** Our messages being sent now, by unpublished record key. */
+  readonly #sending = new Set<string>()
+  /** Those of them read back in an epoch the group had already left. */
+  readonly #behind = new Set<string>()
 
   constructor(ctx: ConversationContext, record: ConversationRecord, group: MlsGroup) {
     this.#ctx = ctx
@@ -428,15 +448,57 @@ export class Conversation {
         }
       })
     })
+    const key = messageKey(this.id, 0n, localId)
+    this.#sending.add(key)
     try {
-      await client.api.sendGroupMessages([{ data: message }])
-    } catch (error) {
-      await this.#markFailed(localId)
-      throw error
+      try {
+        await client.api.sendGroupMessages([{ data: message }])
+      } catch (error) {
+        await this.#markFailed(localId)
+        throw error
+      }
+      await this.sync()
+      await this.#sendAgainIfBehind(key, encoded, localId)
+    } finally {
+      this.#sending.delete(key)
+      this.#behind.delete(key)
     }
-    await this.sync()
     this.#ctx.onSent?.(this)
     return id
+  }
+
+  /**
+   * Our message, read back, came after a commit we had not merged when we encrypted it: every member
+   * reads it from a past epoch. libxmtp re-sends its own at 3 or more epochs behind, where nobody can
+   * decrypt it any more (mls-groups.md §8.4). We re-send from 1: libxmtp 1.9.1 members also drop a message
+   * 1 or 2 epochs old whose sender's leaf lies above a blank leaf (its OpenMLS looks past-epoch senders up
+   * by position among the non-blank leaves, fixed upstream in OpenMLS #1944; tools/interop
+   * mixedPastEpoch). The copy has the same idempotency key and content, so the same message id, and every
+   * member that read the first one stores it once (§8.5). A send that cannot go out again keeps the first.
+   */
+  async #sendAgainIfBehind(key: string, encoded: Uint8Array, localId: string): Promise<void> {
+    for (let attempt = 0; attempt < maxResends && this.#behind.has(key) && this.isActive; attempt++) {
+      this.#behind.delete(key)
+      const again = await this.#ctx.lock.run(() =>
+        this.#ctx.mlsStorage.transaction(async () => {
+          const sent = await this.#group.sendMessage(encoded, localId)
+          await this.#ctx.groups.save(this.#group)
+          const record: SentRecord = { kind: 'resent', key }
+          return {
+            result: sent.message,
+            operations: [
+              { type: 'put', key: sentKey(toHex(sha256(sent.message))), value: jsonBytes(record) },
+            ],
+          }
+        }),
+      )
+      try {
+        await this.#ctx.client.api.sendGroupMessages([{ data: again }])
+      } catch {
+        break
+      }
+      await this.sync()
+    }
   }
 
   async #markFailed(localId: string): Promise<void> {
@@ -522,9 +584,9 @@ export class Conversation {
   /**
    * What a send does first (§8.2: encrypt in the group's current epoch). A message made in an epoch the
    * others left more than 3 epochs ago (max_past_epochs, §4.2) no longer decrypts for them ("Generation is
-   * too old"), and unlike libxmtp (which re-sends such a message when it reads it back, §8.4) we do not
-   * re-send (found by the mixed soak). So the conversation is synced first, unless an open stream keeps it
-   * current (`#keptCurrent`). And at most every 5 s, as libxmtp (SEND_MESSAGE_UPDATE_INSTALLATIONS_INTERVAL_NS),
+   * too old", found by the mixed soak), and libxmtp 1.9.1 drops even a 1-epoch-old one above a blank leaf.
+   * So the conversation is synced first, unless an open stream keeps it current (`#keptCurrent`); a message
+   * that a commit overtakes all the same is sent again once read back (`#sendAgainIfBehind`). And at most every 5 s, as libxmtp (SEND_MESSAGE_UPDATE_INSTALLATIONS_INTERVAL_NS),
    * members' installations are compared with their identity state first: the identity read goes out
    * beside the sync (one round trip for both), and a commit is made only when an inbox changed.
    */
@@ -743,7 +805,16 @@ export class Conversation {
         const operations: StoreOperation[] = [
           { type: 'put', key: conversationKey(this.id), value: jsonBytes(nextRecord) },
         ]
-        if (own?.kind === 'app') {
+        if (own?.kind === 'app' || own?.kind === 'resent') {
+          // §8.4: a commit we had not merged when we encrypted this came first on the topic, so every member
+          // reads it as a past-epoch message. The send puts it out again (see #sendEncoded).
+          if (this.#sending.has(own.key) && messageEpoch(record.data) < this.#group.epoch) {
+            this.#behind.add(own.key)
+          }
+        }
+        if (own?.kind === 'resent') {
+          operations.push({ type: 'del', key: sentKey(hash) })
+        } else if (own?.kind === 'app') {
           const local = await getJson<MessageRecord>(client.store, own.key)
           if (local !== undefined) {
             const x = this.#expiry()
@@ -793,7 +864,12 @@ export class Conversation {
             validated = v
           })
           const received = await this.#group.processMessage(record.data, validator)
-          if (received.kind === 'application') {
+          const held =
+            received.kind === 'application' &&
+            (await client.store.get(messageIdKey(this.id, toHex(received.messageId)))) !== undefined
+          if (held) {
+            // A copy of a message we hold, sent again in a newer epoch (§8.5): applied, not stored twice.
+          } else if (received.kind === 'application') {
             const x = this.#expiry()
             stored = {
               ...(x === undefined ? {} : { x }),
@@ -821,6 +897,9 @@ export class Conversation {
         if (stored !== undefined) {
           const key = messageKey(this.id, record.id)
           operations.push({ type: 'put', key, value: messageRecordBytes(stored) })
+          if (stored.k === 'application') {
+            operations.push({ type: 'put', key: messageIdKey(this.id, stored.id), value: jsonBytes(key) })
+          }
           // The expiry index the cleaner walks (Conversations.deleteExpiredMessages).
           if (stored.x !== undefined) {
             operations.push({ type: 'put', key: expiryKey(stored.x, key), value: jsonBytes(key) })
