@@ -15,9 +15,15 @@
  * dropped for good, and its sender, which never reads it back as failed, does not re-send it. Upstream
  * OpenMLS fixed this in PR #1944 (2026-02-02, "correctly access credentials from past epochs").
  *
- * This test pins both halves: our client receives such a message, and libxmtp 1.9.1 peers do not (while
- * the same send without a blank leaf reaches them). When the SDK is upgraded to a libxmtp with the fix,
- * the second half fails: then delete it and the soak's sync-before-send workaround (mixedSoak).
+ * The first test pins both halves: our client receives such a message, and libxmtp 1.9.1 peers do not
+ * (while the same send without a blank leaf reaches them). When the SDK is upgraded to a libxmtp with the
+ * fix, its second half fails: then delete it and the soak's sync-before-send workaround (mixedSoak).
+ *
+ * Our client syncs before it sends, but a commit can still land between that sync and the publish. The
+ * second test makes that happen (a transport hook runs a libxmtp rename just before our publish): our
+ * client reads its message back one epoch behind and sends it again in the current epoch, with the same
+ * idempotency key and so the same message id; libxmtp stores the two copies as one message, and above a
+ * blank leaf it refuses the first and reads the second.
  */
 import { Client, type Conversation, createGrpcTransport, type Transport } from '@xmtp-lite/client'
 import { createWalletSigner } from '@xmtp-lite/identity'
@@ -31,9 +37,9 @@ import {
   ourClient,
   ourTexts,
   type SdkSide,
+  sdkPort,
   sdkTexts,
   startSdk,
-  sdkPort,
   startSdkNode,
 } from './mixedHarness.ts'
 
@@ -145,27 +151,45 @@ describe('a message one epoch behind, from a member above a blank leaf', () => {
     expect(after.name).toBe('r2')
   })
 
-  it('ours too, when a commit lands between our sync and our publish (the race left to our side)', async () => {
+  it('ours, overtaken by a commit between our sync and our publish, are sent again and read once', async () => {
     // Leaves: ours 0, ours2 1, racer 2, reader 3, renamer 4.
     const group = await ours.conversations.newGroup([ours2.inboxId], { name: 'race' })
     for (const member of [racer.inboxId, reader.inboxId, renamer.inboxId]) await group.addMembers([member])
     for (const side of [reader, renamer]) await sdk.call('sync', { name: side.name })
     const [raced] = await racer.conversations.syncWelcomes()
     if (raced === undefined) throw new Error('racer got no welcome')
-    await group.removeMembers([ours2.inboxId])
     const everyone = () =>
       expectConverged(group.id, [group, raced], [reader, renamer], { allowRefusals: true })
     await everyone()
-    // The racer syncs, encrypts, and only then (before its publish reaches the node) libxmtp renames.
-    beforePublish = () =>
-      sdk.call('updateName', { name: renamer.name, conversationId: group.id, groupName: 'raced' })
-    await raced.sendText('ours, one epoch behind')
-    expect(beforePublish).toBeUndefined()
-    expect(await sdkReceived(reader, group.id)).not.toContain('ours, one epoch behind')
-    expect(await sdkReceived(renamer, group.id)).not.toContain('ours, one epoch behind')
-    expect(signatureFailures(sdk.takeLogs()).length).toBeGreaterThanOrEqual(2)
-    await group.sync()
-    expect(ourTexts(await group.messages())).toContain('ours, one epoch behind')
-    expect((await everyone()).name).toBe('raced')
+    const count = (texts: readonly unknown[], text: string) => texts.filter((t) => t === text).length
+    /** The racer sends; libxmtp renames after the racer's sync, before its publish reaches the node. */
+    const overtaken = async (text: string, groupName: string) => {
+      beforePublish = () =>
+        sdk.call('updateName', { name: renamer.name, conversationId: group.id, groupName })
+      await raced.sendText(text)
+      expect(beforePublish).toBeUndefined()
+      const counts = [
+        count(await sdkReceived(reader, group.id), text),
+        count(await sdkReceived(renamer, group.id), text),
+      ]
+      const refused = signatureFailures(sdk.takeLogs()).length
+      await group.sync()
+      counts.push(
+        count(ourTexts(await group.messages()), text),
+        count(ourTexts(await raced.messages()), text),
+      )
+      expect((await everyone()).name).toBe(groupName)
+      return { counts, refused }
+    }
+
+    // No blank leaf: libxmtp reads the first copy and stores the second as the same message (§8.5).
+    expect(await overtaken('overtaken, no blank', 'r1')).toEqual({ counts: [1, 1, 1, 1], refused: 0 })
+
+    // Above a blank leaf: libxmtp 1.9.1 refuses the first copy (OpenMLS #1944) and reads the second.
+    await group.removeMembers([ours2.inboxId])
+    await everyone()
+    const above = await overtaken('overtaken, above a blank', 'r2')
+    expect(above.counts).toEqual([1, 1, 1, 1])
+    expect(above.refused).toBeGreaterThanOrEqual(2)
   })
 })
