@@ -16,7 +16,13 @@ export type {
 export { IdentityPaths, MlsPaths, maxPageSize, XmtpApi } from './api/api.ts'
 export type { RetryPolicy } from './api/retry.ts'
 export { backoffDelay, withRetry } from './api/retry.ts'
-export type { ClientOptions } from './client.ts'
+export type {
+  AddIdentifierOptions,
+  ClientHooks,
+  ClientOptions,
+  InboxState,
+  InstallationRevokedEvent,
+} from './client.ts'
 export { Client } from './client.ts'
 export { defaultRegistry } from './codecs.ts'
 export type { ConsentEntityType, ConsentRecord, ConsentState, ConsentUpdate } from './consent/consent.ts'
@@ -27,7 +33,7 @@ export type {
   IntentAction,
   IntentState,
 } from './conversations/conversation.ts'
-export { Conversation } from './conversations/conversation.ts'
+export { Conversation, syncInstallationsCheckIntervalMs } from './conversations/conversation.ts'
 export type { ListOptions, NewGroupOptions } from './conversations/conversations.ts'
 export { Conversations } from './conversations/conversations.ts'
 export type { DecodedMessage, DeliveryStatus, MessageKind } from './conversations/messages.ts'

@@ -28,11 +28,14 @@ import {
   applyMutableMetadataChange,
   type DisappearingSettings,
   decodeGroupMembership,
+  decodeGroupPermissions,
   decodeMutableMetadata,
   decodePendingCommit,
+  detectPolicyPreset,
   disappearingSettings,
   ExtensionType,
   encodeGroupMembership,
+  encodeGroupPermissions,
   encodeMutableMetadata,
   encodePendingCommit,
   type GroupMembership,
@@ -43,7 +46,11 @@ import {
   type MlsGroup,
   messageEpoch,
   type PendingCommit,
+  type PolicyPreset,
+  type PolicySet,
+  type PolicyUpdate,
   replaceExtension,
+  updatePolicySet,
   type ValidatedCommit,
   validateKeyPackage,
   wrapWelcome,
@@ -113,6 +120,8 @@ export type IntentAction =
       readonly inboxId: string
     }
   | { readonly kind: 'keyUpdate' }
+  /** Replace one slot of the group's permission policies (0xff02, mls-groups.md §4.7, §7.2). */
+  | { readonly kind: 'updatePermission'; readonly update: PolicyUpdate }
   /** Bring every member inbox to its latest identity state: add new installations, remove revoked ones (§7.1). */
   | { readonly kind: 'updateInstallations' }
 
@@ -303,6 +312,33 @@ export class Conversation {
 
   get imageUrl(): string {
     return this.#mutableMetadata().attributes.get(MetadataField.GroupImageUrlSquare) ?? ''
+  }
+
+  /**
+   * The group's permission policies (0xff02) and the preset they match: `default`, `adminsOnly`, or
+   * `custom` (mls-groups.md §4.7).
+   */
+  get permissions(): { readonly preset: PolicyPreset; readonly policies: PolicySet } {
+    const data = this.#group.extension(ExtensionType.GroupPermissions)
+    if (data === undefined) throw new ClientError('Client::InvalidArgument', 'this group has no permissions')
+    const policies = decodeGroupPermissions(data)
+    return { preset: detectPolicyPreset(policies), policies }
+  }
+
+  /**
+   * Changes one permission policy (who may add or remove members, add or remove admins, change a metadata
+   * field, or change the permissions): one commit replacing the permissions extension (libxmtp
+   * `update_permission_policy`). By default only super admins may.
+   * @throws {ClientError} `Client::ChangeNotAllowed` when the group's rules refuse it from us;
+   * `Client::InvalidArgument` for a malformed policy.
+   */
+  updatePermission(update: PolicyUpdate): Promise<void> {
+    try {
+      updatePolicySet(this.permissions.policies, update)
+    } catch (cause) {
+      return Promise.reject(new ClientError('Client::InvalidArgument', 'malformed policy', { cause }))
+    }
+    return this.runIntent({ kind: 'updatePermission', update })
   }
 
   get admins(): readonly string[] {
@@ -1156,6 +1192,13 @@ export class Conversation {
           }),
         })
       }
+      case 'updatePermission':
+        return group.commit({
+          extensions: replaceExtension(group.extensions(), {
+            extensionType: ExtensionType.GroupPermissions,
+            extensionData: encodeGroupPermissions(updatePolicySet(this.permissions.policies, action.update)),
+          }),
+        })
       case 'addMembers':
         return this.#membershipCommit(action.inboxIds, [])
       case 'removeMembers':

@@ -12,6 +12,7 @@ import type { ContentCodecRegistry } from '@xmtp-lite/content-types'
 import type { PublicIdentifier } from '@xmtp-lite/identity'
 import {
   adminsOnlyPolicySet,
+  assertValidPolicySet,
   buildGroupContextExtensions,
   buildGroupMetadata,
   buildMutableMetadata,
@@ -25,6 +26,7 @@ import {
   GroupStore,
   type IdentityPort,
   MlsGroup,
+  type PolicySet,
   unwrapWelcome,
   validateWelcome,
 } from '@xmtp-lite/mls'
@@ -46,12 +48,26 @@ import { MessageStream, type StreamEvents } from './stream.ts'
 import { directoryIdentityPort } from './validator.ts'
 
 /** Options of a new group. */
+function policiesOf(permissions: NewGroupOptions['permissions']): PolicySet {
+  if (permissions === undefined || permissions === 'default') return defaultPolicySet()
+  if (permissions === 'adminsOnly') return adminsOnlyPolicySet()
+  try {
+    assertValidPolicySet(permissions)
+  } catch (cause) {
+    throw new ClientError('Client::InvalidArgument', 'malformed permission policies', { cause })
+  }
+  return permissions
+}
+
 export interface NewGroupOptions {
   readonly name?: string
   readonly description?: string
   readonly imageUrl?: string
-  /** `default` (members add, admins remove) or `adminsOnly` (mls-groups.md §4.7 presets). */
-  readonly permissions?: 'default' | 'adminsOnly'
+  /**
+   * `default` (members add, admins remove), `adminsOnly` (mls-groups.md §4.7 presets), or a custom policy
+   * set (checked when the group is made: `Client::InvalidArgument` when malformed).
+   */
+  readonly permissions?: 'default' | 'adminsOnly' | PolicySet
   /** Disappearing messages from the start (mls-groups.md §11): both values > 0 to enable. */
   readonly disappearing?: DisappearingSettings
 }
@@ -186,7 +202,7 @@ export class Conversations {
       // §4.6: created with our inbox at the 0 placeholder, as libxmtp; the first membership commit raises
       // it to the latest sequence id and adds our other installations (diffed from an empty state).
       membership: { members: new Map([[client.inboxId, 0n]]), failedInstallations: [] },
-      policies: options.permissions === 'adminsOnly' ? adminsOnlyPolicySet() : defaultPolicySet(),
+      policies: policiesOf(options.permissions),
     })
     return this.#create(extensions, { kind: 'group' }, inboxIds)
   }
