@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { NodeError } from './errors.ts'
 import { upstreamRateLimits } from './rateLimit.ts'
 import { type NodeService, NodeService as Service } from './service.ts'
+import { Tag } from './store/keys.ts'
 import { openStore } from './store/store.ts'
 import {
   capturedKeyPackageNow,
@@ -336,6 +337,34 @@ describe('subscriptions', () => {
     expect(ids).toHaveLength(300 - 10 + 1)
     handle.cancel()
     expect(s.openStreams).toBe(0)
+  })
+
+  it('resumes from the newest message with no history read, and with no gap while publishes race', async () => {
+    const s = await makeService()
+    for (let i = 0; i < 5; i++) await s.sendGroupMessages(ctx, [groupMessage(g1, i)])
+    const newest = (await s.getNewestGroupMessage(ctx, [g1], false))[0]?.id as number
+    const sink = new ArraySink<GroupMessage>()
+    const racing = (async () => {
+      for (let i = 5; i < 60; i++) await s.sendGroupMessages(ctx, [groupMessage(g1, i)])
+    })()
+    const handle = s.subscribeGroupMessages(ctx, [{ groupId: g1, idCursor: newest }], sink)
+    await racing
+    await handle.live
+    const all = (await s.queryGroupMessages(ctx, g1, { direction: 1, limit: 100, idCursor: newest })).items
+    expect(all).toHaveLength(55)
+    expect(sink.items.map((m) => m.id)).toEqual(all.map((m) => m.id))
+    handle.cancel()
+  })
+
+  it('reads the history of a group written before its newest id was kept (layout 1)', async () => {
+    const s = await makeService()
+    for (let i = 0; i < 5; i++) await s.sendGroupMessages(ctx, [groupMessage(g1, i)])
+    await s.store.db.del(new Uint8Array([Tag.NewestGroupMessage, 0, g1.length, ...g1]))
+    const sink = new ArraySink<GroupMessage>()
+    const handle = s.subscribeGroupMessages(ctx, [{ groupId: g1, idCursor: 2 }], sink)
+    await handle.live
+    expect(sink.items.map((m) => m.id)).toEqual([3, 4, 5])
+    handle.cancel()
   })
 
   it('cuts a reader that stops reading with Node::SlowReader and keeps serving others', async () => {

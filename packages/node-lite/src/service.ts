@@ -418,8 +418,12 @@ export class NodeService {
     this.admit(ctx, 'default', 1)
     this.checkBatch(filters.length, this.limits.maxSubscribeFilters, 'filters')
     const topics = filters.map((f) => ({ topic: `g${hex(f.groupId)}`, key: f.groupId, cursor: f.idCursor }))
-    return this.openStream(topics, sink as StreamSink<GroupMessage | WelcomeMessage>, (key, bounds) =>
-      this.store.queryGroupMessages(key, bounds),
+    return this.openStream(
+      topics,
+      sink as StreamSink<GroupMessage | WelcomeMessage>,
+      (key, bounds) => this.store.queryGroupMessages(key, bounds),
+      // A client resuming from the group's newest message (the usual case) has no history to read.
+      (key, cursor) => this.store.mayHaveGroupMessagesAfter(key, cursor),
     )
   }
 
@@ -636,6 +640,7 @@ export class NodeService {
     filters: readonly { topic: string; key: Uint8Array; cursor: number }[],
     sink: StreamSink<GroupMessage | WelcomeMessage>,
     read: (key: Uint8Array, bounds: QueryBounds) => Promise<(GroupMessage | WelcomeMessage)[]>,
+    mayHaveAfter?: (key: Uint8Array, cursor: number) => boolean,
   ): SubscriptionHandle {
     const cursors = new Map<string, { key: Uint8Array; cursor: number }>()
     for (const f of filters) {
@@ -664,6 +669,9 @@ export class NodeService {
     }
     const live = (async () => {
       for (const [topic, { key }] of cursors) {
+        // Asked after registering for live rows: a row this does not see is committed later, so it comes
+        // live; one it sees is read below (and a row both read and live is dropped by the high-water mark).
+        if (mayHaveAfter !== undefined && !mayHaveAfter(key, sub.cursorOf(topic))) continue
         for (;;) {
           if (sub.done) return
           const rows = await read(key, {

@@ -481,6 +481,21 @@ export class NodeStore {
     })
   }
 
+  /**
+   * False when the group certainly has no message with an id above `id`: its kept newest id (every row of
+   * the group has an id at most that) is at most `id`. True when it may have one (a larger kept id, or none
+   * kept). One synchronous point read.
+   */
+  mayHaveGroupMessagesAfter(groupId: Uint8Array, id: number): boolean {
+    let pointer: Uint8Array | undefined
+    try {
+      pointer = this.db.getSync(topicPrefix(Tag.NewestGroupMessage, groupId))
+    } catch (error) {
+      throw storageError(error)
+    }
+    return pointer === undefined || Number(readU64(pointer, 0)) > id
+  }
+
   /** The newest message of a group, if any (§3.9). */
   async newestGroupMessage(groupId: Uint8Array): Promise<GroupMessage | undefined> {
     // Two synchronous point reads (see inboxIdForAddress for why synchronous) when the group's newest id is
