@@ -329,6 +329,9 @@ export async function checkBatchInWorkers(
 ): Promise<OriginatorEnvelope[]> {
   const crypto = params.crypto ?? defaultCrypto
   const key = params.nodeKeys.get(params.originator)
+  // The first big page starts the workers (they load on their own threads, about a second from source, so
+  // a node's start does not wait or compete for them); pages are checked in place until one is ready.
+  params.pool.warm()
   if (crypto !== defaultCrypto || key === undefined || params.pool.readyCount === 0) return checkBatch(params)
   const parsed = parseBatch(params.frames, params.originator, params.cursor)
   const items: SignedItem[] = []
@@ -486,8 +489,6 @@ export class Replicator {
         peer.cursor = seq
       }
     })
-    // The workers load on their own threads while the node runs; pages verify in place until one is ready.
-    if (this.peers.size > 0) this.pool?.warm()
     for (const peer of this.peers.values()) peer.loop = this.pullLoop(peer)
   }
 

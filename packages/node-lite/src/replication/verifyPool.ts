@@ -3,8 +3,8 @@
  * verifies page n + 1 while it stores page n, and several nodes in one process (the devnet) do not verify
  * on the thread they store, serve and stream on.
  *
- * One pool per process, shared by every replicator in it, started by the first replicator that wants one
- * (its threads load common and envelopes on their own, about a second from source, while the node runs).
+ * One pool per process, shared by every replicator in it, started by the first page big enough for it (its
+ * threads load common and envelopes on their own, about a second from source, while the node runs).
  * A worker only vouches for signatures (`originatorSignatureMatches`); anything it does not vouch for is
  * re-checked on the caller's thread by `verifyOriginatorEnvelope`, which names the failure. Until a worker
  * is ready, or when none can start (no worker threads, no tsx from source), `verify` answers `undefined`
