@@ -126,6 +126,31 @@ describe('signature text', () => {
     expect(formatTimestampNs((1n << 64n) - 1n)).toBe('2554-07-21T23:34:33Z')
   })
 
+  it('formats month, year and leap-day edges as Date does (1970 to 2554, every 29 Feb to 1 Mar of 2000-2100)', () => {
+    const viaDate = (ns: bigint) => {
+      const ms = ns / 1_000_000n
+      return `${new Date(Number(ms - (ms % 1000n))).toISOString().slice(0, 19)}Z`
+    }
+    const edges: bigint[] = [0n, 999_999_999n, 1_000_000_000n, 86_399_999_999_999n, 86_400_000_000_000n]
+    for (let year = 1970; year <= 2554; year++) {
+      for (const [month, day] of [
+        [0, 1],
+        [1, 28],
+        [1, 29],
+        [2, 1],
+        [11, 31],
+      ] as const) {
+        const ms = BigInt(Date.UTC(year, month, day))
+        edges.push(ms * 1_000_000n, ms * 1_000_000n - 1n, ms * 1_000_000n + 86_399_999_999_999n)
+      }
+    }
+    edges.push((1n << 64n) - 1n)
+    for (const ns of edges) if (ns >= 0n) expect(formatTimestampNs(ns), `${ns}`).toBe(viaDate(ns))
+    // Not a u64: as Date formats it.
+    expect(formatTimestampNs(-1n)).toBe(viaDate(-1n))
+    expect(formatTimestampNs(1n << 64n)).toBe(viaDate(1n << 64n))
+  })
+
   it('formats every u64 as the seconds of its milliseconds would (fast-check)', () => {
     fc.assert(
       fc.property(fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }), (ns) => {

@@ -69,16 +69,44 @@ export function actionText(action: IdentityAction<unknown>): string {
   }
 }
 
+const maxU64 = (1n << 64n) - 1n
+
+const two = (n: number) => (n < 10 ? `0${n}` : `${n}`)
+
 /**
  * A nanosecond timestamp as RFC 3339 UTC with whole seconds and a `Z` (the fraction is dropped, not
  * rounded), e.g. `2025-03-04T17:02:11Z`.
  */
 export function formatTimestampNs(ns: bigint): string {
-  // Whole seconds (truncated as the ms division then dropping the ms would), as ms: at most ~1.8e13 for a
-  // u64, exact in a double.
-  const iso = new Date(Number(ns / 1_000_000_000n) * 1000).toISOString()
-  // toISOString gives `YYYY-MM-DDTHH:MM:SS.000Z` for years 0..9999, which every u64 ns value is within.
-  return `${iso.slice(0, 19)}Z`
+  if (ns < 0n || ns > maxU64) {
+    // Not a u64 (never off the wire): as Date formats it. toISOString gives `YYYY-MM-DDTHH:MM:SS.000Z`
+    // for years 0..9999.
+    const ms = ns / 1_000_000n
+    return `${new Date(Number(ms - (ms % 1000n))).toISOString().slice(0, 19)}Z`
+  }
+  // A u64 is at most ~1.8e10 seconds (year 2554): exact in a double. The date is the proleptic Gregorian
+  // one of the day count (H. Hinnant's civil_from_days, days from 1970-01-01), as Date computes it.
+  const seconds = Number(ns / 1_000_000_000n)
+  const secondOfDay = seconds % 86_400
+  const z = (seconds - secondOfDay) / 86_400 + 719_468
+  const era = Math.floor(z / 146_097)
+  const dayOfEra = z - era * 146_097
+  const yearOfEra = Math.floor(
+    (dayOfEra -
+      Math.floor(dayOfEra / 1460) +
+      Math.floor(dayOfEra / 36_524) -
+      Math.floor(dayOfEra / 146_096)) /
+      365,
+  )
+  const dayOfYear = dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100))
+  const mp = Math.floor((5 * dayOfYear + 2) / 153)
+  const day = dayOfYear - Math.floor((153 * mp + 2) / 5) + 1
+  const month = mp < 10 ? mp + 3 : mp - 9
+  const year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+  const hh = Math.floor(secondOfDay / 3600)
+  const mm = Math.floor((secondOfDay % 3600) / 60)
+  const ss = secondOfDay % 60
+  return `${year}-${two(month)}-${two(day)}T${two(hh)}:${two(mm)}:${two(ss)}Z`
 }
 
 /** The text every signer of `update` signs. Signatures play no part in it. */
