@@ -14,6 +14,11 @@ const driverPath = join(dirname(fileURLToPath(import.meta.url)), '..', 'sdk', 'd
 /** Replies of the driver start with this; every other stdout line is libxmtp's log. */
 const replyMarker = '\u0001xmtp-driver '
 const maxLogLines = 5_000
+/**
+ * Lines kept past the cap: libxmtp's refusals ("Transaction failed …", forks, permission failures), which
+ * the mixed tests check between steps; a 20-member soak step logs thousands of routine lines per driver.
+ */
+const keptLogLine = /Transaction failed|forked|InsufficientPermissions/
 // biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI colour codes of libxmtp's log
 const ansi = /\u001b\[[0-9;]*m/g
 
@@ -137,7 +142,11 @@ export class SdkDriver {
     if (!line.startsWith(replyMarker)) {
       const log = line.replace(ansi, '')
       this.#logs.push(log)
-      if (this.#logs.length > maxLogLines) this.#logs.splice(0, this.#logs.length - maxLogLines)
+      if (this.#logs.length > 2 * maxLogLines) {
+        const from = this.#logs.length - maxLogLines
+        this.#logs = this.#logs.filter((l, i) => i >= from || keptLogLine.test(l))
+        if (this.#logs.length > 2 * maxLogLines) this.#logs.splice(0, this.#logs.length - maxLogLines)
+      }
       if (this.#echoLogs) process.stderr.write(`[libxmtp] ${log}\n`)
       return
     }
@@ -180,7 +189,8 @@ export class SdkDriver {
 
   /**
    * libxmtp's log lines since the last call (the driver's `XMTP_SDK_LOG` level, `Off` by default), ANSI
-   * colours removed. libxmtp reports a refused commit only here ("Transaction failed").
+   * colours removed; past 10,000 lines the oldest routine ones are dropped (refusals are kept). libxmtp
+   * reports a refused commit only here ("Transaction failed").
    */
   takeLogs(): string[] {
     return this.#logs.splice(0)
