@@ -74,6 +74,27 @@ describe('ERC-191 wallet signatures', () => {
     }
   })
 
+  it('refuses r or s of zero or at least the group order instead of reducing them', async () => {
+    const sig = ((await w.sign(text)) as { signature: Uint8Array }).signature
+    const be32 = (x: bigint) => Uint8Array.from(Buffer.from(x.toString(16).padStart(64, '0'), 'hex'))
+    const r = sig.subarray(0, 32)
+    const s = sig.subarray(32, 64)
+    const maxU256 = (1n << 256n) - 1n
+    const forged = [
+      ...[secpN, secpN + 1n, secpN + 0x1234n, maxU256].map((bad) => concatBytes(r, be32(bad))),
+      ...[0n, secpN, secpN + 1n, maxU256].map((bad) => concatBytes(be32(bad), s)),
+      concatBytes(r, be32(0n)),
+    ]
+    for (const rs of forged) {
+      for (const v of [0, 1, 27, 28]) {
+        const signature = concatBytes(rs, Uint8Array.of(v))
+        expect(await codeOf(verifySignature({ kind: 'erc191', signature }, text))).toBe(
+          'Identity::SignatureInvalid',
+        )
+      }
+    }
+  })
+
   it('rejects bad recovery bytes and lengths, and matches viem-style digests', async () => {
     const sig = ((await w.sign(text)) as { signature: Uint8Array }).signature
     for (const v of [2, 26, 29, 35, 255]) {

@@ -139,7 +139,8 @@ function isLowS(signature: Uint8Array): boolean {
 /**
  * Recovers the address behind a 65-byte `r‖s‖v` EIP-191 signature of `text`. As libxmtp: v must be 0, 1,
  * 27 or 28; a high `s` is negated with its parity flipped, so both encodings recover the same signer and
- * share one replay key `r‖low-s‖parity` (`from_recoverable_ecdsa`).
+ * share one replay key `r‖low-s‖parity` (`from_recoverable_ecdsa`). An `r` or `s` of zero or at least n is
+ * refused (`Identity::SignatureInvalid`).
  */
 function recoverEcdsa(
   text: Uint8Array,
@@ -158,6 +159,9 @@ function recoverEcdsa(
     normalized[64] = parity
   } else {
     let s = bigFrom(signature.subarray(32, 64))
+    // An `s` of n or more is not a scalar: libxmtp's parser (k256 `Signature::from_slice`) refuses it, and
+    // reducing it here would recover some unrelated address instead.
+    if (s >= secpN) throw invalid('ECDSA s is not below the group order')
     if (s > secpN / 2n) {
       s = secpN - s
       parity ^= 1
