@@ -3,24 +3,19 @@
  * present, noble otherwise). ts-mls's default provider pays a WebCrypto key import on every HMAC, HKDF,
  * Ed25519 and HPKE call; here every primitive is a direct synchronous call.
  *
- * HPKE (RFC 9180) base mode is implemented on those primitives for DHKEM(X25519, HKDF-SHA256) 0x0020,
- * HKDF-SHA256 0x0001, ChaCha20-Poly1305 0x0003, the HPKE suite of MLS ciphersuite 0x0003 (RFC 9420 §17.1).
- * Its output is checked against `@hpke/core` in provider.test.ts.
+ * HPKE (RFC 9180) base mode (hpke.ts) is implemented on those primitives for DHKEM(X25519, HKDF-SHA256)
+ * 0x0020, HKDF-SHA256 0x0001, ChaCha20-Poly1305 0x0003, the HPKE suite of MLS ciphersuite 0x0003
+ * (RFC 9420 §17.1). Its output is checked against `@hpke/core` in provider.test.ts.
  * @module
  */
-import {
-  type CryptoProvider,
-  concatBytes,
-  defaultCrypto,
-  equalBytes,
-  type X25519KeyPair,
-} from '@xmtp-lite/common'
+import { type CryptoProvider, defaultCrypto, equalBytes } from '@xmtp-lite/common'
 import type { CiphersuiteImpl } from 'ts-mls'
 import type { Hash } from 'ts-mls/crypto/hash.js'
 import type { Hpke, PrivateKey, PublicKey } from 'ts-mls/crypto/hpke.js'
 import type { Kdf } from 'ts-mls/crypto/kdf.js'
 import type { Signature } from 'ts-mls/crypto/signature.js'
 import { CryptoError } from 'ts-mls/mlsError.js'
+import { hpkeSuiteId, kemSuiteId, makeHpkeBase } from './hpke.ts'
 import { xmtpCiphersuiteName } from './suite.ts'
 
 /** A raw key standing in for ts-mls's CryptoKey-typed HPKE keys (ts-mls only passes them back to us). */
@@ -31,16 +26,7 @@ interface RawKey {
 
 type Signer = (message: Uint8Array) => Uint8Array
 
-const text = (s: string) => new TextEncoder().encode(s)
-const i2osp2 = (n: number) => new Uint8Array([(n >> 8) & 0xff, n & 0xff])
-const hpkeV1 = text('HPKE-v1')
-/** suite_id of the KEM: "KEM" ‖ I2OSP(0x0020, 2) (RFC 9180 §4.1). */
-const kemSuiteId = concatBytes(text('KEM'), i2osp2(0x0020))
-/** suite_id of the HPKE context: "HPKE" ‖ kem 0x0020 ‖ kdf 0x0001 ‖ aead 0x0003 (RFC 9180 §5.1). */
-const hpkeSuiteId = concatBytes(text('HPKE'), i2osp2(0x0020), i2osp2(0x0001), i2osp2(0x0003))
 const empty = new Uint8Array()
-/** mode_base (RFC 9180 §5, Table 1). */
-const modeBase = new Uint8Array([0x00])
 
 function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false
@@ -49,96 +35,13 @@ function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
   return diff === 0
 }
 
-/** Node's memcmp-backed `Buffer.compare`, where there is one. */
-const bufferCompare = (globalThis as { Buffer?: { compare?: (a: Uint8Array, b: Uint8Array) => number } })
-  .Buffer?.compare
-
-/** Equality of public bytes (not constant time: only for values that are not secret). */
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false
-  if (bufferCompare !== undefined) return bufferCompare(a, b) === 0
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
-  return true
-}
-
 /** Builds the ts-mls suite implementation of 0x0003 on `crypto`. */
 export function makeXmtpSuite(crypto: CryptoProvider = defaultCrypto): CiphersuiteImpl {
-  const labeledExtract = (suiteId: Uint8Array, salt: Uint8Array, label: string, ikm: Uint8Array) =>
-    crypto.hkdfExtractSha256(salt, concatBytes(hpkeV1, suiteId, text(label), ikm))
-  const labeledExpand = (
-    suiteId: Uint8Array,
-    prk: Uint8Array,
-    label: string,
-    info: Uint8Array,
-    length: number,
-  ) => crypto.hkdfExpandSha256(prk, concatBytes(i2osp2(length), hpkeV1, suiteId, text(label), info), length)
-
-  /** DH(skX, pkY) of a prepared private key; CryptoError on a low-order peer key. */
-  const dh = (own: X25519KeyPair, publicKey: Uint8Array): Uint8Array => {
-    let shared: Uint8Array
-    try {
-      shared = own.sharedSecret(publicKey)
-    } catch (e) {
-      throw new CryptoError(`X25519 failed: ${String(e)}`)
-    }
-    // RFC 9180 §7.1.4: abort on the all-zero output.
-    if (shared.every((b) => b === 0)) throw new CryptoError('X25519 output is all zero')
-    return shared
-  }
-
-  /** DHKEM ExtractAndExpand (RFC 9180 §4.1). */
-  const extractAndExpand = (dhOutput: Uint8Array, kemContext: Uint8Array) => {
-    const eaePrk = labeledExtract(kemSuiteId, empty, 'eae_prk', dhOutput)
-    return labeledExpand(kemSuiteId, eaePrk, 'shared_secret', kemContext, 32)
-  }
-
-  // psk_id_hash of mode_base: the psk_id is always empty, so it is a constant of the suite.
-  const pskIdHash = labeledExtract(hpkeSuiteId, empty, 'psk_id_hash', empty)
-  // info_hash of the last info seen. MLS seals one info to many recipients in a row: every path secret of a
-  // commit under EncryptContext("UpdatePathNode", GroupContext), every joiner of a Welcome under
-  // EncryptContext("Welcome", encrypted_group_info), which for 250 members is ~100 KiB hashed per seal.
-  // The info is public, so a plain comparison is enough; a hit requires the exact same bytes.
-  let lastInfo: Uint8Array | undefined
-  let lastInfoHash: Uint8Array = empty
-  const infoHashOf = (info: Uint8Array) => {
-    if (lastInfo !== undefined && sameBytes(lastInfo, info)) return lastInfoHash
-    lastInfoHash = labeledExtract(hpkeSuiteId, empty, 'info_hash', info)
-    lastInfo = info.slice()
-    return lastInfoHash
-  }
-
-  /** KeySchedule for mode_base (RFC 9180 §5.1); the exporter secret only when asked for. */
-  const keySchedule = (sharedSecret: Uint8Array, info: Uint8Array, exporter = false) => {
-    const context = concatBytes(modeBase, pskIdHash, infoHashOf(info))
-    const secret = labeledExtract(hpkeSuiteId, sharedSecret, 'secret', empty)
-    return {
-      key: labeledExpand(hpkeSuiteId, secret, 'key', context, 32),
-      baseNonce: labeledExpand(hpkeSuiteId, secret, 'base_nonce', context, 12),
-      exporterSecret: exporter ? labeledExpand(hpkeSuiteId, secret, 'exp', context, 32) : empty,
-    }
-  }
+  const { labeledExtract, labeledExpand, encap, decap, keySchedule } = makeHpkeBase(crypto)
 
   const raw = (k: PublicKey | PrivateKey): Uint8Array => (k as unknown as RawKey).raw
   const asPublic = (bytes: Uint8Array) => ({ raw: bytes, type: 'public' }) as unknown as PublicKey
   const asPrivate = (bytes: Uint8Array) => ({ raw: bytes, type: 'private' }) as unknown as PrivateKey
-
-  // Encap and Decap (RFC 9180 §4.1) on prepared keys: each private key is imported once, not per use.
-  const encap = (publicKey: Uint8Array) => {
-    const ephemeral = crypto.x25519.generateKeyPair()
-    const enc = ephemeral.publicKey
-    const shared = extractAndExpand(dh(ephemeral, publicKey), concatBytes(enc, publicKey))
-    return { enc, shared }
-  }
-  const decap = (privateKey: Uint8Array, enc: Uint8Array) => {
-    if (enc.length !== 32) throw new CryptoError('HPKE enc is not an X25519 public key')
-    let own: X25519KeyPair
-    try {
-      own = crypto.x25519.keyPair(privateKey)
-    } catch (e) {
-      throw new CryptoError(`X25519 failed: ${String(e)}`)
-    }
-    return extractAndExpand(dh(own, enc), concatBytes(enc, own.publicKey))
-  }
 
   const aeadSeal = (key: Uint8Array, nonce: Uint8Array, aad: Uint8Array | undefined, plaintext: Uint8Array) =>
     crypto.chacha20poly1305.encrypt(key, nonce, plaintext, aad ?? empty)

@@ -7,12 +7,10 @@
  * ciphertext<V>}` in `data`; #1 the protobuf `WelcomeMetadata{uint64 message_cursor = 1}`, raw ciphertext.
  * @module
  */
-import type { AeadEncryptionContext, AeadInterface } from '@hpke/core'
-import { AeadId, CipherSuite, DhkemX25519HkdfSha256, HkdfSha256 } from '@hpke/core'
-import { concatBytes, defaultCrypto } from '@xmtp-lite/common'
-import { encode } from 'ts-mls/codec/tlsEncoder.js'
-import { decodeVarLenData, varLenDataEncoder } from 'ts-mls/codec/variableLength.js'
+import { defaultCrypto } from '@xmtp-lite/common'
+import { decodeVarLenData } from 'ts-mls/codec/variableLength.js'
 import { MlsError } from './errors.ts'
+import { type HpkeBase, type HpkeContext, makeHpkeBase } from './hpke.ts'
 
 /** `0x13 "MLS 1.0 MLS_WELCOME" 0x00` (§5.2, WELCOME_HPKE_LABEL). */
 export const welcomeHpkeInfo: Uint8Array = new Uint8Array([
@@ -21,47 +19,23 @@ export const welcomeHpkeInfo: Uint8Array = new Uint8Array([
   0x00,
 ])
 
-function bytesOf(b: ArrayBufferLike | ArrayBufferView): Uint8Array {
-  return ArrayBuffer.isView(b) ? new Uint8Array(b.buffer, b.byteOffset, b.byteLength) : new Uint8Array(b)
-}
-
 /**
- * ChaCha20-Poly1305 (RFC 8439, HPKE AEAD 0x0003) through the common crypto provider: node:crypto on Node,
- * noble in the browser. The pure-JS AEAD of `@hpke/chacha20poly1305` dominated wrapping a large group's
- * welcomes (one ~136 KB seal per new member).
+ * The suite on the common crypto provider (node:crypto on Node, noble in the browser), every step
+ * synchronous. Through `@hpke/core`, WebCrypto HKDF (a key import and a thread-pool round trip per step)
+ * dominated wrapping a large group's welcomes, one per new installation. Checked against `@hpke/core` in
+ * welcome.test.ts. Its own instance, so that its `info_hash` cache always holds {@link welcomeHpkeInfo}.
  */
-const providerChacha: AeadInterface = {
-  id: AeadId.Chacha20Poly1305,
-  keySize: 32,
-  nonceSize: 12,
-  tagSize: 16,
-  createEncryptionContext(key: ArrayBufferLike | ArrayBufferView): AeadEncryptionContext {
-    const k = bytesOf(key).slice()
-    return {
-      async seal(iv, data, aad) {
-        const out = defaultCrypto.chacha20poly1305.encrypt(k, bytesOf(iv), bytesOf(data), bytesOf(aad))
-        return toArrayBuffer(out)
-      },
-      async open(iv, data, aad) {
-        const out = defaultCrypto.chacha20poly1305.decrypt(k, bytesOf(iv), bytesOf(data), bytesOf(aad))
-        return toArrayBuffer(out)
-      },
-    }
-  },
+let hpkeBase: HpkeBase | undefined
+function hpke(): HpkeBase {
+  hpkeBase ??= makeHpkeBase(defaultCrypto)
+  return hpkeBase
 }
 
-let hpkeSuite: CipherSuite | undefined
-function suite(): CipherSuite {
-  hpkeSuite ??= new CipherSuite({
-    kem: new DhkemX25519HkdfSha256(),
-    kdf: new HkdfSha256(),
-    aead: providerChacha,
-  })
-  return hpkeSuite
-}
-
-function toArrayBuffer(bytes: Uint8Array): ArrayBuffer {
-  return bytes.slice().buffer
+/** The TLS `<V>` length prefix (RFC 9420 §2.1.2, QUIC varint); `n` < 2^30. */
+function varLenPrefix(n: number): Uint8Array {
+  if (n < 0x40) return Uint8Array.of(n)
+  if (n < 0x4000) return Uint8Array.of(0x40 | (n >> 8), n & 0xff)
+  return Uint8Array.of(0x80 | (n >>> 24), (n >> 16) & 0xff, (n >> 8) & 0xff, n & 0xff)
 }
 
 /** `WelcomeMetadata { uint64 message_cursor = 1 }` (§5.5), hand-encoded protobuf. */
@@ -124,21 +98,24 @@ export async function wrapWelcome(
   initKey: Uint8Array,
   messageCursor: bigint,
 ): Promise<WrappedWelcome> {
-  const s = suite()
-  let recipientPublicKey: CryptoKey
+  let sender: { enc: Uint8Array; context: HpkeContext }
   try {
-    recipientPublicKey = await s.kem.deserializePublicKey(toArrayBuffer(initKey))
+    sender = hpke().setupSender(initKey, welcomeHpkeInfo)
   } catch (cause) {
     throw new MlsError('Mls::InvalidArgument', 'the init key is not an X25519 public key', { cause })
   }
-  const sender = await s.createSenderContext({ recipientPublicKey, info: toArrayBuffer(welcomeHpkeInfo) })
-  const sealedWelcome = new Uint8Array(await sender.seal(toArrayBuffer(welcome)))
-  const sealedMetadata = new Uint8Array(
-    await sender.seal(toArrayBuffer(encodeWelcomeMetadata(messageCursor))),
-  )
-  const kemOutput = new Uint8Array(sender.enc)
-  // One copy, not an array spread: a large group's welcome is over 100 KB, wrapped once per new member.
-  const data = concatBytes(encode(varLenDataEncoder)(kemOutput), encode(varLenDataEncoder)(sealedWelcome))
+  const sealedWelcome = sender.context.seal(welcome)
+  const sealedMetadata = sender.context.seal(encodeWelcomeMetadata(messageCursor))
+  // HPKECiphertext{kem_output<V>, ciphertext<V>} built in one buffer: a large group's welcome is over
+  // 100 KB, wrapped once per new installation.
+  const kemPrefix = varLenPrefix(sender.enc.length)
+  const ctPrefix = varLenPrefix(sealedWelcome.length)
+  const data = new Uint8Array(kemPrefix.length + sender.enc.length + ctPrefix.length + sealedWelcome.length)
+  let at = 0
+  for (const part of [kemPrefix, sender.enc, ctPrefix, sealedWelcome]) {
+    data.set(part, at)
+    at += part.length
+  }
   return { data, welcomeMetadata: sealedMetadata, hpkePublicKey: initKey, wrapperAlgorithm: 1 }
 }
 
@@ -172,15 +149,9 @@ export async function unwrapWelcome(
   if (kem === undefined || ct === undefined || kem[1] + ct[1] !== data.length) {
     throw new MlsError('Mls::WelcomeMalformed', 'the wrapped welcome is not a TLS HPKECiphertext')
   }
-  const s = suite()
-  let recipient: Awaited<ReturnType<CipherSuite['createRecipientContext']>>
+  let recipient: HpkeContext
   try {
-    const recipientKey = await s.kem.deserializePrivateKey(toArrayBuffer(initPrivateKey))
-    recipient = await s.createRecipientContext({
-      recipientKey,
-      enc: toArrayBuffer(kem[0]),
-      info: toArrayBuffer(welcomeHpkeInfo),
-    })
+    recipient = hpke().setupRecipient(initPrivateKey, kem[0], welcomeHpkeInfo)
   } catch (cause) {
     throw new MlsError('Mls::WelcomeDecryptFailed', 'the welcome wrap cannot be opened with this key', {
       cause,
@@ -188,16 +159,14 @@ export async function unwrapWelcome(
   }
   let welcome: Uint8Array
   try {
-    welcome = new Uint8Array(await recipient.open(toArrayBuffer(ct[0])))
+    welcome = recipient.open(ct[0])
   } catch (cause) {
     throw new MlsError('Mls::WelcomeDecryptFailed', 'the welcome wrap does not open with this key', { cause })
   }
   let messageCursor: bigint | undefined
   if (welcomeMetadata.length > 0) {
     try {
-      messageCursor = decodeWelcomeMetadata(
-        new Uint8Array(await recipient.open(toArrayBuffer(welcomeMetadata))),
-      )
+      messageCursor = decodeWelcomeMetadata(recipient.open(welcomeMetadata))
     } catch {
       // §5.2: metadata that fails to open or decode is ignored.
       messageCursor = undefined
