@@ -28,6 +28,17 @@ const modeBase = new Uint8Array([0x00])
 /** Nn of ChaCha20-Poly1305 (RFC 9180 §7.3). */
 const nonceLength = 12
 
+/** The bytes of each label, encoded once: a label is encoded on every LabeledExtract/LabeledExpand. */
+const labelBytes = new Map<string, Uint8Array>()
+function label(name: string): Uint8Array {
+  let bytes = labelBytes.get(name)
+  if (bytes === undefined) {
+    bytes = text(name)
+    labelBytes.set(name, bytes)
+  }
+  return bytes
+}
+
 /** Node's memcmp-backed `Buffer.compare`, where there is one. */
 const bufferCompare = (globalThis as { Buffer?: { compare?: (a: Uint8Array, b: Uint8Array) => number } })
   .Buffer?.compare
@@ -81,15 +92,15 @@ export interface HpkeBase {
 
 /** Builds {@link HpkeBase} on `crypto`. Each instance keeps its own cache of the last `info_hash`. */
 export function makeHpkeBase(crypto: CryptoProvider): HpkeBase {
-  const labeledExtract = (suiteId: Uint8Array, salt: Uint8Array, label: string, ikm: Uint8Array) =>
-    crypto.hkdfExtractSha256(salt, concatBytes(hpkeV1, suiteId, text(label), ikm))
+  const labeledExtract = (suiteId: Uint8Array, salt: Uint8Array, name: string, ikm: Uint8Array) =>
+    crypto.hkdfExtractSha256(salt, concatBytes(hpkeV1, suiteId, label(name), ikm))
   const labeledExpand = (
     suiteId: Uint8Array,
     prk: Uint8Array,
-    label: string,
+    name: string,
     info: Uint8Array,
     length: number,
-  ) => crypto.hkdfExpandSha256(prk, concatBytes(i2osp2(length), hpkeV1, suiteId, text(label), info), length)
+  ) => crypto.hkdfExpandSha256(prk, concatBytes(i2osp2(length), hpkeV1, suiteId, label(name), info), length)
 
   /** DH(skX, pkY) of a prepared private key; CryptoError on a low-order peer key. */
   const dh = (own: X25519KeyPair, publicKey: Uint8Array): Uint8Array => {
