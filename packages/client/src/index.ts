@@ -32,6 +32,7 @@ export type {
   ConversationRecord,
   IntentAction,
   IntentState,
+  MessageListOptions,
 } from './conversations/conversation.ts'
 export { Conversation, syncInstallationsCheckIntervalMs } from './conversations/conversation.ts'
 export type { ListOptions, NewGroupOptions } from './conversations/conversations.ts'

@@ -62,9 +62,11 @@ import { ClientError } from '../errors.ts'
 import { getJson, jsonBytes, type StoreOperation } from '../storage/store.ts'
 import {
   type DecodedMessage,
+  type DeliveryStatus,
   decodeMessageRecord,
   expiryKey,
   isExpired,
+  type MessageKind,
   type MessageRecord,
   messageKey,
   messageRecordBytes,
@@ -138,6 +140,23 @@ export interface IntentRecord {
   baseEpoch?: string
   /** Once Committed: the commit's cursor and the welcomes still to send (§5.1, §8.2 post_commit). */
   post?: { cursor: string; welcome?: string; added: { installationKey: string; initKey: string }[] }
+}
+
+/**
+ * Which stored messages {@link Conversation.messages} returns, in store order (published ones by node
+ * order, then our unpublished ones); the filters combine, `limit` counts what passes them.
+ */
+export interface MessageListOptions {
+  readonly limit?: number
+  readonly direction?: 'ascending' | 'descending'
+  /** Only these content types (authority and type id; any version). */
+  readonly contentTypes?: readonly ContentTypeIdFields[]
+  /** Only messages sent strictly after / before these times (ns; node time, local time while unpublished). */
+  readonly sentAfterNs?: bigint
+  readonly sentBeforeNs?: bigint
+  readonly deliveryStatus?: DeliveryStatus
+  /** Application messages or commit transcripts. */
+  readonly kind?: MessageKind
 }
 
 /** The steps of an intent where {@link ClientHooks.onIntentStep} is called. */
@@ -545,17 +564,31 @@ export class Conversation {
   }
 
   /** Stored messages, oldest first (published ones by node order, then our unpublished ones). */
-  async messages(
-    options: { limit?: number; direction?: 'ascending' | 'descending' } = {},
-  ): Promise<DecodedMessage[]> {
+  async messages(options: MessageListOptions = {}): Promise<DecodedMessage[]> {
     const out: DecodedMessage[] = []
     const reverse = options.direction === 'descending'
     // Expired messages are hidden at once, deleted by the next cleaning (§11).
     const nowNs = BigInt(this.#ctx.client.now()) * 1_000_000n
+    const types = options.contentTypes
     for await (const [, value] of this.#ctx.client.store.entriesWithPrefix(`msg!${this.id}!`, { reverse })) {
       const record = JSON.parse(new TextDecoder().decode(value)) as MessageRecord
       if (isExpired(record, nowNs)) continue
-      out.push(await decodeMessageRecord(this.id, record, this.#ctx.registry))
+      if (options.kind !== undefined && record.k !== options.kind) continue
+      if (options.deliveryStatus !== undefined && record.d !== options.deliveryStatus) continue
+      const sentAtNs = BigInt(record.t)
+      if (options.sentAfterNs !== undefined && sentAtNs <= options.sentAfterNs) continue
+      if (options.sentBeforeNs !== undefined && sentAtNs >= options.sentBeforeNs) continue
+      const message = await decodeMessageRecord(this.id, record, this.#ctx.registry)
+      // Same authority and type id, any version (the official SDK filters by content type kind).
+      if (
+        types !== undefined &&
+        !types.some(
+          (t) => t.authorityId === message.contentType.authorityId && t.typeId === message.contentType.typeId,
+        )
+      ) {
+        continue
+      }
+      out.push(message)
       if (options.limit !== undefined && out.length >= options.limit) break
     }
     return out
