@@ -97,6 +97,28 @@ export const clientErrorCodes = defineErrorCodes('Client', {
     description:
       "This installation is no longer in its inbox's identity state (revoked by the recovery identifier); it can read what it stored but writes nothing more. Register a new installation.",
   },
+  'Client::NotAGroupMember': {
+    category: 'Usage',
+    retryable: false,
+    description:
+      'leave() on a conversation this inbox is not a member of (removed, left, or never joined); libxmtp NotAGroupMember.',
+  },
+  'Client::SingleMemberLeaveRejected': {
+    category: 'Usage',
+    retryable: false,
+    description: 'leave() on a group whose only member is this inbox; libxmtp SingleMemberLeaveRejected.',
+  },
+  'Client::DmLeaveForbidden': {
+    category: 'Usage',
+    retryable: false,
+    description: 'leave() on a DM: a DM cannot be left; libxmtp DmLeaveForbidden.',
+  },
+  'Client::SuperAdminLeaveForbidden': {
+    category: 'Usage',
+    retryable: false,
+    description:
+      'leave() by a super admin: super admins cannot remove each other, so one must be demoted first; libxmtp SuperAdminLeaveForbidden.',
+  },
   'Client::InvalidArgument': {
     category: 'Usage',
     retryable: false,

@@ -20,8 +20,13 @@
  * @module
  */
 import { equalBytes, fromHex, isBaseError, sha256, toHex } from '@xmtp-lite/common'
-import type { ContentCodecRegistry, ContentTypeIdFields } from '@xmtp-lite/content-types'
+import {
+  type ContentCodecRegistry,
+  type ContentTypeIdFields,
+  decodeEncodedContent,
+} from '@xmtp-lite/content-types'
 import { ContentTypeGroupUpdated, emptyGroupUpdated } from '@xmtp-lite/content-types/group-updated'
+import { ContentTypeLeaveRequest } from '@xmtp-lite/content-types/leave-request'
 import { ContentTypeText } from '@xmtp-lite/content-types/text'
 import { installationKeys, type PublicIdentifier } from '@xmtp-lite/identity'
 import {
@@ -106,6 +111,11 @@ export interface ConversationRecord {
    * absent: counted from `createdAtNs` (the creator or the committer that welcomed us had just checked).
    */
   installationsCheckedAt?: number
+  /**
+   * Set once a LeaveRequest of our inbox was read (sent by this or another of our installations): libxmtp's
+   * membership state PendingRemove. We stay a member until a super admin commits the removal.
+   */
+  pendingRemove?: boolean
 }
 
 /** An intent's life (mls-groups.md §8.1). */
@@ -126,6 +136,11 @@ export type IntentAction =
   | { readonly kind: 'updatePermission'; readonly update: PolicyUpdate }
   /** Bring every member inbox to its latest identity state: add new installations, remove revoked ones (§7.1). */
   | { readonly kind: 'updateInstallations' }
+  /**
+   * Remove the members on the pending-remove list (they sent a LeaveRequest), as libxmtp's
+   * `remove_members_pending_removal`. Resolved when built: nothing to commit once they are gone.
+   */
+  | { readonly kind: 'removeLeavers' }
 
 /** A stored intent. */
 export interface IntentRecord {
@@ -215,6 +230,21 @@ const openKey = (conversationId: string, intentId: string) => `open!${conversati
  * `store_or_ignore`).
  */
 const messageIdKey = (conversationId: string, messageId: string) => `mid!${conversationId}!${messageId}`
+/**
+ * `leave!<group>!<inbox id>` → the LeaveRequest's message id: the group's pending-remove list, local to
+ * each installation as libxmtp's `pending_remove` table (group_id, inbox_id, message_id). An entry is
+ * dropped once its inbox is no longer a member.
+ */
+const leaveKey = (conversationId: string, inboxId: string) => `leave!${conversationId}!${inboxId}`
+
+/** libxmtp matches a LeaveRequest by its content type id's type id alone (xmtp_content_types `ContentType`). */
+function isLeaveRequest(encoded: Uint8Array): boolean {
+  try {
+    return decodeEncodedContent(encoded).type.typeId === ContentTypeLeaveRequest.typeId
+  } catch {
+    return false
+  }
+}
 /** How many times a send puts its message out again after reading it back behind the group's epoch. */
 const maxResends = 3
 /** libxmtp checks members' installations before a send at most every 5 s (SEND_MESSAGE_UPDATE_INSTALLATIONS_INTERVAL_NS). */
@@ -603,6 +633,8 @@ export class Conversation {
     const stored = await this.#receive()
     await this.#postCommits()
     await this.#resumeIntents()
+    // Its outcome is in the intent record; a sync does not fail for it (retried at the next read).
+    await this.#removeLeavers().catch(() => undefined)
     // A failed check (an unreachable node, a lost race three times) is retried at a later sync; the intent
     // records its outcome, and reading must not fail for it.
     await this.checkInstallationsIfDue().catch(() => undefined)
@@ -746,6 +778,7 @@ export class Conversation {
     // What sync() does after reading (its installation check included).
     await this.#postCommits()
     await this.#resumeIntents()
+    await this.#removeLeavers().catch(() => undefined)
     await this.checkInstallationsIfDue().catch(() => undefined)
     return stored
   }
@@ -958,11 +991,24 @@ export class Conversation {
               received.committer.inboxId,
               toHex(received.committer.installationKey),
               validated,
+              new Set((await this.#pendingRemoveList()).keys()),
             )
             if (received.selfRemoved) nextRecord.active = false
           }
         }
         await ctx.groups.save(this.#group)
+        if (stored?.k === 'application' && isLeaveRequest(fromHex(stored.c))) {
+          // mls_sync.rs `process_leave_request_message` (and `process_own_leave_request_message` for ours):
+          // the sender goes on the pending-remove list; our own inbox's request sets PendingRemove.
+          operations.push({ type: 'put', key: leaveKey(this.id, stored.s), value: jsonBytes(stored.id) })
+          if (stored.s === client.inboxId) nextRecord.pendingRemove = true
+        } else if (stored?.k === 'membershipChange') {
+          // `clean_pending_remove_list`: inboxes no longer members leave the pending-remove list.
+          const members = this.#membership().members
+          for (const inboxId of (await this.#pendingRemoveList()).keys()) {
+            if (!members.has(inboxId)) operations.push({ type: 'del', key: leaveKey(this.id, inboxId) })
+          }
+        }
         if (stored !== undefined) {
           const key = messageKey(this.id, record.id)
           operations.push({ type: 'put', key, value: messageRecordBytes(stored) })
@@ -996,11 +1042,18 @@ export class Conversation {
     inboxId: string,
     installationId: string,
     validated: ValidatedCommit | undefined,
+    leavers: ReadonlySet<string> = new Set(),
   ): Promise<MessageRecord> {
     const update = emptyGroupUpdated(inboxId)
     if (validated !== undefined) {
       update.addedInboxes = validated.addedInboxes.map((id) => ({ inboxId: id }))
-      update.removedInboxes = validated.removedInboxes.map((id) => ({ inboxId: id }))
+      // §6.3: a removed inbox on the pending-remove list (it sent a LeaveRequest) is reported as left.
+      update.removedInboxes = validated.removedInboxes
+        .filter((id) => !leavers.has(id))
+        .map((id) => ({ inboxId: id }))
+      update.leftInboxes = validated.removedInboxes
+        .filter((id) => leavers.has(id))
+        .map((id) => ({ inboxId: id }))
       update.metadataFieldChanges = validated.metadataDiff.fieldChanges.map((c) => ({
         fieldName: c.field,
         ...(c.oldValue === undefined ? {} : { oldValue: c.oldValue }),
@@ -1244,7 +1297,90 @@ export class Conversation {
         return this.#membershipCommit([], action.inboxIds)
       case 'updateInstallations':
         return this.#membershipCommit([], [])
+      case 'removeLeavers': {
+        const leavers = await this.#leaversToRemove()
+        return leavers.length === 0 ? undefined : this.#membershipCommit([], leavers)
+      }
     }
+  }
+
+  /** The group's pending-remove list: inbox id → the id of its LeaveRequest. */
+  async #pendingRemoveList(): Promise<Map<string, string>> {
+    const prefix = leaveKey(this.id, '')
+    const out = new Map<string, string>()
+    for await (const [key, value] of this.#ctx.client.store.entriesWithPrefix(prefix)) {
+      out.set(key.slice(prefix.length), JSON.parse(new TextDecoder().decode(value)) as string)
+    }
+    return out
+  }
+
+  /**
+   * The members a super admin of ours removes for their LeaveRequests (groups/mod.rs
+   * `remove_members_pending_removal`): only a super admin acts, and not while our own inbox is on the list
+   * (mls_sync.rs `process_admin_pending_remove_actions`); inboxes that are no longer members are skipped.
+   */
+  async #leaversToRemove(): Promise<string[]> {
+    const client = this.#ctx.client
+    if (!this.isActive || this.kind === 'dm') return []
+    if (!this.#mutableMetadata().superAdminList.includes(client.inboxId)) return []
+    const pending = await this.#pendingRemoveList()
+    if (pending.size === 0 || pending.has(client.inboxId)) return []
+    const members = this.#membership().members
+    return [...pending.keys()].filter((id) => members.has(id)).sort()
+  }
+
+  /**
+   * After a read: when we are a super admin and members asked to leave, commit their removal through an
+   * intent (one open at a time; resolved at build time, so when several super admins race, the losers'
+   * rebuilt intents find nobody left to remove and commit nothing). libxmtp runs it from its message
+   * processing and a retrying task (`process_pending_self_removals`).
+   */
+  async #removeLeavers(): Promise<void> {
+    if (this.#ctx.client.isRevoked) return
+    if ((await this.#leaversToRemove()).length === 0) return
+    for (const intent of await this.#openIntents()) {
+      if (intent.action.kind === 'removeLeavers') return
+    }
+    await this.runIntent({ kind: 'removeLeavers' })
+  }
+
+  /** Inboxes that asked to leave and are still members, as this installation has read (libxmtp `pending_remove_list`). */
+  async pendingRemoveInboxIds(): Promise<string[]> {
+    const members = this.#membership().members
+    return [...(await this.#pendingRemoveList()).keys()].filter((id) => members.has(id)).sort()
+  }
+
+  /** True once our inbox asked to leave and is not removed yet (libxmtp membership state PendingRemove). */
+  get isPendingRemove(): boolean {
+    return this.#record.pendingRemove === true && this.isActive
+  }
+
+  /**
+   * Leaves the group as libxmtp 1.9 does (groups/mod.rs `leave_group`): sends a LeaveRequest
+   * (`xmtp.org/leave_request:1.0`, no note) unless our inbox is already on the pending-remove list; a super
+   * admin's client then commits the removal of all our installations. We stay a member until then.
+   * @throws {ClientError} `Client::NotAGroupMember`, `Client::SingleMemberLeaveRejected`,
+   * `Client::DmLeaveForbidden`, `Client::SuperAdminLeaveForbidden` (checked in libxmtp's order).
+   */
+  async leave(): Promise<void> {
+    const client = this.#ctx.client
+    client.assertNotRevoked()
+    const members = this.#membership().members
+    if (!this.isActive || !members.has(client.inboxId)) {
+      throw new ClientError('Client::NotAGroupMember', 'this inbox is not a member of the conversation')
+    }
+    if (members.size === 1) {
+      throw new ClientError('Client::SingleMemberLeaveRejected', 'the only member of a group cannot leave it')
+    }
+    if (this.kind === 'dm') throw new ClientError('Client::DmLeaveForbidden', 'a DM cannot be left')
+    if (this.#mutableMetadata().superAdminList.includes(client.inboxId)) {
+      throw new ClientError(
+        'Client::SuperAdminLeaveForbidden',
+        'a super admin cannot leave; another super admin must demote it first',
+      )
+    }
+    if ((await this.#pendingRemoveList()).has(client.inboxId)) return
+    await this.send({}, ContentTypeLeaveRequest)
   }
 
   /**
