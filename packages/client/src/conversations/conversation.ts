@@ -31,6 +31,7 @@ import { ContentTypeText } from '@xmtp-lite/content-types/text'
 import { installationKeys, type PublicIdentifier } from '@xmtp-lite/identity'
 import {
   applyMutableMetadataChange,
+  calculateMessageId,
   type DisappearingSettings,
   decodeGroupMembership,
   decodeGroupPermissions,
@@ -202,6 +203,15 @@ export interface TopicWatch {
  * unpublished record), a copy of one sent again in a newer epoch (`key`: the original's unpublished record
  * key, which names it while it is being sent), or a commit.
  */
+/** A send the node did not take (the transport error is its cause). */
+class PublishFailed extends Error {
+  override readonly cause: unknown
+  constructor(cause: unknown) {
+    super('publish failed')
+    this.cause = cause
+  }
+}
+
 type SentRecord =
   | { kind: 'app'; key: string }
   | { kind: 'resent'; key: string }
@@ -218,6 +228,11 @@ export interface ConversationMember {
 }
 
 const maxIntentAttempts = 3
+/**
+ * Failed publish attempts after which a prepared message becomes `failed` (as an intent after 3 attempts,
+ * libxmtp `MAX_INTENT_PUBLISH_ATTEMPTS`).
+ */
+const maxPublishAttempts = 3
 const conversationKey = (id: string) => `conv!${id}`
 const intentKey = (conversationId: string, intentId: string) => `intent!${conversationId}!${intentId}`
 const sentKey = (hash: string) => `sent!${hash}`
@@ -286,6 +301,8 @@ export class Conversation {
   readonly #sending = new Set<string>()
   /** Those of them read back in an epoch the group had already left. */
   readonly #behind = new Set<string>()
+  /** One `publishMessages` at a time, so prepared messages go out once each and in order. */
+  readonly #publishLock = new Mutex()
 
   constructor(ctx: ConversationContext, record: ConversationRecord, group: MlsGroup) {
     this.#ctx = ctx
@@ -505,42 +522,61 @@ export class Conversation {
     const client = this.#ctx.client
     if (this.isActive) await this.#beforeSend()
     const localId = newLocalId(client)
+    const key = messageKey(this.id, 0n, localId)
+    const id = await this.#publish(key, localId, encoded, () => ({
+      id: '',
+      s: client.inboxId,
+      i: client.installationId,
+      t: (BigInt(client.now()) * 1_000_000n).toString(),
+      k: 'application',
+      c: toHex(encoded),
+      d: 'unpublished',
+      n: '0',
+      o: true,
+    })).catch(async (error: unknown) => {
+      if (error instanceof PublishFailed) {
+        await this.#markFailed(localId)
+        throw error.cause
+      }
+      throw error
+    })
+    this.#ctx.onSent?.(this)
+    return id
+  }
+
+  /**
+   * Encrypts a message of ours in the current epoch and sends it, then reads it back (which stores it as
+   * published). `fresh` gives the unpublished record to store with the ciphertext (a plain send); without
+   * it the record is already stored (a prepared message). A failed send throws {@link PublishFailed}.
+   */
+  async #publish(
+    key: string,
+    localId: string,
+    encoded: Uint8Array,
+    fresh: (() => MessageRecord) | undefined,
+  ): Promise<string> {
+    const client = this.#ctx.client
     const { message, id } = await this.#ctx.lock.run(async () => {
       if (!this.isActive) throw new ClientError('Client::InvalidArgument', 'this conversation is not active')
       return this.#ctx.mlsStorage.transaction(async () => {
         const sent = await this.#group.sendMessage(encoded, localId)
         await this.#ctx.groups.save(this.#group)
         const id = toHex(sent.messageId)
-        const key = messageKey(this.id, 0n, localId)
-        const record: MessageRecord = {
-          id,
-          s: client.inboxId,
-          i: client.installationId,
-          t: (BigInt(client.now()) * 1_000_000n).toString(),
-          k: 'application',
-          c: toHex(encoded),
-          d: 'unpublished',
-          n: '0',
-          o: true,
-        }
         const sentRecord: SentRecord = { kind: 'app', key }
-        return {
-          result: { message: sent.message, id },
-          operations: [
-            { type: 'put', key, value: messageRecordBytes(record) },
-            { type: 'put', key: sentKey(toHex(sha256(sent.message))), value: jsonBytes(sentRecord) },
-          ],
-        }
+        const operations: StoreOperation[] = [
+          { type: 'put', key: sentKey(toHex(sha256(sent.message))), value: jsonBytes(sentRecord) },
+        ]
+        if (fresh !== undefined)
+          operations.push({ type: 'put', key, value: messageRecordBytes({ ...fresh(), id }) })
+        return { result: { message: sent.message, id }, operations }
       })
     })
-    const key = messageKey(this.id, 0n, localId)
     this.#sending.add(key)
     try {
       try {
         await client.api.sendGroupMessages([{ data: message }])
       } catch (error) {
-        await this.#markFailed(localId)
-        throw error
+        throw new PublishFailed(error)
       }
       await this.sync()
       await this.#sendAgainIfBehind(key, encoded, localId)
@@ -548,8 +584,87 @@ export class Conversation {
       this.#sending.delete(key)
       this.#behind.delete(key)
     }
-    this.#ctx.onSent?.(this)
     return id
+  }
+
+  /**
+   * Stores a message of ours locally, unpublished, without sending it (optimistic send; libxmtp
+   * `send_optimistic`, the official SDK's `send(content, { isOptimistic: true })`): it is listed by
+   * `messages()` at once, and {@link publishMessages} sends it later. Returns its XMTP message id (§6.1),
+   * which stays the same once published.
+   */
+  async prepareMessage(
+    content: unknown,
+    contentType: ContentTypeIdFields = ContentTypeText,
+  ): Promise<string> {
+    const client = this.#ctx.client
+    client.assertNotRevoked()
+    if (!this.isActive) throw new ClientError('Client::InvalidArgument', 'this conversation is not active')
+    const encoded = await this.#ctx.registry.encodeBytes(content, contentType)
+    const localId = newLocalId(client)
+    const id = toHex(await calculateMessageId(this.#group.groupId, localId, encoded))
+    const record: MessageRecord = {
+      id,
+      s: client.inboxId,
+      i: client.installationId,
+      t: (BigInt(client.now()) * 1_000_000n).toString(),
+      k: 'application',
+      c: toHex(encoded),
+      d: 'unpublished',
+      n: '0',
+      o: true,
+      p: 0,
+    }
+    await client.store.put(messageKey(this.id, 0n, localId), messageRecordBytes(record))
+    return id
+  }
+
+  /**
+   * Publishes the prepared messages still unpublished, oldest first (the official SDK's `publishMessages`).
+   * Each becomes `published` once read back. When the node cannot be reached the message stays
+   * `unpublished` (a later call sends it again) until its 3rd failed attempt, when it becomes `failed` and
+   * is not sent any more; the first failure stops the call (later messages keep their order) and is thrown.
+   * A message published twice (the node took it but the answer was lost) has the same id and is stored
+   * once by every member (§8.5).
+   */
+  async publishMessages(): Promise<void> {
+    const client = this.#ctx.client
+    client.assertNotRevoked()
+    await this.#publishLock.run(async () => {
+      const prepared: { key: string; record: MessageRecord }[] = []
+      for await (const [key, value] of client.store.entriesWithPrefix(`msg!${this.id}!~`)) {
+        const record = JSON.parse(new TextDecoder().decode(value)) as MessageRecord
+        if (record.p !== undefined && record.d === 'unpublished') prepared.push({ key, record })
+      }
+      if (prepared.length === 0) return
+      let first = true
+      for (const { key, record } of prepared) {
+        const localId = key.slice(key.indexOf('!~') + 2)
+        try {
+          // The pre-send sync reaches the node first: its failure is this message's failed attempt too.
+          if (first && this.isActive)
+            await this.#beforeSend().catch((e: unknown) => Promise.reject(new PublishFailed(e)))
+          first = false
+          await this.#publish(key, localId, fromHex(record.c), undefined)
+        } catch (error) {
+          if (!(error instanceof PublishFailed)) throw error
+          const current = await getJson<MessageRecord>(client.store, key)
+          if (current !== undefined && current.d === 'unpublished') {
+            const attempts = (current.p ?? 0) + 1
+            await client.store.put(
+              key,
+              messageRecordBytes({
+                ...current,
+                p: attempts,
+                d: attempts >= maxPublishAttempts ? 'failed' : 'unpublished',
+              }),
+            )
+          }
+          throw error.cause
+        }
+      }
+      this.#ctx.onSent?.(this)
+    })
   }
 
   /**

@@ -62,6 +62,11 @@ export interface MessageRecord {
   o: boolean
   /** Disappearing messages: when it expires (ns, local clock), absent when it never does. */
   x?: string
+  /**
+   * A message of ours prepared by `prepareMessage` and not yet sent: how many publish attempts failed
+   * (`publishMessages`). Absent for messages sent at once by `send`.
+   */
+  p?: number
 }
 
 /** `exp!<expiry ns, 20 digits>!<message key>`: the index of messages that disappear, soonest first. */
