@@ -101,6 +101,38 @@ describe('identity ledger', () => {
     expect((await cold.getState(inboxA))?.members.size).toBe(3)
   })
 
+  it('keeps both rows when two inboxes add the same address concurrently', async () => {
+    const memory = createMemoryLedgerStorage()
+    // a slower address-log read, as on a real store: both appends read the log before either writes it
+    const storage = {
+      ...memory,
+      getAddressLog: async (address: string) => {
+        const log = await memory.getAddressLog(address)
+        await new Promise((r) => setTimeout(r, 20))
+        return log
+      },
+    }
+    const ledger = new IdentityLedger({ storage })
+    const inboxB = generateInboxId((B.identifier as { address: string }).address, 1n)
+    await ledger.append(await registration(A, i1), { sequenceId: 1n, serverTimestampNs: at(1) })
+    await ledger.append(await registration(B, i2), { sequenceId: 2n, serverTimestampNs: at(2) })
+    const addC = [await addMember(inboxA, A, C, 3), await addMember(inboxB, B, C, 4)]
+    await Promise.all([
+      ledger.append(addC[0] as IdentityUpdate, { sequenceId: 3n, serverTimestampNs: at(3) }),
+      ledger.append(addC[1] as IdentityUpdate, { sequenceId: 4n, serverTimestampNs: at(4) }),
+    ])
+    const address = (C.identifier as { address: string }).address
+    const rows = await memory.getAddressLog(address)
+    expect(rows.map((r) => [r.inboxId, r.associationSequenceId])).toEqual(
+      expect.arrayContaining([
+        [inboxA, 3n],
+        [inboxB, 4n],
+      ]),
+    )
+    expect(rows).toHaveLength(2)
+    expect(await ledger.getInboxIdForAddress(address)).toBe(inboxB)
+  })
+
   describe('rejects, each with its code', () => {
     it('a CreateInbox signed by the wrong wallet', async () => {
       const good = await registration(A, i1)

@@ -128,6 +128,26 @@ interface InboxHistory {
   readonly states: AssociationState[]
 }
 
+/** Runs `fn` after every earlier call locked on `key` in `locks` has finished. */
+async function lockedOn<T>(
+  locks: Map<string, Promise<unknown>>,
+  key: string,
+  fn: () => Promise<T>,
+): Promise<T> {
+  const previous = locks.get(key) ?? Promise.resolve()
+  const run = previous.then(fn, fn)
+  const tail = run.then(
+    () => undefined,
+    () => undefined,
+  )
+  locks.set(key, tail)
+  try {
+    return await run
+  } finally {
+    if (locks.get(key) === tail) locks.delete(key)
+  }
+}
+
 async function wrapStorage<T>(op: () => Promise<T>): Promise<T> {
   try {
     return await op()
@@ -140,7 +160,8 @@ async function wrapStorage<T>(op: () => Promise<T>): Promise<T> {
 /**
  * The identity ledger of a node or a client.
  *
- * Appends to one inbox are serialised; an append verifies every signature of the new update, applies it
+ * Appends to one inbox are serialised, appends to different inboxes may run concurrently (the address logs
+ * they share are read and written under per-address locks); an append verifies every signature of the new update, applies it
  * to the inbox's current state with every rule of the reducer, and stores it with the address index
  * changes in one atomic write. States are kept in memory per inbox once computed, so "was installation K
  * in inbox I at sequence id N" costs a lookup.
@@ -155,6 +176,8 @@ export class IdentityLedger {
   readonly #verify: VerifyOptions
   readonly #histories = new Map<string, Promise<InboxHistory>>()
   readonly #locks = new Map<string, Promise<unknown>>()
+  /** Locks of address logs: appends to different inboxes may touch the same address (§3.10 step 6). */
+  readonly #addressLocks = new Map<string, Promise<unknown>>()
 
   constructor(options: IdentityLedgerOptions) {
     this.#storage = options.storage
@@ -162,19 +185,20 @@ export class IdentityLedger {
   }
 
   /** Runs `fn` after every earlier locked call on `inboxId` has finished. */
-  async #locked<T>(inboxId: string, fn: () => Promise<T>): Promise<T> {
-    const previous = this.#locks.get(inboxId) ?? Promise.resolve()
-    const run = previous.then(fn, fn)
-    const tail = run.then(
-      () => undefined,
-      () => undefined,
-    )
-    this.#locks.set(inboxId, tail)
-    try {
-      return await run
-    } finally {
-      if (this.#locks.get(inboxId) === tail) this.#locks.delete(inboxId)
-    }
+  #locked<T>(inboxId: string, fn: () => Promise<T>): Promise<T> {
+    return lockedOn(this.#locks, inboxId, fn)
+  }
+
+  /**
+   * Runs `fn` holding the locks of every address in `addresses`, taken in sorted order (so two appends
+   * needing overlapping sets cannot wait on each other). Address locks are always taken inside an inbox
+   * lock and never the other way round.
+   */
+  #lockedAddresses<T>(addresses: readonly string[], fn: () => Promise<T>): Promise<T> {
+    const sorted = [...new Set(addresses)].sort()
+    const step = (i: number): Promise<T> =>
+      i === sorted.length ? fn() : lockedOn(this.#addressLocks, sorted[i] as string, () => step(i + 1))
+    return step(0)
   }
 
   /** The states of an inbox after each of its entries, replayed (and re-verified) from storage once. */
@@ -244,14 +268,21 @@ export class IdentityLedger {
         })
       }
       const { state, diff } = await this.#apply(history, parsed)
-      const addressLogs = await this.#addressLogChanges(inboxId, diff, meta.sequenceId)
-      await wrapStorage(() =>
-        this.#storage.append({
-          inboxId,
-          entry: { sequenceId: meta.sequenceId, serverTimestampNs: meta.serverTimestampNs, update: bytes },
-          addressLogs,
-        }),
+      // The address logs are read, changed and written under their address locks: appends to other
+      // inboxes run concurrently and may change the same address's log.
+      const touched = [...diff.newMembers, ...diff.removedMembers].flatMap((m) =>
+        m.kind === 'ethereum' ? [m.address] : [],
       )
+      await this.#lockedAddresses(touched, async () => {
+        const addressLogs = await this.#addressLogChanges(inboxId, diff, meta.sequenceId)
+        await wrapStorage(() =>
+          this.#storage.append({
+            inboxId,
+            entry: { sequenceId: meta.sequenceId, serverTimestampNs: meta.serverTimestampNs, update: bytes },
+            addressLogs,
+          }),
+        )
+      })
       history.sequenceIds.push(meta.sequenceId)
       history.states.push(state)
       return { state, diff, sequenceId: meta.sequenceId }
