@@ -25,6 +25,9 @@ const addressKey = (address: string) => `addr!${address}`
 /** Inboxes per GetIdentityUpdates request (libxmtp chunks by 50, v3-node-api-and-identity.md §4.3). */
 const identityBatchSize = 50
 
+/** Inboxes {@link InboxDirectory.refresh} verifies and appends at once. */
+const refreshConcurrency = 16
+
 function seqKey(sequenceId: bigint): string {
   return sequenceId.toString().padStart(20, '0')
 }
@@ -110,19 +113,35 @@ export class InboxDirectory {
     const fetched = (await Promise.all(chunks.map((c) => this.#api.getIdentityUpdates(c)))).flatMap((m) => [
       ...m,
     ])
-    const changed: string[] = []
-    for (const [inboxId, entries] of fetched) {
-      for (const entry of entries) {
-        const last = await this.ledger.latestSequenceId(inboxId)
-        if (last !== undefined && entry.sequenceId <= last) continue
-        const bytes = xmtp.identity.associations.IdentityUpdate.encode(entry.update).finish()
-        await this.ledger.append(bytes, {
-          sequenceId: entry.sequenceId,
-          serverTimestampNs: entry.serverTimestampNs,
-        })
-        if (changed.at(-1) !== inboxId) changed.push(inboxId)
+    // Inboxes are verified and appended concurrently (a cold creator of a 250-member group verifies 249
+    // logs), the updates of one inbox in order; the ledger serialises appends per inbox and per address.
+    const work = [...fetched]
+    const updated = new Array<boolean>(work.length).fill(false)
+    let next = 0
+    let failure: { readonly error: unknown } | undefined
+    const worker = async () => {
+      while (failure === undefined && next < work.length) {
+        const index = next++
+        const [inboxId, entries] = work[index] as (typeof work)[number]
+        try {
+          for (const entry of entries) {
+            const last = await this.ledger.latestSequenceId(inboxId)
+            if (last !== undefined && entry.sequenceId <= last) continue
+            const bytes = xmtp.identity.associations.IdentityUpdate.encode(entry.update).finish()
+            await this.ledger.append(bytes, {
+              sequenceId: entry.sequenceId,
+              serverTimestampNs: entry.serverTimestampNs,
+            })
+            updated[index] = true
+          }
+        } catch (error) {
+          failure ??= { error }
+        }
       }
     }
+    await Promise.all(Array.from({ length: Math.min(refreshConcurrency, work.length) }, worker))
+    if (failure !== undefined) throw failure.error
+    const changed = work.flatMap(([inboxId], i) => (updated[i] ? [inboxId] : []))
     if (changed.length > 0) await this.onUpdated?.(changed)
   }
 
