@@ -204,6 +204,13 @@ const ops = {
     }
   },
 
+  // libxmtp `leave_group`: sends a LeaveRequest; a super admin's client commits the removal later.
+  async requestRemoval({ name, conversationId }) {
+    const conversation = await conversationOf(name, conversationId)
+    await conversation.requestRemoval()
+    return { isPendingRemoval: conversation.isPendingRemoval() }
+  },
+
   async addMembers({ name, conversationId, inboxIds }) {
     await (await conversationOf(name, conversationId)).addMembers(inboxIds)
     return null
