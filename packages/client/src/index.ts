@@ -39,7 +39,7 @@ export type { ListOptions, NewGroupOptions } from './conversations/conversations
 export { Conversations } from './conversations/conversations.ts'
 export type { DecodedMessage, DeliveryStatus, MessageKind } from './conversations/messages.ts'
 export type { StreamEvents } from './conversations/stream.ts'
-export { MessageStream } from './conversations/stream.ts'
+export { ConversationStream, MessageStream } from './conversations/stream.ts'
 export type { ClientErrorCode } from './errors.ts'
 export { ClientError, clientErrorCodes } from './errors.ts'
 export type { ClientFlag } from './flags.ts'

@@ -44,7 +44,7 @@ import {
 import type { DecodedMessage } from './messages.ts'
 import { TransactionalMlsStorage } from './mlsStorage.ts'
 import { Mutex } from './mutex.ts'
-import { MessageStream, type StreamEvents } from './stream.ts'
+import { ConversationStream, MessageStream, type StreamEvents } from './stream.ts'
 import { directoryIdentityPort } from './validator.ts'
 
 /** Options of a new group. */
@@ -91,6 +91,8 @@ export class Conversations {
   readonly #ctx: ConversationContext
   readonly #loaded = new Map<string, Conversation>()
   readonly #listeners = new Set<(messages: readonly DecodedMessage[]) => void>()
+  /** Told of every group or DM joined by welcome or created here (conversation streams). */
+  readonly #joinedListeners = new Set<(conversation: Conversation) => void>()
   readonly #welcomeLock = new Mutex()
 
   constructor(client: Client, registry: ContentCodecRegistry) {
@@ -129,6 +131,11 @@ export class Conversations {
   onMessages(listener: (messages: readonly DecodedMessage[]) => void): () => void {
     this.#listeners.add(listener)
     return () => this.#listeners.delete(listener)
+  }
+
+  #announce(conversation: Conversation): void {
+    if (conversation.kind === 'sync') return
+    for (const listener of this.#joinedListeners) listener(conversation)
   }
 
   async #store(record: ConversationRecord, group: MlsGroup): Promise<Conversation> {
@@ -236,7 +243,12 @@ export class Conversations {
       )
     }
     const others = (await client.inboxes.installations(client.inboxId)).length > 1
-    if (inboxIds.length > 0 || others) await conversation.addMembers(inboxIds)
+    try {
+      if (inboxIds.length > 0 || others) await conversation.addMembers(inboxIds)
+    } finally {
+      // libxmtp streams the groups an installation creates too (its local NewGroup event).
+      this.#announce(conversation)
+    }
     return conversation
   }
 
@@ -388,6 +400,9 @@ export class Conversations {
         await client.store.put(welcomeCursorKey, jsonBytes(welcome.id.toString()))
         if (conversation !== undefined) joined.push(conversation)
       }
+      // Announced before their first sync: the welcome cursor has moved past them, so a failing sync must
+      // not keep them from a conversation stream.
+      for (const c of joined) this.#announce(c)
       for (const c of joined) await c.sync()
       // §3.2: a key package used by a welcome is replaced soon after (libxmtp queue_key_rotation).
       if (joined.length > 0) await client.keyPackageUsed()
@@ -605,6 +620,29 @@ export class Conversations {
           BigInt((await getJson<string>(this.#client.store, welcomeCursorKey)) ?? '0'),
         syncWelcomes: () => this.syncWelcomes(),
         listen: (listener) => this.onMessages(listener),
+      },
+      events,
+    )
+  }
+
+  /**
+   * Every group and DM this installation joins (by welcome) or creates from now on, each once (the
+   * official SDK's `conversations.stream()`; `kind` as its `streamGroups` / `streamDms`). Reconnects by
+   * itself and catches up from the stored welcome cursor, so a conversation joined while the connection
+   * was down still arrives; sync groups never do.
+   */
+  stream(events: StreamEvents = {}, options: { readonly kind?: 'group' | 'dm' } = {}): ConversationStream {
+    return new ConversationStream(
+      {
+        client: this.#client,
+        welcomeCursor: async () =>
+          BigInt((await getJson<string>(this.#client.store, welcomeCursorKey)) ?? '0'),
+        syncWelcomes: () => this.syncWelcomes(),
+        listen: (listener) => {
+          this.#joinedListeners.add(listener)
+          return () => this.#joinedListeners.delete(listener)
+        },
+        ...(options.kind === undefined ? {} : { filter: (c: Conversation) => c.kind === options.kind }),
       },
       events,
     )

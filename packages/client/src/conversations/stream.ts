@@ -211,3 +211,130 @@ export class MessageStream implements AsyncIterable<DecodedMessage> {
     }
   }
 }
+
+/** What a stream of conversations watches. */
+export interface ConversationStreamSource {
+  readonly client: Client
+  /** The last welcome id processed. */
+  welcomeCursor(): Promise<bigint>
+  /** Joins new welcomes; the joined conversations arrive through `listen`. */
+  syncWelcomes(): Promise<unknown>
+  /** Registers for every conversation joined by welcome or created here; returns its removal. */
+  listen(listener: (conversation: Conversation) => void): () => void
+  /** Keeps a conversation if it belongs to the stream. */
+  readonly filter?: (conversation: Conversation) => boolean
+}
+
+/**
+ * An async iterable of the conversations this installation joins (by welcome) or creates from now on,
+ * each once; reconnects by itself and catches up on the welcomes that arrived while no subscription was
+ * open (from the stored welcome cursor, so nothing is lost). `close()` ends it.
+ */
+export class ConversationStream implements AsyncIterable<Conversation> {
+  readonly #source: ConversationStreamSource
+  readonly #events: StreamEvents
+  readonly #retry: RetryPolicy
+  readonly #queue: Conversation[] = []
+  readonly #seen = new Set<string>()
+  #wake: (() => void) | undefined
+  #call: StreamCall | undefined
+  #closed = false
+  #attempt = 0
+  #reconnecting = false
+  #disconnected = false
+  readonly #unlisten: () => void
+  /** Resolves once the first subscription is open. */
+  readonly ready: Promise<void>
+
+  constructor(source: ConversationStreamSource, events: StreamEvents = {}, retry: RetryPolicy = {}) {
+    this.#source = source
+    this.#events = events
+    this.#retry = retry
+    this.#unlisten = source.listen((conversation) => {
+      if (this.#closed || this.#seen.has(conversation.id)) return
+      if (source.filter !== undefined && !source.filter(conversation)) return
+      this.#seen.add(conversation.id)
+      this.#queue.push(conversation)
+      this.#wake?.()
+    })
+    this.ready = this.#open()
+  }
+
+  async #open(): Promise<void> {
+    const client = this.#source.client
+    const afterId = await this.#source.welcomeCursor()
+    let settle: (opened: boolean) => void = () => {}
+    const settled = new Promise<boolean>((resolve) => {
+      settle = resolve
+    })
+    const onError = (error: ClientError | undefined) => {
+      settle(false)
+      this.#dropped(error)
+    }
+    this.#call = client.api.subscribeWelcomeMessages([{ installationKey: client.installationKey, afterId }], {
+      onOpen: () => {
+        this.#attempt = 0
+        if (this.#disconnected) {
+          this.#disconnected = false
+          this.#events.onReconnect?.()
+        }
+        settle(true)
+      },
+      // Processed from the stored cursor (under the welcome lock), so one welcome is joined once however
+      // many notifications or catch-ups ask for it.
+      onMessage: () => {
+        this.#source.syncWelcomes().catch(() => this.#dropped(undefined))
+      },
+      onError,
+      onEnd: () => onError(undefined),
+    })
+    if (!(await settled)) return
+    // Catch up on welcomes that arrived while no subscription was open (first start and every reconnect).
+    await this.#source.syncWelcomes().catch(() => this.#dropped(undefined))
+  }
+
+  #dropped(error: ClientError | undefined): void {
+    if (this.#closed || this.#reconnecting) return
+    this.#reconnecting = true
+    this.#call?.cancel()
+    this.#call = undefined
+    if (!this.#disconnected) {
+      this.#disconnected = true
+      this.#events.onDisconnect?.(error)
+    }
+    const delay = backoffDelay(this.#attempt++, { maxDelayMs: 5_000, ...this.#retry })
+    setTimeout(() => {
+      this.#reconnecting = false
+      if (this.#closed) return
+      this.#open().catch((e: unknown) => this.#dropped(e as ClientError))
+    }, delay)
+  }
+
+  /** Ends the stream; a pending `next()` resolves as done. */
+  close(): void {
+    if (this.#closed) return
+    this.#closed = true
+    this.#unlisten()
+    this.#call?.cancel()
+    this.#call = undefined
+    this.#wake?.()
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<Conversation> {
+    try {
+      while (!this.#closed) {
+        const next = this.#queue.shift()
+        if (next !== undefined) {
+          yield next
+          continue
+        }
+        await new Promise<void>((resolve) => {
+          this.#wake = resolve
+        })
+        this.#wake = undefined
+      }
+    } finally {
+      this.close()
+    }
+  }
+}
