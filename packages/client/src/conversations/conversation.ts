@@ -270,8 +270,22 @@ const installationsCheckIntervalMs = 5_000
  */
 export const syncInstallationsCheckIntervalMs = 30 * 60_000
 
+let lastLocalIdMs = -1
+let localIdsInMs = 0
+
+/**
+ * A local id (intents, and the idempotency key of our messages): time, then a counter within the same
+ * millisecond, so ids made one after the other sort in that order (prepared messages publish in it), then
+ * random bytes.
+ */
 function newLocalId(client: Client): string {
-  return `${client.now().toString().padStart(15, '0')}-${toHex(crypto.getRandomValues(new Uint8Array(6)))}`
+  const ms = client.now()
+  if (ms === lastLocalIdMs) localIdsInMs++
+  else {
+    lastLocalIdMs = ms
+    localIdsInMs = 0
+  }
+  return `${ms.toString().padStart(15, '0')}-${localIdsInMs.toString().padStart(6, '0')}-${toHex(crypto.getRandomValues(new Uint8Array(6)))}`
 }
 
 /**
