@@ -16,6 +16,7 @@ import type { ClientError } from '../errors.ts'
 import type { StreamCall } from '../transport/transport.ts'
 import type { Conversation, TopicWatch } from './conversation.ts'
 import type { DecodedMessage } from './messages.ts'
+import { WakeQueue } from './wakeQueue.ts'
 
 /** What a stream watches. */
 export interface StreamSource {
@@ -45,10 +46,11 @@ export class MessageStream implements AsyncIterable<DecodedMessage> {
   readonly #source: StreamSource
   readonly #events: StreamEvents
   readonly #retry: RetryPolicy
-  readonly #queue: DecodedMessage[] = []
-  #wake: (() => void) | undefined
+  readonly #queue = new WakeQueue<DecodedMessage>(() => {
+    this.#unlisten()
+    for (const call of this.#calls.splice(0)) call.cancel()
+  })
   #calls: StreamCall[] = []
-  #closed = false
   #attempt = 0
   #reconnecting = false
   #disconnected = false
@@ -61,8 +63,8 @@ export class MessageStream implements AsyncIterable<DecodedMessage> {
     this.#events = events
     this.#retry = retry
     this.#unlisten = source.listen((messages) => {
-      for (const m of messages) if (source.filter === undefined || source.filter(m)) this.#queue.push(m)
-      this.#wake?.()
+      const filter = source.filter
+      this.#queue.push(...(filter === undefined ? messages : messages.filter(filter)))
     })
     this.ready = this.#open()
   }
@@ -165,11 +167,11 @@ export class MessageStream implements AsyncIterable<DecodedMessage> {
 
   #restart(): void {
     for (const call of this.#calls.splice(0)) call.cancel()
-    if (!this.#closed) void this.#open().catch((e: unknown) => this.#dropped(e as ClientError))
+    if (!this.#queue.closed) void this.#open().catch((e: unknown) => this.#dropped(e as ClientError))
   }
 
   #dropped(error: ClientError | undefined): void {
-    if (this.#closed || this.#reconnecting) return
+    if (this.#queue.closed || this.#reconnecting) return
     this.#reconnecting = true
     for (const call of this.#calls.splice(0)) call.cancel()
     if (!this.#disconnected) {
@@ -179,36 +181,18 @@ export class MessageStream implements AsyncIterable<DecodedMessage> {
     const delay = backoffDelay(this.#attempt++, { maxDelayMs: 5_000, ...this.#retry })
     setTimeout(() => {
       this.#reconnecting = false
-      if (this.#closed) return
+      if (this.#queue.closed) return
       this.#open().catch((e: unknown) => this.#dropped(e as ClientError))
     }, delay)
   }
 
   /** Ends the stream; a pending `next()` resolves as done. */
   close(): void {
-    if (this.#closed) return
-    this.#closed = true
-    this.#unlisten()
-    for (const call of this.#calls.splice(0)) call.cancel()
-    this.#wake?.()
+    this.#queue.close()
   }
 
-  async *[Symbol.asyncIterator](): AsyncIterator<DecodedMessage> {
-    try {
-      while (!this.#closed) {
-        const next = this.#queue.shift()
-        if (next !== undefined) {
-          yield next
-          continue
-        }
-        await new Promise<void>((resolve) => {
-          this.#wake = resolve
-        })
-        this.#wake = undefined
-      }
-    } finally {
-      this.close()
-    }
+  [Symbol.asyncIterator](): AsyncIterator<DecodedMessage> {
+    return this.#queue[Symbol.asyncIterator]()
   }
 }
 
@@ -234,11 +218,13 @@ export class ConversationStream implements AsyncIterable<Conversation> {
   readonly #source: ConversationStreamSource
   readonly #events: StreamEvents
   readonly #retry: RetryPolicy
-  readonly #queue: Conversation[] = []
+  readonly #queue = new WakeQueue<Conversation>(() => {
+    this.#unlisten()
+    this.#call?.cancel()
+    this.#call = undefined
+  })
   readonly #seen = new Set<string>()
-  #wake: (() => void) | undefined
   #call: StreamCall | undefined
-  #closed = false
   #attempt = 0
   #reconnecting = false
   #disconnected = false
@@ -251,11 +237,10 @@ export class ConversationStream implements AsyncIterable<Conversation> {
     this.#events = events
     this.#retry = retry
     this.#unlisten = source.listen((conversation) => {
-      if (this.#closed || this.#seen.has(conversation.id)) return
+      if (this.#queue.closed || this.#seen.has(conversation.id)) return
       if (source.filter !== undefined && !source.filter(conversation)) return
       this.#seen.add(conversation.id)
       this.#queue.push(conversation)
-      this.#wake?.()
     })
     this.ready = this.#open()
   }
@@ -294,7 +279,7 @@ export class ConversationStream implements AsyncIterable<Conversation> {
   }
 
   #dropped(error: ClientError | undefined): void {
-    if (this.#closed || this.#reconnecting) return
+    if (this.#queue.closed || this.#reconnecting) return
     this.#reconnecting = true
     this.#call?.cancel()
     this.#call = undefined
@@ -305,36 +290,17 @@ export class ConversationStream implements AsyncIterable<Conversation> {
     const delay = backoffDelay(this.#attempt++, { maxDelayMs: 5_000, ...this.#retry })
     setTimeout(() => {
       this.#reconnecting = false
-      if (this.#closed) return
+      if (this.#queue.closed) return
       this.#open().catch((e: unknown) => this.#dropped(e as ClientError))
     }, delay)
   }
 
   /** Ends the stream; a pending `next()` resolves as done. */
   close(): void {
-    if (this.#closed) return
-    this.#closed = true
-    this.#unlisten()
-    this.#call?.cancel()
-    this.#call = undefined
-    this.#wake?.()
+    this.#queue.close()
   }
 
-  async *[Symbol.asyncIterator](): AsyncIterator<Conversation> {
-    try {
-      while (!this.#closed) {
-        const next = this.#queue.shift()
-        if (next !== undefined) {
-          yield next
-          continue
-        }
-        await new Promise<void>((resolve) => {
-          this.#wake = resolve
-        })
-        this.#wake = undefined
-      }
-    } finally {
-      this.close()
-    }
+  [Symbol.asyncIterator](): AsyncIterator<Conversation> {
+    return this.#queue[Symbol.asyncIterator]()
   }
 }

@@ -35,6 +35,7 @@ import {
 import type { Conversation } from '../conversations/conversation.ts'
 import type { DecodedMessage, MessageRecord } from '../conversations/messages.ts'
 import { Mutex } from '../conversations/mutex.ts'
+import { WakeQueue } from '../conversations/wakeQueue.ts'
 import { getJson, jsonBytes, type StoreOperation } from '../storage/store.ts'
 import { ContentTypeDeviceSync, DeviceSyncContentCodec } from './content.ts'
 
@@ -154,40 +155,12 @@ export class Preferences {
    * changed here, locally or from another installation. `close()` ends it.
    */
   streamConsent(): AsyncIterable<ConsentRecord[]> & { close(): void } {
-    const queue: ConsentRecord[][] = []
-    let wake: (() => void) | undefined
-    let closed = false
+    const queue: WakeQueue<ConsentRecord[]> = new WakeQueue(() => off())
     const off = this.onUpdate((updates) => {
       const records = updates.flatMap((u) => (u.kind === 'consent' ? [u.record] : []))
-      if (records.length === 0) return
-      queue.push(records)
-      wake?.()
+      if (records.length > 0) queue.push(records)
     })
-    const close = () => {
-      closed = true
-      off()
-      wake?.()
-    }
-    return {
-      close,
-      async *[Symbol.asyncIterator]() {
-        try {
-          while (!closed) {
-            const next = queue.shift()
-            if (next !== undefined) {
-              yield next
-              continue
-            }
-            await new Promise<void>((resolve) => {
-              wake = resolve
-            })
-            wake = undefined
-          }
-        } finally {
-          close()
-        }
-      },
-    }
+    return queue
   }
 
   #emit(updates: readonly PreferenceUpdate[]): void {
