@@ -86,11 +86,23 @@ describe('replication options', () => {
         httpPort: false,
         replication: { nodeId, privateKey, registry },
       }).then(
-        () => 'started',
+        async (node) => {
+          await node.close()
+          return 'started'
+        },
         (e: unknown) => (e instanceof ReplicationError ? e.code : String(e)),
       )
     expect(await start(100, privateKeyOf(200))).toBe('Replication::InvalidConfig')
     expect(await start(300, privateKeyOf(300))).toBe('Replication::InvalidConfig')
+    // The key check derives the public key with OpenSSL; the matching key starts, and a scalar OpenSSL
+    // refuses (zero, the group order) still gets the provider's error.
+    expect(await start(100, privateKeyOf(100))).toBe('started')
+    const order = Uint8Array.from(
+      Buffer.from('fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141', 'hex'),
+    )
+    for (const bad of [new Uint8Array(32), order]) {
+      expect(await start(100, bad)).toMatch(/not below the order/)
+    }
   })
 })
 

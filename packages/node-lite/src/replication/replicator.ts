@@ -29,6 +29,7 @@
  * `40 | originator u32 | seq u64` → OriginatorEnvelope bytes; `41 | originator u32` → last sequence id.
  * @module
  */
+import { createECDH } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { defaultCrypto } from '@xmtp-lite/common'
 import {
@@ -145,6 +146,24 @@ function u64(value: number): Uint8Array {
   const out = new Uint8Array(8)
   new DataView(out.buffer).setBigUint64(0, BigInt(value))
   return out
+}
+
+/**
+ * The uncompressed public key of a secp256k1 private key, to check a node's key against the registry:
+ * OpenSSL's (node:crypto's ECDH on secp256k1) when it has the curve, else the provider's. (noble's first
+ * `getPublicKey` in a process builds its table of multiples of G first: ~120 ms of a devnet's start; the
+ * first signature builds it later.) A key OpenSSL refuses (0, not below the order) goes to the provider,
+ * whose error is the one a bad key always gave.
+ */
+function publicKeyOf(crypto: EnvelopeCrypto, privateKey: Uint8Array): Uint8Array {
+  let ecdh: ReturnType<typeof createECDH>
+  try {
+    ecdh = createECDH('secp256k1')
+    ecdh.setPrivateKey(privateKey)
+  } catch {
+    return crypto.secp256k1.getPublicKey(privateKey)
+  }
+  return new Uint8Array(ecdh.getPublicKey())
 }
 
 function hex(bytes: Uint8Array): string {
@@ -449,10 +468,7 @@ export class Replicator {
         `node ${options.nodeId} is not in the registry`,
       )
     }
-    if (
-      options.privateKey.length !== 32 ||
-      hex(this.crypto.secp256k1.getPublicKey(options.privateKey)) !== hex(own)
-    ) {
+    if (options.privateKey.length !== 32 || hex(publicKeyOf(this.crypto, options.privateKey)) !== hex(own)) {
       throw new ReplicationError(
         'Replication::InvalidConfig',
         "the private key does not match the registry's key",

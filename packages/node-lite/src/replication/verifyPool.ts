@@ -43,9 +43,17 @@ interface Slot {
 /** Fewest items worth a chunk of their own (a worker round trip costs about what 5 recoveries do). */
 const minChunk = 256
 
+/**
+ * The URL of verifyWorker.ts built as a separate entry by a bundler that bundled this module too (apps/devnet's
+ * start bundle defines it, apps/devnet/scripts/bundle.mjs); undeclared, so `typeof` is 'undefined', elsewhere.
+ */
+declare const __XMTP_LITE_VERIFY_WORKER_URL__: string | undefined
+
 function spawn(): Worker {
   const here = import.meta.url
   const workerData = { role: verifyWorkerRole }
+  if (typeof __XMTP_LITE_VERIFY_WORKER_URL__ === 'string')
+    return new Worker(new URL(__XMTP_LITE_VERIFY_WORKER_URL__), { workerData, execArgv: [] })
   if (here.endsWith('.js'))
     return new Worker(new URL('./verifyWorker.js', here), { workerData, execArgv: [] })
   // From source (tsx, vitest): the worker registers tsx's loader first, then loads the TypeScript entry
