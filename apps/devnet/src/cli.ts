@@ -4,7 +4,7 @@
  * `--flag` runs a feature flag (a protocol change under review) on the listed node ids only.
  * @module
  */
-import { writeFileSync } from 'node:fs'
+import { renameSync, writeFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { startDevnet } from './devnet.ts'
 import { DevnetError } from './errors.ts'
@@ -73,12 +73,6 @@ async function main(): Promise<void> {
   for (const row of cells) process.stdout.write(line(row))
   if (devnet.statusPageUrl !== undefined) process.stdout.write(`\nstatus page: ${devnet.statusPageUrl}\n`)
   process.stdout.write('SDKs: env "local" reaches node 1; other nodes by apiUrl. Ctrl-C stops.\n')
-  if (args.values['status-file'] !== undefined) {
-    writeFileSync(
-      args.values['status-file'],
-      `${JSON.stringify({ statusPageUrl: devnet.statusPageUrl ?? null, nodes: rows }, null, 2)}\n`,
-    )
-  }
   let stopping = false
   const stop = () => {
     if (stopping) return
@@ -94,6 +88,17 @@ async function main(): Promise<void> {
   }
   process.on('SIGINT', stop)
   process.on('SIGTERM', stop)
+  // After the handlers: a script may stop the devnet as soon as it sees the file. Written whole (renamed
+  // into place), so a reader never sees half of it.
+  const statusFile = args.values['status-file']
+  if (statusFile !== undefined) {
+    const partial = `${statusFile}.${process.pid}.partial`
+    writeFileSync(
+      partial,
+      `${JSON.stringify({ statusPageUrl: devnet.statusPageUrl ?? null, nodes: rows }, null, 2)}\n`,
+    )
+    renameSync(partial, statusFile)
+  }
 }
 
 function parse() {

@@ -4,8 +4,7 @@
  * same registry. These keys are PUBLIC knowledge: a devnet is for development only.
  * @module
  */
-import { createHash } from 'node:crypto'
-import { defaultCrypto } from '@xmtp-lite/common'
+import { createECDH, createHash } from 'node:crypto'
 
 /** The id of the i-th node (0-based): 100, 200, 300, ... */
 export function devnetNodeId(index: number): number {
@@ -17,7 +16,12 @@ export function devnetPrivateKey(nodeId: number): Uint8Array {
   return new Uint8Array(createHash('sha256').update(`xmtp-lite devnet node ${nodeId}`).digest())
 }
 
-/** The 65-byte uncompressed secp256k1 public key of a devnet node. */
+/**
+ * The 65-byte uncompressed secp256k1 public key of a devnet node. Through OpenSSL (node:crypto's ECDH on
+ * secp256k1): noble's first `getPublicKey` builds its precomputed table of G first, ~150 ms of a start.
+ */
 export function devnetPublicKey(nodeId: number): Uint8Array {
-  return defaultCrypto.secp256k1.getPublicKey(devnetPrivateKey(nodeId))
+  const ecdh = createECDH('secp256k1')
+  ecdh.setPrivateKey(devnetPrivateKey(nodeId))
+  return new Uint8Array(ecdh.getPublicKey())
 }
