@@ -2,15 +2,21 @@
  * Hostile-input totality: random and mutated bytes into every parser end in a typed EnvelopeError or a
  * result, never another exception or a hang. Fixed seed, so every run checks the same inputs.
  */
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { fromHex } from '@xmtp-lite/common'
 import { describe, expect, it } from 'vitest'
+import { repoRoot } from '../test/fixtures.ts'
 import { createVectorClock, decodeCursor, encodeCursor } from './cursor.ts'
 import {
   createClientEnvelope,
   parseClientEnvelope,
   parseOriginatorEnvelope,
   parsePayerEnvelope,
+  verifyOriginatorEnvelope,
 } from './envelope.ts'
 import { EnvelopeError } from './errors.ts'
+import { decodeClientPayload } from './payload.ts'
 import { groupMessagesTopic, parseTopic, parseTopicString, parseV3Topic } from './topic.ts'
 
 function rng(seed: number): () => number {
@@ -84,4 +90,48 @@ describe('parsers are total on hostile input', () => {
       }
     }
   })
+})
+
+describe('every truncation and byte change of the signed vectors', () => {
+  const vectors = JSON.parse(
+    readFileSync(join(repoRoot, 'vectors', 'envelopes', 'originator-envelopes.json'), 'utf8'),
+  ) as { nodeKeys: Record<string, string>; cases: { envelope: string; valid: boolean }[] }
+  const nodeKeys = new Map(Object.entries(vectors.nodeKeys).map(([id, key]) => [Number(id), fromHex(key)]))
+  const signed = vectors.cases.filter((c) => c.valid).map((c) => fromHex(c.envelope))
+
+  it('parse, verify and payload decoding end in a result or an Envelope code; none of them verifies', () => {
+    expect(signed.length).toBeGreaterThan(3)
+    const outcomes = new Set<string>()
+    for (const base of signed) {
+      // Every proper prefix, then every byte set to 0x00, to 0xff and with its top bit flipped.
+      const variants: Uint8Array[] = []
+      for (let n = 0; n < base.length; n++) variants.push(base.subarray(0, n))
+      for (let i = 0; i < base.length; i++) {
+        for (const value of [0x00, 0xff, (base[i] as number) ^ 0x80]) {
+          if (value === base[i]) continue
+          const changed = base.slice()
+          changed[i] = value
+          variants.push(changed)
+        }
+      }
+      for (const bytes of variants) {
+        const parsed = outcome(() => parseOriginatorEnvelope(bytes))
+        expect(parsed, `parse ${Buffer.from(bytes).toString('hex')}`).toMatch(/^(ok|Envelope::\w+)$/)
+        outcomes.add(parsed)
+        if (parsed !== 'ok') continue
+        const envelope = parseOriginatorEnvelope(bytes)
+        const payload = outcome(() =>
+          decodeClientPayload(envelope.unsignedOriginatorEnvelope.payerEnvelope.clientEnvelope.payload),
+        )
+        expect(payload, `payload ${Buffer.from(bytes).toString('hex')}`).toMatch(/^(ok|Envelope::\w+)$/)
+        outcomes.add(`payload ${payload}`)
+        const verified = outcome(() => verifyOriginatorEnvelope(envelope, { nodeKeys }))
+        // A prefix or a changed byte of a signed envelope never verifies.
+        expect(verified, `verify ${Buffer.from(bytes).toString('hex')}`).toMatch(/^Envelope::\w+$/)
+      }
+    }
+    expect(outcomes).toContain('Envelope::Malformed')
+    expect(outcomes).toContain('Envelope::MissingField')
+    expect(outcomes).toContain('payload Envelope::Malformed')
+  }, 120_000)
 })
