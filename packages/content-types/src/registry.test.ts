@@ -1,3 +1,4 @@
+import { content as protoContent } from '@xmtp/proto'
 import { xmtp } from '@xmtp-lite/proto'
 import { describe, expect, it } from 'vitest'
 import { AttachmentCodec, ContentTypeAttachment } from './attachment/attachment.ts'
@@ -96,6 +97,35 @@ describe('EncodedContent bytes', () => {
     )
     expectCode(() => decodeEncodedContent(new Uint8Array([0x22, 0x00])), 'ContentType::InvalidContentTypeId')
     expectCode(() => decodeEncodedContent(bytes, { maxBytes: 4 }), 'ContentType::ContentTooLarge')
+  })
+
+  it('rejects content type ids that no codec can be named by (bytes from the official @xmtp/proto)', () => {
+    const wire = (type: { authorityId: string; typeId: string; versionMajor?: number }) =>
+      protoContent.EncodedContent.encode({
+        type: { versionMajor: 1, versionMinor: 0, ...type },
+        parameters: {},
+        content: new Uint8Array([1]),
+      }).finish()
+    // The official grammar (authority/type:major.minor) cannot print these, so no codec can claim them.
+    for (const type of [
+      { authorityId: '', typeId: 'text' },
+      { authorityId: 'xmtp.org/evil', typeId: 'text' },
+      { authorityId: 'xmtp.org', typeId: '' },
+      { authorityId: 'xmtp.org', typeId: 'text:2' },
+    ]) {
+      expectCode(() => decodeEncodedContent(wire(type)), 'ContentType::InvalidContentTypeId')
+    }
+    expect(decodeEncodedContent(wire({ authorityId: 'xmtp.org', typeId: 'text' })).type).toEqual(
+      ContentTypeText,
+    )
+  })
+
+  it('refuses to encode a parameter that is not a string', () => {
+    const text = new TextCodec().encode('gm')
+    expectCode(
+      () => encodeEncodedContent({ ...text, parameters: { encoding: 8 as unknown as string } }),
+      'ContentType::InvalidContent',
+    )
   })
 })
 
