@@ -4,9 +4,11 @@
  * the key noble gives, for valid signatures, corrupted ones, random bytes and the pinned edge cases of
  * ed25519Rule.test.ts (small-order and mixed-order keys, non-canonical encodings, S >= L, S = 0). A fast path
  * that answers differently on one input forks an inbox between two nodes, so thousands of inputs run here.
+ * X25519 through libsodium must give node:crypto's KeyObject path's shared secrets and public keys, and
+ * refuse the same low-order inputs with the same error.
  */
 import { createHash } from 'node:crypto'
-import { ED25519_TORSION_SUBGROUP, ed25519, ed25519ph } from '@noble/curves/ed25519.js'
+import { ED25519_TORSION_SUBGROUP, ed25519, ed25519ph, x25519 } from '@noble/curves/ed25519.js'
 import { secp256k1 } from '@noble/curves/secp256k1.js'
 import { sha512 } from '@noble/hashes/sha2.js'
 import { keccak_256 } from '@noble/hashes/sha3.js'
@@ -77,6 +79,8 @@ describe('native backends', () => {
     expect(native.names).toEqual(['libsodium', 'libsecp256k1', 'libkeccak'])
     expect(fast.nativeBackends).toEqual(['libsodium', 'libsecp256k1', 'libkeccak'])
     expect(plain.nativeBackends).toEqual([])
+    expect(native.x25519).toBeDefined()
+    expect(native.x25519Base).toBeDefined()
   })
 
   it('libsodium computes honest [S]B - [k]A and refuses exactly what noble must then decide', () => {
@@ -143,6 +147,20 @@ describe('fallback to noble', () => {
     expect(toHex(provider.keccak256(utf8ToBytes('fallback')))).toBe(
       toHex(nobleCrypto.keccak256(utf8ToBytes('fallback'))),
     )
+    // X25519 on node:crypto KeyObjects: same secrets, same refusals as with libsodium.
+    const alice = fromHex('77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a')
+    const bob = fromHex('5dab087e624a8a4b79e17f8b83800ee66f3bb1292618b6fd1c2f8b27ff88e0eb')
+    expect(toHex(provider.x25519.sharedSecret(alice, provider.x25519.getPublicKey(bob)))).toBe(
+      '4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742',
+    )
+    const pair = provider.x25519.generateKeyPair()
+    expect(toHex(pair.sharedSecret(fast.x25519.getPublicKey(bob)))).toBe(
+      toHex(fast.x25519.sharedSecret(bob, pair.publicKey)),
+    )
+    for (const u of smallOrderU) {
+      expect(x25519Outcome(provider, alice, u)).toBe(x25519Outcome(fast, alice, u))
+      expect(x25519Outcome(provider, alice, u)).toMatch(/^Common::CryptoFailure: /)
+    }
   })
 
   it('when a package loads but answers wrongly: its probe fails and it is left out', () => {
@@ -180,6 +198,61 @@ describe('fallback to noble', () => {
     expect(loadNativeBackends(wrong).names).toEqual([])
     expect(toHex(required(nodeCryptoFor(wrong), 'node provider').keccak256(new Uint8Array(0)))).toBe(
       'c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470',
+    )
+  })
+
+  it('X25519: a libsodium that computes wrongly or does not refuse an all-zero result is left out', () => {
+    const ed25519Only = {
+      crypto_scalarmult_ed25519_base_noclamp: () => {},
+      crypto_scalarmult_ed25519_noclamp: () => {},
+      crypto_core_ed25519_sub: () => {},
+      crypto_core_ed25519_scalar_reduce: () => {},
+    }
+    const honest = (q: Uint8Array, n: Uint8Array, u: Uint8Array) => q.set(x25519.scalarMult(n, u))
+    const honestBase = (q: Uint8Array, n: Uint8Array) => q.set(x25519.scalarMultBase(n))
+    const builds = {
+      // Writes the zero product instead of failing (a build without the RFC 7748 §6.1 check).
+      noRefusal: {
+        crypto_scalarmult: (q: Uint8Array, n: Uint8Array, u: Uint8Array) => {
+          try {
+            honest(q, n, u)
+          } catch {
+            q.fill(0)
+          }
+        },
+        crypto_scalarmult_base: honestBase,
+      },
+      // Does not clamp the scalar.
+      noClamp: {
+        crypto_scalarmult: (q: Uint8Array, n: Uint8Array, u: Uint8Array) => {
+          const unclamped = n.slice()
+          unclamped[0] = (unclamped[0] as number) | 7
+          honest(q, unclamped.fill(0x11, 1, 2), u)
+        },
+        crypto_scalarmult_base: honestBase,
+      },
+      wrongBase: { crypto_scalarmult: honest, crypto_scalarmult_base: (q: Uint8Array) => q.fill(9) },
+    }
+    for (const [name, build] of Object.entries(builds)) {
+      const loaded = loadNativeBackends(globalWithRequire(() => ({ ...ed25519Only, ...build })))
+      expect(loaded.x25519, name).toBeUndefined()
+      expect(loaded.names, name).toEqual([])
+    }
+    // The honest build (noble's X25519 behind libsodium's names) passes the probe.
+    const loaded = loadNativeBackends(
+      globalWithRequire(() => ({ crypto_scalarmult: honest, crypto_scalarmult_base: honestBase })),
+    )
+    expect(loaded.names).toEqual(['libsodium'])
+    expect(loaded.ed25519SbMinusKa).toBeUndefined()
+    const provider = required(
+      nodeCryptoFor(
+        globalWithRequire(() => ({ crypto_scalarmult: honest, crypto_scalarmult_base: honestBase })),
+      ),
+      'node provider',
+    )
+    const alice = fromHex('77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a')
+    expect(x25519Outcome(provider, alice, new Uint8Array(32))).toBe(
+      x25519Outcome(plain, alice, new Uint8Array(32)),
     )
   })
 
@@ -232,6 +305,141 @@ describe('Keccak-256: libkeccak and noble agree', () => {
     }
     expect(codeOf(fast)).toMatch(/^Common::/)
     expect(codeOf(fast)).toBe(codeOf(nobleCrypto))
+  })
+})
+
+/** The outcome of one X25519 call: the shared secret in hex, or the error code and message. */
+function x25519Outcome(provider: CryptoProvider, secret: Uint8Array, u: Uint8Array): string {
+  try {
+    return toHex(provider.x25519.sharedSecret(secret, u))
+  } catch (error) {
+    return isBaseError(error) ? `${error.code}: ${error.message}` : `untyped ${String(error)}`
+  }
+}
+
+/**
+ * The u-coordinates of small order (RFC 7748 §6.1 requires refusing their all-zero results; the list is
+ * the one of libsodium's blacklist and of "May the Fourth Be With You", Cremers and Jackson 2019): 0, 1,
+ * the two points of order 8, p - 1, and the non-canonical p and p + 1, each also with the top bit set
+ * (ignored, RFC 7748 §5).
+ */
+const smallOrderU: readonly Uint8Array[] = [
+  0n,
+  1n,
+  325606250916557431795983626356110631294008115727848805560023387167927233504n,
+  39382357235489614581723060781553021112529911719440698176882885853963445705823n,
+  p - 1n,
+  p,
+  p + 1n,
+].flatMap((u) => {
+  const high = le(u)
+  high[31] = (high[31] as number) | 0x80
+  return [le(u), high]
+})
+
+describe('X25519: libsodium and node:crypto agree', () => {
+  const nativeX25519 = required(native.x25519, 'libsodium X25519')
+  const nativeBase = required(native.x25519Base, 'libsodium X25519 base')
+
+  it('on 1,000 random scalars and u-coordinates, some views into a larger buffer (fast-check)', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        fc.nat(8),
+        (secret, u, offset) => {
+          const padded = new Uint8Array(offset + 40)
+          padded.set(u, offset)
+          const view = padded.subarray(offset, offset + 32)
+          const expected = x25519Outcome(plain, secret, u)
+          expect(x25519Outcome(fast, secret, view)).toBe(expected)
+          expect(toHex(fast.x25519.getPublicKey(secret))).toBe(toHex(plain.x25519.getPublicKey(secret)))
+          expect(toHex(fast.x25519.keyPair(secret).sharedSecret(u))).toBe(expected)
+        },
+      ),
+      { numRuns: 1000 },
+    )
+  }, 120_000)
+
+  it('on honest exchanges: shared secrets from both sides and across the two paths match', () => {
+    for (let i = 0; i < 200; i++) {
+      const a = fast.x25519.generateKeyPair()
+      const b = plain.x25519.generateKeyPair()
+      const fromA = a.sharedSecret(b.publicKey)
+      expect(toHex(fromA)).toBe(toHex(b.sharedSecret(a.publicKey)))
+      expect(fromA.some((byte) => byte !== 0)).toBe(true)
+      const secret = fast.x25519.randomPrivateKey()
+      expect(toHex(fast.x25519.keyPair(secret).publicKey)).toBe(toHex(plain.x25519.getPublicKey(secret)))
+      expect(toHex(fast.x25519.sharedSecret(secret, b.publicKey))).toBe(
+        toHex(plain.x25519.sharedSecret(secret, b.publicKey)),
+      )
+    }
+  })
+
+  it('refuses every small-order u exactly as node:crypto does (Common::CryptoFailure), for many scalars', () => {
+    for (let seed = 0; seed < 64; seed++) {
+      const secret = Uint8Array.from({ length: 32 }, (_, i) => (seed * 37 + i * 11) & 0xff)
+      for (const u of smallOrderU) {
+        const label = `u ${toHex(u)} scalar ${toHex(secret)}`
+        expect(nativeX25519(secret, u), label).toBeUndefined()
+        const expected = x25519Outcome(plain, secret, u)
+        expect(expected, label).toMatch(/^Common::CryptoFailure: /)
+        expect(x25519Outcome(fast, secret, u), label).toBe(expected)
+        expect(x25519Outcome(nobleCrypto, secret, u).split(': ')[0], label).toBe('Common::CryptoFailure')
+        const pair = fast.x25519.keyPair(secret)
+        let thrown: unknown
+        try {
+          pair.sharedSecret(u)
+        } catch (error) {
+          thrown = error
+        }
+        expect(isBaseError(thrown) && thrown.code, label).toBe('Common::CryptoFailure')
+      }
+    }
+  })
+
+  it('on every non-canonical u (p + 2 to 2^255 - 1, top bit clear and set): reduced modulo p alike', () => {
+    const secret = fromHex('4b66e9d4d1b4673c5ad22691957d6af5c11b6421e0ea01d42ca4169e7918ba0d')
+    let compared = 0
+    for (let u = p + 2n; u < 2n ** 255n; u++) {
+      for (const topBit of [0, 0x80]) {
+        const bytes = le(u)
+        bytes[31] = (bytes[31] as number) | topBit
+        const expected = x25519Outcome(plain, secret, bytes)
+        expect(x25519Outcome(fast, secret, bytes)).toBe(expected)
+        expect(x25519Outcome(fast, secret, le(u - p))).toBe(expected)
+        compared++
+      }
+    }
+    expect(compared).toBe(34)
+  })
+
+  it('matches noble on the RFC 7748 §5.2 iterated vector (1,000 iterations)', () => {
+    let k = fromHex('0900000000000000000000000000000000000000000000000000000000000000')
+    let u = k
+    for (let i = 0; i < 1000; i++) {
+      const next = nativeX25519(k, u) as Uint8Array
+      u = k
+      k = next
+    }
+    expect(toHex(k)).toBe('684cf59ba83309552800ef566f2f4d3c1c3887c49360e3875f2eb94d99532c51')
+    expect(
+      toHex(nativeBase(fromHex('5dab087e624a8a4b79e17f8b83800ee66f3bb1292618b6fd1c2f8b27ff88e0eb'))),
+    ).toBe(
+      toHex(x25519.getPublicKey(fromHex('5dab087e624a8a4b79e17f8b83800ee66f3bb1292618b6fd1c2f8b27ff88e0eb'))),
+    )
+  })
+
+  it('key pairs keep their own copy of the private key', () => {
+    const secret = fromHex('77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a')
+    const peer = fromHex('de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f')
+    const copy = secret.slice()
+    const pair = fast.x25519.keyPair(copy)
+    copy.fill(0)
+    expect(toHex(pair.sharedSecret(peer))).toBe(
+      '4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742',
+    )
+    expect(toHex(pair.publicKey)).toBe('8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a')
   })
 })
 

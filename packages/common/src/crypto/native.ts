@@ -1,13 +1,19 @@
 /**
  * Optional native backends for the primitives node:crypto lacks and identity verifies in bulk:
  * Ed25519ph with a context (XMTP installation keys), secp256k1 public-key recovery (EIP-191 wallets) and
- * Keccak-256 (the EIP-191 digest and every Ethereum address).
+ * Keccak-256 (the EIP-191 digest and every Ethereum address); and X25519, which node:crypto has but only
+ * through KeyObjects (an MLS commit seals to every leaf of a 250-member group, and each seal built a key
+ * pair and imported keys as JWK around two scalar multiplications).
  *
  * - `sodium-native` (libsodium, prebuilt binaries shipped inside the npm package) gives the group operations
  *   to compute `[S]B - [k]A`; the node provider then compares its encoding with R exactly as ed25519-dalek's
  *   `verify_prehashed` does. libsodium refuses some inputs that dalek and noble still evaluate (small-order or
  *   non-canonical A, S = 0, a product at the identity): {@link NativeBackends.ed25519SbMinusKa} answers
  *   `undefined` for those and the caller decides them with noble, so every verdict stays the noble one.
+ *   Its X25519 (`crypto_scalarmult`, RFC 7748 §5) takes raw 32-byte scalars and u-coordinates; libsodium
+ *   refuses exactly the all-zero result (a low-order u, RFC 7748 §6.1), which
+ *   {@link NativeBackends.x25519} answers as `undefined`: the caller then asks node:crypto, whose OpenSSL
+ *   refuses the same inputs, so the error is the one the KeyObject path gives.
  * - `secp256k1` (libsecp256k1 through N-API, prebuilt for linux-x64, darwin-arm64, win32-x64) recovers keys
  *   under the same rules as noble (r and s in [1, n), the x = r point must exist, the hash taken mod n).
  * - `keccak` (the Keccak team's KeccakP-1600 code through N-API, prebuilt for linux-x64, darwin-x64,
@@ -31,6 +37,13 @@ export interface NativeBackends {
   readonly ed25519SbMinusKa?: (s: Uint8Array, k: Uint8Array, a: Uint8Array) => Uint8Array | undefined
   /** `x mod L` (32 bytes, little-endian) of a 64-byte little-endian integer (RFC 8032 §5.1.7 step 2). */
   readonly ed25519ReduceScalar?: (wide64: Uint8Array) => Uint8Array
+  /**
+   * X25519(scalar, u) (RFC 7748 §5: the scalar clamped, the top bit of u ignored, u taken modulo p), or
+   * `undefined` where libsodium refuses: the all-zero result of a low-order u (RFC 7748 §6.1).
+   */
+  readonly x25519?: (scalar: Uint8Array, u: Uint8Array) => Uint8Array | undefined
+  /** X25519(scalar, 9): the public key of a 32-byte private key (RFC 7748 §6.1). */
+  readonly x25519Base?: (scalar: Uint8Array) => Uint8Array
   /**
    * The 65-byte uncompressed key recovered from a 64-byte `r || s` signature with recovery id 0 or 1 over a
    * 32-byte hash. Throws (any error) when no key recovers.
@@ -58,6 +71,8 @@ interface SodiumNative {
   crypto_scalarmult_ed25519_noclamp(q: Uint8Array, n: Uint8Array, p: Uint8Array): void
   crypto_core_ed25519_sub(r: Uint8Array, p: Uint8Array, q: Uint8Array): void
   crypto_core_ed25519_scalar_reduce(r: Uint8Array, s: Uint8Array): void
+  crypto_scalarmult(q: Uint8Array, n: Uint8Array, p: Uint8Array): void
+  crypto_scalarmult_base(q: Uint8Array, n: Uint8Array): void
 }
 
 interface Secp256k1Native {
@@ -86,20 +101,30 @@ function requireFor(global: NativeLikeGlobal): Require | undefined {
   }
 }
 
-function loadSodium(require: Require): Pick<NativeBackends, 'ed25519SbMinusKa' | 'ed25519ReduceScalar'> {
+type SodiumBackends = Pick<
+  NativeBackends,
+  'ed25519SbMinusKa' | 'ed25519ReduceScalar' | 'x25519' | 'x25519Base'
+>
+
+function loadSodium(require: Require): SodiumBackends {
   let sodium: SodiumNative
   try {
     sodium = require('sodium-native') as SodiumNative
-    for (const fn of [
-      'crypto_scalarmult_ed25519_base_noclamp',
-      'crypto_scalarmult_ed25519_noclamp',
-      'crypto_core_ed25519_sub',
-      'crypto_core_ed25519_scalar_reduce',
-    ] as const) {
-      if (typeof sodium[fn] !== 'function') return {}
-    }
   } catch {
     return {}
+  }
+  if (sodium === null || typeof sodium !== 'object') return {}
+  return { ...loadSodiumEd25519(sodium), ...loadSodiumX25519(sodium) }
+}
+
+function loadSodiumEd25519(sodium: SodiumNative): SodiumBackends {
+  for (const fn of [
+    'crypto_scalarmult_ed25519_base_noclamp',
+    'crypto_scalarmult_ed25519_noclamp',
+    'crypto_core_ed25519_sub',
+    'crypto_core_ed25519_scalar_reduce',
+  ] as const) {
+    if (typeof sodium[fn] !== 'function') return {}
   }
   const sbMinusKa = (s: Uint8Array, k: Uint8Array, a: Uint8Array): Uint8Array | undefined => {
     const sb = new Uint8Array(32)
@@ -137,6 +162,44 @@ function loadSodium(require: Require): Pick<NativeBackends, 'ed25519SbMinusKa' |
     return {}
   }
   return { ed25519SbMinusKa: sbMinusKa, ed25519ReduceScalar: reduce }
+}
+
+function loadSodiumX25519(sodium: SodiumNative): SodiumBackends {
+  if (typeof sodium.crypto_scalarmult !== 'function' || typeof sodium.crypto_scalarmult_base !== 'function')
+    return {}
+  const x25519 = (scalar: Uint8Array, u: Uint8Array): Uint8Array | undefined => {
+    const out = new Uint8Array(32)
+    try {
+      // Throws where libsodium returns -1: the result is all zero (u of low order, on the curve or its
+      // twist, RFC 7748 §6.1); its blacklist of small-order u gives only such results.
+      sodium.crypto_scalarmult(out, scalar, u)
+    } catch {
+      return undefined
+    }
+    return out
+  }
+  const x25519Base = (scalar: Uint8Array): Uint8Array => {
+    const out = new Uint8Array(32)
+    sodium.crypto_scalarmult_base(out, scalar)
+    return out
+  }
+  // Probe: RFC 7748 §5.2 (first vector: unclamped scalar, u with its top bit set), §6.1 (Alice's public
+  // key), and the refusal of u = 0 (a low-order point whose product is all zero).
+  try {
+    const product = x25519(
+      fromHex('a546e36bf0527c9d3b16154b82465edd62144c0ac1fc5a18506a2244ba449ac4'),
+      fromHex('e6db6867583030db3594c1a424b15f7c726624ec26b3353b10a903a6d0ab1c4c'),
+    )
+    const expected = fromHex('c3da55379de9c6908e94ea4df28d084f32eccf03491c71f754b4075577a28552')
+    if (product === undefined || !equalBytes(product, expected)) return {}
+    const alice = x25519Base(fromHex('77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a'))
+    if (!equalBytes(alice, fromHex('8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a')))
+      return {}
+    if (x25519(new Uint8Array(32).fill(1), new Uint8Array(32)) !== undefined) return {}
+  } catch {
+    return {}
+  }
+  return { x25519, x25519Base }
 }
 
 function loadSecp256k1(require: Require): Pick<NativeBackends, 'secp256k1Recover'> {
@@ -215,7 +278,7 @@ export function loadNativeBackends(global: NativeLikeGlobal): NativeBackends {
   const secp = loadSecp256k1(require)
   const keccak = loadKeccak(require)
   const names: NativeBackendName[] = []
-  if (sodium.ed25519SbMinusKa !== undefined) names.push('libsodium')
+  if (sodium.ed25519SbMinusKa !== undefined || sodium.x25519 !== undefined) names.push('libsodium')
   if (secp.secp256k1Recover !== undefined) names.push('libsecp256k1')
   if (keccak.keccak256 !== undefined) names.push('libkeccak')
   return { ...sodium, ...secp, ...keccak, names }

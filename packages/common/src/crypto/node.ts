@@ -3,7 +3,8 @@
  * Ed25519, X25519, AES-GCM, ChaCha20-Poly1305), and for the rest (keccak, secp256k1, Ed25519ph) noble, with
  * libsodium's group operations for Ed25519ph verification, libsecp256k1 for key recovery and the Keccak
  * team's code for Keccak-256 when their optional npm packages load (see native.ts; noble decides whatever
- * they refuse, so verdicts never change).
+ * they refuse, so verdicts never change). X25519 also runs on libsodium when it loads: raw bytes in and
+ * out instead of a KeyObject per key (OpenSSL decides the inputs libsodium refuses).
  *
  * node:crypto is reached through `process.getBuiltinModule` (Node >= 20.16, Bun, Deno), never through an
  * import statement: this module loads unchanged in a browser bundle (where `nodeCrypto` is `undefined`),
@@ -325,7 +326,7 @@ function makeNodeCrypto(api: NodeApi, native: NativeBackends): CryptoProvider {
     sharedSecret: (peer) => x25519SharedSecret(key, peer),
   })
 
-  const x: X25519 = {
+  const viaKeyObjects: X25519 = {
     randomPrivateKey: () => randomBytes(32),
     getPublicKey(secret) {
       checkBytes(secret, 'privateKey', 32)
@@ -343,6 +344,39 @@ function makeNodeCrypto(api: NodeApi, native: NativeBackends): CryptoProvider {
       return x25519KeyPair(privateKey('X25519', secret))
     },
   }
+
+  // libsodium's scalar multiplication on raw bytes, where it loaded: no KeyObject is built per key. It
+  // refuses exactly the all-zero result; those inputs go to OpenSSL, which refuses them too and gives the
+  // error of the KeyObject path (so the verdicts and codes never depend on which library is installed).
+  const nativeX25519 = native.x25519
+  const nativeX25519Base = native.x25519Base
+  const x: X25519 =
+    nativeX25519 === undefined || nativeX25519Base === undefined
+      ? viaKeyObjects
+      : (() => {
+          const shared = (secret: Uint8Array, peer: Uint8Array): Uint8Array => {
+            checkBytes(peer, 'publicKey', 32)
+            return nativeX25519(secret, peer) ?? viaKeyObjects.sharedSecret(secret, peer)
+          }
+          // The pair keeps its own copy of the private key.
+          const pairOf = (own: Uint8Array): X25519KeyPair => ({
+            publicKey: nativeX25519Base(own),
+            sharedSecret: (peer) => shared(own, peer),
+          })
+          return {
+            randomPrivateKey: () => randomBytes(32),
+            getPublicKey(secret) {
+              return nativeX25519Base(checkBytes(secret, 'privateKey', 32))
+            },
+            sharedSecret(secret, peer) {
+              return shared(checkBytes(secret, 'privateKey', 32), peer)
+            },
+            generateKeyPair: () => pairOf(randomBytes(32)),
+            keyPair(secret) {
+              return pairOf(checkBytes(secret, 'privateKey', 32).slice())
+            },
+          }
+        })()
 
   function aead(name: string, keyLengths: readonly number[], algorithm: (key: Uint8Array) => string): Aead {
     const options = { authTagLength: aeadTagLength } as const

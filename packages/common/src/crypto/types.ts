@@ -105,7 +105,7 @@ export interface CryptoProvider {
   readonly name: 'node' | 'noble'
   /**
    * The optional native libraries the provider uses beside node:crypto (node provider only): `libsodium`
-   * for Ed25519ph verification, `libsecp256k1` for key recovery, `libkeccak` for Keccak-256. Verdicts and
+   * for Ed25519ph verification and X25519, `libsecp256k1` for key recovery, `libkeccak` for Keccak-256. Verdicts and
    * digests are the same with or without them.
    */
   readonly nativeBackends?: readonly ('libsodium' | 'libsecp256k1' | 'libkeccak')[]
