@@ -1,8 +1,8 @@
 /**
  * `pnpm bench crypto`: the node:crypto provider against the pure-JS noble provider, same run, same inputs.
  * Target (issue 2): Ed25519 verify and X25519 at least 10x faster than the pure-JS path. Ed25519ph verify and
- * secp256k1 recovery (issue 4) also show the node provider without its native backends (libsodium,
- * libsecp256k1), i.e. what a machine gets where those optional packages do not load.
+ * secp256k1 recovery (issue 4) and X25519 (issue 5) also show the node provider without its native backends
+ * (libsodium, libsecp256k1), i.e. what a machine gets where those optional packages do not load.
  *
  * Fast operations run in batches per timed call so that the timer's own cost does not flatten the ratio.
  * @module
@@ -118,8 +118,23 @@ await versus(
     }),
   ],
 )
-await versus('X25519 shared secret', 1, (c) => c.x25519.sharedSecret(secret, peer), 10)
-await versus('X25519 getPublicKey', 1, (c) => c.x25519.getPublicKey(secret), 10)
+// X25519: libsodium (when it loads) and node:crypto's KeyObjects (native backends off) beside noble.
+const keyObjects = (name: string, op: (c: CryptoProvider) => unknown) => [
+  batch(`${name}, native backends off (KeyObjects)`, 1, () => op(nodeWithoutNative)),
+]
+const x25519Shared = (c: CryptoProvider) => c.x25519.sharedSecret(secret, peer)
+const x25519Public = (c: CryptoProvider) => c.x25519.getPublicKey(secret)
+// One HPKE Encap's X25519 work (RFC 9180 §4.1): a fresh key pair and one DH, as an MLS commit pays per leaf.
+const x25519Encap = (c: CryptoProvider) => c.x25519.generateKeyPair().sharedSecret(peer)
+await versus('X25519 shared secret', 1, x25519Shared, 10, keyObjects('node', x25519Shared))
+await versus('X25519 getPublicKey', 1, x25519Public, 10, keyObjects('node', x25519Public))
+await versus(
+  'X25519 fresh key pair + shared secret (HPKE Encap)',
+  1,
+  x25519Encap,
+  10,
+  keyObjects('node', x25519Encap),
+)
 await versus('SHA-256 (1 KiB)', 20, (c) => c.sha256(kib))
 await versus('SHA-256 (32 bytes)', 50, (c) => c.sha256(key32))
 await versus('HMAC-SHA256 (32-byte key, 64 bytes)', 50, (c) => c.hmacSha256(key32, message.subarray(0, 64)))
