@@ -228,6 +228,12 @@ describe('ReplyCodec', () => {
       () => new ReplyCodec().decode({ ...reply, content: inner.subarray(0, inner.length - 1) }, registry),
       'ContentType::MalformedProtobuf',
     )
+    // A compressed inner content is refused rather than handed to the inner codec as if it were plain.
+    const compressedInner = encodeEncodedContent({ ...new TextCodec().encode('gm'), compression: 0 })
+    expectCode(
+      () => new ReplyCodec().decode({ ...reply, content: compressedInner }, registry),
+      'ContentType::SchemaMismatch',
+    )
     const unknownNoFallback = encodeEncodedContent({
       type: custom,
       parameters: {},

@@ -143,6 +143,9 @@ describe('RemoteAttachmentCodec', () => {
   it('refuses http unless opted in, and malformed parameters', () => {
     expectCode(() => codec.encode({ ...remote, url: 'http://cdn.example/x' }), 'ContentType::InsecureUrl')
     expectCode(() => codec.encode({ ...remote, url: 'not a url' }), 'ContentType::InsecureUrl')
+    for (const contentDigest of ['ab', 'AB'.repeat(32), `${'ab'.repeat(31)}zz`]) {
+      expectCode(() => codec.encode({ ...remote, contentDigest }), 'ContentType::InvalidContent')
+    }
     expect(
       new RemoteAttachmentCodec({ allowInsecureHttp: true }).encode({ ...remote, url: 'http://x/y' }).content
         .length,
