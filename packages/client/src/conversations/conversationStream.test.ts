@@ -3,31 +3,14 @@
  * client adds us to and the ones we create arrive once each, nothing is lost across the restart, and a
  * kind filter keeps DMs out of a group stream.
  */
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { createWalletSigner } from '@xmtp-lite/identity'
-import { type RunningNode, startNode } from '@xmtp-lite/node-lite'
-import { MemoryLevel } from 'memory-level'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Client } from '../client.ts'
+import { TestNode } from '../../test/testNode.ts'
+import type { Client } from '../client.ts'
 import type { Conversation } from './conversation.ts'
 
-let node: RunningNode
-let dataDir: string
-let port: number
-const clients: Client[] = []
-
-async function newClient(seed: number): Promise<Client> {
-  const client = await Client.create(createWalletSigner(new Uint8Array(32).fill(seed)), {
-    apiUrl: `http://127.0.0.1:${port}`,
-    db: new MemoryLevel(),
-    encryptionKey: new Uint8Array(32).fill(2),
-    retry: { attempts: 6, baseDelayMs: 50 },
-  })
-  clients.push(client)
-  return client
-}
+let net: TestNode
+const newClient = (seed: number): Promise<Client> =>
+  net.newClient(seed, { retry: { attempts: 6, baseDelayMs: 50 } })
 
 async function take(iterator: AsyncIterator<Conversation>, count: number): Promise<Conversation[]> {
   const out: Conversation[] = []
@@ -40,16 +23,10 @@ async function take(iterator: AsyncIterator<Conversation>, count: number): Promi
 }
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'xmtp-lite-convstream-'))
-  node = await startNode({ dataDir, grpcPort: 0, httpPort: false, rateLimits: false })
-  port = node.grpcPort
+  net = await TestNode.start({ disk: true })
 })
 
-afterAll(async () => {
-  for (const c of clients) await c.close()
-  await node?.close()
-  rmSync(dataDir, { recursive: true, force: true })
-})
+afterAll(() => net?.close())
 
 describe('conversation stream', () => {
   it('yields joined and created conversations once each, across a node restart', async () => {
@@ -76,8 +53,8 @@ describe('conversation stream', () => {
     await bob.conversations.syncAll()
 
     // The node restarts: a group and a DM made while it was coming back still arrive, once each.
-    await node.close()
-    node = await startNode({ dataDir, grpcPort: port, httpPort: false, rateLimits: false })
+    await net.stop()
+    await net.restart()
     const second = await carol.conversations.newGroup([bob.inboxId, alice.inboxId])
     const carolDm = await carol.conversations.newDm(bob.inboxId)
     const afterRestart = await take(iterator, 2)

@@ -2,27 +2,14 @@
  * Client scenarios on a real node-lite (memory storage, real validators, gRPC on a free port): groups and
  * DMs between several inboxes, with every member's view compared after each step.
  */
-import { createWalletSigner } from '@xmtp-lite/identity'
-import { type RunningNode, startNode } from '@xmtp-lite/node-lite'
-import { MemoryLevel } from 'memory-level'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Client } from '../client.ts'
+import { TestNode } from '../../test/testNode.ts'
+import type { Client } from '../client.ts'
 import type { Conversation } from './conversation.ts'
 import type { DecodedMessage } from './messages.ts'
 
-let node: RunningNode
-const clients: Client[] = []
-const encryptionKey = new Uint8Array(32).fill(9)
-
-async function newClient(seed: number): Promise<Client> {
-  const client = await Client.create(createWalletSigner(new Uint8Array(32).fill(seed)), {
-    apiUrl: `http://127.0.0.1:${node.grpcPort}`,
-    db: new MemoryLevel(),
-    encryptionKey,
-  })
-  clients.push(client)
-  return client
-}
+let net: TestNode
+const newClient = (seed: number): Promise<Client> => net.newClient(seed)
 
 const texts = (messages: readonly DecodedMessage[]) =>
   messages.filter((m) => m.kind === 'application').map((m) => m.content)
@@ -40,16 +27,13 @@ let bob: Client
 let carol: Client
 
 beforeAll(async () => {
-  node = await startNode({ memory: true, grpcPort: 0, httpPort: false, rateLimits: false })
+  net = await TestNode.start()
   alice = await newClient(21)
   bob = await newClient(22)
   carol = await newClient(23)
 })
 
-afterAll(async () => {
-  for (const c of clients) await c.close()
-  await node?.close()
-})
+afterAll(() => net?.close())
 
 describe('groups between our clients', () => {
   let groupId = ''

@@ -5,25 +5,13 @@
  * mls_sync.rs `process_leave_request_message`, mls-groups.md §6.3).
  */
 import type { GroupUpdated } from '@xmtp-lite/content-types/group-updated'
-import { createWalletSigner } from '@xmtp-lite/identity'
-import { type RunningNode, startNode } from '@xmtp-lite/node-lite'
-import { MemoryLevel } from 'memory-level'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Client } from '../client.ts'
+import { TestNode } from '../../test/testNode.ts'
+import type { Client } from '../client.ts'
 import type { Conversation } from './conversation.ts'
 
-let node: RunningNode
-const clients: Client[] = []
-
-async function newClient(seed: number): Promise<Client> {
-  const client = await Client.create(createWalletSigner(new Uint8Array(32).fill(seed)), {
-    apiUrl: `http://127.0.0.1:${node.grpcPort}`,
-    db: new MemoryLevel(),
-    encryptionKey: new Uint8Array(32).fill(7),
-  })
-  clients.push(client)
-  return client
-}
+let net: TestNode
+const newClient = (seed: number): Promise<Client> => net.newClient(seed)
 
 async function joined(client: Client, id: string): Promise<Conversation> {
   await client.conversations.syncWelcomes()
@@ -38,13 +26,10 @@ function codeOf(error: unknown): string | undefined {
 }
 
 beforeAll(async () => {
-  node = await startNode({ memory: true, grpcPort: 0, httpPort: false, rateLimits: false })
+  net = await TestNode.start()
 })
 
-afterAll(async () => {
-  for (const c of clients) await c.close()
-  await node?.close()
-})
+afterAll(() => net?.close())
 
 describe('leave()', () => {
   it('a member leaves; two racing super admins commit one removal; membership converges', async () => {

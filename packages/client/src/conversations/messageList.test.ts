@@ -4,33 +4,18 @@
  */
 import { ContentTypeReaction } from '@xmtp-lite/content-types/reaction'
 import { ContentTypeText } from '@xmtp-lite/content-types/text'
-import { createWalletSigner } from '@xmtp-lite/identity'
-import { type RunningNode, startNode } from '@xmtp-lite/node-lite'
-import { MemoryLevel } from 'memory-level'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Client } from '../client.ts'
+import { TestNode } from '../../test/testNode.ts'
+import type { Client } from '../client.ts'
 
-let node: RunningNode
-const clients: Client[] = []
-
-async function install(seed: number): Promise<Client> {
-  const client = await Client.create(createWalletSigner(new Uint8Array(32).fill(seed)), {
-    apiUrl: `http://127.0.0.1:${node.grpcPort}`,
-    db: new MemoryLevel(),
-    encryptionKey: new Uint8Array(32).fill(4),
-  })
-  clients.push(client)
-  return client
-}
+let net: TestNode
+const install = (seed: number): Promise<Client> => net.newClient(seed)
 
 beforeAll(async () => {
-  node = await startNode({ memory: true, grpcPort: 0, httpPort: false, rateLimits: false })
+  net = await TestNode.start()
 })
 
-afterAll(async () => {
-  for (const c of clients) await c.close()
-  await node?.close()
-})
+afterAll(() => net?.close())
 
 describe('conversation.messages() filters', () => {
   it('filters by content type, time window, delivery status and kind; the limit counts what passes', async () => {

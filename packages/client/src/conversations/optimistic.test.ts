@@ -3,35 +3,18 @@
  * out with `publishMessages` and reaches the other member once; with the node down it stays unpublished
  * (and a later publish delivers it once), and after 3 failed attempts it is failed and never sent.
  */
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { createWalletSigner } from '@xmtp-lite/identity'
-import { type RunningNode, startNode } from '@xmtp-lite/node-lite'
-import { MemoryLevel } from 'memory-level'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Client } from '../client.ts'
+import { TestNode } from '../../test/testNode.ts'
+import type { Client } from '../client.ts'
 import type { Conversation } from './conversation.ts'
 
-let node: RunningNode
-let dataDir: string
-let port: number
-const clients: Client[] = []
-
-async function newClient(seed: number): Promise<Client> {
-  const client = await Client.create(createWalletSigner(new Uint8Array(32).fill(seed)), {
-    apiUrl: `http://127.0.0.1:${port}`,
-    db: new MemoryLevel(),
-    encryptionKey: new Uint8Array(32).fill(2),
-    retry: { attempts: 2, baseDelayMs: 20 },
-  })
-  clients.push(client)
-  return client
-}
+let net: TestNode
+const newClient = (seed: number): Promise<Client> =>
+  net.newClient(seed, { retry: { attempts: 2, baseDelayMs: 20 } })
 
 /** Restarts the node and waits until `client` reaches it again (its channel reconnects with a backoff). */
 async function restart(client: Client): Promise<void> {
-  node = await startNode({ dataDir, grpcPort: port, httpPort: false, rateLimits: false })
+  await net.restart()
   for (let i = 0; ; i++) {
     try {
       await client.conversations.syncWelcomes()
@@ -54,16 +37,10 @@ async function texts(
 }
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'xmtp-lite-optimistic-'))
-  node = await startNode({ dataDir, grpcPort: 0, httpPort: false, rateLimits: false })
-  port = node.grpcPort
+  net = await TestNode.start({ disk: true })
 })
 
-afterAll(async () => {
-  for (const c of clients) await c.close()
-  await node?.close()
-  rmSync(dataDir, { recursive: true, force: true })
-})
+afterAll(() => net?.close())
 
 describe('optimistic send', () => {
   it('prepares locally, publishes once, keeps a message across failures, fails it after 3 attempts', async () => {
@@ -92,7 +69,7 @@ describe('optimistic send', () => {
     // The node is down: the attempt fails and the message stays unpublished; a later publish delivers it.
     const two = await group.prepareMessage('two')
     const three = await group.prepareMessage('three')
-    await node.close()
+    await net.stop()
     await expect(group.publishMessages()).rejects.toThrow()
     expect((await texts(group)).slice(1)).toEqual([
       { id: two, content: 'two', status: 'unpublished' },
@@ -110,7 +87,7 @@ describe('optimistic send', () => {
 
     // Three failed attempts: failed, and never sent afterwards.
     const four = await group.prepareMessage('four')
-    await node.close()
+    await net.stop()
     await expect(group.publishMessages()).rejects.toThrow()
     await expect(group.publishMessages()).rejects.toThrow()
     expect((await group.messages({ deliveryStatus: 'unpublished' })).map((m) => m.id)).toEqual([four])

@@ -3,7 +3,6 @@
  * node-lite over gRPC: a policy changed by a super admin binds every member, whose commits the group's
  * rules refuse before anything is published (`Client::ChangeNotAllowed`).
  */
-import { createWalletSigner } from '@xmtp-lite/identity'
 import {
   defaultPolicySet,
   MembershipBasePolicy,
@@ -11,24 +10,13 @@ import {
   MetadataField,
   updatePolicySet,
 } from '@xmtp-lite/mls'
-import { type RunningNode, startNode } from '@xmtp-lite/node-lite'
-import { MemoryLevel } from 'memory-level'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Client } from '../client.ts'
+import { TestNode } from '../../test/testNode.ts'
+import type { Client } from '../client.ts'
 import type { Conversation } from './conversation.ts'
 
-let node: RunningNode
-const clients: Client[] = []
-
-async function install(seed: number): Promise<Client> {
-  const client = await Client.create(createWalletSigner(new Uint8Array(32).fill(seed)), {
-    apiUrl: `http://127.0.0.1:${node.grpcPort}`,
-    db: new MemoryLevel(),
-    encryptionKey: new Uint8Array(32).fill(3),
-  })
-  clients.push(client)
-  return client
-}
+let net: TestNode
+const install = (seed: number): Promise<Client> => net.newClient(seed)
 
 async function view(client: Client, id: string): Promise<Conversation> {
   await client.conversations.syncWelcomes()
@@ -45,13 +33,10 @@ const codeOf = (p: Promise<unknown>) =>
   )
 
 beforeAll(async () => {
-  node = await startNode({ memory: true, grpcPort: 0, httpPort: false, rateLimits: false })
+  net = await TestNode.start()
 })
 
-afterAll(async () => {
-  for (const c of clients) await c.close()
-  await node?.close()
-})
+afterAll(() => net?.close())
 
 describe('group permissions', () => {
   it('a super admin restricts a metadata field; members are refused, admins allowed, every view agrees', async () => {

@@ -2,31 +2,14 @@
  * Streams on a real node-lite on disk, restarted under them: every message delivered once, in order,
  * with disconnect and reconnect events in between.
  */
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { createWalletSigner } from '@xmtp-lite/identity'
-import { type RunningNode, startNode } from '@xmtp-lite/node-lite'
-import { MemoryLevel } from 'memory-level'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Client } from '../client.ts'
+import { TestNode } from '../../test/testNode.ts'
+import type { Client } from '../client.ts'
 import type { DecodedMessage } from './messages.ts'
 
-let node: RunningNode
-let dataDir: string
-let port: number
-const clients: Client[] = []
-
-async function newClient(seed: number): Promise<Client> {
-  const client = await Client.create(createWalletSigner(new Uint8Array(32).fill(seed)), {
-    apiUrl: `http://127.0.0.1:${port}`,
-    db: new MemoryLevel(),
-    encryptionKey: new Uint8Array(32).fill(2),
-    retry: { attempts: 6, baseDelayMs: 50 },
-  })
-  clients.push(client)
-  return client
-}
+let net: TestNode
+const newClient = (seed: number): Promise<Client> =>
+  net.newClient(seed, { retry: { attempts: 6, baseDelayMs: 50 } })
 
 async function take(iterator: AsyncIterator<DecodedMessage>, count: number): Promise<string[]> {
   const out: string[] = []
@@ -39,16 +22,10 @@ async function take(iterator: AsyncIterator<DecodedMessage>, count: number): Pro
 }
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'xmtp-lite-stream-'))
-  node = await startNode({ dataDir, grpcPort: 0, httpPort: false, rateLimits: false })
-  port = node.grpcPort
+  net = await TestNode.start({ disk: true })
 })
 
-afterAll(async () => {
-  for (const c of clients) await c.close()
-  await node?.close()
-  rmSync(dataDir, { recursive: true, force: true })
-})
+afterAll(() => net?.close())
 
 describe('streams', () => {
   it('deliver new conversations and messages once each, across a node restart', async () => {
@@ -67,8 +44,8 @@ describe('streams', () => {
     await group.sendText('two')
     expect(await take(iterator, 2)).toEqual(['one', 'two'])
 
-    await node.close()
-    node = await startNode({ dataDir, grpcPort: port, httpPort: false, rateLimits: false })
+    await net.stop()
+    await net.restart()
     await group.sendText('three')
     expect(await take(iterator, 1)).toEqual(['three'])
     // One disconnect for the restart, one reconnect once the subscriptions are open again.

@@ -3,49 +3,33 @@
  * two installations of one inbox share consent through their sync group, with XMTP's wire form.
  */
 import { encodeEncodedContent } from '@xmtp-lite/content-types'
-import { createWalletSigner } from '@xmtp-lite/identity'
-import { type RunningNode, startNode } from '@xmtp-lite/node-lite'
 import { toLong, xmtp } from '@xmtp-lite/proto'
-import { MemoryLevel } from 'memory-level'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { Client } from '../client.ts'
+import { TestNode } from '../../test/testNode.ts'
+import type { Client } from '../client.ts'
 import type { DecodedMessage } from '../conversations/messages.ts'
 import { ContentTypeDeviceSync } from './content.ts'
 import type { PreferenceUpdate } from './preferences.ts'
 
-let node: RunningNode
-const clients: Client[] = []
-const encryptionKey = new Uint8Array(32).fill(7)
+let net: TestNode
+const newClient = (seed: number): Promise<Client> => net.newClient(seed)
 
 /** Sync-group content bytes as a broken or hostile installation might send them. */
 const raw = (content: Uint8Array) =>
   encodeEncodedContent({ type: ContentTypeDeviceSync, parameters: {}, content })
-
-async function newClient(seed: number): Promise<Client> {
-  const client = await Client.create(createWalletSigner(new Uint8Array(32).fill(seed)), {
-    apiUrl: `http://127.0.0.1:${node.grpcPort}`,
-    db: new MemoryLevel(),
-    encryptionKey,
-  })
-  clients.push(client)
-  return client
-}
 
 let alice1: Client
 let alice2: Client
 let bob: Client
 
 beforeAll(async () => {
-  node = await startNode({ memory: true, grpcPort: 0, httpPort: false, rateLimits: false })
+  net = await TestNode.start()
   alice1 = await newClient(31)
   alice2 = await newClient(31)
   bob = await newClient(32)
 })
 
-afterAll(async () => {
-  for (const c of clients) await c.close()
-  await node?.close()
-})
+afterAll(() => net?.close())
 
 describe('consent defaults (mls-groups.md §10.1)', () => {
   it('allows what we create, leaves a welcome from another inbox unknown, allows our own inbox’s', async () => {
