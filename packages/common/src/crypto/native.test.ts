@@ -5,7 +5,8 @@
  * ed25519Rule.test.ts (small-order and mixed-order keys, non-canonical encodings, S >= L, S = 0). A fast path
  * that answers differently on one input forks an inbox between two nodes, so thousands of inputs run here.
  * X25519 through libsodium must give node:crypto's KeyObject path's shared secrets and public keys, and
- * refuse the same low-order inputs with the same error.
+ * refuse the same low-order inputs with the same error; its ChaCha20-Poly1305 must seal to the same bytes and
+ * refuse the same forgeries.
  */
 import { createHash } from 'node:crypto'
 import { ED25519_TORSION_SUBGROUP, ed25519, ed25519ph, x25519 } from '@noble/curves/ed25519.js'
@@ -81,6 +82,8 @@ describe('native backends', () => {
     expect(plain.nativeBackends).toEqual([])
     expect(native.x25519).toBeDefined()
     expect(native.x25519Base).toBeDefined()
+    expect(native.chacha20poly1305Seal).toBeDefined()
+    expect(native.chacha20poly1305Open).toBeDefined()
   })
 
   it('libsodium computes honest [S]B - [k]A and refuses exactly what noble must then decide', () => {
@@ -161,6 +164,15 @@ describe('fallback to noble', () => {
       expect(x25519Outcome(provider, alice, u)).toBe(x25519Outcome(fast, alice, u))
       expect(x25519Outcome(provider, alice, u)).toMatch(/^Common::CryptoFailure: /)
     }
+    // ChaCha20-Poly1305 on node:crypto's cipher objects.
+    const sealed = provider.chacha20poly1305.encrypt(alice, alice.subarray(0, 12), message, bob)
+    expect(toHex(sealed)).toBe(
+      toHex(fast.chacha20poly1305.encrypt(alice, alice.subarray(0, 12), message, bob)),
+    )
+    sealed[0] = (sealed[0] as number) ^ 1
+    expect(openOutcome(provider, alice, alice.subarray(0, 12), sealed, bob)).toBe(
+      openOutcome(fast, alice, alice.subarray(0, 12), sealed, bob),
+    )
   })
 
   it('when a package loads but answers wrongly: its probe fails and it is left out', () => {
@@ -238,6 +250,47 @@ describe('fallback to noble', () => {
       expect(loaded.x25519, name).toBeUndefined()
       expect(loaded.names, name).toEqual([])
     }
+    // A ChaCha20-Poly1305 whose open does not check the tag (decrypts whatever it is given).
+    const noTagCheck = {
+      crypto_aead_chacha20poly1305_ietf_encrypt: (
+        c: Uint8Array,
+        m: Uint8Array,
+        ad: Uint8Array,
+        _n: null,
+        npub: Uint8Array,
+        k: Uint8Array,
+      ) => c.set(plain.chacha20poly1305.encrypt(k, npub, m, ad)),
+      crypto_aead_chacha20poly1305_ietf_decrypt: (
+        m: Uint8Array,
+        _n: null,
+        c: Uint8Array,
+        ad: Uint8Array,
+        npub: Uint8Array,
+        k: Uint8Array,
+      ) => {
+        const sealed = plain.chacha20poly1305.encrypt(k, npub, new Uint8Array(c.length - 16), ad)
+        m.set(c.subarray(0, c.length - 16).map((b, i) => b ^ (sealed[i] as number)))
+      },
+    }
+    const unchecked = loadNativeBackends(globalWithRequire(() => noTagCheck))
+    expect(unchecked.chacha20poly1305Open).toBeUndefined()
+    expect(unchecked.names).toEqual([])
+    // The same with the tag checked passes its probe.
+    const checked = loadNativeBackends(
+      globalWithRequire(() => ({
+        ...noTagCheck,
+        crypto_aead_chacha20poly1305_ietf_decrypt: (
+          m: Uint8Array,
+          _n: null,
+          c: Uint8Array,
+          ad: Uint8Array,
+          npub: Uint8Array,
+          k: Uint8Array,
+        ) => m.set(plain.chacha20poly1305.decrypt(k, npub, c, ad)),
+      })),
+    )
+    expect(checked.chacha20poly1305Open).toBeDefined()
+    expect(checked.names).toEqual(['libsodium'])
     // The honest build (noble's X25519 behind libsodium's names) passes the probe.
     const loaded = loadNativeBackends(
       globalWithRequire(() => ({ crypto_scalarmult: honest, crypto_scalarmult_base: honestBase })),
@@ -440,6 +493,89 @@ describe('X25519: libsodium and node:crypto agree', () => {
       '4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742',
     )
     expect(toHex(pair.publicKey)).toBe('8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a')
+  })
+})
+
+/** The outcome of one AEAD open: the plaintext in hex, or the error code and message. */
+function openOutcome(
+  provider: CryptoProvider,
+  key: Uint8Array,
+  nonce: Uint8Array,
+  sealed: Uint8Array,
+  aad?: Uint8Array,
+): string {
+  try {
+    return toHex(provider.chacha20poly1305.decrypt(key, nonce, sealed, aad))
+  } catch (error) {
+    return isBaseError(error) ? `${error.code}: ${error.message}` : `untyped ${String(error)}`
+  }
+}
+
+describe('ChaCha20-Poly1305: libsodium and node:crypto agree', () => {
+  it('on 2,000 random keys, nonces, plaintexts and AADs, some views into larger buffers (fast-check)', () => {
+    const view = (bytes: Uint8Array, offset: number) => {
+      const padded = new Uint8Array(bytes.length + offset + 5).fill(0xee)
+      padded.set(bytes, offset)
+      return padded.subarray(offset, offset + bytes.length)
+    }
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        fc.uint8Array({ minLength: 12, maxLength: 12 }),
+        fc.uint8Array({ maxLength: 1100 }),
+        fc.option(fc.uint8Array({ maxLength: 80 }), { nil: undefined }),
+        fc.nat(7),
+        fc.nat(1200),
+        (key, nonce, plaintext, aad, offset, flip) => {
+          const sealed = plain.chacha20poly1305.encrypt(key, nonce, plaintext, aad)
+          const fastSealed = fast.chacha20poly1305.encrypt(
+            view(key, offset),
+            view(nonce, offset),
+            view(plaintext, offset),
+            aad === undefined ? undefined : view(aad, offset),
+          )
+          expect(toHex(fastSealed)).toBe(toHex(sealed))
+          expect(openOutcome(fast, key, nonce, view(sealed, offset), aad)).toBe(toHex(plaintext))
+          // One bit flipped anywhere (ciphertext or tag), or the AAD changed: both refuse alike.
+          const forged = sealed.slice()
+          const at = flip % forged.length
+          forged[at] = (forged[at] as number) ^ (1 << (flip % 8))
+          const expected = openOutcome(plain, key, nonce, forged, aad)
+          expect(expected).toMatch(/^Common::AeadTagMismatch: .*ChaCha20-Poly1305 tag does not verify$/)
+          expect(openOutcome(fast, key, nonce, forged, aad)).toBe(expected)
+          const otherAad = Uint8Array.of(...(aad ?? []), 0)
+          expect(openOutcome(fast, key, nonce, sealed, otherAad)).toBe(
+            openOutcome(plain, key, nonce, sealed, otherAad),
+          )
+        },
+      ),
+      { numRuns: 2000 },
+    )
+  }, 120_000)
+
+  it('on inputs shorter than a tag, and on wrong key and nonce lengths: same codes and messages', () => {
+    const key = new Uint8Array(32).fill(1)
+    const nonce = new Uint8Array(12).fill(2)
+    for (let length = 0; length <= 16; length++) {
+      const input = new Uint8Array(length)
+      expect(openOutcome(fast, key, nonce, input)).toBe(openOutcome(plain, key, nonce, input))
+    }
+    const sealed = fast.chacha20poly1305.encrypt(key, nonce, new Uint8Array(0))
+    expect(sealed.length).toBe(16)
+    expect(openOutcome(fast, key, nonce, sealed)).toBe('')
+    for (const [k, n] of [
+      [new Uint8Array(31), nonce],
+      [key, new Uint8Array(8)],
+    ] as const) {
+      expect(openOutcome(fast, k, n, sealed)).toBe(openOutcome(plain, k, n, sealed))
+      let code = 'no error'
+      try {
+        fast.chacha20poly1305.encrypt(k, n, new Uint8Array(3))
+      } catch (error) {
+        code = isBaseError(error) ? error.code : 'untyped'
+      }
+      expect(code).toBe('Common::InvalidLength')
+    }
   })
 })
 

@@ -13,7 +13,8 @@
  *   Its X25519 (`crypto_scalarmult`, RFC 7748 §5) takes raw 32-byte scalars and u-coordinates; libsodium
  *   refuses exactly the all-zero result (a low-order u, RFC 7748 §6.1), which
  *   {@link NativeBackends.x25519} answers as `undefined`: the caller then asks node:crypto, whose OpenSSL
- *   refuses the same inputs, so the error is the one the KeyObject path gives.
+ *   refuses the same inputs, so the error is the one the KeyObject path gives. Its ChaCha20-Poly1305
+ *   (RFC 8439) is one call per seal or open, where node:crypto builds a cipher object and makes five calls.
  * - `secp256k1` (libsecp256k1 through N-API, prebuilt for linux-x64, darwin-arm64, win32-x64) recovers keys
  *   under the same rules as noble (r and s in [1, n), the x = r point must exist, the hash taken mod n).
  * - `keccak` (the Keccak team's KeccakP-1600 code through N-API, prebuilt for linux-x64, darwin-x64,
@@ -26,7 +27,7 @@
  * left out and noble does the work: slower, same verdicts.
  * @module
  */
-import { equalBytes, fromHex } from '../bytes.ts'
+import { equalBytes, fromHex, toHex } from '../bytes.ts'
 
 /** What {@link loadNativeBackends} found. */
 export interface NativeBackends {
@@ -44,6 +45,23 @@ export interface NativeBackends {
   readonly x25519?: (scalar: Uint8Array, u: Uint8Array) => Uint8Array | undefined
   /** X25519(scalar, 9): the public key of a 32-byte private key (RFC 7748 §6.1). */
   readonly x25519Base?: (scalar: Uint8Array) => Uint8Array
+  /**
+   * ChaCha20-Poly1305 (RFC 8439 §2.8) sealing: `ciphertext || tag` of a 32-byte key, 12-byte nonce,
+   * plaintext and AAD (lengths checked by the caller).
+   */
+  readonly chacha20poly1305Seal?: (
+    key: Uint8Array,
+    nonce: Uint8Array,
+    plaintext: Uint8Array,
+    aad: Uint8Array,
+  ) => Uint8Array
+  /** Its opening: the plaintext, or `undefined` when the tag does not verify (input of at least 16 bytes). */
+  readonly chacha20poly1305Open?: (
+    key: Uint8Array,
+    nonce: Uint8Array,
+    ciphertextWithTag: Uint8Array,
+    aad: Uint8Array,
+  ) => Uint8Array | undefined
   /**
    * The 65-byte uncompressed key recovered from a 64-byte `r || s` signature with recovery id 0 or 1 over a
    * 32-byte hash. Throws (any error) when no key recovers.
@@ -73,6 +91,22 @@ interface SodiumNative {
   crypto_core_ed25519_scalar_reduce(r: Uint8Array, s: Uint8Array): void
   crypto_scalarmult(q: Uint8Array, n: Uint8Array, p: Uint8Array): void
   crypto_scalarmult_base(q: Uint8Array, n: Uint8Array): void
+  crypto_aead_chacha20poly1305_ietf_encrypt(
+    c: Uint8Array,
+    m: Uint8Array,
+    ad: Uint8Array,
+    nsec: null,
+    npub: Uint8Array,
+    k: Uint8Array,
+  ): number
+  crypto_aead_chacha20poly1305_ietf_decrypt(
+    m: Uint8Array,
+    nsec: null,
+    c: Uint8Array,
+    ad: Uint8Array,
+    npub: Uint8Array,
+    k: Uint8Array,
+  ): number
 }
 
 interface Secp256k1Native {
@@ -103,7 +137,12 @@ function requireFor(global: NativeLikeGlobal): Require | undefined {
 
 type SodiumBackends = Pick<
   NativeBackends,
-  'ed25519SbMinusKa' | 'ed25519ReduceScalar' | 'x25519' | 'x25519Base'
+  | 'ed25519SbMinusKa'
+  | 'ed25519ReduceScalar'
+  | 'x25519'
+  | 'x25519Base'
+  | 'chacha20poly1305Seal'
+  | 'chacha20poly1305Open'
 >
 
 function loadSodium(require: Require): SodiumBackends {
@@ -114,7 +153,7 @@ function loadSodium(require: Require): SodiumBackends {
     return {}
   }
   if (sodium === null || typeof sodium !== 'object') return {}
-  return { ...loadSodiumEd25519(sodium), ...loadSodiumX25519(sodium) }
+  return { ...loadSodiumEd25519(sodium), ...loadSodiumX25519(sodium), ...loadSodiumChaCha(sodium) }
 }
 
 function loadSodiumEd25519(sodium: SodiumNative): SodiumBackends {
@@ -202,6 +241,52 @@ function loadSodiumX25519(sodium: SodiumNative): SodiumBackends {
   return { x25519, x25519Base }
 }
 
+function loadSodiumChaCha(sodium: SodiumNative): SodiumBackends {
+  if (
+    typeof sodium.crypto_aead_chacha20poly1305_ietf_encrypt !== 'function' ||
+    typeof sodium.crypto_aead_chacha20poly1305_ietf_decrypt !== 'function'
+  )
+    return {}
+  // One call each, against node:crypto's cipher object, AAD, update, final and tag calls.
+  const seal = (key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array) => {
+    const out = new Uint8Array(plaintext.length + 16)
+    sodium.crypto_aead_chacha20poly1305_ietf_encrypt(out, plaintext, aad, null, nonce, key)
+    return out
+  }
+  const open = (key: Uint8Array, nonce: Uint8Array, ciphertextWithTag: Uint8Array, aad: Uint8Array) => {
+    const out = new Uint8Array(ciphertextWithTag.length - 16)
+    try {
+      // libsodium checks the tag before decrypting and throws (-1) when it does not verify.
+      sodium.crypto_aead_chacha20poly1305_ietf_decrypt(out, null, ciphertextWithTag, aad, nonce, key)
+    } catch {
+      return undefined
+    }
+    return out
+  }
+  // Probe: RFC 8439 §2.8.2 (the sunscreen text), sealed and opened, and refused with one tag bit flipped.
+  try {
+    const key = fromHex('808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f')
+    const nonce = fromHex('070000004041424344454647')
+    const aad = fromHex('50515253c0c1c2c3c4c5c6c7')
+    const plaintext = new TextEncoder().encode(
+      "Ladies and Gentlemen of the class of '99: If I could offer you only one tip for the future, sunscreen would be it.",
+    )
+    const sealed = seal(key, nonce, plaintext, aad)
+    if (
+      toHex(sealed.subarray(0, 16)) !== 'd31a8d34648e60db7b86afbc53ef7ec2' ||
+      toHex(sealed.subarray(sealed.length - 16)) !== '1ae10b594f09e26a7e902ecbd0600691'
+    )
+      return {}
+    const opened = open(key, nonce, sealed, aad)
+    if (opened === undefined || !equalBytes(opened, plaintext)) return {}
+    sealed[sealed.length - 1] = (sealed[sealed.length - 1] as number) ^ 1
+    if (open(key, nonce, sealed, aad) !== undefined) return {}
+  } catch {
+    return {}
+  }
+  return { chacha20poly1305Seal: seal, chacha20poly1305Open: open }
+}
+
 function loadSecp256k1(require: Require): Pick<NativeBackends, 'secp256k1Recover'> {
   let secp: Secp256k1Native
   try {
@@ -278,7 +363,12 @@ export function loadNativeBackends(global: NativeLikeGlobal): NativeBackends {
   const secp = loadSecp256k1(require)
   const keccak = loadKeccak(require)
   const names: NativeBackendName[] = []
-  if (sodium.ed25519SbMinusKa !== undefined || sodium.x25519 !== undefined) names.push('libsodium')
+  if (
+    sodium.ed25519SbMinusKa !== undefined ||
+    sodium.x25519 !== undefined ||
+    sodium.chacha20poly1305Seal !== undefined
+  )
+    names.push('libsodium')
   if (secp.secp256k1Recover !== undefined) names.push('libsecp256k1')
   if (keccak.keccak256 !== undefined) names.push('libkeccak')
   return { ...sodium, ...secp, ...keccak, names }

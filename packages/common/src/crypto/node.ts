@@ -3,8 +3,9 @@
  * Ed25519, X25519, AES-GCM, ChaCha20-Poly1305), and for the rest (keccak, secp256k1, Ed25519ph) noble, with
  * libsodium's group operations for Ed25519ph verification, libsecp256k1 for key recovery and the Keccak
  * team's code for Keccak-256 when their optional npm packages load (see native.ts; noble decides whatever
- * they refuse, so verdicts never change). X25519 also runs on libsodium when it loads: raw bytes in and
- * out instead of a KeyObject per key (OpenSSL decides the inputs libsodium refuses).
+ * they refuse, so verdicts never change). X25519 and ChaCha20-Poly1305 also run on libsodium when it loads:
+ * raw bytes in and out instead of a KeyObject per key (OpenSSL decides the X25519 inputs libsodium refuses)
+ * and one call per AEAD operation instead of a cipher object.
  *
  * node:crypto is reached through `process.getBuiltinModule` (Node >= 20.16, Bun, Deno), never through an
  * import statement: this module loads unchanged in a browser bundle (where `nodeCrypto` is `undefined`),
@@ -423,6 +424,38 @@ function makeNodeCrypto(api: NodeApi, native: NativeBackends): CryptoProvider {
     }
   }
 
+  // libsodium's ChaCha20-Poly1305 where it loaded (one call per seal or open), same checks and errors.
+  const chachaOnNode = aead('ChaCha20-Poly1305', [32], () => 'chacha20-poly1305')
+  const { chacha20poly1305Seal: nativeSeal, chacha20poly1305Open: nativeOpen } = native
+  const chacha20poly1305: Aead =
+    nativeSeal === undefined || nativeOpen === undefined
+      ? chachaOnNode
+      : {
+          encrypt(key, nonce, plaintext, aad) {
+            checkBytes(key, 'key', 32)
+            checkBytes(nonce, 'nonce', aeadNonceLength)
+            checkBytes(plaintext, 'plaintext')
+            return nativeSeal(key, nonce, plaintext, checkAad(aad))
+          },
+          decrypt(key, nonce, ciphertextWithTag, aad) {
+            checkBytes(key, 'key', 32)
+            checkBytes(nonce, 'nonce', aeadNonceLength)
+            checkBytes(ciphertextWithTag, 'ciphertextWithTag')
+            const additional = checkAad(aad)
+            if (ciphertextWithTag.length < aeadTagLength) {
+              throw new CommonError(
+                'Common::AeadTagMismatch',
+                'ChaCha20-Poly1305 input is shorter than its tag',
+              )
+            }
+            const out = nativeOpen(key, nonce, ciphertextWithTag, additional)
+            if (out === undefined) {
+              throw new CommonError('Common::AeadTagMismatch', 'ChaCha20-Poly1305 tag does not verify')
+            }
+            return out
+          },
+        }
+
   function randomBytes(length: number): Uint8Array {
     checkOutputLength(length, maxRandomLength, 'length')
     return nc.randomFillSync(new Uint8Array(length))
@@ -452,7 +485,7 @@ function makeNodeCrypto(api: NodeApi, native: NativeBackends): CryptoProvider {
     x25519: Object.freeze(x),
     secp256k1: Object.freeze(secp),
     aesGcm: Object.freeze(aead('AES-GCM', aesKeyLengths, (key) => `aes-${key.length * 8}-gcm`)),
-    chacha20poly1305: Object.freeze(aead('ChaCha20-Poly1305', [32], () => 'chacha20-poly1305')),
+    chacha20poly1305: Object.freeze(chacha20poly1305),
   })
 }
 
