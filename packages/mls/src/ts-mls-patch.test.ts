@@ -1,8 +1,8 @@
 /**
  * One test per fix carried in `patches/ts-mls@1.6.4.patch` (facts: protocol/ts-mls-libxmtp-interop.md,
  * "the three fixes"; protocol/ts-mls-assessment.md §3 gaps a, b, c, f). Each test fails on unpatched ts-mls.
- * The speed fixes (leaf-hash reuse, no parent ratchets, one group-context encoding per path, integer and
- * enum decoding) are checked against the computations they replace.
+ * The speed fixes (leaf-hash reuse, no parent ratchets, one group-context and EncryptContext encoding per
+ * path, integer and enum decoding) are checked against the computations they replace.
  */
 import {
   type ClientState,
@@ -24,8 +24,10 @@ import {
   type Welcome,
 } from 'ts-mls'
 import { decodeUint16, decodeUint32 } from 'ts-mls/codec/number.js'
+import { encode } from 'ts-mls/codec/tlsEncoder.js'
 import { decodeCredentialType } from 'ts-mls/credentialType.js'
 import { expandWithLabel } from 'ts-mls/crypto/kdf.js'
+import { groupContextEncoder } from 'ts-mls/groupContext.js'
 import { decodeProtocolVersion } from 'ts-mls/protocolVersion.js'
 import { createSecretTree } from 'ts-mls/secretTree.js'
 import { treeHash, treeHashRoot } from 'ts-mls/treeHash.js'
@@ -230,6 +232,52 @@ describe('ts-mls patch', () => {
       await treeHash(structuredClone(tree), toNodeIndex(0), cs.hash),
     )
     expect(await treeHashRoot(tree, cs.hash)).toEqual(hash)
+  })
+
+  it('seals every path secret under one EncryptContext, encoded once per path (RFC 9420 §5.1.3)', async () => {
+    const a = await member('a')
+    const others = await Promise.all(['b', 'c', 'd', 'e'].map(member))
+    const created = await createGroup(new Uint8Array(16).fill(4), a.kp, a.priv, [], cs)
+    const add = await createCommit(
+      { state: created, cipherSuite: cs },
+      {
+        extraProposals: others.map((m) => ({ proposalType: 'add' as const, add: { keyPackage: m.kp } })),
+        ratchetTreeExtension: true,
+      },
+    )
+    a.state = add.newState
+    for (const m of others) m.state = await joinGroup(welcomeOf(add), m.kp, m.priv, emptyPskIndex, cs)
+    // A GroupContextExtensions commit (it has a path): every HPKE seal of the path gets an `info`.
+    const infos: Uint8Array[] = []
+    const recording = {
+      ...cs,
+      hpke: {
+        ...cs.hpke,
+        seal: (...args: Parameters<typeof cs.hpke.seal>) => {
+          infos.push(args[2])
+          return cs.hpke.seal(...args)
+        },
+      },
+    }
+    const before = state(a)
+    const commit = await createCommit({ state: before, cipherSuite: recording }, { extraProposals: [gce(7)] })
+    // After a one-commit creation the parents are blank: one seal per other member's leaf.
+    expect(infos.length).toBe(others.length)
+    expect(infos.every((info) => info === infos[0])).toBe(true)
+    // EncryptContext { opaque label<V> = "MLS 1.0 UpdatePathNode"; opaque context<V> = provisional
+    // GroupContext } (the new tree hash and epoch, the old confirmed transcript hash), with RFC 9000 varints.
+    const varint = (n: number) => (n < 64 ? [n] : n < 16384 ? [0x40 | (n >> 8), n & 0xff] : [])
+    const label = new TextEncoder().encode('MLS 1.0 UpdatePathNode')
+    const context = encode(groupContextEncoder)({
+      ...commit.newState.groupContext,
+      confirmedTranscriptHash: before.groupContext.confirmedTranscriptHash,
+    })
+    expect(context.length).toBeLessThan(16384)
+    expect(infos[0]).toEqual(
+      Uint8Array.from([...varint(label.length), ...label, ...varint(context.length), ...context]),
+    )
+    await processAll(commit.commit, others)
+    for (const m of others) expect(await exporter(m)).toBe(await exporter({ ...a, state: commit.newState }))
   })
 
   it('derives the ratchets of every leaf (RFC 9420 §9) and none for parent nodes', async () => {
