@@ -113,6 +113,7 @@ export type {
   ScwVerifyParams,
   ScwVerifyResult,
   SignatureCache,
+  SignatureCacheOptions,
   SmartContractWalletVerifier,
   VerifyOptions,
 } from './verify.ts'

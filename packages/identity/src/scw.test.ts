@@ -30,7 +30,12 @@ import { createViemScwVerifier } from './scw.ts'
 import { createSmartContractWalletSigner, createWalletSigner } from './signers.ts'
 import { applyUpdate, getMember } from './state.ts'
 import { at, installation } from './testing.fixtures.ts'
-import { type SmartContractWalletVerifier, verifyIdentityUpdate } from './verify.ts'
+import {
+  createSignatureCache,
+  type SmartContractWalletVerifier,
+  verifyIdentityUpdate,
+  verifySignature,
+} from './verify.ts'
 
 const require = createRequire(import.meta.url)
 const walletAbi = parseAbi(['function setOwner(address next)', 'function owner() view returns (address)'])
@@ -250,6 +255,24 @@ describe('smart-contract wallets on an in-process EVM', () => {
     const b2 = await scwRegistration(ownerB, 2n)
     await b2.request.addSignature(b2.sig, { scwVerifier: verifier })
     expect(b2.request.isReady).toBe(true)
+  })
+
+  it('a refused wallet signature is not remembered by the cache: the chain decides again each time', async () => {
+    const a2 = await scwRegistration(ownerA, 2n)
+    let calls = 0
+    const counting: SmartContractWalletVerifier = {
+      verify: (params) => {
+        calls++
+        return verifier.verify(params)
+      },
+    }
+    const cache = createSignatureCache()
+    for (let i = 0; i < 2; i++) {
+      expect(await codeOf(verifySignature(a2.sig, a2.request.text, { scwVerifier: counting, cache }))).toBe(
+        'Identity::SignatureInvalid',
+      )
+    }
+    expect(calls).toBe(2)
   })
 
   it('an unknown chain is a retryable error; a missing verifier and a bad account id are typed', async () => {

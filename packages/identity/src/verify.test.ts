@@ -1,9 +1,16 @@
-import { concatBytes, defaultCrypto, toHex, utf8ToBytes } from '@xmtp-lite/common'
+import { type CryptoProvider, concatBytes, defaultCrypto, toHex, utf8ToBytes } from '@xmtp-lite/common'
 import { xmtp } from '@xmtp-lite/proto'
 import { describe, expect, it } from 'vitest'
 import { IdentityError } from './errors.ts'
 import { inboxIdFor } from './inboxId.ts'
-import type { LegacyDelegatedSignature, PasskeyIdentifier, UnverifiedSignature } from './model.ts'
+import type {
+  IdentityAction,
+  IdentityUpdate,
+  LegacyDelegatedSignature,
+  PasskeyIdentifier,
+  UnverifiedSignature,
+  VerifiedSignature,
+} from './model.ts'
 import { decodeIdentityUpdate, encodeIdentityUpdate } from './proto.ts'
 import { addAssociationRequest, createInboxRequest, SignatureRequest } from './request.ts'
 import { createPasskeySigner, createWalletSigner } from './signers.ts'
@@ -155,6 +162,131 @@ describe('installation-key signatures', () => {
     const first = await verifyIdentityUpdate(update, { cache })
     const second = await verifyIdentityUpdate(update, { cache })
     expect(second.actions[1]).toStrictEqual(first.actions[1])
+  })
+})
+
+describe('the signature cache remembers refusals (bounded, exact bytes)', () => {
+  /** The default provider, counting the verifications and recoveries it runs. */
+  function countingCrypto() {
+    const counts = { verifyPh: 0, recover: 0 }
+    const crypto: CryptoProvider = {
+      ...defaultCrypto,
+      ed25519: {
+        ...defaultCrypto.ed25519,
+        verifyPh: (...args) => {
+          counts.verifyPh++
+          return defaultCrypto.ed25519.verifyPh(...args)
+        },
+      },
+      secp256k1: {
+        ...defaultCrypto.secp256k1,
+        recoverPublicKey: (...args) => {
+          counts.recover++
+          return defaultCrypto.secp256k1.recoverPublicKey(...args)
+        },
+      },
+    }
+    return { crypto, counts }
+  }
+  const text = 'XMTP : Authenticate to inbox\n\nforgeries'
+
+  async function errorOf(p: Promise<unknown>): Promise<IdentityError> {
+    try {
+      await p
+    } catch (e) {
+      if (e instanceof IdentityError) return e
+      throw e
+    }
+    throw new Error('expected a refusal')
+  }
+
+  async function forgedInstallation(n: number): Promise<UnverifiedSignature> {
+    const sig = (await installation(n).sign(text)) as Extract<
+      UnverifiedSignature,
+      { kind: 'installationKey' }
+    >
+    const signature = new Uint8Array(sig.signature)
+    signature[3] = (signature[3] as number) ^ 0x40
+    return { ...sig, signature }
+  }
+
+  it('a forged installation signature seen before is refused without verifying it again, with the same error', async () => {
+    const { crypto, counts } = countingCrypto()
+    const cache = createSignatureCache()
+    const forged = await forgedInstallation(1)
+    const first = await errorOf(verifySignature(forged, text, { crypto, cache }))
+    expect(first.code).toBe('Identity::SignatureInvalid')
+    expect(counts.verifyPh).toBe(1)
+    const again = await errorOf(verifySignature(forged, text, { crypto, cache }))
+    expect(again).toBe(first)
+    expect(counts.verifyPh).toBe(1)
+    // Other bytes are other entries: the same forgery over another text, the honest signature.
+    await errorOf(verifySignature(forged, `${text}!`, { crypto, cache }))
+    expect(counts.verifyPh).toBe(2)
+    const honest = await installation(1).sign(text)
+    expect((await verifySignature(honest, text, { crypto, cache })).kind).toBe('installationKey')
+    expect(counts.verifyPh).toBe(3)
+  })
+
+  it('a wallet signature that recovers no key is remembered; a replayed forged update costs no crypto', async () => {
+    const { crypto, counts } = countingCrypto()
+    const cache = createSignatureCache()
+    const update = await registration(wallet(1), installation(1))
+    // The wallet signature with r = 0: no key recovers (refused by the provider, after the call).
+    const action = update.actions[0] as Extract<IdentityAction, { kind: 'createInbox' }>
+    const sig = action.initialIdentifierSignature as Extract<UnverifiedSignature, { kind: 'erc191' }>
+    const forged: IdentityUpdate = {
+      ...update,
+      actions: [
+        {
+          ...action,
+          initialIdentifierSignature: {
+            ...sig,
+            signature: concatBytes(new Uint8Array(32), sig.signature.subarray(32)),
+          },
+        },
+        ...update.actions.slice(1),
+      ],
+    }
+    const first = await errorOf(verifyIdentityUpdate(forged, { crypto, cache }))
+    expect(first.code).toBe('Identity::SignatureInvalid')
+    const spent = { ...counts }
+    expect(spent.recover).toBe(1)
+    for (let i = 0; i < 3; i++)
+      expect(await errorOf(verifyIdentityUpdate(forged, { crypto, cache }))).toBe(first)
+    expect(counts).toEqual(spent)
+  })
+
+  it('is bounded (oldest refusal first) and can be turned off', async () => {
+    const { crypto, counts } = countingCrypto()
+    const cache = createSignatureCache(10, { maxFailures: 2 })
+    const [a, b, c] = [await forgedInstallation(1), await forgedInstallation(2), await forgedInstallation(3)]
+    for (const f of [a, b, c]) await errorOf(verifySignature(f, text, { crypto, cache }))
+    expect(counts.verifyPh).toBe(3)
+    await errorOf(verifySignature(c, text, { crypto, cache }))
+    await errorOf(verifySignature(b, text, { crypto, cache }))
+    expect(counts.verifyPh).toBe(3)
+    await errorOf(verifySignature(a, text, { crypto, cache })) // evicted: verified again
+    expect(counts.verifyPh).toBe(4)
+
+    const off = createSignatureCache(10, { maxFailures: 0 })
+    await errorOf(verifySignature(a, text, { crypto, cache: off }))
+    await errorOf(verifySignature(a, text, { crypto, cache: off }))
+    expect(counts.verifyPh).toBe(6)
+  })
+
+  it("a cache without failure methods (a caller's own) still works and remembers successes only", async () => {
+    const { crypto, counts } = countingCrypto()
+    const map = new Map<string, VerifiedSignature>()
+    const cache = {
+      get: (k: string) => map.get(k),
+      set: (k: string, v: VerifiedSignature) => void map.set(k, v),
+    }
+    const forged = await forgedInstallation(4)
+    await errorOf(verifySignature(forged, text, { crypto, cache }))
+    await errorOf(verifySignature(forged, text, { crypto, cache }))
+    expect(counts.verifyPh).toBe(2)
+    expect(map.size).toBe(0)
   })
 })
 

@@ -10,7 +10,6 @@ import {
   concatBytes,
   defaultCrypto,
   ethereumAddressFromPublicKey,
-  fromHex,
   toHex,
   utf8ToBytes,
 } from '@xmtp-lite/common'
@@ -19,6 +18,7 @@ import { IdentityError } from './errors.ts'
 import type {
   IdentityAction,
   IdentityUpdate,
+  InstallationKeySignature,
   LegacyDelegatedSignature,
   PasskeySignature,
   SmartContractWalletSignature,
@@ -27,12 +27,18 @@ import type {
   VerifiedSignature,
 } from './model.ts'
 import { signatureText } from './signatureText.ts'
+import {
+  bigFrom,
+  bytes32,
+  checkInstallationSignature,
+  hashPersonalMessage,
+  installationKeyContext,
+  invalid,
+  recoverEcdsa,
+} from './verifyCore.ts'
 
-/** The Ed25519ph context of identity-update signatures (libxmtp `InstallationKeyContext`, §4.7). */
-export const installationKeyContext: Uint8Array = utf8ToBytes('IDENTITY UPDATE SIGNATURE')
+export { hashPersonalMessage, installationKeyContext }
 
-/** secp256k1 group order. */
-const secpN = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n
 /** P-256 group order. */
 const p256N = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n
 
@@ -68,24 +74,58 @@ export interface SmartContractWalletVerifier {
   verify(params: ScwVerifyParams): Promise<ScwVerifyResult>
 }
 
-/** A cache of successful verifications: re-validating a log then costs only the new signatures. */
+/**
+ * A cache of verification verdicts keyed by the exact bytes verified (signature text hash, signature, key):
+ * re-validating a log then costs only the new signatures, and a forged signature seen before is refused
+ * without verifying it again.
+ */
 export interface SignatureCache {
   get(key: string): VerifiedSignature | undefined
   set(key: string, value: VerifiedSignature): void
+  /**
+   * The error a signature with exactly these bytes was refused with (a cache without failures leaves both
+   * methods out). Only `Identity::SignatureInvalid` of a signature whose verdict depends on its bytes alone
+   * is kept: never a smart-contract-wallet verdict, which depends on a chain.
+   */
+  getFailure?(key: string): IdentityError | undefined
+  setFailure?(key: string, error: IdentityError): void
 }
 
-/** A bounded in-memory {@link SignatureCache} (oldest entries go first). */
-export function createSignatureCache(maxEntries = 10_000): SignatureCache {
-  const map = new Map<string, VerifiedSignature>()
+/** Options of {@link createSignatureCache}. */
+export interface SignatureCacheOptions {
+  /** Refused signatures kept (default 1,000; 0 keeps none). */
+  readonly maxFailures?: number
+}
+
+/**
+ * A bounded in-memory {@link SignatureCache}: up to `maxEntries` successes and `maxFailures` refusals, each
+ * dropping its oldest entry first.
+ */
+export function createSignatureCache(
+  maxEntries = 10_000,
+  options: SignatureCacheOptions = {},
+): SignatureCache {
+  const bounded = <V>(max: number) => {
+    const map = new Map<string, V>()
+    return {
+      get: (key: string) => map.get(key),
+      set(key: string, value: V) {
+        if (max <= 0) return
+        if (map.size >= max && !map.has(key)) {
+          const oldest = map.keys().next()
+          if (oldest.done !== true) map.delete(oldest.value)
+        }
+        map.set(key, value)
+      },
+    }
+  }
+  const successes = bounded<VerifiedSignature>(maxEntries)
+  const failures = bounded<IdentityError>(options.maxFailures ?? 1_000)
   return {
-    get: (key) => map.get(key),
-    set(key, value) {
-      if (map.size >= maxEntries) {
-        const oldest = map.keys().next()
-        if (oldest.done !== true) map.delete(oldest.value)
-      }
-      map.set(key, value)
-    },
+    get: successes.get,
+    set: successes.set,
+    getFailure: failures.get,
+    setFailure: failures.set,
   }
 }
 
@@ -97,84 +137,6 @@ export interface VerifyOptions {
   readonly scwVerifier?: SmartContractWalletVerifier
   /** Reuse earlier successful verifications. */
   readonly cache?: SignatureCache
-}
-
-function invalid(message: string, cause?: unknown): IdentityError {
-  return new IdentityError('Identity::SignatureInvalid', message, cause === undefined ? {} : { cause })
-}
-
-/** The EIP-191 `personal_sign` digest of a text: keccak256("\x19Ethereum Signed Message:\n" ‖ len ‖ text). */
-export function hashPersonalMessage(
-  text: string | Uint8Array,
-  crypto: CryptoProvider = defaultCrypto,
-): Uint8Array {
-  const bytes = typeof text === 'string' ? utf8ToBytes(text) : text
-  return crypto.keccak256(concatBytes(utf8ToBytes(`\x19Ethereum Signed Message:\n${bytes.length}`), bytes))
-}
-
-function bigFrom(bytes: Uint8Array): bigint {
-  return bytes.length === 0 ? 0n : BigInt(`0x${toHex(bytes)}`)
-}
-
-function bytes32(value: bigint): Uint8Array {
-  const hex = value.toString(16).padStart(64, '0')
-  const out = new Uint8Array(32)
-  for (let i = 0; i < 32; i++) out[i] = Number.parseInt(hex.slice(i * 2, i * 2 + 2), 16)
-  return out
-}
-
-/** ⌊n / 2⌋ of secp256k1, big-endian: the largest low `s`. */
-const secpHalfN = fromHex('7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0')
-
-/** Whether bytes 32..63 of a signature (its `s`, big-endian) are at most n / 2, compared byte by byte. */
-function isLowS(signature: Uint8Array): boolean {
-  for (let i = 0; i < 32; i++) {
-    const a = signature[32 + i] as number
-    const b = secpHalfN[i] as number
-    if (a !== b) return a < b
-  }
-  return true
-}
-
-/**
- * Recovers the address behind a 65-byte `r‖s‖v` EIP-191 signature of `text`. As libxmtp: v must be 0, 1,
- * 27 or 28; a high `s` is negated with its parity flipped, so both encodings recover the same signer and
- * share one replay key `r‖low-s‖parity` (`from_recoverable_ecdsa`). An `r` or `s` of zero or at least n is
- * refused (`Identity::SignatureInvalid`).
- */
-function recoverEcdsa(
-  text: Uint8Array,
-  signature: Uint8Array,
-  crypto: CryptoProvider,
-): { address: string; replayKey: Uint8Array } {
-  if (signature.length !== 65) throw invalid('a recoverable ECDSA signature must be 65 bytes')
-  const v = signature[64] as number
-  if (v !== 0 && v !== 1 && v !== 27 && v !== 28) throw invalid('bad recovery byte')
-  let parity = v >= 27 ? v - 27 : v
-  let normalized: Uint8Array
-  if (isLowS(signature)) {
-    // What honest signers send: r‖s as given, only v becomes the parity.
-    normalized = new Uint8Array(65)
-    normalized.set(signature.subarray(0, 64))
-    normalized[64] = parity
-  } else {
-    let s = bigFrom(signature.subarray(32, 64))
-    // An `s` of n or more is not a scalar: libxmtp's parser (k256 `Signature::from_slice`) refuses it, and
-    // reducing it here would recover some unrelated address instead.
-    if (s >= secpN) throw invalid('ECDSA s is not below the group order')
-    if (s > secpN / 2n) {
-      s = secpN - s
-      parity ^= 1
-    }
-    normalized = concatBytes(signature.subarray(0, 32), bytes32(s), Uint8Array.of(parity))
-  }
-  let publicKey: Uint8Array
-  try {
-    publicKey = crypto.secp256k1.recoverPublicKey(hashPersonalMessage(text, crypto), normalized)
-  } catch (cause) {
-    throw invalid('no public key recovers from the signature', cause)
-  }
-  return { address: ethereumAddressFromPublicKey(publicKey), replayKey: normalized }
 }
 
 /** Minimal DER `SEQUENCE { INTEGER r, INTEGER s }` parser (short-form lengths only, as P-256 needs). */
@@ -359,7 +321,8 @@ async function verifyScw(
   return { kind: 'erc1271', signer: { kind: 'ethereum', address }, rawBytes: sig.signature, chainId }
 }
 
-function cacheKey(sig: UnverifiedSignature, textHash: string): string {
+/** The cache key of a signature: its kind and every byte its verdict depends on. */
+export function cacheKey(sig: UnverifiedSignature, textHash: string): string {
   switch (sig.kind) {
     case 'erc191':
       return `e:${textHash}:${toHex(sig.signature)}`
@@ -374,6 +337,20 @@ function cacheKey(sig: UnverifiedSignature, textHash: string): string {
   }
 }
 
+/** The verified form of an EIP-191 signature that recovered `address` (lowercase `0x`). */
+export function verifiedErc191(address: string, replayKey: Uint8Array): VerifiedSignature {
+  return { kind: 'erc191', signer: { kind: 'ethereum', address }, rawBytes: replayKey }
+}
+
+/** The verified form of an installation key's signature. */
+export function verifiedInstallation(sig: InstallationKeySignature): VerifiedSignature {
+  return {
+    kind: 'installationKey',
+    signer: { kind: 'installation', publicKey: sig.publicKey },
+    rawBytes: sig.signature,
+  }
+}
+
 async function verifyUncached(
   sig: UnverifiedSignature,
   text: Uint8Array,
@@ -383,25 +360,11 @@ async function verifyUncached(
   switch (sig.kind) {
     case 'erc191': {
       const { address, replayKey } = recoverEcdsa(text, sig.signature, crypto)
-      return { kind: 'erc191', signer: { kind: 'ethereum', address }, rawBytes: replayKey }
+      return verifiedErc191(address, replayKey)
     }
-    case 'installationKey': {
-      if (sig.signature.length !== 64 || sig.publicKey.length !== 32) {
-        throw invalid('an installation signature is 64 bytes with a 32-byte key')
-      }
-      let ok: boolean
-      try {
-        ok = crypto.ed25519.verifyPh(sig.signature, text, sig.publicKey, installationKeyContext)
-      } catch (cause) {
-        throw invalid('the installation signature is unusable', cause)
-      }
-      if (!ok) throw invalid('the installation signature does not verify')
-      return {
-        kind: 'installationKey',
-        signer: { kind: 'installation', publicKey: sig.publicKey },
-        rawBytes: sig.signature,
-      }
-    }
+    case 'installationKey':
+      checkInstallationSignature(text, sig.signature, sig.publicKey, crypto)
+      return verifiedInstallation(sig)
     case 'smartContractWallet':
       return verifyScw(text, sig, options, crypto)
     case 'passkey':
@@ -432,7 +395,20 @@ export async function verifySignature(
   )
 }
 
-async function verifyWithText(
+/**
+ * A refusal that depends on the signature's bytes alone, so that the cache may remember it: not a
+ * smart-contract wallet's (its verdict comes from a chain, and RPC failures are retryable).
+ */
+function rememberedFailure(signature: UnverifiedSignature, error: unknown): error is IdentityError {
+  return (
+    signature.kind !== 'smartContractWallet' &&
+    error instanceof IdentityError &&
+    error.code === 'Identity::SignatureInvalid'
+  )
+}
+
+/** {@link verifySignature} over the text's bytes, with the hex SHA-256 of the text for the cache key. */
+export async function verifyWithText(
   signature: UnverifiedSignature,
   text: Uint8Array,
   options: VerifyOptions,
@@ -444,24 +420,27 @@ async function verifyWithText(
   const key = cacheKey(signature, textHash)
   const hit = cache.get(key)
   if (hit !== undefined) return hit
-  const verified = await verifyUncached(signature, text, options, crypto)
+  const refused = cache.getFailure?.(key)
+  if (refused !== undefined) throw refused
+  let verified: VerifiedSignature
+  try {
+    verified = await verifyUncached(signature, text, options, crypto)
+  } catch (error) {
+    if (rememberedFailure(signature, error)) cache.setFailure?.(key, error)
+    throw error
+  }
   cache.set(key, verified)
   return verified
 }
 
 /**
- * Verifies every signature of an update over its signature text (§4.8 "verification pipeline") and
- * returns the update with verified signatures, ready for the reducer.
- * @throws {IdentityError} the first verification failure
+ * The update with each signature replaced by what `verify` makes of it, in the order the actions list
+ * them (the order of {@link actionSignatures}); the first failure propagates.
  */
-export async function verifyIdentityUpdate(
+export async function verifyUpdateWith(
   update: IdentityUpdate,
-  options: VerifyOptions = {},
+  verify: (signature: UnverifiedSignature) => Promise<VerifiedSignature>,
 ): Promise<VerifiedIdentityUpdate> {
-  const crypto = options.crypto ?? defaultCrypto
-  const text = utf8ToBytes(signatureText(update))
-  const textHash = options.cache === undefined ? '' : toHex(crypto.sha256(text))
-  const verify = (sig: UnverifiedSignature) => verifyWithText(sig, text, options, crypto, textHash)
   const actions: IdentityAction<VerifiedSignature>[] = []
   for (const action of update.actions) {
     switch (action.kind) {
@@ -493,4 +472,19 @@ export async function verifyIdentityUpdate(
     }
   }
   return { inboxId: update.inboxId, clientTimestampNs: update.clientTimestampNs, actions }
+}
+
+/**
+ * Verifies every signature of an update over its signature text (§4.8 "verification pipeline") and
+ * returns the update with verified signatures, ready for the reducer.
+ * @throws {IdentityError} the first verification failure
+ */
+export async function verifyIdentityUpdate(
+  update: IdentityUpdate,
+  options: VerifyOptions = {},
+): Promise<VerifiedIdentityUpdate> {
+  const crypto = options.crypto ?? defaultCrypto
+  const text = utf8ToBytes(signatureText(update))
+  const textHash = options.cache === undefined ? '' : toHex(crypto.sha256(text))
+  return verifyUpdateWith(update, (sig) => verifyWithText(sig, text, options, crypto, textHash))
 }
