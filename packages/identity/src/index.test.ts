@@ -29,6 +29,7 @@ describe('public API', () => {
       'createViemScwVerifier',
       'createWalletSigner',
       'decodeIdentityUpdate',
+      'defaultWorkerThreshold',
       'diffStates',
       'encodeIdentityUpdate',
       'ethereumIdentifier',
@@ -61,8 +62,13 @@ describe('public API', () => {
       'signatureFromProto',
       'signatureText',
       'signatureToProto',
+      'verifyBatch',
       'verifyIdentityUpdate',
+      'verifyIdentityUpdates',
       'verifySignature',
+      'verifySignatures',
+      'verifyWorkerStats',
+      'warmVerifyWorkers',
     ])
   })
 })

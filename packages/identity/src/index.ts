@@ -3,6 +3,14 @@
  * signers and verifiers, the association-state reducer and the per-inbox log.
  * @module
  */
+export type { BatchVerifyOptions, VerifiedBatch, VerifiedSignatureBatch } from './batch.ts'
+export {
+  defaultWorkerThreshold,
+  verifyBatch,
+  verifyIdentityUpdates,
+  verifySignatures,
+  verifyWorkerStats,
+} from './batch.ts'
 export type { IdentityErrorCode } from './errors.ts'
 export { IdentityError, identityErrorCodes } from './errors.ts'
 export {
@@ -20,6 +28,8 @@ export type {
   LedgerAppend,
   LedgerEntry,
   LedgerStorage,
+  PreparedUpdate,
+  PreparedUpdates,
 } from './ledger.ts'
 export {
   createMemoryLedgerStorage,
@@ -126,3 +136,5 @@ export {
   verifyIdentityUpdate,
   verifySignature,
 } from './verify.ts'
+export type { VerifyPoolStats } from './verifyPool.ts'
+export { warmVerifyWorkers } from './verifyPool.ts'

@@ -287,3 +287,134 @@ describe('identity ledger', () => {
     })
   })
 })
+
+describe('batch verification in the ledger (verifyBatch: same states, same first error)', () => {
+  /** A log of `length` updates of inbox A: register, then add and revoke installations in turn. */
+  async function logOf(length: number): Promise<IdentityUpdate[]> {
+    const log: IdentityUpdate[] = [await registration(A, i1)]
+    let n = 10
+    while (log.length < length) {
+      const inst = installation(n++)
+      log.push(await addMember(inboxA, A, inst, log.length))
+      if (log.length < length) log.push(await revokeMember(inboxA, A, inst, log.length))
+    }
+    return log
+  }
+
+  /** `update` with its last action's last signature byte-flipped (an installation's, or a revoking wallet's). */
+  function forged(update: IdentityUpdate): IdentityUpdate {
+    const last = update.actions.length - 1
+    const action = update.actions[last] as IdentityAction
+    const flip = (sig: UnverifiedSignature): UnverifiedSignature => {
+      if (sig.kind !== 'installationKey' && sig.kind !== 'erc191') return sig
+      const signature = new Uint8Array(sig.signature)
+      const byte = sig.kind === 'erc191' ? 64 : 40
+      signature[byte] = (signature[byte] as number) ^ (sig.kind === 'erc191' ? 0x20 : 0x01)
+      return { ...sig, signature }
+    }
+    switch (action.kind) {
+      case 'addAssociation':
+        return withSignatures(update, last, { newMemberSignature: flip(action.newMemberSignature) })
+      case 'revokeAssociation':
+        return withSignatures(update, last, {
+          recoveryIdentifierSignature: flip(action.recoveryIdentifierSignature),
+        })
+      default:
+        throw new Error('no signature to forge here')
+    }
+  }
+
+  const describeError = (e: unknown) =>
+    e instanceof IdentityError ? { code: e.code, message: e.message, details: e.details } : { thrown: e }
+
+  /** Appends in order until the first failure; what was appended and that failure. */
+  async function appendAll(ledger: IdentityLedger, updates: readonly (IdentityUpdate | object)[]) {
+    let appended = 0
+    try {
+      for (const [i, u] of updates.entries()) {
+        await ledger.append(u as IdentityUpdate, { sequenceId: BigInt(i + 1), serverTimestampNs: at(i) })
+        appended++
+      }
+    } catch (error) {
+      return { appended, error: describeError(error) }
+    }
+    return { appended, error: undefined }
+  }
+
+  it('appending prepared updates is appending them one by one: same states, stored bytes and first error', async () => {
+    const log = await logOf(30)
+    log[17] = forged(log[17] as IdentityUpdate)
+    log[23] = log[3] as IdentityUpdate // a replay after the forgery: never reached
+    const one = createMemoryLedgerStorage()
+    const byOne = await appendAll(new IdentityLedger({ storage: one }), log)
+    expect(byOne).toMatchObject({ appended: 17, error: { code: 'Identity::SignatureInvalid' } })
+
+    const batched = createMemoryLedgerStorage()
+    const ledger = new IdentityLedger({ storage: batched, verify: { workerThreshold: 0 } })
+    const prepared = await ledger.prepare(log.map((u) => encodeIdentityUpdate(u)))
+    expect(prepared.length).toBe(30)
+    const byBatch = await appendAll(
+      ledger,
+      log.map((_, i) => prepared.at(i)),
+    )
+    expect(byBatch).toEqual(byOne)
+    expect(await batched.getEntries(inboxA)).toEqual(await one.getEntries(inboxA))
+    expect(await ledger.getState(inboxA)).toStrictEqual(
+      await new IdentityLedger({ storage: one }).getState(inboxA),
+    )
+  })
+
+  it('a prepared update is taken only by the ledger that prepared it', async () => {
+    const prepared = await newLedger().prepare([await registration(A, i1)])
+    await expect(
+      newLedger().append(prepared.at(0) as unknown as IdentityUpdate, {
+        sequenceId: 1n,
+        serverTimestampNs: 0n,
+      }),
+    ).rejects.toThrow(TypeError)
+    expect(() => prepared.at(1)).toThrow(RangeError)
+  })
+
+  it('a stored log is re-verified as one batch on a cold start: same states, or the same first error', async () => {
+    const log = await logOf(40)
+    const storage = createMemoryLedgerStorage()
+    const warm = new IdentityLedger({ storage })
+    await appendAll(warm, log)
+    const cold = new IdentityLedger({ storage, verify: { workerThreshold: 0 } })
+    expect(await cold.getState(inboxA)).toStrictEqual(await warm.getState(inboxA))
+    expect(await cold.getState(inboxA, 21n)).toStrictEqual(await warm.getState(inboxA, 21n))
+
+    // A store that holds a forged entry (written behind the ledger's back): the sequential replay and the
+    // batch fail on it with the same error.
+    const tampered = createMemoryLedgerStorage()
+    for (const [i, entry] of (await storage.getEntries(inboxA)).entries()) {
+      const update = i === 25 ? encodeIdentityUpdate(forged(log[25] as IdentityUpdate)) : entry.update
+      await tampered.append({ inboxId: inboxA, entry: { ...entry, update }, addressLogs: [] })
+    }
+    let expected: unknown
+    try {
+      await getAssociationState(log.slice(0, 25), [forged(log[25] as IdentityUpdate), ...log.slice(26)], {
+        workers: false,
+      })
+    } catch (error) {
+      expected = describeError(error)
+    }
+    expect(expected).toMatchObject({ code: 'Identity::SignatureInvalid' })
+    let got: unknown
+    try {
+      await new IdentityLedger({ storage: tampered, verify: { workerThreshold: 0 } }).getState(inboxA)
+    } catch (error) {
+      got = describeError(error)
+    }
+    expect(got).toEqual(expected)
+    let viaBatch: unknown
+    try {
+      await getAssociationState(log.slice(0, 25), [forged(log[25] as IdentityUpdate), ...log.slice(26)], {
+        workerThreshold: 0,
+      })
+    } catch (error) {
+      viaBatch = describeError(error)
+    }
+    expect(viaBatch).toEqual(expected)
+  })
+})

@@ -7,8 +7,9 @@
  * them (one global, increasing counter), a client takes them from `GetIdentityUpdates`.
  * @module
  */
+import { type BatchVerifyOptions, type VerifiedBatch, verifyBatch } from './batch.ts'
 import { IdentityError } from './errors.ts'
-import type { IdentityUpdate } from './model.ts'
+import type { IdentityUpdate, VerifiedIdentityUpdate } from './model.ts'
 import { decodeIdentityUpdate, encodeIdentityUpdate } from './proto.ts'
 import {
   type ApplyResult,
@@ -18,7 +19,7 @@ import {
   diffStates,
   hasInstallation,
 } from './state.ts'
-import { type VerifyOptions, verifyIdentityUpdate } from './verify.ts'
+import { verifyIdentityUpdate } from './verify.ts'
 
 /** The most updates an inbox may have: the 257th is refused (node-go `inbox log is full`, §3.10). */
 export const maxUpdatesPerInbox = 256
@@ -81,32 +82,27 @@ export function createMemoryLedgerStorage(): LedgerStorage {
 /**
  * The validation service's `GetAssociationState(old_updates, new_updates)` (§1.4, §3.10): re-verifies
  * every update, folds `oldUpdates` then `newUpdates`, and returns the final state with the diff the new
- * updates made (every member is new when there are no old updates).
+ * updates made (every member is new when there are no old updates). The signatures are checked as one batch
+ * ({@link verifyBatch}: on the verification workers when there are enough), the rules in order; the first
+ * failure in log order is thrown, as a fold verifying update by update would throw it.
  * @throws {IdentityError} any decoding, verification or rule code, `Identity::LogFull` past 256 updates
  */
 export async function getAssociationState(
   oldUpdates: readonly (IdentityUpdate | Uint8Array)[],
   newUpdates: readonly (IdentityUpdate | Uint8Array)[],
-  options: VerifyOptions = {},
+  options: BatchVerifyOptions = {},
 ): Promise<ApplyResult> {
   if (oldUpdates.length + newUpdates.length > maxUpdatesPerInbox) {
     throw new IdentityError('Identity::LogFull', `an inbox log holds at most ${maxUpdatesPerInbox} updates`)
   }
-  const fold = async (
-    start: AssociationState | undefined,
-    updates: readonly (IdentityUpdate | Uint8Array)[],
-  ) => {
+  const batch = await verifyBatch([...oldUpdates, ...newUpdates], options)
+  const fold = async (start: AssociationState | undefined, from: number, to: number) => {
     let state = start
-    for (const u of updates) {
-      state = applyUpdate(
-        state,
-        await verifyIdentityUpdate(u instanceof Uint8Array ? decodeIdentityUpdate(u) : u, options),
-      )
-    }
+    for (let i = from; i < to; i++) state = applyUpdate(state, await batch.get(i))
     return state
   }
-  const old = await fold(undefined, oldUpdates)
-  const next = await fold(old, newUpdates)
+  const old = await fold(undefined, 0, oldUpdates.length)
+  const next = await fold(old, oldUpdates.length, batch.length)
   if (next === undefined) throw new IdentityError('Identity::NotCreated', 'no update creates the inbox')
   return { state: next, diff: diffStates(old, next) }
 }
@@ -114,8 +110,25 @@ export async function getAssociationState(
 /** Options of {@link IdentityLedger}. */
 export interface IdentityLedgerOptions {
   readonly storage: LedgerStorage
-  /** How signatures are verified (crypto provider, smart-contract-wallet verifier, cache). */
-  readonly verify?: VerifyOptions
+  /**
+   * How signatures are verified (crypto provider, smart-contract-wallet verifier, cache, and whether
+   * batches may use the verification workers).
+   */
+  readonly verify?: BatchVerifyOptions
+}
+
+/**
+ * Updates verified ahead of their append by {@link IdentityLedger.prepare}: pass `at(i)` to
+ * {@link IdentityLedger.append} in place of the update.
+ */
+export interface PreparedUpdates {
+  readonly length: number
+  at(i: number): PreparedUpdate
+}
+
+/** One update of {@link PreparedUpdates}: only the ledger that prepared it takes it. */
+export interface PreparedUpdate {
+  readonly index: number
 }
 
 /** What appending an update produced. */
@@ -173,7 +186,12 @@ async function wrapStorage<T>(op: () => Promise<T>): Promise<T> {
  */
 export class IdentityLedger {
   readonly #storage: LedgerStorage
-  readonly #verify: VerifyOptions
+  readonly #verify: BatchVerifyOptions
+  /** The updates this ledger prepared, with their batch. */
+  readonly #prepared = new WeakMap<
+    PreparedUpdate,
+    { readonly batch: VerifiedBatch; readonly bytes?: Uint8Array }
+  >()
   readonly #histories = new Map<string, Promise<InboxHistory>>()
   readonly #locks = new Map<string, Promise<unknown>>()
   /** Locks of address logs: appends to different inboxes may touch the same address (§3.10 step 6). */
@@ -215,14 +233,41 @@ export class IdentityLedger {
   async #load(inboxId: string): Promise<InboxHistory> {
     const entries = await wrapStorage(() => this.#storage.getEntries(inboxId))
     const history: InboxHistory = { sequenceIds: [], states: [] }
+    // A stored log is re-verified as one batch (on the verification workers when it is long enough).
+    const batch = await verifyBatch(
+      entries.map((e) => e.update),
+      this.#verify,
+    )
     let state: AssociationState | undefined
-    for (const entry of entries) {
-      const verified = await verifyIdentityUpdate(decodeIdentityUpdate(entry.update), this.#verify)
-      state = applyUpdate(state, verified)
+    for (const [i, entry] of entries.entries()) {
+      state = applyUpdate(state, await batch.get(i))
       history.sequenceIds.push(entry.sequenceId)
       history.states.push(state)
     }
     return history
+  }
+
+  /**
+   * Verifies the signatures of many updates (of one inbox or many) as one batch, on the verification
+   * workers when there are enough, before they are appended: `append(prepared.at(i), meta)` then appends
+   * update i exactly as `append(updates[i], meta)` would (same rules, same errors, same stored bytes), only
+   * without verifying its signatures again.
+   */
+  async prepare(updates: readonly (IdentityUpdate | Uint8Array)[]): Promise<PreparedUpdates> {
+    const batch = await verifyBatch(updates, this.#verify)
+    const tokens = updates.map((u, index) => {
+      const token: PreparedUpdate = Object.freeze({ index })
+      this.#prepared.set(token, u instanceof Uint8Array ? { batch, bytes: u } : { batch })
+      return token
+    })
+    return {
+      length: tokens.length,
+      at(i) {
+        const token = tokens[i]
+        if (token === undefined) throw new RangeError(`no update ${i} among ${tokens.length} prepared`)
+        return token
+      },
+    }
   }
 
   /**
@@ -236,28 +281,46 @@ export class IdentityLedger {
     return this.#apply(history, parsed)
   }
 
-  async #apply(history: InboxHistory, update: IdentityUpdate): Promise<ApplyResult> {
+  async #apply(
+    history: InboxHistory,
+    update: IdentityUpdate,
+    verified: () => Promise<VerifiedIdentityUpdate> = () => verifyIdentityUpdate(update, this.#verify),
+  ): Promise<ApplyResult> {
     if (history.states.length >= maxUpdatesPerInbox) {
       throw new IdentityError('Identity::LogFull', `the inbox already has ${maxUpdatesPerInbox} updates`)
     }
     const prev = history.states.at(-1)
-    const verified = await verifyIdentityUpdate(update, this.#verify)
-    const state = applyUpdate(prev, verified)
+    const state = applyUpdate(prev, await verified())
     return { state, diff: diffStates(prev, state) }
   }
 
   /**
    * Verifies `update`, applies it to its inbox and stores it under `sequenceId`, which must be above the
-   * inbox's last one.
+   * inbox's last one. An update from {@link prepare} is not verified again.
    * @throws {IdentityError} `Identity::LogFull`, `Identity::SequenceOutOfOrder`, any verification or rule
    * code, `Identity::StorageFailed`
    */
   async append(
-    update: IdentityUpdate | Uint8Array,
+    update: IdentityUpdate | Uint8Array | PreparedUpdate,
     meta: { readonly sequenceId: bigint; readonly serverTimestampNs: bigint },
   ): Promise<AppendResult> {
-    const parsed = update instanceof Uint8Array ? decodeIdentityUpdate(update) : update
-    const bytes = update instanceof Uint8Array ? update : encodeIdentityUpdate(update)
+    let parsed: IdentityUpdate
+    let bytes: Uint8Array
+    let verified: (() => Promise<VerifiedIdentityUpdate>) | undefined
+    if (update instanceof Uint8Array) {
+      parsed = decodeIdentityUpdate(update)
+      bytes = update
+    } else if ('actions' in update) {
+      parsed = update
+      bytes = encodeIdentityUpdate(update)
+    } else {
+      const prepared = this.#prepared.get(update)
+      if (prepared === undefined) throw new TypeError('an update prepared by another ledger, or not prepared')
+      const { batch } = prepared
+      parsed = batch.update(update.index)
+      bytes = prepared.bytes ?? encodeIdentityUpdate(parsed)
+      verified = () => batch.get(update.index)
+    }
     const inboxId = parsed.inboxId
     return this.#locked(inboxId, async () => {
       const history = await this.#history(inboxId)
@@ -267,7 +330,7 @@ export class IdentityLedger {
           details: `last ${last}, given ${meta.sequenceId}`,
         })
       }
-      const { state, diff } = await this.#apply(history, parsed)
+      const { state, diff } = await this.#apply(history, parsed, verified)
       // The address logs are read, changed and written under their address locks: appends to other
       // inboxes run concurrently and may change the same address's log.
       const touched = [...diff.newMembers, ...diff.removedMembers].flatMap((m) =>
