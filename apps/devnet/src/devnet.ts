@@ -42,6 +42,8 @@ export interface StartDevnetParams {
    * node-lite's: one per core beyond the first, at most 2; 0 = on the nodes' thread).
    */
   readonly verifyWorkers?: number
+  /** The nodes' thread checks chunks of the workers' pages too (default true, node-lite's). */
+  readonly shareVerification?: boolean
   /** Told as each node starts and is up. */
   readonly onProgress?: (event: {
     readonly index: number
@@ -168,6 +170,7 @@ export async function startDevnet(params: StartDevnetParams = {}): Promise<Devne
         retryMs: params.retryMs ?? 50,
         ...(params.batchSize === undefined ? {} : { batchSize: params.batchSize }),
         ...(params.verifyWorkers === undefined ? {} : { verifyWorkers: params.verifyWorkers }),
+        ...(params.shareVerification === undefined ? {} : { shareVerification: params.shareVerification }),
       },
       ...(params.log === undefined ? {} : { log: params.log }),
     }

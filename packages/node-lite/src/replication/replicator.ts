@@ -89,6 +89,11 @@ export interface ReplicationOptions {
   readonly verifyWorkers?: number
   /** Smallest page whose signatures go to the workers (default 64; smaller ones are checked in place). */
   readonly workerMinBatch?: number
+  /**
+   * The node's thread checks chunks of a page the workers check, from the other end, between its own work
+   * (default true; verifyPool.ts `verify` with `here`). False leaves a worker's page to the workers.
+   */
+  readonly shareVerification?: boolean
   readonly crypto?: EnvelopeCrypto
 }
 
@@ -344,7 +349,11 @@ export function checkBatch(params: CheckBatchParams): OriginatorEnvelope[] {
  * @throws {ReplicationError} as `checkBatch`.
  */
 export async function checkBatchInWorkers(
-  params: CheckBatchParams & { readonly pool: VerifyPool },
+  params: CheckBatchParams & {
+    readonly pool: VerifyPool
+    /** This thread checks chunks of the page too (verifyPool.ts `verify` with `here`). */
+    readonly share?: boolean
+  },
 ): Promise<OriginatorEnvelope[]> {
   const crypto = params.crypto ?? defaultCrypto
   const key = params.nodeKeys.get(params.originator)
@@ -360,7 +369,10 @@ export async function checkBatchInWorkers(
     itemOf.push(signature === undefined ? -1 : items.length)
     if (signature !== undefined) items.push({ unsigned: envelope.unsignedOriginatorBytes, signature })
   }
-  const ok = await params.pool.verify(key, items)
+  // The check a worker makes (verifyWorker.ts: the default provider), so the verdicts are the same.
+  const here = (item: SignedItem) =>
+    originatorSignatureMatches(defaultCrypto, key, item.unsigned, item.signature)
+  const ok = await params.pool.verify(key, items, params.share === true ? here : undefined)
   return finishBatch(
     parsed,
     (i, envelope) => {
@@ -745,7 +757,11 @@ export class Replicator {
     }
     const envelopes =
       this.pool !== undefined && frames.length >= (this.options.workerMinBatch ?? 64)
-        ? await checkBatchInWorkers({ ...params, pool: this.pool })
+        ? await checkBatchInWorkers({
+            ...params,
+            pool: this.pool,
+            share: this.options.shareVerification ?? true,
+          })
         : checkBatch(params)
     return { envelopes }
   }

@@ -18,6 +18,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { encodePrivateMessageFrame } from '../mlsFraming.ts'
 import { ReplicationError } from './errors.ts'
 import { checkBatch, checkBatchInWorkers } from './replicator.ts'
+import { originatorSignatureMatches } from './signature.ts'
 import { VerifyPool } from './verifyPool.ts'
 
 const n = BigInt('0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141')
@@ -187,6 +188,30 @@ describe('checkBatchInWorkers', () => {
     expect([...(ok ?? [])]).toEqual([1, 0, 0, 0])
   })
 
+  it('shares a page with the calling thread: the worker takes the front, this thread the back, same verdicts', async () => {
+    expect(await pool.whenReady()).toBe(true)
+    const key100 = nodeKeys.get(100) as Uint8Array
+    const items = Array.from({ length: 700 }, (_, i) => {
+      const item = honest(i + 1, i % 97 === 5 ? key(200) : key(100))
+      if (i % 89 === 7) item.signature[64] = 1 - (item.signature[64] as number)
+      return item
+    })
+    const expected = items.map((item) =>
+      originatorSignatureMatches(defaultCrypto, key100, item.unsigned, item.signature) ? 1 : 0,
+    )
+    expect(expected.filter((x) => x === 0).length).toBeGreaterThan(10)
+    let here = 0
+    const ok = await pool.verify(key100, items, (item) => {
+      here++
+      return originatorSignatureMatches(defaultCrypto, key100, item.unsigned, item.signature)
+    })
+    expect([...(ok ?? [])]).toEqual(expected)
+    // Both took part: the worker got the first two chunks (256 items) at once, this thread took chunks
+    // from the back.
+    expect(here).toBeGreaterThan(0)
+    expect(here).toBeLessThanOrEqual(700 - 256)
+  })
+
   it('gives the verdicts and errors of checkBatch, batch by batch, malleations and sequence faults included', async () => {
     expect(await pool.whenReady()).toBe(true)
     const frames = Array.from({ length: 12 }, (_, i) => {
@@ -228,12 +253,34 @@ describe('checkBatchInWorkers', () => {
       ['replayed', [frames[0] as Uint8Array, frames[0] as Uint8Array]],
       ['unparseable', [frames[0] as Uint8Array, new Uint8Array([0xff, 0xff])]],
     ]
+    // Pages of several chunks, so that with `share` the worker takes the front and this thread the back:
+    // a fault near each end and in the middle.
+    const big = Array.from({ length: 600 }, (_, i) => {
+      const { unsigned, signature } = honest(i + 1)
+      return encode(unsigned, signature)
+    })
+    const flipV = (s: Uint8Array) => {
+      s[64] = 1 - (s[64] as number)
+    }
+    for (const at of [3, 300, 597]) {
+      batches.push([
+        `600, flipped v at ${at + 1}`,
+        big.map((f, i) => (i === at ? malleated(i + 1, flipV) : f)),
+      ])
+    }
+    batches.push([
+      '600, mirrored high-s at 590',
+      big.map((f, i) => (i === 589 ? malleated(590, mirrored) : f)),
+    ])
+    batches.push(['600 honest', big])
     const seen = new Set<string>()
     for (const [name, batch] of batches) {
       const params = { frames: batch, originator: 100, cursor: 0, nodeKeys }
       const want = await batchOutcome(() => checkBatch(params))
       const got = await batchOutcome(() => checkBatchInWorkers({ ...params, pool }))
       expect(got, name).toBe(want)
+      const shared = await batchOutcome(() => checkBatchInWorkers({ ...params, pool, share: true }))
+      expect(shared, `${name}, shared with this thread`).toBe(want)
       seen.add(want)
     }
     expect([...seen].sort()).toEqual(
