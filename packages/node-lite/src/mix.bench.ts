@@ -14,7 +14,13 @@
  * are per client IP. Reported beside the latencies: the node's CPU per request in the mix and alone, its
  * event-loop delay and GC, the generator's CPU and lateness, the machine's load average, and the floor of the
  * transport: a bare node:http2 server in the node process answering an empty gRPC reply, timed alone.
- * `XMTP_BENCH_CPU_PROF=<file>` writes a CPU profile of the node process during the mix phase alone.
+ * `XMTP_BENCH_CPU_PROF=<file>` writes a CPU profile of the node process during the mix phase alone,
+ * `XMTP_BENCH_ALLOC_PROF=<file>` a sampling allocation profile, `XMTP_BENCH_MIX_HEAPSNAP=<file>` a heap
+ * snapshot at its end. `XMTP_BENCH_MIX_TRACE=<file>` writes a timeline on the machine's monotonic clock
+ * (each request's scheduled, sent and answered times; the node's event-loop stalls, GC pauses with their
+ * kind, write fan-outs and handler spans; the generator's stalls) and prints what the slow requests
+ * overlapped. V8 flags given to this process (`node --max-semi-space-size=… mix.bench.ts`) apply to the
+ * node, not to the generator.
  */
 import { fork } from 'node:child_process'
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -56,6 +62,10 @@ const groupIdOf = (g: number) => {
   new DataView(id.buffer).setUint32(12, g)
   return id
 }
+
+/** Milliseconds on the machine's monotonic clock (CLOCK_MONOTONIC, shared by both processes and by V8's profiler). */
+const clockOffsetMs = Number(process.hrtime.bigint()) / 1e6 - performance.now()
+const clock = () => performance.now() + clockOffsetMs
 
 if (process.argv[2] === 'load') await loadGenerator(Number(process.argv[3]), Number(process.argv[4]))
 else await main()
@@ -119,21 +129,40 @@ async function main(): Promise<void> {
     })
     await new Promise<void>((resolve) => bare.listen(0, '127.0.0.1', resolve))
     const barePort = (bare.address() as AddressInfo).port
+    // The generator runs with the flags that load TypeScript, not with V8 flags given to the node's process
+    // (GC tuning and tracing measured on the node, e.g. `node --max-semi-space-size=64 … mix.bench.ts`).
     const child = fork(new URL(import.meta.url).pathname, ['load', String(node.grpcPort), String(barePort)], {
-      execArgv: process.execArgv,
+      execArgv: process.execArgv.filter(
+        (arg, i, all) =>
+          arg.startsWith('--conditions') ||
+          arg === '--import' ||
+          all[i - 1] === '--import' ||
+          arg === '--expose-gc',
+      ),
     })
     child.send(JSON.stringify({ lastIds }))
     // The node's own view of the mix: its CPU time and how late its event loop ran.
     const loop = monitorEventLoopDelay({ resolution: 5 })
-    const gc = { total: 0, max: 0, on: false }
+    const gc = {
+      total: 0,
+      max: 0,
+      on: false,
+      byKind: {} as Record<string, { n: number; ms: number; max: number }>,
+    }
     const gcObserver = new PerformanceObserver((list) => {
       if (!gc.on) return
       for (const e of list.getEntries()) {
         gc.total += e.duration
         gc.max = Math.max(gc.max, e.duration)
+        const kind = gcKindName((e as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind)
+        const k = (gc.byKind[kind] ??= { n: 0, ms: 0, max: 0 })
+        k.n++
+        k.ms += e.duration
+        k.max = Math.max(k.max, e.duration)
       }
     })
     gcObserver.observe({ entryTypes: ['gc'] })
+    const trace = process.env.XMTP_BENCH_MIX_TRACE === undefined ? undefined : nodeTrace(node)
     let cpu0 = process.cpuUsage()
     // CPU µs of each kind's 200 baseline requests (the generator announces each kind).
     const kindCpuUs: Record<string, number> = {}
@@ -154,6 +183,13 @@ async function main(): Promise<void> {
     if (profiler !== undefined) {
       profiler.connect()
       await profiler.post('Profiler.enable')
+    }
+    // XMTP_BENCH_ALLOC_PROF=<file>: a sampling allocation profile (.heapprofile) of the mix phase alone.
+    const allocPath = process.env.XMTP_BENCH_ALLOC_PROF
+    const allocProfiler = allocPath === undefined ? undefined : new Session()
+    if (allocProfiler !== undefined) {
+      allocProfiler.connect()
+      await allocProfiler.post('HeapProfiler.enable')
     }
     const report = await new Promise<string>((resolve, reject) => {
       child.on('message', async (m) => {
@@ -178,15 +214,31 @@ async function main(): Promise<void> {
             writeFileSync(`${profilePath}.baseline`, JSON.stringify(profile))
           }
           await profiler?.post('Profiler.start')
+          await allocProfiler?.post('HeapProfiler.startSampling', {
+            samplingInterval: 16384,
+            includeObjectsCollectedByMajorGC: true,
+            includeObjectsCollectedByMinorGC: true,
+          })
           cpu0 = process.cpuUsage()
           loop.enable()
           gc.on = true
+          trace?.start()
           return
         }
         if (m === 'mix-end') {
           loop.disable()
           gc.on = false
           gcObserver.disconnect()
+          const nodeTimeline = trace?.stop()
+          if (allocProfiler !== undefined && allocPath !== undefined) {
+            const { profile } = await allocProfiler.post('HeapProfiler.stopSampling')
+            writeFileSync(allocPath, JSON.stringify(profile))
+            allocProfiler.disconnect()
+          }
+          if (process.env.XMTP_BENCH_MIX_HEAPSNAP !== undefined) {
+            const { writeHeapSnapshot } = await import('node:v8')
+            writeHeapSnapshot(process.env.XMTP_BENCH_MIX_HEAPSNAP)
+          }
           const cpu = process.cpuUsage(cpu0)
           const mixThreads = tickDelta(threadTicks(), ticks0)
           if (profiler !== undefined && profilePath !== undefined) {
@@ -206,6 +258,8 @@ async function main(): Promise<void> {
               loopMaxMs: loop.max / 1e6,
               gcTotalMs: gc.total,
               gcMaxMs: gc.max,
+              gcByKind: gc.byKind,
+              trace: nodeTimeline,
             }),
           )
           return
@@ -220,6 +274,153 @@ async function main(): Promise<void> {
     await node.close()
     rmSync(dir, { recursive: true, force: true })
   }
+}
+
+/**
+ * Event-loop stalls seen by a 1 ms interval timer: each gap over 3 ms between two ticks, as [start, end]
+ * on {@link clock}. Coarse (a stall shorter than 3 ms is not recorded) but tells when, not only how long.
+ */
+function loopGaps(): { stop(): number[][] } {
+  const gaps: number[][] = []
+  let last = clock()
+  const timer = setInterval(() => {
+    const now = clock()
+    if (now - last > 3) gaps.push([last, now])
+    last = now
+  }, 1)
+  return {
+    stop() {
+      clearInterval(timer)
+      return gaps
+    },
+  }
+}
+
+/**
+ * `XMTP_BENCH_MIX_TRACE=<file>`: the node's timeline during the mix on {@link clock}: event-loop stalls,
+ * each GC with its kind, each write's fan-out to streams, each handler's start and end, heap samples.
+ * The load generator adds every request's scheduled, sent and answered times, and writes the file.
+ */
+function nodeTrace(node: Awaited<ReturnType<typeof startNode>>) {
+  const gcs: number[][] = []
+  const fanouts: number[][] = []
+  const handlers: (string | number)[][] = []
+  const heap: number[][] = []
+  let on = false
+  let startedAt = 0
+  let gaps: { stop(): number[][] } | undefined
+  let sampler: ReturnType<typeof setInterval> | undefined
+  const observer = new PerformanceObserver((list) => {
+    if (!on) return
+    for (const e of list.getEntries()) {
+      const kind = (e as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind ?? 0
+      gcs.push([e.startTime + clockOffsetMs, e.duration, kind])
+    }
+  })
+  observer.observe({ entryTypes: ['gc'] })
+  const service = node.service as unknown as Record<string, (...args: unknown[]) => unknown> & {
+    topics: Map<string, Set<unknown>>
+    openStreams: number
+  }
+  const dispatch = service.dispatch as (events: readonly { type: string }[]) => void
+  service.dispatch = function (this: unknown, events: readonly { type: string }[]) {
+    const t0 = clock()
+    dispatch.call(this, events)
+    if (on) fanouts.push([t0, clock() - t0, events.length])
+  } as never
+  for (const name of [
+    'getInboxIds',
+    'queryGroupMessages',
+    'getNewestGroupMessage',
+    'sendGroupMessages',
+    'subscribeGroupMessages',
+  ]) {
+    const original = service[name] as (...args: unknown[]) => unknown
+    service[name] = function (this: unknown, ...args: unknown[]) {
+      const t0 = clock()
+      const result = original.apply(this, args)
+      if (on && result instanceof Promise) {
+        result.then(
+          () => handlers.push([name, t0, clock()]),
+          () => {},
+        )
+      } else if (on) handlers.push([name, t0, clock()])
+      return result
+    }
+  }
+  return {
+    start() {
+      on = true
+      startedAt = clock()
+      gaps = loopGaps()
+      sampler = setInterval(() => {
+        heap.push([clock(), process.memoryUsage().heapUsed / 2 ** 20, service.openStreams])
+      }, 250)
+    },
+    stop() {
+      on = false
+      clearInterval(sampler)
+      observer.disconnect()
+      return { startedAt, gaps: gaps?.stop() ?? [], gcs, fanouts, handlers, heap }
+    },
+  }
+}
+
+/** perf_hooks' GC entry kinds (`constants.NODE_PERFORMANCE_GC_*`). */
+function gcKindName(kind: number | undefined): string {
+  switch (kind) {
+    case 1:
+      return 'scavenge'
+    case 4:
+      return 'mark-compact'
+    case 8:
+      return 'incremental marking'
+    case 16:
+      return 'weak callbacks'
+    default:
+      return `kind ${kind}`
+  }
+}
+
+type NodeTimeline = ReturnType<ReturnType<typeof nodeTrace>['stop']>
+
+/**
+ * With `XMTP_BENCH_MIX_TRACE`: what the slow requests (over 25 ms from their scheduled time) overlapped.
+ * A request counts under each cause it overlapped by more than 5 ms: a node GC pause, a node event-loop
+ * stall of over 10 ms, a generator event-loop stall of over 10 ms, or a send more than 10 ms late.
+ */
+function stallReport(
+  requests: readonly (string | number)[][],
+  generatorGaps: readonly number[][],
+  node: NodeTimeline,
+): string[] {
+  const overlap = (a0: number, a1: number, b0: number, b1: number) =>
+    Math.max(0, Math.min(a1, b1) - Math.max(a0, b0))
+  const slow = requests
+    .map(([, due, sent, done]) => ({ due: due as number, sent: sent as number, done: done as number }))
+    .filter((r) => r.done - r.due > 25)
+  const longNodeGaps = node.gaps.filter(([a, b]) => (b as number) - (a as number) > 10)
+  const longGenGaps = generatorGaps.filter(([a, b]) => (b as number) - (a as number) > 10)
+  let gcHit = 0
+  let nodeHit = 0
+  let genHit = 0
+  let late = 0
+  for (const r of slow) {
+    if (
+      node.gcs.some(
+        ([start, ms]) => overlap(start as number, (start as number) + (ms as number), r.due, r.done) > 5,
+      )
+    )
+      gcHit++
+    if (longNodeGaps.some(([a, b]) => overlap(a as number, b as number, r.due, r.done) > 5)) nodeHit++
+    if (longGenGaps.some(([a, b]) => overlap(a as number, b as number, r.due, r.done) > 5)) genHit++
+    if (r.sent - r.due > 10) late++
+  }
+  const sum = (gaps: readonly number[][]) => gaps.reduce((t, [a, b]) => t + (b as number) - (a as number), 0)
+  return [
+    `  trace: node event-loop stalls over 10 ms: ${longNodeGaps.length} (${sum(longNodeGaps).toFixed(0)} ms); generator's: ${longGenGaps.length} (${sum(longGenGaps).toFixed(0)} ms); write fan-outs ${node.fanouts.length}, longest ${Math.max(0, ...node.fanouts.map((f) => f[1] as number)).toFixed(2)} ms`,
+    `  trace: of ${slow.length} requests over 25 ms, ${gcHit} overlapped a node GC pause, ${nodeHit} a node event-loop stall, ${genHit} a generator stall, ${late} were sent over 10 ms late`,
+  ]
 }
 
 /**
@@ -367,7 +568,11 @@ async function loadGenerator(port: number, barePort: number): Promise<void> {
   let failures = 0
   let lateSends = 0
   const pending: Promise<void>[] = []
+  // XMTP_BENCH_MIX_TRACE: every request's kind, scheduled, sent and answered times on the shared clock.
+  const tracing = process.env.XMTP_BENCH_MIX_TRACE !== undefined
+  const requestTrace: (string | number)[][] = []
   process.send?.('mix-start')
+  const generatorGaps = tracing ? loopGaps() : undefined
   const cpu0 = process.cpuUsage()
   const t0 = performance.now()
   for (let i = 0; i < total; i++) {
@@ -388,6 +593,8 @@ async function loadGenerator(port: number, barePort: number): Promise<void> {
           under.get(kind)?.push(ms)
           all.push(ms)
           fromSend.push(now - sent)
+          if (tracing)
+            requestTrace.push([kind, due + clockOffsetMs, sent + clockOffsetMs, now + clockOffsetMs])
         },
         () => {
           failures++
@@ -398,6 +605,7 @@ async function loadGenerator(port: number, barePort: number): Promise<void> {
   await Promise.all(pending)
   const elapsed = (performance.now() - t0) / 1000
   const generatorCpu = process.cpuUsage(cpu0)
+  const generatorStalls = generatorGaps?.stop()
   const openStreams = streams.length
   process.send?.('mix-end')
   const node = JSON.parse(await nextMessage()) as {
@@ -411,6 +619,14 @@ async function loadGenerator(port: number, barePort: number): Promise<void> {
     loopMaxMs: number
     gcTotalMs: number
     gcMaxMs: number
+    gcByKind: Record<string, { n: number; ms: number; max: number }>
+    trace?: unknown
+  }
+  if (tracing) {
+    writeFileSync(
+      process.env.XMTP_BENCH_MIX_TRACE as string,
+      JSON.stringify({ requests: requestTrace, generatorGaps: generatorStalls, node: node.trace }),
+    )
   }
 
   lines.push(
@@ -459,6 +675,14 @@ async function loadGenerator(port: number, barePort: number): Promise<void> {
   lines.push(
     `  node process: ${(node.nodeCpuUs / 1e4 / elapsed).toFixed(0)}% of one core (${(node.nodeCpuUs / total).toFixed(0)} µs CPU per request), event-loop delay p99 ${node.loopP99Ms.toFixed(1)} ms, max ${node.loopMaxMs.toFixed(0)} ms, GC ${node.gcTotalMs.toFixed(0)} ms in all (longest pause ${node.gcMaxMs.toFixed(1)} ms); load generator: ${((generatorCpu.user + generatorCpu.system) / 1e4 / elapsed).toFixed(0)}% of one core, ${lateSends} sends more than 10 ms late`,
   )
+  lines.push(
+    `  node GC pauses by kind: ${Object.entries(node.gcByKind)
+      .map(([k, v]) => `${k} ${v.n} (${v.ms.toFixed(0)} ms, longest ${v.max.toFixed(1)} ms)`)
+      .join(', ')}`,
+  )
+  if (node.trace !== undefined) {
+    lines.push(...stallReport(requestTrace, generatorStalls ?? [], node.trace as NodeTimeline))
+  }
   lines.push(
     `  mix p99 ${fmt(overall.p99Ms)} = ${(overall.p99Ms / alone.p99Ms).toFixed(2)}x the requests' p99 alone; target p99 <= 25 ms: ${overall.p99Ms <= 25 && failures === 0 ? 'MET' : 'NOT MET'}`,
   )
