@@ -7,6 +7,7 @@
  */
 import { decodeMessage, ProtoError, toBigInt, toLong, xmtp } from '@xmtp-lite/proto'
 import { NodeError } from './errors.ts'
+import { encodeGroupMessage, encodeQueryGroupMessagesResponse } from './groupMessageWire.ts'
 import type { CallContext, NodeService, StreamSink, SubscriptionHandle } from './service.ts'
 import type {
   GroupMessage,
@@ -119,11 +120,6 @@ export function welcomeMessageProps(w: WelcomeMessage) {
       wrapperAlgorithm: w.wrapperAlgorithm,
     },
   }
-}
-
-/** Encodes a `GroupMessage`. */
-export function encodeGroupMessage(m: GroupMessage): Uint8Array {
-  return mls.GroupMessage.encode(groupMessageProps(m) as never).finish()
 }
 
 /** Encodes a `WelcomeMessage`. */
@@ -276,10 +272,7 @@ export function rpcMethods(service: NodeService): Map<string, RpcMethod> {
       async handle(ctx, request) {
         const req = decode(mls.QueryGroupMessagesRequest, request)
         const page = await service.queryGroupMessages(ctx, bytes(req.groupId), paging(req.pagingInfo))
-        return mls.QueryGroupMessagesResponse.encode({
-          messages: page.items.map(groupMessageProps),
-          pagingInfo: pagingOut(page.pagingInfo),
-        } as never).finish()
+        return encodeQueryGroupMessagesResponse(page)
       },
     },
     {

@@ -50,12 +50,12 @@ export class RowWriter {
 /** Reads one row written by {@link RowWriter}. */
 export class RowReader {
   private offset = 0
-  private readonly view: DataView
+  private readonly dataView: DataView
   private readonly row: Uint8Array
 
   constructor(row: Uint8Array) {
     this.row = row
-    this.view = new DataView(row.buffer, row.byteOffset, row.byteLength)
+    this.dataView = new DataView(row.buffer, row.byteOffset, row.byteLength)
   }
 
   u8(): number {
@@ -67,18 +67,34 @@ export class RowReader {
 
   u64(): bigint {
     this.need(8)
-    const v = this.view.getBigUint64(this.offset)
+    const v = this.dataView.getBigUint64(this.offset)
     this.offset += 8
     return v
   }
 
   bytes(): Uint8Array {
     this.need(4)
-    const len = this.view.getUint32(this.offset)
+    const len = this.dataView.getUint32(this.offset)
     this.offset += 4
     this.need(len)
     // A copy: level may reuse its buffers, and callers keep these bytes.
     const v = new Uint8Array(this.row.subarray(this.offset, this.offset + len))
+    this.offset += len
+    return v
+  }
+
+  /**
+   * Like {@link bytes} but a view into the row, not a copy. For rows read from the database: nothing writes
+   * into a stored row's buffer after it is put (each row is a fresh {@link RowWriter} buffer, and classic-level
+   * hands out a new buffer per read), so the view stays valid; the caller must not write into it either.
+   */
+  view(): Uint8Array {
+    this.need(4)
+    const len = this.dataView.getUint32(this.offset)
+    this.offset += 4
+    this.need(len)
+    // A plain Uint8Array over the same memory (a Buffer's subarray would be a Buffer).
+    const v = new Uint8Array(this.row.buffer, this.row.byteOffset + this.offset, len)
     this.offset += len
     return v
   }

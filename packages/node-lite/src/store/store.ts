@@ -462,7 +462,9 @@ export class NodeStore {
 
   /** One page of a group's messages (§3.6). */
   queryGroupMessages(groupId: Uint8Array, bounds: QueryBounds): Promise<GroupMessage[]> {
-    return this.queryTopic(Tag.GroupMessage, groupId, bounds, (id, v) => decodeGroupRow(groupId, id, v))
+    // One copy of the group id for the whole page (the caller's may be a view into its request).
+    const id = new Uint8Array(groupId)
+    return this.queryTopic(Tag.GroupMessage, groupId, bounds, (rowId, v) => decodeGroupRow(id, rowId, v))
   }
 
   /** One page of an installation's welcomes (§3.6). */
@@ -505,7 +507,7 @@ export class NodeStore {
       if (pointer !== undefined) {
         const id = Number(readU64(pointer, 0))
         const value = this.db.getSync(topicKey(Tag.GroupMessage, groupId, id))
-        if (value !== undefined) return decodeGroupRow(groupId, id, value)
+        if (value !== undefined) return decodeGroupRow(new Uint8Array(groupId), id, value)
       }
     } catch (error) {
       throw storageError(error)
@@ -807,16 +809,21 @@ function encodeGroupRow(m: GroupMessage): Uint8Array {
     .finish()
 }
 
+/**
+ * A stored group message. `groupId` is used as given (the callers pass their own copy, shared by a page's
+ * rows); `data` and `senderHmac` are views into the stored row (see {@link RowReader.view}): a page of 100
+ * rows allocated 300 more buffers by copying, most of a QueryGroupMessages call's garbage.
+ */
 function decodeGroupRow(groupId: Uint8Array, id: number, value: Uint8Array): GroupMessage {
   const r = new RowReader(value)
   const createdNs = r.u64()
   const flags = r.u8()
-  const senderHmac = r.bytes()
-  const data = r.bytes()
+  const senderHmac = r.view()
+  const data = r.view()
   return {
     id,
     createdNs,
-    groupId: new Uint8Array(groupId),
+    groupId,
     data,
     senderHmac,
     shouldPush: (flags & 2) !== 0,

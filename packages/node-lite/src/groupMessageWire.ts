@@ -1,0 +1,159 @@
+/**
+ * Protobuf encoding of the node's hottest answers, written straight into one buffer: `GroupMessage`
+ * (mls/api/v1/mls.proto: `GroupMessage { V1 v1 = 1 }`, `V1 { uint64 id = 1; uint64 created_ns = 2;
+ * bytes group_id = 3; bytes data = 4; bytes sender_hmac = 5; bool should_push = 6; bool is_commit = 7 }`)
+ * and `QueryGroupMessagesResponse { repeated GroupMessage messages = 1; PagingInfo paging_info = 2 }`
+ * (`PagingInfo { SortDirection direction = 1; uint32 limit = 2; uint64 id_cursor = 3 }`).
+ *
+ * The bytes are exactly those of the generated protobuf code (proto3: a field at its default value is left
+ * out, fields in number order, `paging_info` always present), which groupMessageWire.test.ts checks. The
+ * generated code builds a list of write operations, a Long per 64-bit field and a props object per
+ * message; a page of 100 messages allocated ~100 KB that way, most of a QueryGroupMessages call's garbage
+ * (mix.bench.ts allocation profile), and garbage is what the young-generation collector pauses for.
+ * @module
+ */
+import type { GroupMessage, Page } from './types.ts'
+
+/** Bytes of `value` as a varint (`value` a non-negative integer below 2^64). */
+function varintSize(value: number): number {
+  let n = 1
+  while (value >= 128) {
+    value = Math.floor(value / 128)
+    n++
+  }
+  return n
+}
+
+function bigVarintSize(value: bigint): number {
+  let n = 1
+  while (value >= 128n) {
+    value >>= 7n
+    n++
+  }
+  return n
+}
+
+/** Writes a varint of a non-negative safe integer; returns the new offset. */
+function writeVarint(out: Uint8Array, at: number, value: number): number {
+  while (value >= 128) {
+    out[at++] = (value % 128) | 0x80
+    value = Math.floor(value / 128)
+  }
+  out[at++] = value
+  return at
+}
+
+function writeBigVarint(out: Uint8Array, at: number, value: bigint): number {
+  // Below 2^53 the number path is exact and cheaper.
+  if (value < 9007199254740992n) return writeVarint(out, at, Number(value))
+  let low = Number(value & 0xffffffffn)
+  let high = Number(value >> 32n)
+  // 7 bits at a time across the 64 bits (low word first), as protobuf's LongBits writer does.
+  while (high > 0 || low >= 128) {
+    out[at++] = (low & 0x7f) | 0x80
+    low = ((low >>> 7) | ((high & 0x7f) << 25)) >>> 0
+    high >>>= 7
+  }
+  out[at++] = low
+  return at
+}
+
+function writeBytesField(out: Uint8Array, at: number, tag: number, bytes: Uint8Array): number {
+  out[at++] = tag
+  at = writeVarint(out, at, bytes.length)
+  out.set(bytes, at)
+  return at + bytes.length
+}
+
+/** Size of `V1`'s body (without its own tag and length). */
+function v1Size(m: GroupMessage): number {
+  let n = 0
+  if (m.id !== 0) n += 1 + varintSize(m.id)
+  if (m.createdNs !== 0n) n += 1 + bigVarintSize(m.createdNs)
+  if (m.groupId.length > 0) n += 1 + varintSize(m.groupId.length) + m.groupId.length
+  if (m.data.length > 0) n += 1 + varintSize(m.data.length) + m.data.length
+  if (m.senderHmac.length > 0) n += 1 + varintSize(m.senderHmac.length) + m.senderHmac.length
+  if (m.shouldPush) n += 2
+  if (m.isCommit) n += 2
+  return n
+}
+
+/** Size of `GroupMessage`'s body, given its V1 body size. */
+function groupMessageSize(v1: number): number {
+  return 1 + varintSize(v1) + v1
+}
+
+function writeGroupMessage(out: Uint8Array, at: number, m: GroupMessage, v1: number): number {
+  out[at++] = 0x0a // v1 = 1, length-delimited
+  at = writeVarint(out, at, v1)
+  if (m.id !== 0) {
+    out[at++] = 0x08
+    at = writeVarint(out, at, m.id)
+  }
+  if (m.createdNs !== 0n) {
+    out[at++] = 0x10
+    at = writeBigVarint(out, at, m.createdNs)
+  }
+  if (m.groupId.length > 0) at = writeBytesField(out, at, 0x1a, m.groupId)
+  if (m.data.length > 0) at = writeBytesField(out, at, 0x22, m.data)
+  if (m.senderHmac.length > 0) at = writeBytesField(out, at, 0x2a, m.senderHmac)
+  if (m.shouldPush) {
+    out[at++] = 0x30
+    out[at++] = 1
+  }
+  if (m.isCommit) {
+    out[at++] = 0x38
+    out[at++] = 1
+  }
+  return at
+}
+
+/** Encodes one `GroupMessage` (a stream's item). */
+export function encodeGroupMessage(m: GroupMessage): Uint8Array {
+  const v1 = v1Size(m)
+  const out = new Uint8Array(groupMessageSize(v1))
+  writeGroupMessage(out, 0, m, v1)
+  return out
+}
+
+/** Encodes a `QueryGroupMessagesResponse`. */
+export function encodeQueryGroupMessagesResponse(page: Page<GroupMessage>): Uint8Array {
+  const { items, pagingInfo } = page
+  const sizes = new Array<number>(items.length)
+  let total = 0
+  for (let i = 0; i < items.length; i++) {
+    const v1 = v1Size(items[i] as GroupMessage)
+    sizes[i] = v1
+    const body = groupMessageSize(v1)
+    total += 1 + varintSize(body) + body
+  }
+  // direction is an enum (int32): its values here are 0..2, never negative.
+  let paging = 0
+  if (pagingInfo.direction !== 0) paging += 1 + varintSize(pagingInfo.direction)
+  if (pagingInfo.limit !== 0) paging += 1 + varintSize(pagingInfo.limit)
+  if (pagingInfo.idCursor !== 0) paging += 1 + varintSize(pagingInfo.idCursor)
+  total += 1 + varintSize(paging) + paging
+  const out = new Uint8Array(total)
+  let at = 0
+  for (let i = 0; i < items.length; i++) {
+    const v1 = sizes[i] as number
+    out[at++] = 0x0a // messages = 1
+    at = writeVarint(out, at, groupMessageSize(v1))
+    at = writeGroupMessage(out, at, items[i] as GroupMessage, v1)
+  }
+  out[at++] = 0x12 // paging_info = 2
+  at = writeVarint(out, at, paging)
+  if (pagingInfo.direction !== 0) {
+    out[at++] = 0x08
+    at = writeVarint(out, at, pagingInfo.direction)
+  }
+  if (pagingInfo.limit !== 0) {
+    out[at++] = 0x10
+    at = writeVarint(out, at, pagingInfo.limit)
+  }
+  if (pagingInfo.idCursor !== 0) {
+    out[at++] = 0x18
+    at = writeVarint(out, at, pagingInfo.idCursor)
+  }
+  return out
+}
