@@ -155,7 +155,8 @@ async function main(): Promise<void> {
         gc.total += e.duration
         gc.max = Math.max(gc.max, e.duration)
         const kind = gcKindName((e as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind)
-        const k = (gc.byKind[kind] ??= { n: 0, ms: 0, max: 0 })
+        const k = gc.byKind[kind] ?? { n: 0, ms: 0, max: 0 }
+        gc.byKind[kind] = k
         k.n++
         k.ms += e.duration
         k.max = Math.max(k.max, e.duration)
