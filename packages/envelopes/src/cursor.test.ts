@@ -83,6 +83,13 @@ describe('vector clocks', () => {
       ['0805', 'Envelope::Malformed'], // field 1 as varint
       ['0a0408641005' + '0a0408641006', 'Envelope::Malformed'], // node id twice
       ['0a0708ffffffff1f1001', 'Envelope::Malformed'], // key beyond uint32
+      // The cursor's own framing (not only its entries): each of these must fail on its own.
+      ['0a06' + '08641005', 'Envelope::Malformed'], // entry length past the end, though what is left parses
+      ['0000', 'Envelope::Malformed'], // field number 0
+      ['1901020304050607', 'Envelope::Malformed'], // unknown fixed64 field cut short
+      ['1d010203', 'Envelope::Malformed'], // unknown fixed32 field cut short
+      ['1b', 'Envelope::Malformed'], // group start (wire type 3)
+      ['1e00', 'Envelope::Malformed'], // wire type 6
       ['0a0310ffff', 'Envelope::Malformed'], // truncated varint in value
       ['0a0b1080808080808080808002', 'Envelope::Malformed'], // value beyond 64 bits
       ['0b00', 'Envelope::Malformed'], // group wire type
