@@ -8,7 +8,7 @@
  * refuse the same low-order inputs with the same error; its ChaCha20-Poly1305 must seal to the same bytes and
  * refuse the same forgeries.
  */
-import { createHash } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 import { ED25519_TORSION_SUBGROUP, ed25519, ed25519ph, x25519 } from '@noble/curves/ed25519.js'
 import { secp256k1 } from '@noble/curves/secp256k1.js'
 import { sha512 } from '@noble/hashes/sha2.js'
@@ -82,6 +82,7 @@ describe('native backends', () => {
     expect(plain.nativeBackends).toEqual([])
     expect(native.x25519).toBeDefined()
     expect(native.x25519Base).toBeDefined()
+    expect(native.x25519GenerateKeyPair).toBeDefined()
     expect(native.chacha20poly1305Seal).toBeDefined()
     expect(native.chacha20poly1305Open).toBeDefined()
   })
@@ -297,6 +298,32 @@ describe('fallback to noble', () => {
     )
     expect(loaded.names).toEqual(['libsodium'])
     expect(loaded.ed25519SbMinusKa).toBeUndefined()
+    expect(loaded.x25519GenerateKeyPair).toBeUndefined()
+    // Key generation: an honest one is taken, one handing out a public key of another private key is not.
+    const keypair = (pk: Uint8Array, sk: Uint8Array) => {
+      sk.set(randomBytes(32))
+      pk.set(x25519.getPublicKey(sk))
+    }
+    const withKeygen = (box: (pk: Uint8Array, sk: Uint8Array) => void) =>
+      loadNativeBackends(
+        globalWithRequire(() => ({
+          crypto_scalarmult: honest,
+          crypto_scalarmult_base: honestBase,
+          crypto_box_keypair: box,
+        })),
+      )
+    expect(withKeygen(keypair).x25519GenerateKeyPair).toBeDefined()
+    const skewed = withKeygen((pk, sk) => {
+      keypair(pk, sk)
+      sk[0] = (sk[0] as number) ^ 0x40
+    })
+    expect(skewed.x25519GenerateKeyPair).toBeUndefined()
+    expect(skewed.x25519).toBeDefined()
+    const constant = withKeygen((pk, sk) => {
+      sk.fill(7)
+      pk.set(x25519.getPublicKey(sk))
+    })
+    expect(constant.x25519GenerateKeyPair).toBeUndefined()
     const provider = required(
       nodeCryptoFor(
         globalWithRequire(() => ({ crypto_scalarmult: honest, crypto_scalarmult_base: honestBase })),
@@ -481,6 +508,21 @@ describe('X25519: libsodium and node:crypto agree', () => {
     ).toBe(
       toHex(x25519.getPublicKey(fromHex('5dab087e624a8a4b79e17f8b83800ee66f3bb1292618b6fd1c2f8b27ff88e0eb'))),
     )
+  })
+
+  it('generates key pairs whose public key is the one node:crypto derives, all different', () => {
+    const generate = required(native.x25519GenerateKeyPair, 'libsodium X25519 key generation')
+    const seen = new Set<string>()
+    for (let i = 0; i < 200; i++) {
+      const { privateKey, publicKey } = generate()
+      expect(toHex(publicKey)).toBe(toHex(plain.x25519.getPublicKey(privateKey)))
+      seen.add(toHex(privateKey))
+    }
+    expect(seen.size).toBe(200)
+    // A generated pair agrees with node:crypto's pairs on the shared secret.
+    const ours = fast.x25519.generateKeyPair()
+    const theirs = plain.x25519.generateKeyPair()
+    expect(toHex(ours.sharedSecret(theirs.publicKey))).toBe(toHex(theirs.sharedSecret(ours.publicKey)))
   })
 
   it('key pairs keep their own copy of the private key', () => {

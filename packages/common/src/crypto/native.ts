@@ -46,6 +46,11 @@ export interface NativeBackends {
   /** X25519(scalar, 9): the public key of a 32-byte private key (RFC 7748 §6.1). */
   readonly x25519Base?: (scalar: Uint8Array) => Uint8Array
   /**
+   * A fresh X25519 key pair in one call (libsodium's `crypto_box_keypair`: 32 bytes from its CSPRNG, the
+   * kernel's getrandom on Linux, and their public key).
+   */
+  readonly x25519GenerateKeyPair?: () => { readonly privateKey: Uint8Array; readonly publicKey: Uint8Array }
+  /**
    * ChaCha20-Poly1305 (RFC 8439 §2.8) sealing: `ciphertext || tag` of a 32-byte key, 12-byte nonce,
    * plaintext and AAD (lengths checked by the caller).
    */
@@ -91,6 +96,7 @@ interface SodiumNative {
   crypto_core_ed25519_scalar_reduce(r: Uint8Array, s: Uint8Array): void
   crypto_scalarmult(q: Uint8Array, n: Uint8Array, p: Uint8Array): void
   crypto_scalarmult_base(q: Uint8Array, n: Uint8Array): void
+  crypto_box_keypair(pk: Uint8Array, sk: Uint8Array): void
   crypto_aead_chacha20poly1305_ietf_encrypt(
     c: Uint8Array,
     m: Uint8Array,
@@ -141,6 +147,7 @@ type SodiumBackends = Pick<
   | 'ed25519ReduceScalar'
   | 'x25519'
   | 'x25519Base'
+  | 'x25519GenerateKeyPair'
   | 'chacha20poly1305Seal'
   | 'chacha20poly1305Open'
 >
@@ -238,7 +245,27 @@ function loadSodiumX25519(sodium: SodiumNative): SodiumBackends {
   } catch {
     return {}
   }
-  return { x25519, x25519Base }
+  if (typeof sodium.crypto_box_keypair !== 'function') return { x25519, x25519Base }
+  const x25519GenerateKeyPair = () => {
+    const publicKey = new Uint8Array(32)
+    const privateKey = new Uint8Array(32)
+    sodium.crypto_box_keypair(publicKey, privateKey)
+    return { privateKey, publicKey }
+  }
+  // Probe: two pairs, each public key that of its private key, the two private keys different.
+  try {
+    const a = x25519GenerateKeyPair()
+    const b = x25519GenerateKeyPair()
+    if (
+      !equalBytes(a.publicKey, x25519Base(a.privateKey)) ||
+      !equalBytes(b.publicKey, x25519Base(b.privateKey))
+    )
+      return { x25519, x25519Base }
+    if (equalBytes(a.privateKey, b.privateKey)) return { x25519, x25519Base }
+  } catch {
+    return { x25519, x25519Base }
+  }
+  return { x25519, x25519Base, x25519GenerateKeyPair }
 }
 
 function loadSodiumChaCha(sodium: SodiumNative): SodiumBackends {

@@ -360,10 +360,11 @@ function makeNodeCrypto(api: NodeApi, native: NativeBackends): CryptoProvider {
             return nativeX25519(secret, peer) ?? viaKeyObjects.sharedSecret(secret, peer)
           }
           // The pair keeps its own copy of the private key.
-          const pairOf = (own: Uint8Array): X25519KeyPair => ({
-            publicKey: nativeX25519Base(own),
+          const pairOf = (own: Uint8Array, publicKey = nativeX25519Base(own)): X25519KeyPair => ({
+            publicKey,
             sharedSecret: (peer) => shared(own, peer),
           })
+          const generate = native.x25519GenerateKeyPair
           return {
             randomPrivateKey: () => randomBytes(32),
             getPublicKey(secret) {
@@ -372,7 +373,11 @@ function makeNodeCrypto(api: NodeApi, native: NativeBackends): CryptoProvider {
             sharedSecret(secret, peer) {
               return shared(checkBytes(secret, 'privateKey', 32), peer)
             },
-            generateKeyPair: () => pairOf(randomBytes(32)),
+            generateKeyPair() {
+              if (generate === undefined) return pairOf(randomBytes(32))
+              const { privateKey: own, publicKey } = generate()
+              return pairOf(own, publicKey)
+            },
             keyPair(secret) {
               return pairOf(checkBytes(secret, 'privateKey', 32).slice())
             },
