@@ -417,4 +417,49 @@ describe('batch verification in the ledger (verifyBatch: same states, same first
     }
     expect(viaBatch).toEqual(expected)
   })
+
+  it('preload re-verifies many inboxes as one batch; an inbox that fails, fails alone and as it would alone', async () => {
+    const inboxB = generateInboxId((B.identifier as { address: string }).address, 1n)
+    const logA = await logOf(12)
+    const storage = createMemoryLedgerStorage()
+    const writer = new IdentityLedger({ storage })
+    await appendAll(writer, logA)
+    await writer.append(await registration(B, i2), { sequenceId: 100n, serverTimestampNs: 0n })
+    await writer.append(await addMember(inboxB, B, C, 101), { sequenceId: 101n, serverTimestampNs: 0n })
+
+    const cold = new IdentityLedger({ storage, verify: { workerThreshold: 0 } })
+    await cold.preload([inboxA, inboxB, inboxA, 'unknown'])
+    expect(await cold.getState(inboxA)).toStrictEqual(await writer.getState(inboxA))
+    expect(await cold.getState(inboxB)).toStrictEqual(await writer.getState(inboxB))
+    expect(await cold.getState('unknown')).toBeUndefined()
+
+    // Inbox A's entry 7 forged in the store.
+    const tampered = createMemoryLedgerStorage()
+    for (const inboxId of [inboxA, inboxB]) {
+      for (const [i, entry] of (await storage.getEntries(inboxId)).entries()) {
+        const update =
+          inboxId === inboxA && i === 7
+            ? encodeIdentityUpdate(forged(logA[7] as IdentityUpdate))
+            : entry.update
+        await tampered.append({ inboxId, entry: { ...entry, update }, addressLogs: [] })
+      }
+    }
+    let alone: unknown
+    try {
+      await new IdentityLedger({ storage: tampered }).getState(inboxA)
+    } catch (error) {
+      alone = describeError(error)
+    }
+    expect(alone).toMatchObject({ code: 'Identity::SignatureInvalid' })
+    const preloaded = new IdentityLedger({ storage: tampered, verify: { workerThreshold: 0 } })
+    await preloaded.preload([inboxA, inboxB])
+    expect(await preloaded.getState(inboxB)).toStrictEqual(await writer.getState(inboxB))
+    let got: unknown
+    try {
+      await preloaded.getState(inboxA)
+    } catch (error) {
+      got = describeError(error)
+    }
+    expect(got).toEqual(alone)
+  })
 })

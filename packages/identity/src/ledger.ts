@@ -141,6 +141,22 @@ interface InboxHistory {
   readonly states: AssociationState[]
 }
 
+/** The states after each of `entries`, whose verified updates are `batch.get(offset + i)`, in order. */
+async function replay(
+  entries: readonly LedgerEntry[],
+  batch: VerifiedBatch,
+  offset: number,
+): Promise<InboxHistory> {
+  const history: InboxHistory = { sequenceIds: [], states: [] }
+  let state: AssociationState | undefined
+  for (const [i, entry] of entries.entries()) {
+    state = applyUpdate(state, await batch.get(offset + i))
+    history.sequenceIds.push(entry.sequenceId)
+    history.states.push(state)
+  }
+  return history
+}
+
 /** Runs `fn` after every earlier call locked on `key` in `locks` has finished. */
 async function lockedOn<T>(
   locks: Map<string, Promise<unknown>>,
@@ -232,19 +248,52 @@ export class IdentityLedger {
 
   async #load(inboxId: string): Promise<InboxHistory> {
     const entries = await wrapStorage(() => this.#storage.getEntries(inboxId))
-    const history: InboxHistory = { sequenceIds: [], states: [] }
     // A stored log is re-verified as one batch (on the verification workers when it is long enough).
     const batch = await verifyBatch(
       entries.map((e) => e.update),
       this.#verify,
     )
-    let state: AssociationState | undefined
-    for (const [i, entry] of entries.entries()) {
-      state = applyUpdate(state, await batch.get(i))
-      history.sequenceIds.push(entry.sequenceId)
-      history.states.push(state)
-    }
-    return history
+    return replay(entries, batch, 0)
+  }
+
+  /**
+   * Loads the states of many inboxes at once: their stored logs are re-verified as one batch (on the
+   * verification workers when there are enough signatures in all, e.g. a client's many small inboxes at
+   * start), then replayed each in order. An inbox that fails to load fails as it would alone (its first
+   * error in log order) when it is next used; the others are loaded.
+   */
+  async preload(inboxIds: readonly string[]): Promise<void> {
+    const missing = [...new Set(inboxIds)].filter((id) => !this.#histories.has(id))
+    if (missing.length === 0) return
+    const shared = (async () => {
+      const read = await Promise.allSettled(
+        missing.map((id) => wrapStorage(() => this.#storage.getEntries(id))),
+      )
+      const entries = read.map((r) => (r.status === 'fulfilled' ? r.value : []))
+      const batch = await verifyBatch(
+        entries.flat().map((e) => e.update),
+        this.#verify,
+      )
+      const offsets: number[] = []
+      entries.reduce((n, list) => {
+        offsets.push(n)
+        return n + list.length
+      }, 0)
+      return { read, entries, batch, offsets }
+    })()
+    const histories = missing.map((inboxId, n) => {
+      const history = shared.then(({ read, entries, batch, offsets }) => {
+        const r = read[n] as PromiseSettledResult<readonly LedgerEntry[]>
+        if (r.status === 'rejected') throw r.reason
+        return replay(entries[n] as readonly LedgerEntry[], batch, offsets[n] as number)
+      })
+      this.#histories.set(inboxId, history)
+      history.catch(() => {
+        if (this.#histories.get(inboxId) === history) this.#histories.delete(inboxId)
+      })
+      return history
+    })
+    await Promise.allSettled(histories)
   }
 
   /**
