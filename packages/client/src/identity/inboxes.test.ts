@@ -4,7 +4,7 @@
  * in order), and reports each changed inbox once; two inboxes linking the same wallet keep both rows of
  * that address's log (§3.10 step 6).
  */
-import { createWalletSigner } from '@xmtp-lite/identity'
+import { createWalletSigner, verifyWorkerStats, warmVerifyWorkers } from '@xmtp-lite/identity'
 import { type RunningNode, startNode } from '@xmtp-lite/node-lite'
 import { MemoryLevel } from 'memory-level'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -78,5 +78,46 @@ describe('InboxDirectory.refresh', () => {
     // Nothing new: no report.
     await directory.refresh(inboxIds)
     expect(reports).toHaveLength(1)
+
+    // A restarted client (a new directory on the same store): the stored logs of every inbox are
+    // re-verified as one batch, here on the verification workers only, into the same states.
+    expect(await warmVerifyWorkers()).toBe(true)
+    const before = verifyWorkerStats()?.workerChecks ?? 0
+    const restarted = new InboxDirectory(a.api, store, { workerThreshold: 0, callerChecks: false })
+    await restarted.refresh(inboxIds)
+    for (const inboxId of inboxIds) {
+      expect(await restarted.state(inboxId)).toStrictEqual(await directory.state(inboxId))
+    }
+    expect((verifyWorkerStats()?.workerChecks ?? 0) - before).toBeGreaterThan(inboxIds.length)
+  }, 60_000)
+
+  it('a cold directory verifies the new updates of many inboxes as one batch, on the workers', async () => {
+    const members = [await install(101), await install(102), await install(103)]
+    await install(101)
+    const store = await EncryptedStore.open({
+      db: new MemoryLevel(),
+      encryptionKey: new Uint8Array(32).fill(10),
+    })
+    expect(await warmVerifyWorkers()).toBe(true)
+    const before = verifyWorkerStats()?.workerChecks ?? 0
+    const directory = new InboxDirectory((members[0] as Client).api, store, {
+      workerThreshold: 0,
+      callerChecks: false,
+    })
+    await directory.refresh(members.map((m) => m.inboxId))
+    // 4 updates (3 registrations, a second installation), each with wallet and installation signatures.
+    expect((verifyWorkerStats()?.workerChecks ?? 0) - before).toBeGreaterThanOrEqual(8)
+    expect(await directory.installations(members[0]?.inboxId as string)).toHaveLength(2)
+    const sequential = new InboxDirectory(
+      (members[0] as Client).api,
+      await EncryptedStore.open({
+        db: new MemoryLevel(),
+        encryptionKey: new Uint8Array(32).fill(11),
+      }),
+      { workers: false },
+    )
+    await sequential.refresh(members.map((m) => m.inboxId))
+    for (const m of members)
+      expect(await directory.state(m.inboxId)).toStrictEqual(await sequential.state(m.inboxId))
   }, 60_000)
 })

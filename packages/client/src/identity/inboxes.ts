@@ -8,12 +8,12 @@ import { fromHex, toHex } from '@xmtp-lite/common'
 import {
   type AddressAssociation,
   type AssociationState,
+  type BatchVerifyOptions,
   IdentityLedger,
   installationKeys,
   type LedgerAppend,
   type LedgerEntry,
   type LedgerStorage,
-  type VerifyOptions,
 } from '@xmtp-lite/identity'
 import { xmtp } from '@xmtp-lite/proto'
 import type { XmtpApi } from '../api/api.ts'
@@ -88,7 +88,7 @@ export class InboxDirectory {
    */
   onUpdated: ((inboxIds: readonly string[]) => Promise<void>) | undefined
 
-  constructor(api: XmtpApi, store: EncryptedStore, verify: VerifyOptions = {}) {
+  constructor(api: XmtpApi, store: EncryptedStore, verify: BatchVerifyOptions = {}) {
     this.#api = api
     this.ledger = new IdentityLedger({ storage: storeLedgerStorage(store), verify })
   }
@@ -99,6 +99,8 @@ export class InboxDirectory {
    */
   async refresh(inboxIds: readonly string[]): Promise<void> {
     const unique = [...new Set(inboxIds)]
+    // Inboxes not loaded yet (a client that just started) are re-verified from the store as one batch.
+    await this.ledger.preload(unique)
     const requests = await Promise.all(
       unique.map(async (inboxId) => ({
         inboxId,
@@ -113,22 +115,39 @@ export class InboxDirectory {
     const fetched = (await Promise.all(chunks.map((c) => this.#api.getIdentityUpdates(c)))).flatMap((m) => [
       ...m,
     ])
-    // Inboxes are verified and appended concurrently (a cold creator of a 250-member group verifies 249
-    // logs), the updates of one inbox in order; the ledger serialises appends per inbox and per address.
+    // The signatures of every new update of every inbox are verified first, as one batch (the identity
+    // package spreads them over this thread and its verification workers when there are enough: a cold
+    // creator of a 250-member group verifies 249 logs); updates the ledger already has are not sent.
     const work = [...fetched]
+    const pending = await Promise.all(
+      work.map(async ([inboxId, entries]) => {
+        const last = await this.ledger.latestSequenceId(inboxId)
+        return entries.filter((e) => last === undefined || e.sequenceId > last)
+      }),
+    )
+    const prepared = await this.ledger.prepare(
+      pending.flat().map((e) => xmtp.identity.associations.IdentityUpdate.encode(e.update).finish()),
+    )
+    const firstOf: number[] = []
+    pending.reduce((n, entries) => {
+      firstOf.push(n)
+      return n + entries.length
+    }, 0)
+    // Inboxes are then appended concurrently, the updates of one inbox in order; the ledger serialises
+    // appends per inbox and per address, and applies every rule to each update as it appends it.
     const updated = new Array<boolean>(work.length).fill(false)
     let next = 0
     let failure: { readonly error: unknown } | undefined
     const worker = async () => {
       while (failure === undefined && next < work.length) {
         const index = next++
-        const [inboxId, entries] = work[index] as (typeof work)[number]
+        const [inboxId] = work[index] as (typeof work)[number]
+        const entries = pending[index] as (typeof pending)[number]
         try {
-          for (const entry of entries) {
+          for (const [k, entry] of entries.entries()) {
             const last = await this.ledger.latestSequenceId(inboxId)
             if (last !== undefined && entry.sequenceId <= last) continue
-            const bytes = xmtp.identity.associations.IdentityUpdate.encode(entry.update).finish()
-            await this.ledger.append(bytes, {
+            await this.ledger.append(prepared.at((firstOf[index] as number) + k), {
               sequenceId: entry.sequenceId,
               serverTimestampNs: entry.serverTimestampNs,
             })
