@@ -8,12 +8,7 @@
  * key package or an identity update.
  * @module
  */
-import type {
-  AssociationState,
-  IdentityUpdate,
-  SignatureCache,
-  SmartContractWalletVerifier,
-} from '@xmtp-lite/identity'
+import type { AssociationState, SignatureCache, SmartContractWalletVerifier } from '@xmtp-lite/identity'
 import { NodeError } from './errors.ts'
 import type { IdentityValidator, KeyPackageValidator, ScwVerifier } from './ports.ts'
 
@@ -75,25 +70,30 @@ export function ledgerIdentityValidator(options: LedgerIdentityValidatorOptions 
   return {
     async validateIdentityUpdate({ inboxId, log, update }) {
       const identity = await loadIdentity()
-      const { applyUpdate, decodeIdentityUpdate, diffStates, verifyIdentityUpdate } = identity
+      const { applyUpdate, verifyBatch } = identity
       cache ??= identity.createSignatureCache()
       const verify = {
         cache,
         ...(options.scwVerifier === undefined ? {} : { scwVerifier: options.scwVerifier }),
       }
-      const verified = async (u: Uint8Array | IdentityUpdate) => {
+      // The stored log's signatures and the new update's are verified as one batch (the signatures the
+      // cache does not hold, on the identity verification workers when there are enough: a node that
+      // restarted, or an inbox it has not validated since), then every update is applied in order, so the
+      // first failure in log order is the one reported, as when verifying update by update.
+      const batch = await verifyBatch([...log, update], verify)
+      const verified = async (i: number) => {
         try {
-          return await verifyIdentityUpdate(u instanceof Uint8Array ? decodeIdentityUpdate(u) : u, verify)
+          return await batch.get(i)
         } catch (error) {
           throw scwRefusal(identity, error) ?? error
         }
       }
       let state: AssociationState | undefined
-      for (const bytes of log) state = applyUpdate(state, await verified(bytes))
-      const parsed = decodeIdentityUpdate(update)
+      for (let i = 0; i < log.length; i++) state = applyUpdate(state, await verified(i))
+      const parsed = batch.update(log.length)
       if (parsed.inboxId !== inboxId) throw new Error('the update names another inbox')
-      const next = applyUpdate(state, await verified(parsed))
-      const diff = diffStates(state, next)
+      const next = applyUpdate(state, await verified(log.length))
+      const diff = identity.diffStates(state, next)
       const addresses = (members: typeof diff.newMembers) =>
         members.flatMap((m) => (m.kind === 'ethereum' ? [m.address] : []))
       return { addedAddresses: addresses(diff.newMembers), removedAddresses: addresses(diff.removedMembers) }
