@@ -158,6 +158,22 @@ describe.each([
       for (const g of groups) expect(await store.newestGroupMessage(g)).toEqual(await newestByRange(g))
     }
     expect((await store.newestGroupMessage(g1))?.data).toEqual(bytes(29, 1))
+    // Several groups interleaved in ONE call (the pointer is written once per group, for its last new row),
+    // ending with a duplicate that is not stored.
+    const [a, b, c] = groups as [Uint8Array, Uint8Array, Uint8Array]
+    await store.appendGroupMessages([
+      row(a, bytes(40)),
+      row(b, bytes(41)),
+      row(a, bytes(42)),
+      row(c, bytes(43)),
+      row(a, bytes(44)),
+      row(b, bytes(45)),
+      row(a, bytes(42)),
+    ])
+    for (const g of groups) expect(await store.newestGroupMessage(g)).toEqual(await newestByRange(g))
+    expect((await store.newestGroupMessage(a))?.data).toEqual(bytes(44))
+    expect((await store.newestGroupMessage(b))?.data).toEqual(bytes(45))
+    expect((await store.newestGroupMessage(c))?.data).toEqual(bytes(43))
     expect(await store.newestGroupMessage(new Uint8Array(16).fill(9))).toBeUndefined()
     // A group written before the kept id existed (layout 1 directory): read from the range.
     await store.db.del(new Uint8Array([Tag.NewestGroupMessage, 0, 16, ...g2]))

@@ -258,21 +258,31 @@ export class NodeStore {
     const hashes = rows.map((r) => hashKey(Tag.GroupMessage, sha256(r.groupId, r.data)))
     return this.enqueue(
       hashes,
-      (tx) =>
-        rows.map((r, i) => {
+      (tx) => {
+        // Per group, its newest row of this call (ids grow, so the last one): ONE pointer put per group
+        // instead of one per row (a pulled page of 2,000 rows of a group wrote its pointer 2,000 times).
+        const newest = new Map<string, { readonly groupId: Uint8Array; id: number }>()
+        const stored = rows.map((r, i) => {
           const hash = hashes[i] as Uint8Array
           if (tx.seen(hash)) return undefined
           const id = tx.nextId(Tag.GroupMessage)
           tx.claim(hash, id)
           const message: GroupMessage = { id, createdNs: tx.now, ...r }
           tx.put(topicKey(Tag.GroupMessage, r.groupId, id), encodeGroupRow(message))
-          // Ids grow within a batch, so the group's last put here names its newest row.
-          tx.put(topicPrefix(Tag.NewestGroupMessage, r.groupId), u64Bytes(id))
+          const group = hex(r.groupId)
+          const last = newest.get(group)
+          if (last === undefined) newest.set(group, { groupId: r.groupId, id })
+          else last.id = id
           // Application messages expire (retention); commits and proposals are kept (XIP-69).
           if (!r.isCommit) tx.put(expiryKey(Number(tx.now / 1_000_000n), id), r.groupId)
           tx.emit({ type: 'group', message })
           return message
-        }),
+        })
+        for (const { groupId, id } of newest.values()) {
+          tx.put(topicPrefix(Tag.NewestGroupMessage, groupId), u64Bytes(id))
+        }
+        return stored
+      },
       join,
     )
   }
