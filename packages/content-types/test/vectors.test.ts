@@ -5,27 +5,11 @@
  */
 import { readdirSync, readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { ActionsCodec } from '../src/actions/actions.ts'
-import { AttachmentCodec } from '../src/attachment/attachment.ts'
-import { DeleteMessageCodec } from '../src/delete-message/deleteMessage.ts'
 import { ContentTypeError } from '../src/errors.ts'
-import { GroupMembershipChangeCodec } from '../src/group-membership-change/groupMembershipChange.ts'
-import { GroupUpdatedCodec } from '../src/group-updated/groupUpdated.ts'
-import { IntentCodec } from '../src/intent/intent.ts'
-import { LeaveRequestCodec } from '../src/leave-request/leaveRequest.ts'
-import { MarkdownCodec } from '../src/markdown/markdown.ts'
-import { MultiRemoteAttachmentCodec } from '../src/multi-remote-attachment/multiRemoteAttachment.ts'
-import { ReactionCodec } from '../src/reaction/reaction.ts'
-import { ReactionV2Codec } from '../src/reaction/reactionV2.ts'
-import { ReadReceiptCodec } from '../src/read-receipt/readReceipt.ts'
 import { ContentCodecRegistry } from '../src/registry.ts'
 import { loadRemoteAttachment } from '../src/remote-attachment/fetch.ts'
-import { RemoteAttachmentCodec } from '../src/remote-attachment/remoteAttachment.ts'
-import { ReplyCodec } from '../src/reply/reply.ts'
-import { TextCodec } from '../src/text/text.ts'
-import { TransactionReferenceCodec } from '../src/transaction-reference/transactionReference.ts'
+import { standardCodecs } from '../src/standard/index.ts'
 import { fromVectorJson } from '../src/vectorJson.ts'
-import { WalletSendCallsCodec } from '../src/wallet-send-calls/walletSendCalls.ts'
 
 const dir = new URL('../../../vectors/content-types/', import.meta.url)
 
@@ -48,25 +32,7 @@ interface VectorFile {
   cases: VectorCase[]
 }
 
-const registry = new ContentCodecRegistry([
-  new TextCodec(),
-  new MarkdownCodec(),
-  new ReactionCodec(),
-  new ReactionV2Codec(),
-  new ReplyCodec(),
-  new ReadReceiptCodec(),
-  new AttachmentCodec(),
-  new RemoteAttachmentCodec(),
-  new MultiRemoteAttachmentCodec(),
-  new TransactionReferenceCodec(),
-  new WalletSendCallsCodec(),
-  new ActionsCodec(),
-  new IntentCodec(),
-  new DeleteMessageCodec(),
-  new LeaveRequestCodec(),
-  new GroupUpdatedCodec(),
-  new GroupMembershipChangeCodec(),
-])
+const registry = new ContentCodecRegistry(standardCodecs())
 
 const bytes = (hex: string) => new Uint8Array(Buffer.from(hex, 'hex'))
 const files = readdirSync(dir)
