@@ -149,5 +149,9 @@ describe('V3 string topics', () => {
       'Envelope::TopicTooLong',
     )
     expect(codeOf(() => v3GroupTopic(new Uint8Array(0)))).toBe('Envelope::TopicMalformed')
+    // An identifier one byte past what a kind-prefixed topic can hold (128 bytes with the kind byte).
+    expect(codeOf(() => v3GroupTopic(new Uint8Array(128)))).toBe('Envelope::TopicTooLong')
+    expect(codeOf(() => v3WelcomeTopic(new Uint8Array(128)))).toBe('Envelope::TopicTooLong')
+    expect(v3TopicToTopic(v3GroupTopic(new Uint8Array(127))).bytes.length).toBe(128)
   })
 })
