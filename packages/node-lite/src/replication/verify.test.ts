@@ -3,7 +3,9 @@
  * refusal the error, of `verifyOriginatorEnvelope` (recovery) for the same envelope, on honest envelopes
  * and on every signature malleation we can name.
  */
+import { spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
+import { fileURLToPath } from 'node:url'
 import { defaultCrypto, isBaseError, nobleCrypto } from '@xmtp-lite/common'
 import {
   createClientEnvelope,
@@ -294,4 +296,23 @@ describe('checkBatchInWorkers', () => {
       ].sort(),
     )
   })
+})
+
+describe('VerifyPool', () => {
+  it('never keeps a process alive: a script whose worker is ready and idle exits by itself', () => {
+    const script = `
+      import { VerifyPool } from './src/replication/verifyPool.ts'
+      const pool = new VerifyPool(1)
+      console.log('ready', await pool.whenReady(1))
+    `
+    const r = spawnSync(
+      process.execPath,
+      ['--conditions=@xmtp-lite/source', '--import', 'tsx', '--input-type=module', '-e', script],
+      { cwd: fileURLToPath(new URL('../..', import.meta.url)), encoding: 'utf8', timeout: 120_000 },
+    )
+    expect(r.error).toBeUndefined()
+    expect(r.stderr).toBe('')
+    expect(r.stdout.trim()).toBe('ready true')
+    expect(r.status).toBe(0)
+  }, 150_000)
 })

@@ -122,7 +122,6 @@ export class VerifyPool {
       this.broken = true
       return
     }
-    worker.unref()
     const slot: Slot = { worker, ready: false, closing: false, load: 0, pending: new Map() }
     this.slots.push(slot)
     const fail = (error: Error) => {
@@ -146,6 +145,9 @@ export class VerifyPool {
     })
     worker.on('error', fail)
     worker.on('exit', (code) => fail(new Error(`verification worker exited (${code})`)))
+    // After the listeners: attaching a 'message' listener refs the worker again, so an idle ready worker
+    // that was unref'd before it would keep the process alive.
+    worker.unref()
   }
 
   /**
