@@ -6,7 +6,7 @@
  * The test command (scripts/test.mjs) builds before vitest; the build here is then a turbo cache replay.
  * @module
  */
-import { execFileSync, spawnSync } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import { dirname, join, relative } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
@@ -31,24 +31,55 @@ function targets(
   return Object.entries(value).flatMap(([key, inner]) => targets(inner, [...conditions, key]))
 }
 
-/** Runs plain Node (no inherited NODE_OPTIONS, so no tsx and no source condition) in `cwd`. */
-function plainNode(
-  cwd: string,
+interface Ran {
+  readonly status: number | null
+  readonly stdout: string
+  readonly stderr: string
+}
+
+/**
+ * Runs a command to its end without blocking this worker's event loop: a `spawnSync` of a minute-long
+ * build starves vitest's worker RPC ("Timeout calling onTaskUpdate") and fails the file under load even
+ * when every test passed. Killed (status null) after `timeoutMs`.
+ */
+function run(
+  command: string,
   args: readonly string[],
-): { status: number | null; stdout: string; stderr: string } {
+  options: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs: number },
+): Promise<Ran> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, {
+      cwd: options.cwd,
+      env: options.env ?? process.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: options.timeoutMs,
+    })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d
+    })
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d
+    })
+    child.once('error', reject)
+    child.once('close', (status) => resolve({ status, stdout, stderr }))
+  })
+}
+
+/** Runs plain Node (no inherited NODE_OPTIONS, so no tsx and no source condition) in `cwd`. */
+function plainNode(cwd: string, args: readonly string[]): Promise<Ran> {
   const env = { ...process.env }
   delete env.NODE_OPTIONS
-  const r = spawnSync(process.execPath, args, { cwd, env, encoding: 'utf8', timeout: 120_000 })
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr }
+  return run(process.execPath, args, { cwd, env, timeoutMs: 120_000 })
 }
 
 const publishable = listPackages().filter((p) => p.dir.startsWith('packages/') && !p.private)
 
-beforeAll(() => {
-  const r = spawnSync(process.execPath, ['scripts/build.mjs', '--output-logs=errors-only'], {
+beforeAll(async () => {
+  const r = await run(process.execPath, ['scripts/build.mjs', '--output-logs=errors-only'], {
     cwd: repoRoot,
-    encoding: 'utf8',
-    timeout: 900_000,
+    timeoutMs: 900_000,
   })
   if (r.status !== 0) throw new Error(`pnpm build failed:\n${r.stdout}\n${r.stderr}`)
 }, 900_000)
@@ -111,7 +142,7 @@ for (const spec of ${JSON.stringify(specs)}) {
   out[spec] = { url: import.meta.resolve(spec), keys: Object.keys(mod).sort() }
 }
 console.log(JSON.stringify(out))`
-    const r = plainNode(packageDir, ['--input-type=module', '-e', script])
+    const r = await plainNode(packageDir, ['--input-type=module', '-e', script])
     expect(r.stderr).toBe('')
     expect(r.status).toBe(0)
     const loaded = JSON.parse(r.stdout) as Record<string, { url: string; keys: string[] }>
@@ -132,14 +163,13 @@ console.log(JSON.stringify(out))`
     }
   })
 
-  it('npm pack ships package.json, README, dist/ and every target, and no tests', () => {
-    const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
+  it('npm pack ships package.json, README, dist/ and every target, and no tests', async () => {
+    const packed = await run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
       cwd: packageDir,
-      encoding: 'utf8',
-      timeout: 120_000,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      timeoutMs: 120_000,
     })
-    const [pack] = JSON.parse(out) as { files: { path: string }[] }[]
+    expect(packed.status, packed.stderr).toBe(0)
+    const [pack] = JSON.parse(packed.stdout) as { files: { path: string }[] }[]
     const files = new Set((pack?.files ?? []).map((f) => f.path))
     expect(files.has('package.json')).toBe(true)
     expect(files.has('README.md')).toBe(true)
@@ -152,9 +182,9 @@ console.log(JSON.stringify(out))`
   })
 
   if (manifest.bin !== undefined) {
-    it('runs its command from the built package', () => {
+    it('runs its command from the built package', async () => {
       for (const [command, path] of Object.entries(manifest.bin ?? {})) {
-        const r = plainNode(packageDir, [path, '--help'])
+        const r = await plainNode(packageDir, [path, '--help'])
         expect(r.status, `${command} --help: ${r.stderr}`).toBe(0)
         expect(r.stdout).toContain(`usage: ${command}`)
       }
