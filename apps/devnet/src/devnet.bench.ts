@@ -386,7 +386,8 @@ async function convergence(): Promise<void> {
       `  baseline: heal → node 3 has all ${total}, verification on the nodes' thread (verifyWorkers 0): ${list(inProcess)} ms (mean ${mean(inProcess).toFixed(0)})\n` +
       `  baseline: heal → node 3 has all ${total}, the workers alone (shareVerification false, before): ${list(workersOnly)} ms (mean ${mean(workersOnly).toFixed(0)}) = ${ratio(mean(workersOnly), mean(inProcess))} the nodes' thread\n` +
       `  heal → node 3 has all ${total}, default (workers + the nodes' thread sharing each page): ${list(withWorkers)} ms (mean ${mean(withWorkers).toFixed(0)}) = ${ratio(mean(withWorkers), mean(workersOnly))} the workers alone, ${ratio(mean(withWorkers), mean(inProcess))} the nodes' thread, ${ratio(mean(withWorkers), (rawMs + rawAfterMs) / 2)} raw store, ${ratio(mean(withWorkers), verifyMs)} verification alone\n` +
-      `  issue target: 10,000 envelopes within 2 s of healing: ${total >= 10_000 && best <= 2000 ? `MET (best ${best.toFixed(0)} ms)` : `NOT MET (${total} envelopes, best ${best.toFixed(0)} ms)`}`,
+      // The verdict is on the mean of the default trials (one lucky trial is not convergence "within 2 s").
+      `  issue target: 10,000 envelopes within 2 s of healing: ${total >= 10_000 && mean(withWorkers) <= 2000 ? 'MET' : 'NOT MET'} (${total} envelopes, mean ${mean(withWorkers).toFixed(0)} ms, best ${best.toFixed(0)} ms, worst ${Math.max(...withWorkers).toFixed(0)} ms)`,
   )
 }
 
