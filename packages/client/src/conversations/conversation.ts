@@ -288,6 +288,21 @@ function newLocalId(client: Client): string {
   return `${ms.toString().padStart(15, '0')}-${localIdsInMs.toString().padStart(6, '0')}-${toHex(crypto.getRandomValues(new Uint8Array(6)))}`
 }
 
+/** Our own application message as stored before the node has it: sent now by this installation, unpublished. */
+function unpublishedRecord(client: Client, id: string, encoded: Uint8Array): MessageRecord {
+  return {
+    id,
+    s: client.inboxId,
+    i: client.installationId,
+    t: (BigInt(client.now()) * 1_000_000n).toString(),
+    k: 'application',
+    c: toHex(encoded),
+    d: 'unpublished',
+    n: '0',
+    o: true,
+  }
+}
+
 /**
  * Package-internal (never exported from the index): puts a newer state into a loaded conversation, so
  * handles held by the app see a re-add by welcome (mls-groups.md §5.2 `replace_old_group`).
@@ -537,23 +552,15 @@ export class Conversation {
     if (this.isActive) await this.#beforeSend()
     const localId = newLocalId(client)
     const key = messageKey(this.id, 0n, localId)
-    const id = await this.#publish(key, localId, encoded, () => ({
-      id: '',
-      s: client.inboxId,
-      i: client.installationId,
-      t: (BigInt(client.now()) * 1_000_000n).toString(),
-      k: 'application',
-      c: toHex(encoded),
-      d: 'unpublished',
-      n: '0',
-      o: true,
-    })).catch(async (error: unknown) => {
-      if (error instanceof PublishFailed) {
-        await this.#markFailed(localId)
-        throw error.cause
-      }
-      throw error
-    })
+    const id = await this.#publish(key, localId, encoded, () => unpublishedRecord(client, '', encoded)).catch(
+      async (error: unknown) => {
+        if (error instanceof PublishFailed) {
+          await this.#markFailed(localId)
+          throw error.cause
+        }
+        throw error
+      },
+    )
     this.#ctx.onSent?.(this)
     return id
   }
@@ -617,18 +624,7 @@ export class Conversation {
     const encoded = await this.#ctx.registry.encodeBytes(content, contentType)
     const localId = newLocalId(client)
     const id = toHex(await calculateMessageId(this.#group.groupId, localId, encoded))
-    const record: MessageRecord = {
-      id,
-      s: client.inboxId,
-      i: client.installationId,
-      t: (BigInt(client.now()) * 1_000_000n).toString(),
-      k: 'application',
-      c: toHex(encoded),
-      d: 'unpublished',
-      n: '0',
-      o: true,
-      p: 0,
-    }
+    const record: MessageRecord = { ...unpublishedRecord(client, id, encoded), p: 0 }
     await client.store.put(messageKey(this.id, 0n, localId), messageRecordBytes(record))
     return id
   }
