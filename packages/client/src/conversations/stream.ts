@@ -41,27 +41,74 @@ export interface StreamEvents {
   onReconnect?(): void
 }
 
+/**
+ * The connection state both streams keep: at most one reopen pending, after a backoff that restarts once a
+ * subscription opens; `onDisconnect` once per outage, `onReconnect` when the next subscription opens.
+ */
+class Reconnector {
+  readonly #events: StreamEvents
+  readonly #retry: RetryPolicy
+  readonly #closed: () => boolean
+  readonly #reopen: () => Promise<void>
+  #attempt = 0
+  #reconnecting = false
+  #disconnected = false
+
+  constructor(events: StreamEvents, retry: RetryPolicy, closed: () => boolean, reopen: () => Promise<void>) {
+    this.#events = events
+    this.#retry = retry
+    this.#closed = closed
+    this.#reopen = reopen
+  }
+
+  /** A subscription opened: the backoff restarts, and an app told of an outage hears it is over. */
+  opened(): void {
+    this.#attempt = 0
+    if (this.#disconnected) {
+      this.#disconnected = false
+      this.#events.onReconnect?.()
+    }
+  }
+
+  /** The subscription broke: `cancel` ends what is left of it, and a new one opens after the backoff. */
+  dropped(error: ClientError | undefined, cancel: () => void): void {
+    if (this.#closed() || this.#reconnecting) return
+    this.#reconnecting = true
+    cancel()
+    if (!this.#disconnected) {
+      this.#disconnected = true
+      this.#events.onDisconnect?.(error)
+    }
+    const delay = backoffDelay(this.#attempt++, { maxDelayMs: 5_000, ...this.#retry })
+    setTimeout(() => {
+      this.#reconnecting = false
+      if (this.#closed()) return
+      this.#reopen().catch((e: unknown) => this.dropped(e as ClientError, cancel))
+    }, delay)
+  }
+}
+
 /** An async iterable of messages; `close()` ends it. */
 export class MessageStream implements AsyncIterable<DecodedMessage> {
   readonly #source: StreamSource
-  readonly #events: StreamEvents
-  readonly #retry: RetryPolicy
+  readonly #connection: Reconnector
   readonly #queue = new WakeQueue<DecodedMessage>(() => {
     this.#unlisten()
     for (const call of this.#calls.splice(0)) call.cancel()
   })
   #calls: StreamCall[] = []
-  #attempt = 0
-  #reconnecting = false
-  #disconnected = false
   readonly #unlisten: () => void
   /** Resolves once the first subscription is open. */
   readonly ready: Promise<void>
 
   constructor(source: StreamSource, events: StreamEvents = {}, retry: RetryPolicy = {}) {
     this.#source = source
-    this.#events = events
-    this.#retry = retry
+    this.#connection = new Reconnector(
+      events,
+      retry,
+      () => this.#queue.closed,
+      () => this.#open(),
+    )
     this.#unlisten = source.listen((messages) => {
       const filter = source.filter
       this.#queue.push(...(filter === undefined ? messages : messages.filter(filter)))
@@ -82,14 +129,10 @@ export class MessageStream implements AsyncIterable<DecodedMessage> {
       this.#dropped(error)
     }
     const onOpen = () => {
-      this.#attempt = 0
       // Reported here, not after every call is set up: a subscription can deliver a message (and the
       // stream yield it) while the next call is still being prepared, and an app must see `reconnect`
       // before anything that arrived through the new subscriptions.
-      if (this.#disconnected) {
-        this.#disconnected = false
-        this.#events.onReconnect?.()
-      }
+      this.#connection.opened()
       settle(true)
     }
     const calls: StreamCall[] = []
@@ -171,19 +214,9 @@ export class MessageStream implements AsyncIterable<DecodedMessage> {
   }
 
   #dropped(error: ClientError | undefined): void {
-    if (this.#queue.closed || this.#reconnecting) return
-    this.#reconnecting = true
-    for (const call of this.#calls.splice(0)) call.cancel()
-    if (!this.#disconnected) {
-      this.#disconnected = true
-      this.#events.onDisconnect?.(error)
-    }
-    const delay = backoffDelay(this.#attempt++, { maxDelayMs: 5_000, ...this.#retry })
-    setTimeout(() => {
-      this.#reconnecting = false
-      if (this.#queue.closed) return
-      this.#open().catch((e: unknown) => this.#dropped(e as ClientError))
-    }, delay)
+    this.#connection.dropped(error, () => {
+      for (const call of this.#calls.splice(0)) call.cancel()
+    })
   }
 
   /** Ends the stream; a pending `next()` resolves as done. */
@@ -216,8 +249,7 @@ export interface ConversationStreamSource {
  */
 export class ConversationStream implements AsyncIterable<Conversation> {
   readonly #source: ConversationStreamSource
-  readonly #events: StreamEvents
-  readonly #retry: RetryPolicy
+  readonly #connection: Reconnector
   readonly #queue = new WakeQueue<Conversation>(() => {
     this.#unlisten()
     this.#call?.cancel()
@@ -225,17 +257,18 @@ export class ConversationStream implements AsyncIterable<Conversation> {
   })
   readonly #seen = new Set<string>()
   #call: StreamCall | undefined
-  #attempt = 0
-  #reconnecting = false
-  #disconnected = false
   readonly #unlisten: () => void
   /** Resolves once the first subscription is open. */
   readonly ready: Promise<void>
 
   constructor(source: ConversationStreamSource, events: StreamEvents = {}, retry: RetryPolicy = {}) {
     this.#source = source
-    this.#events = events
-    this.#retry = retry
+    this.#connection = new Reconnector(
+      events,
+      retry,
+      () => this.#queue.closed,
+      () => this.#open(),
+    )
     this.#unlisten = source.listen((conversation) => {
       if (this.#queue.closed || this.#seen.has(conversation.id)) return
       if (source.filter !== undefined && !source.filter(conversation)) return
@@ -258,11 +291,7 @@ export class ConversationStream implements AsyncIterable<Conversation> {
     }
     this.#call = client.api.subscribeWelcomeMessages([{ installationKey: client.installationKey, afterId }], {
       onOpen: () => {
-        this.#attempt = 0
-        if (this.#disconnected) {
-          this.#disconnected = false
-          this.#events.onReconnect?.()
-        }
+        this.#connection.opened()
         settle(true)
       },
       // Processed from the stored cursor (under the welcome lock), so one welcome is joined once however
@@ -279,20 +308,10 @@ export class ConversationStream implements AsyncIterable<Conversation> {
   }
 
   #dropped(error: ClientError | undefined): void {
-    if (this.#queue.closed || this.#reconnecting) return
-    this.#reconnecting = true
-    this.#call?.cancel()
-    this.#call = undefined
-    if (!this.#disconnected) {
-      this.#disconnected = true
-      this.#events.onDisconnect?.(error)
-    }
-    const delay = backoffDelay(this.#attempt++, { maxDelayMs: 5_000, ...this.#retry })
-    setTimeout(() => {
-      this.#reconnecting = false
-      if (this.#queue.closed) return
-      this.#open().catch((e: unknown) => this.#dropped(e as ClientError))
-    }, delay)
+    this.#connection.dropped(error, () => {
+      this.#call?.cancel()
+      this.#call = undefined
+    })
   }
 
   /** Ends the stream; a pending `next()` resolves as done. */
