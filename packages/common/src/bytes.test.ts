@@ -1,7 +1,9 @@
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import {
   bytesToUtf8,
   compareBytes,
+  compareUnsigned,
   concatBytes,
   equalBytes,
   fromBase64,
@@ -71,6 +73,52 @@ describe('comparison', () => {
     expect(compareBytes(Uint8Array.of(2), Uint8Array.of(1, 9))).toBeGreaterThan(0)
     expect(concatBytes(Uint8Array.of(1), Uint8Array.of(), Uint8Array.of(2, 3))).toEqual(
       Uint8Array.of(1, 2, 3),
+    )
+  })
+})
+
+describe('compareUnsigned', () => {
+  const be = (n: bigint, length: number) =>
+    Uint8Array.from({ length }, (_, i) => Number((n >> BigInt(8 * (length - 1 - i))) & 0xffn))
+  const le = (n: bigint, length: number) => be(n, length).reverse()
+  const sign = (x: bigint, y: bigint) => (x < y ? -1 : x > y ? 1 : 0)
+
+  it('decides equal to the bound, one below and one above, in both byte orders', () => {
+    // Bounds whose low byte is 0x00 or 0xff, so one below / one above carries into the next byte.
+    const bounds = [1n, 0x100n, 0x1ffn, 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0n]
+    for (const bound of bounds) {
+      for (const [endian, encode] of [
+        ['big', be],
+        ['little', le],
+      ] as const) {
+        const b = encode(bound, 32)
+        expect(compareUnsigned(encode(bound, 32), b, endian)).toBe(0)
+        expect(compareUnsigned(encode(bound - 1n, 32), b, endian)).toBe(-1)
+        expect(compareUnsigned(encode(bound + 1n, 32), b, endian)).toBe(1)
+      }
+    }
+    // The byte order matters: 0x0100 against 0x0001.
+    expect(compareUnsigned(Uint8Array.of(1, 0), Uint8Array.of(0, 1), 'big')).toBe(1)
+    expect(compareUnsigned(Uint8Array.of(1, 0), Uint8Array.of(0, 1), 'little')).toBe(-1)
+    expect(compareUnsigned(new Uint8Array(0), new Uint8Array(0), 'big')).toBe(0)
+  })
+
+  it('agrees with the integer comparison for any two values of one length', () => {
+    fc.assert(
+      fc.property(
+        fc.bigInt({ min: 0n, max: 2n ** 256n - 1n }),
+        fc.bigInt({ min: 0n, max: 2n ** 256n - 1n }),
+        (x, y) => {
+          expect(compareUnsigned(be(x, 32), be(y, 32), 'big')).toBe(sign(x, y))
+          expect(compareUnsigned(le(x, 32), le(y, 32), 'little')).toBe(sign(x, y))
+        },
+      ),
+    )
+  })
+
+  it('refuses integers of different lengths (Common::InvalidLength)', () => {
+    expect(codeOf(() => compareUnsigned(Uint8Array.of(1), Uint8Array.of(0, 1), 'big'))).toBe(
+      'Common::InvalidLength',
     )
   })
 })

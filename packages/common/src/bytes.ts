@@ -103,6 +103,27 @@ export function compareBytes(a: Uint8Array, b: Uint8Array): number {
   return a.length - b.length
 }
 
+/**
+ * Order of two unsigned integers written in the same number of bytes, `'big'` or `'little'` endian (-1, 0 or
+ * 1), compared byte by byte from the most significant end: no BigInt, for the bound checks of signature
+ * scalars (secp256k1 low-s, Ed25519 S < L) that run once per verification. Not constant-time: for public
+ * values only.
+ * @throws {CommonError} `Common::InvalidLength` when the lengths differ.
+ */
+export function compareUnsigned(a: Uint8Array, b: Uint8Array, endian: 'big' | 'little'): -1 | 0 | 1 {
+  const n = a.length
+  if (b.length !== n) {
+    throw new CommonError('Common::InvalidLength', `integers of ${n} and ${b.length} bytes do not compare`)
+  }
+  for (let k = 0; k < n; k++) {
+    const i = endian === 'big' ? k : n - 1 - k
+    const x = a[i] as number
+    const y = b[i] as number
+    if (x !== y) return x < y ? -1 : 1
+  }
+  return 0
+}
+
 const encoder = new TextEncoder()
 const decoder = new TextDecoder('utf-8', { fatal: true })
 

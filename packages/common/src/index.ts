@@ -7,6 +7,7 @@ export {
   assertLength,
   bytesToUtf8,
   compareBytes,
+  compareUnsigned,
   concatBytes,
   equalBytes,
   fromBase64,

@@ -61,7 +61,7 @@ describe('ERC-191 wallet signatures', () => {
     }
   })
 
-  it('normalizes s at the n / 2 boundary: s = ⌊n/2⌋ stays, s = ⌊n/2⌋ + 1 becomes it with the parity flipped', async () => {
+  it('normalizes s at the n / 2 boundary: s = ⌊n/2⌋ and ⌊n/2⌋ - 1 stay, s = ⌊n/2⌋ + 1 becomes ⌊n/2⌋ with the parity flipped', async () => {
     const sig = ((await w.sign(text)) as { signature: Uint8Array }).signature
     const be32 = (x: bigint) => Uint8Array.from(Buffer.from(x.toString(16).padStart(64, '0'), 'hex'))
     const half = secpN / 2n
@@ -78,6 +78,11 @@ describe('ERC-191 wallet signatures', () => {
       expect(toHex(low.rawBytes)).toBe(toHex(concatBytes(r, be32(half), Uint8Array.of(parity))))
       expect(toHex(high.rawBytes)).toBe(toHex(low.rawBytes))
       expect(high.signer).toEqual(low.signer)
+      const below = await verifySignature(
+        { kind: 'erc191', signature: concatBytes(r, be32(half - 1n), Uint8Array.of(27 + parity)) },
+        text,
+      )
+      expect(toHex(below.rawBytes)).toBe(toHex(concatBytes(r, be32(half - 1n), Uint8Array.of(parity))))
     }
   })
 

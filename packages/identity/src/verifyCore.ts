@@ -9,6 +9,7 @@
  */
 import {
   type CryptoProvider,
+  compareUnsigned,
   concatBytes,
   defaultCrypto,
   ethereumAddressFromPublicKey,
@@ -54,14 +55,9 @@ export function bytes32(value: bigint): Uint8Array {
 /** ⌊n / 2⌋ of secp256k1, big-endian: the largest low `s`. */
 const secpHalfN = fromHex('7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0')
 
-/** Whether bytes 32..63 of a signature (its `s`, big-endian) are at most n / 2, compared byte by byte. */
+/** Whether bytes 32..63 of a signature (its `s`, big-endian) are at most n / 2. */
 function isLowS(signature: Uint8Array): boolean {
-  for (let i = 0; i < 32; i++) {
-    const a = signature[32 + i] as number
-    const b = secpHalfN[i] as number
-    if (a !== b) return a < b
-  }
-  return true
+  return compareUnsigned(signature.subarray(32, 64), secpHalfN, 'big') <= 0
 }
 
 /**

@@ -11,7 +11,7 @@ import { expand, extract, hkdf } from '@noble/hashes/hkdf.js'
 import { hmac } from '@noble/hashes/hmac.js'
 import { sha256, sha512 } from '@noble/hashes/sha2.js'
 import { keccak_256 } from '@noble/hashes/sha3.js'
-import { concatBytes, equalBytes } from '../bytes.ts'
+import { compareUnsigned, concatBytes, equalBytes } from '../bytes.ts'
 import { CommonError } from '../errors.ts'
 import {
   aeadNonceLength,
@@ -87,15 +87,10 @@ const groupOrderLe: Uint8Array = Uint8Array.from({ length: 32 }, (_, i) =>
 
 /**
  * True when the 32-byte little-endian S is below L (RFC 8032 §5.1.7 step 1: S >= L is malleable), compared
- * byte by byte from the most significant end (no BigInt: this runs once per verification).
+ * byte by byte (no BigInt: this runs once per verification).
  */
 export function isEd25519ScalarCanonical(s32: Uint8Array): boolean {
-  for (let i = 31; i >= 0; i--) {
-    const a = s32[i] as number
-    const b = groupOrderLe[i] as number
-    if (a !== b) return a < b
-  }
-  return false
+  return compareUnsigned(s32, groupOrderLe, 'little') < 0
 }
 
 /**
