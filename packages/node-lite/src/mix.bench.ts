@@ -652,10 +652,7 @@ async function loadGenerator(port: number, barePort: number): Promise<void> {
     previous = upTo
   }
   const overall = summarize('all', all)
-  const alone = summarize(
-    'all',
-    [...baseline.values()].flatMap((v) => v),
-  )
+  const alone = summarize('all', [...baseline.values()].flat())
   lines.push(
     `  ${'all'.padEnd(24)} ${'100%'.padStart(6)} ${fmt(alone.p50Ms).padStart(11)} ${fmt(alone.p99Ms).padStart(11)} ${fmt(overall.p50Ms).padStart(11)} ${fmt(overall.p99Ms).padStart(11)} ${String(overall.samples).padStart(6)}`,
   )
