@@ -16,6 +16,7 @@ import {
 import { DevnetError } from './errors.ts'
 import { checkFlags, type DevnetFlags, flagsOfNode } from './flags.ts'
 import { devnetNodeId, devnetPrivateKey, devnetPublicKey } from './keys.ts'
+import { whenEventLoopIdle } from './idle.ts'
 import { FaultProxy } from './proxy.ts'
 import { type DevnetStatus, type StatusServer, startStatusServer } from './status.ts'
 
@@ -203,8 +204,13 @@ export async function startDevnet(params: StartDevnetParams = {}): Promise<Devne
   }
 
   // The key-package and identity validators (ts-mls, viem) load once the nodes are up, not before: a devnet
-  // is ready without them, and the first upload does not wait for them either.
-  preloadValidators().catch((e: unknown) => params.log?.('warn', `validators failed to load: ${String(e)}`))
+  // is ready without them, and the first upload does not wait for them either. They load when the nodes'
+  // thread is quiet (idle.ts): loading takes the thread in slices of up to ~200 ms, which stalled the
+  // replication and streams of any traffic that started with the devnet. Under steady traffic they load on
+  // first use instead.
+  const warmUp = whenEventLoopIdle(() => {
+    preloadValidators().catch((e: unknown) => params.log?.('warn', `validators failed to load: ${String(e)}`))
+  })
 
   const view = (s: Slot): DevnetNode => ({
     index: s.index,
@@ -277,6 +283,7 @@ export async function startDevnet(params: StartDevnetParams = {}): Promise<Devne
       for (const p of link(a, b)) p.setLatency(ms)
     },
     async stop() {
+      warmUp.cancel()
       await status?.close()
       for (const p of all) p.cutLink()
       await Promise.all(slots.map((s) => s.node?.close()))
