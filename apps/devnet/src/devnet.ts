@@ -15,8 +15,8 @@ import {
 } from '@xmtp-lite/node-lite'
 import { DevnetError } from './errors.ts'
 import { checkFlags, type DevnetFlags, flagsOfNode } from './flags.ts'
-import { devnetNodeId, devnetPrivateKey, devnetPublicKey } from './keys.ts'
 import { whenEventLoopIdle } from './idle.ts'
+import { devnetNodeId, devnetPrivateKey, devnetPublicKey } from './keys.ts'
 import { FaultProxy } from './proxy.ts'
 import { type DevnetStatus, type StatusServer, startStatusServer } from './status.ts'
 
