@@ -85,6 +85,7 @@ describe('native backends', () => {
     expect(native.x25519GenerateKeyPair).toBeDefined()
     expect(native.chacha20poly1305Seal).toBeDefined()
     expect(native.chacha20poly1305Open).toBeDefined()
+    expect(native.ed25519Verify).toBeDefined()
   })
 
   it('libsodium computes honest [S]B - [k]A and refuses exactly what noble must then decide', () => {
@@ -734,6 +735,175 @@ describe('Ed25519ph: the native path and noble agree', () => {
         true,
       )
     }
+  })
+})
+
+/** k = SHA-512(R || A || M) mod L (RFC 8032 §5.1.6, pure Ed25519). */
+function challenge(r: Uint8Array, a: Uint8Array, m: Uint8Array): bigint {
+  return fromLe(sha512(concatBytes(r, a, m))) % L
+}
+
+/** Tallies of {@link expectSameVerdict}: which path decided, and how. */
+const ed25519Paths = { sodiumAccepted: 0, opensslAccepted: 0, refused: 0 }
+
+/**
+ * The verdict of OpenSSL alone (the provider without native backends), after checking that the provider
+ * with libsodium gives the same one, and that libsodium never accepts what OpenSSL refuses.
+ */
+function expectSameVerdict(sig: Uint8Array, msg: Uint8Array, key: Uint8Array): boolean {
+  const label = `sig ${toHex(sig)} key ${toHex(key)} msg ${toHex(msg)}`
+  const openssl = plain.ed25519.verify(sig, msg, key)
+  const sodium = required(native.ed25519Verify, 'libsodium Ed25519 verification')(sig, msg, key)
+  if (sodium) expect(openssl, `libsodium accepted what OpenSSL refuses: ${label}`).toBe(true)
+  expect(fast.ed25519.verify(sig, msg, key), label).toBe(openssl)
+  if (sodium) ed25519Paths.sodiumAccepted++
+  else if (openssl) ed25519Paths.opensslAccepted++
+  else ed25519Paths.refused++
+  return openssl
+}
+
+describe('Ed25519: libsodium accepts only what OpenSSL accepts, and the provider gives OpenSSL verdicts', () => {
+  it('on 1,000 random honest signatures (all valid, some views) and a corruption of each (fast-check)', () => {
+    let accepted = 0
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        fc.uint8Array({ maxLength: 1200 }),
+        fc.nat(),
+        fc.constantFrom('signature', 'key', 'message'),
+        fc.boolean(),
+        (seed, message, where, what, view) => {
+          const publicKey = ed25519.getPublicKey(seed)
+          const signature = ed25519.sign(message, seed)
+          // The same bytes as views into larger buffers (sodium-native reads offset and length).
+          const inView = (bytes: Uint8Array) =>
+            view
+              ? concatBytes(Uint8Array.of(0xaa), bytes, Uint8Array.of(0xbb)).subarray(1, bytes.length + 1)
+              : bytes
+          if (expectSameVerdict(inView(signature), inView(message), inView(publicKey))) accepted++
+          const flip = (bytes: Uint8Array) => {
+            const out = bytes.length === 0 ? new Uint8Array(1) : bytes.slice()
+            const bit = where % (out.length * 8)
+            out[bit >> 3] = (out[bit >> 3] as number) ^ (1 << (bit & 7))
+            return out
+          }
+          if (what === 'signature') expectSameVerdict(flip(signature), message, publicKey)
+          if (what === 'key') expectSameVerdict(signature, message, flip(publicKey))
+          if (what === 'message') expectSameVerdict(signature, flip(message), publicKey)
+        },
+      ),
+      { numRuns: 1000, seed: 20261203 },
+    )
+    expect(accepted).toBe(1000)
+  }, 300_000)
+
+  it('on 1,000 random byte strings as signatures and keys (fast-check)', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 64, maxLength: 64 }),
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        fc.uint8Array({ maxLength: 40 }),
+        (signature, publicKey, message) => {
+          const sig = signature.slice()
+          if ((sig[0] as number) & 1) sig[63] = (sig[63] as number) & 0x0f
+          expect(expectSameVerdict(sig, message, publicKey)).toBe(false)
+        },
+      ),
+      { numRuns: 1000, seed: 424242 },
+    )
+  }, 300_000)
+
+  it('on forged and edge cases: torsion and mixed-order keys and nonces, non-canonical A and R, S = 0, S + L', () => {
+    let counter = 0
+    const next = (length: number) => sha512(le(BigInt(++counter), 8)).subarray(0, length)
+    const torsion = ED25519_TORSION_SUBGROUP.map((hex) => Point.fromBytes(fromHex(hex)))
+    const pick = <T>(items: readonly T[]) => items[(next(1)[0] as number) % items.length] as T
+    const before = { ...ed25519Paths }
+    const verdictCount = { true: 0, false: 0 }
+    for (let i = 0; i < 1500; i++) {
+      const a = (fromLe(next(32)) % (L - 1n)) + 1n
+      const r = (fromLe(next(32)) % (L - 1n)) + 1n
+      const t = pick(torsion)
+      const message = next(i % 50)
+      const publicPoint = pick([Point.BASE.multiply(a), Point.BASE.multiply(a).add(t), t])
+      let publicKey = publicPoint.toBytes()
+      const kind = i % 7
+      if (kind === 4) publicKey = next(32) // random bytes: often not a point
+      if (kind === 5) {
+        // Non-canonical encodings (y >= p) where one exists, else the sign bit flipped (-A).
+        const y = fromLe(publicKey) & (2n ** 255n - 1n)
+        publicKey = y < 19n ? le(fromLe(publicKey) + p) : publicKey.map((b, j) => (j === 31 ? b ^ 0x80 : b))
+      }
+      if (kind === 6) publicKey = le(p + (fromLe(next(1)) % 19n))
+      const rPoint = pick([Point.BASE.multiply(r), Point.BASE.multiply(r).add(t), t])
+      let rBytes = rPoint.toBytes()
+      if (kind === 3) {
+        // A non-canonical R (y >= p) where one exists: never the encoding of a result, so always refused.
+        const y = fromLe(rBytes) & (2n ** 255n - 1n)
+        if (y < 19n) rBytes = le(fromLe(rBytes) + p)
+      }
+      const k = challenge(rBytes, publicKey, message)
+      const honestS = (r + k * a) % L
+      // A small-order key: [S]B - [k]A = [r]B whenever [k]A is the identity (always for A = identity).
+      const forgedS = publicPoint.equals(t) ? r : honestS
+      const s = pick([honestS, honestS, forgedS, honestS + L, 0n, fromLe(next(32)) % L, fromLe(next(32))])
+      const signature = concatBytes(rBytes, le(s % 2n ** 256n))
+      verdictCount[expectSameVerdict(signature, message, publicKey) ? 'true' : 'false']++
+    }
+    // Both verdicts occur, libsodium accepted many, and OpenSSL alone accepted some that libsodium refused
+    // (small-order or mixed-order keys and nonces): the fallback decided those.
+    // (The inputs are fixed: 86 accepted, 70 of them by libsodium, 16 by OpenSSL alone, 1,414 refused.)
+    expect(verdictCount.true).toBeGreaterThan(50)
+    expect(verdictCount.false).toBeGreaterThan(1000)
+    expect(ed25519Paths.sodiumAccepted - before.sodiumAccepted).toBeGreaterThan(40)
+    expect(ed25519Paths.opensslAccepted - before.opensslAccepted).toBeGreaterThan(5)
+  }, 300_000)
+
+  it('the identity forgery (A = R = identity, S = 0): libsodium refuses it, OpenSSL accepts, so does the provider', () => {
+    const identity = le(1n)
+    for (const message of [new Uint8Array(0), fromHex('deadbeef')]) {
+      const signature = concatBytes(identity, new Uint8Array(32))
+      expect(required(native.ed25519Verify, 'libsodium')(signature, message, identity)).toBe(false)
+      expect(plain.ed25519.verify(signature, message, identity)).toBe(true)
+      expect(fast.ed25519.verify(signature, message, identity)).toBe(true)
+    }
+  })
+
+  it('a libsodium build that accepts what it must refuse is left out, and the provider stays right', () => {
+    const ed25519Only = {
+      crypto_scalarmult_ed25519_base_noclamp: () => {},
+      crypto_scalarmult_ed25519_noclamp: () => {},
+      crypto_core_ed25519_sub: () => {},
+      crypto_core_ed25519_scalar_reduce: () => {},
+    }
+    const honest = (sig: Uint8Array, m: Uint8Array, pk: Uint8Array) => ed25519.verify(sig, m, pk)
+    const sPlusL = (sig: Uint8Array) => {
+      const s = fromLe(sig.subarray(32))
+      return s >= L ? concatBytes(sig.subarray(0, 32), le(s - L)) : sig
+    }
+    const builds = {
+      acceptsAll: () => true,
+      // ED25519_COMPAT-like: reduces S instead of refusing S >= L.
+      reducesS: (sig: Uint8Array, m: Uint8Array, pk: Uint8Array) => honest(sPlusL(sig), m, pk),
+      ignoresKey: (sig: Uint8Array, m: Uint8Array) =>
+        ed25519.verify(sig, m, ed25519.getPublicKey(le(1n))) || sig.length === 64,
+      refusesAll: () => false,
+    }
+    for (const [name, verify] of Object.entries(builds)) {
+      const loaded = loadNativeBackends(
+        globalWithRequire(() => ({ ...ed25519Only, crypto_sign_verify_detached: verify })),
+      )
+      expect(loaded.ed25519Verify, name).toBeUndefined()
+    }
+    const honestBuild = { ...ed25519Only, crypto_sign_verify_detached: honest }
+    expect(loadNativeBackends(globalWithRequire(() => honestBuild)).ed25519Verify).toBeDefined()
+    // A provider over a build that accepts everything still refuses a forgery (the build was left out).
+    const provider = required(
+      nodeCryptoFor(globalWithRequire(() => ({ ...ed25519Only, crypto_sign_verify_detached: () => true }))),
+      'node provider',
+    )
+    const publicKey = ed25519.getPublicKey(new Uint8Array(32).fill(7))
+    expect(provider.ed25519.verify(new Uint8Array(64).fill(1), fromHex('00'), publicKey)).toBe(false)
   })
 })
 

@@ -36,6 +36,17 @@ export interface NativeBackends {
    * encoding `a`, or `undefined` where libsodium refuses to compute it (then decide with noble).
    */
   readonly ed25519SbMinusKa?: (s: Uint8Array, k: Uint8Array, a: Uint8Array) => Uint8Array | undefined
+  /**
+   * libsodium's Ed25519 verification (`crypto_sign_verify_detached`), used only for its acceptances: each
+   * is one OpenSSL makes too, so the node provider answers `true` when this does and asks OpenSSL otherwise
+   * (node.ts). libsodium checks S < L, refuses a non-canonical or small-order A and a small-order R, then
+   * compares encode([S]B - [k]A) with the R bytes, k = SHA-512(R || A || M) mod L (RFC 8032 §5.1.7, no
+   * cofactor); OpenSSL (`ossl_ed25519_verify`) makes the same comparison with A decoded mod p and only the
+   * S < L check before it. For an A libsodium accepts, both decode the same point, hash the same bytes and
+   * encode the same result, so libsodium never accepts what OpenSSL refuses; it refuses some inputs OpenSSL
+   * accepts (small-order or non-canonical A, small-order R), which OpenSSL then decides.
+   */
+  readonly ed25519Verify?: (signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array) => boolean
   /** `x mod L` (32 bytes, little-endian) of a 64-byte little-endian integer (RFC 8032 §5.1.7 step 2). */
   readonly ed25519ReduceScalar?: (wide64: Uint8Array) => Uint8Array
   /**
@@ -94,6 +105,7 @@ interface SodiumNative {
   crypto_scalarmult_ed25519_noclamp(q: Uint8Array, n: Uint8Array, p: Uint8Array): void
   crypto_core_ed25519_sub(r: Uint8Array, p: Uint8Array, q: Uint8Array): void
   crypto_core_ed25519_scalar_reduce(r: Uint8Array, s: Uint8Array): void
+  crypto_sign_verify_detached(sig: Uint8Array, m: Uint8Array, pk: Uint8Array): boolean
   crypto_scalarmult(q: Uint8Array, n: Uint8Array, p: Uint8Array): void
   crypto_scalarmult_base(q: Uint8Array, n: Uint8Array): void
   crypto_box_keypair(pk: Uint8Array, sk: Uint8Array): void
@@ -145,6 +157,7 @@ type SodiumBackends = Pick<
   NativeBackends,
   | 'ed25519SbMinusKa'
   | 'ed25519ReduceScalar'
+  | 'ed25519Verify'
   | 'x25519'
   | 'x25519Base'
   | 'x25519GenerateKeyPair'
@@ -160,7 +173,12 @@ function loadSodium(require: Require): SodiumBackends {
     return {}
   }
   if (sodium === null || typeof sodium !== 'object') return {}
-  return { ...loadSodiumEd25519(sodium), ...loadSodiumX25519(sodium), ...loadSodiumChaCha(sodium) }
+  return {
+    ...loadSodiumEd25519(sodium),
+    ...loadSodiumEd25519Verify(sodium),
+    ...loadSodiumX25519(sodium),
+    ...loadSodiumChaCha(sodium),
+  }
 }
 
 function loadSodiumEd25519(sodium: SodiumNative): SodiumBackends {
@@ -208,6 +226,53 @@ function loadSodiumEd25519(sodium: SodiumNative): SodiumBackends {
     return {}
   }
   return { ed25519SbMinusKa: sbMinusKa, ed25519ReduceScalar: reduce }
+}
+
+function loadSodiumEd25519Verify(sodium: SodiumNative): SodiumBackends {
+  if (typeof sodium.crypto_sign_verify_detached !== 'function') return {}
+  const verify = (signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean => {
+    try {
+      return sodium.crypto_sign_verify_detached(signature, message, publicKey) === true
+    } catch {
+      return false
+    }
+  }
+  // Probe: RFC 8032 §7.1 TEST 2 is accepted; with one bit flipped in R, in S, in the message or in the key,
+  // with S + L, or under the other TEST 1 key, it is refused. A build that accepts what it must refuse would
+  // make the node provider accept forgeries, so it is left out.
+  try {
+    const publicKey = fromHex('3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c')
+    const message = fromHex('72')
+    const signature = fromHex(
+      '92a009a9f0d4cab8720e820b5f642540a2b27b5416503f8fb3762223ebdb69da085ac1e43e15996e458f3613d0f11d8c387b2eaeb4302aeeb00d291612bb0c00',
+    )
+    if (!verify(signature, message, publicKey)) return {}
+    const flipped = (bytes: Uint8Array, index: number) => {
+      const out = bytes.slice()
+      out[index] = (out[index] as number) ^ 1
+      return out
+    }
+    const sPlusL = signature.slice()
+    const l = fromHex('edd3f55c1a631258d69cf7a2def9de1400000000000000000000000000000010')
+    for (let i = 0, carry = 0; i < 32; i++) {
+      const sum = (sPlusL[32 + i] as number) + (l[i] as number) + carry
+      sPlusL[32 + i] = sum & 0xff
+      carry = sum >> 8
+    }
+    const otherKey = fromHex('d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a')
+    if (
+      verify(flipped(signature, 0), message, publicKey) ||
+      verify(flipped(signature, 40), message, publicKey) ||
+      verify(signature, flipped(message, 0), publicKey) ||
+      verify(signature, message, flipped(publicKey, 1)) ||
+      verify(sPlusL, message, publicKey) ||
+      verify(signature, message, otherKey)
+    )
+      return {}
+  } catch {
+    return {}
+  }
+  return { ed25519Verify: verify }
 }
 
 function loadSodiumX25519(sodium: SodiumNative): SodiumBackends {
@@ -392,6 +457,7 @@ export function loadNativeBackends(global: NativeLikeGlobal): NativeBackends {
   const names: NativeBackendName[] = []
   if (
     sodium.ed25519SbMinusKa !== undefined ||
+    sodium.ed25519Verify !== undefined ||
     sodium.x25519 !== undefined ||
     sodium.chacha20poly1305Seal !== undefined
   )

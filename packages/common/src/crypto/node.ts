@@ -5,7 +5,8 @@
  * team's code for Keccak-256 when their optional npm packages load (see native.ts; noble decides whatever
  * they refuse, so verdicts never change). X25519 and ChaCha20-Poly1305 also run on libsodium when it loads:
  * raw bytes in and out instead of a KeyObject per key (OpenSSL decides the X25519 inputs libsodium refuses)
- * and one call per AEAD operation instead of a cipher object.
+ * and one call per AEAD operation instead of a cipher object. Ed25519 verification asks libsodium first and
+ * keeps only its acceptances, each of which OpenSSL makes too; OpenSSL decides everything libsodium refuses.
  *
  * node:crypto is reached through `process.getBuiltinModule` (Node >= 20.16, Bun, Deno), never through an
  * import statement: this module loads unchanged in a browser bundle (where `nodeCrypto` is `undefined`),
@@ -227,6 +228,7 @@ function makeNodeCrypto(api: NodeApi, native: NativeBackends): CryptoProvider {
     return verifyEd25519Cofactorless(signature, prehash, publicKeyBytes, domain, sha512)
   }
 
+  const sodiumVerify = native.ed25519Verify
   const { secp256k1Recover, keccak256 } = native
   const secp: Secp256k1 =
     secp256k1Recover === undefined
@@ -293,6 +295,17 @@ function makeNodeCrypto(api: NodeApi, native: NativeBackends): CryptoProvider {
       checkBytes(signature, 'signature', 64)
       checkBytes(message, 'message')
       checkBytes(publicKeyBytes, 'publicKey', 32)
+      // libsodium first, for its acceptances only: each one is an OpenSSL acceptance too (native.ts,
+      // ed25519Verify), and it costs about half of node:crypto's verify, whose OpenSSL 3 fetches SHA-512 and
+      // builds a digest context per call. S < L is checked here as well, so that a libsodium built with
+      // ED25519_COMPAT (top three bits of S only) cannot accept a malleated S. Everything libsodium refuses
+      // (forgeries, and the small-order or non-canonical keys and nonces OpenSSL accepts) is OpenSSL's call.
+      if (
+        sodiumVerify !== undefined &&
+        isEd25519ScalarCanonical(signature.subarray(32, 64)) &&
+        sodiumVerify(signature, message, publicKeyBytes)
+      )
+        return true
       let key: KeyObject
       try {
         key = ed25519PublicKeys.get(cacheId(publicKeyBytes), () => publicKey('Ed25519', publicKeyBytes))
