@@ -2,7 +2,8 @@
  * One test per fix carried in `patches/ts-mls@1.6.4.patch` (facts: protocol/ts-mls-libxmtp-interop.md,
  * "the three fixes"; protocol/ts-mls-assessment.md §3 gaps a, b, c, f). Each test fails on unpatched ts-mls.
  * The speed fixes (leaf-hash reuse, no parent ratchets, one group-context and EncryptContext encoding per
- * path, integer and enum decoding) are checked against the computations they replace.
+ * path, integer and enum decoding, KDFLabel and SignContent written directly, the group context's bytes kept
+ * per object) are checked against the computations they replace.
  */
 import {
   type ClientState,
@@ -26,7 +27,9 @@ import {
 import { decodeUint16, decodeUint32 } from 'ts-mls/codec/number.js'
 import { encode } from 'ts-mls/codec/tlsEncoder.js'
 import { decodeCredentialType } from 'ts-mls/credentialType.js'
-import { expandWithLabel } from 'ts-mls/crypto/kdf.js'
+import { deriveTreeSecret, expandWithLabel, type Kdf } from 'ts-mls/crypto/kdf.js'
+import { signWithLabel, verifyWithLabel } from 'ts-mls/crypto/signature.js'
+import { framedContentEncoder } from 'ts-mls/framedContent.js'
 import { groupContextEncoder } from 'ts-mls/groupContext.js'
 import { decodeProtocolVersion } from 'ts-mls/protocolVersion.js'
 import { createSecretTree } from 'ts-mls/secretTree.js'
@@ -93,6 +96,13 @@ async function twoMemberGroup(): Promise<[Member, Member]> {
   a.state = add.newState
   b.state = await joinGroup(welcomeOf(add), b.kp, b.priv, emptyPskIndex, cs)
   return [a, b]
+}
+
+/** The RFC 9420 §2.1.2 variable-length prefix, written out by hand. */
+function varint(n: number): number[] {
+  if (n < 64) return [n]
+  if (n < 16384) return [0x40 | (n >> 8), n & 0xff]
+  return [0x80 | (n >> 24), (n >> 16) & 0xff, (n >> 8) & 0xff, n & 0xff]
 }
 
 const gce = (data: number) => ({
@@ -266,7 +276,6 @@ describe('ts-mls patch', () => {
     expect(infos.every((info) => info === infos[0])).toBe(true)
     // EncryptContext { opaque label<V> = "MLS 1.0 UpdatePathNode"; opaque context<V> = provisional
     // GroupContext } (the new tree hash and epoch, the old confirmed transcript hash), with RFC 9000 varints.
-    const varint = (n: number) => (n < 64 ? [n] : n < 16384 ? [0x40 | (n >> 8), n & 0xff] : [])
     const label = new TextEncoder().encode('MLS 1.0 UpdatePathNode')
     const context = encode(groupContextEncoder)({
       ...commit.newState.groupContext,
@@ -319,6 +328,145 @@ describe('ts-mls patch', () => {
     const got = await processPrivateMessage(state(b), sent.privateMessage, emptyPskIndex, cs)
     if (got.kind !== 'applicationMessage') throw new Error('expected an application message')
     expect(got.message).toEqual(new Uint8Array([4]))
+  })
+
+  it('writes KDFLabel (RFC 9420 §8) directly: same info bytes for every label and context length', async () => {
+    const infos: Uint8Array[] = []
+    const recording: Kdf = {
+      ...cs.kdf,
+      expand: (prk, info, length) => {
+        infos.push(info)
+        return cs.kdf.expand(prk, info, length)
+      },
+    }
+    const secret = new Uint8Array(32).fill(3)
+    const expected = (length: number, label: string, context: Uint8Array) => {
+      const l = new TextEncoder().encode(`MLS 1.0 ${label}`)
+      return Uint8Array.from([
+        length >> 8,
+        length & 0xff,
+        ...varint(l.length),
+        ...l,
+        ...varint(context.length),
+        ...context,
+      ])
+    }
+    for (const label of ['key', 'nonce', 'tree', 'x'.repeat(100)]) {
+      for (const size of [0, 1, 63, 64, 16383, 16384]) {
+        const context = Uint8Array.from({ length: size }, (_, i) => i & 0xff)
+        for (const length of [12, 32, 300]) {
+          infos.length = 0
+          const out = await expandWithLabel(secret, label, context, length, recording)
+          expect(infos).toHaveLength(1)
+          expect(infos[0]).toEqual(expected(length, label, context))
+          expect(out).toEqual(await cs.kdf.expand(secret, expected(length, label, context), length))
+        }
+      }
+    }
+    // DeriveTreeSecret: the generation as a big-endian uint32 context (RFC 9420 §9.1).
+    for (const generation of [0, 1, 0x12345678, 0xffffffff]) {
+      infos.length = 0
+      await deriveTreeSecret(secret, 'secret', generation, 32, recording)
+      const be = [generation >>> 24, (generation >>> 16) & 0xff, (generation >>> 8) & 0xff, generation & 0xff]
+      expect(infos[0]).toEqual(expected(32, 'secret', Uint8Array.from(be)))
+    }
+  })
+
+  it('signs and verifies SignContent (RFC 9420 §5.1.2) built directly, the TBS encoded in place', async () => {
+    const [a, b] = await twoMemberGroup()
+    const signed: Uint8Array[] = []
+    const verified: Uint8Array[] = []
+    const recording = {
+      ...cs,
+      signature: {
+        ...cs.signature,
+        sign: (key: Uint8Array, message: Uint8Array) => {
+          signed.push(message)
+          return cs.signature.sign(key, message)
+        },
+        verify: (key: Uint8Array, message: Uint8Array, signature: Uint8Array) => {
+          verified.push(message)
+          return cs.signature.verify(key, message, signature)
+        },
+      },
+    }
+    const label = new TextEncoder().encode('MLS 1.0 FramedContentTBS')
+    // 10 bytes and 20,000 bytes of application data: the TBS length prefix takes 2 and then 4 bytes.
+    for (const size of [10, 20_000]) {
+      signed.length = 0
+      verified.length = 0
+      const data = Uint8Array.from({ length: size }, (_, i) => (i * 7) & 0xff)
+      const sent = await createApplicationMessage(state(a), data, recording)
+      a.state = sent.newState
+      const got = await processPrivateMessage(state(b), sent.privateMessage, emptyPskIndex, recording)
+      if (got.kind !== 'applicationMessage') throw new Error('expected an application message')
+      b.state = got.newState
+      expect(got.message).toEqual(data)
+      // FramedContentTBS = version mls10, wire format mls_private_message, FramedContent, GroupContext
+      // (sender type member), encoded here with ts-mls's upstream encoders.
+      const gc = state(a).groupContext
+      const tbs = Uint8Array.from([
+        0,
+        1,
+        0,
+        2,
+        ...encode(framedContentEncoder)({
+          groupId: gc.groupId,
+          epoch: gc.epoch,
+          sender: { senderType: 'member', leafIndex: 0 },
+          authenticatedData: new Uint8Array(),
+          contentType: 'application',
+          applicationData: data,
+        }),
+        ...encode(groupContextEncoder)(gc),
+      ])
+      const expected = Uint8Array.from([...varint(label.length), ...label, ...varint(tbs.length), ...tbs])
+      expect(signed).toEqual([expected])
+      expect(verified).toEqual([expected])
+    }
+    // signWithLabel / verifyWithLabel on plain content: the same layout.
+    const keys = await cs.signature.keygen()
+    const content = new Uint8Array(70).fill(5)
+    signed.length = 0
+    const signature = await signWithLabel(keys.signKey, 'LeafNodeTBS', content, recording.signature)
+    const leafLabel = new TextEncoder().encode('MLS 1.0 LeafNodeTBS')
+    expect(signed[0]).toEqual(
+      Uint8Array.from([...varint(leafLabel.length), ...leafLabel, ...varint(70), ...content]),
+    )
+    expect(await verifyWithLabel(keys.publicKey, 'LeafNodeTBS', content, signature, cs.signature)).toBe(true)
+    expect(
+      await verifyWithLabel(keys.publicKey, 'LeafNodeTBS', content.fill(6), signature, cs.signature),
+    ).toBe(false)
+  })
+
+  it('keeps the group context bytes per GroupContext object: a new epoch signs and verifies under its own', async () => {
+    const [a, b] = await twoMemberGroup()
+    const send = async (byte: number) => {
+      const sent = await createApplicationMessage(state(a), new Uint8Array([byte]), cs)
+      a.state = sent.newState
+      return sent.privateMessage
+    }
+    const first = await processPrivateMessage(state(b), await send(1), emptyPskIndex, cs)
+    b.state = first.newState
+    // New extensions, then a new epoch: new GroupContext objects on both sides.
+    const commit = await createCommit({ state: state(a), cipherSuite: cs }, { extraProposals: [gce(9)] })
+    a.state = commit.newState
+    await processAll(commit.commit, [b])
+    expect(state(b).groupContext.epoch).toBe(state(a).groupContext.epoch)
+    const second = await processPrivateMessage(state(b), await send(2), emptyPskIndex, cs)
+    if (second.kind !== 'applicationMessage') throw new Error('expected an application message')
+    expect(second.message).toEqual(new Uint8Array([2]))
+    b.state = second.newState
+    // A GroupContext object with other contents gets its own bytes: the receiver's context without the
+    // extensions (same epoch, same secrets, so the message decrypts) no longer matches what was signed.
+    const pm = await send(3)
+    const otherContext = { ...state(b), groupContext: { ...state(b).groupContext, extensions: [] } }
+    await expect(processPrivateMessage(otherContext, pm, emptyPskIndex, cs)).rejects.toThrow(
+      /Signature invalid/,
+    )
+    const third = await processPrivateMessage(state(b), pm, emptyPskIndex, cs)
+    if (third.kind !== 'applicationMessage') throw new Error('expected an application message')
+    expect(third.message).toEqual(new Uint8Array([3]))
   })
 
   it('decodes integers and enum values as before, from plain byte reads and a per-enum lookup', () => {
