@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { ProtoError } from './errors.ts'
-import { google, xmtp, xmtplite } from './gen/index.js'
+import { google, xmtp } from './gen/index.js'
 import { toBigInt, toLong } from './long.ts'
 import {
   grpcServiceDefinition,
@@ -75,7 +75,6 @@ describe('services', () => {
       code = e instanceof ProtoError ? e.code : 'untyped'
     }
     expect(code).toBe('Proto::UnknownType')
-    expect(xmtplite.ws.v1.Frame).toBeDefined()
   })
 
   it('builds a grpc-js service definition that round-trips Buffers into plain Uint8Array fields', () => {
