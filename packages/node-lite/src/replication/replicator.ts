@@ -17,8 +17,11 @@
  *   retries later from the same cursor; other peers are not affected). Accepted envelopes are applied to the
  *   V3 tables (dedup as for a client publish) and stored with the new cursor, for a page of messages in the
  *   same batch as its rows, so a node that was down resumes from its cursors (where a page takes two
- *   batches, a crash between them re-pulls the page, and applying it again is idempotent). The signatures
- *   of a big page are checked on worker threads (verifyPool.ts) while the previous page is stored.
+ *   batches, a crash between them re-pulls the page, and applying it again is idempotent).
+ * - **Pipelined catch-up.** While page n is stored, page n + 1 is checked (on worker threads for a big
+ *   page, verifyPool.ts) and page n + 2 is fetched: a page is asked for as soon as the one before it is in,
+ *   pages are checked in order and stored in order, each only after its check passed and only if it starts
+ *   at the durable cursor (a refused page drops the pages asked for after it).
  * - **Not replicated: the V3 commit log** (BatchPublishCommitLog / BatchQueryCommitLog). xmtpd has no commit
  *   log at all (no table, no topic kind, no ClientEnvelope payload for it: only generated proto code), and
  *   libxmtp's d14n client turns both calls off (`publish_commit_log` is a no-op, `query_commit_log` answers
@@ -398,6 +401,10 @@ interface PeerState {
   readonly aborts: Set<AbortController>
   /** The next pages, asked for and checked while the current one is being stored (pipelining), in order. */
   prefetch: Prefetch[]
+  /** The page asked for last (taken or not); the next page is asked from where it ends. */
+  last: Prefetch | undefined
+  /** The check of the page asked for last: a page's check starts once the one before it is done. */
+  checking: Promise<unknown>
   loop: Promise<void> | undefined
 }
 
@@ -412,17 +419,19 @@ interface CheckedPage {
   readonly envelopes: readonly OriginatorEnvelope[]
 }
 
-/** A page asked for ahead of the cursor. */
+/** A page asked for, from `after`. */
 interface Prefetch {
   readonly after: number
+  /** The page checked: rejects with the page's refusal or the failed request. */
   readonly page: Promise<CheckedPage>
-  /** Where the page ends, once it is checked (the next prefetch starts there). */
+  /** Where the page ends, once its frames are in (the next page is asked from there). */
   end: number | undefined
 }
 
 /**
- * Pages asked for and checked ahead of the one being stored: two, so that the verification workers have
- * the next page ready while this thread parses the one after it.
+ * Pages asked for ahead of the one being stored (each in one of three stages: being fetched, waiting for
+ * or in its check, checked): two, so that while this thread stores page n, the workers check page n + 1
+ * and the peer reads and sends page n + 2.
  */
 const prefetchDepth = 2
 
@@ -497,6 +506,8 @@ export class Replicator {
         refused: 0,
         aborts: new Set(),
         prefetch: [],
+        last: undefined,
+        checking: Promise.resolve(),
         loop: undefined,
       })
     }
@@ -742,12 +753,16 @@ export class Replicator {
     }
   }
 
-  /** Asks a peer for a page and checks it against `after` (signatures on the workers for a big page). */
-  private async fetchChecked(peer: PeerState, after: number): Promise<CheckedPage> {
+  /** Asks a peer for the page after `after`: its frames (the peer's last id is noted). */
+  private async fetchFrames(peer: PeerState, after: number): Promise<Uint8Array[]> {
     const { body, peerLast } = await this.fetchPage(peer, after)
     peer.connected = true
     if (Number.isSafeInteger(peerLast)) peer.peerLast = Math.max(peer.peerLast, peerLast)
-    const frames = decodeFrames(body)
+    return decodeFrames(body)
+  }
+
+  /** Checks a page's frames against `after` (signatures on the workers for a big page). */
+  private async check(peer: PeerState, after: number, frames: readonly Uint8Array[]): Promise<CheckedPage> {
     const params = {
       frames,
       originator: peer.id,
@@ -767,56 +782,71 @@ export class Replicator {
   }
 
   /**
-   * Asks for (and checks) the page after `after` ahead of the cursor, when the peer has more and fewer than
-   * `prefetchDepth` pages are ahead; once it is checked, the page after it follows the same way.
+   * Asks for the page after `after` and queues it in `peer.prefetch`. The stages overlap across pages:
+   * once this page's frames are in, the page after it is asked for (while fewer than `prefetchDepth` are
+   * queued and the peer has more), and this page's check starts once the check of the page before it is
+   * done (so the workers finish pages in order). Nothing here stores: `pullOnce` takes the pages in order,
+   * each only if it starts at the cursor, and stores it once its check passed.
    */
+  private ask(peer: PeerState, after: number): Prefetch {
+    const frames = this.fetchFrames(peer, after)
+    const previous = peer.checking
+    const page = frames.then(async (f) => {
+      await previous
+      return await this.check(peer, after, f)
+    })
+    const entry: Prefetch = { after, page, end: undefined }
+    peer.checking = page.catch(() => {})
+    peer.prefetch.push(entry)
+    peer.last = entry
+    frames.then(
+      (f) => {
+        entry.end = after + f.length
+        if (f.length > 0 && peer.last === entry) this.prefetch(peer, entry.end)
+      },
+      () => {},
+    )
+    page.catch(() => {}) // a failed or refused page fails (and is logged) when it is taken
+    return entry
+  }
+
+  /** Asks for the page after `after` ahead of the cursor, when the peer has more and there is room. */
   private prefetch(peer: PeerState, after: number): void {
     if (this.stopped || peer.peerLast <= after || peer.prefetch.length >= prefetchDepth) return
-    const page = this.fetchChecked(peer, after)
-    const entry: Prefetch = { after, page, end: undefined }
-    peer.prefetch.push(entry)
-    page.then(
-      ({ envelopes }) => {
-        entry.end = after + envelopes.length
-        if (envelopes.length > 0 && peer.prefetch.at(-1) === entry) this.prefetch(peer, entry.end)
-      },
-      () => {}, // a failed or refused prefetch fails (and is logged) when it is taken
-    )
+    this.ask(peer, after)
   }
 
   /**
-   * One pull from a peer: fetch and check (or take the prefetched page), apply, store. When the peer has
-   * more than this page, the next pages are asked for and checked before this one is applied and stored,
-   * so the peer reads and sends page n + 1, and the workers verify it, while this node writes page n. A
-   * prefetched page is used only if it starts at the cursor (after a refused or failed page, the pages
-   * ahead are dropped and asked for again).
+   * One pull from a peer: take the next page (asked for ahead, or now), wait for its check, apply and store
+   * it. The page is used only if it starts at the cursor: after a refused or failed page the pages asked
+   * ahead are dropped and asked for again from the cursor. While this page is stored, the pages after it
+   * are fetched and checked (`ask`), so the peer reads and sends page n + 2 and the workers verify page
+   * n + 1 while this thread writes page n.
    */
   private async pullOnce(peer: PeerState): Promise<void> {
-    const head = peer.prefetch[0]
-    let page: CheckedPage
-    if (head !== undefined && head.after === peer.cursor) {
-      peer.prefetch.shift()
-      page = await head.page
-    } else {
+    let head = peer.prefetch[0]
+    if (head === undefined || head.after !== peer.cursor) {
       peer.prefetch = []
-      page = await this.fetchChecked(peer, peer.cursor)
+      peer.last = undefined
+      head = this.ask(peer, peer.cursor)
     }
-    const { envelopes } = page
+    peer.prefetch.shift()
+    // Its slot is free: ask for the next page if the last one asked for is in and was not empty.
+    const last = peer.last
+    if (last !== undefined && last.end !== undefined && last.end > last.after) this.prefetch(peer, last.end)
+    const { envelopes } = await head.page
     if (envelopes.length === 0) return
-    const last = peer.cursor + envelopes.length
-    const tail = peer.prefetch.at(-1)
-    if (tail === undefined) this.prefetch(peer, last)
-    else if (tail.end !== undefined && tail.end > tail.after) this.prefetch(peer, tail.end)
+    const end = peer.cursor + envelopes.length
     const puts = envelopes.map((e) => ({
       key: envelopeKey(peer.id, Number(e.unsignedOriginatorEnvelope.originatorSequenceId)),
       value: e.bytes,
     }))
-    puts.push({ key: cursorKey(peer.id), value: u64(last) })
+    puts.push({ key: cursorKey(peer.id), value: u64(end) })
     await this.apply(envelopes, puts)
-    peer.cursor = last
+    peer.cursor = end
     peer.lastError = undefined
-    peer.peerLast = Math.max(peer.peerLast, last)
-    this.counts.set(peer.id, last)
+    peer.peerLast = Math.max(peer.peerLast, end)
+    this.counts.set(peer.id, end)
   }
 
   /**
