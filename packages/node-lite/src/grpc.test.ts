@@ -203,6 +203,34 @@ describe('gRPC API over h2c', () => {
     expect(warnings).not.toContain('MaxListenersExceededWarning')
   })
 
+  it('answers GetInboxIds in its own turn: found, unknown, passkey and hostile requests', async () => {
+    const ask = (requests: { identifier: string; identifierKind: number }[]) =>
+      client.unary('identity', 'GetInboxIds', ident.GetInboxIdsRequest.encode({ requests }).finish())
+    const reply = ident.GetInboxIdsResponse.decode(
+      await ask([
+        { identifier: wallet, identifierKind: 1 },
+        { identifier: `0x${'0'.repeat(40)}`, identifierKind: 1 },
+        { identifier: wallet, identifierKind: 2 },
+      ]),
+    )
+    expect(reply.responses.map((r) => [r.identifier, r.inboxId ?? null])).toEqual([
+      [wallet, expect.stringMatching(/^[0-9a-f]{64}$/)],
+      [`0x${'0'.repeat(40)}`, null],
+      [wallet, null],
+    ])
+    // Thrown inside the synchronous handler, answered as a status; the server keeps serving.
+    expect(await statusOf(client.unary('identity', 'GetInboxIds', new Uint8Array([0x0a, 0x05, 1])))).toEqual({
+      code: status.INVALID_ARGUMENT,
+      errorCode: 'Node::MalformedRequest',
+    })
+    const tooMany = Array.from({ length: 1001 }, (_, i) => ({ identifier: `0x${i}`, identifierKind: 1 }))
+    expect(await statusOf(ask(tooMany))).toEqual({
+      code: status.INVALID_ARGUMENT,
+      errorCode: 'Node::BatchTooLarge',
+    })
+    expect(ident.GetInboxIdsResponse.decode(await ask([])).responses).toEqual([])
+  })
+
   it('refuses a publish flood past the rate limit with RESOURCE_EXHAUSTED and serves reads meanwhile', async () => {
     const g = new Uint8Array(16).fill(0x77)
     let refused: Awaited<ReturnType<typeof statusOf>> | undefined

@@ -67,11 +67,25 @@ function clientOf(peer: string): string {
   return colon > 0 && /^\d+$/.test(peer.slice(colon + 1)) ? peer.slice(0, colon) : peer
 }
 
+/**
+ * The context of calls without flags, by peer ("ip:port", one per connection): a connection's calls share
+ * one, instead of each parsing the peer and allocating its own. Cleared when full (a peer is a connection,
+ * and connections come and go).
+ */
+const plainContexts = new Map<string, CallContext>()
+const maxPlainContexts = 4096
+
 /** The caller: its IP (rate-limit key) and the feature flags it declared (src/flags.ts). */
 function contextOf(peer: string, metadata: Metadata): CallContext {
   const flags = metadata.get(flagsMetadataKey)
-  if (flags.length === 0) return { client: clientOf(peer) }
-  return { client: clientOf(peer), flags: flags.map(String).join(',') }
+  if (flags.length > 0) return { client: clientOf(peer), flags: flags.map(String).join(',') }
+  let ctx = plainContexts.get(peer)
+  if (ctx === undefined) {
+    if (plainContexts.size >= maxPlainContexts) plainContexts.clear()
+    ctx = { client: clientOf(peer) }
+    plainContexts.set(peer, ctx)
+  }
+  return ctx
 }
 
 const passThrough = {
@@ -120,16 +134,27 @@ function implementation(methods: Map<string, RpcMethod>, definition: ServiceDefi
       continue
     }
     if (method.kind === 'unary') {
-      const handler: handleUnaryCall<Uint8Array, Uint8Array> = (
-        call: ServerUnaryCall<Uint8Array, Uint8Array>,
-        callback,
-      ) => {
-        const ctx = contextOf(call.getPeer(), call.metadata)
-        method.handle(ctx, call.request).then(
-          (response) => callback(null, response),
-          (error: unknown) => callback(grpcStatusOf(error)),
-        )
-      }
+      const handleSync = method.handleSync
+      const handler: handleUnaryCall<Uint8Array, Uint8Array> =
+        handleSync === undefined
+          ? (call: ServerUnaryCall<Uint8Array, Uint8Array>, callback) => {
+              const ctx = contextOf(call.getPeer(), call.metadata)
+              method.handle(ctx, call.request).then(
+                (response) => callback(null, response),
+                (error: unknown) => callback(grpcStatusOf(error)),
+              )
+            }
+          : (call: ServerUnaryCall<Uint8Array, Uint8Array>, callback) => {
+              // Answered in this turn: no promise, no reactions (GetInboxIds, most of the traffic).
+              let response: Uint8Array
+              try {
+                response = handleSync(contextOf(call.getPeer(), call.metadata), call.request)
+              } catch (error) {
+                callback(grpcStatusOf(error))
+                return
+              }
+              callback(null, response)
+            }
       impl[name] = handler
       continue
     }

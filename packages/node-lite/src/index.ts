@@ -50,6 +50,7 @@ export type {
   GroupMessage,
   GroupMessageInput,
   IdentityUpdateLog,
+  InboxIdResult,
   Page,
   PagingInfo,
   SortDirectionValue,

@@ -8,6 +8,7 @@
 import { decodeMessage, ProtoError, toBigInt, toLong, xmtp } from '@xmtp-lite/proto'
 import { NodeError } from './errors.ts'
 import { encodeGroupMessage, encodeQueryGroupMessagesResponse } from './groupMessageWire.ts'
+import { encodeGetInboxIdsResponse } from './inboxIdsWire.ts'
 import type { CallContext, NodeService, StreamSink, SubscriptionHandle } from './service.ts'
 import type {
   GroupMessage,
@@ -25,6 +26,11 @@ export interface UnaryMethod {
   readonly kind: 'unary'
   readonly path: string
   handle(ctx: CallContext, request: Uint8Array): Promise<Uint8Array>
+  /**
+   * The same answer without a promise, for rpcs that never wait (throws what `handle` rejects with). A
+   * transport may call it instead of `handle` and save the promise and its reactions on its hottest rpc.
+   */
+  readonly handleSync?: (ctx: CallContext, request: Uint8Array) => Uint8Array
 }
 
 /** A server-streaming rpc. */
@@ -168,6 +174,29 @@ function unimplemented(path: string): UnaryMethod {
     path,
     async handle() {
       throw new NodeError('Node::Unimplemented', `${path} is not implemented (as on xmtp-node-go)`)
+    },
+  }
+}
+
+/** GetInboxIds (65% of a client's calls): answered synchronously, encoded straight into one buffer. */
+function getInboxIdsMethod(service: NodeService, path: string): UnaryMethod {
+  const handleSync = (ctx: CallContext, request: Uint8Array): Uint8Array => {
+    const req = decode(ident.GetInboxIdsRequest, request)
+    const results = service.getInboxIds(
+      ctx,
+      req.requests.map((r) => ({
+        identifier: r.identifier ?? '',
+        identifierKind: r.identifierKind ?? 0,
+      })),
+    )
+    return encodeGetInboxIdsResponse(results)
+  }
+  return {
+    kind: 'unary',
+    path,
+    handleSync,
+    async handle(ctx, request) {
+      return handleSync(ctx, request)
     },
   }
 }
@@ -410,27 +439,7 @@ export function rpcMethods(service: NodeService): Map<string, RpcMethod> {
         return out
       },
     },
-    {
-      kind: 'unary',
-      path: i('GetInboxIds'),
-      async handle(ctx, request) {
-        const req = decode(ident.GetInboxIdsRequest, request)
-        const results = await service.getInboxIds(
-          ctx,
-          req.requests.map((r) => ({
-            identifier: r.identifier ?? '',
-            identifierKind: r.identifierKind ?? 0,
-          })),
-        )
-        return ident.GetInboxIdsResponse.encode({
-          responses: results.map((r) =>
-            r.inboxId === undefined
-              ? { identifier: r.identifier }
-              : { identifier: r.identifier, inboxId: r.inboxId },
-          ),
-        }).finish()
-      },
-    },
+    getInboxIdsMethod(service, i('GetInboxIds')),
     {
       kind: 'unary',
       path: i('VerifySmartContractWalletSignatures'),

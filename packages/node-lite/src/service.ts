@@ -30,6 +30,7 @@ import {
   type GroupMessage,
   type GroupMessageInput,
   type IdentityUpdateLog,
+  type InboxIdResult,
   type Page,
   type PagingInfo,
   SortDirection,
@@ -527,18 +528,22 @@ export class NodeService {
    * GetInboxIds (§3.11): the inbox of each identifier by exact match (addresses are indexed lowercase);
    * passkeys are never indexed, as on node-go. The identifier kind is not echoed (node-go leaves it 0).
    */
-  async getInboxIds(
+  getInboxIds(
     ctx: CallContext,
     requests: readonly { readonly identifier: string; readonly identifierKind: number }[],
-  ): Promise<{ identifier: string; inboxId: string | undefined }[]> {
+  ): InboxIdResult[] {
     this.admit(ctx, 'default', 1)
     this.checkBatch(requests.length, this.limits.maxQueryBatch, 'identifiers')
-    return Promise.all(
-      requests.map(async (r) => ({
+    // Synchronous (the store answers from its cache or one synchronous point read): no promise per call.
+    const out = new Array<InboxIdResult>(requests.length)
+    for (let i = 0; i < requests.length; i++) {
+      const r = requests[i] as { readonly identifier: string; readonly identifierKind: number }
+      out[i] = {
         identifier: r.identifier,
-        inboxId: r.identifierKind === 2 ? undefined : await this.store.inboxIdForAddress(r.identifier),
-      })),
-    )
+        inboxId: r.identifierKind === 2 ? undefined : this.store.inboxIdForAddressSync(r.identifier),
+      }
+    }
+    return out
   }
 
   /** VerifySmartContractWalletSignatures: through the configured {@link ScwVerifier}. */

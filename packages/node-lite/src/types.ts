@@ -91,6 +91,12 @@ export interface IdentityUpdateLog {
   readonly update: Uint8Array
 }
 
+/** One answer of GetInboxIds: the identifier as asked and the inbox id (hex) it is associated with, if any. */
+export interface InboxIdResult {
+  readonly identifier: string
+  readonly inboxId: string | undefined
+}
+
 /** One page of a query. */
 export interface Page<T> {
   readonly items: readonly T[]

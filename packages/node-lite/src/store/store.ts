@@ -183,12 +183,11 @@ export class NodeStore {
   /**
    * GetInboxIds answers (address → inbox id hex, or null for none), least recently used first. Only
    * `appendIdentityUpdate` changes the address index: it drops the addresses it touched once its batch is
-   * durable and bumps {@link addressWrites}, and a lookup caches its answer only when no such write
-   * finished while it was reading, so a stale read never lands in the cache.
+   * durable. A lookup reads LevelDB synchronously, so no write can finish between its read and its caching
+   * what it read: a stale read never lands in the cache.
    */
   private readonly inboxCache = new Map<string, string | null>()
   private readonly inboxCacheSize: number
-  private addressWrites = 0
   private queue: Job[] = []
   private writing: Promise<void> | undefined
   private closed = false
@@ -386,7 +385,6 @@ export class NodeStore {
     try {
       return await this.enqueue([], (tx) => this.identityUpdateRows(tx, params, inboxHex), join, touched)
     } finally {
-      this.addressWrites++
       for (const address of touched) this.inboxCache.delete(address)
     }
   }
@@ -555,6 +553,14 @@ export class NodeStore {
    * address's unrevoked rows (§3.11 GetInboxIds), kept as its own key (`Tag.AddressInbox`): one point read.
    */
   async inboxIdForAddress(address: string): Promise<string | undefined> {
+    return this.inboxIdForAddressSync(address)
+  }
+
+  /**
+   * {@link inboxIdForAddress} without a promise: GetInboxIds is most of a client's traffic and answers from
+   * memory or one synchronous point read, so it need not wait for a microtask turn or allocate for one.
+   */
+  inboxIdForAddressSync(address: string): string | undefined {
     const cached = this.inboxCache.get(address)
     if (cached !== undefined) {
       // Most recently used goes last.
@@ -562,7 +568,6 @@ export class NodeStore {
       this.inboxCache.set(address, cached)
       return cached ?? undefined
     }
-    const writes = this.addressWrites
     let inboxId: string | undefined
     try {
       // Synchronous: one small key, nearly always in LevelDB's block cache or the OS page cache. The
@@ -573,7 +578,7 @@ export class NodeStore {
     } catch (error) {
       throw storageError(error)
     }
-    if (writes === this.addressWrites && this.inboxCacheSize > 0) {
+    if (this.inboxCacheSize > 0) {
       this.inboxCache.set(address, inboxId ?? null)
       if (this.inboxCache.size > this.inboxCacheSize) {
         this.inboxCache.delete(this.inboxCache.keys().next().value as string)
