@@ -1,7 +1,12 @@
 import { toBigInt, toLong, xmtp } from '@xmtp-lite/proto'
 import { describe, expect, it } from 'vitest'
-import { encodeGroupMessage, encodeQueryGroupMessagesResponse } from './groupMessageWire.ts'
+import {
+  encodeGroupMessage,
+  encodeGroupRowsResponse,
+  encodeQueryGroupMessagesResponse,
+} from './groupMessageWire.ts'
 import { groupMessageProps } from './rpc.ts'
+import { openStore } from './store/store.ts'
 import type { GroupMessage, Page } from './types.ts'
 
 const mls = xmtp.mls.api.v1
@@ -118,5 +123,84 @@ describe('group message wire encoding', () => {
         Buffer.from(generatedPage(page)).toString('hex'),
       )
     }
+  })
+})
+
+describe('pages encoded straight from stored rows', () => {
+  /** A store whose clock hands out the 64-bit edges first, then random times. */
+  async function storeWithRows(seed: number, group: Uint8Array, n: number) {
+    const r = rng(seed)
+    let tick = 0
+    const clock = () =>
+      tick < edgeNs.length
+        ? (edgeNs[tick++] as bigint)
+        : (BigInt(r.next()) << BigInt(r.below(33))) + BigInt(r.next())
+    const store = await openStore({ memory: true, clock })
+    for (let i = 0; i < n; i++) {
+      const m = randomMessage(r)
+      // One message per call: each takes the next clock value as its created_ns.
+      await store.appendGroupMessages([{ ...m, groupId: group }])
+    }
+    return { store, r }
+  }
+
+  it('writes the bytes of the decoded page and of the generated code, through a real store', async () => {
+    for (let seed = 1; seed <= 12; seed++) {
+      const group = rng(seed).bytes(seed % 3 === 0 ? 32 : 16)
+      const { store, r } = await storeWithRows(seed, group, 40 + seed)
+      for (let q = 0; q < 8; q++) {
+        const bounds = {
+          ascending: r.below(2) === 0,
+          limit: [1, 5, 40, 100][r.below(4)] as number,
+          idCursor: r.below(2) === 0 ? 0 : 1 + r.below(60),
+        }
+        const pagingInfo = {
+          direction: bounds.ascending ? 1 : 2,
+          limit: bounds.limit,
+          idCursor: r.below(2) === 0 ? 0 : (edgeIds[r.below(edgeIds.length)] as number),
+        }
+        const items = await store.queryGroupMessages(group, bounds)
+        const rows = await store.queryGroupRows(group, bounds)
+        expect(rows).toHaveLength(items.length)
+        const fromRows = Buffer.from(encodeGroupRowsResponse(group, rows, pagingInfo)).toString('hex')
+        expect(fromRows, `seed ${seed} query ${q}`).toBe(
+          Buffer.from(encodeQueryGroupMessagesResponse({ items, pagingInfo })).toString('hex'),
+        )
+        expect(fromRows, `seed ${seed} query ${q}`).toBe(
+          Buffer.from(generatedPage({ items, pagingInfo })).toString('hex'),
+        )
+      }
+      await store.close()
+    }
+  })
+
+  it('refuses a truncated stored row with Node::StorageFailure, as the decoding path does', async () => {
+    const group = new Uint8Array(16).fill(0x31)
+    const { store } = await storeWithRows(7, group, 1)
+    const bounds = { ascending: true, limit: 100, idCursor: 0 }
+    const [row] = await store.queryGroupRows(group, bounds)
+    const [key, value] = row as [Uint8Array, Uint8Array]
+    const pagingInfo = { direction: 1, limit: 100, idCursor: 0 }
+    // Every shorter prefix of the row: both paths refuse it or both read it (the trailing bytes may be
+    // an empty field's length).
+    for (let cut = 0; cut < value.length; cut++) {
+      await store.db.put(key, value.slice(0, cut))
+      const decoded = await store.queryGroupMessages(group, bounds).then(
+        (items) => encodeQueryGroupMessagesResponse({ items, pagingInfo }),
+        (e: { code?: string }) => e.code,
+      )
+      const rows = await store.queryGroupRows(group, bounds)
+      let fromRows: Uint8Array | string | undefined
+      try {
+        fromRows = encodeGroupRowsResponse(group, rows, pagingInfo)
+      } catch (e) {
+        fromRows = (e as { code?: string }).code
+      }
+      expect(fromRows, `cut at ${cut}`).toEqual(decoded)
+    }
+    expect(() => encodeGroupRowsResponse(group, [[key, new Uint8Array(12)]], pagingInfo)).toThrow(
+      expect.objectContaining({ code: 'Node::StorageFailure' }),
+    )
+    await store.close()
   })
 })

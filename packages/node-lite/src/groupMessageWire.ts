@@ -12,7 +12,8 @@
  * (mix.bench.ts allocation profile), and garbage is what the young-generation collector pauses for.
  * @module
  */
-import type { GroupMessage, Page } from './types.ts'
+import { GroupRowFields, type StoredEntry } from './store/store.ts'
+import type { GroupMessage, Page, PagingInfo } from './types.ts'
 
 /** Bytes of `value` as a varint (`value` a non-negative integer below 2^64). */
 function varintSize(value: number): number {
@@ -116,6 +117,34 @@ export function encodeGroupMessage(m: GroupMessage): Uint8Array {
   return out
 }
 
+/** Size of `PagingInfo`'s body. `direction` is an enum (int32): its values here are 0..2, never negative. */
+function pagingSize(p: PagingInfo): number {
+  let n = 0
+  if (p.direction !== 0) n += 1 + varintSize(p.direction)
+  if (p.limit !== 0) n += 1 + varintSize(p.limit)
+  if (p.idCursor !== 0) n += 1 + varintSize(p.idCursor)
+  return n
+}
+
+/** Writes `paging_info = 2` of a response. */
+function writePaging(out: Uint8Array, at: number, p: PagingInfo, size: number): number {
+  out[at++] = 0x12
+  at = writeVarint(out, at, size)
+  if (p.direction !== 0) {
+    out[at++] = 0x08
+    at = writeVarint(out, at, p.direction)
+  }
+  if (p.limit !== 0) {
+    out[at++] = 0x10
+    at = writeVarint(out, at, p.limit)
+  }
+  if (p.idCursor !== 0) {
+    out[at++] = 0x18
+    at = writeVarint(out, at, p.idCursor)
+  }
+  return at
+}
+
 /** Encodes a `QueryGroupMessagesResponse`. */
 export function encodeQueryGroupMessagesResponse(page: Page<GroupMessage>): Uint8Array {
   const { items, pagingInfo } = page
@@ -127,11 +156,7 @@ export function encodeQueryGroupMessagesResponse(page: Page<GroupMessage>): Uint
     const body = groupMessageSize(v1)
     total += 1 + varintSize(body) + body
   }
-  // direction is an enum (int32): its values here are 0..2, never negative.
-  let paging = 0
-  if (pagingInfo.direction !== 0) paging += 1 + varintSize(pagingInfo.direction)
-  if (pagingInfo.limit !== 0) paging += 1 + varintSize(pagingInfo.limit)
-  if (pagingInfo.idCursor !== 0) paging += 1 + varintSize(pagingInfo.idCursor)
+  const paging = pagingSize(pagingInfo)
   total += 1 + varintSize(paging) + paging
   const out = new Uint8Array(total)
   let at = 0
@@ -141,19 +166,114 @@ export function encodeQueryGroupMessagesResponse(page: Page<GroupMessage>): Uint
     at = writeVarint(out, at, groupMessageSize(v1))
     at = writeGroupMessage(out, at, items[i] as GroupMessage, v1)
   }
-  out[at++] = 0x12 // paging_info = 2
-  at = writeVarint(out, at, paging)
-  if (pagingInfo.direction !== 0) {
+  writePaging(out, at, pagingInfo, paging)
+  return out
+}
+
+/** Bytes of a 64-bit varint given as two 32-bit words. */
+function varint64Size(high: number, low: number): number {
+  const bits = high !== 0 ? 64 - Math.clz32(high) : 32 - Math.clz32(low)
+  return bits === 0 ? 1 : Math.ceil(bits / 7)
+}
+
+/** Writes a 64-bit varint given as two unsigned 32-bit words, low word first, as protobuf's LongBits. */
+function writeVarint64(out: Uint8Array, at: number, high: number, low: number): number {
+  while (high > 0 || low >= 128) {
+    out[at++] = (low & 0x7f) | 0x80
+    low = ((low >>> 7) | ((high & 0x7f) << 25)) >>> 0
+    high >>>= 7
+  }
+  out[at++] = low
+  return at
+}
+
+/** Size of `V1`'s body for a stored row of group `groupId`. */
+function rowV1Size(f: GroupRowFields, groupId: Uint8Array): number {
+  let n = 0
+  if (f.id !== 0) n += 1 + varintSize(f.id)
+  if (f.createdHigh !== 0 || f.createdLow !== 0) n += 1 + varint64Size(f.createdHigh, f.createdLow)
+  if (groupId.length > 0) n += 1 + varintSize(groupId.length) + groupId.length
+  const data = f.dataEnd - f.dataStart
+  if (data > 0) n += 1 + varintSize(data) + data
+  const hmac = f.senderHmacEnd - f.senderHmacStart
+  if (hmac > 0) n += 1 + varintSize(hmac) + hmac
+  if (f.shouldPush) n += 2
+  if (f.isCommit) n += 2
+  return n
+}
+
+function writeRowSlice(
+  out: Uint8Array,
+  at: number,
+  tag: number,
+  value: Uint8Array,
+  start: number,
+  end: number,
+) {
+  out[at++] = tag
+  at = writeVarint(out, at, end - start)
+  out.set(value.subarray(start, end), at)
+  return at + end - start
+}
+
+function writeGroupRow(out: Uint8Array, at: number, f: GroupRowFields, groupId: Uint8Array, v1: number) {
+  out[at++] = 0x0a // v1 = 1, length-delimited
+  at = writeVarint(out, at, v1)
+  if (f.id !== 0) {
     out[at++] = 0x08
-    at = writeVarint(out, at, pagingInfo.direction)
+    at = writeVarint(out, at, f.id)
   }
-  if (pagingInfo.limit !== 0) {
+  if (f.createdHigh !== 0 || f.createdLow !== 0) {
     out[at++] = 0x10
-    at = writeVarint(out, at, pagingInfo.limit)
+    at = writeVarint64(out, at, f.createdHigh, f.createdLow)
   }
-  if (pagingInfo.idCursor !== 0) {
-    out[at++] = 0x18
-    at = writeVarint(out, at, pagingInfo.idCursor)
+  if (groupId.length > 0) at = writeBytesField(out, at, 0x1a, groupId)
+  if (f.dataEnd > f.dataStart) at = writeRowSlice(out, at, 0x22, f.value, f.dataStart, f.dataEnd)
+  if (f.senderHmacEnd > f.senderHmacStart) {
+    at = writeRowSlice(out, at, 0x2a, f.value, f.senderHmacStart, f.senderHmacEnd)
   }
+  if (f.shouldPush) {
+    out[at++] = 0x30
+    out[at++] = 1
+  }
+  if (f.isCommit) {
+    out[at++] = 0x38
+    out[at++] = 1
+  }
+  return at
+}
+
+/**
+ * Encodes a `QueryGroupMessagesResponse` straight from a page of stored rows of group `groupId`
+ * (`NodeStore.queryGroupRows`): the same bytes as {@link encodeQueryGroupMessagesResponse} of the
+ * decoded page, with no object per row. A truncated row is `Node::StorageFailure`.
+ */
+export function encodeGroupRowsResponse(
+  groupId: Uint8Array,
+  rows: readonly StoredEntry[],
+  pagingInfo: PagingInfo,
+): Uint8Array {
+  const f = new GroupRowFields()
+  const sizes = new Array<number>(rows.length)
+  let total = 0
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i] as StoredEntry
+    const v1 = rowV1Size(f.read(row[0], row[1]), groupId)
+    sizes[i] = v1
+    const body = groupMessageSize(v1)
+    total += 1 + varintSize(body) + body
+  }
+  const paging = pagingSize(pagingInfo)
+  total += 1 + varintSize(paging) + paging
+  const out = new Uint8Array(total)
+  let at = 0
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i] as StoredEntry
+    const v1 = sizes[i] as number
+    out[at++] = 0x0a // messages = 1
+    at = writeVarint(out, at, groupMessageSize(v1))
+    at = writeGroupRow(out, at, f.read(row[0], row[1]), groupId, v1)
+  }
+  writePaging(out, at, pagingInfo, paging)
   return out
 }

@@ -7,7 +7,7 @@
  */
 import { decodeMessage, ProtoError, toBigInt, toLong, xmtp } from '@xmtp-lite/proto'
 import { NodeError } from './errors.ts'
-import { encodeGroupMessage, encodeQueryGroupMessagesResponse } from './groupMessageWire.ts'
+import { encodeGroupMessage, encodeGroupRowsResponse } from './groupMessageWire.ts'
 import { encodeGetInboxIdsResponse } from './inboxIdsWire.ts'
 import type { CallContext, NodeService, StreamSink, SubscriptionHandle } from './service.ts'
 import type {
@@ -300,8 +300,10 @@ export function rpcMethods(service: NodeService): Map<string, RpcMethod> {
       path: m('QueryGroupMessages'),
       async handle(ctx, request) {
         const req = decode(mls.QueryGroupMessagesRequest, request)
-        const page = await service.queryGroupMessages(ctx, bytes(req.groupId), paging(req.pagingInfo))
-        return encodeQueryGroupMessagesResponse(page)
+        const groupId = bytes(req.groupId)
+        // Stored rows straight to the wire: the bytes of encodeQueryGroupMessagesResponse of the decoded page.
+        const page = await service.queryGroupRows(ctx, groupId, paging(req.pagingInfo))
+        return encodeGroupRowsResponse(groupId, page.rows, page.pagingInfo)
       },
     },
     {

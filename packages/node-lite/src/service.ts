@@ -16,12 +16,14 @@ import type {
   ScwVerifier,
 } from './ports.ts'
 import { type LimitKind, RateLimiter, type RateLimits, upstreamRateLimits } from './rateLimit.ts'
+import { idOfTopicKey } from './store/keys.ts'
 import type {
   GroupMessageRow,
   JoinedWrites,
   JoinWrites,
   NodeStore,
   QueryBounds,
+  StoredEntry,
   StoreEvent,
 } from './store/store.ts'
 import {
@@ -309,6 +311,30 @@ export class NodeService {
     if (groupId.length === 0) throw invalid('group id is empty')
     const bounds = this.bounds(paging)
     return this.page(bounds, await this.store.queryGroupMessages(groupId, bounds))
+  }
+
+  /**
+   * {@link queryGroupMessages} as stored rows (`NodeStore.queryGroupRows`), for transports that encode
+   * them straight to the wire; the same checks, rows and paging.
+   */
+  async queryGroupRows(
+    ctx: CallContext,
+    groupId: Uint8Array,
+    paging: PagingInfo | undefined,
+  ): Promise<{ readonly rows: StoredEntry[]; readonly pagingInfo: PagingInfo }> {
+    this.admit(ctx, 'default', 1)
+    if (groupId.length === 0) throw invalid('group id is empty')
+    const bounds = this.bounds(paging)
+    const rows = await this.store.queryGroupRows(groupId, bounds)
+    const last = rows[rows.length - 1]
+    return {
+      rows,
+      pagingInfo: {
+        direction: bounds.ascending ? SortDirection.Ascending : SortDirection.Descending,
+        limit: bounds.limit,
+        idCursor: rows.length === bounds.limit && last !== undefined ? idOfTopicKey(last[0]) : 0,
+      },
+    }
   }
 
   /** QueryWelcomeMessages (§3.6). */

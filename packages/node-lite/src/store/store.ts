@@ -475,6 +475,19 @@ export class NodeStore {
     return this.queryTopic(Tag.GroupMessage, groupId, bounds, (rowId, v) => decodeGroupRow(id, rowId, v))
   }
 
+  /**
+   * One page of a group's messages as stored, undecoded (`[key, value]`, read them with
+   * {@link GroupRowFields}): QueryGroupMessages writes them straight to the wire (groupMessageWire.ts)
+   * instead of building a message object and three views per row.
+   */
+  async queryGroupRows(groupId: Uint8Array, bounds: QueryBounds): Promise<StoredEntry[]> {
+    try {
+      return await this.topicEntries(Tag.GroupMessage, groupId, bounds)
+    } catch (error) {
+      throw storageError(error)
+    }
+  }
+
   /** One page of an installation's welcomes (§3.6). */
   queryWelcomes(installationKey: Uint8Array, bounds: QueryBounds): Promise<WelcomeMessage[]> {
     return this.queryTopic(Tag.Welcome, installationKey, bounds, (id, v) =>
@@ -651,20 +664,23 @@ export class NodeStore {
     bounds: QueryBounds,
     decode: (id: number, value: Uint8Array) => T,
   ): Promise<T[]> {
-    // Exclusive cursor: `id > cursor` ascending, `id < cursor` descending; 0 means no cursor (§3.6).
-    const range = bounds.ascending
-      ? topicRange(tag, topic, bounds.idCursor, undefined)
-      : topicRange(tag, topic, 0, bounds.idCursor === 0 ? undefined : bounds.idCursor)
     const out: T[] = []
     try {
-      const entries = await this.db
-        .iterator({ ...range, reverse: !bounds.ascending, limit: bounds.limit })
-        .all()
+      const entries = await this.topicEntries(tag, topic, bounds)
       for (const [key, value] of entries) out.push(decode(idOfTopicKey(key), value))
     } catch (error) {
       throw storageError(error)
     }
     return out
+  }
+
+  /** One page of a topic's rows as the database gives them. */
+  private topicEntries(tag: number, topic: Uint8Array, bounds: QueryBounds): Promise<StoredEntry[]> {
+    // Exclusive cursor: `id > cursor` ascending, `id < cursor` descending; 0 means no cursor (§3.6).
+    const range = bounds.ascending
+      ? topicRange(tag, topic, bounds.idCursor, undefined)
+      : topicRange(tag, topic, 0, bounds.idCursor === 0 ? undefined : bounds.idCursor)
+    return this.db.iterator({ ...range, reverse: !bounds.ascending, limit: bounds.limit }).all()
   }
 
   private enqueue<R>(
@@ -813,6 +829,62 @@ export async function writeBatch(db: Db, ops: readonly Op[], sync: boolean): Pro
 function storageError(error: unknown): NodeError {
   if (error instanceof NodeError) return error
   return new NodeError('Node::StorageFailure', 'the database failed', { cause: error })
+}
+
+/** A stored row: its key and value as the database gives them. */
+export type StoredEntry = [key: Uint8Array, value: Uint8Array]
+
+/**
+ * Reads stored group-message rows in place, one at a time, into its own fields (no object, view or bigint
+ * per row): for encoders that write a page straight to the wire. The layout is {@link encodeGroupRow}'s
+ * (`u64 created_ns | u8 flags | u32 len, sender_hmac | u32 len, data`, big-endian) under a topic key ending
+ * in the u64 id, with the checks of {@link RowReader}: a truncated row is `Node::StorageFailure`.
+ */
+export class GroupRowFields {
+  id = 0
+  /** `created_ns`, high and low 32 bits. */
+  createdHigh = 0
+  createdLow = 0
+  shouldPush = false
+  isCommit = false
+  /** The row's value; the two byte strings are `value[senderHmacStart, senderHmacEnd)` and `value[dataStart, dataEnd)`. */
+  value: Uint8Array = new Uint8Array(0)
+  senderHmacStart = 0
+  senderHmacEnd = 0
+  dataStart = 0
+  dataEnd = 0
+
+  /** Reads one row; returns this. */
+  read(key: Uint8Array, value: Uint8Array): this {
+    const k = key.length - 8
+    if (k < 0) throw truncatedRow()
+    this.id = u32At(key, k) * 2 ** 32 + u32At(key, k + 4)
+    if (value.length < 13) throw truncatedRow()
+    this.createdHigh = u32At(value, 0)
+    this.createdLow = u32At(value, 4)
+    const flags = value[8] as number
+    this.isCommit = (flags & 1) !== 0
+    this.shouldPush = (flags & 2) !== 0
+    this.senderHmacStart = 13
+    this.senderHmacEnd = 13 + u32At(value, 9)
+    if (this.senderHmacEnd + 4 > value.length) throw truncatedRow()
+    this.dataStart = this.senderHmacEnd + 4
+    this.dataEnd = this.dataStart + u32At(value, this.senderHmacEnd)
+    if (this.dataEnd > value.length) throw truncatedRow()
+    this.value = value
+    return this
+  }
+}
+
+function u32At(bytes: Uint8Array, at: number): number {
+  return (
+    (bytes[at] as number) * 2 ** 24 +
+    (((bytes[at + 1] as number) << 16) | ((bytes[at + 2] as number) << 8) | (bytes[at + 3] as number))
+  )
+}
+
+function truncatedRow(): NodeError {
+  return new NodeError('Node::StorageFailure', 'a stored row is truncated (database corruption)')
 }
 
 function encodeGroupRow(m: GroupMessage): Uint8Array {
