@@ -1014,3 +1014,77 @@ describe('secp256k1 recovery: libsecp256k1 and noble agree', () => {
     }
   })
 })
+
+describe('secp256k1 signing: libsecp256k1 and noble give the same bytes', () => {
+  const n = secp256k1.Point.Fn.ORDER
+  const be = (x: bigint) => fromHex(x.toString(16).padStart(64, '0'))
+  function signed(c: CryptoProvider, hash: Uint8Array, key: Uint8Array): string {
+    try {
+      return toHex(c.secp256k1.signRecoverable(hash, key))
+    } catch (error) {
+      return isBaseError(error) ? `throws ${error.code}` : `untyped ${String(error)}`
+    }
+  }
+  function expectSameSignature(hash: Uint8Array, key: Uint8Array): string {
+    const expected = signed(nobleCrypto, hash, key)
+    expect(signed(fast, hash, key), `hash ${toHex(hash)} key ${toHex(key)}`).toBe(expected)
+    return expected
+  }
+
+  it('loads on the prebuilt platforms', () => {
+    if (prebuilt) expect(native.secp256k1Sign).toBeDefined()
+  })
+
+  it('on 1,000 random keys and hashes, the backend and the provider (fast-check)', () => {
+    const sign = native.secp256k1Sign
+    fc.assert(
+      fc.property(
+        fc.bigInt({ min: 1n, max: n - 1n }),
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        (key, hash) => {
+          const expected = expectSameSignature(hash, be(key))
+          // The backend itself, for hashes below n (the provider sends the others to noble).
+          if (sign !== undefined && BigInt(`0x${toHex(hash)}`) < n) {
+            const out = sign(hash, be(key))
+            expect(
+              out === undefined ? 'refused' : `${toHex(out.signature64)}${(27 + out.recovery).toString(16)}`,
+            ).toBe(expected)
+          }
+        },
+      ),
+      { numRuns: 1000, seed: 20261203 },
+    )
+  }, 300_000)
+
+  it('on the edges of the key (0, 1, n - 1, n, 2^256 - 1) and of the hash (0, n - 1, n, n + 1, 2^256 - 1)', () => {
+    const keys = [0n, 1n, 2n, n - 1n, n, n + 1n, 2n ** 256n - 1n]
+    const hashes = [0n, 1n, n - 1n, n, n + 1n, 2n ** 256n - 1n]
+    const outcomes = new Set<string>()
+    for (const key of keys) {
+      for (const hash of hashes) outcomes.add(expectSameSignature(be(hash), be(key)).slice(0, 6))
+    }
+    // Keys 0, n and above are refused with the same code; the others sign every hash alike.
+    expect([...outcomes].filter((o) => o.startsWith('throws'))).toEqual(['throws'])
+    expect(expectSameSignature(be(1n), be(n))).toBe('throws Common::CryptoFailure')
+    // A hash of n or more: libsecp256k1 alone would seed its nonce with the unreduced hash and sign other
+    // bytes (a valid signature, not noble's), which is why the provider gives those hashes to noble.
+    const sign = native.secp256k1Sign
+    if (sign !== undefined) {
+      const out = sign(be(2n ** 256n - 1n), be(5n))
+      const viaNoble = nobleCrypto.secp256k1.signRecoverable(be(2n ** 256n - 1n), be(5n))
+      expect(toHex(out?.signature64 ?? new Uint8Array(0))).not.toBe(toHex(viaNoble.subarray(0, 64)))
+    }
+  })
+
+  it('refuses hashes and keys of the wrong length with the same code', () => {
+    for (const [hash, key] of [
+      [new Uint8Array(31), be(5n)],
+      [new Uint8Array(33), be(5n)],
+      [new Uint8Array(32), new Uint8Array(31)],
+    ] as const) {
+      const expected = signed(nobleCrypto, hash, key)
+      expect(expected.startsWith('throws')).toBe(true)
+      expect(signed(fast, hash, key)).toBe(expected)
+    }
+  })
+})

@@ -16,7 +16,8 @@
  *   refuses the same inputs, so the error is the one the KeyObject path gives. Its ChaCha20-Poly1305
  *   (RFC 8439) is one call per seal or open, where node:crypto builds a cipher object and makes five calls.
  * - `secp256k1` (libsecp256k1 through N-API, prebuilt for linux-x64, darwin-arm64, win32-x64) recovers keys
- *   under the same rules as noble (r and s in [1, n), the x = r point must exist, the hash taken mod n).
+ *   under the same rules as noble (r and s in [1, n), the x = r point must exist, the hash taken mod n), and
+ *   signs hashes below n with noble's bytes (RFC 6979, low s).
  * - `keccak` (the Keccak team's KeccakP-1600 code through N-API, prebuilt for linux-x64, darwin-x64,
  *   win32-x64) runs the Keccak-256 sponge of Ethereum: rate 1088, capacity 512, the original pad10*1 with
  *   suffix 0x01 (not SHA3-256's 0x06, so node:crypto's `sha3-256` is not it). Its addon is loaded through
@@ -83,6 +84,16 @@ export interface NativeBackends {
    * 32-byte hash. Throws (any error) when no key recovers.
    */
   readonly secp256k1Recover?: (signature64: Uint8Array, recovery: number, hash32: Uint8Array) => Uint8Array
+  /**
+   * The deterministic signature of a 32-byte hash below the group order n (libsecp256k1's default RFC 6979
+   * nonce, no extra data, low s): `r || s` and the recovery id, or `undefined` when the private key is zero
+   * or not below n. A hash of n or more is not given to it: libsecp256k1 seeds its nonce with the raw hash
+   * where RFC 6979 §3.2 (and noble) seed it with the hash reduced mod n, so the signatures would differ.
+   */
+  readonly secp256k1Sign?: (
+    hash32: Uint8Array,
+    privateKey: Uint8Array,
+  ) => { readonly signature64: Uint8Array; readonly recovery: number } | undefined
   /** Keccak-256 (Ethereum's, pad 0x01) of any bytes, 32 bytes out. */
   readonly keccak256?: (data: Uint8Array) => Uint8Array
   /** The backends that loaded and passed their probe, for benchmarks and diagnostics. */
@@ -129,6 +140,8 @@ interface SodiumNative {
 
 interface Secp256k1Native {
   ecdsaRecover(sig: Uint8Array, recid: number, msg32: Uint8Array, compressed: boolean): Uint8Array
+  ecdsaSign?(msg32: Uint8Array, seckey: Uint8Array): { signature: Uint8Array; recid: number }
+  privateKeyVerify?(seckey: Uint8Array): boolean
 }
 
 type Require = ((id: string) => unknown) & { resolve?: (id: string) => string }
@@ -379,7 +392,7 @@ function loadSodiumChaCha(sodium: SodiumNative): SodiumBackends {
   return { chacha20poly1305Seal: seal, chacha20poly1305Open: open }
 }
 
-function loadSecp256k1(require: Require): Pick<NativeBackends, 'secp256k1Recover'> {
+function loadSecp256k1(require: Require): Pick<NativeBackends, 'secp256k1Recover' | 'secp256k1Sign'> {
   let secp: Secp256k1Native
   try {
     // `secp256k1/bindings` is the N-API addon only; the package's main entry would silently fall back to
@@ -406,7 +419,38 @@ function loadSecp256k1(require: Require): Pick<NativeBackends, 'secp256k1Recover
   } catch {
     return {}
   }
-  return { secp256k1Recover: recover }
+  return { secp256k1Recover: recover, ...loadSecp256k1Sign(secp) }
+}
+
+/**
+ * Signing through the same addon, when it has it and answers its probes: private key 1 signs 32 bytes
+ * 0x01 to the RFC 6979 signature the recovery probe uses (recovery id 1), and keys 0 and n are refused.
+ */
+function loadSecp256k1Sign(secp: Secp256k1Native): Pick<NativeBackends, 'secp256k1Sign'> {
+  const { ecdsaSign, privateKeyVerify } = secp
+  if (typeof ecdsaSign !== 'function' || typeof privateKeyVerify !== 'function') return {}
+  const sign = (hash32: Uint8Array, privateKey: Uint8Array) => {
+    if (!privateKeyVerify.call(secp, privateKey)) return undefined
+    const { signature, recid } = ecdsaSign.call(secp, hash32, privateKey)
+    return { signature64: new Uint8Array(signature), recovery: recid }
+  }
+  try {
+    const one = new Uint8Array(32)
+    one[31] = 1
+    const signed = sign(new Uint8Array(32).fill(1), one)
+    if (
+      signed === undefined ||
+      signed.recovery !== 1 ||
+      toHex(signed.signature64) !==
+        '747a6c6bd9a8ff0b77a99b8f274f5df5198b5dddc33edd4bc89e459d13dfa6177431bfa016325b8f27491781d1c462999f1dde760560373a517d29161c2df139'
+    )
+      return {}
+    const order = fromHex('fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141')
+    if (sign(one, new Uint8Array(32)) !== undefined || sign(one, order) !== undefined) return {}
+  } catch {
+    return {}
+  }
+  return { secp256k1Sign: sign }
 }
 
 function loadKeccak(require: Require): Pick<NativeBackends, 'keccak256'> {
