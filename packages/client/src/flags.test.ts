@@ -1,43 +1,21 @@
 import { ContentTypeError } from '@xmtp-lite/content-types'
 import { ContentTypePoll, type Poll } from '@xmtp-lite/content-types/xip-poll'
-import { createWalletSigner } from '@xmtp-lite/identity'
-import { type RunningNode, startNode } from '@xmtp-lite/node-lite'
-import { MemoryLevel } from 'memory-level'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Client, type ClientOptions } from './client.ts'
+import { TestNode } from '../test/testNode.ts'
 import { ClientError } from './errors.ts'
 import { checkClientFlags } from './flags.ts'
 import { createWebSocketTransport } from './transport/websocket.ts'
 
 // Two real nodes on free ports: one runs xip-poll, one does not (node-lite src/flags.ts).
-let flagged: RunningNode
-let plain: RunningNode
-const clients: Client[] = []
-
-const create = async (seed: number, node: RunningNode, extra: Partial<ClientOptions> = {}) => {
-  const c = await Client.create(createWalletSigner(new Uint8Array(32).fill(seed)), {
-    apiUrl: `http://127.0.0.1:${node.grpcPort}`,
-    db: new MemoryLevel(),
-    encryptionKey: new Uint8Array(32).fill(seed),
-    ...extra,
-  })
-  clients.push(c)
-  return c
-}
+let flagged: TestNode
+let plain: TestNode
 
 beforeAll(async () => {
-  flagged = await startNode({
-    memory: true,
-    grpcPort: 0,
-    httpPort: 0,
-    rateLimits: false,
-    flags: ['xip-poll'],
-  })
-  plain = await startNode({ memory: true, grpcPort: 0, httpPort: 0, rateLimits: false })
+  flagged = await TestNode.start({ flags: ['xip-poll'] })
+  plain = await TestNode.start({ http: true })
 })
 
 afterAll(async () => {
-  for (const c of clients) await c.close()
   await flagged?.close()
   await plain?.close()
 })
@@ -58,9 +36,9 @@ describe('client feature flags', () => {
   })
 
   it('with xip-poll a client sends and reads polls; without it the same message is its fallback text', async () => {
-    const alice = await create(0x61, flagged, { flags: ['xip-poll'] })
-    const bob = await create(0x62, flagged, { flags: ['xip-poll'] })
-    const carol = await create(0x63, flagged)
+    const alice = await flagged.newClient(0x61, { flags: ['xip-poll'] })
+    const bob = await flagged.newClient(0x62, { flags: ['xip-poll'] })
+    const carol = await flagged.newClient(0x63)
     expect(alice.flags).toEqual(['xip-poll'])
     expect(carol.flags).toEqual([])
     const group = await alice.conversations.newGroup([bob.inboxId, carol.inboxId], { name: 'polls' })
@@ -84,7 +62,7 @@ describe('client feature flags', () => {
   it('a node without the flag refuses the writes of a flagged client (gRPC and WebSocket)', async () => {
     let refused: unknown
     try {
-      await create(0x64, plain, { flags: ['xip-poll'] })
+      await plain.newClient(0x64, { flags: ['xip-poll'] })
     } catch (e) {
       refused = e
     }
@@ -94,10 +72,10 @@ describe('client feature flags', () => {
     expect((refused as { status?: number }).status).toBe(9)
     let overWs: unknown
     try {
-      await create(0x65, plain, {
+      await plain.newClient(0x65, {
         flags: ['xip-poll'],
         transport: createWebSocketTransport({
-          url: `ws://127.0.0.1:${plain.httpPort}/ws`,
+          url: `ws://127.0.0.1:${plain.node.httpPort}/ws`,
           flags: ['xip-poll'],
         }),
       })
@@ -106,6 +84,6 @@ describe('client feature flags', () => {
     }
     expect((overWs as ClientError).code).toBe('Client::Rejected')
     // The same client without the flag registers through that node.
-    expect((await create(0x64, plain)).inboxId).toMatch(/^[0-9a-f]{64}$/)
+    expect((await plain.newClient(0x64)).inboxId).toMatch(/^[0-9a-f]{64}$/)
   })
 })

@@ -15,6 +15,10 @@ import { Client, type ClientOptions } from '../src/client.ts'
 export interface TestNodeOptions {
   /** Keep the node's data in a temporary directory, so {@link TestNode.restart} keeps it; default memory. */
   readonly disk?: boolean
+  /** The node's feature flags (node-lite src/flags.ts); default none. */
+  readonly flags?: readonly string[]
+  /** Also serve HTTP (health, WebSocket API) on a free port; default gRPC only. */
+  readonly http?: boolean
 }
 
 /** A node-lite and the clients a test made of it. */
@@ -22,12 +26,14 @@ export class TestNode {
   #node: RunningNode
   readonly #port: number
   readonly #dataDir: string | undefined
+  readonly #options: TestNodeOptions
   readonly #clients: Client[] = []
 
-  private constructor(node: RunningNode, dataDir: string | undefined) {
+  private constructor(node: RunningNode, dataDir: string | undefined, options: TestNodeOptions) {
     this.#node = node
     this.#port = node.grpcPort
     this.#dataDir = dataDir
+    this.#options = options
   }
 
   static async start(options: TestNodeOptions = {}): Promise<TestNode> {
@@ -35,10 +41,11 @@ export class TestNode {
     const node = await startNode({
       ...(dataDir === undefined ? { memory: true } : { dataDir }),
       grpcPort: 0,
-      httpPort: false,
+      httpPort: options.http === true ? 0 : false,
       rateLimits: false,
+      ...(options.flags === undefined ? {} : { flags: options.flags }),
     })
-    return new TestNode(node, dataDir)
+    return new TestNode(node, dataDir, options)
   }
 
   get node(): RunningNode {
@@ -75,6 +82,7 @@ export class TestNode {
       grpcPort: this.#port,
       httpPort: false,
       rateLimits: false,
+      ...(this.#options.flags === undefined ? {} : { flags: this.#options.flags }),
     })
   }
 
