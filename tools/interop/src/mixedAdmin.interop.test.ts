@@ -8,7 +8,7 @@
  * client; ours checks its commits before publishing (`Client::ChangeNotAllowed`), so the test also
  * publishes the same forbidden commit by hand, as a misbehaving client would, to show libxmtp refusing it.
  */
-import type { Client, Conversation } from '@xmtp-lite/client'
+import type { Conversation } from '@xmtp-lite/client'
 import { isBaseError } from '@xmtp-lite/common'
 import {
   applyMutableMetadataChange,
@@ -20,30 +20,10 @@ import {
   MetadataField,
   replaceExtension,
 } from '@xmtp-lite/mls'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { SdkDriver } from './driver.ts'
-import {
-  expectConverged,
-  type MixedCast,
-  type SdkSide,
-  sdkGroupState,
-  startMixedCast,
-} from './mixedHarness.ts'
+import { describe, expect, it } from 'vitest'
+import { expectConverged, type SdkSide, sdkGroupState, twoByTwo, useCast } from './mixedHarness.ts'
 
-let sdk: SdkDriver
-let ours: Client
-let ours2: Client
-let official: SdkSide
-let official2: SdkSide
-
-let cast: MixedCast | undefined
-
-beforeAll(async () => {
-  cast = await startMixedCast()
-  ;({ sdk, official, official2, ours, ours2 } = cast)
-})
-
-afterAll(() => cast?.close())
+const cast = useCast(twoByTwo)
 
 type AdminChange = 'addAdmin' | 'removeAdmin' | 'addSuperAdmin' | 'removeSuperAdmin'
 
@@ -52,7 +32,7 @@ const sdkAdmin = (side: SdkSide, groupId: string, change: AdminChange, inboxId: 
 
 /** How many messages the node holds for a group: shows a refused commit really was published. */
 async function published(groupId: Uint8Array): Promise<number> {
-  return (await ours.api.queryGroupMessages(groupId)).length
+  return (await cast.ours.api.queryGroupMessages(groupId)).length
 }
 
 /** The error code of a rejected promise (its cause's too), or 'resolved'. */
@@ -107,87 +87,90 @@ async function publishForbidden(
             ),
           }),
         })
-  await ours.api.sendGroupMessages([{ data: pending.commit }])
+  await cast.ours.api.sendGroupMessages([{ data: pending.commit }])
 }
 
 describe('admin changes in mixed groups', () => {
   it('admins and super admins added and removed from both sides; every side agrees after each', async () => {
-    const group = await ours.conversations.newGroup([official.inboxId, official2.inboxId, ours2.inboxId], {
-      name: 'admins',
-    })
-    await sdk.call('sync', { name: official.name })
-    await sdk.call('sync', { name: official2.name })
-    const [theirs] = await ours2.conversations.syncWelcomes()
+    const group = await cast.ours.conversations.newGroup(
+      [cast.official.inboxId, cast.official2.inboxId, cast.ours2.inboxId],
+      {
+        name: 'admins',
+      },
+    )
+    await cast.sdk.call('sync', { name: cast.official.name })
+    await cast.sdk.call('sync', { name: cast.official2.name })
+    const [theirs] = await cast.ours2.conversations.syncWelcomes()
     if (theirs === undefined) throw new Error('no welcome for ours2')
     const sides = [group, theirs]
-    const officials = [official, official2]
+    const officials = [cast.official, cast.official2]
     let state = await expectConverged(group.id, sides, officials)
-    expect(state.superAdmins).toEqual([ours.inboxId])
+    expect(state.superAdmins).toEqual([cast.ours.inboxId])
     expect(state.admins).toEqual([])
 
-    await group.addAdmin(official.inboxId)
+    await group.addAdmin(cast.official.inboxId)
     state = await expectConverged(group.id, sides, officials)
-    expect(state.admins).toEqual([official.inboxId])
+    expect(state.admins).toEqual([cast.official.inboxId])
 
-    await group.addSuperAdmin(official.inboxId)
+    await group.addSuperAdmin(cast.official.inboxId)
     state = await expectConverged(group.id, sides, officials)
-    expect(state.superAdmins).toEqual([ours.inboxId, official.inboxId].sort())
+    expect(state.superAdmins).toEqual([cast.ours.inboxId, cast.official.inboxId].sort())
 
     // libxmtp, now a super admin, changes lists our client checks.
-    await sdkAdmin(official, group.id, 'addAdmin', ours2.inboxId)
+    await sdkAdmin(cast.official, group.id, 'addAdmin', cast.ours2.inboxId)
     state = await expectConverged(group.id, sides, officials)
-    expect(state.admins).toEqual([official.inboxId, ours2.inboxId].sort())
-    expect(theirs.admins).toContain(ours2.inboxId)
+    expect(state.admins).toEqual([cast.official.inboxId, cast.ours2.inboxId].sort())
+    expect(theirs.admins).toContain(cast.ours2.inboxId)
 
-    await sdkAdmin(official, group.id, 'removeAdmin', official.inboxId)
+    await sdkAdmin(cast.official, group.id, 'removeAdmin', cast.official.inboxId)
     state = await expectConverged(group.id, sides, officials)
-    expect(state.admins).toEqual([ours2.inboxId])
+    expect(state.admins).toEqual([cast.ours2.inboxId])
 
-    await sdkAdmin(official, group.id, 'removeSuperAdmin', ours.inboxId)
+    await sdkAdmin(cast.official, group.id, 'removeSuperAdmin', cast.ours.inboxId)
     state = await expectConverged(group.id, sides, officials)
-    expect(state.superAdmins).toEqual([official.inboxId])
-    expect(group.superAdmins).toEqual([official.inboxId])
+    expect(state.superAdmins).toEqual([cast.official.inboxId])
+    expect(group.superAdmins).toEqual([cast.official.inboxId])
 
-    await sdkAdmin(official, group.id, 'addSuperAdmin', ours.inboxId)
+    await sdkAdmin(cast.official, group.id, 'addSuperAdmin', cast.ours.inboxId)
     state = await expectConverged(group.id, sides, officials)
-    expect(state.superAdmins).toEqual([ours.inboxId, official.inboxId].sort())
+    expect(state.superAdmins).toEqual([cast.ours.inboxId, cast.official.inboxId].sort())
 
     // Our admin (ours2, not a super admin) removes a libxmtp member under the default policy (admins remove),
     // and libxmtp's super admin may not be removed by anyone (§7.3 step 14).
-    await theirs.removeMembers([official2.inboxId])
-    state = await expectConverged(group.id, sides, [official])
-    expect(state.members.map((m) => m.inboxId)).not.toContain(official2.inboxId)
-    expect(await codes(theirs.removeMembers([official.inboxId]))).toEqual([
+    await theirs.removeMembers([cast.official2.inboxId])
+    state = await expectConverged(group.id, sides, [cast.official])
+    expect(state.members.map((m) => m.inboxId)).not.toContain(cast.official2.inboxId)
+    expect(await codes(theirs.removeMembers([cast.official.inboxId]))).toEqual([
       'Client::ChangeNotAllowed',
       'Mls::SuperAdminRemoved',
     ])
-    await expectConverged(group.id, sides, [official])
+    await expectConverged(group.id, sides, [cast.official])
   })
 
   it('a demoted admin is refused by the other side once the demotion is merged', async () => {
-    const created = await sdk.call<{ id: string }>('newGroup', {
-      name: official.name,
-      inboxIds: [ours.inboxId, official2.inboxId],
+    const created = await cast.sdk.call<{ id: string }>('newGroup', {
+      name: cast.official.name,
+      inboxIds: [cast.ours.inboxId, cast.official2.inboxId],
       permissions: 'adminOnly',
     })
-    const [mine] = await ours.conversations.syncWelcomes()
+    const [mine] = await cast.ours.conversations.syncWelcomes()
     if (mine === undefined) throw new Error('no welcome for ours')
-    await sdk.call('sync', { name: official2.name })
-    await sdkAdmin(official, created.id, 'addAdmin', ours.inboxId)
-    await expectConverged(created.id, [mine], [official, official2])
-    expect(mine.admins).toEqual([ours.inboxId])
+    await cast.sdk.call('sync', { name: cast.official2.name })
+    await sdkAdmin(cast.official, created.id, 'addAdmin', cast.ours.inboxId)
+    await expectConverged(created.id, [mine], [cast.official, cast.official2])
+    expect(mine.admins).toEqual([cast.ours.inboxId])
     // As an admin we may rename under admin-only metadata rules.
     await mine.updateName('renamed by our admin')
-    let state = await expectConverged(created.id, [mine], [official, official2])
+    let state = await expectConverged(created.id, [mine], [cast.official, cast.official2])
     expect(state.name).toBe('renamed by our admin')
     // Demoted, we may not: our client refuses before publishing, and state is unchanged everywhere.
-    await sdkAdmin(official, created.id, 'removeAdmin', ours.inboxId)
+    await sdkAdmin(cast.official, created.id, 'removeAdmin', cast.ours.inboxId)
     await mine.sync()
     expect(await codes(mine.updateName('after demotion'))).toEqual([
       'Client::ChangeNotAllowed',
       'Mls::PermissionDenied',
     ])
-    state = await expectConverged(created.id, [mine], [official, official2])
+    state = await expectConverged(created.id, [mine], [cast.official, cast.official2])
     expect(state.name).toBe('renamed by our admin')
     expect(state.admins).toEqual([])
   })
@@ -195,79 +178,90 @@ describe('admin changes in mixed groups', () => {
 
 describe('permission denials in mixed groups', () => {
   it("libxmtp's forbidden commits reach our client and are refused: state untouched on every side", async () => {
-    const group = await ours.conversations.newGroup([official.inboxId, official2.inboxId, ours2.inboxId], {
-      name: 'admins only',
-      permissions: 'adminsOnly',
-    })
-    await sdk.call('sync', { name: official.name })
-    await sdk.call('sync', { name: official2.name })
-    const [theirs] = await ours2.conversations.syncWelcomes()
+    const group = await cast.ours.conversations.newGroup(
+      [cast.official.inboxId, cast.official2.inboxId, cast.ours2.inboxId],
+      {
+        name: 'admins only',
+        permissions: 'adminsOnly',
+      },
+    )
+    await cast.sdk.call('sync', { name: cast.official.name })
+    await cast.sdk.call('sync', { name: cast.official2.name })
+    const [theirs] = await cast.ours2.conversations.syncWelcomes()
     if (theirs === undefined) throw new Error('no welcome for ours2')
-    const before = await expectConverged(group.id, [group, theirs], [official, official2])
+    const before = await expectConverged(group.id, [group, theirs], [cast.official, cast.official2])
 
     const denials = [
-      ['removeMembers', { inboxIds: [ours2.inboxId] }],
-      ['removeMembers', { inboxIds: [official2.inboxId] }],
+      ['removeMembers', { inboxIds: [cast.ours2.inboxId] }],
+      ['removeMembers', { inboxIds: [cast.official2.inboxId] }],
       ['updateName', { groupName: 'not yours to rename' }],
-      ['admin', { change: 'addAdmin', inboxId: official.inboxId }],
-      ['admin', { change: 'addSuperAdmin', inboxId: official.inboxId }],
+      ['admin', { change: 'addAdmin', inboxId: cast.official.inboxId }],
+      ['admin', { change: 'addSuperAdmin', inboxId: cast.official.inboxId }],
     ] as const
     for (const [op, args] of denials) {
       const count = await published(group.groupId)
       // libxmtp publishes the commit, then refuses it itself when it reads it back (the call fails).
-      await expect(sdk.call(op, { name: official.name, conversationId: group.id, ...args })).rejects.toThrow()
+      await expect(
+        cast.sdk.call(op, { name: cast.official.name, conversationId: group.id, ...args }),
+      ).rejects.toThrow()
       expect(await published(group.groupId)).toBe(count + 1)
-      const after = await expectConverged(group.id, [group, theirs], [official, official2], {
+      const after = await expectConverged(group.id, [group, theirs], [cast.official, cast.official2], {
         allowRefusals: true,
       })
       expect(after).toEqual(before)
     }
     // The group still works for everyone.
-    await sdk.call('sendText', { name: official.name, conversationId: group.id, text: 'still friends' })
+    await cast.sdk.call('sendText', {
+      name: cast.official.name,
+      conversationId: group.id,
+      text: 'still friends',
+    })
     await theirs.sync()
     expect((await theirs.messages()).map((m) => m.content)).toContain('still friends')
   })
 
   it('our forbidden changes: refused by our client before publishing, and by libxmtp when forced', async () => {
-    const created = await sdk.call<{ id: string }>('newGroup', {
-      name: official.name,
-      inboxIds: [ours.inboxId, official2.inboxId],
+    const created = await cast.sdk.call<{ id: string }>('newGroup', {
+      name: cast.official.name,
+      inboxIds: [cast.ours.inboxId, cast.official2.inboxId],
       groupName: 'libxmtp rules',
       permissions: 'adminOnly',
     })
-    const [mine] = await ours.conversations.syncWelcomes()
+    const [mine] = await cast.ours.conversations.syncWelcomes()
     if (mine === undefined) throw new Error('no welcome for ours')
-    await sdk.call('sync', { name: official2.name })
-    const before = await expectConverged(created.id, [mine], [official, official2])
+    await cast.sdk.call('sync', { name: cast.official2.name })
+    const before = await expectConverged(created.id, [mine], [cast.official, cast.official2])
 
     const count = await published(mine.groupId)
     for (const attempt of [
-      () => mine.removeMembers([official2.inboxId]),
+      () => mine.removeMembers([cast.official2.inboxId]),
       () => mine.updateName('not ours to rename'),
-      () => mine.addAdmin(ours.inboxId),
-      () => mine.addSuperAdmin(ours.inboxId),
-      () => mine.removeSuperAdmin(official.inboxId),
+      () => mine.addAdmin(cast.ours.inboxId),
+      () => mine.addSuperAdmin(cast.ours.inboxId),
+      () => mine.removeSuperAdmin(cast.official.inboxId),
     ]) {
       const [code, cause] = await codes(attempt())
       expect(code).toBe('Client::ChangeNotAllowed')
       expect(cause).toMatch(/^Mls::(PermissionDenied|LastSuperAdmin)$/)
     }
     expect(await published(mine.groupId)).toBe(count)
-    expect(await expectConverged(created.id, [mine], [official, official2])).toEqual(before)
+    expect(await expectConverged(created.id, [mine], [cast.official, cast.official2])).toEqual(before)
     expect((await mine.intents()).filter((i) => i.state === 'Error')).toHaveLength(5)
 
     // Forced onto the network, the same commits are refused by libxmtp (and skipped by our own client).
-    for (const change of [{ remove: official2.inboxId }, { rename: 'forced rename' }]) {
+    for (const change of [{ remove: cast.official2.inboxId }, { rename: 'forced rename' }]) {
       await publishForbidden(mine, change)
       expect(await published(mine.groupId)).toBeGreaterThan(count)
-      for (const side of [official, official2]) await sdkGroupState(side, created.id)
-      const refusals = sdk.takeLogs().filter((line) => /Policy .*failed|InsufficientPermissions/.test(line))
+      for (const side of [cast.official, cast.official2]) await sdkGroupState(side, created.id)
+      const refusals = cast.sdk
+        .takeLogs()
+        .filter((line) => /Policy .*failed|InsufficientPermissions/.test(line))
       expect(refusals.length).toBeGreaterThanOrEqual(2)
-      expect(await expectConverged(created.id, [mine], [official, official2])).toEqual(before)
+      expect(await expectConverged(created.id, [mine], [cast.official, cast.official2])).toEqual(before)
     }
     await mine.sendText('behaving again')
-    const theirs = await sdk.call<{ content: unknown }[]>('messages', {
-      name: official2.name,
+    const theirs = await cast.sdk.call<{ content: unknown }[]>('messages', {
+      name: cast.official2.name,
       conversationId: created.id,
     })
     expect(theirs.map((m) => m.content)).toContain('behaving again')

@@ -4,7 +4,7 @@
  * and `getMessageById`). Text and group-updated are covered by the other mixed tests; the transcripts here
  * are checked too. libxmtp sends reactions as `reaction:2.0` (protobuf) and reads our `reaction:1.0` (JSON).
  */
-import type { Client, Conversation, DecodedMessage } from '@xmtp-lite/client'
+import type { Conversation, DecodedMessage } from '@xmtp-lite/client'
 import { ContentTypeActions } from '@xmtp-lite/content-types/actions'
 import { ContentTypeAttachment } from '@xmtp-lite/content-types/attachment'
 import { ContentTypeIntent } from '@xmtp-lite/content-types/intent'
@@ -17,22 +17,11 @@ import { ContentTypeReply } from '@xmtp-lite/content-types/reply'
 import { ContentTypeText } from '@xmtp-lite/content-types/text'
 import { ContentTypeTransactionReference } from '@xmtp-lite/content-types/transaction-reference'
 import { ContentTypeWalletSendCalls } from '@xmtp-lite/content-types/wallet-send-calls'
-import type { RunningNode } from '@xmtp-lite/node-lite'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { SdkDriver, SdkMessage } from './driver.ts'
-import {
-  expectConverged,
-  officialClient,
-  ourClient,
-  type SdkSide,
-  startSdk,
-  startSdkNode,
-} from './mixedHarness.ts'
+import { beforeAll, describe, expect, it } from 'vitest'
+import type { SdkMessage } from './driver.ts'
+import { expectConverged, oneByOne, useCast } from './mixedHarness.ts'
 
-let node: RunningNode
-let sdk: SdkDriver
-let ours: Client
-let official: SdkSide
+const cast = useCast(oneByOne)
 let group: Conversation
 /** A text message of libxmtp's that reactions and replies point at. */
 let target = ''
@@ -112,7 +101,7 @@ const cases: Case[] = [
     kind: 'reaction',
     sdkSends: () => ({
       reference: target,
-      referenceInboxId: official.inboxId,
+      referenceInboxId: cast.official.inboxId,
       action: 1,
       content: '👍',
       schema: 1,
@@ -121,7 +110,7 @@ const cases: Case[] = [
       type: 'reaction:2',
       content: {
         reference: target,
-        referenceInboxId: official.inboxId,
+        referenceInboxId: cast.official.inboxId,
         action: 'added',
         content: '👍',
         schema: 'unicode',
@@ -131,7 +120,7 @@ const cases: Case[] = [
       type: ContentTypeReaction,
       content: {
         reference: target,
-        referenceInboxId: official.inboxId,
+        referenceInboxId: cast.official.inboxId,
         action: 'removed',
         content: ':tada:',
         schema: 'shortcode',
@@ -141,7 +130,7 @@ const cases: Case[] = [
       type: 'xmtp.org/reaction:1.0',
       content: {
         reference: target,
-        referenceInboxId: official.inboxId,
+        referenceInboxId: cast.official.inboxId,
         action: 2,
         content: ':tada:',
         schema: 2,
@@ -152,14 +141,14 @@ const cases: Case[] = [
     kind: 'reply',
     sdkSends: () => ({
       reference: target,
-      referenceInboxId: official.inboxId,
+      referenceInboxId: cast.official.inboxId,
       content: { $text: 'reply from libxmtp' },
     }),
     weDecode: () => ({
       type: 'reply:1',
       content: {
         reference: target,
-        referenceInboxId: official.inboxId,
+        referenceInboxId: cast.official.inboxId,
         contentType: ContentTypeText,
         content: 'reply from libxmtp',
       },
@@ -168,7 +157,7 @@ const cases: Case[] = [
       type: ContentTypeReply,
       content: {
         reference: target,
-        referenceInboxId: official.inboxId,
+        referenceInboxId: cast.official.inboxId,
         contentType: ContentTypeText,
         content: 'reply from xmtp-lite',
       },
@@ -315,15 +304,11 @@ const cases: Case[] = [
 const typeOf = (m: DecodedMessage) => `${m.contentType.typeId}:${m.contentType.versionMajor}`
 
 beforeAll(async () => {
-  node = await startSdkNode()
-  sdk = await startSdk()
-  official = await officialClient(sdk, 'official', '44'.repeat(32))
-  ours = await ourClient(0x55)
-  group = await ours.conversations.newGroup([official.inboxId], { name: 'content' })
-  await sdk.call('sync', { name: official.name })
+  group = await cast.ours.conversations.newGroup([cast.official.inboxId], { name: 'content' })
+  await cast.sdk.call('sync', { name: cast.official.name })
   target = (
-    await sdk.call<{ messageId: string }>('sendContent', {
-      name: official.name,
+    await cast.sdk.call<{ messageId: string }>('sendContent', {
+      name: cast.official.name,
       conversationId: group.id,
       kind: 'text',
       value: 'react to me',
@@ -333,18 +318,12 @@ beforeAll(async () => {
   await group.sync()
 })
 
-afterAll(async () => {
-  await ours?.close()
-  await sdk?.close()
-  await node?.close()
-})
-
 describe('content types between our client and libxmtp', () => {
   it.each(cases.map((c) => [c.kind, c] as const))(
     '%s sent by libxmtp is decoded by our client',
     async (_kind, c) => {
-      await sdk.call('sendContent', {
-        name: official.name,
+      await cast.sdk.call('sendContent', {
+        name: cast.official.name,
         conversationId: group.id,
         kind: c.kind,
         value: c.sdkSends(),
@@ -352,7 +331,7 @@ describe('content types between our client and libxmtp', () => {
       const [received] = (await group.sync()).filter((m) => m.kind === 'application')
       if (received === undefined) throw new Error(`no ${c.kind} arrived`)
       expect(received.contentError).toBeUndefined()
-      expect(received.senderInboxId).toBe(official.inboxId)
+      expect(received.senderInboxId).toBe(cast.official.inboxId)
       expect({ type: typeOf(received), content: received.content }).toEqual(c.weDecode())
     },
   )
@@ -362,13 +341,13 @@ describe('content types between our client and libxmtp', () => {
     async (_kind, c) => {
       const sent = c.weSend()
       const id = await group.send(sent.content, sent.type as never)
-      const seen = await sdk.call<SdkMessage | null>('message', {
-        name: official.name,
+      const seen = await cast.sdk.call<SdkMessage | null>('message', {
+        name: cast.official.name,
         conversationId: group.id,
         messageId: id,
       })
       if (seen === null) throw new Error(`libxmtp has no message ${id}`)
-      expect(seen.senderInboxId).toBe(ours.inboxId)
+      expect(seen.senderInboxId).toBe(cast.ours.inboxId)
       const expected = c.sdkDecodes()
       expect(seen.contentType).toBe(expected.type)
       expect(seen.content).toMatchObject(expected.content as object)
@@ -377,15 +356,15 @@ describe('content types between our client and libxmtp', () => {
 
   it('transcripts (group_updated) of each side decode on the other, and the group stayed converged', async () => {
     await group.updateName('content, renamed by us')
-    await sdk.call('updateName', {
-      name: official.name,
+    await cast.sdk.call('updateName', {
+      name: cast.official.name,
       conversationId: group.id,
       groupName: 'content, renamed by libxmtp',
     })
     const mine = (await group.sync()).filter((m) => m.kind === 'membershipChange')
     expect(mine.map((m) => m.content)).toContainEqual(
       expect.objectContaining({
-        initiatedByInboxId: official.inboxId,
+        initiatedByInboxId: cast.official.inboxId,
         metadataFieldChanges: [
           {
             fieldName: 'group_name',
@@ -395,16 +374,19 @@ describe('content types between our client and libxmtp', () => {
         ],
       }),
     )
-    const theirs = await sdk.call<SdkMessage[]>('messages', { name: official.name, conversationId: group.id })
+    const theirs = await cast.sdk.call<SdkMessage[]>('messages', {
+      name: cast.official.name,
+      conversationId: group.id,
+    })
     const updates = theirs.filter((m) => m.contentType === 'xmtp.org/group_updated:1.0').map((m) => m.content)
     expect(updates).toContainEqual(
       expect.objectContaining({
-        initiatedByInboxId: ours.inboxId,
+        initiatedByInboxId: cast.ours.inboxId,
         metadataFieldChanges: [
           expect.objectContaining({ fieldName: 'group_name', newValue: 'content, renamed by us' }),
         ],
       }),
     )
-    await expectConverged(group.id, [group], [official])
+    await expectConverged(group.id, [group], [cast.official])
   })
 })

@@ -3,14 +3,15 @@
  * clients, and the convergence check. libxmtp refuses a bad commit with one log line and carries on
  * (ts-mls-libxmtp-interop.md, "Silent forks"), so every step of a mixed test ends with
  * {@link expectConverged}: same epoch, members, name, description and admin lists on every side, and no
- * refusal in libxmtp's log. Test support only: not exported from the package index.
+ * refusal in libxmtp's log. Each file declares its cast ({@link useCast}: who is in it, started before the
+ * file's tests and closed after them). Test support only: not exported from the package index.
  * @module
  */
 import { Client, type Conversation, type DecodedMessage } from '@xmtp-lite/client'
 import { createWalletSigner } from '@xmtp-lite/identity'
 import { type RunningNode, startNode } from '@xmtp-lite/node-lite'
 import { MemoryLevel } from 'memory-level'
-import { expect } from 'vitest'
+import { afterAll, beforeAll, expect } from 'vitest'
 import { SdkDriver, type SdkGroupState, type SdkMessage } from './driver.ts'
 
 /** The official SDK resolves inboxes on this port whatever its `apiUrl` (interop.md). */
@@ -61,39 +62,94 @@ export function ourClient(seed: number, walletKey?: Uint8Array): Promise<Client>
   })
 }
 
-/** The cast of the two-by-two mixed tests: two official inboxes and two of ours on one node. */
-export interface MixedCast {
+/** What a file's cast is built from: node-lite on 5556, one driver, and makers whose clients close with it. */
+export interface CastStage {
   readonly node: RunningNode
   readonly sdk: SdkDriver
-  readonly official: SdkSide
-  readonly official2: SdkSide
-  readonly ours: Client
-  readonly ours2: Client
-  /** Closes our clients, the driver and the node. */
+  /** Registers an official client in the stage's driver ({@link officialClient}). */
+  official(name: string, key: string): Promise<SdkSide>
+  /** A client of ours on the node ({@link ourClient}), closed with the cast. */
+  ours(seed: number, walletKey?: Uint8Array): Promise<Client>
+  /** Closes `resource` with the cast (before anything opened earlier); returns it. */
+  closes<R extends Closable>(resource: R): R
+}
+
+interface Closable {
   close(): Promise<void>
 }
 
-/** Starts the node and a driver and registers the two-by-two cast (what mixedAdmin and mixedMembership use). */
-export async function startMixedCast(): Promise<MixedCast> {
-  const node = await startSdkNode()
-  const opened: { close(): Promise<void> }[] = [node]
-  const closeAll = async () => {
-    for (const o of opened.reverse()) await o.close()
+/** A started cast: what its build returned, with the node, the driver, and `close` for all of it. */
+export type Cast<T extends object> = T & {
+  readonly node: RunningNode
+  readonly sdk: SdkDriver
+  /** Closes what the cast opened, last opened first. */
+  close(): Promise<void>
+}
+
+/**
+ * Starts node-lite on 5556 and a driver, then runs `build` on them. If anything fails on the way, what was
+ * already opened is closed before the error is thrown on.
+ */
+export async function startCast<T extends object>(build: (stage: CastStage) => Promise<T>): Promise<Cast<T>> {
+  const opened: Closable[] = []
+  const closes = <R extends Closable>(resource: R): R => {
+    opened.push(resource)
+    return resource
+  }
+  const close = async () => {
+    for (let o = opened.pop(); o !== undefined; o = opened.pop()) await o.close()
   }
   try {
-    const sdk = await startSdk()
-    opened.push(sdk)
-    const official = await officialClient(sdk, 'official', '44'.repeat(32))
-    const official2 = await officialClient(sdk, 'official2', '66'.repeat(32))
-    const ours = await ourClient(0x55)
-    opened.push(ours)
-    const ours2 = await ourClient(0x77)
-    opened.push(ours2)
-    return { node, sdk, official, official2, ours, ours2, close: closeAll }
+    const node = closes(await startSdkNode())
+    const sdk = closes(await startSdk())
+    const built = await build({
+      node,
+      sdk,
+      official: (name, key) => officialClient(sdk, name, key),
+      ours: async (seed, walletKey) => closes(await ourClient(seed, walletKey)),
+      closes,
+    })
+    return { ...built, node, sdk, close }
   } catch (error) {
-    await closeAll()
+    await close()
     throw error
   }
+}
+
+/**
+ * The cast of one test file: started before its tests (vitest `beforeAll`) and closed after them
+ * (`afterAll`). The returned object reads the started cast's fields; reading one before the start throws.
+ */
+export function useCast<T extends object>(build: (stage: CastStage) => Promise<T>): Cast<T> {
+  let started: Cast<T> | undefined
+  beforeAll(async () => {
+    started = await startCast(build)
+  })
+  afterAll(() => started?.close())
+  return new Proxy({} as Cast<T>, {
+    get(_, field) {
+      if (started === undefined) throw new Error(`the cast is not started (read of ${String(field)})`)
+      return Reflect.get(started, field)
+    },
+  })
+}
+
+/** One official inbox and one of ours (mixed, mixedContent). */
+export async function oneByOne(stage: CastStage): Promise<{ official: SdkSide; ours: Client }> {
+  const official = await stage.official('official', '44'.repeat(32))
+  const ours = await stage.ours(0x55)
+  return { official, ours }
+}
+
+/** Two official inboxes and two of ours (mixedAdmin, mixedLeave, mixedMembership). */
+export async function twoByTwo(
+  stage: CastStage,
+): Promise<{ official: SdkSide; official2: SdkSide; ours: Client; ours2: Client }> {
+  const official = await stage.official('official', '44'.repeat(32))
+  const official2 = await stage.official('official2', '66'.repeat(32))
+  const ours = await stage.ours(0x55)
+  const ours2 = await stage.ours(0x77)
+  return { official, official2, ours, ours2 }
 }
 
 /** Text contents of the official SDK's messages. */

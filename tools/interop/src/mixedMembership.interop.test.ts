@@ -8,170 +8,167 @@
  * joined, mls-groups.md §7.2) racing a commit of ours for the same epoch: the loser must be rebuilt, by
  * whichever side lost, and everyone must end at the same epoch.
  */
-import type { Client } from '@xmtp-lite/client'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { SdkDriver } from './driver.ts'
+import { describe, expect, it } from 'vitest'
 import {
   expectConverged,
-  type MixedCast,
   ourTexts,
   type SdkSide,
   sdkIsActive,
   sdkTexts,
-  startMixedCast,
+  twoByTwo,
+  useCast,
 } from './mixedHarness.ts'
 
-let sdk: SdkDriver
-let ours: Client
-let ours2: Client
-let official: SdkSide
-let official2: SdkSide
-
-let cast: MixedCast | undefined
-
-beforeAll(async () => {
-  cast = await startMixedCast()
-  ;({ sdk, official, official2, ours, ours2 } = cast)
-})
-
-afterAll(() => cast?.close())
+const cast = useCast(twoByTwo)
 
 const sdkMessages = (side: SdkSide, groupId: string) =>
   side.driver.call<Parameters<typeof sdkTexts>[0]>('messages', { name: side.name, conversationId: groupId })
 
 describe('membership changes in mixed groups', () => {
   it('we add, remove and re-add a libxmtp inbox; every side agrees after each step', async () => {
-    const group = await ours.conversations.newGroup([official.inboxId], { name: 'membership by us' })
-    await sdk.call('sync', { name: official.name })
-    await expectConverged(group.id, [group], [official])
+    const group = await cast.ours.conversations.newGroup([cast.official.inboxId], {
+      name: 'membership by us',
+    })
+    await cast.sdk.call('sync', { name: cast.official.name })
+    await expectConverged(group.id, [group], [cast.official])
 
-    await group.addMembers([official2.inboxId])
-    await sdk.call('sync', { name: official2.name })
-    await expectConverged(group.id, [group], [official, official2])
+    await group.addMembers([cast.official2.inboxId])
+    await cast.sdk.call('sync', { name: cast.official2.name })
+    await expectConverged(group.id, [group], [cast.official, cast.official2])
     await group.sendText('after add')
-    expect(sdkTexts(await sdkMessages(official2, group.id))).toEqual(['after add'])
+    expect(sdkTexts(await sdkMessages(cast.official2, group.id))).toEqual(['after add'])
 
-    await group.removeMembers([official2.inboxId])
-    const afterRemove = await expectConverged(group.id, [group], [official])
-    expect(afterRemove.members.map((m) => m.inboxId)).not.toContain(official2.inboxId)
-    expect(await sdkIsActive(official2, group.id)).toBe(false)
+    await group.removeMembers([cast.official2.inboxId])
+    const afterRemove = await expectConverged(group.id, [group], [cast.official])
+    expect(afterRemove.members.map((m) => m.inboxId)).not.toContain(cast.official2.inboxId)
+    expect(await sdkIsActive(cast.official2, group.id)).toBe(false)
     await group.sendText('while out')
 
-    await group.addMembers([official2.inboxId])
-    await sdk.call('sync', { name: official2.name })
-    await expectConverged(group.id, [group], [official, official2])
-    expect(await sdkIsActive(official2, group.id)).toBe(true)
-    await sdk.call('sendText', { name: official2.name, conversationId: group.id, text: 'back again' })
+    await group.addMembers([cast.official2.inboxId])
+    await cast.sdk.call('sync', { name: cast.official2.name })
+    await expectConverged(group.id, [group], [cast.official, cast.official2])
+    expect(await sdkIsActive(cast.official2, group.id)).toBe(true)
+    await cast.sdk.call('sendText', {
+      name: cast.official2.name,
+      conversationId: group.id,
+      text: 'back again',
+    })
     await group.sync()
     expect(ourTexts(await group.messages())).toEqual(['after add', 'while out', 'back again'])
-    expect(sdkTexts(await sdkMessages(official2, group.id))).not.toContain('while out')
-    await expectConverged(group.id, [group], [official, official2])
+    expect(sdkTexts(await sdkMessages(cast.official2, group.id))).not.toContain('while out')
+    await expectConverged(group.id, [group], [cast.official, cast.official2])
   })
 
   it('libxmtp adds, removes and re-adds an inbox of ours; every side agrees after each step', async () => {
-    const created = await sdk.call<{ id: string }>('newGroup', {
-      name: official.name,
-      inboxIds: [ours.inboxId],
+    const created = await cast.sdk.call<{ id: string }>('newGroup', {
+      name: cast.official.name,
+      inboxIds: [cast.ours.inboxId],
       groupName: 'membership by libxmtp',
     })
-    const [mine] = await ours.conversations.syncWelcomes()
+    const [mine] = await cast.ours.conversations.syncWelcomes()
     if (mine === undefined) throw new Error('no welcome for ours')
-    await expectConverged(created.id, [mine], [official])
+    await expectConverged(created.id, [mine], [cast.official])
 
-    await sdk.call('addMembers', {
-      name: official.name,
+    await cast.sdk.call('addMembers', {
+      name: cast.official.name,
       conversationId: created.id,
-      inboxIds: [ours2.inboxId],
+      inboxIds: [cast.ours2.inboxId],
     })
-    const [theirs] = await ours2.conversations.syncWelcomes()
+    const [theirs] = await cast.ours2.conversations.syncWelcomes()
     if (theirs === undefined) throw new Error('no welcome for ours2')
-    await expectConverged(created.id, [mine, theirs], [official])
+    await expectConverged(created.id, [mine, theirs], [cast.official])
     await theirs.sendText('ours2 here')
-    expect(sdkTexts(await sdkMessages(official, created.id))).toContain('ours2 here')
+    expect(sdkTexts(await sdkMessages(cast.official, created.id))).toContain('ours2 here')
     await mine.sync()
     expect(ourTexts(await mine.messages())).toContain('ours2 here')
 
-    await sdk.call('removeMembers', {
-      name: official.name,
+    await cast.sdk.call('removeMembers', {
+      name: cast.official.name,
       conversationId: created.id,
-      inboxIds: [ours2.inboxId],
+      inboxIds: [cast.ours2.inboxId],
     })
     await theirs.sync()
     expect(theirs.isActive).toBe(false)
-    const afterRemove = await expectConverged(created.id, [mine], [official])
-    expect(afterRemove.members.map((m) => m.inboxId)).not.toContain(ours2.inboxId)
+    const afterRemove = await expectConverged(created.id, [mine], [cast.official])
+    expect(afterRemove.members.map((m) => m.inboxId)).not.toContain(cast.ours2.inboxId)
 
-    await sdk.call('addMembers', {
-      name: official.name,
+    await cast.sdk.call('addMembers', {
+      name: cast.official.name,
       conversationId: created.id,
-      inboxIds: [ours2.inboxId],
+      inboxIds: [cast.ours2.inboxId],
     })
-    const [again] = await ours2.conversations.syncWelcomes()
+    const [again] = await cast.ours2.conversations.syncWelcomes()
     expect(again).toBe(theirs)
     expect(theirs.isActive).toBe(true)
-    await expectConverged(created.id, [mine, theirs], [official])
+    await expectConverged(created.id, [mine, theirs], [cast.official])
     await theirs.sendText('ours2 back')
-    expect(sdkTexts(await sdkMessages(official, created.id))).toContain('ours2 back')
-    await expectConverged(created.id, [mine, theirs], [official])
+    expect(sdkTexts(await sdkMessages(cast.official, created.id))).toContain('ours2 back')
+    await expectConverged(created.id, [mine, theirs], [cast.official])
   })
 
   it('libxmtp removes and re-adds us before we sync: the newer welcome wins over our stale copy', async () => {
-    const created = await sdk.call<{ id: string }>('newGroup', {
-      name: official.name,
-      inboxIds: [ours.inboxId, ours2.inboxId],
+    const created = await cast.sdk.call<{ id: string }>('newGroup', {
+      name: cast.official.name,
+      inboxIds: [cast.ours.inboxId, cast.ours2.inboxId],
     })
-    await ours.conversations.syncWelcomes()
-    const [stale] = await ours2.conversations.syncWelcomes()
+    await cast.ours.conversations.syncWelcomes()
+    const [stale] = await cast.ours2.conversations.syncWelcomes()
     if (stale === undefined) throw new Error('no welcome for ours2')
-    const mine = await ours.conversations.get(created.id)
+    const mine = await cast.ours.conversations.get(created.id)
     if (mine === undefined) throw new Error('ours did not join')
-    await sdk.call('removeMembers', {
-      name: official.name,
+    await cast.sdk.call('removeMembers', {
+      name: cast.official.name,
       conversationId: created.id,
-      inboxIds: [ours2.inboxId],
+      inboxIds: [cast.ours2.inboxId],
     })
-    await sdk.call('addMembers', {
-      name: official.name,
+    await cast.sdk.call('addMembers', {
+      name: cast.official.name,
       conversationId: created.id,
-      inboxIds: [ours2.inboxId],
+      inboxIds: [cast.ours2.inboxId],
     })
     expect(stale.isActive).toBe(true)
-    expect(await ours2.conversations.syncWelcomes()).toEqual([stale])
-    await expectConverged(created.id, [mine, stale], [official])
+    expect(await cast.ours2.conversations.syncWelcomes()).toEqual([stale])
+    await expectConverged(created.id, [mine, stale], [cast.official])
     await stale.sendText('never left, as far as I knew')
-    expect(sdkTexts(await sdkMessages(official, created.id))).toContain('never left, as far as I knew')
+    expect(sdkTexts(await sdkMessages(cast.official, created.id))).toContain('never left, as far as I knew')
   })
 
   it('we remove and re-add a libxmtp inbox before it syncs: it rejoins at our epoch', async () => {
-    const group = await ours.conversations.newGroup([official.inboxId, official2.inboxId])
-    await sdk.call('sync', { name: official.name })
-    await sdk.call('sync', { name: official2.name })
-    await group.removeMembers([official2.inboxId])
-    await group.addMembers([official2.inboxId])
-    await sdk.call('sync', { name: official2.name })
-    await expectConverged(group.id, [group], [official, official2])
-    await sdk.call('sendText', { name: official2.name, conversationId: group.id, text: 'rejoined' })
+    const group = await cast.ours.conversations.newGroup([cast.official.inboxId, cast.official2.inboxId])
+    await cast.sdk.call('sync', { name: cast.official.name })
+    await cast.sdk.call('sync', { name: cast.official2.name })
+    await group.removeMembers([cast.official2.inboxId])
+    await group.addMembers([cast.official2.inboxId])
+    await cast.sdk.call('sync', { name: cast.official2.name })
+    await expectConverged(group.id, [group], [cast.official, cast.official2])
+    await cast.sdk.call('sendText', { name: cast.official2.name, conversationId: group.id, text: 'rejoined' })
     await group.sync()
     expect(ourTexts(await group.messages())).toEqual(['rejoined'])
   })
 
   it("libxmtp's first-message key update racing our rename or removal: both sides end at one epoch", async () => {
     for (const change of ['rename', 'remove'] as const) {
-      const group = await ours.conversations.newGroup([official.inboxId])
-      await sdk.call('sync', { name: official.name })
-      await group.addMembers([official2.inboxId])
-      await sdk.call('sync', { name: official2.name })
+      const group = await cast.ours.conversations.newGroup([cast.official.inboxId])
+      await cast.sdk.call('sync', { name: cast.official.name })
+      await group.addMembers([cast.official2.inboxId])
+      await cast.sdk.call('sync', { name: cast.official2.name })
       // official2 has never sent here, so its send starts with a key-update commit for this same epoch.
       await Promise.all([
-        sdk.call('sendText', { name: official2.name, conversationId: group.id, text: `racing a ${change}` }),
-        change === 'rename' ? group.updateName('renamed mid-race') : group.removeMembers([official.inboxId]),
+        cast.sdk.call('sendText', {
+          name: cast.official2.name,
+          conversationId: group.id,
+          text: `racing a ${change}`,
+        }),
+        change === 'rename'
+          ? group.updateName('renamed mid-race')
+          : group.removeMembers([cast.official.inboxId]),
       ])
-      const sides = change === 'rename' ? [official, official2] : [official2]
+      const sides = change === 'rename' ? [cast.official, cast.official2] : [cast.official2]
       // The losing commit (whichever side made it) is refused by the others, then rebuilt by its author.
       const state = await expectConverged(group.id, [group], sides, { allowRefusals: true })
       expect(BigInt(state.epoch)).toBe(group.epoch)
       expect(ourTexts(await group.messages())).toEqual([`racing a ${change}`])
-      if (change === 'remove') expect(await sdkIsActive(official, group.id)).toBe(false)
+      if (change === 'remove') expect(await sdkIsActive(cast.official, group.id)).toBe(false)
       else expect(group.name).toBe('renamed mid-race')
     }
   })

@@ -27,41 +27,19 @@
  */
 import { Client, type Conversation, createGrpcTransport, type Transport } from '@xmtp-lite/client'
 import { createWalletSigner } from '@xmtp-lite/identity'
-import type { RunningNode } from '@xmtp-lite/node-lite'
 import { MemoryLevel } from 'memory-level'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { SdkDriver, SdkMessage } from './driver.ts'
-import {
-  expectConverged,
-  officialClient,
-  ourClient,
-  ourTexts,
-  type SdkSide,
-  sdkPort,
-  sdkTexts,
-  startSdk,
-  startSdkNode,
-} from './mixedHarness.ts'
+import { describe, expect, it } from 'vitest'
+import type { SdkMessage } from './driver.ts'
+import { expectConverged, ourTexts, type SdkSide, sdkPort, sdkTexts, useCast } from './mixedHarness.ts'
 
-let node: RunningNode
-let sdk: SdkDriver
-let ours: Client
-let ours2: Client
-let sender: SdkSide
-let reader: SdkSide
-let renamer: SdkSide
-/** An installation of ours whose next publish first runs `beforePublish` (a commit landing in between). */
-let racer: Client
 let beforePublish: (() => Promise<void>) | undefined
 
-beforeAll(async () => {
-  node = await startSdkNode()
-  sdk = await startSdk()
-  sender = await officialClient(sdk, 'sender', '31'.repeat(32))
-  reader = await officialClient(sdk, 'reader', '32'.repeat(32))
-  renamer = await officialClient(sdk, 'renamer', '33'.repeat(32))
-  ours = await ourClient(0x34)
-  ours2 = await ourClient(0x35)
+const cast = useCast(async (stage) => {
+  const sender = await stage.official('sender', '31'.repeat(32))
+  const reader = await stage.official('reader', '32'.repeat(32))
+  const renamer = await stage.official('renamer', '33'.repeat(32))
+  const ours = await stage.ours(0x34)
+  const ours2 = await stage.ours(0x35)
   const grpc = createGrpcTransport({ url: `http://127.0.0.1:${sdkPort}` })
   const transport: Transport = {
     async unary(path, request, options) {
@@ -75,19 +53,15 @@ beforeAll(async () => {
     serverStream: (path, request, sink) => grpc.serverStream(path, request, sink),
     close: () => grpc.close(),
   }
-  racer = await Client.create(createWalletSigner(new Uint8Array(32).fill(0x36)), {
-    transport,
-    db: new MemoryLevel(),
-    encryptionKey: new Uint8Array(32).fill(0x36),
-  })
-})
-
-afterAll(async () => {
-  await ours?.close()
-  await ours2?.close()
-  await racer?.close()
-  await sdk?.close()
-  await node?.close()
+  /** An installation of ours whose next publish first runs `beforePublish` (a commit landing in between). */
+  const racer = stage.closes(
+    await Client.create(createWalletSigner(new Uint8Array(32).fill(0x36)), {
+      transport,
+      db: new MemoryLevel(),
+      encryptionKey: new Uint8Array(32).fill(0x36),
+    }),
+  )
+  return { sender, reader, renamer, ours, ours2, racer }
 })
 
 const sdkReceived = async (side: SdkSide, groupId: string) =>
@@ -100,51 +74,60 @@ const signatureFailures = (lines: readonly string[]) =>
 describe('a message one epoch behind, from a member above a blank leaf', () => {
   it('reaches our client; libxmtp 1.9.1 peers drop it (OpenMLS #1944), and only with the blank leaf', async () => {
     // Leaves in add order (one installation each): ours 0, ours2 1, sender 2, reader 3, renamer 4.
-    const group = await ours.conversations.newGroup([ours2.inboxId], { name: 'past epoch' })
-    for (const side of [sender, reader, renamer]) await group.addMembers([side.inboxId])
-    for (const side of [sender, reader, renamer]) await sdk.call('sync', { name: side.name })
-    const [mine2] = await ours2.conversations.syncWelcomes()
+    const group = await cast.ours.conversations.newGroup([cast.ours2.inboxId], { name: 'past epoch' })
+    for (const side of [cast.sender, cast.reader, cast.renamer]) await group.addMembers([side.inboxId])
+    for (const side of [cast.sender, cast.reader, cast.renamer])
+      await cast.sdk.call('sync', { name: side.name })
+    const [mine2] = await cast.ours2.conversations.syncWelcomes()
     if (mine2 === undefined) throw new Error('ours2 got no welcome')
     // libxmtp's first send in a group it joined is a key update then the message (§7.2): get it done.
-    await sdk.call('sendText', { name: sender.name, conversationId: group.id, text: 'warm-up' })
+    await cast.sdk.call('sendText', { name: cast.sender.name, conversationId: group.id, text: 'warm-up' })
     const everyone = async (sides: Conversation[]) =>
-      expectConverged(group.id, sides, [sender, reader, renamer], { allowRefusals: true })
+      expectConverged(group.id, sides, [cast.sender, cast.reader, cast.renamer], { allowRefusals: true })
     await everyone([group, mine2])
 
     // Control, no blank leaf: libxmtp renames (the sender does not read it), the sender sends one epoch
     // behind; every member reads it.
     const before = (await everyone([group])).epoch
-    await sdk.call('updateName', { name: renamer.name, conversationId: group.id, groupName: 'r1' })
-    await sdk.call('sendText', { name: sender.name, conversationId: group.id, text: 'stale, no blank' })
+    await cast.sdk.call('updateName', { name: cast.renamer.name, conversationId: group.id, groupName: 'r1' })
+    await cast.sdk.call('sendText', {
+      name: cast.sender.name,
+      conversationId: group.id,
+      text: 'stale, no blank',
+    })
     // (expectConverged drains libxmtp's log: read the messages and the log first.)
-    expect(await sdkReceived(reader, group.id)).toContain('stale, no blank')
-    expect(await sdkReceived(renamer, group.id)).toContain('stale, no blank')
+    expect(await sdkReceived(cast.reader, group.id)).toContain('stale, no blank')
+    expect(await sdkReceived(cast.renamer, group.id)).toContain('stale, no blank')
     await group.sync()
     expect(ourTexts(await group.messages())).toContain('stale, no blank')
-    expect(signatureFailures(sdk.takeLogs())).toEqual([])
+    expect(signatureFailures(cast.sdk.takeLogs())).toEqual([])
     expect(BigInt((await everyone([group, mine2])).epoch)).toBe(BigInt(before) + 1n)
 
     // Remove ours2: leaf 1 is blank, below the sender's leaf 2.
-    await group.removeMembers([ours2.inboxId])
+    await group.removeMembers([cast.ours2.inboxId])
     await everyone([group])
-    sdk.takeLogs()
+    cast.sdk.takeLogs()
 
     // Same send again: one epoch behind (the rename), now above a blank leaf.
     const before2 = (await everyone([group])).epoch
-    await sdk.call('updateName', { name: renamer.name, conversationId: group.id, groupName: 'r2' })
-    await sdk.call('sendText', { name: sender.name, conversationId: group.id, text: 'stale, above a blank' })
+    await cast.sdk.call('updateName', { name: cast.renamer.name, conversationId: group.id, groupName: 'r2' })
+    await cast.sdk.call('sendText', {
+      name: cast.sender.name,
+      conversationId: group.id,
+      text: 'stale, above a blank',
+    })
     // libxmtp 1.9.1: both peers refuse it with a signature failure; the sender, which holds it as sent,
     // never re-sends it.
-    expect(await sdkReceived(reader, group.id)).not.toContain('stale, above a blank')
-    expect(await sdkReceived(renamer, group.id)).not.toContain('stale, above a blank')
-    expect(await sdkReceived(sender, group.id)).toContain('stale, above a blank')
-    expect(signatureFailures(sdk.takeLogs()).length).toBeGreaterThanOrEqual(2)
+    expect(await sdkReceived(cast.reader, group.id)).not.toContain('stale, above a blank')
+    expect(await sdkReceived(cast.renamer, group.id)).not.toContain('stale, above a blank')
+    expect(await sdkReceived(cast.sender, group.id)).toContain('stale, above a blank')
+    expect(signatureFailures(cast.sdk.takeLogs()).length).toBeGreaterThanOrEqual(2)
     // Ours: decrypted with that epoch's secrets, verified with the sender's leaf of that epoch.
     await group.sync()
     const got = (await group.messages()).filter(
       (m) => m.kind === 'application' && m.content === 'stale, above a blank',
     )
-    expect(got.map((m) => m.senderInboxId)).toEqual([sender.inboxId])
+    expect(got.map((m) => m.senderInboxId)).toEqual([cast.sender.inboxId])
     // Nothing else diverged: same epoch, members and metadata everywhere.
     const after = await everyone([group])
     expect(BigInt(after.epoch)).toBe(BigInt(before2) + 1n)
@@ -153,26 +136,27 @@ describe('a message one epoch behind, from a member above a blank leaf', () => {
 
   it('ours, overtaken by a commit between our sync and our publish, are sent again and read once', async () => {
     // Leaves: ours 0, ours2 1, racer 2, reader 3, renamer 4.
-    const group = await ours.conversations.newGroup([ours2.inboxId], { name: 'race' })
-    for (const member of [racer.inboxId, reader.inboxId, renamer.inboxId]) await group.addMembers([member])
-    for (const side of [reader, renamer]) await sdk.call('sync', { name: side.name })
-    const [raced] = await racer.conversations.syncWelcomes()
+    const group = await cast.ours.conversations.newGroup([cast.ours2.inboxId], { name: 'race' })
+    for (const member of [cast.racer.inboxId, cast.reader.inboxId, cast.renamer.inboxId])
+      await group.addMembers([member])
+    for (const side of [cast.reader, cast.renamer]) await cast.sdk.call('sync', { name: side.name })
+    const [raced] = await cast.racer.conversations.syncWelcomes()
     if (raced === undefined) throw new Error('racer got no welcome')
     const everyone = () =>
-      expectConverged(group.id, [group, raced], [reader, renamer], { allowRefusals: true })
+      expectConverged(group.id, [group, raced], [cast.reader, cast.renamer], { allowRefusals: true })
     await everyone()
     const count = (texts: readonly unknown[], text: string) => texts.filter((t) => t === text).length
     /** The racer sends; libxmtp renames after the racer's sync, before its publish reaches the node. */
     const overtaken = async (text: string, groupName: string) => {
       beforePublish = () =>
-        sdk.call('updateName', { name: renamer.name, conversationId: group.id, groupName })
+        cast.sdk.call('updateName', { name: cast.renamer.name, conversationId: group.id, groupName })
       await raced.sendText(text)
       expect(beforePublish).toBeUndefined()
       const counts = [
-        count(await sdkReceived(reader, group.id), text),
-        count(await sdkReceived(renamer, group.id), text),
+        count(await sdkReceived(cast.reader, group.id), text),
+        count(await sdkReceived(cast.renamer, group.id), text),
       ]
-      const refused = signatureFailures(sdk.takeLogs()).length
+      const refused = signatureFailures(cast.sdk.takeLogs()).length
       await group.sync()
       counts.push(
         count(ourTexts(await group.messages()), text),
@@ -186,7 +170,7 @@ describe('a message one epoch behind, from a member above a blank leaf', () => {
     expect(await overtaken('overtaken, no blank', 'r1')).toEqual({ counts: [1, 1, 1, 1], refused: 0 })
 
     // Above a blank leaf: libxmtp 1.9.1 refuses the first copy (OpenMLS #1944) and reads the second.
-    await group.removeMembers([ours2.inboxId])
+    await group.removeMembers([cast.ours2.inboxId])
     await everyone()
     const above = await overtaken('overtaken, above a blank', 'r2')
     expect(above.counts).toEqual([1, 1, 1, 1])
