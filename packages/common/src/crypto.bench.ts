@@ -77,6 +77,10 @@ await versus(
       const k = manyKeys[next++ % manyKeys.length]
       if (k !== undefined) node.ed25519.verify(k.signature, message, k.publicKey)
     }),
+    // OpenSSL alone (what node does for whatever libsodium refuses, and everywhere without sodium-native).
+    batch('node, native backends off (OpenSSL only, cached KeyObject)', 1, () =>
+      nodeWithoutNative.ed25519.verify(signature, message, publicKey),
+    ),
   ],
 )
 await versus('Ed25519 getPublicKey', 1, (c) => c.ed25519.getPublicKey(secret))
