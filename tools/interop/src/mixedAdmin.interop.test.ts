@@ -21,7 +21,14 @@ import {
   replaceExtension,
 } from '@xmtp-lite/mls'
 import { describe, expect, it } from 'vitest'
-import { expectConverged, type SdkSide, sdkGroupState, twoByTwo, useCast } from './mixedHarness.ts'
+import {
+  expectConverged,
+  groupOfFour,
+  type SdkSide,
+  sdkGroupState,
+  twoByTwo,
+  useCast,
+} from './mixedHarness.ts'
 
 const cast = useCast(twoByTwo)
 
@@ -92,16 +99,7 @@ async function publishForbidden(
 
 describe('admin changes in mixed groups', () => {
   it('admins and super admins added and removed from both sides; every side agrees after each', async () => {
-    const group = await cast.ours.conversations.newGroup(
-      [cast.official.inboxId, cast.official2.inboxId, cast.ours2.inboxId],
-      {
-        name: 'admins',
-      },
-    )
-    await cast.sdk.call('sync', { name: cast.official.name })
-    await cast.sdk.call('sync', { name: cast.official2.name })
-    const [theirs] = await cast.ours2.conversations.syncWelcomes()
-    if (theirs === undefined) throw new Error('no welcome for ours2')
+    const { group, ours2Group: theirs } = await groupOfFour(cast, { name: 'admins' })
     const sides = [group, theirs]
     const officials = [cast.official, cast.official2]
     let state = await expectConverged(group.id, sides, officials)
@@ -178,17 +176,10 @@ describe('admin changes in mixed groups', () => {
 
 describe('permission denials in mixed groups', () => {
   it("libxmtp's forbidden commits reach our client and are refused: state untouched on every side", async () => {
-    const group = await cast.ours.conversations.newGroup(
-      [cast.official.inboxId, cast.official2.inboxId, cast.ours2.inboxId],
-      {
-        name: 'admins only',
-        permissions: 'adminsOnly',
-      },
-    )
-    await cast.sdk.call('sync', { name: cast.official.name })
-    await cast.sdk.call('sync', { name: cast.official2.name })
-    const [theirs] = await cast.ours2.conversations.syncWelcomes()
-    if (theirs === undefined) throw new Error('no welcome for ours2')
+    const { group, ours2Group: theirs } = await groupOfFour(cast, {
+      name: 'admins only',
+      permissions: 'adminsOnly',
+    })
     const before = await expectConverged(group.id, [group, theirs], [cast.official, cast.official2])
 
     const denials = [

@@ -7,7 +7,7 @@
  * file's tests and closed after them). Test support only: not exported from the package index.
  * @module
  */
-import { Client, type Conversation, type DecodedMessage } from '@xmtp-lite/client'
+import { Client, type Conversation, type DecodedMessage, type NewGroupOptions } from '@xmtp-lite/client'
 import { createWalletSigner } from '@xmtp-lite/identity'
 import { type RunningNode, startNode } from '@xmtp-lite/node-lite'
 import { MemoryLevel } from 'memory-level'
@@ -150,6 +150,28 @@ export async function twoByTwo(
   const ours = await stage.ours(0x55)
   const ours2 = await stage.ours(0x77)
   return { official, official2, ours, ours2 }
+}
+
+/** The cast of {@link twoByTwo}, started. */
+export type TwoByTwo = Cast<Awaited<ReturnType<typeof twoByTwo>>>
+
+/**
+ * Our first client creates a group of the whole two-by-two cast; both official clients sync and our second
+ * client joins from its welcome. Returns our two handles on the group.
+ */
+export async function groupOfFour(
+  cast: TwoByTwo,
+  options: NewGroupOptions,
+): Promise<{ group: Conversation; ours2Group: Conversation }> {
+  const group = await cast.ours.conversations.newGroup(
+    [cast.official.inboxId, cast.official2.inboxId, cast.ours2.inboxId],
+    options,
+  )
+  await cast.sdk.call('sync', { name: cast.official.name })
+  await cast.sdk.call('sync', { name: cast.official2.name })
+  const [ours2Group] = await cast.ours2.conversations.syncWelcomes()
+  if (ours2Group === undefined) throw new Error('no welcome for ours2')
+  return { group, ours2Group }
 }
 
 /** Text contents of the official SDK's messages. */

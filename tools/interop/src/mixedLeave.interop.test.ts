@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest'
 import type { SdkMessage } from './driver.ts'
 import {
   expectConverged,
+  groupOfFour,
   ourTexts,
   type SdkSide,
   sdkGroupState,
@@ -32,16 +33,7 @@ const leftIn = (messages: readonly SdkMessage[]) =>
 
 describe('leaving mixed groups', () => {
   it('a libxmtp member leaves a group our client administers; our super admin removes it', async () => {
-    const group = await cast.ours.conversations.newGroup(
-      [cast.official.inboxId, cast.official2.inboxId, cast.ours2.inboxId],
-      {
-        name: 'leave by libxmtp',
-      },
-    )
-    await cast.sdk.call('sync', { name: cast.official.name })
-    await cast.sdk.call('sync', { name: cast.official2.name })
-    const [mine2] = await cast.ours2.conversations.syncWelcomes()
-    if (mine2 === undefined) throw new Error('no welcome for ours2')
+    const { group, ours2Group: mine2 } = await groupOfFour(cast, { name: 'leave by libxmtp' })
     await expectConverged(group.id, [group, mine2], [cast.official, cast.official2])
 
     const left = await cast.sdk.call<{ isPendingRemoval: boolean }>('requestRemoval', {
