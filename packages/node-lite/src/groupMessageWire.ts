@@ -212,8 +212,13 @@ function writeRowSlice(
 ) {
   out[at++] = tag
   at = writeVarint(out, at, end - start)
-  out.set(value.subarray(start, end), at)
-  return at + end - start
+  // Short slices byte by byte: `subarray` would allocate a view (a Buffer, from classic-level) per field.
+  if (end - start > 512) {
+    out.set(value.subarray(start, end), at)
+    return at + end - start
+  }
+  for (let i = start; i < end; i++) out[at++] = value[i] as number
+  return at
 }
 
 function writeGroupRow(out: Uint8Array, at: number, f: GroupRowFields, groupId: Uint8Array, v1: number) {
