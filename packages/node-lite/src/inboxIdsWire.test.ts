@@ -1,6 +1,12 @@
 import { xmtp } from '@xmtp-lite/proto'
 import { describe, expect, it } from 'vitest'
-import { encodeGetInboxIdsResponse, generatedGetInboxIdsResponse } from './inboxIdsWire.ts'
+import {
+  decodeCanonical,
+  decodeGetInboxIdsRequest,
+  encodeGetInboxIdsResponse,
+  generatedGetInboxIdsRequest,
+  generatedGetInboxIdsResponse,
+} from './inboxIdsWire.ts'
 import type { InboxIdResult } from './types.ts'
 
 const ident = xmtp.identity.api.v1
@@ -94,5 +100,86 @@ describe('GetInboxIds wire encoding', () => {
       ['0xdef', null, 0],
       ['0x123', 'ab'.repeat(32), 0],
     ])
+  })
+})
+
+describe('GetInboxIds request decoding', () => {
+  function randomRequest(r: ReturnType<typeof rng>, strings: typeof anyString): Uint8Array {
+    const n = [0, 1, 1, 1, 2, 5, 50][r.below(7)] as number
+    return ident.GetInboxIdsRequest.encode({
+      requests: Array.from({ length: n }, () => ({
+        identifier: strings(r, r.below(2) === 0 ? 42 : (edgeLengths[r.below(edgeLengths.length)] as number)),
+        identifierKind: [0, 1, 2, 127, 128, 300, -1][r.below(7)] as number,
+      })),
+    }).finish()
+  }
+
+  /** The generated code's answer, or the name of what it threw. */
+  function both(bytes: Uint8Array) {
+    const run = (f: () => unknown) => {
+      try {
+        return f()
+      } catch (e) {
+        return `threw ${(e as { code?: string }).code ?? String(e)}`
+      }
+    }
+    return [run(() => decodeGetInboxIdsRequest(bytes)), run(() => generatedGetInboxIdsRequest(bytes))]
+  }
+
+  it('reads what clients send in place, with the values of the generated code', () => {
+    let canonical = 0
+    for (let seed = 1; seed <= 500; seed++) {
+      const bytes = randomRequest(rng(seed), asciiString)
+      const [ours, generated] = both(bytes)
+      expect(ours, `seed ${seed}`).toEqual(generated)
+      if (decodeCanonical(bytes) !== undefined) canonical++
+    }
+    // Every request without a multi-byte or negative kind takes the in-place path.
+    expect(canonical).toBeGreaterThan(100)
+    const sdkShape = ident.GetInboxIdsRequest.encode({
+      requests: [{ identifier: `0x${'ab'.repeat(20)}`, identifierKind: 1 }],
+    }).finish()
+    expect(decodeCanonical(sdkShape)).toEqual([{ identifier: `0x${'ab'.repeat(20)}`, identifierKind: 1 }])
+  })
+
+  it('answers any other shape, hostile bytes included, exactly as the generated code does', () => {
+    for (let seed = 1; seed <= 1500; seed++) {
+      const r = rng(seed)
+      const bytes = Uint8Array.from(randomRequest(r, anyString))
+      // Mutations: flipped bytes, truncation, an unknown field, a repeated or reordered field, garbage.
+      switch (r.below(6)) {
+        case 0:
+          for (let k = 0; k < 1 + r.below(3) && bytes.length > 0; k++)
+            bytes[r.below(bytes.length)] = r.below(256)
+          break
+        case 1: {
+          const cut = bytes.subarray(0, r.below(bytes.length + 1))
+          expect(both(cut)[0], `seed ${seed}`).toEqual(both(cut)[1])
+          continue
+        }
+        case 2: {
+          const extra = Uint8Array.from([0x18 + 8 * r.below(3), r.below(128)])
+          const joined = new Uint8Array([...bytes, ...extra])
+          expect(both(joined)[0], `seed ${seed}`).toEqual(both(joined)[1])
+          continue
+        }
+        case 3: {
+          // One Request with its fields reversed or doubled.
+          const inner = [0x10, 0x01, 0x0a, 0x02, 0x30, 0x78, ...(r.below(2) === 0 ? [0x0a, 0x01, 0x61] : [])]
+          const msg = new Uint8Array([...bytes, 0x0a, inner.length, ...inner])
+          expect(both(msg)[0], `seed ${seed}`).toEqual(both(msg)[1])
+          continue
+        }
+        case 4: {
+          const junk = Uint8Array.from({ length: r.below(40) }, () => r.below(256))
+          expect(both(junk)[0], `seed ${seed}`).toEqual(both(junk)[1])
+          continue
+        }
+        default:
+          break
+      }
+      const [ours, generated] = both(bytes)
+      expect(ours, `seed ${seed}`).toEqual(generated)
+    }
   })
 })

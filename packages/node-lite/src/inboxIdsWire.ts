@@ -1,6 +1,8 @@
 /**
- * Protobuf encoding of the GetInboxIds answer, the mix's most frequent rpc (65%), written straight into one
- * buffer: `GetInboxIdsResponse { repeated Response responses = 1 }`, `Response { string identifier = 1;
+ * Protobuf decoding of the GetInboxIds request and encoding of its answer, the mix's most frequent rpc
+ * (65%), without the generated code's intermediate objects. Request: `GetInboxIdsRequest { repeated
+ * Request requests = 1 }`, `Request { string identifier = 1; IdentifierKind identifier_kind = 2 }`; answer,
+ * written straight into one buffer: `GetInboxIdsResponse { repeated Response responses = 1 }`, `Response { string identifier = 1;
  * optional string inbox_id = 2; IdentifierKind identifier_kind = 3 }` (identity/api/v1/identity.proto).
  *
  * The bytes are exactly those of the generated protobuf code (inboxIdsWire.test.ts checks): fields in
@@ -11,7 +13,7 @@
  * inbox id, but a client may send anything) go through the generated code, so their UTF-8 is its UTF-8.
  * @module
  */
-import { xmtp } from '@xmtp-lite/proto'
+import { decodeMessage, xmtp } from '@xmtp-lite/proto'
 import type { InboxIdResult } from './types.ts'
 
 const ident = xmtp.identity.api.v1
@@ -87,4 +89,83 @@ export function encodeGetInboxIdsResponse(results: readonly InboxIdResult[]): Ui
     if (r.inboxId !== undefined) at = writeAscii(out, at, 0x12, r.inboxId)
   }
   return out
+}
+
+/** One identifier asked for. */
+export interface InboxIdRequest {
+  readonly identifier: string
+  readonly identifierKind: number
+}
+
+const ascii = new TextDecoder()
+
+/** Where the last {@link readLength} stopped. */
+let lengthEnd = 0
+
+/** Reads a varint below 2^28 at `at` (setting {@link lengthEnd}); -1 past `end` or for a longer varint. */
+function readLength(bytes: Uint8Array, at: number, end: number): number {
+  let value = 0
+  for (let shift = 0; shift < 28; shift += 7) {
+    if (at >= end) return -1
+    const b = bytes[at++] as number
+    value |= (b & 0x7f) << shift
+    if (b < 0x80) {
+      lengthEnd = at
+      return value
+    }
+  }
+  return -1
+}
+
+/**
+ * The requests of a `GetInboxIdsRequest` in the shape every client writes (each `Request` an ASCII
+ * `identifier` then a one-byte `identifier_kind`, either left out when default, nothing else), read in
+ * place; `undefined` for any other shape (unknown or repeated fields, other wire types, non-ASCII
+ * strings, truncation), which the caller decodes with the generated code instead.
+ */
+export function decodeCanonical(bytes: Uint8Array): InboxIdRequest[] | undefined {
+  const out: InboxIdRequest[] = []
+  let at = 0
+  while (at < bytes.length) {
+    if (bytes[at++] !== 0x0a) return undefined
+    const len = readLength(bytes, at, bytes.length)
+    if (len < 0 || lengthEnd + len > bytes.length) return undefined
+    at = lengthEnd
+    const end = at + len
+    let identifier = ''
+    let identifierKind = 0
+    if (at < end && bytes[at] === 0x0a) {
+      const slen = readLength(bytes, at + 1, end)
+      if (slen < 0 || lengthEnd + slen > end) return undefined
+      const from = lengthEnd
+      const to = from + slen
+      for (let i = from; i < to; i++) if ((bytes[i] as number) >= 0x80) return undefined
+      identifier = ascii.decode(bytes.subarray(from, to))
+      at = to
+    }
+    if (at < end && bytes[at] === 0x10) {
+      if (at + 2 > end || (bytes[at + 1] as number) >= 0x80) return undefined
+      identifierKind = bytes[at + 1] as number
+      at += 2
+    }
+    if (at !== end) return undefined
+    out.push({ identifier, identifierKind })
+  }
+  return out
+}
+
+/**
+ * Decodes a `GetInboxIdsRequest` into its identifiers: the same values as the generated code (which
+ * decodes every shape {@link decodeCanonical} leaves, and throws its `Proto::` errors for malformed bytes).
+ */
+export function decodeGetInboxIdsRequest(bytes: Uint8Array): InboxIdRequest[] {
+  return decodeCanonical(bytes) ?? generatedGetInboxIdsRequest(bytes)
+}
+
+/** What the generated code decodes (and the path for every shape but the canonical one). */
+export function generatedGetInboxIdsRequest(bytes: Uint8Array): InboxIdRequest[] {
+  return decodeMessage(ident.GetInboxIdsRequest, bytes).requests.map((r) => ({
+    identifier: r.identifier ?? '',
+    identifierKind: r.identifierKind ?? 0,
+  }))
 }

@@ -8,7 +8,7 @@
 import { decodeMessage, ProtoError, toBigInt, toLong, xmtp } from '@xmtp-lite/proto'
 import { NodeError } from './errors.ts'
 import { encodeGroupMessage, encodeGroupRowsResponse } from './groupMessageWire.ts'
-import { encodeGetInboxIdsResponse } from './inboxIdsWire.ts'
+import { decodeGetInboxIdsRequest, encodeGetInboxIdsResponse, type InboxIdRequest } from './inboxIdsWire.ts'
 import type { CallContext, NodeService, StreamSink, SubscriptionHandle } from './service.ts'
 import type {
   GroupMessage,
@@ -68,11 +68,15 @@ function decode<T>(type: { decode(r: Uint8Array): T }, request: Uint8Array): T {
   try {
     return decodeMessage(type, request)
   } catch (error) {
-    throw new NodeError('Node::MalformedRequest', 'the request does not decode', {
-      cause: error,
-      details: error instanceof ProtoError ? error.code : undefined,
-    } as never)
+    throw malformed(error)
   }
+}
+
+function malformed(error: unknown): NodeError {
+  return new NodeError('Node::MalformedRequest', 'the request does not decode', {
+    cause: error,
+    details: error instanceof ProtoError ? error.code : undefined,
+  } as never)
 }
 
 function paging(
@@ -181,15 +185,13 @@ function unimplemented(path: string): UnaryMethod {
 /** GetInboxIds (65% of a client's calls): answered synchronously, encoded straight into one buffer. */
 function getInboxIdsMethod(service: NodeService, path: string): UnaryMethod {
   const handleSync = (ctx: CallContext, request: Uint8Array): Uint8Array => {
-    const req = decode(ident.GetInboxIdsRequest, request)
-    const results = service.getInboxIds(
-      ctx,
-      req.requests.map((r) => ({
-        identifier: r.identifier ?? '',
-        identifierKind: r.identifierKind ?? 0,
-      })),
-    )
-    return encodeGetInboxIdsResponse(results)
+    let requests: InboxIdRequest[]
+    try {
+      requests = decodeGetInboxIdsRequest(request)
+    } catch (error) {
+      throw malformed(error)
+    }
+    return encodeGetInboxIdsResponse(service.getInboxIds(ctx, requests))
   }
   return {
     kind: 'unary',
