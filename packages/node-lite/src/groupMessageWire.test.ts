@@ -1,6 +1,7 @@
 import { toBigInt, toLong, xmtp } from '@xmtp-lite/proto'
 import { describe, expect, it } from 'vitest'
 import {
+  encodeGetNewestGroupMessageResponse,
   encodeGroupMessage,
   encodeGroupRowsResponse,
   encodeQueryGroupMessagesResponse,
@@ -121,6 +122,23 @@ describe('group message wire encoding', () => {
       }
       expect(Buffer.from(encodeQueryGroupMessagesResponse(page)).toString('hex'), `seed ${seed}`).toBe(
         Buffer.from(generatedPage(page)).toString('hex'),
+      )
+    }
+  })
+})
+
+describe('newest messages', () => {
+  it('writes the same GetNewestGroupMessageResponse bytes as the generated code, groups without one included', () => {
+    for (let seed = 1; seed <= 200; seed++) {
+      const r = rng(seed * 104_729)
+      const newest = Array.from({ length: r.below(12) }, () =>
+        r.below(4) === 0 ? undefined : randomMessage(r),
+      )
+      const generated = mls.GetNewestGroupMessageResponse.encode({
+        responses: newest.map((g) => (g === undefined ? {} : { groupMessage: groupMessageProps(g) })),
+      } as never).finish()
+      expect(Buffer.from(encodeGetNewestGroupMessageResponse(newest)).toString('hex'), `seed ${seed}`).toBe(
+        Buffer.from(generated).toString('hex'),
       )
     }
   })

@@ -117,6 +117,46 @@ export function encodeGroupMessage(m: GroupMessage): Uint8Array {
   return out
 }
 
+/**
+ * Encodes a `GetNewestGroupMessageResponse` (`repeated Response responses = 1`, `Response { GroupMessage
+ * group_message = 1 }`): one response per asked group, empty where the group has no message.
+ */
+export function encodeGetNewestGroupMessageResponse(
+  newest: readonly (GroupMessage | undefined)[],
+): Uint8Array {
+  const sizes = new Array<number>(newest.length)
+  let total = 0
+  for (let i = 0; i < newest.length; i++) {
+    const m = newest[i]
+    if (m === undefined) {
+      total += 2
+      continue
+    }
+    const v1 = v1Size(m)
+    sizes[i] = v1
+    const message = groupMessageSize(v1)
+    const response = 1 + varintSize(message) + message
+    total += 1 + varintSize(response) + response
+  }
+  const out = new Uint8Array(total)
+  let at = 0
+  for (let i = 0; i < newest.length; i++) {
+    const m = newest[i]
+    out[at++] = 0x0a // responses = 1
+    if (m === undefined) {
+      out[at++] = 0
+      continue
+    }
+    const v1 = sizes[i] as number
+    const message = groupMessageSize(v1)
+    at = writeVarint(out, at, 1 + varintSize(message) + message)
+    out[at++] = 0x0a // group_message = 1
+    at = writeVarint(out, at, message)
+    at = writeGroupMessage(out, at, m, v1)
+  }
+  return out
+}
+
 /** Size of `PagingInfo`'s body. `direction` is an enum (int32): its values here are 0..2, never negative. */
 function pagingSize(p: PagingInfo): number {
   let n = 0

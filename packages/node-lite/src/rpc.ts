@@ -7,7 +7,11 @@
  */
 import { decodeMessage, ProtoError, toBigInt, toLong, xmtp } from '@xmtp-lite/proto'
 import { NodeError } from './errors.ts'
-import { encodeGroupMessage, encodeGroupRowsResponse } from './groupMessageWire.ts'
+import {
+  encodeGetNewestGroupMessageResponse,
+  encodeGroupMessage,
+  encodeGroupRowsResponse,
+} from './groupMessageWire.ts'
 import { decodeGetInboxIdsRequest, encodeGetInboxIdsResponse, type InboxIdRequest } from './inboxIdsWire.ts'
 import type { CallContext, NodeService, StreamSink, SubscriptionHandle } from './service.ts'
 import type {
@@ -402,9 +406,7 @@ export function rpcMethods(service: NodeService): Map<string, RpcMethod> {
       async handle(ctx, request) {
         const req = decode(mls.GetNewestGroupMessageRequest, request)
         const newest = await service.getNewestGroupMessage(ctx, req.groupIds, req.includeContent === true)
-        return mls.GetNewestGroupMessageResponse.encode({
-          responses: newest.map((g) => (g === undefined ? {} : { groupMessage: groupMessageProps(g) })),
-        } as never).finish()
+        return encodeGetNewestGroupMessageResponse(newest)
       },
     },
     {
