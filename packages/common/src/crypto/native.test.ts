@@ -86,6 +86,7 @@ describe('native backends', () => {
     expect(native.chacha20poly1305Seal).toBeDefined()
     expect(native.chacha20poly1305Open).toBeDefined()
     expect(native.ed25519Verify).toBeDefined()
+    expect(native.ed25519Signer).toBeDefined()
   })
 
   it('libsodium computes honest [S]B - [k]A and refuses exactly what noble must then decide', () => {
@@ -904,6 +905,74 @@ describe('Ed25519: libsodium accepts only what OpenSSL accepts, and the provider
     )
     const publicKey = ed25519.getPublicKey(new Uint8Array(32).fill(7))
     expect(provider.ed25519.verify(new Uint8Array(64).fill(1), fromHex('00'), publicKey)).toBe(false)
+  })
+})
+
+describe('Ed25519 signing: libsodium signs byte for byte as OpenSSL does', () => {
+  it('on 1,000 random seeds and messages, some views into larger buffers (fast-check)', () => {
+    required(native.ed25519Signer, 'libsodium Ed25519 signing')
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        fc.uint8Array({ maxLength: 1500 }),
+        fc.boolean(),
+        (seed, message, view) => {
+          const inView = (bytes: Uint8Array) =>
+            view
+              ? concatBytes(Uint8Array.of(0xaa), bytes, Uint8Array.of(0xbb)).subarray(1, bytes.length + 1)
+              : bytes
+          const signature = fast.ed25519.signer(inView(seed))(inView(message))
+          expect(toHex(signature)).toBe(toHex(plain.ed25519.sign(message, seed)))
+          expect(toHex(signature)).toBe(toHex(ed25519.sign(message, seed)))
+        },
+      ),
+      { numRuns: 1000, seed: 7070 },
+    )
+  }, 300_000)
+
+  it('a signer keeps its own copy of the seed, and each signature is a fresh array', () => {
+    const seed = new Uint8Array(32).fill(9)
+    const sign = fast.ed25519.signer(seed)
+    const before = sign(fromHex('01'))
+    seed.fill(1)
+    const after = sign(fromHex('01'))
+    expect(toHex(after)).toBe(toHex(before))
+    expect(after).not.toBe(before)
+    expect(toHex(after)).toBe(toHex(plain.ed25519.sign(fromHex('01'), new Uint8Array(32).fill(9))))
+  })
+
+  it('a libsodium that signs differently (randomized nonce, other key) is left out', () => {
+    const honestKeypair = (pk: Uint8Array, sk: Uint8Array, seed: Uint8Array) => {
+      sk.set(seed)
+      sk.set(ed25519.getPublicKey(seed), 32)
+      pk.set(ed25519.getPublicKey(seed))
+    }
+    const honestSign = (sig: Uint8Array, m: Uint8Array, sk: Uint8Array) =>
+      sig.set(ed25519.sign(m, sk.subarray(0, 32)))
+    const builds = {
+      // A hedged build: valid signatures, but not RFC 8032's deterministic ones.
+      randomized: {
+        crypto_sign_seed_keypair: honestKeypair,
+        crypto_sign_detached: (sig: Uint8Array, m: Uint8Array, sk: Uint8Array) => {
+          const r = ed25519.utils.randomSecretKey()
+          sig.set(ed25519.sign(concatBytes(r, m), sk.subarray(0, 32)))
+        },
+      },
+      otherKey: {
+        crypto_sign_seed_keypair: (pk: Uint8Array, sk: Uint8Array, seed: Uint8Array) =>
+          honestKeypair(
+            pk,
+            sk,
+            seed.map((b) => b ^ 1),
+          ),
+        crypto_sign_detached: honestSign,
+      },
+    }
+    for (const [name, build] of Object.entries(builds)) {
+      expect(loadNativeBackends(globalWithRequire(() => build)).ed25519Signer, name).toBeUndefined()
+    }
+    const honest = { crypto_sign_seed_keypair: honestKeypair, crypto_sign_detached: honestSign }
+    expect(loadNativeBackends(globalWithRequire(() => honest)).ed25519Signer).toBeDefined()
   })
 })
 

@@ -48,6 +48,12 @@ export interface NativeBackends {
    * accepts (small-order or non-canonical A, small-order R), which OpenSSL then decides.
    */
   readonly ed25519Verify?: (signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array) => boolean
+  /**
+   * libsodium's Ed25519 signing key for a 32-byte seed: signatures of `crypto_sign_detached`, which are
+   * RFC 8032's deterministic ones, byte for byte those OpenSSL makes (the probe checks RFC 8032 vectors).
+   * The returned signer holds a copy of the seed (libsodium's 64-byte secret key, seed || public key).
+   */
+  readonly ed25519Signer?: (seed: Uint8Array) => (message: Uint8Array) => Uint8Array
   /** `x mod L` (32 bytes, little-endian) of a 64-byte little-endian integer (RFC 8032 §5.1.7 step 2). */
   readonly ed25519ReduceScalar?: (wide64: Uint8Array) => Uint8Array
   /**
@@ -117,6 +123,8 @@ interface SodiumNative {
   crypto_core_ed25519_sub(r: Uint8Array, p: Uint8Array, q: Uint8Array): void
   crypto_core_ed25519_scalar_reduce(r: Uint8Array, s: Uint8Array): void
   crypto_sign_verify_detached(sig: Uint8Array, m: Uint8Array, pk: Uint8Array): boolean
+  crypto_sign_seed_keypair(pk: Uint8Array, sk: Uint8Array, seed: Uint8Array): void
+  crypto_sign_detached(sig: Uint8Array, m: Uint8Array, sk: Uint8Array): void
   crypto_scalarmult(q: Uint8Array, n: Uint8Array, p: Uint8Array): void
   crypto_scalarmult_base(q: Uint8Array, n: Uint8Array): void
   crypto_box_keypair(pk: Uint8Array, sk: Uint8Array): void
@@ -171,6 +179,7 @@ type SodiumBackends = Pick<
   | 'ed25519SbMinusKa'
   | 'ed25519ReduceScalar'
   | 'ed25519Verify'
+  | 'ed25519Signer'
   | 'x25519'
   | 'x25519Base'
   | 'x25519GenerateKeyPair'
@@ -189,6 +198,7 @@ function loadSodium(require: Require): SodiumBackends {
   return {
     ...loadSodiumEd25519(sodium),
     ...loadSodiumEd25519Verify(sodium),
+    ...loadSodiumEd25519Sign(sodium),
     ...loadSodiumX25519(sodium),
     ...loadSodiumChaCha(sodium),
   }
@@ -286,6 +296,46 @@ function loadSodiumEd25519Verify(sodium: SodiumNative): SodiumBackends {
     return {}
   }
   return { ed25519Verify: verify }
+}
+
+function loadSodiumEd25519Sign(sodium: SodiumNative): SodiumBackends {
+  if (
+    typeof sodium.crypto_sign_seed_keypair !== 'function' ||
+    typeof sodium.crypto_sign_detached !== 'function'
+  )
+    return {}
+  const signer = (seed: Uint8Array) => {
+    const publicKey = new Uint8Array(32)
+    const secretKey = new Uint8Array(64)
+    sodium.crypto_sign_seed_keypair(publicKey, secretKey, seed)
+    return (message: Uint8Array): Uint8Array => {
+      const signature = new Uint8Array(64)
+      sodium.crypto_sign_detached(signature, message, secretKey)
+      return signature
+    }
+  }
+  // Probe: RFC 8032 §7.1 TEST 1 (empty message) and TEST 2 (one byte), exact signatures: a build that signs
+  // differently (randomized nonces, another key expansion) is left out and OpenSSL keeps signing.
+  try {
+    const vectors: [string, string, string][] = [
+      [
+        '9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60',
+        '',
+        'e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b',
+      ],
+      [
+        '4ccd089b28ff96da9db6c346ec114e0f5b8a319f35aba624da8cf6ed4fb8a6fb',
+        '72',
+        '92a009a9f0d4cab8720e820b5f642540a2b27b5416503f8fb3762223ebdb69da085ac1e43e15996e458f3613d0f11d8c387b2eaeb4302aeeb00d291612bb0c00',
+      ],
+    ]
+    for (const [seed, message, signature] of vectors) {
+      if (toHex(signer(fromHex(seed))(fromHex(message))) !== signature) return {}
+    }
+  } catch {
+    return {}
+  }
+  return { ed25519Signer: signer }
 }
 
 function loadSodiumX25519(sodium: SodiumNative): SodiumBackends {
@@ -502,6 +552,7 @@ export function loadNativeBackends(global: NativeLikeGlobal): NativeBackends {
   if (
     sodium.ed25519SbMinusKa !== undefined ||
     sodium.ed25519Verify !== undefined ||
+    sodium.ed25519Signer !== undefined ||
     sodium.x25519 !== undefined ||
     sodium.chacha20poly1305Seal !== undefined
   )
