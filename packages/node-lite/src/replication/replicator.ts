@@ -53,6 +53,7 @@ import type { PublishedEvent } from '../service.ts'
 import { type GroupMessageRow, type JoinedWrites, type NodeStore, writeBatch } from '../store/store.ts'
 import type { WelcomeMessageInput } from '../types.ts'
 import { ReplicationError } from './errors.ts'
+import { httpGet, pullAgent } from './httpGet.ts'
 import { originatorSignatureMatches } from './signature.ts'
 import { defaultVerifyWorkers, type SignedItem, sharedVerifyPool, type VerifyPool } from './verifyPool.ts'
 
@@ -451,6 +452,8 @@ export class Replicator {
   private lastSeq = 0
   private stopped = false
   private readonly applyLocks = new Map<string, Promise<unknown>>()
+  /** The kept-alive connections of the pulls (httpGet.ts). */
+  private readonly agent = pullAgent()
   /** The process's verification workers, unless `verifyWorkers` is 0 or the crypto is not the default. */
   private readonly pool: VerifyPool | undefined
 
@@ -542,6 +545,7 @@ export class Replicator {
     for (const peer of this.peers.values()) for (const a of peer.aborts) a.abort()
     for (const w of this.waiters) w()
     await Promise.all([...this.peers.values()].map((p) => p.loop))
+    this.agent.destroy()
   }
 
   /** Told when a peer's batch is refused (tests, logs). */
@@ -733,7 +737,10 @@ export class Replicator {
     }
   }
 
-  /** Asks a peer for its envelopes after `after` (long poll when it has none yet). */
+  /**
+   * Asks a peer for its envelopes after `after` (long poll when it has none yet): over node:http with this
+   * replicator's keep-alive agent for an http: peer (httpGet.ts), through `fetch` otherwise.
+   */
   private async fetchPage(peer: PeerState, after: number): Promise<Page> {
     const abort = new AbortController()
     peer.aborts.add(abort)
@@ -741,6 +748,13 @@ export class Replicator {
     const url = `${this.peerBase(peer.id)}/replication/v1/envelopes?after=${after}&limit=${this.options.batchSize ?? defaultBatchSize}&wait=${wait}`
     const timer = setTimeout(() => abort.abort(), wait + 5000)
     try {
+      if (url.startsWith('http:')) {
+        const res = await httpGet(url, this.agent, abort.signal)
+        if (res.status !== 200) {
+          throw new ReplicationError('Replication::PeerUnavailable', `peer ${peer.id} answered ${res.status}`)
+        }
+        return { body: res.body, peerLast: Number(res.header('x-last-sequence-id') ?? '0') }
+      }
       const res = await fetch(url, { signal: abort.signal })
       if (res.status !== 200) {
         throw new ReplicationError('Replication::PeerUnavailable', `peer ${peer.id} answered ${res.status}`)
