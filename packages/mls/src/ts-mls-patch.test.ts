@@ -3,7 +3,8 @@
  * "the three fixes"; protocol/ts-mls-assessment.md §3 gaps a, b, c, f). Each test fails on unpatched ts-mls.
  * The speed fixes (leaf-hash reuse, no parent ratchets, one group-context and EncryptContext encoding per
  * path, integer and enum decoding, KDFLabel and SignContent written directly, the group context's bytes kept
- * per object) are checked against the computations they replace.
+ * per object, no parent hash computed for a leaf that has none to compare) are checked against the
+ * computations they replace.
  */
 import {
   type ClientState,
@@ -31,6 +32,7 @@ import { deriveTreeSecret, expandWithLabel, type Kdf } from 'ts-mls/crypto/kdf.j
 import { signWithLabel, verifyWithLabel } from 'ts-mls/crypto/signature.js'
 import { framedContentEncoder } from 'ts-mls/framedContent.js'
 import { groupContextEncoder } from 'ts-mls/groupContext.js'
+import { verifyParentHashes } from 'ts-mls/parentHash.js'
 import { decodeProtocolVersion } from 'ts-mls/protocolVersion.js'
 import { createSecretTree } from 'ts-mls/secretTree.js'
 import { treeHash, treeHashRoot } from 'ts-mls/treeHash.js'
@@ -242,6 +244,53 @@ describe('ts-mls patch', () => {
       await treeHash(structuredClone(tree), toNodeIndex(0), cs.hash),
     )
     expect(await treeHashRoot(tree, cs.hash)).toEqual(hash)
+  })
+
+  it('verifies parent hashes (RFC 9420 §7.9.2) without hashing the sibling subtree of KeyPackage leaves', async () => {
+    // Created as libxmtp creates groups: Adds and a GroupContextExtensions proposal, so the commit has a path
+    // and the creator's direct path is non-blank up to the root. 15 leaves come from their KeyPackages.
+    const a = await member('a')
+    const others = await Promise.all(Array.from({ length: 15 }, (_, i) => member(`m${i}`)))
+    const created = await createGroup(new Uint8Array(16).fill(5), a.kp, a.priv, [], cs)
+    const add = await createCommit(
+      { state: created, cipherSuite: cs },
+      {
+        extraProposals: [
+          ...others.map((m) => ({ proposalType: 'add' as const, add: { keyPackage: m.kp } })),
+          gce(1),
+        ],
+      },
+    )
+    const tree = add.newState.ratchetTree
+    expect(tree.length).toBe(31)
+    expect([15, 7, 3, 1].every((i) => tree[i]?.nodeType === 'parent')).toBe(true)
+    let digests = 0
+    const counting = {
+      ...cs.hash,
+      digest: (data: Uint8Array) => {
+        digests++
+        return cs.hash.digest(data)
+      },
+    }
+    // A deep copy: no leaf hash is cached for it, so the count is that of a first verification (a join).
+    expect(await verifyParentHashes(structuredClone(tree), counting)).toBe(true)
+    // Only the creator's chain is hashed: for leaf 0, node 1, 3 and 7 the original sibling's tree hash (1, 3,
+    // 7 and 15 nodes) and the parent hash itself, 30 digests. Unpatched, every KeyPackage leaf also hashed its
+    // nearest non-blank ancestor's other subtree before finding it has no parent hash to compare (116 digests
+    // here with the leaf hashes reused; at 250 members that was most of a join).
+    expect(digests).toBe(30)
+    // Same verdicts: a parent hash changed anywhere on the chain breaks its coverage.
+    const flip = (bytes: Uint8Array) => {
+      bytes[0] = (bytes[0] ?? 0) ^ 1
+    }
+    for (const index of [0, 1, 3, 7]) {
+      const bad = structuredClone(tree)
+      const node = bad[index]
+      if (node?.nodeType === 'parent') flip(node.parent.parentHash)
+      else if (node?.nodeType === 'leaf' && node.leaf.leafNodeSource === 'commit') flip(node.leaf.parentHash)
+      else throw new Error(`node ${index}`)
+      expect(await verifyParentHashes(bad, cs.hash)).toBe(false)
+    }
   })
 
   it('seals every path secret under one EncryptContext, encoded once per path (RFC 9420 §5.1.3)', async () => {
