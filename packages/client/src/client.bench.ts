@@ -310,8 +310,10 @@ if (runs('many')) {
     conditions: ['@xmtp-lite/source'],
     // The native LevelDB binding loads from node_modules; everything else is in the bundle.
     external: ['classic-level'],
+    // An alias: a bundled module that imports createRequire itself (replication/verifyPool.ts)
+    // would otherwise collide with the banner's binding (SyntaxError at load).
     banner: {
-      js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+      js: "import { createRequire as __benchCreateRequire } from 'node:module'; const require = __benchCreateRequire(import.meta.url);",
     },
     outfile: child,
     logLevel: 'error',

@@ -212,8 +212,10 @@ async function main(): Promise<void> {
       target: 'node20',
       conditions: ['@xmtp-lite/source'],
       external: ['classic-level'],
+      // An alias: a bundled module that imports createRequire itself (replication/verifyPool.ts)
+      // would otherwise collide with the banner's binding (SyntaxError at load).
       banner: {
-        js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+        js: "import { createRequire as __benchCreateRequire } from 'node:module'; const require = __benchCreateRequire(import.meta.url);",
       },
       logLevel: 'error',
     })
