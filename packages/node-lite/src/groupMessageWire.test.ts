@@ -8,25 +8,10 @@ import {
 } from './groupMessageWire.ts'
 import { groupMessageProps } from './rpc.ts'
 import { openStore } from './store/store.ts'
+import { rng } from './testing/rng.ts'
 import type { GroupMessage, Page } from './types.ts'
 
 const mls = xmtp.mls.api.v1
-
-/** A deterministic generator (xorshift32), so a failure names its seed. */
-function rng(seed: number) {
-  let s = seed >>> 0 || 1
-  const next = () => {
-    s ^= s << 13
-    s >>>= 0
-    s ^= s >>> 17
-    s ^= s << 5
-    s >>>= 0
-    return s
-  }
-  const below = (n: number) => next() % n
-  const bytes = (n: number) => Uint8Array.from({ length: n }, () => below(256))
-  return { next, below, bytes }
-}
 
 /** Values at every varint length boundary, the 2^53 and 2^63 edges, and the u64 maximum. */
 const edgeIds = [0, 1, 127, 128, 16_383, 16_384, 2 ** 31 - 1, 2 ** 31, 2 ** 32 - 1, 2 ** 32, 2 ** 53 - 1]

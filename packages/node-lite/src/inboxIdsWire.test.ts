@@ -7,23 +7,10 @@ import {
   generatedGetInboxIdsRequest,
   generatedGetInboxIdsResponse,
 } from './inboxIdsWire.ts'
+import { rng } from './testing/rng.ts'
 import type { InboxIdResult } from './types.ts'
 
 const ident = xmtp.identity.api.v1
-
-/** A deterministic generator (xorshift32), so a failure names its seed. */
-function rng(seed: number) {
-  let s = seed >>> 0 || 1
-  const next = () => {
-    s ^= s << 13
-    s >>>= 0
-    s ^= s >>> 17
-    s ^= s << 5
-    s >>>= 0
-    return s
-  }
-  return { next, below: (n: number) => next() % n }
-}
 
 /** Lengths at the one- and two-byte varint edges of a field and of a whole response. */
 const edgeLengths = [0, 1, 42, 64, 125, 126, 127, 128, 129, 300, 16_383, 16_384]

@@ -15,27 +15,9 @@
  */
 import { decodeMessage, xmtp } from '@xmtp-lite/proto'
 import type { InboxIdResult } from './types.ts'
+import { varintSize, writeVarint } from './varint.ts'
 
 const ident = xmtp.identity.api.v1
-
-/** Bytes of `value` as a varint (`value` a non-negative safe integer). */
-function varintSize(value: number): number {
-  let n = 1
-  while (value >= 128) {
-    value = Math.floor(value / 128)
-    n++
-  }
-  return n
-}
-
-function writeVarint(out: Uint8Array, at: number, value: number): number {
-  while (value >= 128) {
-    out[at++] = (value % 128) | 0x80
-    value = Math.floor(value / 128)
-  }
-  out[at++] = value
-  return at
-}
 
 function isAscii(s: string): boolean {
   for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) >= 0x80) return false
