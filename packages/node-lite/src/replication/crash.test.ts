@@ -6,22 +6,20 @@
  * without an envelope, no payload under two sequence ids), the sequence ids are gap-free from 1, every
  * acknowledged message is among them, and the peer receives all of them.
  */
-import { type ChildProcess, spawn } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createInterface } from 'node:readline'
 import { parseOriginatorEnvelope } from '@xmtp-lite/envelopes'
 import { xmtp } from '@xmtp-lite/proto'
 import { afterAll, describe, expect, it } from 'vitest'
 import { type RunningNode, startNode } from '../node.ts'
 import { groupMessage } from '../testing/fixtures.ts'
 import { connectTestClient, type TestGrpcClient } from '../testing/grpcClient.ts'
-import { testNodeKey, testRegistry } from '../testing/replicatingNode.ts'
+import { spawnReplicatingNode, testNodeKey, testRegistry } from '../testing/replicatingNode.ts'
 import { decodeFrames } from './replicator.ts'
 
 const mls = xmtp.mls.api.v1
-const here = new URL('.', import.meta.url).pathname
 const dirs: string[] = []
 const children: ChildProcess[] = []
 const nodes: RunningNode[] = []
@@ -32,35 +30,11 @@ afterAll(async () => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true })
 })
 
+/** Node 100 in a child process (testing/replicatingNode.ts), killed in afterAll if still running. */
 async function spawnOriginator(dataDir: string, peerUrlFile: string) {
-  const child = spawn(
-    process.execPath,
-    [
-      '--conditions=@xmtp-lite/source',
-      '--import',
-      'tsx',
-      join(here, '../testing/replicatingNode.ts'),
-      '--id',
-      '100',
-      '--data-dir',
-      dataDir,
-      '--peer-url-file',
-      peerUrlFile,
-    ],
-    { cwd: join(here, '../..'), stdio: ['ignore', 'pipe', 'inherit'] },
-  )
-  children.push(child)
-  const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream })
-  const ready = await new Promise<{ grpcPort: number; httpPort: number }>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`node exited with ${code}`)))
-    lines.on('line', (line) => {
-      try {
-        const parsed = JSON.parse(line) as { ready?: boolean; grpcPort: number; httpPort: number }
-        if (parsed.ready === true) resolve(parsed)
-      } catch {}
-    })
-  })
-  return { child, ...ready }
+  const node = await spawnReplicatingNode(100, dataDir, peerUrlFile)
+  children.push(node.child)
+  return node
 }
 
 const groups = [new Uint8Array(16).fill(0xb1), new Uint8Array(16).fill(0xb2)]

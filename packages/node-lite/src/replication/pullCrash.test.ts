@@ -7,12 +7,11 @@
  * never past what it had asked for), and ends with every envelope once, in order: nothing verified but
  * not stored counts as stored.
  */
-import { type ChildProcess, spawn } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createInterface } from 'node:readline'
 import {
   createClientEnvelope,
   createOriginatorEnvelope,
@@ -23,11 +22,10 @@ import { toBigInt, toLong, xmtp } from '@xmtp-lite/proto'
 import { afterAll, describe, expect, it } from 'vitest'
 import { encodePrivateMessageFrame } from '../mlsFraming.ts'
 import { connectTestClient, type TestGrpcClient } from '../testing/grpcClient.ts'
-import { testNodeKey } from '../testing/replicatingNode.ts'
+import { spawnReplicatingNode, testNodeKey } from '../testing/replicatingNode.ts'
 import { encodeFrames } from './replicator.ts'
 
 const mls = xmtp.mls.api.v1
-const here = new URL('.', import.meta.url).pathname
 const group = new Uint8Array(16).fill(0xc3)
 const total = 1200
 const pageSize = 100
@@ -74,35 +72,11 @@ const honest = Array.from({ length: total }, (_, i) => {
   }).bytes
 })
 
+/** Node 100 in a child process (testing/replicatingNode.ts), killed in afterAll if still running. */
 async function spawnNode(dataDir: string, peerUrlFile: string) {
-  const child = spawn(
-    process.execPath,
-    [
-      '--conditions=@xmtp-lite/source',
-      '--import',
-      'tsx',
-      join(here, '../testing/replicatingNode.ts'),
-      '--id',
-      '100',
-      '--data-dir',
-      dataDir,
-      '--peer-url-file',
-      peerUrlFile,
-    ],
-    { cwd: join(here, '../..'), stdio: ['ignore', 'pipe', 'inherit'] },
-  )
-  children.push(child)
-  const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream })
-  const ready = await new Promise<{ grpcPort: number; httpPort: number }>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`node exited with ${code}`)))
-    lines.on('line', (line) => {
-      try {
-        const parsed = JSON.parse(line) as { ready?: boolean; grpcPort: number; httpPort: number }
-        if (parsed.ready === true) resolve(parsed)
-      } catch {}
-    })
-  })
-  return { child, ...ready }
+  const node = await spawnReplicatingNode(100, dataDir, peerUrlFile)
+  children.push(node.child)
+  return node
 }
 
 async function readAll(client: TestGrpcClient): Promise<string[]> {

@@ -6,8 +6,11 @@
  * Not exported from the package.
  * @module
  */
+import { type ChildProcess, spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
+import { createInterface } from 'node:readline'
+import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { defaultCrypto } from '@xmtp-lite/common'
 import { startNode } from '../node.ts'
@@ -25,6 +28,46 @@ export function testRegistry(): RegistryNode[] {
     url: '',
     publicKey: defaultCrypto.secp256k1.getPublicKey(testNodeKey(id)),
   }))
+}
+
+/**
+ * Starts this script as node `id` in a child process (through tsx, from source) on `dataDir`, with its peer
+ * URL read from `peerUrlFile`, and resolves with the child and its ports once it prints its ready line.
+ * Rejects if the child exits first. The caller owns the child (and kills it).
+ */
+export async function spawnReplicatingNode(
+  id: number,
+  dataDir: string,
+  peerUrlFile: string,
+): Promise<{ child: ChildProcess; grpcPort: number; httpPort: number }> {
+  const script = fileURLToPath(import.meta.url)
+  const child = spawn(
+    process.execPath,
+    [
+      '--conditions=@xmtp-lite/source',
+      '--import',
+      'tsx',
+      script,
+      '--id',
+      String(id),
+      '--data-dir',
+      dataDir,
+      '--peer-url-file',
+      peerUrlFile,
+    ],
+    { cwd: fileURLToPath(new URL('../..', import.meta.url)), stdio: ['ignore', 'pipe', 'inherit'] },
+  )
+  const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream })
+  const ready = await new Promise<{ grpcPort: number; httpPort: number }>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`node exited with ${code}`)))
+    lines.on('line', (line) => {
+      try {
+        const parsed = JSON.parse(line) as { ready?: boolean; grpcPort: number; httpPort: number }
+        if (parsed.ready === true) resolve(parsed)
+      } catch {}
+    })
+  })
+  return { child, ...ready }
 }
 
 async function main(): Promise<void> {
