@@ -14,7 +14,14 @@
  */
 import { GroupRowFields, type StoredEntry } from './store/store.ts'
 import type { GroupMessage, Page, PagingInfo } from './types.ts'
-import { bigVarintSize, varintSize, writeBigVarint, writeVarint } from './varint.ts'
+import {
+  bigVarintSize,
+  varint64Size,
+  varintSize,
+  writeBigVarint,
+  writeVarint,
+  writeVarint64,
+} from './varint.ts'
 
 function writeBytesField(out: Uint8Array, at: number, tag: number, bytes: Uint8Array): number {
   out[at++] = tag
@@ -165,23 +172,6 @@ export function encodeQueryGroupMessagesResponse(page: Page<GroupMessage>): Uint
   }
   writePaging(out, at, pagingInfo, paging)
   return out
-}
-
-/** Bytes of a 64-bit varint given as two 32-bit words. */
-function varint64Size(high: number, low: number): number {
-  const bits = high !== 0 ? 64 - Math.clz32(high) : 32 - Math.clz32(low)
-  return bits === 0 ? 1 : Math.ceil(bits / 7)
-}
-
-/** Writes a 64-bit varint given as two unsigned 32-bit words, low word first, as protobuf's LongBits. */
-function writeVarint64(out: Uint8Array, at: number, high: number, low: number): number {
-  while (high > 0 || low >= 128) {
-    out[at++] = (low & 0x7f) | 0x80
-    low = ((low >>> 7) | ((high & 0x7f) << 25)) >>> 0
-    high >>>= 7
-  }
-  out[at++] = low
-  return at
 }
 
 /** Size of `V1`'s body for a stored row of group `groupId`. */

@@ -40,9 +40,20 @@ export function writeVarint(out: Uint8Array, at: number, value: number): number 
 export function writeBigVarint(out: Uint8Array, at: number, value: bigint): number {
   // Below 2^53 the number path is exact and cheaper.
   if (value < 9007199254740992n) return writeVarint(out, at, Number(value))
-  let low = Number(value & 0xffffffffn)
-  let high = Number(value >> 32n)
-  // 7 bits at a time across the 64 bits (low word first), as protobuf's LongBits writer does.
+  return writeVarint64(out, at, Number(value >> 32n), Number(value & 0xffffffffn))
+}
+
+/** Bytes of a 64-bit varint given as two 32-bit words. */
+export function varint64Size(high: number, low: number): number {
+  const bits = high !== 0 ? 64 - Math.clz32(high) : 32 - Math.clz32(low)
+  return bits === 0 ? 1 : Math.ceil(bits / 7)
+}
+
+/**
+ * Writes a 64-bit varint given as two unsigned 32-bit words, low word first, 7 bits at a time across the
+ * 64 bits as protobuf's LongBits writer does; returns the new offset.
+ */
+export function writeVarint64(out: Uint8Array, at: number, high: number, low: number): number {
   while (high > 0 || low >= 128) {
     out[at++] = (low & 0x7f) | 0x80
     low = ((low >>> 7) | ((high & 0x7f) << 25)) >>> 0
