@@ -16,7 +16,7 @@
  * @module
  */
 import type * as NodeCryptoModule from 'node:crypto'
-import { concatBytes, equalBytes, fromHex, toHex } from '../bytes.ts'
+import { compareUnsigned, concatBytes, equalBytes, fromHex, toHex } from '../bytes.ts'
 import { CommonError } from '../errors.ts'
 import {
   aeadNonceLength,
@@ -186,16 +186,6 @@ function cacheId(bytes: Uint8Array): string {
 /** The order n of secp256k1's group, big-endian. */
 const secp256k1Order = fromHex('fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141')
 
-/** True when the 32-byte big-endian `hash` is n or more (a hash libsecp256k1 signs with another nonce). */
-function notBelowOrder(hash: Uint8Array): boolean {
-  for (let i = 0; i < 32; i++) {
-    const a = hash[i] as number
-    const b = secp256k1Order[i] as number
-    if (a !== b) return a > b
-  }
-  return true
-}
-
 /**
  * `signRecoverable` on libsecp256k1: the bytes, refusals and errors of noble's (RFC 6979 nonce without
  * extra entropy, low s, `r || s || 27 + recovery`), about 12x faster; a hash of n or more goes to noble
@@ -208,7 +198,9 @@ function signRecoverableNative(
 ): Uint8Array {
   checkBytes(hash32, 'hash32', 32)
   checkBytes(privateKey, 'privateKey', 32)
-  if (notBelowOrder(hash32)) return nobleSecp256k1.signRecoverable(hash32, privateKey)
+  // A hash of n or more is one libsecp256k1 signs with another nonce.
+  if (compareUnsigned(hash32, secp256k1Order, 'big') >= 0)
+    return nobleSecp256k1.signRecoverable(hash32, privateKey)
   const signed = sign(hash32, privateKey)
   if (signed === undefined) {
     throw new CommonError('Common::CryptoFailure', 'secp256k1 private key is zero or not below the order')
